@@ -1,1 +1,33 @@
-int main() { return 0; }
+// slimlab — the SlimLab workbench's command line.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "SlimLab: train HAR, audio and vision models, compress them, and deploy them to slimrt.\n"
+      "Run `slimlab <command> --help` for the options of one command.",
+      "slimlab"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "slimlab 0.1.0");
+  app.footer(
+      "Examples:\n"
+      "  slimlab data inspect synthetic:har\n"
+      "  slimlab data inspect ../shared/datasets/fsdd/recordings --audio-features mfcc\n"
+      "  slimlab data cache ../shared/datasets/hmp --out cache/hmp.h5 --window 4\n");
+  slimlab::cli::add_data_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::cerr << "slimlab: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,43 @@
+# SlimLab — the two set-up commands (see README.md):
+#   make demo   install dependencies, build, run the main job on built-in synthetic data
+#   make test   install dependencies, build, run every test
+# Other targets: build, debug, asan, bench, clean.
+
+BUILD      ?= build
+BUILD_TYPE ?= Release
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: all deps configure build demo test debug asan bench clean
+
+all: build
+
+deps:
+	@bash tools/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@bash tools/demo.sh $(BUILD)/bin
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+debug:
+	@$(MAKE) --no-print-directory build BUILD=build-debug BUILD_TYPE=Debug
+
+# Address + undefined-behaviour sanitizers over the whole test suite.
+asan:
+	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=ASan CMAKE_ARGS=-DSLIMLAB_BUILD_BENCH=OFF
+
+bench: build
+	@bash bench/run.sh $(BUILD)/bin
+
+clean:
+	rm -rf build build-debug build-asan

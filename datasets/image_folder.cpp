@@ -1,0 +1,226 @@
+#include "datasets/image_folder.h"
+
+#include <stb/stb_image.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cmath>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "datasets/errors.h"
+
+namespace slimlab::data {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kMaxSide = 16384;
+constexpr uintmax_t kMaxFileBytes = uintmax_t(1) << 30;
+
+bool is_image_file(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
+}
+
+bool is_hidden(const fs::path& p) {
+  const std::string name = p.filename().string();
+  return !name.empty() && name[0] == '.';
+}
+
+std::vector<fs::path> class_folders(const fs::path& root) {
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(root))
+    if (e.is_directory() && !is_hidden(e.path())) dirs.push_back(e.path());
+  std::sort(dirs.begin(), dirs.end(),
+            [](const fs::path& a, const fs::path& b) { return a.filename().string() < b.filename().string(); });
+  return dirs;
+}
+
+std::vector<fs::path> images_in(const fs::path& dir) {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file() && is_image_file(e.path())) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// A decoded image as planar float [0, 1], `channels` planes of h × w.
+struct Image {
+  int w = 0, h = 0, channels = 0;
+  std::vector<float> planes;
+};
+
+std::vector<unsigned char> read_file(const fs::path& path) {
+  std::error_code ec;
+  const uintmax_t len = fs::file_size(path, ec);
+  if (ec) throw DataError(path.string(), "cannot read file size: " + ec.message());
+  if (len > kMaxFileBytes) throw DataError(path.string(), "image file larger than 1 GiB");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path.string(), "cannot open file");
+  std::vector<unsigned char> bytes(static_cast<size_t>(len));
+  in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(len));
+  if (uintmax_t(in.gcount()) != len) throw DataError(path.string(), "short read");
+  return bytes;
+}
+
+const char* stb_reason() {
+  const char* r = stbi_failure_reason();
+  return r ? r : "unknown reason";
+}
+
+// Decodes to `want` channels (0: the image's own, 1 or 3).
+Image decode(const fs::path& path, int want) {
+  const std::vector<unsigned char> bytes = read_file(path);
+  if (bytes.empty()) throw DataError(path.string(), "cannot decode image: empty file");
+  int w = 0, h = 0, comp = 0;
+  // Check the header before decoding so a forged size cannot make stb allocate gigabytes.
+  if (!stbi_info_from_memory(bytes.data(), int(bytes.size()), &w, &h, &comp))
+    throw DataError(path.string(), std::string("cannot decode image: ") + stb_reason());
+  if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide)
+    throw DataError(path.string(), "image is " + std::to_string(w) + "×" + std::to_string(h) +
+                                       ", over the limit of " + std::to_string(kMaxSide) + " pixels a side");
+  std::unique_ptr<unsigned char, void (*)(void*)> px(
+      stbi_load_from_memory(bytes.data(), int(bytes.size()), &w, &h, &comp, 0), stbi_image_free);
+  if (!px) throw DataError(path.string(), std::string("cannot decode image: ") + stb_reason());
+
+  // comp: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA. Alpha is dropped.
+  const int own = comp <= 2 ? 1 : 3;
+  Image img;
+  img.w = w;
+  img.h = h;
+  img.channels = want == 0 ? own : want;
+  const size_t n = size_t(w) * size_t(h);
+  img.planes.resize(n * size_t(img.channels));
+  const unsigned char* p = px.get();
+  for (size_t i = 0; i < n; ++i, p += comp) {
+    if (own == 1) {
+      const float g = float(p[0]) / 255.0f;
+      for (int c = 0; c < img.channels; ++c) img.planes[size_t(c) * n + i] = g;
+    } else if (img.channels == 3) {
+      for (int c = 0; c < 3; ++c) img.planes[size_t(c) * n + i] = float(p[c]) / 255.0f;
+    } else {
+      img.planes[i] = (0.299f * float(p[0]) + 0.587f * float(p[1]) + 0.114f * float(p[2])) / 255.0f;
+    }
+  }
+  return img;
+}
+
+// Source sample positions for bilinear resampling with pixel centres aligned:
+// destination pixel x covers source coordinate (x + 0.5)·src/dst − 0.5.
+struct Tap {
+  int i0, i1;
+  float f;
+};
+std::vector<Tap> taps(int src, int dst) {
+  std::vector<Tap> t(static_cast<size_t>(dst));
+  const double scale = double(src) / double(dst);
+  for (int x = 0; x < dst; ++x) {
+    const double s = std::clamp((x + 0.5) * scale - 0.5, 0.0, double(src - 1));
+    const int i0 = int(std::floor(s));
+    t[size_t(x)] = {i0, std::min(i0 + 1, src - 1), float(s - i0)};
+  }
+  return t;
+}
+
+// Writes img resized to size × size into dst (channels planes).
+void resize_into(const Image& img, int size, float* dst) {
+  const auto tx = taps(img.w, size), ty = taps(img.h, size);
+  const size_t n = size_t(img.w) * size_t(img.h);
+  for (int c = 0; c < img.channels; ++c) {
+    const float* src = img.planes.data() + size_t(c) * n;
+    for (int y = 0; y < size; ++y) {
+      const Tap& a = ty[size_t(y)];
+      const float* r0 = src + size_t(a.i0) * size_t(img.w);
+      const float* r1 = src + size_t(a.i1) * size_t(img.w);
+      for (int x = 0; x < size; ++x) {
+        const Tap& b = tx[size_t(x)];
+        const float top = r0[b.i0] + (r0[b.i1] - r0[b.i0]) * b.f;
+        const float bot = r1[b.i0] + (r1[b.i1] - r1[b.i0]) * b.f;
+        *dst++ = top + (bot - top) * a.f;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+ArraySet load_image_folder(const fs::path& root, const ImageFolderOptions& opt) {
+  if (opt.size < 0 || opt.size > 4096)
+    throw std::invalid_argument("ImageFolderOptions::size must be 0 (keep) or 1..4096, not " +
+                                std::to_string(opt.size));
+  if (opt.channels != 0 && opt.channels != 1 && opt.channels != 3)
+    throw std::invalid_argument("ImageFolderOptions::channels must be 0, 1 or 3, not " +
+                                std::to_string(opt.channels));
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) throw DataError(root.string(), "not a folder");
+
+  std::vector<fs::path> classes;
+  std::vector<std::vector<fs::path>> files;
+  size_t total = 0;
+  try {
+    classes = class_folders(root);
+    if (classes.empty())
+      throw DataError(root.string(), "no class folders: expected one subfolder of images per class");
+    for (const auto& dir : classes) {
+      files.push_back(images_in(dir));
+      if (files.back().empty()) throw DataError(dir.string(), "class folder has no .png, .jpg or .jpeg images");
+      total += files.back().size();
+    }
+  } catch (const fs::filesystem_error& e) {
+    throw DataError(e.path1().string(), std::string("cannot list folder: ") + e.code().message());
+  }
+
+  ArraySet out;
+  out.modality = Modality::kVision;
+  fs::path first_path;
+  for (size_t k = 0; k < classes.size(); ++k) {
+    out.class_names.push_back(classes[k].filename().string());
+    for (const auto& f : files[k]) {
+      const Image img = decode(f, out.sample_shape.empty() ? opt.channels : int(out.sample_shape[0]));
+      if (out.sample_shape.empty()) {
+        first_path = f;
+        const int side_h = opt.size ? opt.size : img.h, side_w = opt.size ? opt.size : img.w;
+        out.sample_shape = {img.channels, side_h, side_w};
+        out.reserve(total);
+      } else if (opt.size == 0 && (img.w != out.sample_shape[2] || img.h != out.sample_shape[1])) {
+        throw DataError(f.string(), "image is " + std::to_string(img.w) + "×" + std::to_string(img.h) +
+                                        " but the first image (" + first_path.string() + ") is " +
+                                        std::to_string(out.sample_shape[2]) + "×" +
+                                        std::to_string(out.sample_shape[1]) +
+                                        "; set a size to resize every image");
+      }
+      const size_t at = out.values.size();
+      out.values.resize(at + size_t(out.sample_numel()));
+      if (opt.size == 0 || (img.w == opt.size && img.h == opt.size))
+        std::copy(img.planes.begin(), img.planes.end(), out.values.begin() + long(at));
+      else
+        resize_into(img, opt.size, out.values.data() + at);
+      out.labels.push_back(int32_t(k));
+      out.groups.push_back(-1);
+    }
+  }
+  return out;
+}
+
+bool looks_like_image_folder(const fs::path& root) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return false;
+  int budget = 10000;  // entries to look at before giving up on a huge non-image tree
+  for (const auto& dir : fs::directory_iterator(root, ec)) {
+    if (!dir.is_directory(ec) || is_hidden(dir.path())) continue;
+    for (auto it = fs::recursive_directory_iterator(dir.path(), ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (--budget < 0) return false;
+      if (it->is_regular_file(ec) && is_image_file(it->path())) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace slimlab::data

@@ -1,0 +1,108 @@
+#include "datasets/split.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace slimlab::data {
+
+namespace {
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+void check_fractions(const SplitOptions& o) {
+  if (o.val_fraction < 0 || o.test_fraction < 0 || o.val_fraction + o.test_fraction >= 1.0)
+    throw std::invalid_argument("split: val_fraction and test_fraction must be ≥ 0 and sum to less than 1 (got " +
+                                std::to_string(o.val_fraction) + " + " + std::to_string(o.test_fraction) + ")");
+}
+}  // namespace
+
+const char* to_string(SplitMethod m) { return m == SplitMethod::kStratified ? "stratified" : "group"; }
+
+SplitMethod split_method_from_string(const std::string& s) {
+  if (s == "stratified") return SplitMethod::kStratified;
+  if (s == "group" || s == "subject" || s == "speaker") return SplitMethod::kByGroup;
+  throw std::invalid_argument("unknown split method '" + s + "' (expected stratified or group)");
+}
+
+void seeded_shuffle(std::vector<size_t>& v, uint64_t seed) {
+  uint64_t state = seed;
+  for (size_t i = v.size(); i > 1; --i) {
+    const size_t j = size_t(splitmix64(state) % i);
+    std::swap(v[i - 1], v[j]);
+  }
+}
+
+SplitIndices make_split(const std::vector<int32_t>& labels, const std::vector<std::string>& groups,
+                        const SplitOptions& opt) {
+  check_fractions(opt);
+  SplitIndices out;
+  const size_t n = labels.size();
+  if (opt.method == SplitMethod::kStratified) {
+    std::map<int32_t, std::vector<size_t>> by_class;
+    for (size_t i = 0; i < n; ++i) by_class[labels[i]].push_back(i);
+    for (auto& [label, idx] : by_class) {
+      seeded_shuffle(idx, opt.seed ^ (uint64_t(uint32_t(label)) * 0x9E3779B97F4A7C15ull));
+      const size_t nt = size_t(std::llround(opt.test_fraction * double(idx.size())));
+      const size_t nv = size_t(std::llround(opt.val_fraction * double(idx.size())));
+      for (size_t k = 0; k < idx.size(); ++k) {
+        if (k < nt) out.test.push_back(idx[k]);
+        else if (k < nt + nv) out.val.push_back(idx[k]);
+        else out.train.push_back(idx[k]);
+      }
+    }
+  } else {
+    if (groups.size() != n) throw std::invalid_argument("split by group: every item needs a group");
+    std::set<std::string> names(groups.begin(), groups.end());
+    if (names.count("") || names.empty())
+      throw std::invalid_argument(
+          "split by group: this dataset has no subject/speaker for some samples; use split = \"stratified\"");
+    std::vector<std::string> all(names.begin(), names.end());
+    std::set<std::string> test_set(opt.test_groups.begin(), opt.test_groups.end());
+    std::set<std::string> val_set(opt.val_groups.begin(), opt.val_groups.end());
+    for (const auto& g : test_set)
+      if (!names.count(g)) throw std::invalid_argument("split: test group '" + g + "' is not in the dataset");
+    for (const auto& g : val_set)
+      if (!names.count(g)) throw std::invalid_argument("split: validation group '" + g + "' is not in the dataset");
+    std::vector<size_t> order(all.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    seeded_shuffle(order, opt.seed);
+    const size_t g = all.size();
+    if (test_set.empty()) {
+      // At least one group in test (and val when asked for) whenever there are enough groups.
+      size_t nt = size_t(std::llround(opt.test_fraction * double(g)));
+      if (opt.test_fraction > 0 && nt == 0 && g >= 2) nt = 1;
+      for (size_t k = 0; k < nt && k < g; ++k) test_set.insert(all[order[k]]);
+    }
+    if (val_set.empty()) {
+      size_t nv = size_t(std::llround(opt.val_fraction * double(g)));
+      if (opt.val_fraction > 0 && nv == 0 && g >= 3) nv = 1;
+      for (size_t k = 0; k < g && nv > 0; ++k) {
+        const std::string& name = all[order[g - 1 - k]];  // from the other end of the shuffle
+        if (test_set.count(name)) continue;
+        val_set.insert(name);
+        --nv;
+      }
+    }
+    for (const auto& v : val_set)
+      if (test_set.count(v)) throw std::invalid_argument("split: group '" + v + "' is in both val and test");
+    for (size_t i = 0; i < n; ++i) {
+      if (test_set.count(groups[i])) out.test.push_back(i);
+      else if (val_set.count(groups[i])) out.val.push_back(i);
+      else out.train.push_back(i);
+    }
+    if (out.train.empty()) throw std::invalid_argument("split by group: no group is left for training");
+  }
+  std::sort(out.train.begin(), out.train.end());
+  std::sort(out.val.begin(), out.val.end());
+  std::sort(out.test.begin(), out.test.end());
+  return out;
+}
+
+}  // namespace slimlab::data

@@ -1,0 +1,42 @@
+#pragma once
+// Train / validation / test splits, all seeded.
+//  - stratified: each class is shuffled and cut in the given fractions, so every
+//    split keeps the class proportions (a split of samples, not of people);
+//  - by group: whole subjects / speakers go to one split, so a model is tested on
+//    people it never saw — the honest default for HAR and audio.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace slimlab::data {
+
+enum class SplitMethod { kStratified, kByGroup };
+const char* to_string(SplitMethod m);
+SplitMethod split_method_from_string(const std::string& s);  // "stratified" | "group"
+
+struct SplitOptions {
+  SplitMethod method = SplitMethod::kByGroup;
+  double val_fraction = 0.1;
+  double test_fraction = 0.2;
+  uint64_t seed = 42;
+  // By group only: explicit held-out groups (names). When set, test_groups form the
+  // test split and val_groups (may be empty: then val is drawn from the rest by
+  // val_fraction of groups) the validation split.
+  std::vector<std::string> test_groups;
+  std::vector<std::string> val_groups;
+};
+
+struct SplitIndices {
+  std::vector<size_t> train, val, test;
+};
+
+// Items are described by their label and group name ("" = no group). A by-group
+// split of items without groups is an error (std::invalid_argument) that says so.
+SplitIndices make_split(const std::vector<int32_t>& labels, const std::vector<std::string>& groups,
+                        const SplitOptions& opt);
+
+// Deterministic shuffle used by the splits (a Fisher–Yates over splitmix64), so a
+// split does not change with the standard library's version.
+void seeded_shuffle(std::vector<size_t>& v, uint64_t seed);
+
+}  // namespace slimlab::data
