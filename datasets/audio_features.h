@@ -10,7 +10,9 @@
 //
 // Log-mel, the maths:
 //   framing   "center" framing as in librosa: the clip is zero-padded by
-//             n_fft/2 on both sides and frame t starts at t·hop, so
+//             n_fft/2 on both sides (librosa ≥ 0.10's pad_mode="constant";
+//             torchaudio and older librosa reflect instead, which changes only
+//             the first and last frame or two) and frame t starts at t·hop, so
 //             frames = 1 + (clip_samples + 2·(n_fft/2) − n_fft) / hop
 //             (= 1 + clip_samples/hop for even n_fft: 101 for 1 s at 8 kHz).
 //   window    periodic Hann of win_length samples, centred in the n_fft frame

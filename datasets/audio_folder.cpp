@@ -124,7 +124,15 @@ Decoded decode(const Item& item, const AudioFolderOptions& opt, std::vector<floa
                                             rate_text(clip.rate_hz) + " Hz, but strict loading asks for mono at " +
                                             rate_text(opt.rate_hz) + " Hz");
   std::vector<float> mono = clip.channels == 1 ? std::move(clip.samples) : mix_to_mono(clip.samples, clip.channels);
-  out = clip.rate_hz == opt.rate_hz ? std::move(mono) : resample(mono, clip.rate_hz, opt.rate_hz);
+  if (clip.rate_hz == opt.rate_hz) {
+    out = std::move(mono);
+    return d;
+  }
+  try {
+    out = resample(mono, clip.rate_hz, opt.rate_hz);
+  } catch (const std::invalid_argument& e) {  // e.g. a 1 Hz header asking for a 10⁴× upsampling
+    throw DataError(item.path.string(), std::string("cannot resample: ") + e.what());
+  }
   return d;
 }
 
@@ -167,7 +175,7 @@ bool looks_like_audio_folder(const fs::path& root) {
   if (has_wav(root)) return true;
   for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
     std::error_code ec2;
-    if (it->is_directory(ec2) && has_wav(it->path())) return true;
+    if (it->is_directory(ec2) && !skipped_folder(it->path().filename().string()) && has_wav(it->path())) return true;
   }
   return false;
 }

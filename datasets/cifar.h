@@ -18,9 +18,11 @@ namespace slimlab::data {
 // (test_batch.bin) or "all" (train then test). dir is the extracted
 // cifar-10-batches-bin folder, or a folder that contains it. Values are
 // pixel / 255 in [0, 1], groups = -1. Class names come from batches.meta.txt
-// (one per line) when present, else the standard ten. Throws DataError naming
-// the file for a missing batch, a length that is not a multiple of 3073, or a
-// label above 9 (with its record index).
+// (one per line, blank lines ignored, exactly ten) when present, else the
+// standard ten. Throws DataError naming the file for a missing batch, an empty
+// file, a length that is not a multiple of 3073, a label above 9 (with its
+// 0-based record index) or a meta file without ten names; std::invalid_argument
+// for another split name.
 ArraySet load_cifar10_dir(const std::filesystem::path& dir, const std::string& split);
 
 // True when dir (or dir/cifar-10-batches-bin) holds data_batch_1.bin or test_batch.bin.

@@ -56,7 +56,8 @@ RecordingSet load_wisdm(const std::filesystem::path& file);
 // irregularly at 50–200 Hz). Class names are HHAR's six activities, sorted:
 // bike, sit, stairsdown, stairsup, stand, walk. group = User, channels
 // acc_x/y/z (m/s²) or gyro_x/y/z (rad/s) when the file name says "gyroscope".
-// Errors: wrong header, a row without 10 fields, a non-numeric number, an unknown gt.
+// Errors: wrong header, a row without 10 fields, a non-numeric Index / Arrival_Time /
+// Creation_Time / x / y / z, an empty User or Device, an unknown gt.
 RecordingSet load_hhar(const std::filesystem::path& csv, double rate_hz = 50);
 
 // "hmp" | "uci_har" | "wisdm" | "hhar" | "" (unknown), from the layout of a

@@ -312,21 +312,19 @@ PreparedData prepare(const DatasetConfig& c) {
   // 2. Windows / features per split.
   if (raw.is_recordings) {
     const auto group_names = sorted_groups(raw.recordings);
-    auto build = [&](const std::vector<size_t>& idx) {
+    auto build = [&](const std::vector<size_t>& idx, const char* split_name) {
       if (m == Modality::kAudio) return audio_samples(raw.recordings, idx, c.audio, group_names);
       std::vector<std::string> notes;
       ArraySet w = make_windows(raw.recordings, idx, c.window, &notes);
-      for (const auto& n : notes)
-        if (std::find(out.source.notes.begin(), out.source.notes.end(), n) == out.source.notes.end())
-          out.source.notes.push_back(n);
+      for (const auto& n : notes) out.source.notes.push_back(std::string(split_name) + " " + n);
       if (c.har_features == "deepsense") return deepsense_features(w, c.deepsense);
       if (c.har_features != "raw")
         throw std::invalid_argument("har_features: unknown value '" + c.har_features + "' (expected raw or deepsense)");
       return w;
     };
-    out.train = build(split.train);
-    out.val = build(split.val);
-    out.test = build(split.test);
+    out.train = build(split.train, "train");
+    out.val = build(split.val, "val");
+    out.test = build(split.test, "test");
   } else {
     out.train = raw.arrays.subset(split.train);
     out.val = raw.arrays.subset(split.val);

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <random>
 #include <stdexcept>
-#include <cstdlib>
 
 namespace slimlab::data {
 
@@ -39,6 +38,13 @@ class Draw {
     spare_ = r * std::sin(t);
     has_spare_ = true;
     return r * std::cos(t);
+  }
+  // A cheap near-normal draw for pixel noise: the sum of four 16-bit uniforms
+  // from one engine output (Irwin–Hall, n = 4), rescaled to mean 0, variance 1.
+  float pixel_noise() {
+    const uint64_t r = eng_();
+    const uint64_t sum = (r & 0xFFFF) + ((r >> 16) & 0xFFFF) + ((r >> 32) & 0xFFFF) + (r >> 48);
+    return (float(sum) * (1.0f / 65536.0f) - 2.0f) * 1.7320508f;  // × √3 = 1 / √(4/12)
   }
 
  private:
@@ -211,32 +217,47 @@ class Canvas {
     const int y1 = std::min(n_ - 1, int(std::ceil(std::max(a.y, b.y) + pad)));
     const Vec2 ab = b - a;
     const double len2 = std::max(ab.x * ab.x + ab.y * ab.y, 1e-12);
+    const double reach2 = (hw + 0.5) * (hw + 0.5);  // beyond this the coverage is 0
     for (int y = y0; y <= y1; ++y)
       for (int x = x0; x <= x1; ++x) {
         const Vec2 p{x + 0.5 - a.x, y + 0.5 - a.y};
         const double t = std::clamp((p.x * ab.x + p.y * ab.y) / len2, 0.0, 1.0);
-        const double dist = std::hypot(p.x - t * ab.x, p.y - t * ab.y);
-        put(x, y, float(std::clamp(hw + 0.5 - dist, 0.0, 1.0)) * level);
+        const double ex = p.x - t * ab.x, ey = p.y - t * ab.y, d2 = ex * ex + ey * ey;
+        if (d2 >= reach2) continue;
+        put(x, y, float(std::min(1.0, hw + 0.5 - std::sqrt(d2))) * level);
       }
   }
 
   // A filled polygon (even–odd rule), anti-aliased by the distance to its edge.
   void polygon(const std::vector<Vec2>& p, float level) {
     double lx = 1e30, hx = -1e30, ly = 1e30, hy = -1e30;
-    for (const Vec2& v : p) lx = std::min(lx, v.x), hx = std::max(hx, v.x), ly = std::min(ly, v.y), hy = std::max(hy, v.y);
+    for (const Vec2& v : p) {
+      lx = std::min(lx, v.x), hx = std::max(hx, v.x);
+      ly = std::min(ly, v.y), hy = std::max(hy, v.y);
+    }
     const int x0 = std::max(0, int(std::floor(lx - 1))), x1 = std::min(n_ - 1, int(std::ceil(hx + 1)));
     const int y0 = std::max(0, int(std::floor(ly - 1))), y1 = std::min(n_ - 1, int(std::ceil(hy + 1)));
+    struct Edge {
+      Vec2 a, ab;
+      double inv_len2, dx_dy;  // 1/|ab|², and x per unit y for the crossing test
+    };
+    std::vector<Edge> edges;
+    for (size_t i = 0, j = p.size() - 1; i < p.size(); j = i++) {
+      const Vec2 ab = p[i] - p[j];
+      edges.push_back({p[j], ab, 1.0 / std::max(ab.x * ab.x + ab.y * ab.y, 1e-12), ab.y != 0 ? ab.x / ab.y : 0.0});
+    }
     for (int y = y0; y <= y1; ++y)
       for (int x = x0; x <= x1; ++x) {
         const Vec2 q{x + 0.5, y + 0.5};
         bool inside = false;
         double dist2 = 1e30;
-        for (size_t i = 0, j = p.size() - 1; i < p.size(); j = i++) {
-          const Vec2 a = p[j], b = p[i];
-          if ((b.y > q.y) != (a.y > q.y) && q.x < (a.x - b.x) * (q.y - b.y) / (a.y - b.y) + b.x) inside = !inside;
-          const Vec2 ab = b - a, aq = q - a;
-          const double t = std::clamp((aq.x * ab.x + aq.y * ab.y) / std::max(ab.x * ab.x + ab.y * ab.y, 1e-12), 0.0, 1.0);
-          dist2 = std::min(dist2, std::pow(aq.x - t * ab.x, 2) + std::pow(aq.y - t * ab.y, 2));
+        for (const Edge& e : edges) {
+          const Vec2 aq = q - e.a;
+          // Even–odd: does the ray from q towards +x cross this edge?
+          if ((aq.y < 0) != (aq.y < e.ab.y) && aq.x < e.dx_dy * aq.y) inside = !inside;
+          const double t = std::clamp((aq.x * e.ab.x + aq.y * e.ab.y) * e.inv_len2, 0.0, 1.0);
+          const double ex = aq.x - t * e.ab.x, ey = aq.y - t * e.ab.y;
+          dist2 = std::min(dist2, ex * ex + ey * ey);
         }
         const double sd = inside ? -std::sqrt(dist2) : std::sqrt(dist2);
         put(x, y, float(std::clamp(0.5 - sd, 0.0, 1.0)) * level);
@@ -251,17 +272,19 @@ class Canvas {
     float sum = 0;
     for (int i = -r; i <= r; ++i) sum += k[size_t(i + r)] = float(std::exp(-0.5 * i * i / (sigma * sigma)));
     for (float& v : k) v /= sum;
-    std::vector<float> tmp(alpha_.size());
+    // Pass 0 filters rows, pass 1 columns; each line is copied out with its
+    // edge pixels repeated r times, so the inner loop needs no bounds checks.
+    std::vector<float> line(size_t(n_ + 2 * r)), tmp(alpha_.size());
     for (int pass = 0; pass < 2; ++pass) {
-      for (int y = 0; y < n_; ++y)
-        for (int x = 0; x < n_; ++x) {
+      auto at = [&](int l, int i) { return size_t(pass ? i * n_ + l : l * n_ + i); };
+      for (int l = 0; l < n_; ++l) {
+        for (int i = -r; i < n_ + r; ++i) line[size_t(i + r)] = alpha_[at(l, std::clamp(i, 0, n_ - 1))];
+        for (int i = 0; i < n_; ++i) {
           float acc = 0;
-          for (int i = -r; i <= r; ++i) {
-            const int xx = std::clamp(x + i, 0, n_ - 1);  // edge pixels extend
-            acc += k[size_t(i + r)] * alpha_[size_t(pass ? xx * n_ + y : y * n_ + xx)];
-          }
-          tmp[size_t(pass ? x * n_ + y : y * n_ + x)] = acc;
+          for (int t = 0; t <= 2 * r; ++t) acc += k[size_t(t)] * line[size_t(i + t)];
+          tmp[at(l, i)] = acc;
         }
+      }
       alpha_.swap(tmp);
     }
   }
@@ -307,7 +330,7 @@ struct Pose {
   }
 };
 
-// Draws class c's glyph for one sample into alpha (size n); returns the ink level.
+// Draws one sample of class c, in writer w's style, as coverage on cv.
 void draw_sample(int c, const WriterStyle& w, Draw& d, Canvas& cv) {
   const int n = cv.size();
   const Glyph g = make_glyph(c, d);
@@ -319,8 +342,7 @@ void draw_sample(int c, const WriterStyle& w, Draw& d, Canvas& cv) {
   pose.aspect = w.aspect * std::exp(0.08 * d.normal());
   // Shift so that a glyph of radius ~0.9 mostly stays inside the frame.
   const double room = std::max(0.0, 0.5 * n - 0.85 * pose.scale);
-  const double shift = std::getenv("SV_SHIFT") ? std::atof(std::getenv("SV_SHIFT")) : 0.5;
-  pose.centre = {0.5 * n + shift * room * d.uniform(-1, 1), 0.5 * n + shift * room * d.uniform(-1, 1)};
+  pose.centre = {0.5 * n + 0.5 * room * d.uniform(-1, 1), 0.5 * n + 0.5 * room * d.uniform(-1, 1)};
   const double hw = std::max(0.45, n * 0.042 * w.stroke * d.uniform(0.8, 1.25));
   const float ink = float(std::clamp(w.intensity * d.uniform(0.85, 1.1), 0.0, 1.0));
 
@@ -359,20 +381,25 @@ void write_grey(Canvas& cv, Draw& d, float* out) {
   const float bg = float(d.uniform(0.0, 0.15)), noise = float(d.uniform(0.02, 0.1));
   const auto& a = cv.alpha();
   for (size_t i = 0; i < a.size(); ++i)
-    out[i] = std::clamp(bg + (1.0f - bg) * a[i] + noise * float(d.normal()), 0.0f, 1.0f);
+    out[i] = std::clamp(bg + (1.0f - bg) * a[i] + noise * d.pixel_noise(), 0.0f, 1.0f);
 }
 
-// RGB: random background gradient and foreground colour, independent of the
-// class; the foreground differs from the background in luminance by ≥ 0.25.
+// RGB: a background gradient and a foreground colour drawn independently of
+// the class, at least 0.3 apart in luminance; the ink is the lighter of the two
+// in three samples out of four.
 void write_rgb(Canvas& cv, Draw& d, float* out) {
   auto luma = [](const double* c) { return 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]; };
-  double bg0[3], bg1[3], fg[3];
-  for (int c = 0; c < 3; ++c) bg0[c] = d.uniform(), bg1[c] = std::clamp(bg0[c] + d.uniform(-0.25, 0.25), 0.0, 1.0);
-  const double polarity = std::getenv("SV_POL") ? std::atof(std::getenv("SV_POL")) : 0.75;
-  const bool light_ink = d.uniform() < polarity;
-  do
-    for (double& v : fg) v = d.uniform();
-  while ((light_ink ? 1 : -1) * (luma(fg) - 0.5 * (luma(bg0) + luma(bg1))) < 0.25);
+  double fg[3] = {1, 1, 1}, bg0[3] = {0, 0, 0}, bg1[3];
+  for (int tries = 0; tries < 100; ++tries) {  // ~40 % of pairs pass; the fallback is white on black
+    double a[3], b[3];
+    for (int c = 0; c < 3; ++c) a[c] = d.uniform(), b[c] = d.uniform();
+    if (std::abs(luma(a) - luma(b)) < 0.3) continue;
+    const bool a_lighter = luma(a) > luma(b), light_ink = d.uniform() < 0.75;
+    std::copy(a, a + 3, a_lighter == light_ink ? fg : bg0);
+    std::copy(b, b + 3, a_lighter == light_ink ? bg0 : fg);
+    break;
+  }
+  for (int c = 0; c < 3; ++c) bg1[c] = std::clamp(bg0[c] + d.uniform(-0.15, 0.15), 0.0, 1.0);
   const double t = d.uniform(0, 2 * kPi), gx = std::cos(t), gy = std::sin(t);
   const float noise = float(d.uniform(0.02, 0.08));
   const int n = cv.size();
@@ -384,7 +411,7 @@ void write_rgb(Canvas& cv, Draw& d, float* out) {
       const size_t i = size_t(y) * size_t(n) + size_t(x);
       for (int c = 0; c < 3; ++c) {
         const double bg = bg0[c] + (bg1[c] - bg0[c]) * s;
-        const double v = bg + (fg[c] - bg) * a[i] + noise * d.normal();
+        const double v = bg + (fg[c] - bg) * a[i] + noise * d.pixel_noise();
         out[size_t(c) * plane + i] = float(std::clamp(v, 0.0, 1.0));
       }
     }
@@ -407,6 +434,11 @@ ArraySet make_synthetic_vision(const SyntheticVisionOptions& opt) {
     throw std::invalid_argument("synthetic vision: samples_per_class must be at least 1");
   if (opt.num_writers < 1 || opt.num_writers > 10000)
     throw std::invalid_argument("synthetic vision: num_writers must be 1..10000");
+  const double floats =
+      double(opt.num_classes) * opt.samples_per_class * opt.channels * opt.image_size * opt.image_size;
+  if (floats > 4e9)
+    throw std::invalid_argument("synthetic vision: " + std::to_string(opt.samples_per_class) +
+                                " samples per class would need over 16 GB");
 
   ArraySet out;
   out.modality = Modality::kVision;

@@ -39,9 +39,10 @@ struct SyntheticVisionOptions {
 // groups = writer index. Samples are interleaved by class (sample i has class
 // i % num_classes) and sample k of a class is drawn by writer k % num_writers,
 // so any prefix is balanced. Deterministic: the same options give identical
-// bytes; each sample depends only on (seed, class, k), not on the other options
-// except image_size and channels. Throws std::invalid_argument on options
-// outside the ranges above.
+// bytes on a given platform (the maths library's sin/exp may differ in the last
+// bit elsewhere); sample k of class c depends only on (seed, c, k, its writer,
+// image_size, channels), so asking for more samples keeps the first ones.
+// Throws std::invalid_argument on options outside the ranges above.
 ArraySet make_synthetic_vision(const SyntheticVisionOptions& opt);
 
 // Every shape the generator knows, in class order.

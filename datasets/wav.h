@@ -13,7 +13,9 @@
 namespace slimlab::data {
 
 struct WavClip {
-  std::vector<float> samples;  // frames × channels, interleaved; integer PCM maps to [-1, 1)
+  // frames × channels, interleaved. Integer PCM maps to [-1, 1) (x / 2^(bits−1));
+  // float WAVs are returned as stored (finite, possibly beyond ±1).
+  std::vector<float> samples;
   int channels = 0;
   double rate_hz = 0;
 

@@ -291,6 +291,7 @@ TEST(AudioFolder, ListedClassWithoutFilesIsNoted) {
 TEST(AudioFolder, NoWavFilesNamesTheFolder) {
   TempDir dir;
   slimlab::test::write_text(dir / "readme.txt", "nothing here");
+  put(dir / "_background_noise_" / "noise.wav", tone(50, 8000, 800), 1, 8000);  // not a class
   EXPECT_FALSE(looks_like_audio_folder(dir.path()));
   std::string msg = error_of([&] { load_audio_folder(dir.path()); });
   EXPECT_TRUE(contains(msg, dir.path().string())) << msg;

@@ -113,7 +113,8 @@ TEST(Cifar10, ParentOfExtractedFolder) {
 TEST(Cifar10, ClassNamesFromMeta) {
   TempDir t;
   write_dataset(t.path());
-  slimlab::test::write_text(t / "batches.meta.txt", "plane\r\ncar\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n\n");
+  slimlab::test::write_text(t / "batches.meta.txt",
+                            "plane\r\ncar\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n\n");
   const ArraySet s = load_cifar10_dir(t.path(), "test");
   EXPECT_EQ(s.class_names[0], "plane");
   EXPECT_EQ(s.class_names[1], "car");
