@@ -242,7 +242,7 @@ void render_clip(const std::vector<int>& word, const Speaker& spk, const Synthet
   std::vector<double> dur(word.size()), gap(word.size(), 0.0);
   double len = 0;
   for (size_t k = 0; k < word.size(); ++k) {
-    dur[k] = kInventory[word[k]].seconds / spk.rate * rng.uniform(0.85, 1.15);
+    dur[k] = kInventory[word[k]].seconds / spk.rate * rng.uniform(0.75, 1.25);
     if (k > 0) gap[k] = rng.uniform(0.0, 0.03);
     len += dur[k] + gap[k];
   }
@@ -251,7 +251,7 @@ void render_clip(const std::vector<int>& word, const Speaker& spk, const Synthet
   len *= squeeze;
   const double onset = rng.uniform(0.05 * o.seconds, std::max(0.05 * o.seconds, 0.95 * o.seconds - len));
   const double f0 = spk.f0 * rng.uniform(0.92, 1.08);
-  const double fscale = spk.formant_scale * rng.uniform(0.96, 1.04);
+  const double fscale = spk.formant_scale * rng.uniform(0.88, 1.12);
 
   std::vector<float> seg;
   double t = onset;
@@ -268,11 +268,24 @@ void render_clip(const std::vector<int>& word, const Speaker& spk, const Synthet
     word_start = std::min(word_start, start);
     word_end = std::max(word_end, start + n);
   }
-  // Background noise at 5–20 dB SNR against the word's RMS.
+  // 70 % of the clips carry a distractor: one random segment of the inventory,
+  // 0–8 dB below the word, anywhere in the clip (a cough, a word in the
+  // background). It defeats templates tied to fixed time–frequency cells.
+  if (rng.uniform() < 0.7) {
+    const int which = int(rng.uniform() * kInventorySize) % kInventorySize;
+    const int64_t n = std::min<int64_t>(int64_t(kInventory[which].seconds * fs), total);
+    const int64_t start = int64_t(rng.uniform() * double(total - n));
+    Segment g = kInventory[which];
+    g.level *= std::pow(10.0, -rng.uniform(0, 8) / 20.0);
+    seg.assign(size_t(n), 0.0f);
+    render_segment(g, spk, f0 * rng.uniform(0.8, 1.25), fscale * rng.uniform(0.9, 1.1), fs, rng, seg);
+    for (int64_t i = 0; i < n; ++i) out[size_t(start + i)] += seg[size_t(i)];
+  }
+  // Background noise at 0–15 dB SNR against the word's RMS.
   double energy = 0;
   for (int64_t i = word_start; i < word_end; ++i) energy += double(out[size_t(i)]) * out[size_t(i)];
   const double word_rms = word_end > word_start ? std::sqrt(energy / double(word_end - word_start)) : 1.0;
-  const double snr_db = rng.uniform(5, 20);
+  const double snr_db = rng.uniform(0, 15);
   const float white = float(rng.uniform(0.2, 1.0));
   const float noise_std = float(word_rms / std::pow(10.0, snr_db / 20.0));
   // Brown-ish part: a one-pole low-pass lp = 0.95·lp + x of unit-variance

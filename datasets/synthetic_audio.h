@@ -16,8 +16,9 @@
 //
 // Speakers (group "spk0", "spk1", …) differ in pitch (f0 80–250 Hz), formant
 // scale (±15 %), speaking rate (±20 %), spectral tilt and breathiness. Every
-// clip adds jitter in onset, segment durations, pitch, formants and loudness,
-// and background noise (white + low-passed) at 5–20 dB SNR relative to the word.
+// clip adds jitter in onset, segment durations (±25 %), pitch, formants (±12 %)
+// and loudness, in 70 % of clips a distractor segment 0–8 dB below the word at a
+// random time, and background noise (white + low-passed) at 0–15 dB SNR.
 // Clips are seconds·rate_hz samples, mono, peak-normalised to 0.2–0.9.
 //
 // Order: class-major, then speaker, then take; Recording::source is
