@@ -18,6 +18,17 @@ pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
 pkg_check_modules(STB REQUIRED IMPORTED_TARGET stb)
 find_package(ZLIB REQUIRED)
 
+# toml++ (header-only in Debian 12: libtomlplusplus-dev 3.3)
+find_package(tomlplusplus CONFIG QUIET)
+if(TARGET tomlplusplus::tomlplusplus)
+  add_library(slimlab_tomlplusplus INTERFACE)
+  target_link_libraries(slimlab_tomlplusplus INTERFACE tomlplusplus::tomlplusplus)
+else()
+  pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+  add_library(slimlab_tomlplusplus INTERFACE)
+  target_link_libraries(slimlab_tomlplusplus INTERFACE PkgConfig::TOMLPP)
+endif()
+
 # CLI11 is header-only (libcli11-dev); find its header.
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 add_library(slimlab_cli11 INTERFACE)
