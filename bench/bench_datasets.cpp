@@ -57,7 +57,7 @@ void BM_FsddDecodeWav(benchmark::State& st) {
   }
   st.SetItemsProcessed(int64_t(st.iterations() * n));
 }
-BENCHMARK(BM_FsddDecodeWav)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FsddDecodeWav)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Whole pipeline: decode, split by speaker, log-mel, normalise.
 void BM_FsddPrepareLogMel(benchmark::State& st) {
@@ -69,7 +69,7 @@ void BM_FsddPrepareLogMel(benchmark::State& st) {
   }
   st.SetItemsProcessed(int64_t(st.iterations() * n));
 }
-BENCHMARK(BM_FsddPrepareLogMel)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FsddPrepareLogMel)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The same tensors read back from the HDF5 cache.
 void BM_FsddReadCache(benchmark::State& st) {
@@ -83,7 +83,7 @@ void BM_FsddReadCache(benchmark::State& st) {
   }
   st.SetItemsProcessed(int64_t(st.iterations() * n));
 }
-BENCHMARK(BM_FsddReadCache)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FsddReadCache)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Feature extraction alone, SlimLab vs LibTorch, on the 3,000 decoded clips.
 void BM_LogMel_SlimLab(benchmark::State& st) {
@@ -101,7 +101,7 @@ void BM_LogMel_SlimLab(benchmark::State& st) {
     }
   st.SetItemsProcessed(int64_t(st.iterations() * set.recordings.size()));
 }
-BENCHMARK(BM_LogMel_SlimLab)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LogMel_SlimLab)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_LogMel_LibTorch(benchmark::State& st) {
   if (!need(st, fsdd())) return;
@@ -128,7 +128,7 @@ void BM_LogMel_LibTorch(benchmark::State& st) {
     }
   st.SetItemsProcessed(int64_t(st.iterations() * set.recordings.size()));
 }
-BENCHMARK(BM_LogMel_LibTorch)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LogMel_LibTorch)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // --- HMP: 839 text files -----------------------------------------------------
 
@@ -143,7 +143,7 @@ void BM_HmpPrepare(benchmark::State& st) {
   for (auto _ : st) n = prepare(c).train.size();
   st.counters["train_windows"] = double(n);
 }
-BENCHMARK(BM_HmpPrepare)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HmpPrepare)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // --- MNIST: 10,000 gzipped IDX images ---------------------------------------
 
@@ -152,7 +152,7 @@ void BM_MnistLoadIdxGz(benchmark::State& st) {
   for (auto _ : st) benchmark::DoNotOptimize(load_mnist_dir(shared() / "mnist", "test").values.data());
   st.SetItemsProcessed(int64_t(st.iterations() * 10000));
 }
-BENCHMARK(BM_MnistLoadIdxGz)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MnistLoadIdxGz)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

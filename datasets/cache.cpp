@@ -59,6 +59,7 @@ std::string cache_key(const PreparedData& d) {
 
 void write_cache(const PreparedData& d, const std::filesystem::path& path) {
   h5::File f = h5::File::create(path);
+  f.set_compression(0);
   f.set_attr("/", "slimlab_cache_version", int64_t(kCacheVersion));
   f.set_attr("/", "cache_key", cache_key(d));
   f.set_attr("/", "modality", std::string(to_string(d.source.modality)));

@@ -124,13 +124,13 @@ void File::write_raw(const std::string& name, hid_t mem_type, hid_t file_type, c
   Handle space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose);
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
   // Chunk + deflate large datasets; tiny ones stay contiguous.
-  if (count >= 4096 && !dims.empty()) {
+  if (compression_ > 0 && count >= 4096 && !dims.empty()) {
     std::vector<hsize_t> chunk = dims;
     size_t per = 1;
     for (size_t i = 1; i < chunk.size(); ++i) per *= chunk[i];
     chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], hsize_t(std::max<size_t>(1, (1u << 18) / std::max<size_t>(per, 1)))));
     H5Pset_chunk(dcpl.get(), int(chunk.size()), chunk.data());
-    H5Pset_deflate(dcpl.get(), 1);
+    H5Pset_deflate(dcpl.get(), unsigned(compression_));
   }
   Handle ds(H5Dcreate2(file_.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
             H5Dclose);

@@ -51,6 +51,10 @@ class File {
   // Flushes, closes and atomically renames the temporary file into place.
   void commit();
 
+  // Deflate level for datasets written from now on (0 = none; default 1). The
+  // dataset cache writes uncompressed: reading it back fast is its whole point.
+  void set_compression(int level) { compression_ = level; }
+
   void create_group(const std::string& name);
   bool exists(const std::string& name) const;
 
@@ -88,6 +92,7 @@ class File {
   std::filesystem::path path_;      // final path
   std::filesystem::path tmp_path_;  // where a created file is written until commit()
   bool writable_ = false;
+  int compression_ = 1;
 };
 
 }  // namespace slimlab::h5

@@ -34,6 +34,8 @@ enum class LayerKind {
   kConcat,          // along axis `axis` of the per-sample shape
   kAdd,
   kMeanOverTime,    // [T, F] → [F]
+  kSlice,           // entries [begin, end) along `axis` (one sensor of a multi-sensor input)
+  kTranspose,       // permutes the per-sample axes: output axis i is input axis perm[i]
 };
 const char* to_string(LayerKind k);
 std::optional<LayerKind> layer_kind_from_string(const std::string& s);
@@ -74,13 +76,17 @@ struct Layer {
   int64_t in_features = 0, out_features = 0;  // dense: in/out; conv: in/out channels; rnn: input/hidden size
   std::vector<int64_t> kernel, stride, padding, dilation;  // conv / pooling, one entry per spatial axis
   int64_t groups = 1;
-  int64_t axis = 0;                 // concat axis
+  int64_t axis = 0;                 // concat / slice axis
+  int64_t begin = 0, end = 0;       // slice: entries [begin, end) along `axis`
+  std::vector<int64_t> perm;        // transpose: output axis i is input axis perm[i]
   bool bias = true;
   float min_value = -1, max_value = 1;  // hard-tanh
 
   std::vector<Param> params;
   NumericFormat activation_format;  // precision of this layer's output
 
+  // Trainable parameters only (as LibTorch's parameters(): BN running statistics
+  // are buffers and not counted; the resource profile's bytes do count them).
   int64_t parameter_count() const;
   const Param* param(const std::string& name) const;
   Param* param(const std::string& name);

@@ -1,0 +1,434 @@
+#include "experiments/results.h"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+
+#include "datasets/errors.h"
+#include "datasets/h5.h"
+
+namespace fs = std::filesystem;
+
+namespace slimlab::exp {
+
+namespace {
+
+constexpr int64_t kMaxEpochs = 10'000'000;
+constexpr int64_t kMaxLayers = 1'000'000;
+constexpr int64_t kMaxClasses = 1'000'000;
+
+std::string format_name(const ir::NumericFormat& f) {
+  if (f.precision == ir::Precision::kFixed)
+    return "fixed<" + std::to_string(f.fixed.il) + "," + std::to_string(f.fixed.fl) + ">";
+  return ir::to_string(f.precision);
+}
+
+void write_metrics(h5::File& f, const std::string& group, const train::EvalMetrics& m) {
+  const int64_t k = m.num_classes;
+  const bool full = k > 0 && m.confusion.size() == size_t(k * k);
+  if (!m.confusion.empty() && !full)
+    throw std::invalid_argument(group + ": confusion has " + std::to_string(m.confusion.size()) +
+                                " entries for " + std::to_string(k) + " classes (expected " + std::to_string(k) +
+                                "×" + std::to_string(k) + ")");
+  f.write(group + "/confusion", m.confusion, full ? std::vector<int64_t>{k, k} : std::vector<int64_t>{0, 0});
+  f.set_attr(group, "loss", m.loss);
+  f.set_attr(group, "accuracy", m.accuracy);
+  f.set_attr(group, "macro_f1", m.macro_f1);
+  f.set_attr(group, "num_classes", m.num_classes);
+  f.set_attr(group, "samples", m.samples);
+}
+
+// Shapes of several layers: their ranks and the concatenated extents.
+void write_shapes(h5::File& f, const std::string& group, const std::vector<const std::vector<int64_t>*>& shapes) {
+  std::vector<int64_t> rank, flat;
+  for (const auto* s : shapes) {
+    rank.push_back(int64_t(s->size()));
+    flat.insert(flat.end(), s->begin(), s->end());
+  }
+  f.write(group + "/output_rank", rank, {int64_t(rank.size())});
+  f.write(group + "/output_shapes", flat, {int64_t(flat.size())});
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  size_t at = 0;
+  while (true) {
+    const size_t comma = s.find(',', at);
+    out.push_back(s.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+    if (comma == std::string::npos) return out;
+    at = comma + 1;
+  }
+}
+
+// ---- reading, with every length checked ----------------------------------------
+
+class Reader {
+ public:
+  Reader(const h5::File& f, const fs::path& path) : f_(f), path_(path.string()) {}
+
+  [[noreturn]] void fail(const std::string& what) const { throw data::DataError(path_, what); }
+
+  std::string str_attr(const std::string& obj, const std::string& key, bool required = false) const {
+    auto v = f_.attr_string(obj, key);
+    if (!v && required) fail("attribute '" + key + "' of '" + obj + "' is missing or not a string");
+    return v.value_or("");
+  }
+  double num_attr(const std::string& obj, const std::string& key) const {
+    auto v = f_.attr_double(obj, key);
+    if (!v) fail("attribute '" + key + "' of '" + obj + "' is missing or not a number");
+    return *v;
+  }
+  int64_t int_attr(const std::string& obj, const std::string& key, int64_t lo, int64_t hi) const {
+    const double v = num_attr(obj, key);
+    if (!(v >= double(lo) && v <= double(hi)) || v != std::floor(v))
+      fail("attribute '" + key + "' of '" + obj + "' is " + number(v) + ", expected an integer in [" +
+           std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return int64_t(v);
+  }
+  double float_attr(const std::string& obj, const std::string& key) const {
+    const double v = num_attr(obj, key);
+    if (std::isinf(v)) fail("attribute '" + key + "' of '" + obj + "' is infinite");
+    return v;
+  }
+
+  std::vector<int64_t> expect_1d(const std::string& name, int64_t expected_len = -1) const {
+    const auto shape = f_.shape(name);
+    if (shape.size() != 1) fail("dataset '" + name + "' has rank " + std::to_string(shape.size()) + ", expected 1");
+    if (expected_len >= 0 && shape[0] != expected_len)
+      fail("dataset '" + name + "' has " + std::to_string(shape[0]) + " values, expected " +
+           std::to_string(expected_len));
+    return shape;
+  }
+  std::vector<std::string> strings(const std::string& name, int64_t expected_len = -1) const {
+    expect_1d(name, expected_len);
+    return f_.read_strings(name);
+  }
+  std::vector<int64_t> ints(const std::string& name, int64_t expected_len = -1, int64_t min_value = INT64_MIN) const {
+    expect_1d(name, expected_len);
+    auto v = f_.read_int64s(name);
+    for (int64_t x : v)
+      if (x < min_value) fail("dataset '" + name + "' holds " + std::to_string(x) + " (must be ≥ " + std::to_string(min_value) + ")");
+    return v;
+  }
+  std::vector<double> doubles(const std::string& name, int64_t expected_len) const {
+    expect_1d(name, expected_len);
+    return f_.read_doubles(name);
+  }
+  std::string single_string(const std::string& name) const {
+    auto v = strings(name, 1);
+    return v[0];
+  }
+
+  train::EvalMetrics metrics(const std::string& group) const {
+    train::EvalMetrics m;
+    if (!f_.exists(group)) fail("missing group '" + group + "'");
+    m.loss = float_attr(group, "loss");
+    m.accuracy = float_attr(group, "accuracy");
+    m.macro_f1 = float_attr(group, "macro_f1");
+    m.num_classes = int_attr(group, "num_classes", 0, kMaxClasses);
+    m.samples = int_attr(group, "samples", 0, INT64_MAX / 2);
+    const std::string name = group + "/confusion";
+    const auto shape = f_.shape(name);
+    const int64_t k = m.num_classes;
+    const bool empty = shape == std::vector<int64_t>{0, 0};
+    if (!empty && shape != std::vector<int64_t>{k, k})
+      fail("dataset '" + name + "' is not " + std::to_string(k) + "×" + std::to_string(k) + " (num_classes)");
+    m.confusion = f_.read_int64s(name);
+    for (int64_t c : m.confusion)
+      if (c < 0) fail("dataset '" + name + "' holds a negative count");
+    return m;
+  }
+
+  std::vector<std::vector<int64_t>> shapes(const std::string& group, int64_t layers) const {
+    const auto rank = ints(group + "/output_rank", layers, 0);
+    int64_t total = 0;
+    for (int64_t r : rank) {
+      if (r > 16) fail("dataset '" + group + "/output_rank' holds a rank of " + std::to_string(r));
+      total += r;
+    }
+    const auto flat = ints(group + "/output_shapes", total, 0);
+    std::vector<std::vector<int64_t>> out;
+    size_t at = 0;
+    for (int64_t r : rank) {
+      out.emplace_back(flat.begin() + long(at), flat.begin() + long(at + size_t(r)));
+      at += size_t(r);
+    }
+    return out;
+  }
+
+  int64_t layer_count(const std::string& names) const {
+    const int64_t n = expect_1d(names)[0];
+    if (n > kMaxLayers) fail("dataset '" + names + "' lists " + std::to_string(n) + " layers");
+    return n;
+  }
+
+ private:
+  const h5::File& f_;
+  std::string path_;
+};
+
+}  // namespace
+
+const std::vector<CurveField>& curve_fields() {
+  static const std::vector<CurveField> fields = {
+      {"train_loss", &train::EpochMetrics::train_loss},
+      {"train_accuracy", &train::EpochMetrics::train_accuracy},
+      {"val_loss", &train::EpochMetrics::val_loss},
+      {"val_accuracy", &train::EpochMetrics::val_accuracy},
+      {"val_macro_f1", &train::EpochMetrics::val_macro_f1},
+      {"lr", &train::EpochMetrics::lr},
+      {"seconds", &train::EpochMetrics::seconds},
+      {"samples_per_second", &train::EpochMetrics::samples_per_second},
+      {"data_wait_fraction", &train::EpochMetrics::data_wait_fraction},
+  };
+  return fields;
+}
+
+void write_results(const RunRecord& r, const fs::path& path) {
+  // The reader refuses anything else, so refuse it here, before a file exists.
+  if (r.status != "running" && r.status != "finished" && r.status != "failed")
+    throw std::invalid_argument("write_results: status '" + r.status + "' (expected running, finished or failed)");
+  h5::File f = h5::File::create(path);
+  f.set_attr("/", "slimlab_results_version", int64_t(kResultsVersion));
+  const std::pair<const char*, const std::string*> strings[] = {
+      {"experiment", &r.experiment}, {"run_id", &r.run_id},         {"status", &r.status},
+      {"started", &r.started},       {"finished", &r.finished},     {"git_commit", &r.git_commit},
+      {"dataset_source", &r.dataset_source}, {"model", &r.model},   {"techniques", &r.techniques}};
+  for (const auto& [key, value] : strings) f.set_attr("/", key, *value);
+  f.set_attr("/", "num_classes", r.num_classes);
+  f.set_attr("/", "train_size", r.train_size);
+  f.set_attr("/", "val_size", r.val_size);
+  f.set_attr("/", "test_size", r.test_size);
+  f.set_attr("/", "best_epoch", int64_t(r.result.best_epoch));
+  f.set_attr("/", "stopped_early", int64_t(r.result.stopped_early ? 1 : 0));
+  f.set_attr("/", "train_seconds", r.result.train_seconds);
+  f.set_attr("/", "latency_ms", r.latency_ms);
+  f.set_attr("/", "arena_bytes", r.arena_bytes);
+  f.set_attr("/", "file_bytes", r.file_bytes);
+
+  // Long texts as datasets: attributes are limited to 64 KiB.
+  f.write_strings("config", {r.config_toml});
+  f.write_strings("error", {r.error});
+  f.write_strings("class_names", r.class_names);
+  f.write("input_shape", r.input_shape, {int64_t(r.input_shape.size())});
+
+  const int64_t epochs = int64_t(r.result.epochs.size());
+  std::vector<double> epoch;
+  for (const auto& m : r.result.epochs) epoch.push_back(double(m.epoch));
+  f.write("curves/epoch", epoch, {epochs});
+  for (const CurveField& c : curve_fields()) {
+    std::vector<double> v;
+    for (const auto& m : r.result.epochs) v.push_back(m.*c.member);
+    f.write(std::string("curves/") + c.name, v, {epochs});
+  }
+
+  f.create_group("metrics/val");
+  f.create_group("metrics/test");
+  write_metrics(f, "metrics/val", r.result.val);
+  write_metrics(f, "metrics/test", r.result.test);
+
+  {
+    std::vector<std::string> names, kinds, precisions, inputs;
+    std::vector<int64_t> params;
+    std::vector<const std::vector<int64_t>*> shapes;
+    for (const LayerSummary& l : r.graph) {
+      names.push_back(l.name);
+      kinds.push_back(l.kind);
+      precisions.push_back(l.precision);
+      std::string in;
+      for (const auto& x : l.inputs) in += (in.empty() ? "" : ",") + x;
+      inputs.push_back(in);
+      params.push_back(l.params);
+      shapes.push_back(&l.output_shape);
+    }
+    f.create_group("graph");
+    f.write_strings("graph/names", names);
+    f.write_strings("graph/kinds", kinds);
+    f.write_strings("graph/precisions", precisions);
+    f.write_strings("graph/inputs", inputs);
+    f.write("graph/params", params, {int64_t(params.size())});
+    write_shapes(f, "graph", shapes);
+  }
+  {
+    const auto& res = r.resources;
+    std::vector<std::string> names, kinds, precisions;
+    std::vector<int64_t> params, bytes, macs, act;
+    std::vector<const std::vector<int64_t>*> shapes;
+    for (const auto& l : res.layers) {
+      names.push_back(l.name);
+      kinds.push_back(l.kind);
+      precisions.push_back(l.precision);
+      params.push_back(l.params);
+      bytes.push_back(l.bytes);
+      macs.push_back(l.macs);
+      act.push_back(l.activation_bytes);
+      shapes.push_back(&l.output_shape);
+    }
+    const std::vector<int64_t> n = {int64_t(names.size())};
+    f.create_group("resources");
+    f.write_strings("resources/names", names);
+    f.write_strings("resources/kinds", kinds);
+    f.write_strings("resources/precisions", precisions);
+    f.write("resources/params", params, n);
+    f.write("resources/bytes", bytes, n);
+    f.write("resources/macs", macs, n);
+    f.write("resources/activation_bytes", act, n);
+    write_shapes(f, "resources", shapes);
+    f.set_attr("resources", "params", res.params);
+    f.set_attr("resources", "bytes", res.bytes);
+    f.set_attr("resources", "macs", res.macs);
+    f.set_attr("resources", "peak_activation_bytes", res.peak_activation_bytes);
+  }
+  f.create_group("tags");
+  for (const auto& [k, v] : r.tags) f.set_attr("tags", k, v);
+  f.commit();
+}
+
+RunRecord read_results(const fs::path& path) {
+  const h5::File f = h5::File::open_read(path);
+  const Reader in(f, path);
+  RunRecord r;
+  r.dir = path.parent_path();
+
+  const auto version = f.attr_double("/", "slimlab_results_version");
+  if (!version) in.fail("not a SlimLab results file (no slimlab_results_version attribute)");
+  if (*version < 1 || *version > kResultsVersion || *version != std::floor(*version))
+    in.fail("results version " + number(*version) + " is not one this SlimLab reads (1–" +
+            std::to_string(kResultsVersion) + ")");
+
+  r.experiment = in.str_attr("/", "experiment", true);
+  r.run_id = in.str_attr("/", "run_id", true);
+  r.status = in.str_attr("/", "status", true);
+  if (r.status != "running" && r.status != "finished" && r.status != "failed")
+    in.fail("attribute 'status' is '" + r.status + "' (expected running, finished or failed)");
+  r.started = in.str_attr("/", "started");
+  r.finished = in.str_attr("/", "finished");
+  r.git_commit = in.str_attr("/", "git_commit");
+  r.dataset_source = in.str_attr("/", "dataset_source");
+  r.model = in.str_attr("/", "model");
+  r.techniques = in.str_attr("/", "techniques");
+  r.num_classes = in.int_attr("/", "num_classes", 0, kMaxClasses);
+  r.train_size = in.int_attr("/", "train_size", 0, INT64_MAX / 2);
+  r.val_size = in.int_attr("/", "val_size", 0, INT64_MAX / 2);
+  r.test_size = in.int_attr("/", "test_size", 0, INT64_MAX / 2);
+  r.result.stopped_early = in.int_attr("/", "stopped_early", 0, 1) == 1;
+  r.result.train_seconds = in.float_attr("/", "train_seconds");
+  r.latency_ms = in.float_attr("/", "latency_ms");
+  r.arena_bytes = in.int_attr("/", "arena_bytes", -1, INT64_MAX / 2);
+  r.file_bytes = in.int_attr("/", "file_bytes", -1, INT64_MAX / 2);
+
+  r.config_toml = in.single_string("config");
+  r.error = in.single_string("error");
+  r.class_names = in.strings("class_names");
+  if (!r.class_names.empty() && int64_t(r.class_names.size()) != r.num_classes)
+    in.fail("dataset 'class_names' has " + std::to_string(r.class_names.size()) + " names for " +
+            std::to_string(r.num_classes) + " classes");
+  r.input_shape = in.ints("input_shape", -1, 0);
+  if (r.input_shape.size() > 16) in.fail("dataset 'input_shape' has rank " + std::to_string(r.input_shape.size()));
+
+  // Curves: every field one value per epoch.
+  const int64_t epochs = in.expect_1d("curves/epoch")[0];
+  if (epochs > kMaxEpochs) in.fail("dataset 'curves/epoch' lists " + std::to_string(epochs) + " epochs");
+  const auto epoch = in.doubles("curves/epoch", epochs);
+  r.result.epochs.resize(size_t(epochs));
+  for (size_t i = 0; i < epoch.size(); ++i) {
+    if (!(epoch[i] >= 0 && epoch[i] <= double(kMaxEpochs)) || epoch[i] != std::floor(epoch[i]))
+      in.fail("dataset 'curves/epoch' holds " + number(epoch[i]) + ", not an epoch number");
+    r.result.epochs[i].epoch = int(epoch[i]);
+  }
+  for (const CurveField& c : curve_fields()) {
+    const auto v = in.doubles(std::string("curves/") + c.name, epochs);
+    for (size_t i = 0; i < v.size(); ++i) r.result.epochs[i].*c.member = v[i];
+  }
+  r.result.best_epoch = int(in.int_attr("/", "best_epoch", 0, kMaxEpochs));
+
+  r.result.val = in.metrics("metrics/val");
+  r.result.test = in.metrics("metrics/test");
+
+  {
+    const int64_t n = in.layer_count("graph/names");
+    const auto names = in.strings("graph/names", n);
+    const auto kinds = in.strings("graph/kinds", n);
+    const auto precisions = in.strings("graph/precisions", n);
+    const auto inputs = in.strings("graph/inputs", n);
+    const auto params = in.ints("graph/params", n, 0);
+    const auto shapes = in.shapes("graph", n);
+    for (size_t i = 0; i < size_t(n); ++i) {
+      LayerSummary l;
+      l.name = names[i];
+      l.kind = kinds[i];
+      l.precision = precisions[i];
+      l.inputs = split_commas(inputs[i]);
+      l.params = params[i];
+      l.output_shape = shapes[i];
+      r.graph.push_back(std::move(l));
+    }
+  }
+  {
+    auto& res = r.resources;
+    const int64_t n = in.layer_count("resources/names");
+    const auto names = in.strings("resources/names", n);
+    const auto kinds = in.strings("resources/kinds", n);
+    const auto precisions = in.strings("resources/precisions", n);
+    const auto params = in.ints("resources/params", n, 0);
+    const auto bytes = in.ints("resources/bytes", n, 0);
+    const auto macs = in.ints("resources/macs", n, 0);
+    const auto act = in.ints("resources/activation_bytes", n, 0);
+    const auto shapes = in.shapes("resources", n);
+    for (size_t i = 0; i < size_t(n); ++i) {
+      train::LayerResources l;
+      l.name = names[i];
+      l.kind = kinds[i];
+      l.precision = precisions[i];
+      l.params = params[i];
+      l.bytes = bytes[i];
+      l.macs = macs[i];
+      l.activation_bytes = act[i];
+      l.output_shape = shapes[i];
+      res.layers.push_back(std::move(l));
+    }
+    res.params = in.int_attr("resources", "params", 0, INT64_MAX / 2);
+    res.bytes = in.int_attr("resources", "bytes", 0, INT64_MAX / 2);
+    res.macs = in.int_attr("resources", "macs", 0, INT64_MAX / 2);
+    res.peak_activation_bytes = in.int_attr("resources", "peak_activation_bytes", 0, INT64_MAX / 2);
+  }
+  if (f.exists("tags"))
+    for (const std::string& k : f.attr_names("tags")) r.tags[k] = in.str_attr("tags", k, true);
+  return r;
+}
+
+std::vector<LayerSummary> summarize_graph(const ir::Graph& g) {
+  std::vector<LayerSummary> out;
+  for (const ir::Layer& l : g.layers) {
+    LayerSummary s;
+    s.name = l.name;
+    s.kind = ir::to_string(l.kind);
+    s.inputs = l.inputs;
+    s.output_shape = l.output_shape;
+    s.params = l.parameter_count();
+    s.precision = l.params.empty() ? "-" : format_name(l.params[0].format);
+    for (const ir::Param& p : l.params)
+      if (format_name(p.format) != s.precision) s.precision = "mixed";
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::string iso8601_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace slimlab::exp

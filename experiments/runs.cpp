@@ -1,0 +1,433 @@
+#include "experiments/runs.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <toml++/toml.h>
+
+namespace fs = std::filesystem;
+
+namespace slimlab::exp {
+
+namespace {
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+std::string percent(double v) { return fmt("%.2f%%", 100.0 * v); }
+
+// Epochs so far from a run's curves.csv; lines that are cut short (a write in
+// progress) or do not parse are skipped.
+std::vector<train::EpochMetrics> read_curves_csv(const fs::path& p) {
+  std::vector<train::EpochMetrics> out;
+  std::ifstream in(p);
+  std::string line;
+  if (!std::getline(in, line)) return out;
+  std::vector<std::string> header;
+  std::stringstream hs(line);
+  for (std::string h; std::getline(hs, h, ',');) header.push_back(h);
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream ls(line);
+    for (std::string c; std::getline(ls, c, ',');) cells.push_back(c);
+    if (cells.size() != header.size()) continue;
+    train::EpochMetrics m;
+    bool ok = true;
+    for (size_t i = 0; i < cells.size() && ok; ++i) {
+      char* end = nullptr;
+      const double v = std::strtod(cells[i].c_str(), &end);
+      ok = end && *end == '\0' && !cells[i].empty();
+      if (header[i] == "epoch") m.epoch = int(v);
+      for (const CurveField& f : curve_fields())
+        if (header[i] == f.name) m.*f.member = v;
+    }
+    if (ok) out.push_back(m);
+  }
+  return out;
+}
+
+// What a run folder without a readable results.h5 can tell from its config.toml.
+void fill_from_config(RunRecord& r, const fs::path& config) {
+  std::error_code ec;
+  if (!fs::is_regular_file(config, ec)) return;
+  r.config_toml = read_text(config);
+  try {
+    const toml::table t = toml::parse(r.config_toml, config.string());
+    r.model = t["model"]["name"].value_or(r.model);
+    r.dataset_source = t["dataset"]["source"].value_or(r.dataset_source);
+  } catch (const toml::parse_error&) {
+    // A listing shows what it can.
+  }
+}
+
+std::optional<RunRecord> read_run_dir(const fs::path& dir, const std::string& experiment, const std::string& id) {
+  std::error_code ec;
+  const fs::path h5 = dir / "results.h5";
+  const bool has_h5 = fs::is_regular_file(h5, ec);
+  std::optional<std::pair<std::string, std::string>> status;
+  if (fs::is_regular_file(dir / "status", ec)) status = parse_status_text(read_text(dir / "status"));
+  if (!has_h5 && !status) return std::nullopt;
+
+  RunRecord r;
+  bool from_h5 = false;
+  if (has_h5) {
+    try {
+      r = read_results(h5);
+      from_h5 = true;
+    } catch (const std::exception& e) {
+      r.status = "unreadable";
+      r.error = e.what();
+    }
+  }
+  if (!from_h5) {
+    r.experiment = experiment;
+    r.run_id = id;
+    fill_from_config(r, dir / "config.toml");
+  }
+  // A status file saying "running" is newer than any results.h5 of an earlier attempt (a resume).
+  if (status && (status->first == "running" || !has_h5)) {
+    r.status = status->first;
+    r.error = status->second;
+    r.result.epochs = read_curves_csv(dir / "curves.csv");
+  }
+  r.dir = dir;
+  return r;
+}
+
+bool is_number_column(const std::string& c) {
+  return c != "experiment" && c != "run" && c != "status" && c != "dataset" && c != "model" && c != "technique" &&
+         c != "started" && c != "git";
+}
+
+// dataset.source for a table: the format and the last path component(s).
+std::string short_source(const std::string& s) {
+  if (s.rfind("synthetic:", 0) == 0) return s;
+  std::string prefix, path = s;
+  const size_t colon = s.find(':');
+  if (colon != std::string::npos && s.find('/') > colon) {
+    prefix = s.substr(0, colon + 1);
+    path = s.substr(colon + 1);
+  }
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  fs::path p(path);
+  std::string name = p.filename().string();
+  // "fsdd/recordings" says more than "recordings".
+  if ((name == "recordings" || name == "train" || name == "test" || name == "data") && p.has_parent_path() &&
+      !p.parent_path().filename().empty())
+    name = p.parent_path().filename().string() + "/" + name;
+  return prefix + name;
+}
+
+bool has_metrics(const RunRecord& r, const train::EvalMetrics& m) {
+  return r.status == "finished" && m.num_classes > 0;
+}
+
+bool has_resources(const RunRecord& r) { return !r.resources.layers.empty() || r.resources.params > 0; }
+
+[[noreturn]] void bad_column(const std::string& c, const std::vector<std::string>& valid) {
+  std::string s;
+  for (const auto& v : valid) s += (s.empty() ? "" : ", ") + v;
+  throw std::invalid_argument("unknown column '" + c + "' (valid: " + s + ")");
+}
+
+std::string cell(const RunRecord& r, const std::string& c) {
+  if (c == "experiment") return r.experiment;
+  if (c == "run") return r.run_id;
+  if (c == "status") return r.status;
+  if (c == "dataset") return short_source(r.dataset_source);
+  if (c == "model") return r.model;
+  if (c == "technique") return r.techniques;
+  if (c == "val_acc") return has_metrics(r, r.result.val) ? percent(r.result.val.accuracy) : "-";
+  if (c == "test_acc") return has_metrics(r, r.result.test) ? percent(r.result.test.accuracy) : "-";
+  if (c == "macro_f1") return has_metrics(r, r.result.test) ? fmt("%.4f", r.result.test.macro_f1) : "-";
+  if (c == "params") return has_resources(r) ? short_count(double(r.resources.params)) : "-";
+  if (c == "bytes") return has_resources(r) ? short_bytes(double(r.resources.bytes)) : "-";
+  if (c == "macs") return has_resources(r) ? short_count(double(r.resources.macs)) : "-";
+  if (c == "epochs") return r.result.epochs.empty() ? "-" : std::to_string(r.result.epochs.size());
+  if (c == "time") {
+    double t = r.result.train_seconds;
+    if (r.status != "finished")
+      for (const auto& m : r.result.epochs) t += m.seconds;
+    return t > 0 ? short_duration(t) : "-";
+  }
+  if (c == "latency_ms") return std::isnan(r.latency_ms) ? "-" : fmt("%.3f", r.latency_ms);
+  if (c == "arena_bytes") return r.arena_bytes < 0 ? "-" : short_bytes(double(r.arena_bytes));
+  if (c == "file_bytes") return r.file_bytes < 0 ? "-" : short_bytes(double(r.file_bytes));
+  if (c == "started") return r.started.empty() ? "-" : r.started;
+  if (c == "git") return r.git_commit.empty() ? "-" : r.git_commit.substr(0, 10);
+  bad_column(c, run_columns());
+}
+
+// Display width: UTF-8 continuation bytes take no column.
+size_t width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+// Rows of cells → aligned text; `right[i]` right-aligns column i.
+std::string align(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right,
+                  bool rule_after_header = true) {
+  if (rows.empty()) return "";
+  std::vector<size_t> w(rows[0].size(), 0);
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size() && i < w.size(); ++i) w[i] = std::max(w[i], width(row[i]));
+  std::string out;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::string line;
+    for (size_t i = 0; i < rows[r].size(); ++i) {
+      const std::string pad(w[i] - width(rows[r][i]), ' ');
+      line += (i ? "  " : "") + (right[i] ? pad + rows[r][i] : rows[r][i] + (i + 1 < rows[r].size() ? pad : ""));
+    }
+    out += line + "\n";
+    if (r == 0 && rule_after_header) {
+      std::string rule;
+      for (size_t i = 0; i < w.size(); ++i) rule += (i ? "  " : "") + std::string(w[i], '-');
+      out += rule + "\n";
+    }
+  }
+  return out;
+}
+
+std::string shape_text(const std::vector<int64_t>& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> parse_status_text(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  const size_t colon = line.find(':');
+  if (colon == std::string::npos) return {line, ""};
+  std::string why = line.substr(colon + 1);
+  if (!why.empty() && why[0] == ' ') why.erase(0, 1);
+  // The message may run over several lines ("failed: a\nb").
+  const size_t nl = text.find('\n');
+  if (nl != std::string::npos && nl + 1 < text.size()) {
+    std::string rest = text.substr(nl + 1);
+    while (!rest.empty() && (rest.back() == '\n' || rest.back() == '\r')) rest.pop_back();
+    if (!rest.empty()) why += "\n" + rest;
+  }
+  return {line.substr(0, colon), why};
+}
+
+std::vector<RunRecord> list_runs(const fs::path& root) {
+  std::vector<RunRecord> out;
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return out;
+  for (const auto& exp_dir : fs::directory_iterator(root, ec)) {
+    if (!exp_dir.is_directory(ec)) continue;
+    for (const auto& run_dir : fs::directory_iterator(exp_dir.path(), ec)) {
+      if (!run_dir.is_directory(ec)) continue;
+      auto r = read_run_dir(run_dir.path(), exp_dir.path().filename().string(), run_dir.path().filename().string());
+      if (r) out.push_back(std::move(*r));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const RunRecord& a, const RunRecord& b) {
+    return a.experiment != b.experiment ? a.experiment < b.experiment : a.run_id < b.run_id;
+  });
+  return out;
+}
+
+const std::vector<std::string>& run_columns() {
+  static const std::vector<std::string> c = {"experiment", "run",        "status",      "dataset",    "model",
+                                             "technique",  "val_acc",    "test_acc",    "macro_f1",   "params",
+                                             "bytes",      "macs",       "epochs",      "time",       "latency_ms",
+                                             "arena_bytes", "file_bytes", "started",    "git"};
+  return c;
+}
+
+const std::vector<std::string>& default_run_columns() {
+  static const std::vector<std::string> c(run_columns().begin(), run_columns().begin() + 14);
+  return c;
+}
+
+std::string runs_table(const std::vector<RunRecord>& runs, const std::vector<std::string>& columns) {
+  for (const auto& c : columns)
+    if (std::find(run_columns().begin(), run_columns().end(), c) == run_columns().end()) bad_column(c, run_columns());
+  std::vector<std::vector<std::string>> rows = {columns};
+  std::vector<bool> right;
+  for (const auto& c : columns) right.push_back(is_number_column(c));
+  for (const RunRecord& r : runs) {
+    std::vector<std::string> row;
+    for (const auto& c : columns) row.push_back(cell(r, c));
+    rows.push_back(std::move(row));
+  }
+  return align(rows, right);
+}
+
+const std::vector<std::string>& numeric_columns() {
+  static const std::vector<std::string> c = {"params",       "bytes",         "macs",         "peak_activation_bytes",
+                                             "latency_ms",   "arena_bytes",   "file_bytes",   "val_accuracy",
+                                             "test_accuracy", "val_macro_f1", "test_macro_f1", "test_loss",
+                                             "epochs",       "train_seconds"};
+  return c;
+}
+
+std::optional<double> numeric_value(const RunRecord& r, const std::string& c) {
+  const auto& res = r.resources;
+  if (c == "params") return has_resources(r) ? std::optional<double>(double(res.params)) : std::nullopt;
+  if (c == "bytes") return has_resources(r) ? std::optional<double>(double(res.bytes)) : std::nullopt;
+  if (c == "macs") return has_resources(r) ? std::optional<double>(double(res.macs)) : std::nullopt;
+  if (c == "peak_activation_bytes")
+    return has_resources(r) ? std::optional<double>(double(res.peak_activation_bytes)) : std::nullopt;
+  if (c == "latency_ms") return std::isnan(r.latency_ms) ? std::nullopt : std::optional<double>(r.latency_ms);
+  if (c == "arena_bytes") return r.arena_bytes < 0 ? std::nullopt : std::optional<double>(double(r.arena_bytes));
+  if (c == "file_bytes") return r.file_bytes < 0 ? std::nullopt : std::optional<double>(double(r.file_bytes));
+  const auto& v = r.result.val;
+  const auto& t = r.result.test;
+  if (c == "val_accuracy") return has_metrics(r, v) ? std::optional<double>(v.accuracy) : std::nullopt;
+  if (c == "test_accuracy") return has_metrics(r, t) ? std::optional<double>(t.accuracy) : std::nullopt;
+  if (c == "val_macro_f1") return has_metrics(r, v) ? std::optional<double>(v.macro_f1) : std::nullopt;
+  if (c == "test_macro_f1") return has_metrics(r, t) ? std::optional<double>(t.macro_f1) : std::nullopt;
+  if (c == "test_loss") return has_metrics(r, t) ? std::optional<double>(t.loss) : std::nullopt;
+  if (c == "epochs")
+    return r.result.epochs.empty() ? std::nullopt : std::optional<double>(double(r.result.epochs.size()));
+  if (c == "train_seconds")
+    return r.status == "finished" ? std::optional<double>(r.result.train_seconds) : std::nullopt;
+  bad_column(c, numeric_columns());
+}
+
+std::string short_count(double v) {
+  const double a = std::fabs(v);
+  if (a < 1000) return fmt("%.0f", v);
+  if (a < 1e6) return fmt("%.3g", v / 1e3) + "k";
+  if (a < 1e9) return fmt("%.3g", v / 1e6) + "M";
+  return fmt("%.3g", v / 1e9) + "G";
+}
+
+std::string short_bytes(double v) {
+  const double a = std::fabs(v);
+  if (a < 1024) return fmt("%.0f", v) + " B";
+  if (a < 1024.0 * 1024) return fmt("%.3g", v / 1024) + " KiB";
+  if (a < 1024.0 * 1024 * 1024) return fmt("%.3g", v / (1024.0 * 1024)) + " MiB";
+  return fmt("%.3g", v / (1024.0 * 1024 * 1024)) + " GiB";
+}
+
+std::string short_duration(double s) {
+  if (s < 60) return fmt("%.1f", s) + "s";
+  const long total = std::lround(s);
+  char buf[32];
+  if (total < 3600) std::snprintf(buf, sizeof buf, "%ldm%02lds", total / 60, total % 60);
+  else std::snprintf(buf, sizeof buf, "%ldh%02ldm", total / 3600, (total % 3600) / 60);
+  return buf;
+}
+
+std::string run_details(const RunRecord& r) {
+  std::ostringstream os;
+  std::vector<std::vector<std::string>> kv;
+  kv.push_back({"run", r.experiment + "/" + r.run_id});
+  std::string status = r.status;
+  if (!r.started.empty()) status += " (started " + r.started + (r.finished.empty() ? "" : ", finished " + r.finished) + ")";
+  kv.push_back({"status", status});
+  if (!r.git_commit.empty()) kv.push_back({"git", r.git_commit});
+  std::string data = r.dataset_source;
+  if (r.num_classes > 0)
+    data += " — " + std::to_string(r.num_classes) + " classes, train " + std::to_string(r.train_size) + " / val " +
+            std::to_string(r.val_size) + " / test " + std::to_string(r.test_size) + ", input " +
+            shape_text(r.input_shape);
+  kv.push_back({"dataset", data});
+  kv.push_back({"model", r.model + " (" + r.techniques + ")"});
+  if (has_metrics(r, r.result.test)) {
+    const auto& v = r.result.val;
+    const auto& t = r.result.test;
+    kv.push_back({"epochs", std::to_string(r.result.epochs.size()) + ", best " + std::to_string(r.result.best_epoch) +
+                                (r.result.stopped_early ? " (stopped early)" : "") + ", " +
+                                short_duration(r.result.train_seconds)});
+    kv.push_back({"val", "accuracy " + percent(v.accuracy) + ", macro-F1 " + fmt("%.4f", v.macro_f1) + ", loss " +
+                             fmt("%.4f", v.loss) + " (" + std::to_string(v.samples) + " samples)"});
+    kv.push_back({"test", "accuracy " + percent(t.accuracy) + ", macro-F1 " + fmt("%.4f", t.macro_f1) + ", loss " +
+                              fmt("%.4f", t.loss) + " (" + std::to_string(t.samples) + " samples)"});
+  } else if (!r.result.epochs.empty()) {
+    kv.push_back({"epochs", std::to_string(r.result.epochs.size()) + " so far"});
+  }
+  if (has_resources(r))
+    kv.push_back({"cost", short_count(double(r.resources.params)) + " params, " +
+                              short_bytes(double(r.resources.bytes)) + ", " + short_count(double(r.resources.macs)) +
+                              " MACs, peak activations " + short_bytes(double(r.resources.peak_activation_bytes))});
+  kv.push_back({"slimrt", "latency " + cell(r, "latency_ms") + " ms, arena " + cell(r, "arena_bytes") + ", file " +
+                              cell(r, "file_bytes")});
+  for (const auto& [k, v] : r.tags) kv.push_back({k, v});
+  if (!r.error.empty()) kv.push_back({"error", r.error});
+  os << align(kv, {false, false}, false);
+
+  if (!r.result.epochs.empty()) {
+    os << "\nCurves\n";
+    std::vector<std::vector<std::string>> rows = {
+        {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "val_f1", "lr", "time", "samples/s"}};
+    for (const auto& m : r.result.epochs)
+      rows.push_back({std::to_string(m.epoch), fmt("%.4f", m.train_loss), percent(m.train_accuracy),
+                      fmt("%.4f", m.val_loss), percent(m.val_accuracy), fmt("%.4f", m.val_macro_f1), fmt("%.3g", m.lr),
+                      short_duration(m.seconds), fmt("%.0f", m.samples_per_second)});
+    os << align(rows, std::vector<bool>(rows[0].size(), true));
+  }
+
+  auto confusion = [&](const char* split, const train::EvalMetrics& m) {
+    const int64_t k = m.num_classes;
+    if (k <= 0 || m.confusion.size() != size_t(k * k)) return;
+    os << "\nConfusion matrix (" << split << "; rows = true class, columns = predicted)\n";
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> head = {"", ""};
+    for (int64_t j = 0; j < k; ++j) head.push_back(std::to_string(j));
+    head.push_back("recall");
+    rows.push_back(head);
+    for (int64_t i = 0; i < k; ++i) {
+      const std::string name = size_t(i) < r.class_names.size() ? r.class_names[size_t(i)] : "";
+      std::vector<std::string> row = {std::to_string(i), name};
+      int64_t total = 0;
+      for (int64_t j = 0; j < k; ++j) {
+        row.push_back(std::to_string(m.confusion[size_t(i * k + j)]));
+        total += m.confusion[size_t(i * k + j)];
+      }
+      row.push_back(total > 0 ? percent(double(m.confusion[size_t(i * k + i)]) / double(total)) : "-");
+      rows.push_back(std::move(row));
+    }
+    std::vector<bool> right(head.size(), true);
+    right[1] = false;
+    os << align(rows, right);
+  };
+  confusion("test", r.result.test);
+  confusion("val", r.result.val);
+
+  if (!r.resources.layers.empty()) {
+    os << "\nLayers\n";
+    std::vector<std::vector<std::string>> rows = {
+        {"layer", "kind", "output", "precision", "params", "bytes", "MACs", "activations"}};
+    for (const auto& l : r.resources.layers)
+      rows.push_back({l.name, l.kind, shape_text(l.output_shape), l.precision, std::to_string(l.params),
+                      std::to_string(l.bytes), std::to_string(l.macs), std::to_string(l.activation_bytes)});
+    rows.push_back({"total", "", "", "", std::to_string(r.resources.params), std::to_string(r.resources.bytes),
+                    std::to_string(r.resources.macs),
+                    "peak " + std::to_string(r.resources.peak_activation_bytes)});
+    os << align(rows, {false, false, false, false, true, true, true, true});
+  } else if (!r.graph.empty()) {
+    os << "\nLayers\n";
+    std::vector<std::vector<std::string>> rows = {{"layer", "kind", "output", "precision", "params"}};
+    for (const auto& l : r.graph)
+      rows.push_back({l.name, l.kind, shape_text(l.output_shape), l.precision, std::to_string(l.params)});
+    os << align(rows, {false, false, false, false, true});
+  }
+
+  if (!r.config_toml.empty()) os << "\nConfiguration\n" << r.config_toml;
+  return os.str();
+}
+
+}  // namespace slimlab::exp
