@@ -85,6 +85,10 @@ void add_train_command(CLI::App& app) {
     }
     a->run.runs_root = a->runs_root;
     exp::Experiment e = exp::load_experiment(a->file, a->overrides);
+    // One run: the sweep's points are applied through --set by `slimlab run`, and
+    // the run's config.toml records this point only.
+    e.sweep = {};
+    e.toml_text = exp::to_toml(e);
     exp::run_one(e, a->run);
   });
 }

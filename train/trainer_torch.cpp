@@ -346,6 +346,10 @@ TrainResult Trainer::fit(bool resume) {
     m.lr = lr;
     m.train_loss = tot.batches > 0 ? tot.loss_sum / double(tot.batches) : 0.0;
     m.train_accuracy = tot.samples > 0 ? double(tot.correct) / double(tot.samples) : 0.0;
+    if (!std::isfinite(m.train_loss))
+      throw std::runtime_error("training diverged: the loss is " + std::to_string(m.train_loss) + " in epoch " +
+                               std::to_string(epoch) + " (learning rate " + std::to_string(lr) +
+                               "); lower train.lr, add warm-up (train.warmup_epochs) or clip gradients (train.grad_clip)");
     if (has_val) {
       const EvalMetrics v = evaluate(data_.val);
       std::vector<torch::Tensor> vals{torch::tensor({v.loss, v.accuracy, v.macro_f1}, torch::kFloat64)};

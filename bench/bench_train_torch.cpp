@@ -1,0 +1,65 @@
+// Training throughput of SlimLab's Trainer (LeNet-5, DeepSense), to compare with
+// the same models in PyTorch Python (bench/train_peer.py) at the same thread count:
+//   build/bin/bench_train --model lenet5 --batch 64 --threads 1 --steps 100
+// prints: model batch threads samples_per_second data_wait_fraction
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "train/model_factory.h"
+#include "train/trainer.h"
+
+using namespace slimlab;
+
+int main(int argc, char** argv) {
+  std::string model = "lenet5";
+  int64_t batch = 64, steps = 100;
+  int threads = 1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--model")) model = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--batch")) batch = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--steps")) steps = std::atoll(argv[i + 1]);
+    else {
+      std::fprintf(stderr, "usage: bench_train --model lenet5|deepsense --batch N --threads T --steps S\n");
+      return 2;
+    }
+  }
+  data::PreparedData d;
+  const bool lenet = model == "lenet5";
+  d.train.sample_shape = lenet ? std::vector<int64_t>{1, 28, 28} : std::vector<int64_t>{2, 20, 60};
+  const int64_t classes = lenet ? 10 : 6;
+  for (int64_t c = 0; c < classes; ++c) d.train.class_names.push_back(std::to_string(c));
+  const int64_t n = steps * batch;
+  std::mt19937 rng(1);
+  std::normal_distribution<float> nd;
+  d.train.values.resize(size_t(n * d.train.sample_numel()));
+  for (auto& v : d.train.values) v = nd(rng);
+  for (int64_t i = 0; i < n; ++i) {
+    d.train.labels.push_back(int32_t(i % classes));
+    d.train.groups.push_back(-1);
+  }
+  d.val = d.train.subset({});
+  d.test = d.train.subset({});
+  d.source.class_names = d.train.class_names;
+
+  train::ModelConfig mc;
+  mc.name = model;
+  mc.input_shape = d.train.sample_shape;
+  mc.num_classes = classes;
+  train::TrainConfig tc;
+  tc.optimizer = "adam";
+  tc.lr = 1e-3;
+  tc.epochs = 2;  // epoch 1 warms up; epoch 2 is reported
+  tc.batch_size = batch;
+  tc.threads = threads;
+  train::Trainer trainer(tc, train::make_model(mc), d);
+  trainer.on_log = [](const std::string&) {};
+  const train::TrainResult r = trainer.fit();
+  const auto& last = r.epochs.back();
+  std::printf("%s %lld %d %.1f %.4f\n", model.c_str(), static_cast<long long>(batch), threads, last.samples_per_second,
+              last.data_wait_fraction);
+  return 0;
+}
