@@ -1,9 +1,10 @@
 // Training throughput of SlimLab's Trainer (LeNet-5, DeepSense), to compare with
 // the same models in PyTorch Python (bench/train_peer.py) at the same thread count:
-//   build/bin/bench_train --model lenet5 --batch 64 --threads 1 --steps 100
+//   build/bin/bench_train --model lenet5 --batch 64 --threads 1 --steps 100 [--repeats 5]
 // prints: model batch threads samples_per_second data_wait_fraction
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -16,17 +17,19 @@ using namespace slimlab;
 int main(int argc, char** argv) {
   std::string model = "lenet5";
   int64_t batch = 64, steps = 100;
-  int threads = 1;
+  int threads = 1, repeats = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--model")) model = argv[i + 1];
     else if (!std::strcmp(argv[i], "--batch")) batch = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--steps")) steps = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--repeats")) repeats = std::max(1, std::atoi(argv[i + 1]));
     else {
       std::fprintf(stderr, "usage: bench_train --model lenet5|deepsense --batch N --threads T --steps S\n");
       return 2;
     }
   }
+  if (threads > 0) torch::set_num_threads(threads);  // before the model is built, as the peer does
   data::PreparedData d;
   const bool lenet = model == "lenet5";
   d.train.sample_shape = lenet ? std::vector<int64_t>{1, 28, 28} : std::vector<int64_t>{2, 20, 60};
@@ -52,14 +55,18 @@ int main(int argc, char** argv) {
   train::TrainConfig tc;
   tc.optimizer = "adam";
   tc.lr = 1e-3;
-  tc.epochs = 2;  // epoch 1 warms up; epoch 2 is reported
+  // Epoch 1 warms up; the best of the next `repeats` epochs is reported (timings on a
+  // shared machine are noisy; the best epoch is the least disturbed one).
+  tc.epochs = 1 + repeats;
   tc.batch_size = batch;
   tc.threads = threads;
   train::Trainer trainer(tc, train::make_model(mc), d);
   trainer.on_log = [](const std::string&) {};
   const train::TrainResult r = trainer.fit();
-  const auto& last = r.epochs.back();
-  std::printf("%s %lld %d %.1f %.4f\n", model.c_str(), static_cast<long long>(batch), threads, last.samples_per_second,
-              last.data_wait_fraction);
+  const train::EpochMetrics* best = &r.epochs[1];
+  for (size_t e = 1; e < r.epochs.size(); ++e)
+    if (r.epochs[e].samples_per_second > best->samples_per_second) best = &r.epochs[e];
+  std::printf("%s %lld %d %.1f %.4f\n", model.c_str(), static_cast<long long>(batch), threads, best->samples_per_second,
+              best->data_wait_fraction);
   return 0;
 }

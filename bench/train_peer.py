@@ -83,6 +83,7 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--repeats", type=int, default=5)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -96,17 +97,25 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     model.train()
     rate = 0.0
-    for epoch in range(2):  # epoch 0 warms up; epoch 1 is timed
+    # Epoch 0 warms up; the best of the next a.repeats epochs is reported (this
+    # machine's timings are noisy, the best epoch is the least disturbed one).
+    for epoch in range(1 + a.repeats):
         perm = torch.randperm(n)
+        loss_sum, correct = 0.0, 0
         t0 = time.perf_counter()
         for i in range(a.steps):
             idx = perm[i * a.batch:(i + 1) * a.batch]
             xb, yb = x[idx], y[idx]
             opt.zero_grad()
-            loss = F.cross_entropy(model(xb), yb)
+            logits = model(xb)
+            loss = F.cross_entropy(logits, yb)
             loss.backward()
             opt.step()
-        rate = n / (time.perf_counter() - t0)
+            # The same bookkeeping as SlimLab's trainer: running loss and accuracy.
+            loss_sum += loss.item()
+            correct += (logits.argmax(1) == yb).sum().item()
+        if epoch > 0:
+            rate = max(rate, n / (time.perf_counter() - t0))
     print(f"{a.model} {a.batch} {a.threads} {rate:.1f}")
 
 

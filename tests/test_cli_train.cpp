@@ -70,7 +70,7 @@ TEST(CliTrain, RunsTheSweepListsAndPlots) {
   slimlab::test::TempDir dir;
   auto r = run("run " + quickstart() + small(dir, 1) + " --jobs 2");
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("2 finished, 0 failed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 finished, 0 failed"), std::string::npos) << r.out;
   r = run("runs list --runs " + (dir / "runs").string());
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("p00-model.width=0.25"), std::string::npos) << r.out;
@@ -81,7 +81,7 @@ TEST(CliTrain, RunsTheSweepListsAndPlots) {
   const std::string text = read(svg);
   size_t circles = 0;
   for (size_t pos = 0; (pos = text.find("<circle", pos)) != std::string::npos; ++pos) ++circles;
-  EXPECT_EQ(circles, 2u);
+  EXPECT_EQ(circles, 3u);
 }
 
 TEST(CliTrain, BadConfigIsRejectedBeforeAnyWork) {
