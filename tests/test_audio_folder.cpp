@@ -12,11 +12,11 @@
 #include "test_util.h"
 
 using slimlab::data::AudioFolderOptions;
-using slimlab::data::DataError;
 using slimlab::data::LabelFrom;
 using slimlab::data::load_audio_folder;
 using slimlab::data::looks_like_audio_folder;
 using slimlab::data::RecordingSet;
+using slimlab::test::error_of;
 using slimlab::test::TempDir;
 namespace fs = std::filesystem;
 
@@ -44,16 +44,6 @@ void write_fsdd_like(const fs::path& dir) {
       for (int k = 0; k < 2; ++k)
         slimlab::data::write_wav_pcm16(dir / (std::string(label) + "_" + spk + "_" + std::to_string(k) + ".wav"),
                                        tone(300 + 100 * k, 8000, 800), 1, 8000);
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "(no DataError)";
 }
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }

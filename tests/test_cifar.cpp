@@ -9,9 +9,10 @@
 
 namespace fs = std::filesystem;
 using slimlab::data::ArraySet;
-using slimlab::data::DataError;
 using slimlab::data::load_cifar10_dir;
+using slimlab::test::expect_data_error;
 using slimlab::test::TempDir;
+using slimlab::test::write_bytes;
 
 namespace {
 
@@ -27,12 +28,6 @@ void put_record(Bytes& b, int id, uint8_t label) {
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < 32; ++y)
       for (int x = 0; x < 32; ++x) b.push_back(pixel(id, c, y, x));
-}
-
-void write_bytes(const fs::path& p, const Bytes& b) {
-  fs::create_directories(p.parent_path());
-  std::ofstream f(p, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
 }
 
 // Five training batches of two records (ids 0..9, label = id) and a test batch
@@ -55,17 +50,6 @@ void expect_record(const ArraySet& s, size_t i, int id) {
       for (int x = 0; x < 32; x += 3)
         ASSERT_FLOAT_EQ(p[c * 1024 + y * 32 + x], float(pixel(id, c, y, x)) / 255.0f)
             << "sample " << i << " c" << c << " y" << y << " x" << x;
-}
-
-template <class F>
-void expect_error(F f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    FAIL() << "expected DataError";
-  } catch (const DataError& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
 }
 
 }  // namespace
@@ -120,7 +104,7 @@ TEST(Cifar10, ClassNamesFromMeta) {
   EXPECT_EQ(s.class_names[1], "car");
   EXPECT_EQ(s.class_names[9], "truck");
   slimlab::test::write_text(t / "batches.meta.txt", "a\nb\nc\n");
-  expect_error([&] { load_cifar10_dir(t.path(), "test"); }, {(t / "batches.meta.txt").string(), "found 3"});
+  expect_data_error([&] { load_cifar10_dir(t.path(), "test"); }, {(t / "batches.meta.txt").string(), "found 3"});
 }
 
 TEST(Cifar10, LengthNotMultipleOfRecord) {
@@ -130,9 +114,9 @@ TEST(Cifar10, LengthNotMultipleOfRecord) {
   put_record(b, 0, 1);
   b.resize(b.size() + 100);
   write_bytes(t / "test_batch.bin", b);
-  expect_error([&] { load_cifar10_dir(t.path(), "test"); }, {(t / "test_batch.bin").string(), "3073"});
+  expect_data_error([&] { load_cifar10_dir(t.path(), "test"); }, {(t / "test_batch.bin").string(), "3073"});
   write_bytes(t / "test_batch.bin", {});
-  expect_error([&] { load_cifar10_dir(t.path(), "test"); }, {(t / "test_batch.bin").string(), "empty"});
+  expect_data_error([&] { load_cifar10_dir(t.path(), "test"); }, {(t / "test_batch.bin").string(), "empty"});
 }
 
 TEST(Cifar10, LabelOutOfRange) {
@@ -143,7 +127,7 @@ TEST(Cifar10, LabelOutOfRange) {
   put_record(b, 1, 9);
   put_record(b, 2, 10);
   write_bytes(t / "data_batch_4.bin", b);
-  expect_error([&] { load_cifar10_dir(t.path(), "train"); },
+  expect_data_error([&] { load_cifar10_dir(t.path(), "train"); },
                {(t / "data_batch_4.bin").string(), "record 2", "label 10"});
 }
 
@@ -151,12 +135,12 @@ TEST(Cifar10, MissingBatch) {
   TempDir t;
   write_dataset(t.path());
   fs::remove(t / "data_batch_3.bin");
-  expect_error([&] { load_cifar10_dir(t.path(), "train"); }, {t.path().string(), "data_batch_3.bin"});
+  expect_data_error([&] { load_cifar10_dir(t.path(), "train"); }, {t.path().string(), "data_batch_3.bin"});
   EXPECT_EQ(load_cifar10_dir(t.path(), "test").size(), 3u);  // the test split is still whole
 }
 
 TEST(Cifar10, NotCifar) {
   TempDir t;
   EXPECT_FALSE(slimlab::data::looks_like_cifar10_dir(t.path()));
-  expect_error([&] { load_cifar10_dir(t.path(), "test"); }, {t.path().string(), "test_batch.bin"});
+  expect_data_error([&] { load_cifar10_dir(t.path(), "test"); }, {t.path().string(), "test_batch.bin"});
 }

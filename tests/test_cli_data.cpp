@@ -1,45 +1,23 @@
 // The `slimlab data` commands as a user runs them: exit codes, messages, files.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
-#include <sys/wait.h>
-
 #include "test_util.h"
 
 namespace fs = std::filesystem;
-
-namespace {
-struct Result {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-Result run(const std::string& args) {
-  const std::string cmd = (slimlab::test::bin_dir() / "slimlab").string() + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-}  // namespace
+using slimlab::test::run_slimlab;
 
 TEST(CliData, HelpTeaches) {
-  auto r = run("--help");
+  auto r = run_slimlab("--help");
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("data"), std::string::npos);
-  r = run("data inspect --help");
+  r = run_slimlab("data inspect --help");
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("--window"), std::string::npos);
   EXPECT_NE(r.out.find("--probe"), std::string::npos);
 }
 
 TEST(CliData, InspectSynthetic) {
-  const auto r = run("data inspect synthetic:vision --synthetic-scale 0.1 --probe");
+  const auto r = run_slimlab("data inspect synthetic:vision --synthetic-scale 0.1 --probe");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("input shape  [1×28×28]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("image size"), std::string::npos);
@@ -49,12 +27,12 @@ TEST(CliData, InspectSynthetic) {
 TEST(CliData, CacheThenInspectTheCache) {
   slimlab::test::TempDir dir;
   const auto h5 = (dir / "har.h5").string();
-  auto r = run("data cache synthetic:har --synthetic-scale 0.25 --out " + h5);
+  auto r = run_slimlab("data cache synthetic:har --synthetic-scale 0.25 --out " + h5);
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("built"), std::string::npos) << r.out;
-  r = run("data cache synthetic:har --synthetic-scale 0.25 --out " + h5);
+  r = run_slimlab("data cache synthetic:har --synthetic-scale 0.25 --out " + h5);
   EXPECT_NE(r.out.find("reused"), std::string::npos) << r.out;
-  r = run("data inspect " + h5);
+  r = run_slimlab("data inspect " + h5);
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("read from cache"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("walk"), std::string::npos);
@@ -68,19 +46,19 @@ TEST(CliData, BadInputNamesFileAndLineAndWritesNothing) {
   slimlab::test::write_text(dir / "hmp/Sitdown_chair/Accelerometer-2011-03-24-09-51-07-sitdown_chair-m1.txt",
                             "32 47 40\n");
   const auto out = (dir / "out.h5").string();
-  const auto r = run("data cache hmp:" + (dir / "hmp").string() + " --out " + out);
+  const auto r = run_slimlab("data cache hmp:" + (dir / "hmp").string() + " --out " + out);
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("walk-f1.txt:3"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(out));
 }
 
 TEST(CliData, MissingSourceAndBadOptions) {
-  auto r = run("data inspect /definitely/not/here");
+  auto r = run_slimlab("data inspect /definitely/not/here");
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("/definitely/not/here"), std::string::npos) << r.out;
-  r = run("data inspect synthetic:har --overlap 1.5");
+  r = run_slimlab("data inspect synthetic:har --overlap 1.5");
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("overlap"), std::string::npos) << r.out;
-  r = run("data inspect synthetic:har --split sideways");
+  r = run_slimlab("data inspect synthetic:har --split sideways");
   EXPECT_NE(r.code, 0);
 }

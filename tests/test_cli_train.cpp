@@ -1,33 +1,15 @@
 // `slimlab train | run | runs | plot` as a user runs them, on small synthetic data.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "test_util.h"
 
 namespace fs = std::filesystem;
+using slimlab::test::run_slimlab;
 
 namespace {
-struct Result {
-  int code;
-  std::string out;
-};
-
-Result run(const std::string& args) {
-  const std::string cmd = (slimlab::test::bin_dir() / "slimlab").string() + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {-1, "popen failed"};
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 std::string read(const fs::path& p) {
   std::ifstream f(p);
@@ -48,7 +30,7 @@ std::string small(const slimlab::test::TempDir& dir, int epochs) {
 
 TEST(CliTrain, TrainsOneRunIntoItsFolder) {
   slimlab::test::TempDir dir;
-  const auto r = run("train " + quickstart() + small(dir, 2) + " --run-id one --quiet");
+  const auto r = run_slimlab("train " + quickstart() + small(dir, 2) + " --run-id one --quiet");
   ASSERT_EQ(r.code, 0) << r.out;
   const fs::path run_dir = dir / "runs/quickstart/one";
   EXPECT_TRUE(fs::exists(run_dir / "results.h5"));
@@ -60,7 +42,7 @@ TEST(CliTrain, TrainsOneRunIntoItsFolder) {
   // Two epoch lines in the live curve file.
   const std::string curves = read(run_dir / "curves.csv");
   EXPECT_EQ(std::count(curves.begin(), curves.end(), '\n'), 3) << curves;
-  const auto show = run("runs show quickstart/one --runs " + (dir / "runs").string());
+  const auto show = run_slimlab("runs show quickstart/one --runs " + (dir / "runs").string());
   ASSERT_EQ(show.code, 0) << show.out;
   EXPECT_NE(show.out.find("Confusion matrix"), std::string::npos);
   EXPECT_NE(show.out.find("gru1"), std::string::npos);
@@ -68,15 +50,15 @@ TEST(CliTrain, TrainsOneRunIntoItsFolder) {
 
 TEST(CliTrain, RunsTheSweepListsAndPlots) {
   slimlab::test::TempDir dir;
-  auto r = run("run " + quickstart() + small(dir, 1) + " --jobs 2");
+  auto r = run_slimlab("run " + quickstart() + small(dir, 1) + " --jobs 2");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("3 finished, 0 failed"), std::string::npos) << r.out;
-  r = run("runs list --runs " + (dir / "runs").string());
+  r = run_slimlab("runs list --runs " + (dir / "runs").string());
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("p00-model.width=0.25"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("p01-model.width=0.5"), std::string::npos) << r.out;
   const auto svg = dir / "plot.svg";
-  r = run("plot --runs " + (dir / "runs").string() + " --out " + svg.string());
+  r = run_slimlab("plot --runs " + (dir / "runs").string() + " --out " + svg.string());
   ASSERT_EQ(r.code, 0) << r.out;
   const std::string text = read(svg);
   size_t circles = 0;
@@ -88,7 +70,7 @@ TEST(CliTrain, BadConfigIsRejectedBeforeAnyWork) {
   slimlab::test::TempDir dir;
   slimlab::test::write_text(dir / "bad.toml",
                             "[dataset]\nsource = \"synthetic:har\"\n[model]\nname = \"cnn1d\"\n[train]\nepoch = 5\n");
-  const auto r = run("train " + (dir / "bad.toml").string() + " --runs " + (dir / "runs").string());
+  const auto r = run_slimlab("train " + (dir / "bad.toml").string() + " --runs " + (dir / "runs").string());
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("bad.toml:6"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("did you mean 'epochs'"), std::string::npos) << r.out;
@@ -97,7 +79,7 @@ TEST(CliTrain, BadConfigIsRejectedBeforeAnyWork) {
 
 TEST(CliTrain, ModelForOtherDataFailsAndSaysWhy) {
   slimlab::test::TempDir dir;
-  const auto r = run("train " + quickstart() + small(dir, 1) + " --set model.name=lenet5 --run-id wrong --quiet");
+  const auto r = run_slimlab("train " + quickstart() + small(dir, 1) + " --set model.name=lenet5 --run-id wrong --quiet");
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("vision model"), std::string::npos) << r.out;
   const std::string status = read(dir / "runs/quickstart/wrong/status");

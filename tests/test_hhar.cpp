@@ -8,21 +8,11 @@
 #include "test_util.h"
 
 using namespace slimlab::data;
+using slimlab::test::expect_data_error;
 using slimlab::test::TempDir;
 using slimlab::test::write_text;
 
 namespace {
-
-template <class Fn>
-void expect_data_error(Fn fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    FAIL() << "expected a DataError";
-  } catch (const DataError& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
-}
 
 const char* kHeader = "Index,Arrival_Time,Creation_Time,x,y,z,User,Model,Device,gt\n";
 constexpr int64_t kT0 = 1424696631913248572;  // a real Creation_Time (ns)

@@ -9,22 +9,11 @@
 #include "test_util.h"
 
 using namespace slimlab::data;
+using slimlab::test::expect_data_error;
 using slimlab::test::TempDir;
 using slimlab::test::write_text;
 
 namespace {
-
-// Runs `fn`, expects a DataError whose message contains every one of `parts`.
-template <class Fn>
-void expect_data_error(Fn fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    FAIL() << "expected a DataError";
-  } catch (const DataError& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
-}
 
 const char* kTrial = "Accelerometer-2011-03-24-10-24-39-walk-f1.txt";
 

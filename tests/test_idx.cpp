@@ -13,9 +13,9 @@
 
 namespace fs = std::filesystem;
 using slimlab::data::ArraySet;
-using slimlab::data::DataError;
 using slimlab::data::load_idx;
 using slimlab::data::load_mnist_dir;
+using slimlab::test::expect_data_error;
 using slimlab::test::TempDir;
 
 namespace {
@@ -77,18 +77,6 @@ void expect_small(const ArraySet& s) {
   EXPECT_EQ(s.class_names[3], "3");
   ASSERT_EQ(s.values.size(), 60u);
   for (size_t i = 0; i < 60; ++i) EXPECT_FLOAT_EQ(s.values[i], float(i) / 255.0f) << i;
-}
-
-// Runs f, expects a DataError whose message contains every one of `parts`.
-template <class F>
-void expect_error(F f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    FAIL() << "expected DataError";
-  } catch (const DataError& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
 }
 
 }  // namespace
@@ -159,7 +147,7 @@ TEST(Idx, MnistDirFindsDistributedNames) {
   write_raw(t / "train-labels-idx1-ubyte", idx_labels(3, s.labels));
   EXPECT_TRUE(slimlab::data::looks_like_mnist_dir(t.path()));
   expect_small(load_mnist_dir(t.path(), "train"));
-  expect_error([&] { load_mnist_dir(t.path(), "test"); },
+  expect_data_error([&] { load_mnist_dir(t.path(), "test"); },
                {t.path().string(), "t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte"});
   EXPECT_THROW(load_mnist_dir(t.path(), "validation"), std::invalid_argument);
 }
@@ -177,7 +165,7 @@ TEST(Idx, TruncatedImagesRaw) {
   Bytes cut(s.pixels.begin(), s.pixels.begin() + 50);
   write_raw(t / "img", idx_images(3, 4, 5, cut));
   write_raw(t / "lab", idx_labels(3, s.labels));
-  expect_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "expected 60 bytes", "got 50"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "expected 60 bytes", "got 50"});
 }
 
 TEST(Idx, TruncatedImagesGzip) {
@@ -186,7 +174,7 @@ TEST(Idx, TruncatedImagesGzip) {
   Bytes cut(s.pixels.begin(), s.pixels.begin() + 41);
   write_gz(t / "img.gz", idx_images(3, 4, 5, cut));
   write_gz(t / "lab.gz", idx_labels(3, s.labels));
-  expect_error([&] { load_idx(t / "img.gz", t / "lab.gz"); }, {(t / "img.gz").string(), "expected 60", "got 41"});
+  expect_data_error([&] { load_idx(t / "img.gz", t / "lab.gz"); }, {(t / "img.gz").string(), "expected 60", "got 41"});
 }
 
 TEST(Idx, TruncatedGzipStream) {
@@ -200,7 +188,7 @@ TEST(Idx, TruncatedGzipStream) {
   gz.resize(gz.size() / 2);
   write_raw(t / "img.gz", gz);
   write_raw(t / "lab", idx_labels(3, {1, 2, 3}));
-  expect_error([&] { load_idx(t / "img.gz", t / "lab"); }, {(t / "img.gz").string()});
+  expect_data_error([&] { load_idx(t / "img.gz", t / "lab"); }, {(t / "img.gz").string()});
 }
 
 TEST(Idx, CorruptGzip) {
@@ -209,7 +197,7 @@ TEST(Idx, CorruptGzip) {
   for (int i = 0; i < 64; ++i) junk.push_back(uint8_t(0xFF - i));
   write_raw(t / "img.gz", junk);
   write_raw(t / "lab", idx_labels(1, {1}));
-  expect_error([&] { load_idx(t / "img.gz", t / "lab"); }, {(t / "img.gz").string()});
+  expect_data_error([&] { load_idx(t / "img.gz", t / "lab"); }, {(t / "img.gz").string()});
 }
 
 TEST(Idx, TrailingBytes) {
@@ -219,7 +207,7 @@ TEST(Idx, TrailingBytes) {
   longer.push_back(0);
   write_raw(t / "img", idx_images(3, 4, 5, longer));
   write_raw(t / "lab", idx_labels(3, s.labels));
-  expect_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "expected 60 bytes", "longer"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "expected 60 bytes", "longer"});
 }
 
 TEST(Idx, WrongMagic) {
@@ -227,25 +215,25 @@ TEST(Idx, WrongMagic) {
   Small s;
   write_raw(t / "lab", idx_labels(3, s.labels));
   write_raw(t / "img", idx_images(3, 4, 5, s.pixels, /*magic=*/0x12345678));
-  expect_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "not an IDX file", "2051"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "not an IDX file", "2051"});
   // Files passed the wrong way round.
   write_raw(t / "img", idx_images(3, 4, 5, s.pixels));
-  expect_error([&] { load_idx(t / "lab", t / "img"); }, {(t / "lab").string(), "label file"});
+  expect_data_error([&] { load_idx(t / "lab", t / "img"); }, {(t / "lab").string(), "label file"});
   // Right layout, wrong element type (0x0D = float).
   write_raw(t / "img", idx_images(3, 4, 5, s.pixels, 0x00000D03));
-  expect_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "element type"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "element type"});
   // Labels with the image magic.
   write_raw(t / "img", idx_images(3, 4, 5, s.pixels));
   write_raw(t / "lab", idx_labels(3, s.labels, /*magic=*/0x00000802));
-  expect_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "lab").string(), "dimensions"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "lab").string(), "dimensions"});
 }
 
 TEST(Idx, EmptyFile) {
   TempDir t;
   write_raw(t / "img", {});
   write_raw(t / "lab", idx_labels(0, {}));
-  expect_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "header"});
-  expect_error([&] { load_idx(t / "missing", t / "lab"); }, {(t / "missing").string(), "cannot open"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "header"});
+  expect_data_error([&] { load_idx(t / "missing", t / "lab"); }, {(t / "missing").string(), "cannot open"});
 }
 
 TEST(Idx, LabelCountMismatch) {
@@ -253,7 +241,7 @@ TEST(Idx, LabelCountMismatch) {
   Small s;
   write_raw(t / "img", idx_images(3, 4, 5, s.pixels));
   write_raw(t / "lab", idx_labels(2, {1, 2}));
-  expect_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "lab").string(), "2 labels", "3 images"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "lab").string(), "2 labels", "3 images"});
 }
 
 TEST(Idx, LabelOutOfRange) {
@@ -261,21 +249,21 @@ TEST(Idx, LabelOutOfRange) {
   Small s;
   write_raw(t / "img", idx_images(3, 4, 5, s.pixels));
   write_gz(t / "lab", idx_labels(3, {1, 4, 10}));
-  expect_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "lab").string(), "label 10", "index 2"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "lab").string(), "label 10", "index 2"});
   // With three custom classes, label 4 at index 1 is the first bad one.
-  expect_error([&] { load_idx(t / "img", t / "lab", {"a", "b", "c"}); }, {(t / "lab").string(), "index 1"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab", {"a", "b", "c"}); }, {(t / "lab").string(), "index 1"});
 }
 
 TEST(Idx, AbsurdSizesRejectedWithoutAllocating) {
   TempDir t;
   write_raw(t / "lab", idx_labels(1, {1}));
   write_raw(t / "img", idx_images(1, 100000, 28, {}));
-  expect_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "image size"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "image size"});
   write_raw(t / "img", idx_images(4000000000u, 28, 28, {}));
-  expect_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "image count"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "image count"});
   // A plausible header over a tiny file: 50M images of 4096×4096 would be
   // 800 TB; the loader must notice the file is short, not try to allocate it.
   write_raw(t / "img", idx_images(50000000u, 4096, 4096, Bytes(100, 1)));
   write_raw(t / "lab", idx_labels(50000000u, Bytes(10, 1)));
-  expect_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "truncated", "got 100"});
+  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "truncated", "got 100"});
 }

@@ -13,10 +13,11 @@
 
 namespace fs = std::filesystem;
 using slimlab::data::ArraySet;
-using slimlab::data::DataError;
 using slimlab::data::ImageFolderOptions;
 using slimlab::data::load_image_folder;
+using slimlab::test::expect_data_error;
 using slimlab::test::TempDir;
+using slimlab::test::write_bytes;
 
 namespace {
 
@@ -44,23 +45,6 @@ void jpg(const fs::path& p, int w, int h, int comp, const Bytes& px) {
 Bytes read_bytes(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
   return Bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
-void write_bytes(const fs::path& p, const Bytes& b) {
-  fs::create_directories(p.parent_path());
-  std::ofstream f(p, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-}
-
-template <class F>
-void expect_error(F f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    FAIL() << "expected DataError";
-  } catch (const DataError& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
 }
 
 }  // namespace
@@ -158,7 +142,7 @@ TEST(ImageFolder, ResizeBilinear) {
   png(t / "b/flat.png", 3, 5, 1, Bytes(15, 77));
 
   // Without a size the second image is a mismatch naming both files.
-  expect_error([&] { load_image_folder(t.path()); },
+  expect_data_error([&] { load_image_folder(t.path()); },
                {(t / "b/flat.png").string(), (t / "a/ramp.png").string(), "3×5", "8×8"});
 
   ImageFolderOptions half;
@@ -184,25 +168,25 @@ TEST(ImageFolder, EmptyClassFolder) {
   TempDir t;
   png(t / "cat/a.png", 2, 2, 1, Bytes(4, 1));
   slimlab::test::write_text(t / "dog/readme.txt", "no images here");
-  expect_error([&] { load_image_folder(t.path()); }, {(t / "dog").string(), "no .png"});
+  expect_data_error([&] { load_image_folder(t.path()); }, {(t / "dog").string(), "no .png"});
   fs::create_directories(t / "emu");
   fs::remove_all(t / "dog");
-  expect_error([&] { load_image_folder(t.path()); }, {(t / "emu").string()});
+  expect_data_error([&] { load_image_folder(t.path()); }, {(t / "emu").string()});
 }
 
 TEST(ImageFolder, NoClassFolders) {
   TempDir t;
   png(t / "loose.png", 2, 2, 1, Bytes(4, 1));
   EXPECT_FALSE(slimlab::data::looks_like_image_folder(t.path()));
-  expect_error([&] { load_image_folder(t.path()); }, {t.path().string(), "no class folders"});
-  expect_error([&] { load_image_folder(t / "absent"); }, {(t / "absent").string(), "not a folder"});
+  expect_data_error([&] { load_image_folder(t.path()); }, {t.path().string(), "no class folders"});
+  expect_data_error([&] { load_image_folder(t / "absent"); }, {(t / "absent").string(), "not a folder"});
 }
 
 TEST(ImageFolder, CorruptImages) {
   TempDir t;
   png(t / "a/good.png", 4, 4, 1, Bytes(16, 9));
   slimlab::test::write_text(t / "b/garbage.png", "this is not a PNG file at all");
-  expect_error([&] { load_image_folder(t.path()); }, {(t / "b/garbage.png").string(), "cannot decode"});
+  expect_data_error([&] { load_image_folder(t.path()); }, {(t / "b/garbage.png").string(), "cannot decode"});
 
   // A valid PNG cut in half.
   const Bytes good = read_bytes(t / "a/good.png");
@@ -211,16 +195,16 @@ TEST(ImageFolder, CorruptImages) {
   Bytes cut = read_bytes(t / "b/big.png");
   cut.resize(cut.size() / 2);
   write_bytes(t / "b/big.png", cut);
-  expect_error([&] { load_image_folder(t.path()); }, {(t / "b/big.png").string(), "cannot decode"});
+  expect_data_error([&] { load_image_folder(t.path()); }, {(t / "b/big.png").string(), "cannot decode"});
 
   // A PNG header claiming 100000 × 4 pixels is refused before decoding.
   Bytes forged = good;
   forged[16] = 0x00, forged[17] = 0x01, forged[18] = 0x86, forged[19] = 0xA0;  // IHDR width
   write_bytes(t / "b/big.png", forged);
-  expect_error([&] { load_image_folder(t.path()); }, {(t / "b/big.png").string(), "100000"});
+  expect_data_error([&] { load_image_folder(t.path()); }, {(t / "b/big.png").string(), "100000"});
 
   write_bytes(t / "b/big.png", {});
-  expect_error([&] { load_image_folder(t.path()); }, {(t / "b/big.png").string(), "empty"});
+  expect_data_error([&] { load_image_folder(t.path()); }, {(t / "b/big.png").string(), "empty"});
 }
 
 TEST(ImageFolder, BadOptions) {

@@ -9,22 +9,12 @@
 #include "test_util.h"
 
 using namespace slimlab::data;
+using slimlab::test::expect_data_error;
 using slimlab::test::TempDir;
 using slimlab::test::write_text;
 namespace fs = std::filesystem;
 
 namespace {
-
-template <class Fn>
-void expect_data_error(Fn fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    FAIL() << "expected a DataError";
-  } catch (const DataError& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
-}
 
 // File stems in the loader's documented channel order.
 const char* const kSignals[9] = {"total_acc_x", "total_acc_y", "total_acc_z", "body_gyro_x", "body_gyro_y",

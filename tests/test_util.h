@@ -1,11 +1,22 @@
 #pragma once
-// Helpers shared by the test files: where the real datasets are, and scratch
-// directories that clean up after themselves.
+// Helpers shared by the test files: where the real datasets are, scratch
+// directories that clean up after themselves, DataError checks and running the
+// slimlab binary.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <random>
 #include <string>
+#include <vector>
+
+#include "datasets/errors.h"
 
 namespace slimlab::test {
 
@@ -50,6 +61,54 @@ inline void write_text(const std::filesystem::path& p, const std::string& text) 
   std::filesystem::create_directories(p.parent_path());
   std::ofstream f(p, std::ios::binary);
   f << text;
+}
+
+inline void write_bytes(const std::filesystem::path& p, const std::vector<uint8_t>& b) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream f(p, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+}
+
+// Runs `fn`, expects a DataError whose message contains every one of `parts`.
+template <class Fn>
+void expect_data_error(Fn fn, std::initializer_list<std::string> parts) {
+  try {
+    fn();
+    FAIL() << "expected a DataError";
+  } catch (const ::slimlab::data::DataError& e) {
+    const std::string msg = e.what();
+    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+  }
+}
+
+// Runs `f` and returns the message of the DataError it throws, or
+// "(no DataError)" when it throws none.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const ::slimlab::data::DataError& e) {
+    return e.what();
+  }
+  return "(no DataError)";
+}
+
+// Runs build/bin/slimlab with `args` (through the shell).
+struct CommandResult {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+inline CommandResult run_slimlab(const std::string& args) {
+  const std::string cmd = (bin_dir() / "slimlab").string() + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {-1, "popen failed"};
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 }  // namespace slimlab::test

@@ -12,9 +12,9 @@
 #include "datasets/wav.h"
 #include "test_util.h"
 
-using slimlab::data::DataError;
 using slimlab::data::read_wav;
 using slimlab::data::write_wav_pcm16;
+using slimlab::test::error_of;
 using slimlab::test::TempDir;
 
 namespace {
@@ -50,16 +50,6 @@ std::string pcm16(const std::vector<int16_t>& v) {
   std::string s;
   for (int16_t x : v) s += char(uint16_t(x) & 0xFF), s += char(uint16_t(x) >> 8);
   return s;
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "(no DataError)";
 }
 
 }  // namespace

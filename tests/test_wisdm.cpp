@@ -5,21 +5,11 @@
 #include "test_util.h"
 
 using namespace slimlab::data;
+using slimlab::test::expect_data_error;
 using slimlab::test::TempDir;
 using slimlab::test::write_text;
 
 namespace {
-
-template <class Fn>
-void expect_data_error(Fn fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    FAIL() << "expected a DataError";
-  } catch (const DataError& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
-}
 
 // Records as in WISDM_ar_v1.1_raw.txt (user,activity,timestamp[ns],x,y,z;), 50 ms apart.
 const char* kFile =

@@ -41,6 +41,10 @@ namespace slimlab::train {
 
 class DataParallel;
 
+// Makes glibc keep freed blocks for reuse instead of returning them to the kernel
+// (see trainer_torch.cpp). Called by the Trainer; idempotent.
+void keep_freed_memory_in_process();
+
 class Trainer {
  public:
   // `data` must outlive the Trainer: its splits are read in place, not copied.
