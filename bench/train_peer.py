@@ -4,7 +4,7 @@ SlimLab's (train/models/), trained the same way (Adam, cross-entropy, shuffled
 mini-batches gathered from an in-memory tensor), same thread count.
 
   /usr/bin/python3 bench/train_peer.py --model lenet5 --batch 64 --threads 1 --steps 100
-prints one line: model batch threads samples_per_second
+prints one line: model batch threads samples_per_second samples_per_cpu_second
 """
 import argparse
 import time
@@ -96,13 +96,13 @@ def main():
     y = torch.randint(0, classes, (n,))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     model.train()
-    rate = 0.0
+    rate = cpu_rate = 0.0
     # Epoch 0 warms up; the best of the next a.repeats epochs is reported (this
     # machine's timings are noisy, the best epoch is the least disturbed one).
     for epoch in range(1 + a.repeats):
         perm = torch.randperm(n)
         loss_sum, correct = 0.0, 0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for i in range(a.steps):
             idx = perm[i * a.batch:(i + 1) * a.batch]
             xb, yb = x[idx], y[idx]
@@ -116,7 +116,8 @@ def main():
             correct += (logits.argmax(1) == yb).sum().item()
         if epoch > 0:
             rate = max(rate, n / (time.perf_counter() - t0))
-    print(f"{a.model} {a.batch} {a.threads} {rate:.1f}")
+            cpu_rate = max(cpu_rate, n / (time.process_time() - c0))
+    print(f"{a.model} {a.batch} {a.threads} {rate:.1f} {cpu_rate:.1f}")
 
 
 if __name__ == "__main__":
