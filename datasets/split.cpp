@@ -1,5 +1,7 @@
 #include "datasets/split.h"
 
+#include "datasets/seeding.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -9,12 +11,6 @@
 namespace slimlab::data {
 
 namespace {
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 void check_fractions(const SplitOptions& o) {
   if (o.val_fraction < 0 || o.test_fraction < 0 || o.val_fraction + o.test_fraction >= 1.0)
@@ -34,7 +30,7 @@ SplitMethod split_method_from_string(const std::string& s) {
 void seeded_shuffle(std::vector<size_t>& v, uint64_t seed) {
   uint64_t state = seed;
   for (size_t i = v.size(); i > 1; --i) {
-    const size_t j = size_t(splitmix64(state) % i);
+    const size_t j = size_t(splitmix64_next(state) % i);
     std::swap(v[i - 1], v[j]);
   }
 }

@@ -1,4 +1,5 @@
 #include "datasets/synthetic_audio.h"
+#include "datasets/seeding.h"
 
 #include <algorithm>
 #include <cmath>
@@ -75,12 +76,6 @@ std::vector<std::vector<int>> class_words(int n) {
 
 // ---- randomness: raw engine output only (portable across standard libraries) --
 
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 // Parameters (pitch, durations, SNR, …) come from std::mt19937_64; per-sample
 // noise, the bulk of the draws, from a SplitMix64 stream seeded by it — as

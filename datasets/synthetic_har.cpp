@@ -1,4 +1,5 @@
 #include "datasets/synthetic_har.h"
+#include "datasets/seeding.h"
 
 #include <array>
 #include <cstdio>
@@ -46,12 +47,6 @@ const Gait kGaits[4] = {
 using Vec3 = std::array<double, 3>;
 using Mat3 = std::array<Vec3, 3>;  // row-major
 
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 // Portable draws from the raw engine (std:: distributions differ between libraries).
 class Draw {

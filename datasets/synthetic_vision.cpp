@@ -1,4 +1,5 @@
 #include "datasets/synthetic_vision.h"
+#include "datasets/seeding.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,12 +15,6 @@ constexpr double kPi = 3.14159265358979323846;
 // ---------------------------------------------------------------- randomness
 // std:: distributions differ between standard libraries; the engine's output
 // does not, so draws are made from it directly.
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 class Draw {
  public:

@@ -1,17 +1,14 @@
 #include "datasets/torch_dataset.h"
 
+#include "datasets/seeding.h"
+
 #include <cmath>
 #include <stdexcept>
 
 namespace slimlab::data {
 
 namespace {
-uint64_t mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+uint64_t mix(uint64_t x) { return splitmix64(x); }
 // Uniform in [0, 1) from a 64-bit state.
 double uniform(uint64_t& s) { return double((s = mix(s)) >> 11) * (1.0 / 9007199254740992.0); }
 }  // namespace
