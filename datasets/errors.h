@@ -1,6 +1,7 @@
 #pragma once
 // Errors raised on bad input. Every message names the file (and line when there
 // is one) so that a researcher can go straight to the culprit.
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -25,5 +26,12 @@ class DataError : public std::runtime_error {
   std::string file_;
   long line_;
 };
+
+// Shortest readable form of a number for messages and notes ("50", "2.56").
+inline std::string format_number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
 
 }  // namespace slimlab::data

@@ -12,21 +12,12 @@
 
 namespace slimlab::data {
 
-namespace {
-// Shortest readable form of a number for messages ("50", "2.56").
-std::string num(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-}  // namespace
-
 Recording resample_linear(const Recording& rec, double rate_hz) {
   if (!(rate_hz > 0) || !std::isfinite(rate_hz))
-    throw std::invalid_argument("resample_linear: target rate must be positive, got " + num(rate_hz));
+    throw std::invalid_argument("resample_linear: target rate must be positive, got " + format_number(rate_hz));
   if (!(rec.rate_hz > 0) || !std::isfinite(rec.rate_hz))
     throw DataError(rec.source, "resample_linear: recording has no valid sampling rate (" +
-                                    num(rec.rate_hz) + " Hz)");
+                                    format_number(rec.rate_hz) + " Hz)");
   if (rec.rate_hz == rate_hz) return rec;
   Recording out = rec;
   out.rate_hz = rate_hz;
@@ -59,7 +50,7 @@ ArraySet make_windows(const RecordingSet& set, const std::vector<size_t>& record
   if (!(opt.window_seconds > 0) || !std::isfinite(opt.window_seconds))
     throw std::invalid_argument("make_windows: window_seconds must be positive");
   if (!(opt.overlap >= 0 && opt.overlap < 1))
-    throw std::invalid_argument("make_windows: overlap must be in [0, 1), got " + num(opt.overlap));
+    throw std::invalid_argument("make_windows: overlap must be in [0, 1), got " + format_number(opt.overlap));
   if (!(opt.rate_hz >= 0) || !std::isfinite(opt.rate_hz))
     throw std::invalid_argument("make_windows: rate_hz must be 0 (native) or positive");
 
@@ -82,8 +73,8 @@ ArraySet make_windows(const RecordingSet& set, const std::vector<size_t>& record
       throw DataError(r.source, "recording has " + std::to_string(r.channels) + " channels, but " +
                                     first->source + " has " + std::to_string(first->channels));
     if (opt.rate_hz == 0 && r.rate_hz != first->rate_hz)
-      throw DataError(r.source, "recording is at " + num(r.rate_hz) + " Hz, but " + first->source +
-                                    " is at " + num(first->rate_hz) +
+      throw DataError(r.source, "recording is at " + format_number(r.rate_hz) + " Hz, but " + first->source +
+                                    " is at " + format_number(first->rate_hz) +
                                     " Hz; set a common rate_hz to resample");
   }
 
@@ -107,8 +98,8 @@ ArraySet make_windows(const RecordingSet& set, const std::vector<size_t>& record
   out.sample_shape = {channels, W};
   if (!first) return out;
   if (W < 1)
-    throw std::invalid_argument("make_windows: a window of " + num(opt.window_seconds) + " s at " +
-                                num(rate) + " Hz has no samples");
+    throw std::invalid_argument("make_windows: a window of " + format_number(opt.window_seconds) + " s at " +
+                                format_number(rate) + " Hz has no samples");
   const int64_t hop = std::max<int64_t>(1, std::llround(double(W) * (1.0 - opt.overlap)));
 
   size_t dropped = 0, padded = 0;
@@ -145,7 +136,7 @@ ArraySet make_windows(const RecordingSet& set, const std::vector<size_t>& record
 
   if (notes) {
     std::string s = "windows: " + std::to_string(out.size()) + " of " + std::to_string(W) + " samples (" +
-                    num(opt.window_seconds) + " s at " + num(rate) + " Hz), hop " +
+                    format_number(opt.window_seconds) + " s at " + format_number(rate) + " Hz), hop " +
                     std::to_string(hop) + ", from " + std::to_string(recording_indices.size()) + " recordings";
     if (dropped) s += "; " + std::to_string(dropped) + " recordings shorter than one window dropped";
     if (padded) s += "; " + std::to_string(padded) + " short recordings zero-padded to one window";

@@ -15,12 +15,6 @@ namespace slimlab::data {
 
 namespace {
 
-// Shortest readable form of a number for messages ("50", "2.56").
-std::string num(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
 
 namespace fs = std::filesystem;
 
@@ -50,7 +44,7 @@ struct Run {
 
 RecordingSet load_hhar(const fs::path& csv, double rate_hz) {
   if (!(rate_hz > 0) || !std::isfinite(rate_hz))
-    throw std::invalid_argument("load_hhar: rate_hz must be positive, got " + num(rate_hz));
+    throw std::invalid_argument("load_hhar: rate_hz must be positive, got " + format_number(rate_hz));
   std::ifstream in(csv, std::ios::binary);
   if (!in) throw DataError(csv.string(), "cannot open file");
   const std::string fname = csv.filename().string();
@@ -183,7 +177,7 @@ RecordingSet load_hhar(const fs::path& csv, double rate_hz) {
                       std::to_string(rows_null) + " with gt null dropped), " + std::to_string(runs) +
                       " (User, Device, gt) runs → " + std::to_string(set.recordings.size()) +
                       " recordings (cut at gaps > 1 s), " + std::to_string(users.size()) +
-                      " users; resampled to " + num(rate_hz) + " Hz by linear interpolation; " +
+                      " users; resampled to " + format_number(rate_hz) + " Hz by linear interpolation; " +
                       (gyro ? "gyroscope in rad/s" : "accelerometer in m/s²"));
   if (segments_one_sample)
     set.notes.push_back(std::to_string(segments_one_sample) + " recordings hold a single sample");

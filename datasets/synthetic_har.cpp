@@ -1,4 +1,5 @@
 #include "datasets/synthetic_har.h"
+#include "datasets/errors.h"
 #include "datasets/seeding.h"
 
 #include <array>
@@ -13,12 +14,6 @@ namespace slimlab::data {
 
 namespace {
 
-// Shortest readable form of a number for messages ("50", "2.56").
-std::string num(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
 
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kG = 9.80665;
@@ -239,8 +234,8 @@ RecordingSet make_synthetic_har(const SyntheticHarOptions& opt) {
   }
   set.notes.push_back("synthetic HAR (seed " + std::to_string(opt.seed) + "): " +
                       std::to_string(opt.num_subjects) + " subjects × 7 activities × " +
-                      std::to_string(opt.recordings_per_activity) + " recordings of " + num(opt.seconds) +
-                      " s at " + num(opt.rate_hz) + " Hz; waist-worn phone, acceleration m/s²" +
+                      std::to_string(opt.recordings_per_activity) + " recordings of " + format_number(opt.seconds) +
+                      " s at " + format_number(opt.rate_hz) + " Hz; waist-worn phone, acceleration m/s²" +
                       (opt.gyroscope ? ", angular rate rad/s" : "") +
                       "; per-subject random device orientation (yaw uniform, tilt ≤ 15°) and gait style");
   return set;
