@@ -15,7 +15,8 @@ PKGS=(
   libtomlplusplus-dev libcli11-dev
   libsndfile1-dev zlib1g-dev libstb-dev
   libbenchmark-dev libgtest-dev libgmock-dev
-  libopenblas-dev
+  libopenblas-dev libdnnl-dev
+  g++-aarch64-linux-gnu qemu-user libgl1-mesa-dri
 )
 
 missing=()
