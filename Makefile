@@ -1,6 +1,7 @@
 # SlimLab — the two set-up commands (see README.md):
 #   make demo   install dependencies, build, run the main job on built-in synthetic data
-#   make test   install dependencies, build, run every test
+#   make test   install dependencies, build, run every test (then the runtime's
+#               tests cross-built for aarch64 under qemu: tools/cross-test.sh)
 # Other targets: build, debug, asan, bench, clean.
 
 BUILD      ?= build
@@ -28,6 +29,7 @@ demo: build
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	@JOBS=$(JOBS) bash tools/cross-test.sh $(BUILD)-aarch64
 
 debug:
 	@$(MAKE) --no-print-directory build BUILD=build-debug BUILD_TYPE=Debug
@@ -40,4 +42,4 @@ bench: build
 	@bash bench/run.sh $(BUILD)/bin
 
 clean:
-	rm -rf build build-debug build-asan
+	rm -rf build build-debug build-asan build-aarch64 build-debug-aarch64 build-asan-aarch64

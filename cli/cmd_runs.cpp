@@ -70,7 +70,7 @@ void add_plot_command(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("plot", "Write an SVG of accuracy against a resource across runs, with the Pareto front");
-  cmd->add_option("--x", a->plot.x, "Resource on the x axis: params, bytes, macs, latency_ms, …")->capture_default_str();
+  cmd->add_option("--x", a->plot.x, "Resource on the x axis: params, bytes, macs, energy, latency, macs_int8, …")->capture_default_str();
   cmd->add_option("--y", a->plot.y, "Metric on the y axis")->capture_default_str();
   cmd->add_flag("--linear", a->linear, "Linear x axis (default: logarithmic)");
   cmd->add_option("--color-by", a->plot.color_by, "model, technique or experiment")->capture_default_str();

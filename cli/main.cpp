@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   slimlab::cli::add_run_command(app);
   slimlab::cli::add_runs_command(app);
   slimlab::cli::add_plot_command(app);
+  slimlab::cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

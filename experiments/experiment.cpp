@@ -7,6 +7,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "experiments/stages.h"
 #include "experiments/sweep.h"
 
 namespace fs = std::filesystem;
@@ -546,6 +547,16 @@ void validate(const Experiment& e, Ctx& ctx) {
   const auto& t = e.train;
   if (t.schedule == "cosine" && t.min_lr >= t.lr)
     ctx.error(line("train.min_lr"), "train.min_lr", "min_lr must be below lr for the cosine schedule");
+
+  // Each stage type's own cross-key checks (compress/ describes them; experiments/stages.cpp).
+  for (size_t i = 0; i < e.stages.size(); ++i) {
+    const StageValidator* check = stage_validator(e.stages[i].type);
+    if (!check) continue;
+    for (const auto& [key, why] : (*check)(e.stages[i].params, int(i))) {
+      const ConfigIssue issue = stage_issue(e, i, key, why);
+      ctx.error(issue.line, issue.key, issue.message);
+    }
+  }
 }
 
 void apply_one(Experiment& e, const Override& o, Ctx& ctx) {

@@ -51,7 +51,8 @@ std::string axis_title(const std::string& column, bool log) {
   if (column == "params") s = "parameters";
   if (column == "macs") s = "MACs per inference";
   if (column == "bytes") s = "model bytes";
-  if (column == "latency_ms") s = "latency (ms)";
+  if (column == "latency_ms" || column == "latency") s = "latency (ms)";
+  if (column == "energy_pj" || column == "energy") s = "estimated energy per inference (pJ)";
   return log ? s + " (log scale)" : s;
 }
 

@@ -12,7 +12,7 @@
 namespace slimlab::exp {
 
 struct PlotOptions {
-  std::string x = "params";         // a numeric column of runs.h: params | bytes | macs | latency_ms | …
+  std::string x = "params";         // a numeric column of runs.h: params | bytes | macs | energy | latency | …
   std::string y = "test_accuracy";  // ditto
   bool log_x = true;                // decades on x (runs with x ≤ 0 are then left out)
   std::string title;                // "" → "<y> vs <x>"

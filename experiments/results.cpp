@@ -17,6 +17,8 @@ namespace {
 constexpr int64_t kMaxEpochs = 10'000'000;
 constexpr int64_t kMaxLayers = 1'000'000;
 constexpr int64_t kMaxClasses = 1'000'000;
+constexpr int64_t kMaxStages = 10'000;
+constexpr int64_t kMaxTables = 10'000;
 
 std::string format_name(const ir::NumericFormat& f) {
   if (f.precision == ir::Precision::kFixed)
@@ -65,6 +67,57 @@ std::vector<std::string> split_commas(const std::string& s) {
     out.push_back(s.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
     if (comma == std::string::npos) return out;
     at = comma + 1;
+  }
+}
+
+// An HDF5-safe name for a group or attribute we create from a record's keys.
+void check_name(const std::string& what, const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+    throw std::invalid_argument("write_results: " + what + " '" + name + "' is not usable as an HDF5 name");
+}
+
+void write_stages(h5::File& f, const std::string& root, const std::vector<compress::StageRecord>& stages) {
+  f.create_group(root);
+  f.set_attr(root, "count", int64_t(stages.size()));
+  for (size_t i = 0; i < stages.size(); ++i) {
+    const compress::StageRecord& st = stages[i];
+    const std::string g = root + "/" + std::to_string(i);
+    f.create_group(g);
+    f.set_attr(g, "type", st.type);
+    f.create_group(g + "/metrics");
+    for (const auto& [k, v] : st.metrics) {
+      check_name("stage metric", k);
+      f.set_attr(g + "/metrics", k, v);
+    }
+    f.create_group(g + "/info");
+    for (const auto& [k, v] : st.info) {
+      check_name("stage info key", k);
+      f.set_attr(g + "/info", k, v);
+    }
+    f.create_group(g + "/tables");
+    f.set_attr(g + "/tables", "count", int64_t(st.tables.size()));
+    size_t k = 0;
+    for (const auto& [name, t] : st.tables) {
+      const std::string tg = g + "/tables/" + std::to_string(k++);
+      const int64_t cols = int64_t(t.columns.size()), rows = int64_t(t.rows.size());
+      std::vector<double> flat;
+      flat.reserve(size_t(cols * rows));
+      for (const auto& r : t.rows) {
+        if (int64_t(r.size()) != cols)
+          throw std::invalid_argument("write_results: stage " + std::to_string(i) + " table '" + name + "' has a row of " +
+                                      std::to_string(r.size()) + " values for " + std::to_string(cols) + " columns");
+        flat.insert(flat.end(), r.begin(), r.end());
+      }
+      if (!t.row_labels.empty() && int64_t(t.row_labels.size()) != rows)
+        throw std::invalid_argument("write_results: stage " + std::to_string(i) + " table '" + name + "' has " +
+                                    std::to_string(t.row_labels.size()) + " row labels for " + std::to_string(rows) +
+                                    " rows");
+      f.create_group(tg);
+      f.set_attr(tg, "name", name);
+      f.write_strings(tg + "/columns", t.columns);
+      f.write(tg + "/rows", flat, {rows, cols});
+      f.write_strings(tg + "/row_labels", t.row_labels);
+    }
   }
 }
 
@@ -170,6 +223,47 @@ class Reader {
     return n;
   }
 
+  std::vector<compress::StageRecord> stages(const std::string& root) const {
+    std::vector<compress::StageRecord> out;
+    if (!f_.exists(root)) return out;
+    const int64_t n = int_attr(root, "count", 0, kMaxStages);
+    for (int64_t i = 0; i < n; ++i) {
+      const std::string g = root + "/" + std::to_string(i);
+      if (!f_.exists(g)) fail("missing group '" + g + "' (" + root + " says " + std::to_string(n) + " stages)");
+      compress::StageRecord st;
+      st.type = str_attr(g, "type", true);
+      if (f_.exists(g + "/metrics"))
+        for (const std::string& k : f_.attr_names(g + "/metrics")) st.metrics[k] = num_attr(g + "/metrics", k);
+      if (f_.exists(g + "/info"))
+        for (const std::string& k : f_.attr_names(g + "/info")) st.info[k] = str_attr(g + "/info", k, true);
+      const std::string tables = g + "/tables";
+      const int64_t tn = f_.exists(tables) ? int_attr(tables, "count", 0, kMaxTables) : 0;
+      for (int64_t k = 0; k < tn; ++k) {
+        const std::string tg = tables + "/" + std::to_string(k);
+        if (!f_.exists(tg)) fail("missing group '" + tg + "'");
+        const std::string name = str_attr(tg, "name", true);
+        compress::Table t;
+        t.columns = strings(tg + "/columns");
+        const int64_t cols = int64_t(t.columns.size());
+        const auto shape = f_.shape(tg + "/rows");
+        if (shape.size() != 2 || shape[1] != cols)
+          fail("dataset '" + tg + "/rows' is not [rows, " + std::to_string(cols) + "] (its columns)");
+        if (shape[0] > kMaxEpochs) fail("dataset '" + tg + "/rows' has " + std::to_string(shape[0]) + " rows");
+        const auto flat = f_.read_doubles(tg + "/rows");
+        if (int64_t(flat.size()) != shape[0] * cols) fail("dataset '" + tg + "/rows' holds the wrong number of values");
+        for (int64_t r = 0; r < shape[0]; ++r)
+          t.rows.emplace_back(flat.begin() + long(r * cols), flat.begin() + long((r + 1) * cols));
+        t.row_labels = strings(tg + "/row_labels");
+        if (!t.row_labels.empty() && int64_t(t.row_labels.size()) != shape[0])
+          fail("dataset '" + tg + "/row_labels' has " + std::to_string(t.row_labels.size()) + " labels for " +
+               std::to_string(shape[0]) + " rows");
+        if (!st.tables.emplace(name, std::move(t)).second) fail("stage " + std::to_string(i) + " has two tables named '" + name + "'");
+      }
+      out.push_back(std::move(st));
+    }
+    return out;
+  }
+
  private:
   const h5::File& f_;
   std::string path_;
@@ -259,10 +353,13 @@ void write_results(const RunRecord& r, const fs::path& path) {
   }
   {
     const auto& res = r.resources;
-    std::vector<std::string> names, kinds, precisions;
+    std::vector<std::string> names, kinds, precisions, mac_precisions;
     std::vector<int64_t> params, bytes, macs, act;
+    std::vector<double> energy;
     std::vector<const std::vector<int64_t>*> shapes;
     for (const auto& l : res.layers) {
+      mac_precisions.push_back(l.mac_precision);
+      energy.push_back(l.energy_pj);
       names.push_back(l.name);
       kinds.push_back(l.kind);
       precisions.push_back(l.precision);
@@ -286,7 +383,20 @@ void write_results(const RunRecord& r, const fs::path& path) {
     f.set_attr("resources", "bytes", res.bytes);
     f.set_attr("resources", "macs", res.macs);
     f.set_attr("resources", "peak_activation_bytes", res.peak_activation_bytes);
+    f.write_strings("resources/mac_precisions", mac_precisions);
+    f.write("resources/energy_pj", energy, n);
+    const std::pair<const char*, int64_t> mac_split[] = {{"macs_fp32", res.macs_fp32},   {"macs_fp16", res.macs_fp16},
+                                                         {"macs_int16", res.macs_int16}, {"macs_int8", res.macs_int8},
+                                                         {"macs_binary", res.macs_binary}};
+    for (const auto& [k, v] : mac_split) f.set_attr("resources", k, v);
+    f.set_attr("resources", "energy_pj", res.energy_pj);
+    f.set_attr("resources", "energy_compute_pj", res.energy_compute_pj);
+    f.set_attr("resources", "energy_weights_pj", res.energy_weights_pj);
+    f.set_attr("resources", "energy_activations_pj", res.energy_activations_pj);
+    f.set_attr("resources", "weight_memory", res.weight_memory);
+    f.set_attr("resources", "activation_memory", res.activation_memory);
   }
+  write_stages(f, "stages", r.stages);
   f.create_group("tags");
   for (const auto& [k, v] : r.tags) f.set_attr("tags", k, v);
   f.commit();
@@ -399,10 +509,46 @@ RunRecord read_results(const fs::path& path) {
     res.bytes = in.int_attr("resources", "bytes", 0, INT64_MAX / 2);
     res.macs = in.int_attr("resources", "macs", 0, INT64_MAX / 2);
     res.peak_activation_bytes = in.int_attr("resources", "peak_activation_bytes", 0, INT64_MAX / 2);
+    if (*version >= 2) {
+      const auto mp = in.strings("resources/mac_precisions", n);
+      const auto energy = in.doubles("resources/energy_pj", n);
+      for (size_t i = 0; i < size_t(n); ++i) {
+        res.layers[i].mac_precision = mp[i];
+        res.layers[i].energy_pj = energy[i];
+      }
+      res.macs_fp32 = in.int_attr("resources", "macs_fp32", 0, INT64_MAX / 2);
+      res.macs_fp16 = in.int_attr("resources", "macs_fp16", 0, INT64_MAX / 2);
+      res.macs_int16 = in.int_attr("resources", "macs_int16", 0, INT64_MAX / 2);
+      res.macs_int8 = in.int_attr("resources", "macs_int8", 0, INT64_MAX / 2);
+      res.macs_binary = in.int_attr("resources", "macs_binary", 0, INT64_MAX / 2);
+      res.energy_pj = in.float_attr("resources", "energy_pj");
+      res.energy_compute_pj = in.float_attr("resources", "energy_compute_pj");
+      res.energy_weights_pj = in.float_attr("resources", "energy_weights_pj");
+      res.energy_activations_pj = in.float_attr("resources", "energy_activations_pj");
+      res.weight_memory = in.str_attr("resources", "weight_memory");
+      res.activation_memory = in.str_attr("resources", "activation_memory");
+    }
   }
+  r.stages = in.stages("stages");
   if (f.exists("tags"))
     for (const std::string& k : f.attr_names("tags")) r.tags[k] = in.str_attr("tags", k, true);
   return r;
+}
+
+void write_stage_record(const compress::StageRecord& r, const fs::path& path) {
+  h5::File f = h5::File::create(path);
+  f.set_attr("/", "slimlab_stage_record_version", int64_t(1));
+  write_stages(f, "stages", {r});
+  f.commit();
+}
+
+compress::StageRecord read_stage_record(const fs::path& path) {
+  const h5::File f = h5::File::open_read(path);
+  const Reader in(f, path);
+  if (!f.attr_double("/", "slimlab_stage_record_version")) in.fail("not a SlimLab stage record (no version attribute)");
+  auto v = in.stages("stages");
+  if (v.size() != 1) in.fail("holds " + std::to_string(v.size()) + " stage records, expected 1");
+  return v[0];
 }
 
 std::vector<LayerSummary> summarize_graph(const ir::Graph& g) {

@@ -27,6 +27,16 @@
 //   /resources/{params,bytes,macs,activation_bytes,output_rank}   int64[L]
 //   /resources/output_shapes   int64[Σ rank]
 //   /tags                   attrs: free-form key → string (later stages record their settings here)
+// Version 2 adds (all optional when reading a version-1 file):
+//   /resources              attrs macs_fp32, macs_fp16, macs_int16, macs_int8, macs_binary (ints),
+//                                 energy_pj, energy_compute_pj, energy_weights_pj,
+//                                 energy_activations_pj (floats), weight_memory, activation_memory
+//   /resources/mac_precisions string[L];  /resources/energy_pj  float64[L]
+//   /stages                 attrs count; one group per compression stage, in order:
+//   /stages/<i>             attrs type
+//   /stages/<i>/metrics     attrs name → float;  /stages/<i>/info  attrs name → string
+//   /stages/<i>/tables      attrs count;  /stages/<i>/tables/<k>  attrs name;
+//                           columns string[C], rows float64[R, C], row_labels string[R or 0]
 //
 // read_results treats the file as untrusted: every length and shape is checked
 // against the others, and a mismatch is a data::DataError naming the file and
@@ -39,13 +49,14 @@
 #include <string>
 #include <vector>
 
+#include "compress/stage.h"
 #include "train/graph_ir.h"
 #include "train/metrics.h"
 #include "train/resources.h"
 
 namespace slimlab::exp {
 
-constexpr int kResultsVersion = 1;
+constexpr int kResultsVersion = 2;
 
 // One layer of the model's Graph IR as recorded in a run.
 struct LayerSummary {
@@ -90,6 +101,12 @@ struct RunRecord {
 
   std::map<std::string, std::string> tags;
 
+  // Compression stages, in the order they ran (empty for a plain training run).
+  // `result` holds the base training's curves; its val/test metrics are those of the
+  // final (compressed) model; each stage's metrics include its val/test accuracy
+  // before and after it ran.
+  std::vector<compress::StageRecord> stages;
+
   // Not stored: the run's folder, filled by read_results / list_runs.
   std::filesystem::path dir;
 };
@@ -108,6 +125,11 @@ const std::vector<CurveField>& curve_fields();
 void write_results(const RunRecord& r, const std::filesystem::path& h5);
 // data::DataError (file and dataset named) on a missing, damaged or inconsistent file.
 RunRecord read_results(const std::filesystem::path& h5);
+
+// One stage record in its own file (<run>/stages/<i>-<type>/record.h5, which
+// lets a resumed run skip a finished stage). Atomic; errors as write/read_results.
+void write_stage_record(const compress::StageRecord& r, const std::filesystem::path& h5);
+compress::StageRecord read_stage_record(const std::filesystem::path& h5);
 
 // The per-layer summary of a Graph IR (precision written like the resource
 // profile's: "fp32", "fixed<4,4>", "binary", "-" without weights, "mixed").

@@ -1,4 +1,5 @@
-// run_one: data → model → trainer → results.h5, for one resolved experiment.
+// run_one: data → model → trainer → compression stages → model.h5 + results.h5,
+// for one resolved experiment.
 #include <unistd.h>
 
 #include <cmath>
@@ -8,9 +9,13 @@
 #include <iostream>
 #include <sstream>
 
+#include "compress/stage_torch.h"
 #include "datasets/cache.h"
+#include "deploy/export/measure.h"
 #include "experiments/runner.h"
+#include "experiments/stages.h"
 #include "train/distributed.h"
+#include "train/graph_io.h"
 #include "train/model_factory.h"
 #include "train/resources.h"
 #include "train/trainer.h"
@@ -75,6 +80,127 @@ class RunLog {
   bool quiet_;
 };
 
+train::EvalMetrics evaluate_model(const train::TrainConfig& tc, const train::SlimModel& model,
+                                  const data::PreparedData& d, const data::ArraySet& set) {
+  if (set.size() == 0) return {};
+  train::TrainConfig c = tc;
+  c.world_size = 1;
+  c.rank = 0;
+  train::Trainer t(c, model, d);
+  return t.evaluate(set);
+}
+
+// [export]: the final model as <run>/model.slim, measured in slimrt (file and arena
+// bytes, batch-1 latency, accuracy on the test split). A failed export is logged and
+// recorded in the run's tags; it does not fail the training run.
+template <class Log>
+void export_to_slimrt(const Experiment& e, const data::PreparedData& d, const ir::Graph& g, const fs::path& dir,
+                      RunRecord& rec, Log& log) {
+  try {
+    deploy::ExportOptions xo;
+    xo.precision = deploy::parse_export_precision(e.export_.precision);
+    xo.class_names = d.test.class_names;
+    xo.norm_mean = d.normalization.mean;
+    xo.norm_std = d.normalization.stddev;
+    xo.source_run = rec.experiment + "/" + rec.run_id;
+    xo.accuracy = rec.result.test.accuracy;
+    const auto m = deploy::export_and_measure(g, xo, dir / "model.slim", d.test, 100, 2000);
+    rec.latency_ms = m.median_ms;
+    rec.arena_bytes = m.arena_bytes;
+    rec.file_bytes = m.file_bytes;
+    rec.tags["slimrt_accuracy"] = std::to_string(m.accuracy);
+    rec.tags["slimrt_p90_ms"] = std::to_string(m.p90_ms);
+    std::ostringstream s;
+    s << "export: " << (dir / "model.slim").string() << ", " << m.file_bytes << " bytes, arena " << m.arena_bytes
+      << " bytes, " << m.median_ms << " ms median, slimrt test accuracy " << m.accuracy;
+    log.line(s.str());
+  } catch (const std::exception& ex) {
+    rec.tags["export_error"] = ex.what();
+    log.line(std::string("export failed: ") + ex.what());
+  }
+}
+
+std::string accuracy_text(double a) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(4) << a;
+  return s.str();
+}
+
+// Runs the experiment's stages on `model` (the trained base model) and returns the
+// final model. Each finished stage leaves <run>/stages/<i>-<type>/{model.h5,
+// record.h5}; with --resume such a stage is restored from them instead of re-run.
+train::SlimModel run_stages(const Experiment& e, const RunOptions& o, const fs::path& dir,
+                            const train::ModelConfig& mc, const train::TrainConfig& tc, const data::PreparedData& d,
+                            train::SlimModel model, RunRecord& rec, RunLog& log, train::ProgressReporter* progress) {
+  compress::StageContext ctx;
+  ctx.model = std::move(model);
+  ctx.data = &d;
+  ctx.train = tc;
+  ctx.train.world_size = 1;
+  ctx.train.rank = 0;
+  ctx.model_config = mc;
+  ctx.run_dir = dir;
+  ctx.runs_root = o.runs_root;
+  ctx.resume = o.resume;
+  ctx.log = [&log](const std::string& s) { log.line(s); };
+  ctx.progress = progress;
+  // Stages work on a GraphModule (the same weights and tensor names): a model rebuilt
+  // from a stage's model.h5 on --resume is then the same kind as in the first run,
+  // and stage checkpoints fit either way.
+  ctx.graph_module();
+  double val_before = rec.result.val.accuracy, test_before = rec.result.test.accuracy;
+  std::string techniques;
+  for (size_t i = 0; i < e.stages.size(); ++i) {
+    const StageConfig& sc = e.stages[i];
+    techniques += (techniques.empty() ? "" : "+") + sc.type;
+    const fs::path sdir = compress::stage_dir(dir, int(i), sc.type);
+    fs::create_directories(sdir);
+    compress::StageRecord srec;
+    srec.type = sc.type;
+    ctx.params = compress::StageParams(sc.type, int(i), sc.params);
+    ctx.dir = sdir;
+    ctx.record = &srec;
+    std::unique_ptr<compress::Stage> stage = compress::make_stage(sc.type);
+    const std::string what = "stage " + std::to_string(i) + " (" + sc.type + ")";
+    const fs::path model_file = sdir / "model.h5", record_file = sdir / "record.h5";
+    if (o.resume && fs::exists(model_file) && fs::exists(record_file)) {
+      srec = read_stage_record(record_file);
+      ctx.model = compress::GraphModule(ir::read_graph_h5(model_file), mc.dropout).ptr();
+      stage->restore(ctx);
+      log.line(what + ": finished before; restored from " + model_file.string());
+    } else {
+      log.line(what + ": starting");
+      try {
+        stage->run(ctx);
+      } catch (const std::exception& ex) {
+        throw std::runtime_error(what + ": " + ex.what());
+      }
+      const train::EvalMetrics val = evaluate_model(tc, ctx.model, d, d.val);
+      const train::EvalMetrics test = evaluate_model(tc, ctx.model, d, d.test);
+      const ir::Graph g = ctx.model->graph(/*with_weights=*/true);
+      const train::ResourceProfile rp = train::profile(g);
+      srec.metrics["val_accuracy_before"] = val_before;
+      srec.metrics["test_accuracy_before"] = test_before;
+      srec.metrics["val_accuracy"] = val.accuracy;
+      srec.metrics["test_accuracy"] = test.accuracy;
+      srec.metrics["params"] = double(rp.params);
+      srec.metrics["bytes"] = double(rp.bytes);
+      srec.metrics["macs"] = double(rp.macs);
+      srec.metrics["energy_pj"] = rp.energy_pj;
+      ir::write_graph_h5(model_file, g);
+      write_stage_record(srec, record_file);  // last: its presence marks the stage finished
+      log.line(what + ": done — val accuracy " + accuracy_text(val_before) + " → " + accuracy_text(val.accuracy) +
+               ", test " + accuracy_text(test_before) + " → " + accuracy_text(test.accuracy) + ", " +
+               std::to_string(rp.params) + " parameters, " + std::to_string(rp.bytes) + " bytes");
+    }
+    val_before = srec.metrics.count("val_accuracy") ? srec.metrics.at("val_accuracy") : val_before;
+    test_before = srec.metrics.count("test_accuracy") ? srec.metrics.at("test_accuracy") : test_before;
+    rec.stages.push_back(std::move(srec));
+  }
+  rec.techniques = techniques;
+  return ctx.model;
+}
+
 }  // namespace
 
 RunRecord run_one(const Experiment& e, const RunOptions& o) {
@@ -132,6 +258,13 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
     mc.num_classes = rec.num_classes;
     train::SlimModel model = train::make_model(mc);
 
+    // Every stage must be able to apply to this model and data before anything trains.
+    if (!e.stages.empty()) {
+      const std::vector<ConfigIssue> issues = preflight_stages(e, model->graph(false));
+      if (!issues.empty()) throw ConfigError(issues);
+      for (const StageConfig& s : e.stages) compress::make_stage(s.type);  // an implementation exists
+    }
+
     // 3. Train.
     train::TrainConfig tc = e.train;
     tc.world_size = o.world_size;
@@ -151,13 +284,22 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
     };
     rec.result = trainer.fit(o.resume);
 
-    // 4. Describe and count the trained model.
-    const ir::Graph g = model->graph(false);
+    // 4. Compression stages, in order (rank 0 only: each stage trains in one process).
+    if (!e.stages.empty() && leader) {
+      model = run_stages(e, o, dir, mc, tc, d, model, rec, log, (o.quiet || !leader) ? nullptr : &progress);
+      rec.result.val = evaluate_model(tc, model, d, d.val);
+      rec.result.test = evaluate_model(tc, model, d, d.test);
+    }
+
+    // 5. Describe and count the final model; keep it (model.h5) for export and teachers.
+    const ir::Graph g = model->graph(/*with_weights=*/true);
     rec.graph = summarize_graph(g);
     rec.resources = train::profile(g);
     rec.status = "finished";
     rec.finished = iso8601_now();
     if (leader) {
+      ir::write_graph_h5(dir / "model.h5", g);
+      if (e.export_.enabled) export_to_slimrt(e, d, g, dir, rec, log);
       write_results(rec, dir / "results.h5");
       write_atomic(dir / "status", "finished\n");
     }

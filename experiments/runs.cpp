@@ -158,6 +158,7 @@ std::string cell(const RunRecord& r, const std::string& c) {
   if (c == "params") return has_resources(r) ? short_count(double(r.resources.params)) : "-";
   if (c == "bytes") return has_resources(r) ? short_bytes(double(r.resources.bytes)) : "-";
   if (c == "macs") return has_resources(r) ? short_count(double(r.resources.macs)) : "-";
+  if (c == "energy") return has_resources(r) && r.resources.energy_pj > 0 ? short_energy(r.resources.energy_pj) : "-";
   if (c == "epochs") return r.result.epochs.empty() ? "-" : std::to_string(r.result.epochs.size());
   if (c == "time") {
     double t = r.result.train_seconds;
@@ -229,6 +230,10 @@ std::pair<std::string, std::string> parse_status_text(const std::string& text) {
   return {line.substr(0, colon), why};
 }
 
+std::optional<RunRecord> read_run(const fs::path& dir) {
+  return read_run_dir(dir, dir.parent_path().filename().string(), dir.filename().string());
+}
+
 std::vector<RunRecord> list_runs(const fs::path& root) {
   std::vector<RunRecord> out;
   std::error_code ec;
@@ -250,13 +255,14 @@ std::vector<RunRecord> list_runs(const fs::path& root) {
 const std::vector<std::string>& run_columns() {
   static const std::vector<std::string> c = {"experiment", "run",        "status",      "dataset",    "model",
                                              "technique",  "val_acc",    "test_acc",    "macro_f1",   "params",
-                                             "bytes",      "macs",       "epochs",      "time",       "latency_ms",
+                                             "bytes",      "macs",       "energy",      "epochs",     "time",
+                                             "latency_ms",
                                              "arena_bytes", "file_bytes", "started",    "git"};
   return c;
 }
 
 const std::vector<std::string>& default_run_columns() {
-  static const std::vector<std::string> c(run_columns().begin(), run_columns().begin() + 14);
+  static const std::vector<std::string> c(run_columns().begin(), run_columns().begin() + 15);
   return c;
 }
 
@@ -278,7 +284,9 @@ const std::vector<std::string>& numeric_columns() {
   static const std::vector<std::string> c = {"params",       "bytes",         "macs",         "peak_activation_bytes",
                                              "latency_ms",   "arena_bytes",   "file_bytes",   "val_accuracy",
                                              "test_accuracy", "val_macro_f1", "test_macro_f1", "test_loss",
-                                             "epochs",       "train_seconds"};
+                                             "epochs",       "train_seconds", "energy_pj",    "energy",
+                                             "latency",      "macs_fp32",     "macs_fp16",    "macs_int16",
+                                             "macs_int8",    "macs_binary"};
   return c;
 }
 
@@ -289,6 +297,15 @@ std::optional<double> numeric_value(const RunRecord& r, const std::string& c) {
   if (c == "macs") return has_resources(r) ? std::optional<double>(double(res.macs)) : std::nullopt;
   if (c == "peak_activation_bytes")
     return has_resources(r) ? std::optional<double>(double(res.peak_activation_bytes)) : std::nullopt;
+  if (c == "energy") return numeric_value(r, "energy_pj");
+  if (c == "latency") return numeric_value(r, "latency_ms");
+  const std::pair<const char*, int64_t> split[] = {{"macs_fp32", res.macs_fp32},   {"macs_fp16", res.macs_fp16},
+                                                   {"macs_int16", res.macs_int16}, {"macs_int8", res.macs_int8},
+                                                   {"macs_binary", res.macs_binary}};
+  for (const auto& [name, v] : split)
+    if (c == name) return has_resources(r) ? std::optional<double>(double(v)) : std::nullopt;
+  if (c == "energy_pj")  // estimated energy per inference (train/resources.h); 0 = not estimated
+    return has_resources(r) && res.energy_pj > 0 ? std::optional<double>(res.energy_pj) : std::nullopt;
   if (c == "latency_ms") return std::isnan(r.latency_ms) ? std::nullopt : std::optional<double>(r.latency_ms);
   if (c == "arena_bytes") return r.arena_bytes < 0 ? std::nullopt : std::optional<double>(double(r.arena_bytes));
   if (c == "file_bytes") return r.file_bytes < 0 ? std::nullopt : std::optional<double>(double(r.file_bytes));
@@ -312,6 +329,14 @@ std::string short_count(double v) {
   if (a < 1e6) return fmt("%.3g", v / 1e3) + "k";
   if (a < 1e9) return fmt("%.3g", v / 1e6) + "M";
   return fmt("%.3g", v / 1e9) + "G";
+}
+
+std::string short_energy(double pj) {
+  const double a = std::fabs(pj);
+  if (a < 1e3) return fmt("%.3g", pj) + " pJ";
+  if (a < 1e6) return fmt("%.3g", pj / 1e3) + " nJ";
+  if (a < 1e9) return fmt("%.3g", pj / 1e6) + " µJ";
+  return fmt("%.3g", pj / 1e9) + " mJ";
 }
 
 std::string short_bytes(double v) {
@@ -363,6 +388,20 @@ std::string run_details(const RunRecord& r) {
     kv.push_back({"cost", short_count(double(r.resources.params)) + " params, " +
                               short_bytes(double(r.resources.bytes)) + ", " + short_count(double(r.resources.macs)) +
                               " MACs, peak activations " + short_bytes(double(r.resources.peak_activation_bytes))});
+  if (has_resources(r) && r.resources.energy_pj > 0) {
+    const auto& res = r.resources;
+    std::string split;
+    const std::pair<const char*, int64_t> macs[] = {{"fp32", res.macs_fp32}, {"fp16", res.macs_fp16},
+                                                    {"int16", res.macs_int16}, {"int8", res.macs_int8},
+                                                    {"binary", res.macs_binary}};
+    for (const auto& [name, v] : macs)
+      if (v > 0) split += (split.empty() ? "" : ", ") + short_count(double(v)) + " " + name;
+    kv.push_back({"MACs", split.empty() ? "-" : split});
+    kv.push_back({"energy", short_energy(res.energy_pj) + " per inference (compute " + short_energy(res.energy_compute_pj) +
+                                ", weights " + short_energy(res.energy_weights_pj) + " from " + res.weight_memory +
+                                ", activations " + short_energy(res.energy_activations_pj) + " in " +
+                                res.activation_memory + "; Horowitz 45 nm estimate)"});
+  }
   kv.push_back({"slimrt", "latency " + cell(r, "latency_ms") + " ms, arena " + cell(r, "arena_bytes") + ", file " +
                               cell(r, "file_bytes")});
   for (const auto& [k, v] : r.tags) kv.push_back({k, v});
@@ -410,20 +449,58 @@ std::string run_details(const RunRecord& r) {
   if (!r.resources.layers.empty()) {
     os << "\nLayers\n";
     std::vector<std::vector<std::string>> rows = {
-        {"layer", "kind", "output", "precision", "params", "bytes", "MACs", "activations"}};
+        {"layer", "kind", "output", "precision", "params", "bytes", "MACs", "MAC type", "activations", "energy"}};
     for (const auto& l : r.resources.layers)
       rows.push_back({l.name, l.kind, shape_text(l.output_shape), l.precision, std::to_string(l.params),
-                      std::to_string(l.bytes), std::to_string(l.macs), std::to_string(l.activation_bytes)});
+                      std::to_string(l.bytes), std::to_string(l.macs), l.mac_precision,
+                      std::to_string(l.activation_bytes), l.energy_pj > 0 ? short_energy(l.energy_pj) : "-"});
     rows.push_back({"total", "", "", "", std::to_string(r.resources.params), std::to_string(r.resources.bytes),
-                    std::to_string(r.resources.macs),
-                    "peak " + std::to_string(r.resources.peak_activation_bytes)});
-    os << align(rows, {false, false, false, false, true, true, true, true});
+                    std::to_string(r.resources.macs), "",
+                    "peak " + std::to_string(r.resources.peak_activation_bytes),
+                    r.resources.energy_pj > 0 ? short_energy(r.resources.energy_pj) : "-"});
+    os << align(rows, {false, false, false, false, true, true, true, false, true, true});
   } else if (!r.graph.empty()) {
     os << "\nLayers\n";
     std::vector<std::vector<std::string>> rows = {{"layer", "kind", "output", "precision", "params"}};
     for (const auto& l : r.graph)
       rows.push_back({l.name, l.kind, shape_text(l.output_shape), l.precision, std::to_string(l.params)});
     os << align(rows, {false, false, false, false, true});
+  }
+
+  if (!r.stages.empty()) {
+    // One line per stage: accuracy before → after and the size it left; then its own numbers.
+    os << "\nStages\n";
+    std::vector<std::vector<std::string>> rows = {{"#", "type", "val_acc", "test_acc", "params", "bytes", "energy"}};
+    auto metric = [](const compress::StageRecord& s, const char* k) {
+      auto it = s.metrics.find(k);
+      return it == s.metrics.end() ? std::optional<double>() : std::optional<double>(it->second);
+    };
+    for (size_t i = 0; i < r.stages.size(); ++i) {
+      const auto& s = r.stages[i];
+      auto change = [&](const char* before, const char* after) {
+        const auto a = metric(s, before), b = metric(s, after);
+        return a && b ? percent(*a) + " → " + percent(*b) : "-";
+      };
+      const auto p = metric(s, "params"), b = metric(s, "bytes"), e = metric(s, "energy_pj");
+      rows.push_back({std::to_string(i), s.type, change("val_accuracy_before", "val_accuracy"),
+                      change("test_accuracy_before", "test_accuracy"), p ? short_count(*p) : "-",
+                      b ? short_bytes(*b) : "-", e ? short_energy(*e) : "-"});
+    }
+    os << align(rows, {true, false, true, true, true, true, true});
+    for (size_t i = 0; i < r.stages.size(); ++i) {
+      const auto& s = r.stages[i];
+      std::string extra;
+      for (const auto& [k, v] : s.metrics)
+        if (k.find("accuracy") == std::string::npos && k != "params" && k != "bytes" && k != "macs" && k != "energy_pj")
+          extra += (extra.empty() ? "" : ", ") + k + " " + fmt("%.6g", v);
+      for (const auto& [k, v] : s.info) extra += (extra.empty() ? "" : ", ") + k + " " + v;
+      std::string tables;
+      for (const auto& [k, t] : s.tables)
+        tables += (tables.empty() ? "" : ", ") + k + " (" + std::to_string(t.rows.size()) + "×" +
+                  std::to_string(t.columns.size()) + ")";
+      if (!extra.empty()) os << "  stage " << i << " " << s.type << ": " << extra << "\n";
+      if (!tables.empty()) os << "  stage " << i << " tables: " << tables << "\n";
+    }
   }
 
   if (!r.config_toml.empty()) os << "\nConfiguration\n" << r.config_toml;

@@ -25,15 +25,20 @@ namespace slimlab::exp {
 // an empty list.
 std::vector<RunRecord> list_runs(const std::filesystem::path& runs_root);
 
+// One run folder read the way list_runs reads it (experiment and run id from the
+// path's last two components when results.h5 cannot say); nullopt when the folder
+// holds neither results.h5 nor a status file. Used by the GUI's incremental scan.
+std::optional<RunRecord> read_run(const std::filesystem::path& run_dir);
+
 // Parses the first line of a status file: "failed: out of memory" → {"failed",
 // "out of memory"}. Unknown words are returned as they are.
 std::pair<std::string, std::string> parse_status_text(const std::string& text);
 
 // Table columns: experiment, run, status, dataset, model, technique, val_acc,
-// test_acc, macro_f1 (test), params, bytes, macs, epochs, time, and also
-// latency_ms, arena_bytes, file_bytes, started, git.
+// test_acc, macro_f1 (test), params, bytes, macs, energy (estimated per
+// inference), epochs, time, and also latency_ms, arena_bytes, file_bytes, started, git.
 const std::vector<std::string>& run_columns();
-const std::vector<std::string>& default_run_columns();  // the first fourteen
+const std::vector<std::string>& default_run_columns();  // the first fifteen
 // An aligned text table, one run per line, numbers right-aligned and in short
 // units (12.3k params, 48.1 KiB, 1.2M MACs, 91.23%); "-" where a value is not
 // known. std::invalid_argument (listing the valid names) for an unknown column.
@@ -42,7 +47,9 @@ std::string runs_table(const std::vector<RunRecord>& runs,
 
 // Numeric columns, for plots and sorting: params, bytes, macs,
 // peak_activation_bytes, latency_ms, arena_bytes, file_bytes, val_accuracy,
-// test_accuracy, val_macro_f1, test_macro_f1, test_loss, epochs, train_seconds.
+// test_accuracy, val_macro_f1, test_macro_f1, test_loss, epochs, train_seconds,
+// energy_pj (estimated energy per inference), energy (= energy_pj), latency
+// (= latency_ms), macs_fp32, macs_fp16, macs_int16, macs_int8, macs_binary.
 const std::vector<std::string>& numeric_columns();
 // The value, or nullopt when the run has none (not finished, not measured).
 // std::invalid_argument (listing the valid names) for an unknown column.
@@ -57,6 +64,7 @@ std::string run_details(const RunRecord& r);
 // 75.2 s → "1m15s".
 std::string short_count(double v);
 std::string short_bytes(double v);
+std::string short_energy(double picojoules);  // "412 pJ", "3.1 nJ", "2.4 µJ", "1.2 mJ"
 std::string short_duration(double seconds);
 
 }  // namespace slimlab::exp

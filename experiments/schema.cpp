@@ -1,5 +1,7 @@
 #include "experiments/schema.h"
 
+#include "experiments/stages.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -490,10 +492,21 @@ std::vector<SchemaEntry> build_schema() {
 struct StageRegistry {
   std::mutex mutex;
   std::map<std::string, std::vector<SchemaEntry>> types;
+  std::map<std::string, StageValidator> validators;
+  std::map<std::string, std::string> docs;
 };
 StageRegistry& stage_registry() {
-  static StageRegistry r;
-  return r;
+  // The compression stages compress/ describes are there from the start.
+  static StageRegistry* r = [] {
+    auto* x = new StageRegistry;
+    for (BuiltinStageType& t : builtin_stage_types()) {
+      x->types[t.type] = std::move(t.keys);
+      if (t.validate) x->validators[t.type] = std::move(t.validate);
+      x->docs[t.type] = std::move(t.doc);
+    }
+    return x;
+  }();
+  return *r;
 }
 
 std::string pad(const std::string& s, size_t n) {
@@ -536,6 +549,30 @@ void register_stage_type(const std::string& type, std::vector<SchemaEntry> keys)
   r.types[type] = std::move(keys);
 }
 
+void register_stage_type(const std::string& type, std::vector<SchemaEntry> keys, StageValidator validate,
+                         std::string doc) {
+  auto& r = stage_registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.types[type] = std::move(keys);
+  if (validate) r.validators[type] = std::move(validate);
+  else r.validators.erase(type);
+  r.docs[type] = std::move(doc);
+}
+
+const StageValidator* stage_validator(const std::string& type) {
+  auto& r = stage_registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto it = r.validators.find(type);
+  return it == r.validators.end() ? nullptr : &it->second;
+}
+
+std::string stage_doc(const std::string& type) {
+  auto& r = stage_registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto it = r.docs.find(type);
+  return it == r.docs.end() ? "" : it->second;
+}
+
 std::vector<std::string> stage_types() {
   auto& r = stage_registry();
   std::lock_guard<std::mutex> lock(r.mutex);
@@ -568,7 +605,8 @@ std::string help_keys() {
   const auto types = stage_types();
   if (types.empty()) os << "  (no stage types yet — compression stages arrive with the compression issues)\n";
   for (const std::string& t : types) {
-    os << "  type = \"" << t << "\"\n";
+    const std::string doc = stage_doc(t);
+    os << "  type = \"" << t << "\"" << (doc.empty() ? "" : "   " + doc) << "\n";
     for (const SchemaEntry& e : *stage_schema(t)) help_line(os, "  " + e.key, e);
   }
   os << "\n[sweep]  grid = { \"model.width\" = [0.25, 0.5, 1.0], \"train.lr\" = [1e-3, 3e-3] }   (cartesian product)\n"

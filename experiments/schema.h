@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
+#include <utility>
 #include <string>
 #include <variant>
 #include <vector>
@@ -73,6 +75,20 @@ const std::vector<std::string>& experiment_tables();
 void register_stage_type(const std::string& type, std::vector<SchemaEntry> keys);
 std::vector<std::string> stage_types();                              // sorted
 const std::vector<SchemaEntry>* stage_schema(const std::string& type);  // nullptr when unknown
+
+// Cross-key checks of a stage type, run by validation once every key of the stage
+// has a value of the right type and range: (key, reason) per problem. `params` holds
+// every key of the type as text (StageConfig::params); `index` is the stage's position.
+using StageValidator = std::function<std::vector<std::pair<std::string, std::string>>(
+    const std::map<std::string, std::string>& params, int index)>;
+// As above, plus the validator. The compression stages of compress/ are registered
+// this way before the first lookup (experiments/stages.cpp).
+void register_stage_type(const std::string& type, std::vector<SchemaEntry> keys, StageValidator validate,
+                         std::string doc = "");
+// nullptr when the type has no validator.
+const StageValidator* stage_validator(const std::string& type);
+// The type's one-line description ("" when none).
+std::string stage_doc(const std::string& type);
 
 // Closest candidates to `word`: Levenshtein distance ≤ 2, or a shared prefix of at
 // least 4 characters (one being a prefix of the other counts from 3), compared

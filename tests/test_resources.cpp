@@ -62,10 +62,10 @@ TEST(Resources, StorageAtItsPrecision) {
   EXPECT_EQ(find(rp, "fc1").precision, "mixed");
   EXPECT_EQ(find(rp, "fc1").macs, 400000);  // precision does not change the count
 
-  // Binary weights and bias: bit-packed, ⌈n / 8⌉ bytes.
+  // Binary weights and bias: bit-packed, ⌈n / 8⌉ bytes, plus one fp32 scale per tensor.
   for (ir::Param& p : fc1->params) p.format.precision = ir::Precision::kBinary;
   rp = train::profile(g);
-  EXPECT_EQ(find(rp, "fc1").bytes, 50000 + 63);
+  EXPECT_EQ(find(rp, "fc1").bytes, (50000 + 4) + (63 + 4));
   EXPECT_EQ(find(rp, "fc1").precision, "binary");
 
   fc1->params[0].format.precision = ir::Precision::kFixed;
@@ -81,6 +81,79 @@ TEST(Resources, StorageAtItsPrecision) {
   EXPECT_EQ(find(rp, "conv1").activation_bytes, 11520);
   // Now the step of conv2 holds the most: pool1 (11,520) + conv2 (12,800); conv1 + pool1 = 23,040.
   EXPECT_EQ(rp.peak_activation_bytes, 11520 + 12800);
+}
+
+TEST(Resources, SharedWeightsStoreIndicesAndCodebooks) {
+  ir::Graph g = lenet5_graph();
+  ir::Param& w = g.layer("fc1")->params[0];
+  w.format.codebook_bits = 4;  // 16 fp32 centroids
+  w.format.codebooks = 1;
+  train::ResourceProfile rp = train::profile(g);
+  EXPECT_EQ(find(rp, "fc1").bytes, 400000 * 4 / 8 + 16 * 4 + 500 * 4);
+  EXPECT_EQ(find(rp, "fc1").mac_precision, "fp32");  // the MACs use the fp32 centroids
+  w.format.codebooks = 8;  // product quantization: one codebook per column block
+  EXPECT_EQ(find(train::profile(g), "fc1").bytes, 400000 * 4 / 8 + 8 * 16 * 4 + 500 * 4);
+}
+
+TEST(Resources, MacsByPrecisionAndEnergyByHand) {
+  // Float LeNet-5: every MAC is fp32 (3.7 pJ MULT + 0.9 pJ ADD).
+  train::ResourceProfile rp = train::profile(lenet5_graph());
+  EXPECT_EQ(rp.macs_fp32, rp.macs);
+  EXPECT_EQ(rp.macs_int8 + rp.macs_int16 + rp.macs_fp16 + rp.macs_binary, 0);
+  EXPECT_EQ(find(rp, "conv1").mac_precision, "fp32");
+  EXPECT_EQ(find(rp, "pool1").mac_precision, "-");
+  EXPECT_NEAR(rp.energy_compute_pj, 2293000 * 4.6, 1e-3);
+  // 1.72 MB of weights do not fit a 1 MB SRAM: read from DRAM at 640 pJ per 32 bits.
+  EXPECT_EQ(rp.weight_memory, "dram");
+  EXPECT_NEAR(rp.energy_weights_pj, 431080.0 * 4 * 160, 1e-3);
+  // Activations (peak 57,600 B → the 1 MB SRAM, 100 pJ per 64 bits): each output written
+  // once and read once per consumer; fc2's output has no consumer.
+  EXPECT_EQ(rp.activation_memory, "sram1m");
+  const double traffic = 2.0 * (3136 + 46080 + 11520 + 12800 + 3200 + 3200 + 2000 + 2000) + 40;
+  EXPECT_NEAR(rp.energy_activations_pj, traffic * 12.5, 1e-3);
+  EXPECT_NEAR(rp.energy_pj, rp.energy_compute_pj + rp.energy_weights_pj + rp.energy_activations_pj, 1e-3);
+  double per_layer = 0;
+  for (const auto& l : rp.layers) per_layer += l.energy_pj;
+  EXPECT_NEAR(per_layer, rp.energy_pj, 1e-6 * rp.energy_pj);
+
+  // Quantized: fc1 8-bit → int8 MACs, conv2 12-bit → int16, conv1 binary with a float
+  // input → additions; fc2 binary after a sign layer → xnor.
+  ir::Graph g = lenet5_graph();
+  auto set = [&](const std::string& layer, ir::Precision p, int il, int fl) {
+    for (ir::Param& q : g.layer(layer)->params) {
+      q.format.precision = p;
+      q.format.fixed = {il, fl};
+    }
+  };
+  set("fc1", ir::Precision::kFixed, 4, 4);
+  set("conv2", ir::Precision::kFixed, 4, 8);
+  set("conv1", ir::Precision::kBinary, 0, 0);
+  set("fc2", ir::Precision::kBinary, 0, 0);
+  g.layer("relu1")->kind = LayerKind::kSign;
+  rp = train::profile(g);
+  EXPECT_EQ(find(rp, "fc1").mac_precision, "int8");
+  EXPECT_EQ(find(rp, "conv2").mac_precision, "int16");
+  EXPECT_EQ(find(rp, "conv1").mac_precision, "binary");
+  EXPECT_EQ(find(rp, "fc2").mac_precision, "xnor");
+  EXPECT_EQ(rp.macs_int8, 400000);
+  EXPECT_EQ(rp.macs_int16, 1600000);
+  EXPECT_EQ(rp.macs_binary, 288000 + 5000);
+  EXPECT_EQ(rp.macs_fp32, 0);
+  EXPECT_NEAR(rp.energy_compute_pj, 400000 * 0.3 + 1600000 * 0.9 + 288000 * 0.9 + 5000 * 0.4 / 64, 1e-3);
+  // 8/12-bit and binary weights: 400 KB + 37.6 KB + … fit in the 1 MB SRAM now.
+  EXPECT_EQ(rp.weight_memory, "sram1m");
+  EXPECT_LT(rp.energy_pj, train::profile(lenet5_graph()).energy_pj / 10);
+}
+
+TEST(Resources, EnergyTable) {
+  EXPECT_DOUBLE_EQ(train::energy_per_mac_pj("fp32"), 4.6);
+  EXPECT_DOUBLE_EQ(train::energy_per_mac_pj("fp16"), 1.5);
+  EXPECT_DOUBLE_EQ(train::energy_per_mac_pj("int8"), 0.3);
+  EXPECT_DOUBLE_EQ(train::energy_per_mac_pj("binary", /*float_input=*/false), 0.1);
+  EXPECT_EQ(train::memory_tier(8 * 1024), "sram8k");
+  EXPECT_EQ(train::memory_tier(8 * 1024 + 1), "sram32k");
+  EXPECT_EQ(train::memory_tier(1024 * 1024 + 1), "dram");
+  EXPECT_DOUBLE_EQ(train::energy_per_byte_pj("dram"), 160.0);
 }
 
 TEST(Resources, RecurrentAndBatchNormMacs) {

@@ -367,6 +367,7 @@ const char* to_string(Precision p) {
 }
 
 int NumericFormat::bits() const {
+  if (codebook_bits > 0) return codebook_bits;
   switch (precision) {
     case Precision::kFloat32: return 32;
     case Precision::kFloat16: return 16;

@@ -53,7 +53,14 @@ struct FixedPointFormat {
 struct NumericFormat {
   Precision precision = Precision::kFloat32;
   FixedPointFormat fixed;  // meaningful when precision == kFixed
-  // Bits one stored value occupies: 32, 16, IL+FL, 1.
+  // Weight sharing (compress/share): each value is stored as a `codebook_bits`-bit
+  // index into one of `codebooks` codebooks of 2^codebook_bits centroids (product
+  // quantization: one codebook per column block); the centroids themselves are
+  // stored at `precision`. 0 = no codebook.
+  int codebook_bits = 0;
+  int codebooks = 0;
+  // Bits one stored value occupies: 32, 16, IL+FL, 1 — or codebook_bits for a
+  // shared weight (add codebooks · 2^codebook_bits centroids for its bytes).
   int bits() const;
 };
 
@@ -84,6 +91,12 @@ struct Layer {
 
   std::vector<Param> params;
   NumericFormat activation_format;  // precision of this layer's output
+  // Fixed-point GRU / LSTM (compress/quant): the format of the gate pre-activations
+  // (W x + b, U h + b and their sums), of the gate values (sigmoid / tanh outputs)
+  // and of the LSTM cell state c_t; h_t uses activation_format.
+  NumericFormat gate_preactivation_format;
+  NumericFormat gate_format;
+  NumericFormat cell_format;
 
   // Trainable parameters only (as LibTorch's parameters(): BN running statistics
   // are buffers and not counted; the resource profile's bytes do count them).

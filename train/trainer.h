@@ -75,6 +75,22 @@ class Trainer {
   // Informational messages ("resuming from …"); default: std::cerr (rank 0 only).
   std::function<void(const std::string&)> on_log;
 
+  // ---- hooks for compression stages (all optional) ----
+  // Replaces the training loss: per-sample losses [B] from the logits, the inputs
+  // and the targets of a batch (e.g. knowledge distillation's α·T²·KL + (1 − α)·CE).
+  // Class weighting, when on, still multiplies them. Evaluation keeps cross-entropy.
+  std::function<torch::Tensor(const torch::Tensor& logits, const torch::Tensor& inputs,
+                              const torch::Tensor& targets)>
+      per_sample_loss;
+  // A scalar added to every batch's loss (a regulariser, e.g. an L1 penalty on BN scales).
+  std::function<torch::Tensor()> extra_loss;
+  // Called after every optimizer step (e.g. BinaryConnect clips its real weights to [−1, 1]).
+  std::function<void()> after_step;
+  // Called at the start of every epoch, before the model is put in training mode.
+  std::function<void(int epoch)> before_epoch;
+  // Builds the optimizer instead of train.optimizer (e.g. BNN's shift-based AdaMax).
+  std::function<std::unique_ptr<torch::optim::Optimizer>(std::vector<torch::Tensor>)> optimizer_factory;
+
   const TrainConfig& config() const { return cfg_; }
   const SlimModel& model() const { return model_; }
   // `<checkpoint_dir>/last.pt`, or empty without a checkpoint directory.

@@ -245,6 +245,7 @@ Trainer::EpochTotals Trainer::train_epoch(int epoch) {
   const bool report = progress_ && rank_ == 0;
   if (report) progress_->begin_epoch(epoch, cfg_.epochs, int64_t(ranges.size()));
 
+  if (before_epoch) before_epoch(epoch);
   model_->train();
   double shown_loss = 0, shown_weight = 0;  // this rank's running (weighted) mean, for the progress line
   const double t_start = now_seconds();
@@ -272,8 +273,10 @@ Trainer::EpochTotals Trainer::train_epoch(int epoch) {
         << "] (the data has " << num_classes_ << " classes)";
       throw std::runtime_error(o.str());
     }
-    torch::Tensor per_sample = torch::nn::functional::cross_entropy(
-        logits, ex.target, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+    torch::Tensor per_sample =
+        per_sample_loss ? per_sample_loss(logits, ex.data, ex.target)
+                        : torch::nn::functional::cross_entropy(
+                              logits, ex.target, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
     torch::Tensor weight_sum = torch::tensor(double(s_hi - s_lo));
     if (class_weights_tensor_.defined()) {
       torch::Tensor w = class_weights_tensor_.index_select(0, ex.target);
@@ -281,11 +284,13 @@ Trainer::EpochTotals Trainer::train_epoch(int epoch) {
       weight_sum = w.sum();
     }
     torch::Tensor loss = per_sample.sum() / denominator;
+    if (extra_loss) loss = loss + extra_loss();
     optimizer_->zero_grad();
     loss.backward();
     if (parallel_) parallel_->sum_gradients(params);
     if (cfg_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, cfg_.grad_clip);
     optimizer_->step();
+    if (after_step) after_step();
     const double t2 = now_seconds();
 
     tot.data_seconds += t1 - t0;
@@ -310,7 +315,8 @@ Trainer::EpochTotals Trainer::train_epoch(int epoch) {
 TrainResult Trainer::fit(bool resume) {
   if (cfg_.threads > 0) torch::set_num_threads(cfg_.threads);
   if (cfg_.world_size > 1 && !parallel_) parallel_ = std::make_unique<DataParallel>(cfg_);
-  optimizer_ = make_optimizer(cfg_, model_->parameters());
+  optimizer_ = optimizer_factory ? optimizer_factory(model_->parameters()) : make_optimizer(cfg_, model_->parameters());
+  if (!optimizer_) throw std::logic_error("Trainer: optimizer_factory returned no optimizer");
 
   TrainingState st;
   st.config = describe_for_resume(cfg_);

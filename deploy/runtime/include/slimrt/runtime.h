@@ -1,0 +1,204 @@
+#pragma once
+// slimrt's C++ core: a verified .slim model (Model), the static arena plan
+// (ArenaPlan) and the interpreter that prepares once and runs without allocating.
+// The C API (slimrt.h) and slimrt-run are thin layers over this. Errors are
+// slimrt::Error exceptions naming the tensor / op at fault; the C API turns them
+// into return codes and a message.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "slimrt/slim_generated.h"
+
+namespace slimrt {
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+constexpr uint32_t kFormatVersion = 1;
+constexpr size_t kAlign = 64;  // weights, packed weights, arena offsets
+
+using DType = fb::DType;
+using OpType = fb::OpType;
+const char* dtype_name(DType t);
+const char* op_name(OpType t);
+
+// Storage of a tensor of `dtype` and `shape`: element bytes × numel, or for BIN the
+// last axis packed into uint64 words. Returns false when the size overflows or
+// exceeds `limit` bytes.
+bool storage_bytes(DType dtype, const std::vector<int64_t>& shape, size_t limit, size_t* bytes);
+
+struct TensorDesc {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;  // no batch axis
+  int fl = 0;                  // fixed point fractional bits
+  int wl = 0;                  // fixed point word length (storage bits when the file says 0)
+  int64_t numel = 0;
+  size_t bytes = 0;            // storage bytes
+  const uint8_t* data = nullptr;  // weights (inside the model buffer); null for activations
+  bool constant() const { return data != nullptr; }
+};
+
+struct OpDesc {
+  OpType type = OpType::Dense;
+  std::string name;
+  std::vector<int> inputs, outputs;  // -1 = an absent optional input
+  std::vector<int> kernel, stride, padding, dilation, perm;
+  int groups = 1, axis = 0, begin = 0, end = 0;
+  float min_value = -1, max_value = 1;
+  fb::Activation activation = fb::Activation::None;
+  std::string variant;
+  int gate_fl = 0, gate_wl = 0, cell_fl = 0, cell_wl = 0;  // fixed-point RNN
+  int64_t macs = 0;  // multiply-accumulates (or XNOR-popcount lanes) per inference
+};
+
+struct Metadata {
+  std::string model, precision, feature_type, source_run, exporter;
+  std::vector<std::string> class_names;
+  double sample_rate = 0;
+  int64_t window_length = 0;
+  std::vector<float> norm_mean, norm_std;
+  double accuracy = -1;
+};
+
+// A loaded and verified model. Immutable; share it between interpreters.
+class Model {
+ public:
+  // Maps the file (zero copy) or reads it into 64-byte-aligned memory.
+  static std::shared_ptr<const Model> from_file(const std::string& path);
+  // copy = false keeps a pointer to `data` (zero copy; the caller keeps it alive and
+  // unchanged) when it is 64-byte aligned; otherwise the bytes are copied.
+  static std::shared_ptr<const Model> from_memory(const void* data, size_t size, bool copy = true);
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const std::vector<TensorDesc>& tensors() const { return tensors_; }
+  const std::vector<OpDesc>& ops() const { return ops_; }
+  const std::vector<int>& inputs() const { return inputs_; }
+  const std::vector<int>& outputs() const { return outputs_; }
+  const Metadata& metadata() const { return metadata_; }
+  size_t file_bytes() const { return size_; }
+  int64_t macs() const;
+  size_t weight_bytes() const;
+  // Where the bytes come from: "mmap", "borrowed" or "copied".
+  const char* storage() const { return storage_kind_; }
+
+ private:
+  Model() = default;
+  void verify_and_index(const std::string& origin);
+
+  const uint8_t* bytes_ = nullptr;
+  size_t size_ = 0;
+  void* owned_ = nullptr;        // aligned heap copy
+  void* mapped_ = nullptr;       // mmap
+  size_t mapped_size_ = 0;
+  const char* storage_kind_ = "copied";
+  std::vector<TensorDesc> tensors_;
+  std::vector<OpDesc> ops_;
+  std::vector<int> inputs_, outputs_;
+  Metadata metadata_;
+};
+
+// Greedy placement of buffers with lifetimes [first, last] (inclusive op steps) in
+// one arena. Buffers whose lifetimes overlap never share bytes.
+struct ArenaPlan {
+  std::vector<size_t> offsets;  // per buffer, multiples of `alignment`
+  size_t arena_bytes = 0;
+  size_t lower_bound = 0;       // max over steps of the aligned bytes alive at once
+};
+ArenaPlan plan_arena(const std::vector<size_t>& sizes, const std::vector<std::pair<int, int>>& lifetimes,
+                     size_t alignment = kAlign);
+
+struct InterpreterOptions {
+  // "" = fastest the CPU supports; "ref" = reference kernels only; an ISA name
+  // ("avx2", "avx512", "neon") caps the choice.
+  std::string isa;
+  int threads = 1;  // kernels are single-threaded today; recorded for slimrt-run bench
+  // "" or "cpu": CPU kernels. "opencl[:N][,fp16]": ops run on a device backend
+  // registered with register_device_backend (slimrt_opencl); an op the device cannot
+  // run falls back to the CPU kernel above with a log line naming the op and why.
+  std::string device;
+  // Receives those log lines (null: written to stderr).
+  std::function<void(const std::string&)> log;
+};
+
+// ---- device backends (OpenCL: deploy/runtime/opencl, library slimrt_opencl) -------
+namespace kernels {
+struct Kernel;
+enum class Op : int;
+enum class Precision : int;
+}  // namespace kernels
+class DeviceBackend {
+ public:
+  virtual ~DeviceBackend() = default;
+  virtual std::string describe() const = 0;
+  // The backend's kernel for op/precision and these args, or null with *why set.
+  virtual const kernels::Kernel* kernel_for(kernels::Op op, kernels::Precision precision, const void* args,
+                                            std::string* why) = 0;
+  // A one-time remark about the last kernel_for (e.g. an fp16 fallback), "" if none.
+  virtual std::string take_note() { return ""; }
+};
+// Opens a backend for a device string ("opencl:1,fp16"); throws slimrt::Error.
+using DeviceBackendFactory = std::shared_ptr<DeviceBackend> (*)(const std::string& device);
+// Registers the factory for device strings starting with `name` ("opencl").
+void register_device_backend(const std::string& name, DeviceBackendFactory factory);
+
+struct InterpreterStorage;
+
+class Interpreter {
+ public:
+  explicit Interpreter(std::shared_ptr<const Model> model, InterpreterOptions options = {});
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  const Model& model() const { return *model_; }
+  size_t num_inputs() const { return model_->inputs().size(); }
+  size_t num_outputs() const { return model_->outputs().size(); }
+  const TensorDesc& input(size_t i) const;
+  const TensorDesc& output(size_t i) const;
+
+  // Copies `count` floats into input i (count must equal its numel; fixed-point
+  // inputs are quantized, BIN inputs packed by sign).
+  void set_input(size_t i, const float* data, size_t count);
+  void invoke();  // no allocation
+  // Copies output i as floats (fixed point dequantized, BIN unpacked to ±1).
+  void get_output(size_t i, float* data, size_t count) const;
+  // Raw storage of any activation tensor (null for constants).
+  const void* tensor_data(int tensor) const;
+
+  size_t arena_bytes() const { return plan_.arena_bytes; }
+  size_t arena_lower_bound() const { return plan_.lower_bound; }
+  size_t packed_weight_bytes() const { return packed_bytes_; }
+  // Per op: the kernel chosen ("Dense/f32/avx2", "copy", …).
+  std::vector<std::string> kernel_names() const;
+
+  struct Node;  // one prepared op (interpreter.cpp)
+
+ private:
+  std::shared_ptr<const Model> model_;
+  InterpreterOptions options_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  ArenaPlan plan_;
+  std::vector<size_t> tensor_offset_;  // per tensor, SIZE_MAX for constants
+  uint8_t* arena_ = nullptr;
+  size_t packed_bytes_ = 0;
+  std::unique_ptr<InterpreterStorage> storage_;  // arena, aligned weight copies, BNN thresholds
+};
+
+// Aligned heap memory that frees itself (prepare-time only).
+struct AlignedFree {
+  void operator()(void* p) const;
+};
+using AlignedBytes = std::unique_ptr<uint8_t, AlignedFree>;
+AlignedBytes aligned_alloc_bytes(size_t bytes);
+
+}  // namespace slimrt

@@ -1,0 +1,82 @@
+/* slimrt C API: load a .slim model, fill inputs, run, read outputs.
+ * Every function returning slimrt_status sets a thread-local message on failure
+ * (slimrt_last_error()). Inputs and outputs are float32 at the API; fixed-point and
+ * binary models quantize inside the graph. Not thread-safe per interpreter: use
+ * one interpreter per thread (they may share a model). */
+#ifndef SLIMRT_SLIMRT_H_
+#define SLIMRT_SLIMRT_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(SLIMRT_BUILDING_SHARED)
+#define SLIMRT_API __attribute__((visibility("default")))
+#else
+#define SLIMRT_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum slimrt_status {
+  SLIMRT_OK = 0,
+  SLIMRT_ERROR_INVALID_ARGUMENT = 1, /* null pointer, index or size out of range */
+  SLIMRT_ERROR_INVALID_MODEL = 2,    /* the file failed verification */
+  SLIMRT_ERROR_IO = 3,
+  SLIMRT_ERROR_RUNTIME = 4
+} slimrt_status;
+
+typedef enum slimrt_dtype {
+  SLIMRT_F32 = 0, SLIMRT_F16 = 1, SLIMRT_I8 = 2, SLIMRT_I16 = 3, SLIMRT_I32 = 4, SLIMRT_BIN = 5
+} slimrt_dtype;
+
+typedef struct slimrt_model slimrt_model;             /* a verified model, shareable */
+typedef struct slimrt_interpreter slimrt_interpreter; /* prepared kernels + arena */
+
+typedef struct slimrt_tensor_info {
+  const char* name;     /* valid while the model lives */
+  slimrt_dtype dtype;
+  int rank;
+  int64_t shape[8];     /* no batch axis */
+  int64_t numel;
+  int fractional_bits;  /* fixed point */
+} slimrt_tensor_info;
+
+SLIMRT_API const char* slimrt_version(void);
+/* The message of the last failed call on this thread ("" if none). */
+SLIMRT_API const char* slimrt_last_error(void);
+
+SLIMRT_API slimrt_status slimrt_model_load_file(const char* path, slimrt_model** out);
+/* copy = 0: the model points into `data` (64-byte aligned, kept alive and unchanged by the caller). */
+SLIMRT_API slimrt_status slimrt_model_load_memory(const void* data, size_t size, int copy, slimrt_model** out);
+SLIMRT_API void slimrt_model_free(slimrt_model* model);
+/* Metadata: "model", "precision", "feature_type", "source_run", "exporter" (NULL if unknown key). */
+SLIMRT_API const char* slimrt_model_metadata(const slimrt_model* model, const char* key);
+SLIMRT_API int slimrt_model_num_classes(const slimrt_model* model);
+SLIMRT_API const char* slimrt_model_class_name(const slimrt_model* model, int index);
+
+/* threads: 0 or 1 today. isa: NULL/"" = fastest, "ref", "avx2", "avx512", "neon". */
+SLIMRT_API slimrt_status slimrt_interpreter_create(const slimrt_model* model, const char* isa,
+                                                   slimrt_interpreter** out);
+/* device: NULL, "" or "cpu" = CPU kernels; "opencl", "opencl:N", "opencl:N,fp16" = an OpenCL
+ * device (needs libslimrt_opencl and slimrt_opencl_install(), see slimrt/opencl.h); ops
+ * the device cannot run fall back to the CPU with a line on stderr. No OpenCL platform,
+ * or no such device: SLIMRT_ERROR_RUNTIME with the reason in slimrt_last_error(). */
+SLIMRT_API slimrt_status slimrt_interpreter_create_device(const slimrt_model* model, const char* isa,
+                                                          const char* device, slimrt_interpreter** out);
+SLIMRT_API void slimrt_interpreter_free(slimrt_interpreter* interp);
+SLIMRT_API int slimrt_num_inputs(const slimrt_interpreter* interp);
+SLIMRT_API int slimrt_num_outputs(const slimrt_interpreter* interp);
+SLIMRT_API slimrt_status slimrt_input_info(const slimrt_interpreter* interp, int index, slimrt_tensor_info* info);
+SLIMRT_API slimrt_status slimrt_output_info(const slimrt_interpreter* interp, int index, slimrt_tensor_info* info);
+SLIMRT_API slimrt_status slimrt_set_input(slimrt_interpreter* interp, int index, const float* data, size_t count);
+SLIMRT_API slimrt_status slimrt_run(slimrt_interpreter* interp);
+SLIMRT_API slimrt_status slimrt_get_output(const slimrt_interpreter* interp, int index, float* data, size_t count);
+SLIMRT_API size_t slimrt_arena_bytes(const slimrt_interpreter* interp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLIMRT_SLIMRT_H_ */

@@ -1,0 +1,44 @@
+#pragma once
+// Writing a .slim model: the exporter (deploy/export) and the runtime's tests build
+// models with this, so there is one place that knows how the schema is filled
+// (buffer 0 empty, 64-byte aligned weight buffers, file identifier, version).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "slimrt/runtime.h"
+
+namespace slimrt {
+
+class ModelWriter {
+ public:
+  // An activation tensor (no data). Returns its index.
+  int add_tensor(const std::string& name, DType dtype, std::vector<int64_t> shape, int fl = 0, int wl = 0);
+  // A constant: `bytes` must equal storage_bytes(dtype, shape).
+  int add_constant(const std::string& name, DType dtype, std::vector<int64_t> shape, const void* data, size_t bytes,
+                   int fl = 0, int wl = 0);
+  int add_f32(const std::string& name, std::vector<int64_t> shape, const std::vector<float>& values);
+  int add_i32(const std::string& name, std::vector<int64_t> shape, const std::vector<int32_t>& values, int fl);
+
+  // Appends an op; fill its attributes through the returned reference (valid until the next add_op).
+  OpDesc& add_op(OpType type, const std::string& name, std::vector<int> inputs, std::vector<int> outputs);
+
+  std::vector<int> inputs, outputs;
+  Metadata metadata;
+
+  // The serialized model (64-byte aligned buffers relative to its start).
+  std::vector<uint8_t> finish() const;
+  // Writes atomically (temporary file + rename). Throws slimrt::Error.
+  void write_file(const std::string& path) const;
+  static void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes);
+
+  const TensorDesc& tensor(int i) const { return tensors_.at(size_t(i)); }
+  size_t num_tensors() const { return tensors_.size(); }
+
+ private:
+  std::vector<TensorDesc> tensors_;
+  std::vector<std::vector<uint8_t>> data_;  // per tensor (empty for activations)
+  std::vector<OpDesc> ops_;
+};
+
+}  // namespace slimrt

@@ -1,0 +1,92 @@
+#pragma once
+// Internals shared by the kernel files: epilogues (bias, requantization, fused
+// activation) used by every variant so they agree by construction, and the helper
+// that turns a typed function into a registry entry. Not part of the interpreter's API.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+#include <cstring>
+
+#include "kernels/kernels.h"
+
+namespace slimrt::kernels::detail {
+
+// ---- registry helpers -----------------------------------------------------------
+template <class A, void (*F)(const A&)>
+void run_thunk(const void* args, void*) { F(*static_cast<const A*>(args)); }
+template <class A, bool (*F)(const A&)>
+bool supports_thunk(const void* args) { return F(*static_cast<const A*>(args)); }
+template <class A, size_t (*F)(const A&)>
+size_t bytes_thunk(const void* args) { return F(*static_cast<const A*>(args)); }
+template <class A, void (*F)(const A&, void*)>
+void pack_thunk(const void* args, void* dst) { F(*static_cast<const A*>(args), dst); }
+
+inline Kernel make_kernel(Op op, Precision p, Isa isa, int priority, void (*run)(const void*, void*)) {
+  Kernel k;
+  k.name = std::string(to_string(op)) + "/" + to_string(p) + "/" + to_string(isa);
+  k.op = op;
+  k.precision = p;
+  k.isa = isa;
+  k.priority = priority;
+  k.run = run;
+  return k;
+}
+
+void add_ref_kernels(std::vector<Kernel>& out);
+void add_avx2_kernels(std::vector<Kernel>& out);    // x86 builds only
+void add_avx512_kernels(std::vector<Kernel>& out);  // x86 builds only
+void add_neon_kernels(std::vector<Kernel>& out);    // aarch64 builds only
+
+// ---- element traits -----------------------------------------------------------------
+template <class T> struct Elem;
+template <> struct Elem<float> { static constexpr Precision kPrecision = Precision::kF32; };
+template <> struct Elem<int8_t> { static constexpr Precision kPrecision = Precision::kI8; using Acc = int32_t; };
+template <> struct Elem<int16_t> { static constexpr Precision kPrecision = Precision::kI16; using Acc = int64_t; };
+
+// ---- float epilogue -----------------------------------------------------------------
+struct FloatEpilogue {
+  float lo = -INFINITY, hi = INFINITY;
+  FloatEpilogue() = default;
+  FloatEpilogue(Activation act, float act_min, float act_max) {
+    if (act == Activation::kRelu) lo = 0;
+    if (act == Activation::kRelu6) { lo = 0; hi = 6; }
+    if (act == Activation::kHardTanh) { lo = act_min; hi = act_max; }
+  }
+  float operator()(float v) const { return v < lo ? lo : (v > hi ? hi : v); }
+};
+
+// ---- fixed-point epilogue -------------------------------------------------------------
+// requantize(acc, fl_acc, wl_y, fl_y), then the activation as a clamp of the integer:
+// ReLU's 0, ReLU6's quantize(6), hard-tanh's quantize(min) / quantize(max).
+struct FixedEpilogue {
+  int fl_acc = 0, wl_y = 8, fl_y = 0;
+  int64_t lo = 0, hi = 0;
+  FixedEpilogue(int fl_acc_, const FixedFormats& q, Activation act, float act_min = -1, float act_max = 1)
+      : fl_acc(fl_acc_), wl_y(q.wl_y), fl_y(q.fl_y) {
+    lo = fixed::qmin(wl_y);
+    hi = fixed::qmax(wl_y);
+    if (act == Activation::kRelu) lo = 0;
+    if (act == Activation::kRelu6) { lo = 0; hi = std::min(hi, fixed::quantize(6.0, wl_y, fl_y)); }
+    if (act == Activation::kHardTanh) {
+      lo = std::max(lo, fixed::quantize(act_min, wl_y, fl_y));
+      hi = std::min(hi, fixed::quantize(act_max, wl_y, fl_y));
+    }
+  }
+  int64_t operator()(int64_t acc) const {
+    const int64_t v = fixed::requantize(acc, fl_acc, wl_y, fl_y);
+    return v < lo ? lo : (v > hi ? hi : v);
+  }
+};
+
+inline float bias_f32(const void* b, int i) { return b ? static_cast<const float*>(b)[i] : 0.0f; }
+inline int64_t bias_i32(const void* b, int i) { return b ? static_cast<const int32_t*>(b)[i] : 0; }
+
+// BNN output of one channel value (dot = n − 2·popcount) — shared by all variants.
+inline void bnn_store_scalar(const BnnOut& o, int channel, int32_t dot, size_t index) {
+  if (o.kind == BnnOutput::kInt32) o.y_i32[index] = dot;
+  else if (o.kind == BnnOutput::kFloat)
+    o.y_f32[index] = float(dot) * (o.scale ? o.scale[channel] : 1.0f) + (o.bias ? o.bias[channel] : 0.0f);
+}
+
+}  // namespace slimrt::kernels::detail

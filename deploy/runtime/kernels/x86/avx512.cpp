@@ -1,0 +1,77 @@
+// AVX-512 kernels (F, BW, VL, DQ, VNNI, VPOPCNTDQ + AVX2/FMA): the portable SIMD
+// kernels at 64-byte vectors plus int8 / int16 / BNN kernels in intrinsics. Everything
+// ISA-specific sits between push_options and pop_options in namespace avx512, so no
+// AVX-512 code is shared with (or runs before the CPU check of) the rest of slimrt.
+#include <immintrin.h>
+
+#include "kernels/detail.h"
+#include "kernels/x86/x86.h"
+
+#pragma GCC push_options
+// GCC 12 flags its own _mm512_reduce_add_* helpers (a known false positive).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC target("avx2,fma,popcnt,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq")
+
+namespace slimrt::kernels::avx512 {
+#define SLIMRT_VEC_BYTES 64
+#define SLIMRT_GEMM_MR 12
+#define SLIMRT_GEMM_NV 2
+#include "kernels/simd/generic.inc"
+#undef SLIMRT_VEC_BYTES
+#undef SLIMRT_GEMM_MR
+#undef SLIMRT_GEMM_NV
+#include "kernels/x86/int8_avx512.inc"
+}  // namespace slimrt::kernels::avx512
+
+#pragma GCC pop_options
+
+namespace slimrt::kernels {
+#define SLIMRT_ISA_NS avx512
+#define SLIMRT_ISA Isa::kAvx512
+#define SLIMRT_ISA_PRIORITY 30
+#include "kernels/simd/generic_register.inc"
+#undef SLIMRT_ISA_NS
+#undef SLIMRT_ISA
+#undef SLIMRT_ISA_PRIORITY
+
+void detail::add_avx512_kernels(std::vector<Kernel>& out) {
+  using namespace detail;
+  add_generic_kernels(out);
+  for (Op op : {Op::kConv1d, Op::kConv2d}) {
+    Kernel k = generic_kernel<ConvArgs<int8_t>, avx512::conv_i8>(op, Precision::kI8);
+    k.supports = &supports_thunk<ConvArgs<int8_t>, avx512::conv_i8_supports>;
+    k.packed_bytes = &bytes_thunk<ConvArgs<int8_t>, avx512::conv_i8_packed_bytes>;
+    k.pack = &pack_thunk<ConvArgs<int8_t>, avx512::conv_i8_pack>;
+    k.scratch_bytes = &bytes_thunk<ConvArgs<int8_t>, avx512::conv_i8_scratch>;
+    out.push_back(k);
+  }
+  Kernel k = generic_kernel<DenseArgs<int8_t>, avx512::dense_i8>(Op::kDense, Precision::kI8);
+  k.supports = &supports_thunk<DenseArgs<int8_t>, avx512::dense_i8_supports>;
+  k.packed_bytes = &bytes_thunk<DenseArgs<int8_t>, avx512::dense_i8_packed_bytes>;
+  k.pack = &pack_thunk<DenseArgs<int8_t>, avx512::dense_i8_pack>;
+  k.scratch_bytes = &bytes_thunk<DenseArgs<int8_t>, avx512::dense_i8_scratch>;
+  out.push_back(k);
+  for (Op op : {Op::kConv1d, Op::kConv2d}) {
+    Kernel c = generic_kernel<ConvBnnArgs, avx512::conv_bnn_bgemm>(op, Precision::kBnn);
+    c.name += "_vpopcnt";
+    c.priority += 1;
+    c.packed_bytes = &bytes_thunk<ConvBnnArgs, avx512::conv_bnn_bgemm_packed_bytes>;
+    c.pack = &pack_thunk<ConvBnnArgs, avx512::conv_bnn_bgemm_pack>;
+    c.scratch_bytes = &bytes_thunk<ConvBnnArgs, avx512::conv_bnn_scratch>;
+    out.push_back(c);
+  }
+  k = generic_kernel<DenseBnnArgs, avx512::dense_bnn_bgemm>(Op::kDense, Precision::kBnn);
+  k.name += "_bgemm";
+  k.priority += 2;
+  k.supports = &supports_thunk<DenseBnnArgs, avx512::dense_bnn_bgemm_supports>;
+  k.packed_bytes = &bytes_thunk<DenseBnnArgs, avx512::dense_bnn_bgemm_packed_bytes>;
+  k.pack = &pack_thunk<DenseBnnArgs, avx512::dense_bnn_bgemm_pack>;
+  k.scratch_bytes = &bytes_thunk<DenseBnnArgs, avx512::dense_bnn_bgemm_scratch>;
+  out.push_back(k);
+  k = generic_kernel<DenseBnnArgs, avx512::dense_bnn_vpopcnt>(Op::kDense, Precision::kBnn);
+  k.name += "_vpopcnt";
+  k.priority += 1;
+  k.supports = &supports_thunk<DenseBnnArgs, avx512::dense_bnn_vpopcnt_supports>;
+  out.push_back(k);
+}
+}  // namespace slimrt::kernels

@@ -1,0 +1,141 @@
+// The C API over the C++ core: exceptions become status codes and a thread-local message.
+#include <cstring>
+#include <new>
+
+#include "slimrt/runtime.h"
+#include "slimrt/slimrt.h"
+
+struct slimrt_model {
+  std::shared_ptr<const slimrt::Model> model;
+};
+struct slimrt_interpreter {
+  std::unique_ptr<slimrt::Interpreter> interp;
+};
+
+namespace {
+thread_local std::string g_error;
+
+slimrt_status fail(slimrt_status s, const std::string& msg) {
+  g_error = msg;
+  return s;
+}
+
+template <class F>
+slimrt_status guarded(slimrt_status on_error, F&& f) {
+  try {
+    f();
+    return SLIMRT_OK;
+  } catch (const slimrt::Error& e) {
+    return fail(on_error, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(SLIMRT_ERROR_RUNTIME, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(SLIMRT_ERROR_RUNTIME, e.what());
+  }
+}
+
+void fill(const slimrt::TensorDesc& t, slimrt_tensor_info* info) {
+  info->name = t.name.c_str();
+  info->dtype = static_cast<slimrt_dtype>(t.dtype);
+  info->rank = int(t.shape.size());
+  for (int i = 0; i < 8; ++i) info->shape[i] = i < info->rank ? t.shape[size_t(i)] : 0;
+  info->numel = t.numel;
+  info->fractional_bits = t.fl;
+}
+}  // namespace
+
+extern "C" {
+
+const char* slimrt_version(void) { return "0.1.0"; }
+const char* slimrt_last_error(void) { return g_error.c_str(); }
+
+slimrt_status slimrt_model_load_file(const char* path, slimrt_model** out) {
+  if (!path || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_model_load_file: null argument");
+  *out = nullptr;
+  return guarded(SLIMRT_ERROR_INVALID_MODEL, [&] { *out = new slimrt_model{slimrt::Model::from_file(path)}; });
+}
+
+slimrt_status slimrt_model_load_memory(const void* data, size_t size, int copy, slimrt_model** out) {
+  if (!data || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_model_load_memory: null argument");
+  *out = nullptr;
+  return guarded(SLIMRT_ERROR_INVALID_MODEL,
+                 [&] { *out = new slimrt_model{slimrt::Model::from_memory(data, size, copy != 0)}; });
+}
+
+void slimrt_model_free(slimrt_model* model) { delete model; }
+
+const char* slimrt_model_metadata(const slimrt_model* m, const char* key) {
+  if (!m || !key) return nullptr;
+  const auto& md = m->model->metadata();
+  if (!std::strcmp(key, "model")) return md.model.c_str();
+  if (!std::strcmp(key, "precision")) return md.precision.c_str();
+  if (!std::strcmp(key, "feature_type")) return md.feature_type.c_str();
+  if (!std::strcmp(key, "source_run")) return md.source_run.c_str();
+  if (!std::strcmp(key, "exporter")) return md.exporter.c_str();
+  return nullptr;
+}
+
+int slimrt_model_num_classes(const slimrt_model* m) { return m ? int(m->model->metadata().class_names.size()) : 0; }
+
+const char* slimrt_model_class_name(const slimrt_model* m, int i) {
+  if (!m || i < 0 || size_t(i) >= m->model->metadata().class_names.size()) return nullptr;
+  return m->model->metadata().class_names[size_t(i)].c_str();
+}
+
+slimrt_status slimrt_interpreter_create(const slimrt_model* model, const char* isa, slimrt_interpreter** out) {
+  if (!model || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_interpreter_create: null argument");
+  *out = nullptr;
+  return guarded(SLIMRT_ERROR_RUNTIME, [&] {
+    slimrt::InterpreterOptions o;
+    if (isa) o.isa = isa;
+    *out = new slimrt_interpreter{std::make_unique<slimrt::Interpreter>(model->model, o)};
+  });
+}
+
+slimrt_status slimrt_interpreter_create_device(const slimrt_model* model, const char* isa, const char* device,
+                                               slimrt_interpreter** out) {
+  if (!model || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_interpreter_create_device: null argument");
+  *out = nullptr;
+  return guarded(SLIMRT_ERROR_RUNTIME, [&] {
+    slimrt::InterpreterOptions o;
+    if (isa) o.isa = isa;
+    if (device) o.device = device;
+    *out = new slimrt_interpreter{std::make_unique<slimrt::Interpreter>(model->model, o)};
+  });
+}
+
+void slimrt_interpreter_free(slimrt_interpreter* interp) { delete interp; }
+
+int slimrt_num_inputs(const slimrt_interpreter* i) { return i ? int(i->interp->num_inputs()) : 0; }
+int slimrt_num_outputs(const slimrt_interpreter* i) { return i ? int(i->interp->num_outputs()) : 0; }
+
+slimrt_status slimrt_input_info(const slimrt_interpreter* i, int index, slimrt_tensor_info* info) {
+  if (!i || !info) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_input_info: null argument");
+  return guarded(SLIMRT_ERROR_INVALID_ARGUMENT, [&] { fill(i->interp->input(size_t(index < 0 ? SIZE_MAX : size_t(index))), info); });
+}
+
+slimrt_status slimrt_output_info(const slimrt_interpreter* i, int index, slimrt_tensor_info* info) {
+  if (!i || !info) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_output_info: null argument");
+  return guarded(SLIMRT_ERROR_INVALID_ARGUMENT, [&] { fill(i->interp->output(index < 0 ? SIZE_MAX : size_t(index)), info); });
+}
+
+slimrt_status slimrt_set_input(slimrt_interpreter* i, int index, const float* data, size_t count) {
+  if (!i || !data) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_set_input: null argument");
+  return guarded(SLIMRT_ERROR_INVALID_ARGUMENT,
+                 [&] { i->interp->set_input(index < 0 ? SIZE_MAX : size_t(index), data, count); });
+}
+
+slimrt_status slimrt_run(slimrt_interpreter* i) {
+  if (!i) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_run: null interpreter");
+  return guarded(SLIMRT_ERROR_RUNTIME, [&] { i->interp->invoke(); });
+}
+
+slimrt_status slimrt_get_output(const slimrt_interpreter* i, int index, float* data, size_t count) {
+  if (!i || !data) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_get_output: null argument");
+  return guarded(SLIMRT_ERROR_INVALID_ARGUMENT,
+                 [&] { i->interp->get_output(index < 0 ? SIZE_MAX : size_t(index), data, count); });
+}
+
+size_t slimrt_arena_bytes(const slimrt_interpreter* i) { return i ? i->interp->arena_bytes() : 0; }
+
+}  // extern "C"

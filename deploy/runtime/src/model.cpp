@@ -1,0 +1,142 @@
+// Loading a .slim file: map or copy the bytes, run the FlatBuffers Verifier, then
+// our own checks (verifier.cpp) before any op sees a pointer into the file.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "slimrt/runtime.h"
+#include "verifier.h"
+
+namespace slimrt {
+
+void AlignedFree::operator()(void* p) const { std::free(p); }
+
+AlignedBytes aligned_alloc_bytes(size_t bytes) {
+  const size_t n = (bytes + kAlign - 1) / kAlign * kAlign;
+  void* p = std::aligned_alloc(kAlign, n == 0 ? kAlign : n);
+  if (!p) throw Error("out of memory allocating " + std::to_string(bytes) + " bytes");
+  std::memset(p, 0, n == 0 ? kAlign : n);
+  return AlignedBytes(static_cast<uint8_t*>(p));
+}
+
+namespace {
+// The largest file we accept: FlatBuffers offsets are 32-bit anyway.
+constexpr size_t kMaxFileBytes = size_t(1) << 31;
+
+bool little_endian() {
+  const uint16_t one = 1;
+  uint8_t b;
+  std::memcpy(&b, &one, 1);
+  return b == 1;
+}
+}  // namespace
+
+Model::~Model() {
+  if (mapped_) ::munmap(mapped_, mapped_size_);
+  std::free(owned_);
+}
+
+std::shared_ptr<const Model> Model::from_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error(path + ": not a regular file");
+  }
+  const size_t size = size_t(st.st_size);
+  if (size < 16) {
+    ::close(fd);
+    throw Error(path + ": " + std::to_string(size) + " bytes is too small for a .slim file (truncated?)");
+  }
+  if (size > kMaxFileBytes) {
+    ::close(fd);
+    throw Error(path + ": " + std::to_string(size) + " bytes is larger than a .slim file can be");
+  }
+  std::shared_ptr<Model> m(new Model());
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p != MAP_FAILED) {
+    m->mapped_ = p;
+    m->mapped_size_ = size;
+    m->bytes_ = static_cast<const uint8_t*>(p);
+    m->storage_kind_ = "mmap";
+  } else {
+    // No mmap (some sandboxes, special files): read into aligned memory.
+    m->owned_ = std::aligned_alloc(kAlign, (size + kAlign - 1) / kAlign * kAlign);
+    if (!m->owned_) {
+      ::close(fd);
+      throw Error(path + ": out of memory");
+    }
+    size_t got = 0;
+    while (got < size) {
+      const ssize_t r = ::read(fd, static_cast<uint8_t*>(m->owned_) + got, size - got);
+      if (r <= 0) {
+        ::close(fd);
+        throw Error(path + ": read failed");
+      }
+      got += size_t(r);
+    }
+    m->bytes_ = static_cast<const uint8_t*>(m->owned_);
+    m->storage_kind_ = "copied";
+  }
+  ::close(fd);
+  m->size_ = size;
+  m->verify_and_index(path);
+  return m;
+}
+
+std::shared_ptr<const Model> Model::from_memory(const void* data, size_t size, bool copy) {
+  if (!data || size < 16) throw Error("memory buffer: " + std::to_string(size) + " bytes is too small for a .slim model");
+  if (size > kMaxFileBytes) throw Error("memory buffer: too large for a .slim model");
+  std::shared_ptr<Model> m(new Model());
+  if (!copy && reinterpret_cast<uintptr_t>(data) % kAlign == 0) {
+    m->bytes_ = static_cast<const uint8_t*>(data);
+    m->storage_kind_ = "borrowed";
+  } else {
+    m->owned_ = std::aligned_alloc(kAlign, (size + kAlign - 1) / kAlign * kAlign);
+    if (!m->owned_) throw Error("memory buffer: out of memory");
+    std::memcpy(m->owned_, data, size);
+    m->bytes_ = static_cast<const uint8_t*>(m->owned_);
+    m->storage_kind_ = "copied";
+  }
+  m->size_ = size;
+  m->verify_and_index("memory buffer");
+  return m;
+}
+
+void Model::verify_and_index(const std::string& origin) {
+  if (!little_endian()) throw Error(origin + ": slimrt supports little-endian CPUs only");
+  if (!fb::ModelBufferHasIdentifier(bytes_))
+    throw Error(origin + ": not a .slim file (the file identifier is not \"SLIM\")");
+  // Depth / table limits bound the Verifier's own work on a crafted file.
+  flatbuffers::Verifier v(bytes_, size_, /*max_depth=*/16, /*max_tables=*/4000000);
+  if (!fb::VerifyModelBuffer(v))
+    throw Error(origin + ": damaged or truncated .slim file (FlatBuffers verification failed)");
+  const fb::Model* root = fb::GetModel(bytes_);
+  detail::Verified out = detail::verify_model(*root, bytes_, size_, origin);
+  tensors_ = std::move(out.tensors);
+  ops_ = std::move(out.ops);
+  inputs_ = std::move(out.inputs);
+  outputs_ = std::move(out.outputs);
+  metadata_ = std::move(out.metadata);
+}
+
+int64_t Model::macs() const {
+  int64_t n = 0;
+  for (const auto& o : ops_) n += o.macs;
+  return n;
+}
+
+size_t Model::weight_bytes() const {
+  size_t n = 0;
+  for (const auto& t : tensors_)
+    if (t.constant()) n += t.bytes;
+  return n;
+}
+
+}  // namespace slimrt

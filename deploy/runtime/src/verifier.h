@@ -1,0 +1,35 @@
+#pragma once
+// Our checks on a .slim model after the FlatBuffers Verifier has accepted the
+// buffer: every index in range, buffer sizes = dtype × shape, shapes agree along
+// the graph, op parameters in range, ops in topological order (no cycle), no size
+// that overflows or needs absurd memory, only dtype combinations slimrt runs.
+#include <string>
+#include <vector>
+
+#include "slimrt/runtime.h"
+
+namespace slimrt::detail {
+
+// Which kernels an op runs with, decided from its tensors' dtypes.
+enum class OpPrecision { kF32, kI8, kI16, kBcF32, kBcI8, kBcI16, kBnn, kAny };
+OpPrecision op_precision(const OpDesc& op, const std::vector<TensorDesc>& tensors);
+
+struct Verified {
+  std::vector<TensorDesc> tensors;
+  std::vector<OpDesc> ops;
+  std::vector<int> inputs, outputs;
+  Metadata metadata;
+};
+
+// Throws slimrt::Error "<origin>: op 3 'conv1' (Conv2d): …" / "tensor 7 'x': …".
+Verified verify_model(const fb::Model& model, const uint8_t* base, size_t size, const std::string& origin);
+
+// Limits (docs/SLIMRT.md).
+constexpr size_t kMaxTensors = 1 << 20;
+constexpr size_t kMaxOps = 1 << 20;
+constexpr int kMaxRank = 6;
+constexpr int64_t kMaxDim = int64_t(1) << 30;
+constexpr size_t kMaxTensorBytes = size_t(1) << 31;      // one tensor
+constexpr size_t kMaxActivationBytes = size_t(1) << 32;  // all activations together
+
+}  // namespace slimrt::detail

@@ -1,0 +1,264 @@
+// slimrt-run: inspect, run and benchmark a .slim model on the device.
+//   slimrt-run describe model.slim
+//   slimrt-run run model.slim input.{f32,bin,csv,wav} [--isa ref]
+//   slimrt-run bench model.slim [--runs 200] [--warmup 20] [--threads 1] [--isa avx2]
+// Plain C++17 and the slimrt library only (no CLI11: this builds with the runtime alone).
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "slimrt/runtime.h"
+#ifdef SLIMRT_HAVE_OPENCL
+#include "slimrt/opencl.h"
+#endif
+
+namespace {
+
+using slimrt::Error;
+
+std::string shape_str(const std::vector<int64_t>& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+std::string human_bytes(double b) {
+  char buf[64];
+  if (b >= 1 << 20) std::snprintf(buf, sizeof buf, "%.2f MiB", b / (1 << 20));
+  else if (b >= 1 << 10) std::snprintf(buf, sizeof buf, "%.1f KiB", b / (1 << 10));
+  else std::snprintf(buf, sizeof buf, "%.0f B", b);
+  return buf;
+}
+
+long peak_rss_kib() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: slimrt-run describe MODEL.slim\n"
+               "       slimrt-run run MODEL.slim INPUT [--isa ref|avx2|avx512|neon] [--device cpu|opencl[:N][,fp16]]\n"
+               "             INPUT: raw little-endian float32 (.f32/.bin/.raw), CSV (.csv, numbers separated\n"
+               "             by commas or whitespace) or 16-bit PCM WAV (.wav, samples scaled to [-1, 1])\n"
+               "       slimrt-run bench MODEL.slim [--runs N] [--warmup N] [--threads N] [--isa ISA] [--device DEV]\n");
+  return 2;
+}
+
+int describe(const std::string& path) {
+  auto m = slimrt::Model::from_file(path);
+  slimrt::Interpreter in(m);
+  const auto& md = m->metadata();
+  std::printf("model        %s (%s), exported by %s\n", md.model.c_str(), md.precision.c_str(), md.exporter.c_str());
+  if (!md.source_run.empty()) std::printf("source run   %s, accuracy %.4f\n", md.source_run.c_str(), md.accuracy);
+  if (!md.feature_type.empty())
+    std::printf("input        %s, %.0f Hz, window %lld\n", md.feature_type.c_str(), md.sample_rate,
+                (long long)md.window_length);
+  if (!md.class_names.empty()) {
+    std::printf("classes      %zu:", md.class_names.size());
+    for (const auto& c : md.class_names) std::printf(" %s", c.c_str());
+    std::printf("\n");
+  }
+  std::printf("file         %s (%s), weights %s\n", human_bytes(double(m->file_bytes())).c_str(), m->storage(),
+              human_bytes(double(m->weight_bytes())).c_str());
+  std::printf("arena        %s (lower bound %s), packed weights %s\n", human_bytes(double(in.arena_bytes())).c_str(),
+              human_bytes(double(in.arena_lower_bound())).c_str(), human_bytes(double(in.packed_weight_bytes())).c_str());
+  std::printf("MACs         %lld\n\n", (long long)m->macs());
+  std::printf("%-4s %-16s %-24s %-22s %-14s %12s\n", "#", "op", "name", "kernel", "output", "MACs");
+  const auto names = in.kernel_names();
+  for (size_t i = 0; i < m->ops().size(); ++i) {
+    const auto& op = m->ops()[i];
+    const auto& y = m->tensors()[size_t(op.outputs[0])];
+    std::string act = op.activation == slimrt::fb::Activation::None ? "" : std::string("+") + slimrt::fb::EnumNameActivation(op.activation);
+    std::printf("%-4zu %-16s %-24s %-22s %-14s %12lld\n", i, (std::string(slimrt::op_name(op.type)) + act).c_str(),
+                op.name.c_str(), names[i].c_str(), (std::string(slimrt::dtype_name(y.dtype)) + shape_str(y.shape)).c_str(),
+                (long long)op.macs);
+  }
+  std::printf("\n%-4s %-28s %-6s %-18s %4s %12s\n", "#", "tensor", "dtype", "shape", "FL", "bytes");
+  for (size_t i = 0; i < m->tensors().size(); ++i) {
+    const auto& t = m->tensors()[i];
+    std::printf("%-4zu %-28s %-6s %-18s %4d %12zu%s\n", i, t.name.c_str(), slimrt::dtype_name(t.dtype),
+                shape_str(t.shape).c_str(), t.fl, t.bytes, t.constant() ? "  const" : "");
+  }
+  return 0;
+}
+
+std::vector<float> read_input(const std::string& path) {
+  auto ends = [&](const char* ext) {
+    const size_t n = std::strlen(ext);
+    return path.size() >= n && path.compare(path.size() - n, n, ext) == 0;
+  };
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": cannot open");
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::vector<float> out;
+  if (ends(".csv") || ends(".txt")) {
+    std::string s = bytes;
+    std::replace(s.begin(), s.end(), ',', ' ');
+    std::istringstream in(s);
+    std::string tok;
+    long line_tok = 0;
+    while (in >> tok) {
+      ++line_tok;
+      char* end = nullptr;
+      const float v = std::strtof(tok.c_str(), &end);
+      if (end == tok.c_str() || *end != '\0') throw Error(path + ": value " + std::to_string(line_tok) + " ('" + tok + "') is not a number");
+      out.push_back(v);
+    }
+  } else if (ends(".wav")) {
+    // RIFF/WAVE, PCM 16-bit: find the "fmt " and "data" chunks.
+    if (bytes.size() < 12 || bytes.compare(0, 4, "RIFF") != 0 || bytes.compare(8, 4, "WAVE") != 0)
+      throw Error(path + ": not a RIFF/WAVE file");
+    size_t pos = 12;
+    int bits = 0, format = 0, channels = 0;
+    while (pos + 8 <= bytes.size()) {
+      const std::string id = bytes.substr(pos, 4);
+      uint32_t len;
+      std::memcpy(&len, bytes.data() + pos + 4, 4);
+      pos += 8;
+      if (len > bytes.size() - pos) throw Error(path + ": chunk '" + id + "' runs past the end of the file");
+      if (id == "fmt " && len >= 16) {
+        uint16_t v;
+        std::memcpy(&v, bytes.data() + pos, 2), format = v;
+        std::memcpy(&v, bytes.data() + pos + 2, 2), channels = v;
+        std::memcpy(&v, bytes.data() + pos + 14, 2), bits = v;
+      } else if (id == "data") {
+        if (format != 1 || bits != 16 || channels != 1)
+          throw Error(path + ": only mono 16-bit PCM WAV is supported (format " + std::to_string(format) + ", " +
+                      std::to_string(bits) + " bits, " + std::to_string(channels) + " channels)");
+        for (size_t i = 0; i + 1 < len; i += 2) {
+          int16_t s;
+          std::memcpy(&s, bytes.data() + pos + i, 2);
+          out.push_back(float(s) / 32768.0f);
+        }
+        return out;
+      }
+      pos += len + (len & 1);
+    }
+    throw Error(path + ": no data chunk");
+  } else {
+    if (bytes.size() % 4 != 0) throw Error(path + ": " + std::to_string(bytes.size()) + " bytes is not a whole number of float32 values");
+    out.resize(bytes.size() / 4);
+    std::memcpy(out.data(), bytes.data(), bytes.size());
+  }
+  return out;
+}
+
+std::string g_device;  // --device cpu | opencl[:N][,fp16]
+
+int run(const std::string& path, const std::string& input, const std::string& isa) {
+  auto m = slimrt::Model::from_file(path);
+  slimrt::InterpreterOptions o;
+  o.isa = isa;
+  o.device = g_device;
+  slimrt::Interpreter in(m, o);
+  std::vector<float> x = read_input(input);
+  const size_t need = size_t(in.input(0).numel);
+  if (x.size() != need)
+    throw Error(input + ": " + std::to_string(x.size()) + " values, the model's input " + shape_str(in.input(0).shape) +
+                " takes " + std::to_string(need));
+  in.set_input(0, x.data(), x.size());
+  in.invoke();
+  std::vector<float> y(size_t(in.output(0).numel));
+  in.get_output(0, y.data(), y.size());
+  const auto& names = m->metadata().class_names;
+  size_t best = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    std::printf("%zu\t%s\t%.6g\n", i, i < names.size() ? names[i].c_str() : "", double(y[i]));
+    if (y[i] > y[best]) best = i;
+  }
+  std::printf("prediction\t%zu\t%s\n", best, best < names.size() ? names[best].c_str() : "");
+  return 0;
+}
+
+int bench(const std::string& path, int runs, int warmup, int threads, const std::string& isa) {
+  auto m = slimrt::Model::from_file(path);
+  slimrt::InterpreterOptions o;
+  o.isa = isa;
+  o.threads = threads;
+  o.device = g_device;
+  slimrt::Interpreter in(m, o);
+  std::vector<float> x(size_t(in.input(0).numel));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(std::sin(double(i) * 0.37));
+  in.set_input(0, x.data(), x.size());
+  for (int i = 0; i < warmup; ++i) in.invoke();
+  std::vector<double> ms;
+  ms.reserve(size_t(runs));
+  for (int i = 0; i < runs; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    in.invoke();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  const double median = ms[ms.size() / 2], p90 = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
+  std::printf("model %s  runs %d  warmup %d  threads %d  isa %s  device %s\n", m->metadata().model.c_str(), runs,
+              warmup, threads, isa.empty() ? "best" : isa.c_str(), g_device.empty() ? "cpu" : g_device.c_str());
+  std::printf("median_ms %.4f  p90_ms %.4f  min_ms %.4f\n", median, p90, ms.front());
+  std::printf("arena_bytes %zu  lower_bound %zu  file_bytes %zu  peak_rss_kib %ld\n", in.arena_bytes(),
+              in.arena_lower_bound(), m->file_bytes(), peak_rss_kib());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#ifdef SLIMRT_HAVE_OPENCL
+  slimrt_opencl_install();  // --device opencl[:N][,fp16]
+#endif
+  if (argc < 3) return usage();
+  const std::string cmd = argv[1], model = argv[2];
+  std::string isa, input;
+  int runs = 200, warmup = 20, threads = 1;
+  for (int i = 3; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](const char* name) -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "slimrt-run: %s needs a value\n", name);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    auto number = [&](const char* name) {
+      const std::string v = value(name);
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (*end != '\0' || n < 0 || n > 10000000) {
+        std::fprintf(stderr, "slimrt-run: %s: '%s' is not a count\n", name, v.c_str());
+        std::exit(2);
+      }
+      return int(n);
+    };
+    if (a == "--isa") isa = value("--isa");
+    else if (a == "--device") g_device = value("--device");
+    else if (a == "--runs") runs = std::max(1, number("--runs"));
+    else if (a == "--warmup") warmup = number("--warmup");
+    else if (a == "--threads") threads = std::max(1, number("--threads"));
+    else if (input.empty() && a.rfind("--", 0) != 0) input = a;
+    else {
+      std::fprintf(stderr, "slimrt-run: unknown argument '%s'\n", a.c_str());
+      return usage();
+    }
+  }
+  try {
+    if (cmd == "describe") return describe(model);
+    if (cmd == "run") {
+      if (input.empty()) return usage();
+      return run(model, input, isa);
+    }
+    if (cmd == "bench") return bench(model, runs, warmup, threads, isa);
+    return usage();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "slimrt-run: %s\n", e.what());
+    return 1;
+  }
+}

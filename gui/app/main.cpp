@@ -1,0 +1,276 @@
+// slimlab-gui: the window program. GLFW + OpenGL 3.3 core + Dear ImGui around
+// gui::App. Besides interactive use it can follow a script (--script) of mouse
+// moves, clicks, screenshots and geometry reports — how the Xvfb test drives a
+// real window — and time its frames (--bench-frames).
+#include <CLI/CLI.hpp>
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <stb_image_write.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gui/model/workbench.h"
+#include "gui/ui/app.h"
+#include "gui/ui/panels.h"
+#include "gui/ui/plot_widget.h"
+
+namespace fs = std::filesystem;
+using namespace slimlab::gui;
+
+namespace {
+
+// Exit codes the Xvfb test tells apart.
+constexpr int kNoDisplay = 3;
+
+struct ScriptStep {
+  std::string op;
+  std::vector<std::string> args;
+  int line = 0;
+};
+
+std::vector<ScriptStep> read_script(const fs::path& file) {
+  std::vector<ScriptStep> out;
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read script " + file.string());
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    std::istringstream ls(line);
+    ScriptStep s;
+    s.line = n;
+    if (!(ls >> s.op) || s.op[0] == '#') continue;
+    for (std::string a; ls >> a;) s.args.push_back(a);
+    out.push_back(s);
+  }
+  return out;
+}
+
+// Reads the back buffer (after rendering, before the swap) into a PNG.
+bool save_png(const fs::path& file, int fb_w, int fb_h, const Rect& rect, float scale_x, float scale_y) {
+  int x0 = 0, y0 = 0, w = fb_w, h = fb_h;
+  if (rect.width() > 0 && rect.height() > 0) {
+    x0 = std::max(0, int(rect.x0 * scale_x));
+    y0 = std::max(0, int(rect.y0 * scale_y));
+    w = std::min(fb_w - x0, int(rect.width() * scale_x));
+    h = std::min(fb_h - y0, int(rect.height() * scale_y));
+  }
+  if (w <= 0 || h <= 0) return false;
+  std::vector<unsigned char> px(size_t(w) * size_t(h) * 4);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadBuffer(GL_BACK);
+  // OpenGL's origin is bottom-left.
+  glReadPixels(x0, fb_h - y0 - h, w, h, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
+  std::vector<unsigned char> flipped(px.size());
+  for (int row = 0; row < h; ++row)
+    std::copy_n(px.begin() + long(size_t(h - 1 - row) * size_t(w) * 4), size_t(w) * 4,
+                flipped.begin() + long(size_t(row) * size_t(w) * 4));
+  std::error_code ec;
+  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
+  return stbi_write_png(file.string().c_str(), w, h, 4, flipped.data(), w * 4) != 0;
+}
+
+// Where the trade-off plot is and what it shows, for the screenshot test.
+void write_report(const fs::path& file, App& app, Workbench& wb) {
+  std::ofstream out(file);
+  TradeoffPanel* t = app.tradeoff();
+  const PlotModel& m = t->plot();
+  const Rect& f = t->widget().frame();
+  out << "frame " << f.x0 << " " << f.y0 << " " << f.x1 << " " << f.y1 << "\n";
+  out.precision(17);
+  out << "x_axis " << m.x.lo << " " << m.x.hi << " " << (m.x.scale == AxisScale::kLog ? "log" : "linear") << "\n";
+  out << "y_axis " << m.y.lo << " " << m.y.hi << " " << (m.y.scale == AxisScale::kLog ? "log" : "linear") << "\n";
+  for (size_t g = 0; g < t->tradeoff().groups.size(); ++g)
+    out << "group " << g << " " << t->tradeoff().groups[g] << " " << css_color(palette_color(g)) << "\n";
+  out << "selected " << (wb.table().selected_key().empty() ? "-" : wb.table().selected_key()) << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"slimlab-gui: launch experiments and explore accuracy-versus-resource curves", "slimlab-gui"};
+  WorkbenchPaths paths;
+  int width = 1400, height = 860;
+  std::string script_file;
+  int frames = 0, bench_frames = 0;
+  cli.add_option("--runs", paths.runs_root, "Root folder of the runs")->capture_default_str();
+  cli.add_option("--experiments", paths.experiments_dir, "Folder of experiment files")->capture_default_str();
+  cli.add_option("--slimlab", paths.slimlab_exe, "The slimlab program (default: beside slimlab-gui)");
+  cli.add_option("--slimrt-run", paths.slimrt_run_exe, "The slimrt-run program (default: beside slimlab-gui)");
+  cli.add_option("--config-dir", paths.config_dir, "Where imgui.ini and gui-state.ini live (default: ~/.config/slimlab)");
+  cli.add_option("--width", width, "Window width")->capture_default_str();
+  cli.add_option("--height", height, "Window height")->capture_default_str();
+  cli.add_option("--script", script_file, "Follow a script: wait N | move X Y | click X Y | select RUN | screenshot FILE | report FILE | quit");
+  cli.add_option("--frames", frames, "Quit after this many frames (0: run until closed)");
+  cli.add_option("--bench-frames", bench_frames, "Draw this many frames as fast as possible and print the frame times");
+  CLI11_PARSE(cli, argc, argv);
+
+  std::vector<ScriptStep> script;
+  try {
+    if (!script_file.empty()) script = read_script(script_file);
+  } catch (const std::exception& e) {
+    std::cerr << "slimlab-gui: " << e.what() << "\n";
+    return 1;
+  }
+  const bool unattended = !script.empty() || frames > 0 || bench_frames > 0;
+
+  glfwSetErrorCallback([](int code, const char* what) { std::cerr << "slimlab-gui: GLFW error " << code << ": " << what << "\n"; });
+  if (!glfwInit()) {
+    std::cerr << "slimlab-gui: cannot open a display (is DISPLAY set? try xvfb-run -a slimlab-gui)\n";
+    return kNoDisplay;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
+  GLFWwindow* window = glfwCreateWindow(width, height, "SlimLab", nullptr, nullptr);
+  if (!window) {
+    std::cerr << "slimlab-gui: cannot create an OpenGL 3.3 core window\n";
+    glfwTerminate();
+    return kNoDisplay;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(unattended ? 0 : 1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  Workbench wb(paths);
+  std::error_code ec;
+  fs::create_directories(wb.paths().config_dir, ec);
+  static std::string ini;  // ImGui keeps the pointer
+  ini = wb.imgui_ini().string();
+  io.IniFilename = ini.c_str();
+  ImGui::StyleColorsDark();
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+  CaptureQueue::instance().available = true;
+
+  App app(wb);
+  wb.rescan_now();  // the first frame shows every run
+  app.load_state();
+
+  size_t step = 0;
+  int wait_frames = 0;
+  bool script_mouse = false;
+  ImVec2 mouse(-1, -1);
+  int down_frames = 0;  // a scripted click: the button is down this many frames, then up
+  std::vector<std::pair<Rect, fs::path>> screenshots;
+  std::vector<double> frame_ms, ui_ms;  // whole frame (events, UI, GL, glFinish) and the UI alone
+  int exit_code = 0;
+
+  for (int frame = 0; !glfwWindowShouldClose(window) && !app.quit_requested(); ++frame) {
+    if (unattended) glfwPollEvents();
+    else glfwWaitEventsTimeout(0.25);  // idle when nothing happens; runs still refresh 4× a second
+    const auto t0 = std::chrono::steady_clock::now();
+
+    // The script: act on this frame, then let `wait` frames pass.
+    if (wait_frames > 0) --wait_frames;
+    while (wait_frames == 0 && step < script.size()) {
+      const ScriptStep& s = script[step++];
+      auto need = [&](size_t n) {
+        if (s.args.size() < n) throw std::runtime_error("script line " + std::to_string(s.line) + ": " + s.op + " needs " + std::to_string(n) + " arguments");
+      };
+      try {
+        if (s.op == "wait") {
+          need(1);
+          wait_frames = std::max(1, std::stoi(s.args[0]));
+        } else if (s.op == "move" || s.op == "click") {
+          need(2);
+          mouse = ImVec2(std::stof(s.args[0]), std::stof(s.args[1]));
+          script_mouse = true;
+          if (s.op == "click") {
+            down_frames = 1;
+            wait_frames = 2;  // the press frame, then the release frame
+          }
+        } else if (s.op == "select") {
+          need(1);
+          wb.table().select(s.args[0]);
+        } else if (s.op == "screenshot") {
+          need(1);
+          screenshots.push_back({Rect{}, s.args[0]});
+        } else if (s.op == "report") {
+          need(1);
+          write_report(s.args[0], app, wb);
+        } else if (s.op == "quit") {
+          step = script.size();
+          frames = frame + 1;
+        } else {
+          throw std::runtime_error("script line " + std::to_string(s.line) + ": unknown command '" + s.op + "'");
+        }
+      } catch (const std::exception& e) {
+        std::cerr << "slimlab-gui: " << e.what() << "\n";
+        exit_code = 1;
+        frames = frame + 1;
+        step = script.size();
+      }
+      if (s.op == "screenshot") break;  // one per frame, after it is drawn
+    }
+
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    if (script_mouse) {  // after the backend, so the script wins over the (absent) real mouse
+      io.MousePos = mouse;
+      io.MouseDown[0] = down_frames > 0;
+      if (down_frames > 0) --down_frames;
+    }
+    const auto ui0 = std::chrono::steady_clock::now();
+    ImGui::NewFrame();
+    app.frame();
+    ImGui::Render();
+    ui_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ui0).count());
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window, &fb_w, &fb_h);
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(0.10f, 0.10f, 0.12f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    glFinish();
+    frame_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+
+    // Screenshots (the script's and the plot widget's Save PNG) read this frame's pixels.
+    const float sx = io.DisplaySize.x > 0 ? float(fb_w) / io.DisplaySize.x : 1.0f;
+    const float sy = io.DisplaySize.y > 0 ? float(fb_h) / io.DisplaySize.y : 1.0f;
+    for (auto& req : CaptureQueue::instance().pending) screenshots.push_back({req.rect, req.file});
+    CaptureQueue::instance().pending.clear();
+    for (const auto& [rect, file] : screenshots)
+      if (!save_png(file, fb_w, fb_h, rect, sx, sy)) std::cerr << "slimlab-gui: could not write " << file << "\n";
+    screenshots.clear();
+    glfwSwapBuffers(window);
+
+    if (frames > 0 && frame + 1 >= frames && step >= script.size() && wait_frames == 0) break;
+    if (bench_frames > 0 && frame + 1 >= bench_frames) break;
+    if (!script.empty() && step >= script.size() && wait_frames == 0 && frames == 0) break;
+  }
+  if (bench_frames > 0 && frame_ms.size() > 10) {
+    auto stats = [&](const char* what, const std::vector<double>& all) {
+      std::vector<double> v(all.begin() + 10, all.end());  // skip the warm-up (font atlas upload)
+      std::sort(v.begin(), v.end());
+      double sum = 0;
+      for (double x : v) sum += x;
+      std::printf("%-6s frames %zu  runs %zu  mean %.2f ms  median %.2f ms  p95 %.2f ms  max %.2f ms\n", what, v.size(),
+                  wb.table().runs().size(), sum / double(v.size()), v[v.size() / 2],
+                  v[size_t(double(v.size()) * 0.95)], v.back());
+    };
+    stats("frame", frame_ms);
+    stats("ui", ui_ms);
+    std::printf("GL: %s | %s\n", reinterpret_cast<const char*>(glGetString(GL_RENDERER)),
+                reinterpret_cast<const char*>(glGetString(GL_VERSION)));
+  }
+  app.save_state(true);
+  ImGui::SaveIniSettingsToDisk(ini.c_str());
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return exit_code;
+}

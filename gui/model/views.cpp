@@ -1,0 +1,391 @@
+#include "gui/model/views.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "experiments/plot.h"
+#include "experiments/results.h"
+#include "experiments/runs.h"
+
+namespace fs = std::filesystem;
+
+namespace slimlab::gui {
+
+namespace {
+
+std::string group_of(const exp::RunRecord& r, const std::string& by) {
+  if (by == "model") return r.model;
+  if (by == "experiment") return r.experiment;
+  return r.techniques;
+}
+
+bool usable(double v, bool log) { return std::isfinite(v) && (!log || v > 0); }
+
+// Output units of a layer: channels of a conv, features of a dense layer, hidden
+// size of a recurrent layer (the last extent of [T, H]).
+int64_t units_of(const std::string& kind, const std::vector<int64_t>& shape) {
+  if (shape.empty()) return -1;
+  if (kind == "gru" || kind == "lstm") return shape.back();
+  if (kind == "dense" || kind == "conv1d" || kind == "conv2d" || kind == "depthwise_conv2d") return shape.front();
+  return -1;
+}
+
+}  // namespace
+
+std::string column_title(const std::string& c) {
+  if (c == "params") return "parameters";
+  if (c == "macs") return "MACs per inference";
+  if (c == "bytes") return "model bytes";
+  if (c == "latency_ms") return "latency (ms)";
+  if (c == "arena_bytes") return "arena bytes";
+  if (c == "file_bytes") return ".slim file bytes";
+  if (c == "test_accuracy") return "test accuracy";
+  if (c == "val_accuracy") return "validation accuracy";
+  if (c == "energy_pj") return "energy per inference (pJ)";
+  std::string s = c;
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
+
+Tradeoff build_tradeoff(const RunList& runs, const std::vector<size_t>& rows, const TradeoffOptions& o) {
+  Tradeoff t;
+  std::set<std::string> names;
+  struct P {
+    size_t run;
+    double x, y;
+    std::string g;
+  };
+  std::vector<P> pts;
+  for (size_t i : rows) {
+    if (i >= runs.size()) continue;
+    const exp::RunRecord& r = runs[i];
+    std::optional<double> x, y;
+    try {
+      x = exp::numeric_value(r, o.x);
+      y = exp::numeric_value(r, o.y);
+    } catch (const std::invalid_argument&) {
+    }
+    if (!x || !y || !usable(*x, o.log_x) || !usable(*y, o.log_y)) {
+      ++t.left_out;
+      continue;
+    }
+    pts.push_back({i, *x, *y, group_of(r, o.color_by)});
+    names.insert(pts.back().g);
+  }
+  t.groups.assign(names.begin(), names.end());
+  std::vector<std::pair<double, double>> xy;
+  for (const P& p : pts) {
+    t.runs.push_back(p.run);
+    t.x.push_back(p.x);
+    t.y.push_back(p.y);
+    t.group.push_back(int(std::lower_bound(t.groups.begin(), t.groups.end(), p.g) - t.groups.begin()));
+    xy.emplace_back(p.x, p.y);
+  }
+  t.pareto = exp::pareto_front(xy);
+  return t;
+}
+
+void fill_tradeoff_plot(PlotModel& plot, const Tradeoff& t, const TradeoffOptions& o) {
+  plot.title = column_title(o.y) + " vs " + column_title(o.x);
+  plot.x.label = column_title(o.x);
+  plot.y.label = column_title(o.y);
+  plot.x.scale = o.log_x ? AxisScale::kLog : AxisScale::kLinear;
+  plot.y.scale = o.log_y ? AxisScale::kLog : AxisScale::kLinear;
+  plot.series.clear();
+  for (size_t g = 0; g < t.groups.size(); ++g) {
+    Series s;
+    s.name = t.groups[g];
+    s.color = palette_color(g);
+    for (size_t i = 0; i < t.x.size(); ++i)
+      if (t.group[i] == int(g)) {
+        s.x.push_back(t.x[i]);
+        s.y.push_back(t.y[i]);
+        s.ids.push_back(int(t.runs[i]));
+      }
+    plot.series.push_back(std::move(s));
+  }
+  Series front;
+  front.name = "Pareto front";
+  front.color = rgba(0xf0, 0xf0, 0xf0);
+  front.markers = false;
+  front.line = true;
+  front.step = true;
+  front.pickable = false;
+  front.line_width = 2.0f;
+  for (size_t i : t.pareto) {
+    front.x.push_back(t.x[i]);
+    front.y.push_back(t.y[i]);
+    front.ids.push_back(int(t.runs[i]));
+  }
+  if (!front.x.empty()) plot.series.insert(plot.series.begin(), std::move(front));
+  plot.fit();
+}
+
+void fill_loss_plot(PlotModel& plot, const exp::RunRecord& r) {
+  plot.title = "";
+  plot.x.label = "epoch";
+  plot.y.label = "loss";
+  plot.series.clear();
+  Series tr, va;
+  tr.name = "train loss";
+  va.name = "val loss";
+  tr.color = palette_color(0);
+  va.color = palette_color(1);
+  for (Series* s : {&tr, &va}) {
+    s->line = true;
+    s->marker_radius = 2.5f;
+    s->pickable = false;
+  }
+  for (const auto& m : r.result.epochs) {
+    tr.x.push_back(m.epoch);
+    tr.y.push_back(m.train_loss);
+    va.x.push_back(m.epoch);
+    va.y.push_back(m.val_loss);
+  }
+  plot.series = {tr, va};
+  plot.fit();
+}
+
+void fill_accuracy_plot(PlotModel& plot, const exp::RunRecord& r) {
+  plot.title = "";
+  plot.x.label = "epoch";
+  plot.y.label = "accuracy";
+  plot.series.clear();
+  Series tr, va;
+  tr.name = "train accuracy";
+  va.name = "val accuracy";
+  tr.color = palette_color(0);
+  va.color = palette_color(1);
+  for (Series* s : {&tr, &va}) {
+    s->line = true;
+    s->marker_radius = 2.5f;
+    s->pickable = false;
+  }
+  for (const auto& m : r.result.epochs) {
+    tr.x.push_back(m.epoch);
+    tr.y.push_back(m.train_accuracy);
+    va.x.push_back(m.epoch);
+    va.y.push_back(m.val_accuracy);
+  }
+  plot.series = {tr, va};
+  plot.fit();
+}
+
+std::vector<StageTrace> stage_traces(const exp::RunRecord& r) {
+  std::vector<StageTrace> out;
+  auto add = [&](size_t i, const compress::StageRecord& st) {
+    for (const auto& [name, t] : st.tables) {
+      StageTrace tr;
+      tr.stage = std::to_string(i) + "-" + st.type;
+      tr.name = name;
+      tr.columns = t.columns;
+      tr.rows = t.rows;
+      tr.row_labels = t.row_labels;
+      out.push_back(std::move(tr));
+    }
+  };
+  if (!r.stages.empty()) {
+    for (size_t i = 0; i < r.stages.size(); ++i) add(i, r.stages[i]);
+    return out;
+  }
+  // A run still working: the stages it has finished so far (<run>/stages/<i>-<type>/record.h5).
+  std::error_code ec;
+  if (r.dir.empty() || !fs::is_directory(r.dir / "stages", ec)) return out;
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(r.dir / "stages", ec))
+    if (e.is_directory(ec) && fs::exists(e.path() / "record.h5", ec)) dirs.push_back(e.path());
+  std::sort(dirs.begin(), dirs.end());
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    try {
+      add(i, exp::read_stage_record(dirs[i] / "record.h5"));
+    } catch (const std::exception&) {
+      // Being written or damaged: shown once it can be read.
+    }
+  }
+  return out;
+}
+
+std::vector<bool> default_visible(const StageTrace& t) {
+  std::vector<bool> v(t.columns.size(), false);
+  const bool deepiot_trace = std::find(t.columns.begin(), t.columns.end(), "threshold") != t.columns.end() &&
+                             std::find(t.columns.begin(), t.columns.end(), "size_fraction") != t.columns.end();
+  int shown = 0;
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    const std::string& n = t.columns[c];
+    if (n == "iteration" || n == "epoch") continue;
+    if (deepiot_trace)
+      v[c] = n == "threshold" || n == "size_fraction" || n == "val_accuracy" || n.rfind("mean_keep.", 0) == 0;
+    else
+      v[c] = shown++ < 8;
+  }
+  return v;
+}
+
+bool is_keep_table(const StageTrace& t) {
+  if (t.columns.size() < 3 || std::find(t.columns.begin(), t.columns.end(), "threshold") == t.columns.end())
+    return false;
+  for (const std::string& c : t.columns)
+    if (c.size() > 1 && c[0] == 'p' && std::isdigit(static_cast<unsigned char>(c[1]))) return true;
+  return false;
+}
+
+void fill_trace_plot(PlotModel& plot, const StageTrace& t, size_t upto, const std::vector<bool>& visible_in) {
+  const std::vector<bool> visible = visible_in.size() == t.columns.size() ? visible_in : default_visible(t);
+  plot.title = t.stage + ": " + t.name;
+  const auto it = std::find(t.columns.begin(), t.columns.end(), "iteration");
+  const int xcol = it == t.columns.end() ? -1 : int(it - t.columns.begin());
+  plot.x.label = xcol >= 0 ? "iteration" : "row";
+  plot.y.label = "";
+  plot.series.clear();
+  size_t color = 0;
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    if (int(c) == xcol || !visible[c]) continue;
+    Series s;
+    s.name = t.columns[c];
+    s.color = palette_color(color++);
+    s.line = true;
+    s.markers = false;
+    s.pickable = false;
+    for (size_t i = 0; i < t.rows.size() && i <= upto; ++i)
+      if (c < t.rows[i].size()) {
+        s.x.push_back(xcol >= 0 && size_t(xcol) < t.rows[i].size() ? t.rows[i][size_t(xcol)] : double(i));
+        s.y.push_back(t.rows[i][c]);
+      }
+    plot.series.push_back(std::move(s));
+  }
+  plot.fit();
+}
+
+void fill_keep_plot(PlotModel& plot, const StageTrace& t, size_t row) {
+  plot.series.clear();
+  plot.x.label = "unit";
+  plot.y.label = "keep probability";
+  if (t.rows.empty()) return;
+  row = std::min(row, t.rows.size() - 1);
+  const auto& r = t.rows[row];
+  const auto thr_it = std::find(t.columns.begin(), t.columns.end(), "threshold");
+  const size_t thr_col = size_t(thr_it - t.columns.begin());
+  const double thr = thr_col < r.size() ? r[thr_col] : 0.5;
+  const auto it_col = std::find(t.columns.begin(), t.columns.end(), "iteration");
+  const double iteration = it_col != t.columns.end() && size_t(it_col - t.columns.begin()) < r.size()
+                               ? r[size_t(it_col - t.columns.begin())]
+                               : double(row);
+  Series kept, dropped, line;
+  kept.name = "kept";
+  dropped.name = "dropped";
+  kept.color = palette_color(4);
+  dropped.color = palette_color(2);
+  kept.pickable = dropped.pickable = false;
+  kept.marker_radius = dropped.marker_radius = 3.0f;
+  int unit = 0, n_kept = 0;
+  for (size_t c = 0; c < t.columns.size() && c < r.size(); ++c) {
+    const std::string& n = t.columns[c];
+    if (!(n.size() > 1 && n[0] == 'p' && std::isdigit(static_cast<unsigned char>(n[1])))) continue;
+    Series& s = r[c] >= thr ? kept : dropped;
+    n_kept += r[c] >= thr;
+    s.x.push_back(unit++);
+    s.y.push_back(r[c]);
+  }
+  line.name = "threshold";
+  line.color = rgba(0xf0, 0xf0, 0xf0);
+  line.markers = false;
+  line.line = true;
+  line.pickable = false;
+  line.x = {-0.5, double(std::max(unit, 1)) - 0.5};
+  line.y = {thr, thr};
+  char title[160];
+  std::snprintf(title, sizeof title, "%s: iteration %g, threshold %.3f, %d of %d units kept", t.name.c_str(), iteration,
+                thr, n_kept, unit);
+  plot.title = title;
+  plot.series = {line, kept, dropped};
+  // Probabilities live in [0, 1]: a fixed y range reads better than a fit.
+  plot.x.scale = plot.y.scale = AxisScale::kLinear;
+  plot.fit();
+  if (!plot.zoomed()) {
+    plot.y.lo = -0.05;
+    plot.y.hi = 1.05;
+  }
+}
+
+std::vector<LayerRow> structure_rows(const exp::RunRecord& r, const exp::RunRecord* base) {
+  std::vector<LayerRow> out;
+  std::map<std::string, const train::LayerResources*> res;
+  for (const auto& l : r.resources.layers) res[l.name] = &l;
+  std::map<std::string, const exp::LayerSummary*> before;
+  if (base)
+    for (const auto& l : base->graph) before[l.name] = &l;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& name, const std::string& kind, const std::string& precision,
+                 const std::vector<int64_t>& shape, int64_t params) {
+    LayerRow row;
+    row.name = name;
+    row.kind = kind;
+    row.precision = precision;
+    row.units_after = units_of(kind, shape);
+    row.params_after = params;
+    auto it = res.find(name);
+    if (it != res.end()) {
+      row.bytes_after = it->second->bytes;
+      row.macs_after = it->second->macs;
+    }
+    auto b = before.find(name);
+    if (b != before.end()) {
+      row.units_before = units_of(b->second->kind, b->second->output_shape);
+      row.params_before = b->second->params;
+    }
+    out.push_back(row);
+    seen.insert(name);
+  };
+  if (!r.graph.empty()) {
+    for (const auto& l : r.graph) add(l.name, l.kind, l.precision, l.output_shape, l.params);
+  } else {
+    for (const auto& l : r.resources.layers) add(l.name, l.kind, l.precision, l.output_shape, l.params);
+  }
+  // Without a base run, a pruning stage's "kept_units" table (rows = unit groups,
+  // named after their layer; columns units, kept) gives the units before.
+  if (!base)
+    for (const auto& st : r.stages) {
+      auto kt = st.tables.find("kept_units");
+      if (kt == st.tables.end()) continue;
+      const auto& t = kt->second;
+      const auto uc = std::find(t.columns.begin(), t.columns.end(), "units");
+      if (uc == t.columns.end()) continue;
+      const size_t col = size_t(uc - t.columns.begin());
+      for (size_t i = 0; i < t.row_labels.size() && i < t.rows.size(); ++i)
+        for (LayerRow& row : out)
+          if (row.name == t.row_labels[i] && col < t.rows[i].size() && row.units_before < 0)
+            row.units_before = int64_t(t.rows[i][col]);
+    }
+  if (base)
+    for (const auto& l : base->graph)
+      if (!seen.count(l.name)) {
+        LayerRow row;
+        row.name = l.name;
+        row.kind = l.kind;
+        row.precision = l.precision;
+        row.units_before = units_of(l.kind, l.output_shape);
+        row.params_before = l.params;
+        row.removed = true;
+        out.push_back(row);
+      }
+  return out;
+}
+
+const exp::RunRecord* find_base_run(const RunList& runs, const exp::RunRecord& r) {
+  if (r.techniques == "float") return nullptr;
+  for (const auto& c : runs)
+    if (&c != &r && c.experiment == r.experiment && c.model == r.model && c.techniques == "float" &&
+        c.status == "finished" && !c.graph.empty())
+      return &c;
+  for (const auto& c : runs)
+    if (&c != &r && c.model == r.model && c.dataset_source == r.dataset_source && c.techniques == "float" &&
+        c.status == "finished" && !c.graph.empty())
+      return &c;
+  return nullptr;
+}
+
+}  // namespace slimlab::gui

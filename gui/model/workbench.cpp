@@ -1,0 +1,74 @@
+#include "gui/model/workbench.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace fs = std::filesystem;
+
+namespace slimlab::gui {
+
+fs::path executable_dir() {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : self.parent_path();
+}
+
+fs::path default_config_dir() {
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) return fs::path(x) / "slimlab";
+  if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".config" / "slimlab";
+  return ".slimlab-gui";
+}
+
+namespace {
+WorkbenchPaths with_defaults(WorkbenchPaths p) {
+  if (p.slimlab_exe.empty()) p.slimlab_exe = executable_dir() / "slimlab";
+  if (p.slimrt_run_exe.empty()) p.slimrt_run_exe = executable_dir() / "slimrt-run";
+  if (p.config_dir.empty()) p.config_dir = default_config_dir();
+  return p;
+}
+}  // namespace
+
+Workbench::Workbench(WorkbenchPaths paths, bool background_scan)
+    : paths_(with_defaults(std::move(paths))),
+      scanner_(paths_.runs_root),
+      deploy_(jobs_, paths_.slimlab_exe, paths_.slimrt_run_exe),
+      state_(GuiState::load(state_file())),
+      background_(background_scan) {
+  jobs_.on_done = [this](const Job& j) {
+    deploy_.on_job_done(j);
+    scanner_.request_rescan();  // its run folder changed (finished, failed, measured)
+  };
+  if (background_) scanner_.start();
+}
+
+Workbench::~Workbench() { scanner_.stop(); }
+
+void Workbench::update() {
+  jobs_.poll();
+  const uint64_t v = scanner_.version();
+  if (v != seen_version_) {
+    seen_version_ = v;
+    table_.set_runs(scanner_.snapshot());
+  }
+}
+
+void Workbench::rescan_now() {
+  if (background_) {
+    scanner_.stop();
+    scanner_.scan_once();
+    scanner_.start();
+  } else {
+    scanner_.scan_once();
+  }
+  update();
+}
+
+const Job* Workbench::job_for_run(const fs::path& run_dir) const {
+  const Job* found = nullptr;
+  for (const Job& j : jobs_.jobs())
+    if (j.spec.kind == "train" && !j.spec.run_dir.empty() && j.spec.run_dir == run_dir) found = &j;
+  return found;
+}
+
+}  // namespace slimlab::gui

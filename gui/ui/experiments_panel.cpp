@@ -1,0 +1,193 @@
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+
+#include "gui/ui/panels.h"
+
+namespace slimlab::gui {
+
+ExperimentsPanel::ExperimentsPanel(Workbench& wb) : Panel("experiments", "Experiments", wb, {0.0f, 0.0f, 0.28f, 0.55f}) {}
+
+void ExperimentsPanel::save_state(GuiState& s) const {
+  s.set("experiments.open_file", open_file_);
+  s.set("experiments.parallel", std::to_string(parallel_));
+}
+
+void ExperimentsPanel::load_state(const GuiState& s) {
+  open_file_ = s.get("experiments.open_file");
+  parallel_ = std::clamp(int(s.get_double("experiments.parallel", 1)), 1, 64);
+  wb_.jobs().set_max_parallel(parallel_);
+  if (!open_file_.empty() && std::filesystem::exists(open_file_)) wb_.form().open(open_file_);
+}
+
+void ExperimentsPanel::refresh_files() {
+  files_ = list_experiment_files(wb_.paths().experiments_dir);
+  listed_ = true;
+}
+
+void ExperimentsPanel::draw_content() {
+  if (!listed_) refresh_files();
+  if (ImGui::SmallButton("Refresh")) refresh_files();
+  ImGui::SameLine();
+  ImGui::TextDisabled("%s (%zu files)", wb_.paths().experiments_dir.string().c_str(), files_.size());
+  ImGui::BeginChild("files", ImVec2(0, std::min(6.5f, float(files_.size()) + 0.5f) * ImGui::GetTextLineHeightWithSpacing()),
+                    true);
+  for (const auto& f : files_) {
+    const bool sel = f.string() == open_file_;
+    if (ImGui::Selectable(f.filename().string().c_str(), sel)) {
+      open_file_ = f.string();
+      wb_.form().open(f);
+      message_.clear();
+      std::snprintf(save_name_, sizeof save_name_, "%s_copy", f.stem().string().c_str());
+    }
+  }
+  ImGui::EndChild();
+  draw_form();
+  draw_jobs();
+}
+
+void ExperimentsPanel::draw_form() {
+  ExperimentForm& form = wb_.form();
+  if (!form.is_open()) {
+    ImGui::TextDisabled("Open an experiment above.");
+    return;
+  }
+  ImGui::Separator();
+  ImGui::Text("%s", form.file().filename().string().c_str());
+  ImGui::SameLine();
+  if (form.valid())
+    ImGui::TextColored(ImVec4(0.45f, 0.85f, 0.45f, 1), "valid - %zu run%s", form.points().size(),
+                       form.points().size() == 1 ? "" : "s");
+  else
+    ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "has errors");
+  for (const std::string& e : form.errors()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", e.c_str());
+
+  // Actions.
+  ImGui::BeginDisabled(!form.valid());
+  const std::string start = "Start " + std::to_string(form.points().size()) + " run" + (form.points().size() == 1 ? "" : "s");
+  if (ImGui::Button(start.c_str())) {
+    const auto ids = form.start(wb_.jobs(), wb_.paths().slimlab_exe, wb_.paths().runs_root);
+    message_ = "queued " + std::to_string(ids.size()) + " run(s)";
+  }
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(80);
+  if (ImGui::InputInt("at a time", &parallel_)) {
+    parallel_ = std::clamp(parallel_, 1, 64);
+    wb_.jobs().set_max_parallel(parallel_);
+  }
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Revert")) form.revert();
+  ImGui::SetNextItemWidth(160);
+  ImGui::InputText("##savename", save_name_, sizeof save_name_);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!form.valid());
+  if (ImGui::Button("Save as new")) {
+    std::string why;
+    if (auto p = form.save_as(save_name_, wb_.paths().experiments_dir, &why)) {
+      message_ = "saved " + p->string();
+      refresh_files();
+      open_file_ = p->string();
+      form.open(*p);
+    } else {
+      message_ = why;
+    }
+  }
+  ImGui::EndDisabled();
+  if (!message_.empty()) ImGui::TextWrapped("%s", message_.c_str());
+  if (!wb_.paths().slimlab_exe.empty() && !std::filesystem::exists(wb_.paths().slimlab_exe))
+    ImGui::TextColored(ImVec4(1, 0.7f, 0.3f, 1), "slimlab not found at %s: runs cannot start",
+                       wb_.paths().slimlab_exe.string().c_str());
+
+  // The fields, grouped by table.
+  ImGui::BeginChild("fields", ImVec2(0, -8.0f * ImGui::GetTextLineHeightWithSpacing()), true);
+  std::string section = "\x01";
+  bool section_open = true;
+  for (FormField& f : form.fields()) {
+    if (f.section != section) {
+      section = f.section;
+      const std::string title = section.empty() ? "experiment" : section;
+      section_open = ImGui::CollapsingHeader(title.c_str(), ImGuiTreeNodeFlags_DefaultOpen);
+    }
+    if (!section_open) continue;
+    ImGui::PushID(f.key.c_str());
+    const std::string name = f.key.substr(f.key.rfind('.') == std::string::npos ? 0 : f.key.rfind('.') + 1);
+    const bool bad = !f.errors.empty();
+    if (bad) ImGui::PushStyleColor(ImGuiCol_FrameBg, ImVec4(0.5f, 0.12f, 0.12f, 1));
+    else if (f.edited()) ImGui::PushStyleColor(ImGuiCol_FrameBg, ImVec4(0.18f, 0.30f, 0.50f, 1));
+    ImGui::SetNextItemWidth(-ImGui::CalcTextSize("macro_f1_weight_x").x);
+    std::string text = f.text;
+    bool changed = false;
+    ImGui::BeginDisabled(f.read_only);
+    if (f.type == exp::ValueType::kBool) {
+      bool b = text == "true";
+      if (ImGui::Checkbox(name.c_str(), &b)) {
+        text = b ? "true" : "false";
+        changed = true;
+      }
+    } else if (!f.choices.empty()) {
+      if (ImGui::BeginCombo(name.c_str(), text.c_str())) {
+        for (const std::string& c : f.choices)
+          if (ImGui::Selectable(c.c_str(), c == text)) {
+            text = c;
+            changed = true;
+          }
+        ImGui::EndCombo();
+      }
+    } else {
+      changed = ImGui::InputText(name.c_str(), &text, ImGuiInputTextFlags_EnterReturnsTrue);
+      // Validate as the user leaves the field too, not only on Enter.
+      if (!changed && ImGui::IsItemDeactivatedAfterEdit()) changed = true;
+    }
+    ImGui::EndDisabled();
+    if (bad || f.edited()) ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered() && !f.doc.empty())
+      ImGui::SetTooltip("%s\n%s%s%s%s", f.key.c_str(), f.doc.c_str(), f.range.empty() ? "" : "\nrange: ",
+                        f.range.c_str(), f.line > 0 ? ("\nline " + std::to_string(f.line)).c_str() : "");
+    if (changed) form.set(f.key, text);
+    // set() may have re-validated: look the field up again before reading its errors.
+    if (const FormField* g = form.field(f.key))
+      for (const std::string& e : g->errors) ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "  %s", e.c_str());
+    ImGui::PopID();
+  }
+  ImGui::EndChild();
+}
+
+void ExperimentsPanel::draw_jobs() {
+  JobQueue& q = wb_.jobs();
+  ImGui::Text("Jobs: %d running, %d queued", q.running(), q.queued());
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Clear finished")) q.clear_done();
+  if (q.jobs().empty()) {
+    ImGui::TextDisabled("No jobs. Open an experiment and press Start; runs appear in the Runs panel.");
+    return;
+  }
+  if (ImGui::BeginTable("jobs", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV)) {
+    ImGui::TableSetupColumn("job");
+    ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthFixed, 70);
+    ImGui::TableSetupColumn("detail");
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, 56);
+    int cancel = 0;
+    for (const Job& j : q.jobs()) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(j.spec.label.c_str());
+      ImGui::TableNextColumn();
+      const char* st = to_string(j.state);
+      ImGui::TextColored(status_color(j.state == JobState::kCancelled ? "failed" : st), "%s", st);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(j.message.c_str());
+      ImGui::TableNextColumn();
+      if (!j.done()) {
+        ImGui::PushID(j.id);
+        if (ImGui::SmallButton("Cancel")) cancel = j.id;
+        ImGui::PopID();
+      }
+    }
+    ImGui::EndTable();
+    if (cancel) q.cancel(cancel);
+  }
+}
+
+}  // namespace slimlab::gui

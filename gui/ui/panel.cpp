@@ -1,0 +1,35 @@
+#include "gui/ui/panel.h"
+
+namespace slimlab::gui {
+
+void Panel::draw() {
+  if (!open) return;
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  const float menu = ImGui::GetFrameHeight();
+  ImGui::SetNextWindowPos(ImVec2(place_.x * d.x, menu + place_.y * (d.y - menu)), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(place_.w * d.x, place_.h * (d.y - menu)), ImGuiCond_FirstUseEver);
+  const std::string label = title_ + "###" + id_;
+  if (ImGui::Begin(label.c_str(), &open)) draw_content();
+  ImGui::End();
+}
+
+ImVec4 status_color(const std::string& s) {
+  if (s == "finished") return ImVec4(0.45f, 0.85f, 0.45f, 1);
+  if (s == "running") return ImVec4(0.45f, 0.70f, 1.00f, 1);
+  if (s == "failed" || s == "unreadable") return ImVec4(1.00f, 0.40f, 0.40f, 1);
+  return ImVec4(0.8f, 0.8f, 0.8f, 1);
+}
+
+std::string tail_lines(const std::string& text, size_t max_lines) {
+  size_t n = 0;
+  size_t at = text.size();
+  while (at > 0) {
+    const size_t nl = text.rfind('\n', at - 1);
+    if (nl == std::string::npos) return text;
+    if (nl + 1 < text.size() && ++n > max_lines) return text.substr(nl + 1);
+    at = nl;
+  }
+  return text;
+}
+
+}  // namespace slimlab::gui

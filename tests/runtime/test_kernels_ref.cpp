@@ -1,0 +1,374 @@
+// The reference kernels against independent formulations: binary kernels against
+// float kernels fed ±1 data (larq style), fixed-point kernels against exact integer
+// / real arithmetic, GRU and LSTM against hand-evaluated formulas.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "kernels/kernels.h"
+#include "kernels/ref/ref.h"
+
+namespace slimrt::kernels {
+namespace {
+
+std::vector<float> random_signs(std::mt19937& g, size_t n) {
+  std::vector<float> v(n);
+  for (float& x : v) x = (g() & 1) ? 1.0f : -1.0f;
+  return v;
+}
+
+// Packs a CHW ±1 tensor as [H][W][words(C)].
+std::vector<uint64_t> pack_hwc(const std::vector<float>& chw, int c, int hw) {
+  const size_t cw = bits::words_for(size_t(c));
+  std::vector<uint64_t> out(size_t(hw) * cw, 0);
+  for (int ch = 0; ch < c; ++ch)
+    for (int p = 0; p < hw; ++p)
+      if (chw[size_t(ch) * hw + p] < 0) out[size_t(p) * cw + ch / 64] |= uint64_t(1) << (ch % 64);
+  return out;
+}
+
+TEST(BinaryRef, ConvMatchesFloatConvOnSigns) {
+  std::mt19937 g(7);
+  for (int in_c : {1, 13, 64, 65, 130})
+    for (int pad : {0, 1, 2}) {
+      ConvShape s;
+      s.in_c = in_c;
+      s.in_h = 7;
+      s.in_w = 6;
+      s.out_c = 5;
+      s.kernel_h = s.kernel_w = 3;
+      s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = pad;
+      s.stride_w = 2;
+      s.dilation_h = pad == 2 ? 2 : 1;
+      const auto x = random_signs(g, size_t(in_c) * 42);
+      const auto w = random_signs(g, size_t(5) * in_c * 9);
+      std::vector<float> yf(size_t(5) * s.out_h() * s.out_w());
+      ConvArgs<float> fa;
+      fa.s = s;
+      fa.x = x.data();
+      fa.w = w.data();
+      fa.y = yf.data();
+      ref::conv_f32(fa);  // zero padding in float: padded taps contribute 0
+
+      // Binary weights [out][kh][kw][words(in)] from float [out][in][kh][kw].
+      const size_t cw = bits::words_for(size_t(in_c));
+      std::vector<uint64_t> wb(size_t(5) * 9 * cw, 0);
+      for (int o = 0; o < 5; ++o)
+        for (int c = 0; c < in_c; ++c)
+          for (int k = 0; k < 9; ++k)
+            if (w[(size_t(o) * in_c + c) * 9 + k] < 0) wb[(size_t(o) * 9 + k) * cw + c / 64] |= uint64_t(1) << (c % 64);
+      const auto xb = pack_hwc(x, in_c, 42);
+      std::vector<int32_t> yi(yf.size());
+      ConvBnnArgs ba;
+      ba.s = s;
+      ba.x = xb.data();
+      ba.w = wb.data();
+      ba.out.kind = BnnOutput::kInt32;
+      ba.out.y_i32 = yi.data();
+      ref::conv_bnn(ba);
+      for (size_t i = 0; i < yf.size(); ++i) ASSERT_EQ(float(yi[i]), yf[i]) << "in_c " << in_c << " pad " << pad << " at " << i;
+
+      // BinaryConnect conv on the same ±1 weights with real inputs: same as float conv.
+      std::vector<float> xr(x.size());
+      for (float& v : xr) v = std::uniform_real_distribution<float>(-1, 1)(g);
+      std::vector<uint64_t> wbc(size_t(5) * bits::words_for(size_t(in_c) * 9));
+      for (int o = 0; o < 5; ++o) bits::pack_row(w.data() + size_t(o) * in_c * 9, size_t(in_c) * 9, wbc.data() + o * bits::words_for(size_t(in_c) * 9));
+      std::vector<float> ybc(yf.size());
+      ConvBcArgs<float> ca;
+      ca.s = s;
+      ca.x = xr.data();
+      ca.w = wbc.data();
+      ca.y = ybc.data();
+      ref::conv_bc_f32(ca);
+      fa.x = xr.data();
+      ref::conv_f32(fa);
+      for (size_t i = 0; i < yf.size(); ++i) ASSERT_NEAR(ybc[i], yf[i], 1e-5);
+    }
+}
+
+TEST(BinaryRef, DenseThresholdsEqualBatchNormThenSign) {
+  std::mt19937 g(11);
+  const int in = 100, out = 70;
+  const auto x = random_signs(g, in), w = random_signs(g, size_t(out) * in);
+  std::vector<uint64_t> xb(bits::words_for(in)), wb(size_t(out) * bits::words_for(in));
+  bits::pack_row(x.data(), in, xb.data());
+  for (int o = 0; o < out; ++o) bits::pack_row(w.data() + size_t(o) * in, in, wb.data() + o * bits::words_for(in));
+  std::vector<bits::SignThreshold> th(out);
+  std::vector<double> gamma(out), beta(out), mean(out), var(out);
+  std::uniform_real_distribution<double> u(-1, 1);
+  for (int o = 0; o < out; ++o) {
+    gamma[o] = o % 7 == 0 ? 0.0 : u(g) * 2;
+    beta[o] = u(g);
+    mean[o] = u(g) * 10;
+    var[o] = 0.5 + u(g) * 0.4;
+    th[o] = bits::fold_bn_sign(gamma[o], beta[o], mean[o], var[o], 1e-5);
+  }
+  std::vector<uint64_t> yb(bits::words_for(out), ~uint64_t(0));
+  DenseBnnArgs a;
+  a.s = {1, in, out};
+  a.x = xb.data();
+  a.w = wb.data();
+  a.out.kind = BnnOutput::kBits;
+  a.out.thresholds = th.data();
+  a.out.y_bits = yb.data();
+  ref::dense_bnn(a);
+  for (int o = 0; o < out; ++o) {
+    double dot = 0;
+    for (int i = 0; i < in; ++i) dot += x[i] * w[size_t(o) * in + i];
+    const double bn = gamma[o] * (dot - mean[o]) / std::sqrt(var[o] + 1e-5) + beta[o];
+    const uint64_t want = bn >= 0 ? 0 : 1;
+    EXPECT_EQ((yb[o / 64] >> (o % 64)) & 1u, want) << "unit " << o << " bn " << bn;
+  }
+  EXPECT_EQ(yb[1] >> (out - 64), 0u) << "padding bits of the output stay 0";
+}
+
+TEST(FixedRef, DenseEqualsRoundedExactSum) {
+  std::mt19937 g(3);
+  const int in = 37, out = 19;
+  std::uniform_int_distribution<int> q8(-128, 127);
+  std::vector<int8_t> x(in), w(size_t(out) * in), y(out);
+  std::vector<int32_t> b(out);
+  for (auto& v : x) v = int8_t(q8(g));
+  for (auto& v : w) v = int8_t(q8(g));
+  for (auto& v : b) v = q8(g) * 50;
+  DenseArgs<int8_t> a;
+  a.s = {1, in, out};
+  a.x = x.data();
+  a.w = w.data();
+  a.bias = b.data();
+  a.y = y.data();
+  a.q.fl_x = 4;
+  a.q.fl_w = 7;
+  a.q.fl_y = 2;
+  a.q.wl_y = 8;
+  ref::dense_fixed(a);
+  int saturated = 0;
+  for (int o = 0; o < out; ++o) {
+    // Real arithmetic: Σ (x·2^−4)(w·2^−7) + b·2^−11, then round to nearest (ties up) on 2^−2, saturate.
+    double real = b[o] * std::ldexp(1.0, -11);
+    for (int i = 0; i < in; ++i) real += std::ldexp(double(x[i]), -4) * std::ldexp(double(w[size_t(o) * in + i]), -7);
+    double q = std::floor(real * 4 + 0.5);
+    if (q > 127 || q < -128) ++saturated;
+    q = std::min(127.0, std::max(-128.0, q));
+    EXPECT_EQ(y[o], int8_t(q)) << "unit " << o << " real " << real;
+  }
+  EXPECT_GT(saturated, 0);
+  EXPECT_LT(saturated, out);
+}
+
+TEST(FixedRef, TiesRoundUpAndReluCommutes) {
+  // acc = −3 at fl 1 is −1.5 → rounds (ties up) to −1 at fl 0; ReLU then gives 0.
+  int16_t x[1] = {-3}, w[1] = {1}, y[1] = {0};
+  DenseArgs<int16_t> a;
+  a.s = {1, 1, 1};
+  a.x = x;
+  a.w = w;
+  a.y = y;
+  a.q.fl_x = 1;
+  a.q.fl_w = 0;
+  a.q.fl_y = 0;
+  a.q.wl_y = 16;
+  ref::dense_fixed(a);
+  EXPECT_EQ(y[0], -1);
+  x[0] = 5;  // 2.5 → 3
+  ref::dense_fixed(a);
+  EXPECT_EQ(y[0], 3);
+  a.act = Activation::kRelu6;
+  a.q.fl_y = -1;  // step 2: 6 is representable as 3
+  x[0] = 40;      // 20 → clamp at 6 → q = 3
+  ref::dense_fixed(a);
+  EXPECT_EQ(y[0], 3);
+}
+
+TEST(FixedRef, Int16SumsBeyondInt32AreExact) {
+  const int in = 3;  // 3·2^30 > 2^31
+  std::vector<int16_t> x(in, -32768), w(in, -32768), y(1);
+  DenseArgs<int16_t> a;
+  a.s = {1, in, 1};
+  a.x = x.data();
+  a.w = w.data();
+  a.y = y.data();
+  a.q.fl_x = 0;
+  a.q.fl_w = 0;
+  a.q.fl_y = -17;  // 3·2^30 / 2^17 = 24576
+  a.q.wl_y = 16;
+  ref::dense_fixed(a);
+  EXPECT_EQ(y[0], 24576);
+}
+
+float sig(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+
+TEST(RnnRef, GruOneUnitByHand) {
+  // F = 1, H = 1, two steps; weights chosen so every gate is non-trivial.
+  const float wih[3] = {0.5f, -0.25f, 1.5f}, whh[3] = {-1.0f, 0.75f, 0.5f};
+  const float bih[3] = {0.1f, 0.2f, -0.3f}, bhh[3] = {0.05f, -0.1f, 0.2f};
+  const float x[2] = {0.8f, -1.2f};
+  float y[2];
+  RnnArgs<float> a;
+  a.steps = 2;
+  a.input = 1;
+  a.hidden = 1;
+  a.x = x;
+  a.w_ih = wih;
+  a.w_hh = whh;
+  a.b_ih = bih;
+  a.b_hh = bhh;
+  a.y = y;
+  ref::gru_f32(a);
+  float h = 0;
+  for (int t = 0; t < 2; ++t) {
+    const float r = sig(wih[0] * x[t] + bih[0] + whh[0] * h + bhh[0]);
+    const float z = sig(wih[1] * x[t] + bih[1] + whh[1] * h + bhh[1]);
+    const float n = std::tanh(wih[2] * x[t] + bih[2] + r * (whh[2] * h + bhh[2]));
+    h = (1 - z) * n + z * h;
+    EXPECT_NEAR(y[t], h, 1e-6) << "step " << t;
+  }
+}
+
+TEST(RnnRef, LstmOneUnitByHand) {
+  const float wih[4] = {0.5f, -0.25f, 1.5f, 0.3f}, whh[4] = {-1.0f, 0.75f, 0.5f, -0.6f};
+  const float x[3] = {0.8f, -1.2f, 0.4f};
+  float y[3], c_scratch[1];
+  RnnArgs<float> a;
+  a.steps = 3;
+  a.input = 1;
+  a.hidden = 1;
+  a.x = x;
+  a.w_ih = wih;
+  a.w_hh = whh;
+  a.y = y;
+  a.ws.scratch = c_scratch;
+  ref::lstm_f32(a);
+  float h = 0, c = 0;
+  for (int t = 0; t < 3; ++t) {
+    const float i = sig(wih[0] * x[t] + whh[0] * h), f = sig(wih[1] * x[t] + whh[1] * h);
+    const float gg = std::tanh(wih[2] * x[t] + whh[2] * h), o = sig(wih[3] * x[t] + whh[3] * h);
+    c = f * c + i * gg;
+    h = o * std::tanh(c);
+    EXPECT_NEAR(y[t], h, 1e-6) << "step " << t;
+  }
+}
+
+// The fixed-point GRU follows the float GRU on the same (quantized) weights within a
+// few quantization steps, and its first step equals the formula evaluated by hand.
+TEST(RnnRef, FixedGruTracksFloatGru) {
+  std::mt19937 g(5);
+  const int T = 8, F = 6, H = 5;
+  std::uniform_real_distribution<float> u(-0.4f, 0.4f);
+  std::vector<float> wih(3 * H * F), whh(3 * H * H), x(T * F);
+  for (auto& v : wih) v = u(g);
+  for (auto& v : whh) v = u(g);
+  for (auto& v : x) v = 3 * u(g);
+  RnnFixedFormats q;
+  q.fl_x = 5;
+  q.fl_w_ih = q.fl_w_hh = 12;
+  q.fl_h = 12;
+  q.wl_h = 16;
+  q.fl_pre = 11;
+  q.wl_pre = 16;
+  q.fl_gate = 14;
+  q.wl_gate = 16;
+  auto quant = [](const std::vector<float>& v, int fl) {
+    std::vector<int16_t> out(v.size());
+    for (size_t i = 0; i < v.size(); ++i) out[i] = int16_t(fixed::quantize(v[i], 16, fl));
+    return out;
+  };
+  auto deq = [](const std::vector<int16_t>& v, int fl) {
+    std::vector<float> out(v.size());
+    for (size_t i = 0; i < v.size(); ++i) out[i] = float(fixed::dequantize(v[i], fl));
+    return out;
+  };
+  const auto wihq = quant(wih, q.fl_w_ih), whhq = quant(whh, q.fl_w_hh), xq = quant(x, q.fl_x);
+  std::vector<int16_t> yq(T * H);
+  RnnArgs<int16_t> a;
+  a.steps = T;
+  a.input = F;
+  a.hidden = H;
+  a.x = xq.data();
+  a.w_ih = wihq.data();
+  a.w_hh = whhq.data();
+  a.y = yq.data();
+  a.q = q;
+  ref::gru_fixed(a);
+  const auto wihf = deq(wihq, q.fl_w_ih), whhf = deq(whhq, q.fl_w_hh), xf = deq(xq, q.fl_x);
+  std::vector<float> yf(T * H);
+  RnnArgs<float> fa;
+  fa.steps = T;
+  fa.input = F;
+  fa.hidden = H;
+  fa.x = xf.data();
+  fa.w_ih = wihf.data();
+  fa.w_hh = whhf.data();
+  fa.y = yf.data();
+  ref::gru_f32(fa);
+  for (int i = 0; i < T * H; ++i) EXPECT_NEAR(fixed::dequantize(yq[i], q.fl_h), yf[i], 8 * std::ldexp(1.0, -12)) << i;
+  // Step 0 by hand (h0 = 0, no biases, so gh = 0): pre-activations rounded to 2^−11,
+  // gates to 2^−14, h to 2^−12 — docs/DESIGN-NOTES.md's fixed-point GRU.
+  for (int u0 = 0; u0 < H; ++u0) {
+    double pre[3] = {0, 0, 0};
+    for (int gate = 0; gate < 3; ++gate)
+      for (int i = 0; i < F; ++i) pre[gate] += double(wihf[(gate * H + u0) * F + i]) * xf[i];
+    auto round_to = [](double v, int fl) { return fixed::dequantize(fixed::quantize(v, 16, fl), fl); };
+    const double z = round_to(1 / (1 + std::exp(-round_to(pre[1], 11))), 14);
+    const double n = round_to(std::tanh(round_to(pre[2], 11)), 14);
+    EXPECT_EQ(yq[u0], fixed::quantize((1 - z) * n, 16, 12)) << "unit " << u0;
+  }
+}
+
+TEST(PoolRef, FixedAverageIsRoundedMean) {
+  int8_t x[6] = {1, 2, 2, -7, 5, 0};  // fl_x 1
+  int8_t y[3];
+  PoolArgs<int8_t> a;
+  a.s.channels = 1;
+  a.s.in_w = 6;
+  a.s.out_w = 3;
+  a.s.kernel_w = 2;
+  a.s.stride_w = 2;
+  a.x = x;
+  a.y = y;
+  a.q.fl_x = 1;
+  a.q.fl_y = 1;
+  a.q.wl_y = 8;
+  ref::avg_pool(a);
+  EXPECT_EQ(y[0], 2);   // 1.5/2·… : (0.5 + 1)/2 = 0.75 → 1.5 at fl 1 → 2 (tie up)
+  EXPECT_EQ(y[1], -2);  // (1 − 3.5)/2 = −1.25 → −2.5 → −2 (tie up)
+  EXPECT_EQ(y[2], 3);   // 2.5/2 = 1.25 → 2.5 → 3
+}
+
+TEST(DataRef, TransposeAndSlice) {
+  float x[2 * 3 * 4];
+  for (int i = 0; i < 24; ++i) x[i] = float(i);
+  float y[24];
+  TransposeArgs t;
+  t.rank = 3;
+  t.shape[0] = 2;
+  t.shape[1] = 3;
+  t.shape[2] = 4;
+  t.perm[0] = 2;
+  t.perm[1] = 0;
+  t.perm[2] = 1;
+  t.x = x;
+  t.y = y;
+  ref::transpose(t);
+  // y[k][i][j] = x[i][j][k], y shape [4][2][3]
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 4; ++k) EXPECT_EQ(y[(k * 2 + i) * 3 + j], x[(i * 3 + j) * 4 + k]);
+  SliceArgs s;
+  s.outer = 2;
+  s.axis = 3;
+  s.inner = 4;
+  s.begin = 1;
+  s.end = 3;
+  s.x = x;
+  s.y = y;
+  ref::slice(s);
+  for (int o = 0; o < 2; ++o)
+    for (int a = 0; a < 2; ++a)
+      for (int i = 0; i < 4; ++i) EXPECT_EQ(y[(o * 2 + a) * 4 + i], x[(o * 3 + a + 1) * 4 + i]);
+}
+
+}  // namespace
+}  // namespace slimrt::kernels

@@ -1,0 +1,247 @@
+// Every panel drawn for a few frames in a headless Dear ImGui context (no window,
+// no GL): the app over a runs folder with finished, running, failed and
+// unreadable runs, an opened experiment, selections, filters and the plot
+// widget's mouse handling (hover, click to select, drag to zoom, double-click to
+// reset), and the state that persists between launches.
+#include <gtest/gtest.h>
+#include <imgui.h>
+
+#include <cmath>
+#include <algorithm>
+#include <fstream>
+
+#include "experiments/results.h"
+#include "gui/model/workbench.h"
+#include "gui/ui/app.h"
+#include "gui/ui/panels.h"
+#include "gui/ui/plot_widget.h"
+#include "test_util.h"
+
+using namespace slimlab;
+using namespace slimlab::gui;
+namespace fs = std::filesystem;
+
+namespace {
+
+exp::RunRecord run(const std::string& id, double acc, int64_t params, const std::string& technique) {
+  exp::RunRecord r;
+  r.experiment = "har";
+  r.run_id = id;
+  r.status = "finished";
+  r.dataset_source = "synthetic:har";
+  r.model = "cnn1d";
+  r.techniques = technique;
+  r.num_classes = 2;
+  r.class_names = {"a", "b"};
+  for (int e = 1; e <= 3; ++e) {
+    train::EpochMetrics m;
+    m.epoch = e;
+    m.train_loss = 1.0 / e;
+    m.val_loss = 1.2 / e;
+    m.train_accuracy = 0.5 + 0.1 * e;
+    m.val_accuracy = 0.45 + 0.1 * e;
+    r.result.epochs.push_back(m);
+  }
+  r.result.val.num_classes = r.result.test.num_classes = 2;
+  r.result.val.confusion = r.result.test.confusion = {1, 0, 0, 1};
+  r.result.test.accuracy = acc;
+  train::LayerResources l{"fc", "dense", "fp32", {params / 10}, params, params * 4, params, 40};
+  r.resources.layers = {l};
+  r.resources.params = params;
+  r.resources.bytes = params * 4;
+  r.resources.macs = params;
+  r.graph = {exp::LayerSummary{"fc", "dense", {"input"}, {params / 10}, params, "fp32"}};
+  if (technique == "deepiot") {  // what a DeepIoT stage records: traces the Live panel replays
+    compress::StageRecord st;
+    st.type = "deepiot";
+    st.metrics = {{"params_before", 2.0 * double(params)}, {"params", double(params)}, {"threshold", 0.5}};
+    st.info = {{"groups", "fc"}};
+    compress::Table trace;
+    trace.columns = {"iteration", "threshold", "size_fraction", "val_accuracy", "mean_keep.fc"};
+    compress::Table keep;
+    keep.columns = {"iteration", "threshold"};
+    for (int u = 0; u < 10; ++u) keep.columns.push_back("p" + std::to_string(u));
+    for (int it = 0; it < 20; ++it) {
+      trace.rows.push_back({double(it), 0.1 + 0.02 * it, 1.0 - 0.02 * it, 0.9, 0.8 - 0.01 * it});
+      std::vector<double> row = {double(it), 0.1 + 0.02 * it};
+      for (int u = 0; u < 10; ++u) row.push_back(std::min(1.0, 0.05 * u + 0.01 * it));
+      keep.rows.push_back(row);
+    }
+    compress::Table kept;
+    kept.columns = {"units", "kept", "kept_fraction"};
+    kept.rows = {{double(params / 5), double(params / 10), 0.5}};
+    kept.row_labels = {"fc"};
+    st.tables = {{"trace", trace}, {"keep_probabilities.fc", keep}, {"kept_units", kept}};
+    r.stages = {st};
+  }
+  return r;
+}
+
+// A headless ImGui context: a display size, a built font atlas, no backend.
+class Headless {
+ public:
+  Headless() {
+    ctx_ = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(1400, 860);
+    io.DeltaTime = 1.0f / 60;
+    unsigned char* px = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+  }
+  ~Headless() { ImGui::DestroyContext(ctx_); }
+  // One frame of the app with the mouse at `mouse` (button 0 down or not).
+  void frame(App& app, ImVec2 mouse = ImVec2(-1, -1), bool down = false) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = mouse;
+    io.MouseDown[0] = down;
+    ImGui::NewFrame();
+    app.frame();
+    ImGui::Render();
+    ASSERT_NE(ImGui::GetDrawData(), nullptr);
+    vertices += ImGui::GetDrawData()->TotalVtxCount;
+  }
+  long vertices = 0;
+
+ private:
+  ImGuiContext* ctx_;
+};
+
+struct Fixture {
+  test::TempDir tmp;
+  WorkbenchPaths paths;
+  Fixture() {
+    exp::write_results(run("p00", 0.80, 1000, "float"), tmp / "runs" / "har" / "p00" / "results.h5");
+    exp::write_results(run("p01", 0.90, 5000, "deepiot"), tmp / "runs" / "har" / "p01" / "results.h5");
+    exp::write_results(run("p02", 0.60, 300, "fixed8"), tmp / "runs" / "har" / "p02" / "results.h5");
+    test::write_text(tmp / "runs" / "har" / "live" / "status", "running\n");
+    test::write_text(tmp / "runs" / "har" / "live" / "curves.csv",
+                     "epoch,train_loss,train_accuracy,val_loss,val_accuracy\n1,0.9,0.5,1.0,0.4\n2,0.7,0.6,0.9,0.5\n");
+    test::write_text(tmp / "runs" / "har" / "crashed" / "status", "failed: killed by signal 11\n");
+    test::write_text(tmp / "runs" / "har" / "crashed" / "log.txt", "epoch 1 ...\nSegmentation fault\n");
+    test::write_text(tmp / "runs" / "har" / "broken" / "results.h5", "not hdf5");
+    test::write_text(tmp / "experiments" / "quick.toml",
+                     "[dataset]\nsource = \"synthetic:har\"\n[model]\nname = \"cnn1d\"\n[train]\nepochs = 2\n");
+    paths.runs_root = tmp / "runs";
+    paths.experiments_dir = tmp / "experiments";
+    paths.slimlab_exe = tmp / "bin" / "slimlab";
+    paths.slimrt_run_exe = tmp / "bin" / "slimrt-run";
+    paths.config_dir = tmp / "config";
+  }
+};
+
+}  // namespace
+
+TEST(GuiPanels, EveryPanelDrawsForSeveralFramesWithoutAWindow) {
+  Fixture f;
+  Headless h;
+  Workbench wb(f.paths, /*background_scan=*/false);
+  wb.rescan_now();
+  ASSERT_EQ(wb.table().runs().size(), 6u);
+  App app(wb);
+  app.load_state();
+  ASSERT_EQ(app.panels().size(), 6u);
+  for (const char* id : {"experiments", "runs", "live", "tradeoff", "structure", "deploy"})
+    EXPECT_NE(app.panel(id), nullptr) << id;
+  wb.form().open(f.paths.experiments_dir / "quick.toml");
+  // No selection, then each kind of run selected: finished, running, failed, unreadable.
+  for (const char* sel : {"", "har/p01", "har/live", "har/crashed", "har/broken", "har/p00"}) {
+    wb.table().select(sel);
+    for (int i = 0; i < 3; ++i) h.frame(app);
+  }
+  EXPECT_GT(h.vertices, 10000);
+  // The DeepIoT run's stage tables reach the Live panel (replay) and the Structure panel.
+  const exp::RunRecord* deepiot = wb.table().find("har/p01");
+  ASSERT_TRUE(deepiot);
+  ASSERT_EQ(deepiot->stages.size(), 1u);
+  const auto traces = stage_traces(*deepiot);
+  ASSERT_EQ(traces.size(), 3u);
+  wb.table().select("har/p01");
+  for (int i = 0; i < 3; ++i) h.frame(app);
+  // Filters and sorting on the table the panels read.
+  wb.table().set_filter(RunFilter{"", "finished", "", ""});
+  wb.table().set_sort("test_accuracy", false);
+  for (int i = 0; i < 3; ++i) h.frame(app);
+  EXPECT_EQ(app.tradeoff()->tradeoff().x.size(), 3u);
+  // Closed panels are not drawn, and come back.
+  for (auto& p : app.panels()) p->open = false;
+  h.frame(app);
+  for (auto& p : app.panels()) p->open = true;
+  h.frame(app);
+}
+
+TEST(GuiPanels, ClickOnAPlotPointSelectsTheRunAndDragZooms) {
+  Fixture f;
+  Headless h;
+  Workbench wb(f.paths, false);
+  wb.rescan_now();
+  App app(wb);
+  app.load_state();
+  wb.table().select("");
+  for (int i = 0; i < 3; ++i) h.frame(app);  // lay out the windows
+  TradeoffPanel* t = app.tradeoff();
+  const PlotModel& m = t->plot();
+  ASSERT_EQ(t->tradeoff().x.size(), 3u);
+  // The pixel of run p01 (5000 params, 90%) in the plot's own mapping.
+  const auto idx = wb.table().index_of("har/p01");
+  ASSERT_TRUE(idx);
+  const float px = m.px(5000), py = m.py(0.90);
+  ASSERT_TRUE(t->widget().frame().contains(px, py));
+  h.frame(app, ImVec2(px, py), false);  // hover
+  h.frame(app, ImVec2(px, py), true);   // press
+  h.frame(app, ImVec2(px, py), false);  // release: a click
+  EXPECT_EQ(wb.table().selected_key(), "har/p01");
+  h.frame(app);  // the next frame rings the selected point
+  ASSERT_TRUE(m.highlighted_id);
+  EXPECT_EQ(*m.highlighted_id, int(*idx));
+
+  // Drag a rectangle around the two smaller runs: the view zooms to them.
+  const float ax = m.px(300) - 12, ay = m.py(0.80) - 12, bx = m.px(1000) + 12, by = m.py(0.60) + 12;
+  h.frame(app, ImVec2(ax, ay), false);
+  h.frame(app, ImVec2(ax, ay), true);
+  h.frame(app, ImVec2((ax + bx) / 2, (ay + by) / 2), true);
+  h.frame(app, ImVec2(bx, by), true);
+  h.frame(app, ImVec2(bx, by), false);
+  EXPECT_TRUE(m.zoomed());
+  EXPECT_FALSE(t->widget().frame().contains(m.px(5000), m.py(0.90)));
+  EXPECT_EQ(wb.table().selected_key(), "har/p01");  // a drag is not a click
+  // Double-click resets the view.
+  const float cx = (t->widget().frame().x0 + t->widget().frame().x1) / 2, cy = t->widget().frame().y0 + 5;
+  h.frame(app, ImVec2(cx, cy), false);
+  h.frame(app, ImVec2(cx, cy), true);
+  h.frame(app, ImVec2(cx, cy), false);
+  h.frame(app, ImVec2(cx, cy), true);
+  h.frame(app, ImVec2(cx, cy), false);
+  EXPECT_FALSE(m.zoomed());
+}
+
+TEST(GuiPanels, OpenPanelsSelectionAndSettingsPersist) {
+  Fixture f;
+  {
+    Headless h;
+    Workbench wb(f.paths, false);
+    wb.rescan_now();
+    App app(wb);
+    app.load_state();
+    app.panel("structure")->open = false;
+    wb.table().select("har/p02");
+    app.tradeoff()->options().x = "macs";
+    app.tradeoff()->options().log_x = false;
+    h.frame(app);
+    app.save_state(true);
+  }
+  ASSERT_TRUE(fs::exists(f.paths.config_dir / "gui-state.ini"));
+  Headless h;
+  Workbench wb(f.paths, false);
+  wb.rescan_now();
+  App app(wb);
+  app.load_state();
+  EXPECT_FALSE(app.panel("structure")->open);
+  EXPECT_TRUE(app.panel("live")->open);
+  EXPECT_EQ(wb.table().selected_key(), "har/p02");
+  EXPECT_EQ(app.tradeoff()->options().x, "macs");
+  EXPECT_FALSE(app.tradeoff()->options().log_x);
+  h.frame(app);
+  EXPECT_EQ(app.tradeoff()->plot().x.scale, AxisScale::kLinear);
+}
