@@ -21,13 +21,15 @@ int main(int argc, char** argv) {
       "  slimlab data cache ../shared/datasets/hmp --out cache/hmp.h5 --window 4\n"
       "  slimlab run experiments/quickstart.toml\n"
       "  slimlab runs list\n"
-      "  slimlab plot --x params --out runs/plot.svg\n");
+      "  slimlab plot --x params --out runs/plot.svg\n"
+      "  slimlab gui\n");
   slimlab::cli::set_raw_args(argc, argv);
   slimlab::cli::add_data_command(app);
   slimlab::cli::add_train_command(app);
   slimlab::cli::add_run_command(app);
   slimlab::cli::add_runs_command(app);
   slimlab::cli::add_plot_command(app);
+  slimlab::cli::add_gui_command(app);
   slimlab::cli::add_export_command(app);
   try {
     app.parse(argc, argv);

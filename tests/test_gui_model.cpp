@@ -603,6 +603,14 @@ TEST(GuiDeploy, ParsesBenchOutput) {
   EXPECT_EQ(m.arena_bytes, 4096);
   EXPECT_EQ(m.file_bytes, -1);
   EXPECT_FALSE(parse_bench_output("nothing here").any());
+  // What slimrt-run bench prints.
+  m = parse_bench_output(
+      "model deepsense  runs 200  warmup 20  threads 1  isa avx2  device cpu\n"
+      "median_ms 0.0815  p90_ms 0.0902  min_ms 0.0790\n"
+      "arena_bytes 18432  lower_bound 16384  file_bytes 231112  peak_rss_kib 5120\n");
+  EXPECT_DOUBLE_EQ(m.latency_ms, 0.0815);
+  EXPECT_EQ(m.arena_bytes, 18432);
+  EXPECT_EQ(m.file_bytes, 231112);
 }
 
 TEST(GuiDeploy, ExportBenchAndWriteBack) {
@@ -619,7 +627,7 @@ TEST(GuiDeploy, ExportBenchAndWriteBack) {
   q.on_done = [&](const Job& j) { d.on_job_done(j); };
   EXPECT_EQ(d.missing_tools(), "");
   std::string why;
-  const int id = d.request("har/p00", run, "fixed", false, &why);
+  const int id = d.request("har/p00", run, "int8", false, &why);
   ASSERT_GT(id, 0) << why;
   ASSERT_TRUE(q.wait_all(std::chrono::seconds(20)));
   ASSERT_TRUE(q.wait_all(std::chrono::seconds(20)));  // the bench job was queued by the export's completion
@@ -630,7 +638,7 @@ TEST(GuiDeploy, ExportBenchAndWriteBack) {
   EXPECT_DOUBLE_EQ(rec.latency_ms, 0.5);
   EXPECT_EQ(rec.arena_bytes, 2048);
   EXPECT_EQ(rec.file_bytes, 4);  // the .slim file's size when the bench does not say
-  EXPECT_EQ(rec.tags.at("slimrt_precision"), "fixed");
+  EXPECT_EQ(rec.tags.at("slimrt_precision"), "int8");
 
   // Missing tools: a clear message, no job.
   DeployController none(q, tmp / "bin" / "nope", tmp / "bin" / "nope2");

@@ -120,17 +120,12 @@ class WidthSwitch {
  private:
   static std::string key(const std::string& l, const std::string& p) { return l + "\n" + p; }
 
-  // Exchanges the module's running statistics with width i's private ones.
+  // Exchanges the module's running statistics with width i's private ones. The tensor
+  // handles are swapped, not their data: a forward's autograd graph keeps the
+  // statistics it used, and an in-place copy would invalidate it.
   void swap_statistics(size_t i) {
-    torch::NoGradGuard no_grad;
     for (const std::string& l : bn_layers_)
-      for (const char* p : {"running_mean", "running_var"}) {
-        torch::Tensor& mine = private_[i].at(key(l, p));
-        torch::Tensor live = m_->parameter(l, p);
-        const torch::Tensor held = live.clone();
-        live.copy_(mine);
-        mine.copy_(held);
-      }
+      for (const char* p : {"running_mean", "running_var"}) std::swap(m_->parameter(l, p), private_[i].at(key(l, p)));
   }
 
   GraphModule m_;

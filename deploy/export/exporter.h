@@ -1,7 +1,18 @@
 #pragma once
-// Graph IR → .slim. Folds batch norm into the preceding conv / dense, fuses a ReLU
-// that follows a conv / dense / add, drops dropout, and writes every LayerKind that
-// has a runtime op. Torch-free: `slimlab export` reads runs/<exp>/<id>/model.h5.
+// Graph IR → .slim. Folds batch norm into the preceding conv / dense
+// (compress::quant::fold_batchnorm), fuses a ReLU that follows a conv / dense / add,
+// drops dropout, and writes every LayerKind that has a runtime op. Torch-free:
+// `slimlab export` reads runs/<exp>/<id>/model.h5.
+//
+// Precisions (docs/SLIMRT.md "Exporter"):
+//   fp32    float weights and activations (binary / fixed weights as their float values);
+//   int8 / int16  fixed point with the graph's own formats when it carries them (a
+//           fixed_point stage), otherwise quantized post-training here on the
+//           calibration samples (compress::quant::quantize_post_training); the .slim
+//           computes exactly what compress::quant::evaluate_fixed_point computes;
+//   binary  the graph's binary weights packed (BinaryConnect: ±H with float or
+//           fixed-point activations; BNN: sign-activated inputs packed too, batch norm
+//           + sign folded into per-channel thresholds where the graph allows).
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -26,14 +37,35 @@ struct ExportOptions {
   std::vector<float> norm_mean, norm_std;
   std::string source_run;
   double accuracy = -1;
-  float bn_eps = 1e-5f;  // LibTorch's BatchNorm default
+  float bn_eps = 1e-5f;  // LibTorch's BatchNorm default (fold_batchnorm uses the same)
+  // Calibration samples (back to back, numel(input_shape) floats each) for a float
+  // graph exported as int8 / int16; at most `calibration_samples` are used.
+  const float* calibration = nullptr;
+  int64_t calibration_samples = 0;
 };
 
 struct ExportResult {
   std::vector<uint8_t> bytes;          // the .slim file
   std::vector<std::string> notes;      // decisions worth telling the user (folded BN, fused ReLU, …)
   int ops = 0;
+  // The graph the file computes: BN folded, and for int8 / int16 of a float graph the
+  // post-training quantized one (evaluate it with compress::quant::evaluate_fixed_point).
+  ir::Graph graph;
+  bool quantized_at_export = false;
+  // Fixed-point exports: the integer tensor of the logits before the final Dequantize
+  // (Interpreter::tensor_data) and its FL; -1 for float outputs.
+  int raw_output_tensor = -1;
+  int raw_output_fl = 0;
 };
+
+// The graph's state: fixed-point formats on its layers, binary weights, sign layers.
+struct GraphPrecision {
+  bool fixed = false;   // some layer has a fixed-point activation format
+  bool binary = false;  // some conv / dense weight is binary
+  bool sign = false;    // sign activations (BNN)
+  int max_word_length = 0;  // of the fixed-point activations and weights
+};
+GraphPrecision graph_precision(const ir::Graph& g);
 
 // Throws std::invalid_argument naming the layer when something cannot be exported.
 ExportResult export_graph(const ir::Graph& graph, const ExportOptions& options);

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
   cli.add_option("--config-dir", paths.config_dir, "Where imgui.ini and gui-state.ini live (default: ~/.config/slimlab)");
   cli.add_option("--width", width, "Window width")->capture_default_str();
   cli.add_option("--height", height, "Window height")->capture_default_str();
-  cli.add_option("--script", script_file, "Follow a script: wait N | move X Y | click X Y | select RUN | screenshot FILE | report FILE | quit");
+  cli.add_option("--script", script_file, "Follow a script: wait N | move X Y | click X Y | select RUN | open FILE | set KEY VALUE | start | wait-jobs SECONDS | sleep SECONDS | screenshot FILE | report FILE | quit");
   cli.add_option("--frames", frames, "Quit after this many frames (0: run until closed)");
   cli.add_option("--bench-frames", bench_frames, "Draw this many frames as fast as possible and print the frame times");
   CLI11_PARSE(cli, argc, argv);
@@ -162,19 +163,27 @@ int main(int argc, char** argv) {
   int wait_frames = 0;
   bool script_mouse = false;
   ImVec2 mouse(-1, -1);
-  int down_frames = 0;  // a scripted click: the button is down this many frames, then up
+  int down_frames = 0;
+  std::optional<std::chrono::steady_clock::time_point> wait_jobs_until;  // wait-jobs / sleep
+  bool sleep_only = false;  // a scripted click: the button is down this many frames, then up
   std::vector<std::pair<Rect, fs::path>> screenshots;
   std::vector<double> frame_ms, ui_ms;  // whole frame (events, UI, GL, glFinish) and the UI alone
   int exit_code = 0;
 
   for (int frame = 0; !glfwWindowShouldClose(window) && !app.quit_requested(); ++frame) {
-    if (unattended) glfwPollEvents();
+    if (unattended && wait_jobs_until) glfwWaitEventsTimeout(0.05);  // leave the CPU to the runs
+    else if (unattended) glfwPollEvents();
     else glfwWaitEventsTimeout(0.25);  // idle when nothing happens; runs still refresh 4× a second
     const auto t0 = std::chrono::steady_clock::now();
 
     // The script: act on this frame, then let `wait` frames pass.
     if (wait_frames > 0) --wait_frames;
-    while (wait_frames == 0 && step < script.size()) {
+    if (wait_jobs_until && ((!sleep_only && wb.jobs().running() + wb.jobs().queued() == 0) ||
+                            std::chrono::steady_clock::now() > *wait_jobs_until)) {
+      wait_jobs_until.reset();
+      sleep_only = false;
+    }
+    while (wait_frames == 0 && !wait_jobs_until && step < script.size()) {
       const ScriptStep& s = script[step++];
       auto need = [&](size_t n) {
         if (s.args.size() < n) throw std::runtime_error("script line " + std::to_string(s.line) + ": " + s.op + " needs " + std::to_string(n) + " arguments");
@@ -191,6 +200,23 @@ int main(int argc, char** argv) {
             down_frames = 1;
             wait_frames = 2;  // the press frame, then the release frame
           }
+        } else if (s.op == "open") {  // the Experiments panel's form, as if the file were clicked
+          need(1);
+          if (!wb.form().open(s.args[0]))
+            for (const auto& e : wb.form().errors()) std::cerr << "slimlab-gui: " << e << "\n";
+        } else if (s.op == "set") {  // set KEY VALUE: edit a form field
+          need(2);
+          wb.form().set(s.args[0], s.args[1]);
+        } else if (s.op == "start") {  // the form's Start button
+          const auto ids = wb.form().start(wb.jobs(), wb.paths().slimlab_exe, wb.paths().runs_root);
+          std::cerr << "slimlab-gui: queued " << ids.size() << " run(s)\n";
+        } else if (s.op == "wait-jobs") {  // wait-jobs SECONDS: frames go on until no job is queued or running
+          need(1);
+          wait_jobs_until = std::chrono::steady_clock::now() + std::chrono::seconds(std::stoi(s.args[0]));
+        } else if (s.op == "sleep") {  // sleep SECONDS: frames go on (runs progress) for this long
+          need(1);
+          wait_jobs_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(int(1000 * std::stod(s.args[0])));
+          sleep_only = true;
         } else if (s.op == "select") {
           need(1);
           wb.table().select(s.args[0]);
@@ -248,7 +274,7 @@ int main(int argc, char** argv) {
 
     if (frames > 0 && frame + 1 >= frames && step >= script.size() && wait_frames == 0) break;
     if (bench_frames > 0 && frame + 1 >= bench_frames) break;
-    if (!script.empty() && step >= script.size() && wait_frames == 0 && frames == 0) break;
+    if (!script.empty() && step >= script.size() && wait_frames == 0 && !wait_jobs_until && frames == 0) break;
   }
   if (bench_frames > 0 && frame_ms.size() > 10) {
     auto stats = [&](const char* what, const std::vector<double>& all) {

@@ -56,6 +56,8 @@ BenchMeasurement parse_bench_output(const std::string& text) {
     double v = 0;
     size_t at;
     if ((at = line.find("latency")) != std::string::npos && number_after(line, at + 7, true, &v)) m.latency_ms = v;
+    // slimrt-run bench: "median_ms 0.1234  p90_ms …" — the median is the latency.
+    if ((at = line.find("median_ms")) != std::string::npos && number_after(line, at + 9, true, &v)) m.latency_ms = v;
     if ((at = line.find("arena")) != std::string::npos && number_after(line, at + 5, false, &v)) m.arena_bytes = int64_t(v);
     if (((at = line.find("file_bytes")) != std::string::npos || (at = line.find("file size")) != std::string::npos ||
          (at = line.find("file bytes")) != std::string::npos) &&

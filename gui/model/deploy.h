@@ -23,7 +23,8 @@ struct BenchMeasurement {
   bool any() const { return !std::isnan(latency_ms) || arena_bytes >= 0 || file_bytes >= 0; }
 };
 
-// Reads what slimrt-run bench printed: lines such as "latency_ms: 0.123",
+// Reads what slimrt-run bench printed ("median_ms 0.1234  p90_ms …" and
+// "arena_bytes 4096  lower_bound …  file_bytes 12345"), or lines such as "latency_ms: 0.123",
 // "latency 0.123 ms (median)", "arena_bytes = 4096", "arena: 4.0 KiB",
 // "file_bytes 12345". Unrecognised lines are ignored; the last value of a kind wins.
 BenchMeasurement parse_bench_output(const std::string& text);

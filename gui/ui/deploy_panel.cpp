@@ -6,10 +6,11 @@
 namespace slimlab::gui {
 
 namespace {
-const char* const kPrecisions[] = {"fp32", "fp16", "fixed", "binary"};
+// What `slimlab export --precision` accepts (deploy/export: parse_export_precision).
+const char* const kPrecisions[] = {"fp32", "int8", "int16", "binary"};
 }
 
-DeployPanel::DeployPanel(Workbench& wb) : Panel("deploy", "Deploy", wb, {0.0f, 0.55f, 0.28f, 0.45f}) {}
+DeployPanel::DeployPanel(Workbench& wb) : Panel("deploy", "Deploy", wb, {0.0f, 0.50f, 0.25f, 0.22f}) {}
 
 void DeployPanel::save_state(GuiState& s) const {
   s.set("deploy.precision", kPrecisions[precision_]);

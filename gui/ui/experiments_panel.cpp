@@ -7,7 +7,7 @@
 
 namespace slimlab::gui {
 
-ExperimentsPanel::ExperimentsPanel(Workbench& wb) : Panel("experiments", "Experiments", wb, {0.0f, 0.0f, 0.28f, 0.55f}) {}
+ExperimentsPanel::ExperimentsPanel(Workbench& wb) : Panel("experiments", "Experiments", wb, {0.0f, 0.0f, 0.25f, 0.50f}) {}
 
 void ExperimentsPanel::save_state(GuiState& s) const {
   s.set("experiments.open_file", open_file_);
@@ -101,7 +101,9 @@ void ExperimentsPanel::draw_form() {
                        wb_.paths().slimlab_exe.string().c_str());
 
   // The fields, grouped by table.
-  ImGui::BeginChild("fields", ImVec2(0, -8.0f * ImGui::GetTextLineHeightWithSpacing()), true);
+  // The fields take what the job list (at most six rows) leaves.
+  const float jobs_lines = wb_.jobs().jobs().empty() ? 1.5f : 2.5f + float(std::min<size_t>(6, wb_.jobs().jobs().size()));
+  ImGui::BeginChild("fields", ImVec2(0, -jobs_lines * ImGui::GetFrameHeightWithSpacing()), true);
   std::string section = "\x01";
   bool section_open = true;
   for (FormField& f : form.fields()) {

@@ -1,10 +1,11 @@
 #include <algorithm>
+#include <limits>
 
 #include "gui/ui/panels.h"
 
 namespace slimlab::gui {
 
-LivePanel::LivePanel(Workbench& wb) : Panel("live", "Live", wb, {0.68f, 0.42f, 0.32f, 0.30f}) {}
+LivePanel::LivePanel(Workbench& wb) : Panel("live", "Live", wb, {0.65f, 0.38f, 0.35f, 0.62f}) {}
 
 void LivePanel::draw_content() {
   RunTable& t = wb_.table();
@@ -23,7 +24,7 @@ void LivePanel::draw_content() {
     if (key != shown_key_) {
       loss_.reset();
       acc_.reset();
-      replay_ = 0;
+      replay_ = std::numeric_limits<int>::max();  // a finished run opens on its final state
       trace_index_ = 0;
       playing_ = false;
     }
@@ -64,6 +65,7 @@ void LivePanel::draw_content() {
   }
   const StageTrace& tr = traces_[size_t(trace_index_)];
   const int last = std::max(0, int(tr.rows.size()) - 1);
+  replay_ = std::min(replay_, last);
   ImGui::SameLine();
   if (ImGui::SmallButton(playing_ ? "Pause" : "Replay")) {
     playing_ = !playing_;

@@ -15,7 +15,7 @@ std::string before_after(int64_t b, int64_t a) {
 
 }  // namespace
 
-StructurePanel::StructurePanel(Workbench& wb) : Panel("structure", "Structure", wb, {0.68f, 0.72f, 0.32f, 0.28f}) {}
+StructurePanel::StructurePanel(Workbench& wb) : Panel("structure", "Structure", wb, {0.0f, 0.72f, 0.25f, 0.28f}) {}
 
 void StructurePanel::draw_content() {
   RunTable& t = wb_.table();

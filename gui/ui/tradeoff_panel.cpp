@@ -41,19 +41,17 @@ bool combo(const char* label, std::string& v, const std::vector<std::string>& op
 
 std::string facts(const exp::RunRecord& r) {
   std::string s = run_key(r) + "\n" + r.model + " | " + r.techniques + " | " + r.status;
-  for (const char* c : {"test_accuracy", "val_accuracy", "params", "bytes", "macs", "latency_ms", "arena_bytes",
-                        "file_bytes"}) {
+  for (const char* c : {"test_accuracy", "val_accuracy", "params", "bytes", "macs", "energy_pj", "latency_ms",
+                        "arena_bytes", "file_bytes"}) {
     const std::string v = cell_text(r, c);
-    if (v != "-") s += std::string("\n") + c + ": " + v;
+    if (v != "-" && v != "?") s += std::string("\n") + c + ": " + v;
   }
-  for (const auto& c : exp::numeric_columns())
-    if (c.find("energy") != std::string::npos) s += "\n" + c + ": " + cell_text(r, c);
   return s;
 }
 
 }  // namespace
 
-TradeoffPanel::TradeoffPanel(Workbench& wb) : Panel("tradeoff", "Trade-off", wb, {0.28f, 0.42f, 0.40f, 0.58f}) {}
+TradeoffPanel::TradeoffPanel(Workbench& wb) : Panel("tradeoff", "Trade-off", wb, {0.25f, 0.38f, 0.40f, 0.62f}) {}
 
 void TradeoffPanel::save_state(GuiState& s) const {
   s.set("tradeoff.x", options_.x);

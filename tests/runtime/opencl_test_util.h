@@ -13,13 +13,21 @@
 
 namespace slimrt::opencl::test {
 
+// The tests' device options: no work-group tuning (on PoCL every work-group size is a
+// separate LLVM compile of the kernel); OpenClCache.WorkGroupSizes* tests tuning itself.
+inline Options test_options() {
+  Options o;
+  o.tune = false;
+  return o;
+}
+
 // Installs device 0 once; returns "" or why OpenCL is unusable here (the tests skip).
 inline const std::string& ensure_device() {
   static const std::string status = [] {
     try {
       if (!std::getenv("SLIMRT_OPENCL_CACHE")) setenv("SLIMRT_OPENCL_CACHE", "slimrt-opencl-cache", 1);
       install_backend();
-      install(0);
+      install(0, test_options());
       return std::string();
     } catch (const std::exception& e) {
       return std::string(e.what());

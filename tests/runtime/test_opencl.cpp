@@ -204,6 +204,18 @@ TEST_P(OpenClKernel, MatchesReference) {
   for (auto& c : extra_cases(k->op, k->precision)) cases.push_back(std::move(c));
   ASSERT_FALSE(cases.empty()) << k->name << ": no conformance cases";
   const bool fp16 = k->name.find("-fp16") != std::string::npos;
+  // Convolutions have two device kernels (weights tiled in __local memory, or read
+  // directly): every case runs through both.
+  const bool two_variants = (k->op == Op::kConv1d || k->op == Op::kConv2d) && k->precision != Precision::kBnn;
+  for (const char* variant : {"tiled", "direct"}) {
+  if (two_variants) {
+    Options o = test_options();
+    o.conv = variant;
+    install(0, o);
+  } else if (std::string(variant) == "direct") {
+    break;
+  }
+  SCOPED_TRACE(two_variants ? variant : "");
   int run = 0;
   for (const auto& c : cases) {
     if (!c->supported_by(*k)) {
@@ -227,6 +239,8 @@ TEST_P(OpenClKernel, MatchesReference) {
     ++run;
   }
   EXPECT_EQ(run, int(cases.size())) << k->name << " declined " << cases.size() - size_t(run) << " case(s)";
+  }
+  install(0, test_options());
 }
 
 INSTANTIATE_TEST_SUITE_P(Device, OpenClKernel, ::testing::ValuesIn(opencl_kernel_names()),
@@ -421,13 +435,13 @@ TEST(OpenClCache, ProgramBinaryIsCachedPerDeviceAndReloaded) {
   EXPECT_TRUE(file_exists(first.file)) << first.file;
   EXPECT_NE(first.file.find("program-"), std::string::npos);
   // Another Device object (other options) finds the binary on disk instead of compiling.
-  Options o;
-  o.tune = false;
+  Options o = test_options();
+  o.fp16 = true;
   install(0, o);
   const ProgramOrigin second = program_origin();
   EXPECT_EQ(second.from, "cache") << "built in " << second.build_ms << " ms";
   EXPECT_EQ(second.file, first.file);
-  install(0);  // back to the shared device
+  install(0, test_options());  // back to the shared device
 }
 
 TEST(OpenClCache, CorruptBinaryIsRebuilt) {
@@ -435,9 +449,8 @@ TEST(OpenClCache, CorruptBinaryIsRebuilt) {
   const char* tmpl = "slimrt-opencl-corrupt-XXXXXX";
   std::string dir(tmpl);
   ASSERT_NE(::mkdtemp(dir.data()), nullptr);
-  Options o;
+  Options o = test_options();
   o.cache_dir = dir;
-  o.tune = false;
   install(0, o);  // builds (or loads from memory) and writes the binary in dir
   const std::string file = program_origin().file;
   ASSERT_TRUE(file_exists(file)) << file;
@@ -447,12 +460,16 @@ TEST(OpenClCache, CorruptBinaryIsRebuilt) {
   o2.cache_dir = dir + "/";
   install(0, o2);
   EXPECT_EQ(program_origin().from, "source");
-  install(0);
+  install(0, test_options());
 }
 
 TEST(OpenClCache, WorkGroupSizesAreTunedOnceAndCached) {
   SLIMRT_REQUIRE_OPENCL();
-  // Any tuned kernel run (the conformance suite) leaves a tuning file next to the program.
+  // A device with tuning on measures the work-group size of a kernel once and writes it
+  // next to the program binary.
+  Options tuned;
+  tuned.tune = true;
+  install(0, tuned);
   DenseArgs<float> a;
   a.s = {1, 64, 32};
   std::vector<float> x(64, 0.5f), w(64 * 32, 0.25f), y(32);
@@ -478,6 +495,7 @@ TEST(OpenClCache, WorkGroupSizesAreTunedOnceAndCached) {
     if (p) ::pclose(p);
   }
   EXPECT_TRUE(found) << "no tuning file in " << dir;
+  install(0, test_options());
 }
 
 TEST(OpenClDevice, DeviceStrings) {
@@ -502,7 +520,7 @@ TEST(OpenClDevice, UnknownDeviceIndexIsAClearError) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("no device 999"), std::string::npos) << e.what();
   }
-  install(0);
+  install(0, test_options());
 }
 
 // With no OpenCL platform (OCL_ICD_VENDORS pointing to an empty directory) asking for

@@ -22,16 +22,11 @@ size_t bytes_thunk(const void* args) { return F(*static_cast<const A*>(args)); }
 template <class A, void (*F)(const A&, void*)>
 void pack_thunk(const void* args, void* dst) { F(*static_cast<const A*>(args), dst); }
 
-inline Kernel make_kernel(Op op, Precision p, Isa isa, int priority, void (*run)(const void*, void*)) {
-  Kernel k;
-  k.name = std::string(to_string(op)) + "/" + to_string(p) + "/" + to_string(isa);
-  k.op = op;
-  k.precision = p;
-  k.isa = isa;
-  k.priority = priority;
-  k.run = run;
-  return k;
-}
+// Out of line (registry.cpp): one call per registered kernel keeps registration small.
+Kernel make_kernel(Op op, Precision p, Isa isa, int priority, void (*run)(const void*, void*));
+
+// Big kernels are not inlined into their several callers (code size: slimrt ≤ 200 KB).
+#define SLIMRT_NOINLINE __attribute__((noinline))
 
 void add_ref_kernels(std::vector<Kernel>& out);
 void add_avx2_kernels(std::vector<Kernel>& out);    // x86 builds only

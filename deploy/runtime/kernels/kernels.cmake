@@ -6,6 +6,10 @@
 set(_k ${CMAKE_CURRENT_LIST_DIR})
 file(GLOB _k_ref CONFIGURE_DEPENDS ${_k}/registry.cpp ${_k}/ref/*.cpp)
 target_sources(slimrt PRIVATE ${_k_ref})
+# The reference kernels at -O2: they are the oracle and the fallback of ops without a
+# SIMD variant (memory-bound there); -O3's unrolling would double their size.
+file(GLOB _k_ref_kernels CONFIGURE_DEPENDS ${_k}/ref/*.cpp)
+set_source_files_properties(${_k_ref_kernels} PROPERTIES COMPILE_OPTIONS "$<$<CONFIG:Release>:-O2>")
 target_include_directories(slimrt PUBLIC $<BUILD_INTERFACE:${_k}/..>)
 target_compile_definitions(slimrt PUBLIC SLIMRT_HAVE_KERNELS)
 
@@ -20,10 +24,22 @@ if(SLIMRT_KERNEL_ARCH STREQUAL "x86" AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clan
   # Each file enables its ISA with #pragma GCC target around its kernels only (shared
   # inline helpers stay baseline code); the registry hands its kernels to a CPU that has
   # the ISA (registry.cpp: cpu_supports).
-  set(_k_x86 ${_k}/x86/avx2.cpp ${_k}/x86/avx512.cpp)
-  set_source_files_properties(${_k_x86} PROPERTIES COMPILE_OPTIONS "-ffp-contract=fast")
-  target_sources(slimrt PRIVATE ${_k_x86})
-  target_compile_definitions(slimrt PRIVATE SLIMRT_HAVE_X86_KERNELS)
+  # SLIMRT_X86_ISAS picks the variants compiled in (each costs library size: AVX2
+  # ≈ 60 KB, AVX-512 ≈ 85 KB of text); the reference kernels are always there.
+  set(SLIMRT_X86_ISAS "avx2;avx512" CACHE STRING "x86 kernel variants to build: avx2, avx512 (empty: reference only)")
+  set(_k_x86 "")
+  foreach(_isa ${SLIMRT_X86_ISAS})
+    if(NOT _isa MATCHES "^(avx2|avx512)$")
+      message(FATAL_ERROR "SLIMRT_X86_ISAS: unknown ISA '${_isa}' (avx2, avx512)")
+    endif()
+    list(APPEND _k_x86 ${_k}/x86/${_isa}.cpp)
+    string(TOUPPER ${_isa} _ISA)
+    target_compile_definitions(slimrt PRIVATE SLIMRT_HAVE_${_ISA}_KERNELS)
+  endforeach()
+  if(_k_x86)
+    set_source_files_properties(${_k_x86} PROPERTIES COMPILE_OPTIONS "-ffp-contract=fast")
+    target_sources(slimrt PRIVATE ${_k_x86})
+  endif()
 elseif(SLIMRT_KERNEL_ARCH STREQUAL "aarch64")
   file(GLOB _k_neon CONFIGURE_DEPENDS ${_k}/neon/*.cpp)
   set_source_files_properties(${_k_neon} PROPERTIES COMPILE_OPTIONS "-ffp-contract=fast")

@@ -37,8 +37,10 @@ struct Registry {
   std::vector<Kernel> kernels;
   Registry() {
     detail::add_ref_kernels(kernels);
-#if defined(SLIMRT_X86) && defined(SLIMRT_HAVE_X86_KERNELS)
+#if defined(SLIMRT_X86) && defined(SLIMRT_HAVE_AVX2_KERNELS)
     detail::add_avx2_kernels(kernels);
+#endif
+#if defined(SLIMRT_X86) && defined(SLIMRT_HAVE_AVX512_KERNELS)
     detail::add_avx512_kernels(kernels);
 #endif
 #if defined(SLIMRT_AARCH64) && defined(SLIMRT_HAVE_NEON_KERNELS)
@@ -104,6 +106,17 @@ bool parse_precision(const std::string& s, Precision* out) {
   for (int i = 0; i < int(Precision::kCount); ++i)
     if (s == kPrecisionNames[i]) { *out = Precision(i); return true; }
   return false;
+}
+
+Kernel detail::make_kernel(Op op, Precision p, Isa isa, int priority, void (*run)(const void*, void*)) {
+  Kernel k;
+  k.name = std::string(to_string(op)) + "/" + to_string(p) + "/" + to_string(isa);
+  k.op = op;
+  k.precision = p;
+  k.isa = isa;
+  k.priority = priority;
+  k.run = run;
+  return k;
 }
 
 const std::vector<Kernel>& all_kernels() { return registry().kernels; }

@@ -19,7 +19,7 @@ std::map<std::string, std::shared_ptr<Device>>& opened() {  // one Device per in
   return m;
 }
 std::string device_key(int index, const Options& o) {
-  return std::to_string(index) + (o.fp16 ? ",fp16" : "") + (o.tune ? "" : ",notune") + "|" + o.cache_dir;
+  return std::to_string(index) + (o.fp16 ? ",fp16" : "") + (o.tune ? "" : ",notune") + "," + o.conv + "|" + o.cache_dir;
 }
 }  // namespace
 
@@ -48,7 +48,8 @@ void parse_device(const std::string& spec, int* index, Options* options) {
   for (const std::string& f : flags) {
     if (f == "fp16") options->fp16 = true;
     else if (f == "notune") options->tune = false;
-    else throw Error("device '" + spec + "': unknown option '" + f + "' (fp16, notune)");
+    else if (f == "tiled" || f == "direct") options->conv = f;
+    else throw Error("device '" + spec + "': unknown option '" + f + "' (fp16, notune, tiled, direct)");
   }
 }
 

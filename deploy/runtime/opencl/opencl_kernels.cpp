@@ -324,6 +324,30 @@ void conv_launch_dims(NodeState& st, Launch& l, const k::ConvShape& s, size_t di
   tune(st, l, name, size_t(s.out_h()) * s.out_w());
 }
 
+// Tiled (weights staged in __local, DeepMon) or direct (weights from global memory)?
+// Both launches are built; the faster one on this device and shape class is kept — timed
+// once and cached with the work-group sizes, or by device type when tuning is off
+// (GPU: tiled, CPU: direct).
+void keep_faster(NodeState& st, const std::string& key, size_t npix) {
+  Device& d = *st.dev;
+  const size_t n = st.launches.size();  // the last two: [tiled, direct]
+  size_t choice = d.info().gpu ? 1 : 2;
+  if (d.options().conv == "tiled") choice = 1;
+  else if (d.options().conv == "direct") choice = 2;
+  else if (d.options().tune) {
+    auto enqueue = [&](size_t c) {
+      const Launch& l = st.launches[n - 3 + c];
+      check(clEnqueueNDRangeKernel(d.queue(), l.kernel, l.dims, nullptr, l.global, l.has_local ? l.local : nullptr, 0,
+                                   nullptr, nullptr),
+            "clEnqueueNDRangeKernel");
+    };
+    choice = d.tuned_local_size(key + "/n" + std::to_string(log2_bucket(npix)), {1, 2}, enqueue);
+  }
+  const size_t drop = n - 3 + (choice == 1 ? 2 : 1);
+  clReleaseKernel(st.launches[drop].kernel);
+  st.launches.erase(st.launches.begin() + long(drop));
+}
+
 template <class T>
 void build_conv(const k::ConvArgs<T>& a, NodeState& st, bool f16) {
   const k::ConvShape& s = a.s;
@@ -351,6 +375,11 @@ void build_conv(const k::ConvArgs<T>& a, NodeState& st, bool f16) {
     Launch& l = st.launch(name.c_str());
     set_conv_args(l, x, w, fb, ib, st.dummy(), y, size_t(ct) * taps * 4 * lelem, s, ct, 0, a.bias, false, e);
     conv_launch_dims(st, l, s, size_t((s.out_c + 3) / 4), name);
+    const std::string direct = kname("conv_direct", sfx);
+    Launch& l2 = st.launch(direct.c_str());
+    set_conv_args(l2, x, w, fb, ib, st.dummy(), y, 16, s, ct, 0, a.bias, false, e);
+    conv_launch_dims(st, l2, s, size_t((s.out_c + 3) / 4), direct);
+    keep_faster(st, kname("conv_variant", sfx), npix);
   } else {
     cl_mem w;
     if (f16) {
@@ -402,6 +431,11 @@ void build_conv_bc(const k::ConvBcArgs<T>& a, NodeState& st) {
     Launch& l = st.launch(name.c_str());
     set_conv_args(l, x, w, fb, ib, sc, y, size_t(ct) * taps, s, ct, words, a.bias, has_scale, e);
     conv_launch_dims(st, l, s, size_t(blocks), name);
+    const std::string direct = kname("conv_direct_bc", suffix<T>());
+    Launch& l2 = st.launch(direct.c_str());
+    set_conv_args(l2, x, w, fb, ib, sc, y, 16, s, ct, words, a.bias, has_scale, e);
+    conv_launch_dims(st, l2, s, size_t(blocks), direct);
+    keep_faster(st, kname("conv_variant_bc", suffix<T>()), npix);
   } else {
     cl_mem w = st.constant(size_t(s.out_c) * words * 8, a.w);
     const std::string name = kname("conv_grouped_bc", suffix<T>());

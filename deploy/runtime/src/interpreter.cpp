@@ -164,14 +164,12 @@ class Builder {
       case OpType::GlobalAvgPool: case OpType::MeanOverTime: return reduce(op);
       case OpType::Gru: case OpType::Lstm: return rnn(op);
       case OpType::Relu: case OpType::Relu6: case OpType::HardTanh: case OpType::Sign: return activation(op);
-      case OpType::Softmax: {
-        auto n = std::make_unique<KernelNode<k::SoftmaxArgs>>();
-        const auto& x = in(op, 0);
-        n->args.cols = int(x.shape.back());
-        n->args.rows = int(x.numel / x.shape.back());
-        bind_xy(*n, op);
-        return finish(std::move(n), k::Op::kSoftmax, k::Precision::kF32, op);
-      }
+      case OpType::Softmax:
+        switch (in(op, 0).dtype) {
+          case DType::I8: return softmax<int8_t>(op);
+          case DType::I16: return softmax<int16_t>(op);
+          default: return softmax<float>(op);
+        }
       case OpType::Reshape: {
         auto n = std::make_unique<CopyNode>();
         n->bytes = in(op, 0).bytes;
@@ -328,6 +326,9 @@ class Builder {
     n->args.bias = weights(op, 2);
     if (std::is_same_v<T, float>) n->args.scale = static_cast<const float*>(weights(op, 3));
     n->args.q = formats(op, 0);
+    // Weights ±2^−FL (the BIN tensor's fl): the kernels take ±1 weights (fl_w = 0) and
+    // requantize from fl_x, so the accumulator's FL fl_x + FL is passed as fl_x.
+    if (!std::is_same_v<T, float>) n->args.q.fl_x += w.fl;
     n->args.act = fused(op.activation);
     bind_xy(*n, op);
     return finish(std::move(n), k::Op::kDense, p, op);
@@ -425,6 +426,7 @@ class Builder {
     n->args.bias = weights(op, 2);
     if (std::is_same_v<T, float>) n->args.scale = static_cast<const float*>(weights(op, 3));
     n->args.q = formats(op, 0);
+    if (!std::is_same_v<T, float>) n->args.q.fl_x += in(op, 1).fl;  // ±2^−FL weights, as dense_bc
     n->args.act = fused(op.activation);
     bind_xy(*n, op);
     return finish(std::move(n), kernel_op(op.type), p, op);
@@ -536,6 +538,10 @@ class Builder {
     q.wl_gate = op.gate_wl;
     q.fl_c = op.cell_fl;
     q.wl_c = op.cell_wl;
+    if (op.pre_wl != 0) {
+      q.fl_pre = op.pre_fl;
+      q.wl_pre = op.pre_wl;
+    }
     bind_xy(*n, op);
     return finish(std::move(n), kernel_op(op.type), elem_precision(x.dtype), op);
   }
@@ -571,6 +577,17 @@ class Builder {
       case DType::I8: return activation_typed<int8_t>(op);
       default: return activation_typed<int16_t>(op);
     }
+  }
+
+  template <class T>
+  std::unique_ptr<Node> softmax(const OpDesc& op) {
+    auto n = std::make_unique<KernelNode<k::SoftmaxArgsT<T>>>();
+    const auto& x = in(op, 0);
+    n->args.cols = int(x.shape.back());
+    n->args.rows = int(x.numel / x.shape.back());
+    n->args.q = formats(op, 0);
+    bind_xy(*n, op);
+    return finish(std::move(n), k::Op::kSoftmax, elem_precision(x.dtype), op);
   }
 
   std::unique_ptr<Node> concat(const OpDesc& op) {

@@ -210,7 +210,7 @@ void OpChecker::check_dense() {
   if (p == OpPrecision::kBnn) {
     check_bnn_outputs(2, out);
   } else {
-    const int fl_w = (p == OpPrecision::kI8 || p == OpPrecision::kI16) ? w.fl : 0;
+    const int fl_w = p == OpPrecision::kBcF32 ? 0 : w.fl;  // BinaryConnect: ±2^−FL weights
     check_bias(in(2, true), out, p, xt.fl + fl_w);
     if (p == OpPrecision::kBcF32) {
       if (const TensorDesc* s = in(3, true)) {
@@ -280,7 +280,7 @@ void OpChecker::check_conv() {
     DType yd = p == OpPrecision::kI8 || p == OpPrecision::kBcI8 ? DType::I8
                : p == OpPrecision::kI16 || p == OpPrecision::kBcI16 ? DType::I16 : DType::F32;
     need_dtype(y(), yd, "output");
-    const int fl_w = (p == OpPrecision::kI8 || p == OpPrecision::kI16) ? w.fl : 0;
+    const int fl_w = p == OpPrecision::kBcF32 ? 0 : w.fl;  // BinaryConnect: ±2^−FL weights
     check_bias(in(2, true), O, p, xt.fl + fl_w);
     if (p == OpPrecision::kBcF32) {
       if (const TensorDesc* s = in(3, true)) {
@@ -306,7 +306,9 @@ void OpChecker::check_pool() {
   if (xt.dtype != DType::F32 && !is_fixed(xt.dtype) && !bits)
     fail("input '" + xt.name + "' is " + dtype_name(xt.dtype) + ", pooling takes f32, i8, i16 or bin");
   need_dtype(y(), xt.dtype, "output");
-  same_fl(xt, y());
+  // Max pooling selects values (same format); fixed-point average pooling rounds the
+  // mean once into the output's own format.
+  if (op_.type == OpType::MaxPool1d || op_.type == OpType::MaxPool2d) same_fl(xt, y());
   attr(op_.kernel, axes, 1, 1, 1 << 16, "kernel");
   std::vector<int> kernel = op_.kernel;
   attr(op_.stride, axes, 1, 1, 1 << 16, "stride");
@@ -353,6 +355,9 @@ void OpChecker::check_rnn() {
       fail("gate format ⟨" + std::to_string(op_.gate_wl) + ", " + std::to_string(op_.gate_fl) + "⟩ is not valid");
     if (G == 4 && (op_.cell_wl < 2 || op_.cell_wl > bits || op_.cell_fl < -16 || op_.cell_fl > 30))
       fail("cell format ⟨" + std::to_string(op_.cell_wl) + ", " + std::to_string(op_.cell_fl) + "⟩ is not valid");
+    if (op_.pre_wl != 0 && (op_.pre_wl < 2 || op_.pre_wl > 16 || op_.pre_fl < -16 || op_.pre_fl > 30))
+      fail("gate pre-activation format ⟨" + std::to_string(op_.pre_wl) + ", " + std::to_string(op_.pre_fl) +
+           "⟩ is not valid");
   }
   op_.macs = T * G * Hd * (F + Hd);
 }
@@ -397,15 +402,15 @@ void OpChecker::check() {
       } else {
         need_dtype(yt, xt.dtype, "output");
         need_shape(yt, xt.shape, "output");
-        same_fl(xt, yt);
+        if (op_.type != OpType::Sign) same_fl(xt, yt);  // sign writes ±1 in its output's format
       }
       op_.macs = xt.numel;
       break;
     }
     case OpType::Softmax:
       inputs_between(1, 1);
-      need_dtype(xt, DType::F32, "input");
-      need_dtype(yt, DType::F32, "output");
+      if (xt.dtype != DType::F32 && !is_fixed(xt.dtype)) fail("takes f32, i8 or i16");
+      need_dtype(yt, xt.dtype, "output");
       need_shape(yt, xt.shape, "output");
       op_.macs = xt.numel;
       break;
@@ -590,6 +595,9 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
       if (t.wl == 0) t.wl = storage;
       if (t.wl < 2 || t.wl > storage) fail(tw + "word length " + std::to_string(t.wl) + " does not fit " + dtype_name(t.dtype));
       if (t.fl < -32 || t.fl > 62) fail(tw + "fractional bits " + std::to_string(t.fl) + " are out of range");
+    } else if (t.dtype == DType::BIN && t.wl == 0) {
+      // Binary weights ±2^−FL (BinaryConnect with fixed-point activations): the FL of the ±1 values.
+      if (t.fl < -32 || t.fl > 62) fail(tw + "fractional bits " + std::to_string(t.fl) + " are out of range");
     } else if (t.fl != 0 || t.wl != 0) {
       fail(tw + "a " + std::string(dtype_name(t.dtype)) + " tensor has no fixed-point format");
     }
@@ -674,6 +682,8 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
     op.gate_wl = fo->gate_wl();
     op.cell_fl = fo->cell_fl();
     op.cell_wl = fo->cell_wl();
+    op.pre_fl = fo->pre_fl();
+    op.pre_wl = fo->pre_wl();
     if (op.inputs.size() > 64 || op.kernel.size() > 4 || op.stride.size() > 4 || op.padding.size() > 4 ||
         op.dilation.size() > 4 || op.perm.size() > size_t(kMaxRank))
       fail(ow + "has implausibly many inputs or attribute entries");

@@ -76,7 +76,7 @@ std::vector<uint8_t> ModelWriter::finish() const {
                                      o.dilation.empty() ? nullptr : &o.dilation, o.groups, o.axis, o.begin, o.end,
                                      o.perm.empty() ? nullptr : &o.perm, o.min_value, o.max_value, o.activation,
                                      o.variant.empty() ? nullptr : o.variant.c_str(), o.gate_fl, o.gate_wl, o.cell_fl,
-                                     o.cell_wl));
+                                     o.cell_wl, o.pre_fl, o.pre_wl));
   }
   const Metadata& md = metadata;
   std::vector<flatbuffers::Offset<flatbuffers::String>> names;

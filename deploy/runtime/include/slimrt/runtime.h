@@ -56,6 +56,7 @@ struct OpDesc {
   fb::Activation activation = fb::Activation::None;
   std::string variant;
   int gate_fl = 0, gate_wl = 0, cell_fl = 0, cell_wl = 0;  // fixed-point RNN
+  int pre_fl = 0, pre_wl = 0;  // fixed-point RNN gate pre-activations (pre_wl 0: ⟨8, 0⟩)
   int64_t macs = 0;  // multiply-accumulates (or XNOR-popcount lanes) per inference
 };
 

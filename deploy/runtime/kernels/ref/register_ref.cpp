@@ -4,11 +4,15 @@
 
 namespace slimrt::kernels::detail {
 namespace {
+// Out of line so each registration below is one small call.
+__attribute__((noinline)) void push(std::vector<Kernel>& out, Op op, Precision p, void (*run)(const void*, void*),
+                                    size_t (*scratch)(const void*)) {
+  out.push_back(make_kernel(op, p, Isa::kRef, 0, run));
+  out.back().scratch_bytes = scratch;
+}
 template <class A, void (*F)(const A&)>
-void add(std::vector<Kernel>& out, Op op, Precision p, size_t (*scratch)(const void*) = nullptr) {
-  Kernel k = make_kernel(op, p, Isa::kRef, 0, &run_thunk<A, F>);
-  k.scratch_bytes = scratch;
-  out.push_back(k);
+inline void add(std::vector<Kernel>& out, Op op, Precision p, size_t (*scratch)(const void*) = nullptr) {
+  push(out, op, p, &run_thunk<A, F>, scratch);
 }
 
 // Element-typed ops for f32, i8, i16.

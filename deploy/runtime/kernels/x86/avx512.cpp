@@ -29,7 +29,9 @@ namespace slimrt::kernels {
 #define SLIMRT_ISA_NS avx512
 #define SLIMRT_ISA Isa::kAvx512
 #define SLIMRT_ISA_PRIORITY 30
+#define SLIMRT_GENERIC_NO_BNN_CONV
 #include "kernels/simd/generic_register.inc"
+#undef SLIMRT_GENERIC_NO_BNN_CONV
 #undef SLIMRT_ISA_NS
 #undef SLIMRT_ISA
 #undef SLIMRT_ISA_PRIORITY
@@ -53,8 +55,6 @@ void detail::add_avx512_kernels(std::vector<Kernel>& out) {
   out.push_back(k);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel c = generic_kernel<ConvBnnArgs, avx512::conv_bnn_bgemm>(op, Precision::kBnn);
-    c.name += "_vpopcnt";
-    c.priority += 1;
     c.packed_bytes = &bytes_thunk<ConvBnnArgs, avx512::conv_bnn_bgemm_packed_bytes>;
     c.pack = &pack_thunk<ConvBnnArgs, avx512::conv_bnn_bgemm_pack>;
     c.scratch_bytes = &bytes_thunk<ConvBnnArgs, avx512::conv_bnn_scratch>;

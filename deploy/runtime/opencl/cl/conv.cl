@@ -10,7 +10,7 @@
 //   pt, pl, dh, dw, oh, ow, ct_or_groups, in_words, has_bias, has_scale, shift, flo, fhi, llo, lhi
 #define CONV_ARGS(T, W, L)                                                                          \
   __global const T *x, __global const W *w, __global const float *fbias, __global const int *ibias,   \
-      __global const float *scale, __global T *y, __local L *lw, int in_c, int in_h, int in_w,        \
+      __global const float *scale, __global T *y, __local L *lwp, int in_c, int in_h, int in_w,       \
       int out_c, int kh, int kw, int sh, int sw, int pt, int pl, int dh, int dw, int oh, int ow,      \
       int ct, int in_words, int has_bias, int has_scale, int shift, float flo, float fhi, long llo,   \
       long lhi
@@ -18,6 +18,7 @@
 // The loop shared by every tiled kernel: STAGE(i) loads element i of the chunk into
 // lw[i]; TAP(v, tap) accumulates input value v (ACC) with local tap index `tap`.
 #define CONV_TILED_BODY(T, ACC, PER_TAP, STAGE, TAP, STORE)                                  \
+  __local LOCAL_T* lw = lwp;                                                                \
   const int p = get_global_id(0), ob = get_global_id(1), b = get_global_id(2);              \
   const int lid = get_local_id(0), lsz = get_local_size(0);                                 \
   const int npix = oh * ow;                                                                 \
@@ -53,13 +54,14 @@
     STORE(0, a0) STORE(1, a1) STORE(2, a2) STORE(3, a3)                                     \
   }
 
+// Taps index `lw`: the __local tile (tiled kernels) or the global weights (direct ones).
 #define TAP4(v, t)                      \
   {                                     \
-    __local const float* wp = lw + (t) * 4; \
-    a0 += (v) * wp[0];                  \
-    a1 += (v) * wp[1];                  \
-    a2 += (v) * wp[2];                  \
-    a3 += (v) * wp[3];                  \
+    const int t4 = (t) * 4;             \
+    a0 += (v) * lw[t4];                 \
+    a1 += (v) * lw[t4 + 1];             \
+    a2 += (v) * lw[t4 + 2];             \
+    a3 += (v) * lw[t4 + 3];             \
   }
 #define STORE_F32(j, a)                                              \
   if (ob * 4 + j < out_c) {                                          \
@@ -76,6 +78,7 @@
   }
 
 #define STAGE_F32(i) lw[i] = w[base + (i)]
+#define LOCAL_T float
 __kernel void conv_tiled_f32(CONV_ARGS(float, float, float)) {
   CONV_TILED_BODY(float, float, 4, STAGE_F32, TAP4, STORE_F32)
 }
@@ -85,32 +88,27 @@ __kernel void conv_tiled_f16(CONV_ARGS(float, half, float)) {
   CONV_TILED_BODY(float, float, 4, STAGE_F16, TAP4, STORE_F32)
 }
 
-#define TAP4_FIXED(v, t)                     \
-  {                                          \
-    __local const LTYPE* wp = lw + (t) * 4;  \
-    a0 += (v) * wp[0];                       \
-    a1 += (v) * wp[1];                       \
-    a2 += (v) * wp[2];                       \
-    a3 += (v) * wp[3];                       \
-  }
+#define TAP4_FIXED TAP4
+#undef LOCAL_T
 #define TSTORE char
-#define LTYPE char
+#define LOCAL_T char
 __kernel void conv_tiled_i8(CONV_ARGS(char, char, char)) {
   CONV_TILED_BODY(char, int, 4, STAGE_F32, TAP4_FIXED, STORE_FIXED)
 }
 #undef TSTORE
-#undef LTYPE
+#undef LOCAL_T
 #define TSTORE short
-#define LTYPE short
+#define LOCAL_T short
 __kernel void conv_tiled_i16(CONV_ARGS(short, short, short)) {
   CONV_TILED_BODY(short, long, 4, STAGE_F32, TAP4_FIXED, STORE_FIXED)
 }
 #undef TSTORE
-#undef LTYPE
+#undef LOCAL_T
 
 // BinaryConnect: the host repacks the ±1 weights as one byte per tap whose bit j is the
 // sign bit of output channel 4·ob + j; each term adds or subtracts the input.
 #define STAGE_BYTE(i) lw[i] = w[base + (i)]
+#define LOCAL_T uchar
 #define TAP_BC(v, t)                     \
   {                                      \
     const uchar m = lw[t];               \
@@ -132,6 +130,55 @@ __kernel void conv_tiled_bc_i16(CONV_ARGS(short, uchar, uchar)) {
   CONV_TILED_BODY(short, long, 1, STAGE_BYTE, TAP_BC, STORE_FIXED)
 }
 #undef TSTORE
+#undef LOCAL_T
+
+// The same repacked weights read straight from global memory, no __local tile and no
+// barrier: on CPU devices (PoCL) the caches do the tile's job and barrier-free kernels
+// vectorise across work-items. The host times both once per device and shape class.
+#define CONV_DIRECT_BODY(T, W, ACC, PER_TAP, TAP, STORE)                                    \
+  const int p = get_global_id(0), ob = get_global_id(1), b = get_global_id(2);             \
+  const int npix = oh * ow;                                                                \
+  if (p >= npix) return;                                                                   \
+  const int oy = p / ow, ox = p % ow;                                                      \
+  const int taps = kh * kw;                                                                \
+  ACC a0 = 0, a1 = 0, a2 = 0, a3 = 0;                                                      \
+  __global const T* xb = x + (size_t)b * in_c * in_h * in_w;                               \
+  __global const W* lw = w + (size_t)ob * in_c * taps * PER_TAP;                           \
+  for (int c = 0; c < in_c; ++c) {                                                         \
+    __global const T* xc = xb + (size_t)c * in_h * in_w;                                   \
+    for (int ky = 0; ky < kh; ++ky) {                                                      \
+      const int iy = oy * sh - pt + ky * dh;                                               \
+      if (iy < 0 || iy >= in_h) continue;                                                  \
+      for (int kx = 0; kx < kw; ++kx) {                                                    \
+        const int ix = ox * sw - pl + kx * dw;                                             \
+        if (ix < 0 || ix >= in_w) continue;                                                \
+        const ACC v = (ACC)xc[iy * in_w + ix];                                             \
+        TAP(v, (c * kh + ky) * kw + kx);                                                   \
+      }                                                                                    \
+    }                                                                                      \
+  }                                                                                        \
+  __global T* yb = y + (size_t)b * out_c * npix + p;                                       \
+  STORE(0, a0) STORE(1, a1) STORE(2, a2) STORE(3, a3)
+
+#define TAP4_HALF(v, t)                          \
+  {                                              \
+    const float4 wv = vload_half4((t), lw);      \
+    a0 += (v) * wv.x;                            \
+    a1 += (v) * wv.y;                            \
+    a2 += (v) * wv.z;                            \
+    a3 += (v) * wv.w;                            \
+  }
+__kernel void conv_direct_f32(CONV_ARGS(float, float, float)) { CONV_DIRECT_BODY(float, float, float, 4, TAP4, STORE_F32) }
+__kernel void conv_direct_f16(CONV_ARGS(float, half, float)) { CONV_DIRECT_BODY(float, half, float, 4, TAP4_HALF, STORE_F32) }
+#define TSTORE char
+__kernel void conv_direct_i8(CONV_ARGS(char, char, char)) { CONV_DIRECT_BODY(char, char, int, 4, TAP4, STORE_FIXED) }
+__kernel void conv_direct_bc_i8(CONV_ARGS(char, uchar, uchar)) { CONV_DIRECT_BODY(char, uchar, int, 1, TAP_BC, STORE_FIXED) }
+#undef TSTORE
+#define TSTORE short
+__kernel void conv_direct_i16(CONV_ARGS(short, short, short)) { CONV_DIRECT_BODY(short, short, long, 4, TAP4, STORE_FIXED) }
+__kernel void conv_direct_bc_i16(CONV_ARGS(short, uchar, uchar)) { CONV_DIRECT_BODY(short, uchar, long, 1, TAP_BC, STORE_FIXED) }
+#undef TSTORE
+__kernel void conv_direct_bc_f32(CONV_ARGS(float, uchar, uchar)) { CONV_DIRECT_BODY(float, uchar, float, 1, TAP_BC, STORE_F32) }
 
 // Grouped and depthwise convolution (groups > 1): one work-item per output element,
 // weights in the IR layout [out][in/groups][kh][kw] (BinaryConnect: packed rows of

@@ -46,12 +46,17 @@ struct Options {
   bool fp16 = false;      // float layers with half weights (DeepMon); half arithmetic when cl_khr_fp16
   bool tune = true;       // time work-group sizes once per device and kernel; cached on disk
   std::string cache_dir;  // "": $SLIMRT_OPENCL_CACHE, else $XDG_CACHE_HOME/slimrt/opencl, else ~/.cache/slimrt/opencl
+  // Convolutions with groups = 1: "" = the faster of the two on this device (timed when
+  // tune, else tiled on GPUs and direct on CPU devices); "tiled" = weights staged in
+  // __local memory (DeepMon); "direct" = weights read from global memory.
+  std::string conv;
 };
 
 // Registers the "opencl" device backend (what slimrt_opencl_install() does).
 void install_backend();
 
-// Parses "opencl", "opencl:N", "opencl:N,fp16" (also ",notune"). Throws slimrt::Error.
+// Parses "opencl", "opencl:N", "opencl:N,fp16" (also ",notune", ",tiled", ",direct").
+// Throws slimrt::Error.
 void parse_device(const std::string& spec, int* index, Options* options);
 
 // Makes device `index` this process's OpenCL device: builds (or loads from the disk

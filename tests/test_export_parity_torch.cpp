@@ -1,0 +1,337 @@
+// Export parity on REAL test data (MNIST test split, FSDD, HMP; skipped when
+// ../shared/datasets is absent), a few hundred samples each, random weights with
+// non-trivial batch-norm statistics:
+//   fp32         slimrt's logits = LibTorch's within 1e-4;
+//   int8 / int16 slimrt's integer logits (and so its predictions) = exactly those of
+//                compress::quant::evaluate_fixed_point on the same quantized graph
+//                (post-training quantized at export), incl. DeepSense's GRU;
+//   binary       BinaryConnect (float and fixed-point activations) and BNN (packed
+//                signs, BN + sign folded into thresholds) give the predictions of the
+//                workbench's evaluation of the binary graph.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "compress/binary/binary_stage.h"
+#include "compress/quant/calibrate.h"
+#include "compress/quant/graph_eval.h"
+#include "datasets/pipeline.h"
+#include "deploy/export/exporter.h"
+#include "slimrt/runtime.h"
+#include "tests/test_util.h"
+#include "train/model.h"
+#include "train/model_factory.h"
+
+namespace slimlab {
+namespace {
+
+using deploy::ExportPrecision;
+
+struct RealCase {
+  std::string name, dataset, model;
+};
+
+// The prepared data of each real set, capped to `kTrain` / `kTest` samples (prepared once).
+constexpr size_t kTrain = 200, kTest = 300;
+
+data::ArraySet first(const data::ArraySet& s, size_t n) {
+  std::vector<size_t> idx(std::min(n, s.size()));
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i * s.size() / idx.size();  // spread over the split
+  return s.subset(idx);
+}
+
+const data::PreparedData& real_data(const std::string& which) {
+  static std::map<std::string, data::PreparedData> cache;
+  auto it = cache.find(which);
+  if (it != cache.end()) return it->second;
+  data::DatasetConfig c;
+  if (which == "mnist") {
+    c.source = (test::shared_datasets() / "mnist").string();
+  } else if (which == "fsdd") {
+    c.source = (test::shared_datasets() / "fsdd/recordings").string();
+    c.audio.type = "mfcc";
+  } else {
+    c.source = (test::shared_datasets() / "hmp").string();
+    c.window.window_seconds = 5.0;
+    c.har_features = "deepsense";
+    c.deepsense.fft_bins = 5;
+  }
+  data::PreparedData d = data::prepare(c);
+  d.train = first(d.train, kTrain);
+  d.test = first(d.test, kTest);
+  d.val = data::ArraySet{};
+  return cache.emplace(which, std::move(d)).first->second;
+}
+
+std::string dataset_dir(const std::string& which) {
+  return which == "mnist" ? "mnist" : which == "fsdd" ? "fsdd/recordings" : "hmp";
+}
+
+train::SlimModel build(const std::string& name, const std::vector<int64_t>& shape, int64_t classes) {
+  torch::manual_seed(11);
+  train::ModelConfig cfg;
+  cfg.name = name;
+  cfg.input_shape = shape;
+  cfg.num_classes = classes;
+  auto m = train::make_model(cfg);
+  torch::NoGradGuard ng;
+  for (auto& b : m->named_buffers()) {
+    if (b.key().find("running_mean") != std::string::npos) b.value().uniform_(-0.2, 0.2);
+    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
+  }
+  for (auto& p : m->named_parameters())
+    if (p.value().dim() == 1) p.value().add_(torch::randn_like(p.value()) * 0.1);
+  m->eval();
+  return m;
+}
+
+struct SlimOutputs {
+  std::vector<float> logits;     // [n, classes]
+  std::vector<int64_t> raw;      // fixed point: the integer logits
+  std::vector<int64_t> predictions;
+};
+
+SlimOutputs run_slim(const deploy::ExportResult& r, const data::ArraySet& s) {
+  auto model = slimrt::Model::from_memory(r.bytes.data(), r.bytes.size());
+  slimrt::Interpreter in(model);
+  const size_t classes = size_t(in.output(0).numel), per = size_t(s.sample_numel());
+  SlimOutputs o;
+  std::vector<float> y(classes);
+  for (size_t i = 0; i < s.size(); ++i) {
+    in.set_input(0, s.sample(i), per);
+    in.invoke();
+    in.get_output(0, y.data(), y.size());
+    o.logits.insert(o.logits.end(), y.begin(), y.end());
+    o.predictions.push_back(int64_t(std::max_element(y.begin(), y.end()) - y.begin()));
+    if (r.raw_output_tensor >= 0) {
+      const void* p = in.tensor_data(r.raw_output_tensor);
+      const auto dt = model->tensors()[size_t(r.raw_output_tensor)].dtype;
+      for (size_t k = 0; k < classes; ++k)
+        o.raw.push_back(dt == slimrt::DType::I8 ? int64_t(static_cast<const int8_t*>(p)[k])
+                                                : int64_t(static_cast<const int16_t*>(p)[k]));
+    }
+  }
+  return o;
+}
+
+double accuracy(const std::vector<int64_t>& pred, const data::ArraySet& s) {
+  size_t ok = 0;
+  for (size_t i = 0; i < pred.size(); ++i) ok += pred[i] == s.labels[i];
+  return double(ok) / double(pred.size());
+}
+
+// The workbench's predictions of a float graph (binary weights, sign layers): the
+// double-precision reference evaluator.
+std::vector<int64_t> reference_predictions(const ir::Graph& g, const data::ArraySet& s, int64_t classes) {
+  const std::vector<double> y = compress::quant::evaluate_reference(g, s.values.data(), int64_t(s.size()));
+  std::vector<int64_t> p;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const double* row = y.data() + i * size_t(classes);
+    p.push_back(int64_t(std::max_element(row, row + classes) - row));
+  }
+  return p;
+}
+
+class RealExport : public testing::TestWithParam<RealCase> {
+ protected:
+  void SetUp() override {
+    const RealCase c = GetParam();
+    if (!std::filesystem::exists(test::shared_datasets() / dataset_dir(c.dataset)))
+      GTEST_SKIP() << "real dataset not found: " << (test::shared_datasets() / dataset_dir(c.dataset)).string();
+    d_ = &real_data(c.dataset);
+    classes_ = int64_t(d_->test.class_names.size());
+    model_ = build(c.model, d_->test.sample_shape, classes_);
+    graph_ = model_->graph(true);
+  }
+  const data::PreparedData* d_ = nullptr;
+  int64_t classes_ = 0;
+  train::SlimModel model_{nullptr};
+  ir::Graph graph_;
+};
+
+TEST_P(RealExport, Fp32LogitsMatchLibTorch) {
+  const auto r = deploy::export_graph(graph_, {});
+  const data::ArraySet& s = d_->test;
+  const SlimOutputs o = run_slim(r, s);
+  std::vector<int64_t> shape{int64_t(s.size())};
+  shape.insert(shape.end(), s.sample_shape.begin(), s.sample_shape.end());
+  torch::Tensor logits;
+  {
+    torch::NoGradGuard ng;
+    logits = model_->forward(torch::from_blob(const_cast<float*>(s.values.data()), shape).clone()).contiguous();
+  }
+  const float* ref = logits.data_ptr<float>();
+  float worst = 0;
+  for (size_t k = 0; k < o.logits.size(); ++k) {
+    worst = std::max(worst, std::abs(o.logits[k] - ref[k]) / std::max(1.0f, std::abs(ref[k])));
+    ASSERT_NEAR(o.logits[k], ref[k], 1e-4 * std::max(1.0f, std::abs(ref[k]))) << "value " << k;
+  }
+  RecordProperty("max_rel_diff", std::to_string(worst));
+  RecordProperty("samples", std::to_string(s.size()));
+}
+
+TEST_P(RealExport, FixedPointIsBitExactWithTheEvaluator) {
+  for (ExportPrecision p : {ExportPrecision::kInt8, ExportPrecision::kInt16}) {
+    SCOPED_TRACE(deploy::to_string(p));
+    deploy::ExportOptions o;
+    o.precision = p;
+    o.calibration = d_->train.values.data();
+    o.calibration_samples = int64_t(d_->train.size());
+    const auto r = deploy::export_graph(graph_, o);
+    EXPECT_TRUE(r.quantized_at_export);
+    ASSERT_GE(r.raw_output_tensor, 0);
+    const data::ArraySet& s = d_->test;
+    const SlimOutputs slim = run_slim(r, s);
+    const auto ref = compress::quant::evaluate_fixed_point(r.graph, s.values.data(), int64_t(s.size()));
+    ASSERT_EQ(slim.raw.size(), ref.raw.size());
+    size_t differ = 0;
+    for (size_t k = 0; k < ref.raw.size(); ++k) differ += slim.raw[k] != ref.raw[k];
+    EXPECT_EQ(differ, 0u) << "of " << ref.raw.size() << " integer logits";
+    EXPECT_EQ(slim.predictions, ref.predictions);
+    EXPECT_EQ(r.raw_output_fl, ref.output_fl);
+    // The dequantized output is the integer times 2^−FL exactly.
+    for (size_t k = 0; k < std::min<size_t>(ref.raw.size(), 50); ++k)
+      EXPECT_EQ(double(slim.logits[k]), std::ldexp(double(ref.raw[k]), -ref.output_fl));
+    RecordProperty(std::string("accuracy_") + deploy::to_string(p), std::to_string(accuracy(slim.predictions, s)));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Real, RealExport,
+                         testing::Values(RealCase{"mnist_lenet5", "mnist", "lenet5"},
+                                         RealCase{"fsdd_deepear_dnn", "fsdd", "deepear_dnn"},
+                                         RealCase{"fsdd_audio_cnn", "fsdd", "audio_cnn"},
+                                         RealCase{"hmp_deepsense", "hmp", "deepsense"},
+                                         RealCase{"hmp_cnn1d", "hmp", "cnn1d"}),
+                         [](const testing::TestParamInfo<RealCase>& i) { return i.param.name; });
+
+// ---- binary ----------------------------------------------------------------------
+
+// LeNet-5 with binary weights ±H on the layers `binary` (H a power of two), as the
+// binary stages write them.
+ir::Graph binary_lenet(const ir::Graph& g, bool bnn, std::vector<std::string>* binary_out = nullptr) {
+  std::vector<compress::StageIssue> issues;
+  const std::vector<std::string> binary =
+      compress::binary_layers(g, {}, bnn ? std::vector<std::string>{"first", "last"} : std::vector<std::string>{}, bnn, &issues);
+  EXPECT_TRUE(issues.empty());
+  ir::Graph out = bnn ? compress::insert_sign_activations(g, binary, true) : g;
+  std::vector<double> scales;
+  for (const std::string& n : binary) {
+    double m = 0;
+    const auto& w = out.layer(n)->param("weight")->data;
+    for (float v : w) m += std::fabs(v);
+    scales.push_back(std::ldexp(1.0, int(std::lround(std::log2(m / double(w.size()))))));
+  }
+  compress::mark_binary_weights(out, binary, scales);
+  if (bnn) {
+    // Trained-looking BN statistics before the signs: thresholds of both directions.
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<float> u(-1, 1);
+    for (ir::Layer& l : out.layers) {
+      if (l.kind != ir::LayerKind::kBatchNorm || l.name.find(".bn_in") == std::string::npos) continue;
+      for (float& v : l.param("weight")->data) v = u(rng) < -0.6f ? -0.5f + 0.2f * u(rng) : 0.5f + 0.4f * u(rng);
+      for (float& v : l.param("bias")->data) v = 0.3f * u(rng);
+      for (float& v : l.param("running_mean")->data) v = 0.5f + 0.5f * u(rng);
+      for (float& v : l.param("running_var")->data) v = 1.0f + 0.5f * u(rng);
+    }
+  }
+  if (binary_out) *binary_out = binary;
+  return out;
+}
+
+class BinaryExport : public testing::Test {
+ protected:
+  void SetUp() override {
+    SLIMLAB_REQUIRE_DATASET("mnist");
+    d_ = &real_data("mnist");
+    graph_ = build("lenet5", d_->test.sample_shape, 10)->graph(true);
+  }
+  const data::PreparedData* d_ = nullptr;
+  ir::Graph graph_;
+};
+
+TEST_F(BinaryExport, BinaryConnectFloatActivationsMatchTheWorkbench) {
+  const ir::Graph g = binary_lenet(graph_, false);
+  deploy::ExportOptions o;
+  o.precision = ExportPrecision::kBinary;
+  const auto r = deploy::export_graph(g, o);
+  auto m = slimrt::Model::from_memory(r.bytes.data(), r.bytes.size());
+  int packed = 0;
+  for (const auto& t : m->tensors()) packed += t.dtype == slimrt::DType::BIN;
+  EXPECT_GE(packed, 5);  // every conv / dense weight
+  const SlimOutputs slim = run_slim(r, d_->test);
+  EXPECT_EQ(slim.predictions, reference_predictions(r.graph, d_->test, 10));
+  // The binary model's logits in float too (sums of ±H are exact).
+  const std::vector<double> ref = compress::quant::evaluate_reference(r.graph, d_->test.values.data(), 20);
+  for (size_t k = 0; k < ref.size(); ++k) EXPECT_NEAR(slim.logits[k], ref[k], 1e-4 * std::max(1.0, std::fabs(ref[k])));
+}
+
+TEST_F(BinaryExport, BinaryConnectFixedPointActivationsAreBitExact) {
+  const ir::Graph g = binary_lenet(graph_, false);
+  // A binaryconnect run followed by a fixed_point stage: 8-bit activations, weights ±2^−FL.
+  const ir::Graph q = compress::quant::quantize_post_training(g, {8, 8, 8}, d_->train.values.data(), 100);
+  deploy::ExportOptions o;
+  o.precision = ExportPrecision::kBinary;
+  const auto r = deploy::export_graph(q, o);
+  EXPECT_FALSE(r.quantized_at_export);
+  const SlimOutputs slim = run_slim(r, d_->test);
+  const auto ref = compress::quant::evaluate_fixed_point(q, d_->test.values.data(), int64_t(d_->test.size()));
+  EXPECT_EQ(slim.raw, ref.raw);
+  EXPECT_EQ(slim.predictions, ref.predictions);
+  // The same graph as int8: the formats are the model's own.
+  o.precision = ExportPrecision::kInt8;
+  EXPECT_EQ(run_slim(deploy::export_graph(q, o), d_->test).raw, ref.raw);
+}
+
+TEST_F(BinaryExport, BnnPacksSignsFoldsThresholdsAndMatchesTheWorkbench) {
+  const ir::Graph g = binary_lenet(graph_, true);
+  deploy::ExportOptions o;
+  o.precision = ExportPrecision::kBinary;
+  const auto r = deploy::export_graph(g, o);
+  bool thresholds = false;
+  for (const auto& n : r.notes) thresholds |= n.find("thresholds") != std::string::npos;
+  EXPECT_TRUE(thresholds) << "no BN + sign chain was folded";
+  auto m = slimrt::Model::from_memory(r.bytes.data(), r.bytes.size());
+  slimrt::Interpreter in(m);
+  int bnn_ops = 0;
+  for (const auto& k : in.kernel_names()) bnn_ops += k.find("/bnn/") != std::string::npos;
+  EXPECT_GE(bnn_ops, 2) << "binary layers with packed inputs should run XOR + popcount";
+  const SlimOutputs slim = run_slim(r, d_->test);
+  const auto ref = reference_predictions(r.graph, d_->test, 10);
+  EXPECT_EQ(slim.predictions, ref);
+  // fp32 of the same graph: signs and ±H as floats, the same predictions.
+  EXPECT_EQ(run_slim(deploy::export_graph(g, {}), d_->test).predictions, ref);
+}
+
+TEST(ExportErrors, BinaryNeedsBinaryWeightsAndInt8NeedsCalibration) {
+  const ir::Graph g = build("lenet5", {1, 28, 28}, 10)->graph(true);
+  deploy::ExportOptions o;
+  o.precision = ExportPrecision::kBinary;
+  try {
+    deploy::export_graph(g, o);
+    ADD_FAILURE() << "a float model was exported as binary";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("run a binaryconnect or bnn stage first"), std::string::npos) << e.what();
+  }
+  o.precision = ExportPrecision::kInt8;
+  try {
+    deploy::export_graph(g, o);
+    ADD_FAILURE() << "a float model was exported as int8 without calibration data";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("calibration"), std::string::npos) << e.what();
+  }
+  // A 16-bit fixed-point model is not silently narrowed to int8.
+  std::vector<float> cal(size_t(28 * 28 * 4), 0.5f);
+  const ir::Graph q16 = compress::quant::quantize_post_training(g, {16, 16, 16}, cal.data(), 4);
+  try {
+    deploy::export_graph(q16, o);
+    ADD_FAILURE() << "16-bit formats exported as int8";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("int16"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace slimlab
