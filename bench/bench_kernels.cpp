@@ -255,6 +255,48 @@ void BM_openblas(benchmark::State& st, const LayerShape& l) {
   st.counters["GMAC/s"] = benchmark::Counter(double(macs(l)) * st.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
+// One DeepSense GRU layer (10 steps, 384 inputs, 120 units) in f32 and in int8 fixed
+// point (8-bit pre-activations, gates and state), best variant and the reference.
+void BM_gru(benchmark::State& st, bool fixed_point, bool reference) {
+  const int T = 10, F = 384, H = 120;
+  std::mt19937 g(4);
+  if (!fixed_point) {
+    auto x = random_vec<float>(size_t(T) * F, g), wih = random_vec<float>(size_t(3) * H * F, g),
+         whh = random_vec<float>(size_t(3) * H * H, g);
+    std::vector<float> y(size_t(T) * H);
+    RnnArgs<float> a;
+    a.steps = T;
+    a.input = F;
+    a.hidden = H;
+    a.x = x.data();
+    a.w_ih = wih.data();
+    a.w_hh = whh.data();
+    a.y = y.data();
+    time_kernel(st, reference ? reference_kernel(Op::kGru, Precision::kF32) : best_kernel(Op::kGru, Precision::kF32, &a), a);
+  } else {
+    auto x = random_vec<int8_t>(size_t(T) * F, g), wih = random_vec<int8_t>(size_t(3) * H * F, g),
+         whh = random_vec<int8_t>(size_t(3) * H * H, g);
+    std::vector<int8_t> y(size_t(T) * H);
+    RnnArgs<int8_t> a;
+    a.steps = T;
+    a.input = F;
+    a.hidden = H;
+    a.x = x.data();
+    a.w_ih = wih.data();
+    a.w_hh = whh.data();
+    a.y = y.data();
+    a.q.fl_x = 5;
+    a.q.fl_w_ih = a.q.fl_w_hh = 9;
+    a.q.fl_h = 6;
+    a.q.wl_h = 8;
+    a.q.fl_pre = 4;
+    a.q.wl_pre = 8;
+    a.q.fl_gate = 6;
+    a.q.wl_gate = 8;
+    time_kernel(st, reference ? reference_kernel(Op::kGru, Precision::kI8) : best_kernel(Op::kGru, Precision::kI8, &a), a);
+  }
+}
+
 // Keeps the best (smallest) time per benchmark over its repetitions.
 class BestOfReporter : public benchmark::ConsoleReporter {
  public:
@@ -281,6 +323,10 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("i8/" + n).c_str(), BM_i8, l)->Unit(benchmark::kMicrosecond);
     if (l.binary_ok) benchmark::RegisterBenchmark(("bnn/" + n).c_str(), BM_bnn, l)->Unit(benchmark::kMicrosecond);
   }
+  benchmark::RegisterBenchmark("gru/f32", BM_gru, false, false)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("gru/f32_ref", BM_gru, false, true)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("gru/i8", BM_gru, true, false)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("gru/i8_ref", BM_gru, true, true)->Unit(benchmark::kMicrosecond);
   benchmark::Initialize(&argc, argv);
   BestOfReporter rep;
   benchmark::RunSpecifiedBenchmarks(&rep);
@@ -295,6 +341,10 @@ int main(int argc, char** argv) {
     if (x > 0) std::printf("%9.2fx\n", f / x);
     else std::printf("%10s\n", "-");
   }
+  auto best = [&](const char* n) { auto it = rep.best.find(n); return it == rep.best.end() ? 0.0 : it->second; };
+  if (best("gru/f32") > 0 && best("gru/i8") > 0)
+    std::printf("%-36s f32 %.2f us (ref %.2f), i8 %.2f us (ref %.2f): i8 %.2fx f32\n", "deepsense.gru T10 384>120",
+                best("gru/f32"), best("gru/f32_ref"), best("gru/i8"), best("gru/i8_ref"), best("gru/f32") / best("gru/i8"));
   std::printf("(f32/blas = OpenBLAS time / ours: ≥ 0.8 means at least 0.8× OpenBLAS speed; "
               "speedups = our f32 time / that kernel's)\n");
   return 0;

@@ -1,12 +1,16 @@
 // slimrt OpenCL backend vs the CPU kernels, per op and per whole model, in one run.
-// Usage: bench_opencl [--device N] [--runs R] [--fp16]
+// Usage: bench_opencl [--device N] [--runs R] [--fp16] [--models DIR_OF_SLIM_FILES] [--conv tiled|direct]
+//                     [--notune]
 // Every OpenCL time includes what the interpreter pays per op: the host → device copy
 // of the op's inputs, the kernel, and the device → host copy of its output (ops are
 // placed one by one; activations return to the CPU arena after each). On PoCL the
 // "device" is this same CPU (pthread device, LLVM-compiled kernels), so the figures
 // measure the backend's overheads and kernel quality, not a GPU. docs/BENCHMARKS.md.
+#include <dirent.h>
+
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,15 +31,27 @@ namespace {
 
 int g_runs = 30;
 
-double median_ms(const std::function<void()>& f) {
+double process_cpu_ms() {  // every thread of the process (PoCL's workers included)
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
+}
+
+// Median wall-clock ms of f; *cpu_ms gets the median process CPU ms (all threads), which
+// a loaded machine disturbs much less than wall time.
+double median_ms(const std::function<void()>& f, double* cpu_ms = nullptr) {
   for (int i = 0; i < 3; ++i) f();  // warm-up (first launches compile work-group functions on PoCL)
-  std::vector<double> t;
+  std::vector<double> t, c;
   for (int i = 0; i < g_runs; ++i) {
+    const double c0 = process_cpu_ms();
     const auto t0 = Clock::now();
     f();
     t.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    c.push_back(process_cpu_ms() - c0);
   }
   std::sort(t.begin(), t.end());
+  std::sort(c.begin(), c.end());
+  if (cpu_ms) *cpu_ms = c[c.size() / 2];
   return t[t.size() / 2];
 }
 
@@ -70,12 +86,12 @@ T* output(size_t n) {
 
 // Prepares kernel `kern` on args a (pack once) and times its runs.
 template <class A>
-double time_kernel(const k::Kernel& kern, A a) {
+double time_kernel(const k::Kernel& kern, A a, double* cpu_ms) {
   Buf packed(k::packed_bytes(kern, &a) + 64), scratch(k::scratch_bytes(kern, &a) + 64);
   if (kern.pack && k::packed_bytes(kern, &a)) kern.pack(&a, packed.p);
   a.ws.packed = packed.p;
   a.ws.scratch = scratch.p;
-  const double ms = median_ms([&] { kern.run(&a, kern.context); });
+  const double ms = median_ms([&] { kern.run(&a, kern.context); }, cpu_ms);
   if (kern.release) kern.release(&a, packed.p);
   return ms;
 }
@@ -89,9 +105,10 @@ void row(const char* what, int64_t macs, k::Op op, k::Precision p, const A& a, b
     std::printf("| %s | — | — | — | missing kernel |\n", what);
     return;
   }
-  const double c = time_kernel(*cpu, a), o = time_kernel(*ocl, a);
-  std::printf("| %s | %s %.3f | %s %.3f | %.2f× | %.2f |\n", what, cpu->name.c_str(), c, ocl->name.c_str(), o, c / o,
-              macs > 0 ? double(macs) / (o * 1e6) : 0.0);
+  double cc = 0, oc = 0;
+  const double c = time_kernel(*cpu, a, &cc), o = time_kernel(*ocl, a, &oc);
+  std::printf("| %s | %s | %.3f | %.3f | %s | %.3f | %.3f | %.2f× |\n", what, cpu->name.c_str(), c, cc,
+              ocl->name.c_str(), o, oc, cc / oc);
 }
 
 k::ConvShape conv_shape(int c, int hw, int o, int kk, int pad, int groups = 1) {
@@ -107,7 +124,8 @@ k::ConvShape conv_shape(int c, int hw, int o, int kk, int pad, int groups = 1) {
 
 void per_op(bool fp16) {
   std::printf("\n### Per op (batch 1, median of %d runs, ms; OpenCL includes the op's transfers)\n\n", g_runs);
-  std::printf("| op | CPU kernel, ms | OpenCL kernel, ms | CPU / OpenCL | OpenCL GMAC/s |\n|---|---|---|---|---|\n");
+  std::printf("| op | CPU kernel | wall ms | CPU ms | OpenCL kernel | wall ms | CPU ms (all threads) | CPU-time ratio |\n"
+              "|---|---|---|---|---|---|---|---|\n");
   {
     k::DenseArgs<float> a;
     a.s = {1, 1024, 1024};
@@ -212,20 +230,35 @@ void per_op(bool fp16) {
   }
 }
 
-void per_model(const std::string& device) {
+void per_model(const std::string& device, const std::string& dir) {
   using namespace slimrt::opencl::test;
   std::printf("\n### Whole models (batch 1, median of %d runs, ms; device '%s')\n\n", g_runs, device.c_str());
-  std::printf("| model | MACs | CPU (best ISA) | OpenCL | CPU / OpenCL | ops on the CPU |\n|---|---|---|---|---|---|\n");
-  struct M { const char* name; slimrt::ModelWriter w; };
+  std::printf("| model | MACs | CPU wall ms | CPU CPU-ms | OpenCL wall ms | OpenCL CPU-ms | CPU-time ratio | ops on the CPU |\n"
+              "|---|---|---|---|---|---|---|---|\n");
+  struct M { std::string name; std::shared_ptr<const slimrt::Model> model; };
   std::vector<M> models;
-  models.push_back({"fp32 CNN (MNIST 28×28)", cnn_fp32(nullptr)});
-  models.push_back({"int8/int16 CNN + BinaryConnect dense", cnn_fixed(nullptr)});
-  models.push_back({"BNN CNN", cnn_bnn(nullptr)});
-  models.push_back({"GRU f32 (HMP window 64×3, H 24)", rnn_model(slimrt::OpType::Gru, slimrt::DType::F32, 64)});
-  models.push_back({"LSTM i8 (HMP window 64×3, H 24)", rnn_model(slimrt::OpType::Lstm, slimrt::DType::I8, 64)});
+  auto add = [&](const char* name, const slimrt::ModelWriter& w) {
+    const auto bytes = w.finish();
+    models.push_back({name, slimrt::Model::from_memory(bytes.data(), bytes.size())});
+  };
+  add("fp32 CNN (MNIST 28×28, in code)", cnn_fp32(nullptr));
+  add("int8/int16 CNN + BinaryConnect dense (in code)", cnn_fixed(nullptr));
+  add("BNN CNN (in code)", cnn_bnn(nullptr));
+  add("GRU f32 (HMP window 64×3, H 24)", rnn_model(slimrt::OpType::Gru, slimrt::DType::F32, 64));
+  add("LSTM i8 (HMP window 64×3, H 24)", rnn_model(slimrt::OpType::Lstm, slimrt::DType::I8, 64));
+  if (!dir.empty())  // exported models (slimlab export)
+    if (DIR* d = ::opendir(dir.c_str())) {
+      std::vector<std::string> files;
+      while (dirent* e = ::readdir(d)) {
+        const std::string n = e->d_name;
+        if (n.size() > 5 && n.substr(n.size() - 5) == ".slim") files.push_back(n);
+      }
+      ::closedir(d);
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) models.push_back({f, slimrt::Model::from_file(dir + "/" + f)});
+    }
   for (const M& m : models) {
-    const auto bytes = m.w.finish();
-    auto model = slimrt::Model::from_memory(bytes.data(), bytes.size());
+    const auto& model = m.model;
     slimrt::Interpreter cpu(model);
     slimrt::InterpreterOptions o;
     o.device = device;
@@ -235,13 +268,14 @@ void per_model(const std::string& device) {
     for (size_t i = 0; i < x.size(); ++i) x[i] = float(std::sin(double(i) * 0.37));
     cpu.set_input(0, x.data(), x.size());
     dev.set_input(0, x.data(), x.size());
-    const double c = median_ms([&] { cpu.invoke(); });
-    const double d = median_ms([&] { dev.invoke(); });
+    double cc = 0, dc = 0;
+    const double c = median_ms([&] { cpu.invoke(); }, &cc);
+    const double d = median_ms([&] { dev.invoke(); }, &dc);
     int on_cpu = 0;
     for (const auto& kn : dev.kernel_names())
       if (kn.find("/opencl") == std::string::npos && kn != "Reshape/copy") ++on_cpu;
-    std::printf("| %s | %lld | %.3f | %.3f | %.2f× | %d |\n", m.name, static_cast<long long>(model->macs()), c, d, c / d,
-                on_cpu);
+    std::printf("| %s | %lld | %.3f | %.3f | %.3f | %.3f | %.2f× | %d |\n", m.name.c_str(),
+                static_cast<long long>(model->macs()), c, cc, d, dc, cc / dc, on_cpu);
   }
 }
 
@@ -250,25 +284,30 @@ void per_model(const std::string& device) {
 int main(int argc, char** argv) {
   int device = 0;
   bool fp16 = false;
+  std::string models;
+  slimrt::opencl::Options options;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--device" && i + 1 < argc) device = std::atoi(argv[++i]);
     else if (a == "--runs" && i + 1 < argc) g_runs = std::max(1, std::atoi(argv[++i]));
     else if (a == "--fp16") fp16 = true;
+    else if (a == "--models" && i + 1 < argc) models = argv[++i];
+    else if (a == "--conv" && i + 1 < argc) options.conv = argv[++i];  // tiled | direct (default: timed)
+    else if (a == "--notune") options.tune = false;
     else {
-      std::fprintf(stderr, "usage: bench_opencl [--device N] [--runs R] [--fp16]\n");
+      std::fprintf(stderr, "usage: bench_opencl [--device N] [--runs R] [--fp16] [--models DIR_OF_SLIM_FILES] [--conv tiled|direct] [--notune]\n");
       return 2;
     }
   }
   try {
     slimrt::opencl::install_backend();
-    const auto& info = slimrt::opencl::install(device);
+    const auto& info = slimrt::opencl::install(device, options);
     const auto origin = slimrt::opencl::program_origin();
-    std::printf("OpenCL device %s\nprogram: %s in %.0f ms; CPU kernels: best of this CPU (max ISA %s)\n",
-                info.describe().c_str(), origin.from.c_str(), origin.build_ms, k::to_string(k::max_isa()));
+    std::printf("OpenCL device %s\nprogram: %s in %.0f ms; CPU kernels: the best this CPU supports\n",
+                info.describe().c_str(), origin.from.c_str(), origin.build_ms);
     per_op(fp16);
-    per_model("opencl:" + std::to_string(device));
-    if (fp16) per_model("opencl:" + std::to_string(device) + ",fp16");
+    per_model("opencl:" + std::to_string(device), models);
+    if (fp16) per_model("opencl:" + std::to_string(device) + ",fp16", models);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_opencl: %s\n", e.what());
     return 1;

@@ -1,13 +1,25 @@
-// slimlab export <run-dir | exp/id> --precision fp32 --out model.slim
-// Reads the run's model.h5 (the final Graph IR with weights), writes a verified .slim
+// slimlab export <run-dir | exp/id> --precision fp32|int8|int16|binary [--out model.slim]
+// Reads the run's model.h5 (the final Graph IR with weights) and writes a verified .slim
 // with the run's class names and test accuracy in its metadata. No LibTorch needed.
+//
+// int8 / int16 of a float model quantizes it post-training (compress::quant): the
+// run's training data are rebuilt from its config.toml for the calibration. With data
+// at hand (and unless --no-measure), the .slim is also measured in slimrt — test
+// accuracy, batch-1 latency, arena — and the figures are added to the run's results.h5
+// (tags slimrt_<precision>_accuracy, …).
+#include <algorithm>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "cli/commands.h"
+#include "datasets/pipeline.h"
 #include "deploy/export/exporter.h"
+#include "deploy/export/measure.h"
+#include "experiments/experiment.h"
 #include "experiments/results.h"
 #include "slimrt/runtime.h"
 #include "train/graph_io.h"
@@ -19,6 +31,8 @@ namespace fs = std::filesystem;
 void add_export_command(CLI::App& app) {
   struct Args {
     std::string run, precision = "fp32", out, root = "runs";
+    bool no_measure = false;
+    int runs = 100;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("export", "Export a run's final model to a .slim file for slimrt");
@@ -26,6 +40,10 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("--precision,-p", a->precision, "fp32 | int8 | int16 | binary")->capture_default_str();
   cmd->add_option("--out,-o", a->out, "Output file (default: <run>/model-<precision>.slim)");
   cmd->add_option("--runs", a->root, "Root folder of the runs")->capture_default_str();
+  cmd->add_flag("--no-measure", a->no_measure,
+                "Do not rebuild the run's data to measure the .slim (a float model exported as int8 / int16 still "
+                "needs them for calibration)");
+  cmd->add_option("--latency-runs", a->runs, "Timed invocations for the latency figure")->capture_default_str();
   cmd->callback([a] {
     fs::path dir = a->run;
     if (!fs::is_directory(dir)) dir = fs::path(a->root) / a->run;
@@ -36,15 +54,65 @@ void add_export_command(CLI::App& app) {
     deploy::ExportOptions o;
     o.precision = deploy::parse_export_precision(a->precision);
     o.source_run = fs::weakly_canonical(dir).string();
+    std::optional<exp::RunRecord> record;
     if (fs::exists(dir / "results.h5")) {
-      const exp::RunRecord r = exp::read_results(dir / "results.h5");
-      o.class_names = r.class_names;
-      o.accuracy = r.result.test.accuracy;
-      o.source_run = r.experiment + "/" + r.run_id;
+      record = exp::read_results(dir / "results.h5");
+      o.class_names = record->class_names;
+      o.accuracy = record->result.test.accuracy;
+      o.source_run = record->experiment + "/" + record->run_id;
     }
     const ir::Graph g = ir::read_graph_h5(model_h5);
+    const deploy::GraphPrecision gp = deploy::graph_precision(g);
+    if (o.precision == deploy::ExportPrecision::kBinary && !gp.binary)
+      throw std::runtime_error(model_h5.string() + ": the model's weights are float, not binary (run a binaryconnect "
+                               "or bnn stage first, or export --precision fp32 / int8 / int16)");
+    const bool calibrate =
+        (o.precision == deploy::ExportPrecision::kInt8 || o.precision == deploy::ExportPrecision::kInt16) && !gp.fixed;
+
+    // The run's data, rebuilt torch-free from its resolved configuration.
+    std::optional<data::PreparedData> d;
+    if (calibrate || !a->no_measure) {
+      const fs::path cfg = dir / "config.toml";
+      if (!fs::exists(cfg)) {
+        if (calibrate)
+          throw std::runtime_error(cfg.string() + ": missing — a float model exported as " + a->precision +
+                                   " is calibrated on the run's training data, rebuilt from it");
+      } else {
+        const exp::Experiment e = exp::load_experiment(cfg);
+        std::cout << "rebuilding the run's data from " << cfg.string() << " (dataset.source = " << e.dataset.source
+                  << ") for " << (calibrate ? "post-training calibration and " : "") << "measuring the .slim\n";
+        d = data::prepare(e.dataset);
+        o.class_names = d->test.class_names;
+        o.norm_mean = d->normalization.mean;
+        o.norm_std = d->normalization.stddev;
+        o.calibration = d->train.values.data();
+        o.calibration_samples = int64_t(d->train.size());
+      }
+    }
+
     const fs::path out = a->out.empty() ? dir / ("model-" + a->precision + ".slim") : fs::path(a->out);
     if (out.has_parent_path()) fs::create_directories(out.parent_path());
+    if (d && !a->no_measure) {
+      const deploy::ExportMeasurement m = deploy::export_and_measure(g, o, out, d->test, a->runs, 2000);
+      for (const auto& n : m.notes) std::cout << "  " << n << "\n";
+      std::cout << "wrote " << out.string() << ": " << m.file_bytes << " bytes, " << m.ops << " ops, arena "
+                << m.arena_bytes << " bytes (lower bound " << m.arena_lower_bound << ")\n"
+                << std::fixed << std::setprecision(2) << "slimrt: test accuracy " << 100.0 * m.accuracy << "% on "
+                << m.samples << " samples";
+      if (record) std::cout << " (the run's own: " << 100.0 * record->result.test.accuracy << "%)";
+      std::cout << std::setprecision(3) << ", batch-1 latency " << m.median_ms << " ms median, " << m.p90_ms
+                << " ms p90\n";
+      if (record) {
+        const std::string p = "slimrt_" + a->precision + "_";
+        record->tags[p + "accuracy"] = std::to_string(m.accuracy);
+        record->tags[p + "file_bytes"] = std::to_string(m.file_bytes);
+        record->tags[p + "arena_bytes"] = std::to_string(m.arena_bytes);
+        record->tags[p + "latency_ms"] = std::to_string(m.median_ms);
+        exp::write_results(*record, dir / "results.h5");
+        std::cout << "recorded in " << (dir / "results.h5").string() << " (tags " << p << "*)\n";
+      }
+      return;
+    }
     const deploy::ExportResult r = deploy::export_graph_file(g, o, out);
     for (const auto& n : r.notes) std::cout << "  " << n << "\n";
     auto m = slimrt::Model::from_file(out.string());

@@ -76,7 +76,7 @@ struct StageConfig {
 
 struct ExportConfig {
   bool enabled = false;
-  std::string precision = "fp32";  // fp32 | fp16 | fixed | binary
+  std::string precision = "fp32";  // fp32 | int8 | int16 | binary (deploy/export/exporter.h)
 };
 
 // [sweep]: either a grid (cartesian product of the axes, first axis slowest, in

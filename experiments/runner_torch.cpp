@@ -104,15 +104,23 @@ void export_to_slimrt(const Experiment& e, const data::PreparedData& d, const ir
     xo.norm_std = d.normalization.stddev;
     xo.source_run = rec.experiment + "/" + rec.run_id;
     xo.accuracy = rec.result.test.accuracy;
+    // int8 / int16 of a float model: post-training calibration on the training split.
+    xo.calibration = d.train.values.data();
+    xo.calibration_samples = int64_t(d.train.size());
     const auto m = deploy::export_and_measure(g, xo, dir / "model.slim", d.test, 100, 2000);
     rec.latency_ms = m.median_ms;
     rec.arena_bytes = m.arena_bytes;
     rec.file_bytes = m.file_bytes;
+    rec.tags["slimrt_precision"] = e.export_.precision;
     rec.tags["slimrt_accuracy"] = std::to_string(m.accuracy);
+    rec.tags["slimrt_test_samples"] = std::to_string(m.samples);
     rec.tags["slimrt_p90_ms"] = std::to_string(m.p90_ms);
+    if (m.quantized_at_export) rec.tags["slimrt_quantized_at_export"] = "1";
+    for (const auto& n : m.notes) log.line("export: " + n);
     std::ostringstream s;
-    s << "export: " << (dir / "model.slim").string() << ", " << m.file_bytes << " bytes, arena " << m.arena_bytes
-      << " bytes, " << m.median_ms << " ms median, slimrt test accuracy " << m.accuracy;
+    s << "export (" << e.export_.precision << "): " << (dir / "model.slim").string() << ", " << m.file_bytes
+      << " bytes, arena " << m.arena_bytes << " bytes, " << m.median_ms << " ms median, slimrt test accuracy "
+      << m.accuracy;
     log.line(s.str());
   } catch (const std::exception& ex) {
     rec.tags["export_error"] = ex.what();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -169,6 +170,11 @@ std::string cell(const RunRecord& r, const std::string& c) {
   if (c == "latency_ms") return std::isnan(r.latency_ms) ? "-" : fmt("%.3f", r.latency_ms);
   if (c == "arena_bytes") return r.arena_bytes < 0 ? "-" : short_bytes(double(r.arena_bytes));
   if (c == "file_bytes") return r.file_bytes < 0 ? "-" : short_bytes(double(r.file_bytes));
+  if (c == "slim_precision") return r.tags.count("slimrt_precision") ? r.tags.at("slimrt_precision") : "-";
+  if (c == "slim_acc") {  // accuracy of the exported .slim in slimrt on the test split
+    const auto it = r.tags.find("slimrt_accuracy");
+    return it == r.tags.end() || it->second.empty() ? "-" : percent(std::atof(it->second.c_str()));
+  }
   if (c == "started") return r.started.empty() ? "-" : r.started;
   if (c == "git") return r.git_commit.empty() ? "-" : r.git_commit.substr(0, 10);
   bad_column(c, run_columns());
@@ -257,7 +263,8 @@ const std::vector<std::string>& run_columns() {
                                              "technique",  "val_acc",    "test_acc",    "macro_f1",   "params",
                                              "bytes",      "macs",       "energy",      "epochs",     "time",
                                              "latency_ms",
-                                             "arena_bytes", "file_bytes", "started",    "git"};
+                                             "arena_bytes", "file_bytes", "slim_precision", "slim_acc",
+                                             "started",    "git"};
   return c;
 }
 
@@ -482,7 +489,7 @@ std::string run_details(const RunRecord& r) {
         return a && b ? percent(*a) + " → " + percent(*b) : "-";
       };
       const auto p = metric(s, "params"), b = metric(s, "bytes"), e = metric(s, "energy_pj");
-      rows.push_back({std::to_string(i), s.type, change("val_accuracy_before", "val_accuracy"),
+      rows.push_back({std::to_string(i), s.type, r.val_size > 0 ? change("val_accuracy_before", "val_accuracy") : "-",
                       change("test_accuracy_before", "test_accuracy"), p ? short_count(*p) : "-",
                       b ? short_bytes(*b) : "-", e ? short_energy(*e) : "-"});
     }
@@ -491,7 +498,8 @@ std::string run_details(const RunRecord& r) {
       const auto& s = r.stages[i];
       std::string extra;
       for (const auto& [k, v] : s.metrics)
-        if (k.find("accuracy") == std::string::npos && k != "params" && k != "bytes" && k != "macs" && k != "energy_pj")
+        if (k.rfind("val_accuracy", 0) != 0 && k.rfind("test_accuracy", 0) != 0 && k != "params" && k != "bytes" &&
+            k != "macs" && k != "energy_pj")
           extra += (extra.empty() ? "" : ", ") + k + " " + fmt("%.6g", v);
       for (const auto& [k, v] : s.info) extra += (extra.empty() ? "" : ", ") + k + " " + v;
       std::string tables;
@@ -500,6 +508,21 @@ std::string run_details(const RunRecord& r) {
                   std::to_string(t.columns.size()) + ")";
       if (!extra.empty()) os << "  stage " << i << " " << s.type << ": " << extra << "\n";
       if (!tables.empty()) os << "  stage " << i << " tables: " << tables << "\n";
+      // Small labelled tables (DeepIoT's kept units per layer, a pruner's per-layer
+      // sparsity) are shown in full.
+      for (const auto& [k, t] : s.tables) {
+        if (t.row_labels.empty() || t.row_labels.size() != t.rows.size() || t.rows.size() > 40) continue;
+        std::vector<std::vector<std::string>> cells = {{k}};
+        cells[0].insert(cells[0].end(), t.columns.begin(), t.columns.end());
+        for (size_t r2 = 0; r2 < t.rows.size(); ++r2) {
+          std::vector<std::string> line{t.row_labels[r2]};
+          for (double v : t.rows[r2]) line.push_back(fmt("%.4g", v));
+          cells.push_back(line);
+        }
+        std::vector<bool> right(cells[0].size(), true);
+        right[0] = false;
+        os << "\n" << align(cells, right);
+      }
     }
   }
 

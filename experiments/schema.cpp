@@ -476,7 +476,7 @@ std::vector<SchemaEntry> build_schema() {
   // [export]
   add({"export.enabled", SLIMLAB_REF(export_.enabled), "Export the final model to .slim for slimrt"});
   add({"export.precision", SLIMLAB_REF(export_.precision), "Precision of the exported weights"})
-      .one_of({"fp32", "fp16", "fixed", "binary"});
+      .one_of({"fp32", "int8", "int16", "binary"});
 
   std::vector<SchemaEntry> out;
   const Experiment defaults;

@@ -63,7 +63,7 @@ TEST(Experiment, ReadsEveryTable) {
       "[model]\nname = \"deepear_dnn\"\nwidth = 0.5\nhidden_units = 128\n"
       "[train]\noptimizer = \"sgd\"\nlr = 1\nnesterov = true\nschedule = \"step\"\nstep_size = 3\n"
       "gamma = 0.5\nepochs = 7\nbatch_size = 16\nseed = 99\ngrad_clip = 5\n"
-      "[export]\nenabled = true\nprecision = \"fixed\"\n",
+      "[export]\nenabled = true\nprecision = \"int8\"\n",
       "x.toml");
   EXPECT_EQ(e.name, "full");
   EXPECT_EQ(e.description, "d");
@@ -95,7 +95,7 @@ TEST(Experiment, ReadsEveryTable) {
   EXPECT_EQ(e.train.seed, 99u);
   EXPECT_DOUBLE_EQ(e.train.grad_clip, 5.0);
   EXPECT_TRUE(e.export_.enabled);
-  EXPECT_EQ(e.export_.precision, "fixed");
+  EXPECT_EQ(e.export_.precision, "int8");
 }
 
 TEST(Experiment, UnknownKeySuggestsClosestWithFileAndLine) {

@@ -63,4 +63,17 @@ TEST(GuiDeployReal, ExportBenchAndMeasurementsInResults) {
   EXPECT_EQ(back.file_bytes, int64_t(fs::file_size(run / "model-fp32.slim")));
   EXPECT_EQ(back.tags.at("slimrt_precision"), "fp32");
   EXPECT_DOUBLE_EQ(back.result.test.accuracy, 0.5);  // the rest of the record is unchanged
+
+  // With OpenCL too (PoCL in CI): its latency is recorded as a tag; without a device the
+  // CPU figures still count and the message says what happened.
+  ASSERT_GT(d.request("lenet/p00", run, "fp32", true, &why), 0) << why;
+  ASSERT_TRUE(q.wait_all(std::chrono::seconds(240)));
+  req = d.latest_for("lenet/p00");
+  ASSERT_EQ(req->step, "done") << req->message;
+  const exp::RunRecord cl = exp::read_results(run / "results.h5");
+  EXPECT_GT(cl.latency_ms, 0);
+  if (cl.tags.count("slimrt_opencl_latency_ms"))
+    EXPECT_GT(std::stod(cl.tags.at("slimrt_opencl_latency_ms")), 0);
+  else
+    EXPECT_NE(req->message.find("OpenCL"), std::string::npos) << req->message;
 }

@@ -20,6 +20,7 @@
 #include "gui/model/plot_model.h"
 #include "gui/model/run_store.h"
 #include "gui/model/views.h"
+#include "gui/model/workbench.h"
 #include "test_util.h"
 
 using namespace slimlab;
@@ -387,7 +388,9 @@ TEST(GuiViews, DeepIoTKeepProbabilitiesAndKeptUnits) {
   const StageTrace& k = traces[0];
   ASSERT_EQ(k.name, "keep_probabilities.fc");
   EXPECT_TRUE(is_keep_table(k));
-  EXPECT_FALSE(is_keep_table(traces[2]));
+  EXPECT_EQ(traces[1].name, "trace");  // keep-probabilities first, then the trace, then the rest
+  EXPECT_EQ(traces[2].name, "kept_units");
+  EXPECT_FALSE(is_keep_table(traces[1]));
   PlotModel p;
   fill_keep_plot(p, k, 1);  // iteration 5: threshold 0.4 keeps units 0 and 2
   ASSERT_EQ(p.series.size(), 3u);
@@ -396,9 +399,9 @@ TEST(GuiViews, DeepIoTKeepProbabilitiesAndKeptUnits) {
   EXPECT_EQ(p.series[2].x, (std::vector<double>{1, 3}));       // dropped
   EXPECT_NE(p.title.find("2 of 4 units kept"), std::string::npos) << p.title;
   // The trace: threshold, size, accuracy and mean keep-probability against the iteration.
-  const auto vis = default_visible(traces[2]);
+  const auto vis = default_visible(traces[1]);
   EXPECT_EQ(vis, (std::vector<bool>{false, true, true, false, true, false, true}));
-  fill_trace_plot(p, traces[2], 1);
+  fill_trace_plot(p, traces[1], 1);
   ASSERT_EQ(p.series.size(), 4u);
   EXPECT_EQ(p.series[0].name, "threshold");
   EXPECT_EQ(p.series[0].x, (std::vector<double>{0, 5}));
@@ -407,6 +410,24 @@ TEST(GuiViews, DeepIoTKeepProbabilitiesAndKeptUnits) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].units_before, 100);
   EXPECT_EQ(rows[0].units_after, 40);
+}
+
+TEST(GuiViews, LiveDeepIoTProgressFromTheLog) {
+  const StageTrace t = deepiot_trace_from_log(
+      "epoch 3: loss 0.2\n"
+      "deepiot: iteration 1 threshold 0.1 size 0.95 val accuracy 0.91\n"
+      "deepiot: iteration 2 threshold 0.15 size 0.8 val accuracy 0.9 — target met\n"
+      "deepiot: iteration 3 threshold 0.2 size\n");  // a line being written
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[1], (std::vector<double>{2, 0.15, 0.8, 0.9}));
+  test::TempDir tmp;
+  exp::RunRecord r;
+  r.status = "running";
+  r.dir = tmp.path();
+  test::write_text(tmp / "log.txt", "deepiot: iteration 1 threshold 0.1 size 0.95 val accuracy 0.91\n");
+  const auto traces = stage_traces(r);
+  ASSERT_EQ(traces.size(), 1u);
+  EXPECT_EQ(traces[0].rows.size(), 1u);
 }
 
 // ---- jobs ---------------------------------------------------------------------------
@@ -479,6 +500,33 @@ TEST(GuiJobs, QueueOrderAndCancel) {
   ASSERT_TRUE(q.wait_all(std::chrono::seconds(20)));
   EXPECT_EQ(q.find(b)->state, JobState::kCancelled);
   EXPECT_FALSE(fs::exists(tmp / "b-ran"));
+}
+
+TEST(GuiJobs, ResumeAFailedRunFromItsCheckpoint) {
+  test::TempDir tmp;
+  const fs::path run = tmp / "runs" / "har" / "p00";
+  test::write_text(run / "status", "failed: killed by signal 9\n");
+  test::write_text(run / "config.toml", "[dataset]\nsource = \"synthetic:har\"\n");
+  const fs::path fake = tmp / "bin" / "slimlab";
+  write_script(fake, "echo \"$@\" > \"$(dirname \"$0\")/args.txt\"\n");
+  WorkbenchPaths paths;
+  paths.runs_root = tmp / "runs";
+  paths.slimlab_exe = fake;
+  paths.config_dir = tmp / "cfg";
+  Workbench wb(paths, false);
+  wb.rescan_now();
+  const exp::RunRecord* r = wb.table().find("har/p00");
+  ASSERT_TRUE(r);
+  std::string why;
+  EXPECT_EQ(wb.resume_run(*r, &why), 0);  // no checkpoint yet
+  EXPECT_NE(why.find("checkpoint"), std::string::npos);
+  test::write_text(run / "checkpoints" / "last.pt", "x");
+  const int id = wb.resume_run(*r, &why);
+  ASSERT_GT(id, 0) << why;
+  EXPECT_EQ(wb.resume_run(*r, &why), 0);  // already queued
+  ASSERT_TRUE(wb.jobs().wait_all(std::chrono::seconds(20)));
+  EXPECT_EQ(read(tmp / "bin" / "args.txt"), "train " + (run / "config.toml").string() + " --quiet --runs " +
+                                                (tmp / "runs").string() + " --run-id p00 --resume\n");
 }
 
 // ---- experiment form ------------------------------------------------------------------

@@ -228,6 +228,7 @@ TEST(GuiPanels, OpenPanelsSelectionAndSettingsPersist) {
     wb.table().select("har/p02");
     app.tradeoff()->options().x = "macs";
     app.tradeoff()->options().log_x = false;
+    wb.table().set_sort("params", false);
     h.frame(app);
     app.save_state(true);
   }
@@ -244,4 +245,7 @@ TEST(GuiPanels, OpenPanelsSelectionAndSettingsPersist) {
   EXPECT_FALSE(app.tradeoff()->options().log_x);
   h.frame(app);
   EXPECT_EQ(app.tradeoff()->plot().x.scale, AxisScale::kLinear);
+  // The runs table keeps the restored sort (the ImGui table does not reset it).
+  EXPECT_EQ(wb.table().sort_column(), "params");
+  EXPECT_FALSE(wb.table().sort_ascending());
 }

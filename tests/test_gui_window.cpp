@@ -185,7 +185,9 @@ class GuiWindow : public ::testing::Test {
 
 TEST_F(GuiWindow, ScreenshotShowsTheParetoPointsWhereTheDataSaysAndAClickSelects) {
   const fs::path shot = tmp_ / "shot.png", report = tmp_ / "report.txt";
-  Result r = launch("wait 8\nreport " + report.string() + "\nscreenshot " + shot.string() + "\nwait 2\n");
+  const fs::path saved = tmp_ / "saved" / "tradeoff";
+  Result r = launch("wait 8\nreport " + report.string() + "\nscreenshot " + shot.string() + "\nwait 2\nsave-plot " +
+                    saved.string() + "\nwait 2\n");
   if (no_display(r)) GTEST_SKIP() << "no display could be made: " << r.output;
   ASSERT_EQ(r.status, 0) << r.output;
   ASSERT_TRUE(fs::exists(shot)) << r.output;
@@ -241,6 +243,19 @@ TEST_F(GuiWindow, ScreenshotShowsTheParetoPointsWhereTheDataSaysAndAClickSelects
       brightest = std::max(brightest, img.at(int(std::lround((ax + bx) / 2)), int(std::lround(ay)) + dy)[0]);
     EXPECT_GT(brightest, 180) << "no front line between " << front[i]->id << " and " << front[i + 1]->id;
   }
+
+  // The plot widget's Save PNG (the plot's own rectangle, read back from the window)
+  // and Save SVG (the same four markers).
+  const Image png = load_png(saved.string() + ".png");
+  EXPECT_GT(png.w, int(rep.x1 - rep.x0));
+  EXPECT_GT(png.h, int(rep.y1 - rep.y0));
+  EXPECT_LT(png.w, img.w);
+  std::ifstream svg_in(saved.string() + ".svg");
+  std::stringstream svg;
+  svg << svg_in.rdbuf();
+  size_t circles = 0;
+  for (size_t at = 0; (at = svg.str().find("<circle", at)) != std::string::npos; ++at) ++circles;
+  EXPECT_EQ(circles, kPoints.size() + 3) << "four markers and a legend dot per technique";
 
   // A scripted click on the dominated run "b" selects it (the layout persisted in imgui.ini).
   const auto [bx, by] = pixel_of(rep, 2000, 0.75);

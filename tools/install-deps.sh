@@ -10,7 +10,7 @@ PKGS=(
   libhdf5-dev hdf5-tools
   libeigen3-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
-  libimgui-dev libglfw3-dev libgl-dev xvfb xauth
+  libimgui-dev libglfw3-dev libgl-dev xvfb xauth fonts-dejavu-core
   libflatbuffers-dev flatbuffers-compiler
   libtomlplusplus-dev libcli11-dev
   libsndfile1-dev zlib1g-dev libstb-dev

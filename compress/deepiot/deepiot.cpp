@@ -49,6 +49,8 @@ std::vector<StageIssue> check_options(const Options& o) {
   if (!(o.accuracy_floor >= 0 && o.accuracy_floor <= 1)) bad("accuracy_floor", "must be in [0, 1]");
   if (!(o.max_accuracy_drop >= 0 && o.max_accuracy_drop <= 1)) bad("max_accuracy_drop", "must be in [0, 1]");
   if (o.max_iterations < 1) bad("max_iterations", "must be ≥ 1");
+  if (o.stop_eval != "halved" && o.stop_eval != "removed")
+    bad("stop_eval", "must be halved or removed, got '" + o.stop_eval + "'");
   if (o.min_units < 1) bad("min_units", "must be ≥ 1 (a group cannot vanish: its layer would have no output)");
   if (o.compressor_hidden < 1) bad("compressor_hidden", "must be ≥ 1");
   for (auto [k, v] : {std::pair<const char*, double>{"compressor_lr", o.compressor_lr}, {"critic_lr", o.critic_lr}})
@@ -122,6 +124,7 @@ Options options_from_params(const StageParams& p) {
   f("accuracy_floor", o.accuracy_floor);
   f("max_accuracy_drop", o.max_accuracy_drop);
   i("max_iterations", o.max_iterations);
+  if (p.has("stop_eval")) o.stop_eval = p.text("stop_eval");
   i("min_units", o.min_units);
   i("compressor_hidden", o.compressor_hidden);
   f("compressor_lr", o.compressor_lr);
@@ -161,6 +164,14 @@ StageDescription stage_description() {
           "with accuracy_floor = 0: the allowed drop below the base model's val accuracy", 0, 1),
       key("max_iterations", K::kInt, std::to_string(d.max_iterations),
           "hard stop of the compressor-critic loop (mini-batches)", 1, kInf),
+      [&] {
+        StageKey k = key("stop_eval", K::kString, d.stop_eval,
+                         "units below the threshold in the stop rule's val accuracy: halved (p/2, the original code) "
+                         "or removed (0, as after hard pruning)",
+                         -kInf, kInf);
+        k.choices = {"halved", "removed"};
+        return k;
+      }(),
       key("min_units", K::kInt, std::to_string(d.min_units), "units every compressed group keeps at least", 1, kInf),
       key("compressor_hidden", K::kInt, std::to_string(d.compressor_hidden),
           "width of the a·W·b projections and of the compressor LSTM (paper: 64)", 1, kInf),

@@ -20,6 +20,10 @@ struct Options {
   double accuracy_floor = 0.0;      // ... and val accuracy ≥ this (0: base accuracy − max_accuracy_drop)
   double max_accuracy_drop = 0.03;  // used when accuracy_floor = 0
   int64_t max_iterations = 20000;   // hard stop (iterations = mini-batches)
+  // How the stop rule's val accuracy treats units below the threshold: "halved" (the
+  // original code: scaled by p/2 while compressing) or "removed" (scaled by 0, as
+  // after hard pruning — stricter).
+  std::string stop_eval = "halved";
   int64_t min_units = 1;            // units every group keeps at least
   // Compressor (a·W·b → LSTM → dense + sigmoid), RMSProp.
   int64_t compressor_hidden = 64;

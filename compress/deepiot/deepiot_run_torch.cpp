@@ -143,11 +143,18 @@ struct Compression::State {
     masks.clear();
   }
 
+  // Evaluation scales every unit by its keep-probability. stop_eval "halved" (the
+  // original code during compression): units below the threshold at p/2; "removed":
+  // at 0, as after hard pruning (stricter).
   void set_eval_masks(const std::vector<torch::Tensor>& p, double thr) {
     for (size_t i = 0; i < groups.size(); ++i) {
       const std::vector<float> pv = to_vector(p[i]);
       std::vector<float> scale(pv.size(), 0.f);
-      for (int64_t u : kept_units(pv, thr, o.min_units)) scale[size_t(u)] = pv[size_t(u)];
+      if (o.stop_eval == "halved") {
+        for (size_t u = 0; u < pv.size(); ++u) scale[u] = double(pv[u]) < thr ? 0.5f * pv[u] : pv[u];
+      } else {
+        for (int64_t u : kept_units(pv, thr, o.min_units)) scale[size_t(u)] = pv[size_t(u)];
+      }
       *masks[i] = torch::tensor(scale).view({1, -1});
     }
   }

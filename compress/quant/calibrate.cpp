@@ -75,7 +75,7 @@ class WeightQuantizer {
       for (float& v : p.data) v = v < 0 ? -h : h;  // after fine-tuning the real weights: their signs
       return fl;
     }
-    p.format = format_for_range(max_abs_of(p.data), spec_.weight_bits);
+    p.format = format_for_lowest_error(p.data, max_abs_of(p.data), spec_.weight_bits, /*positive_only=*/false);
     const int wl = spec_.weight_bits, fl = p.format.fixed.fl;
     std::uniform_real_distribution<double> u(0.0, 1.0);
     for (float& v : p.data) {
@@ -147,6 +147,36 @@ ir::NumericFormat format_for_range(double max_abs, int bits) {
   return f;
 }
 
+// (calibrate.h) The format of the range (fractional_bits_for_range of max |x|), or one with up to two
+// more fractional bits when that lowers the squared rounding + saturation error over
+// `values` — a few outliers then saturate instead of costing every value resolution.
+// `positive_only`: only the values ≥ 0 count (a tensor read only by ReLUs).
+ir::NumericFormat format_for_lowest_error(const std::vector<float>& values, double max_abs, int bits,
+                                          bool positive_only) {
+  ir::NumericFormat best = format_for_range(max_abs, bits);
+  if (values.empty()) return best;
+  auto error = [&](int fl) {
+    double e = 0;
+    for (float v : values) {
+      if (positive_only && v < 0) continue;
+      const double d = double(v) - fx::dequantize(fx::quantize(v, bits, fl), fl);
+      e += d * d;
+    }
+    return e;
+  };
+  double best_error = error(best.fixed.fl);
+  const int fl0 = best.fixed.fl;
+  for (int fl = fl0 + 1; fl <= std::min(fl0 + 2, fx::kMaxFractionalBits); ++fl) {
+    const double e = error(fl);
+    if (e < best_error) {
+      best_error = e;
+      best.fixed.fl = fl;
+      best.fixed.il = bits - fl;
+    }
+  }
+  return best;
+}
+
 ObservedRanges observe_ranges(const ir::Graph& g, const float* samples, int64_t n) {
   ObservedRanges r;
   evaluate_reference(g, samples, n, &r);
@@ -163,7 +193,8 @@ void annotate_fixed_point(ir::Graph& g, const FixedPointSpec& spec, const Observ
   };
   for (Layer& l : g.layers) {
     if (l.kind == LayerKind::kInput) {
-      l.activation_format = format_for_range(observed(ranges.output, l, "output").max_abs(), spec.activation_bits);
+      const Range& r = observed(ranges.output, l, "output");
+      l.activation_format = format_for_lowest_error(r.sample, r.max_abs(), spec.activation_bits, false);
       continue;
     }
     const Layer* first_in = g.layer(l.inputs.at(0));
@@ -173,8 +204,10 @@ void annotate_fixed_point(ir::Graph& g, const FixedPointSpec& spec, const Observ
     }
     if (l.kind == LayerKind::kGru || l.kind == LayerKind::kLstm) {
       const int b = spec.state_bits;
-      l.activation_format = format_for_range(observed(ranges.output, l, "output").max_abs(), b);
-      l.gate_preactivation_format = format_for_range(observed(ranges.gate_pre, l, "gate pre-activations").max_abs(), b);
+      const Range& h = observed(ranges.output, l, "output");
+      const Range& pre = observed(ranges.gate_pre, l, "gate pre-activations");
+      l.activation_format = format_for_lowest_error(h.sample, h.max_abs(), b, false);
+      l.gate_preactivation_format = format_for_lowest_error(pre.sample, pre.max_abs(), b, false);
       l.gate_format = format_for_range(1.0, b);
       if (l.kind == LayerKind::kLstm) l.cell_format = format_for_range(observed(ranges.cell, l, "cell").max_abs(), b);
       quantize_layer_weights(g, l, wq);
@@ -187,6 +220,7 @@ void annotate_fixed_point(ir::Graph& g, const FixedPointSpec& spec, const Observ
     }
     const Range& r = observed(ranges.output, l, "output");
     double max_abs = r.max_abs();
+    bool positive_only = false;
     if (has_weights(l.kind)) {
       // Read only by ReLUs (at least one): negative outputs may saturate, the ReLU zeroes them.
       int readers = 0, relus = 0;
@@ -197,9 +231,12 @@ void annotate_fixed_point(ir::Graph& g, const FixedPointSpec& spec, const Observ
             relus += reader.kind == LayerKind::kRelu;
           }
       const bool only_relu = readers > 0 && readers == relus;
-      if (only_relu) max_abs = std::max(r.max, 0.0);
+      if (only_relu) {
+        max_abs = std::max(r.max, 0.0);
+        positive_only = true;
+      }
     }
-    l.activation_format = format_for_range(max_abs, spec.activation_bits);
+    l.activation_format = format_for_lowest_error(r.sample, max_abs, spec.activation_bits, positive_only);
     if (l.kind == LayerKind::kSign || l.kind == LayerKind::kSoftmax)
       l.activation_format = format_for_range(1.0, spec.activation_bits);
     if (has_weights(l.kind)) quantize_layer_weights(g, l, wq);

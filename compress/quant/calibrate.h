@@ -20,6 +20,7 @@
 // Binary weights (±2^−FL from a binary stage with scale "pow2") stay binary: ±1 at FL.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "compress/quant/graph_eval.h"
 #include "train/graph_ir.h"
@@ -51,6 +52,12 @@ ir::Graph quantize_post_training(const ir::Graph& g, const FixedPointSpec& spec,
 
 // ⟨IL, FL⟩ for a tensor of range max |x| in `bits` bits.
 ir::NumericFormat format_for_range(double max_abs, int bits);
+// format_for_range, or up to two more fractional bits when that lowers the squared
+// rounding + saturation error over `values` (outliers saturate instead of costing every
+// value resolution). positive_only: only values ≥ 0 count (a tensor read only by ReLUs).
+// Weights use it at calibration and in quantization-aware training alike.
+ir::NumericFormat format_for_lowest_error(const std::vector<float>& values, double max_abs, int bits,
+                                          bool positive_only);
 
 // Snaps weights onto their (already annotated) grid again — after fine-tuning changed
 // them, before exporting — recomputing FL of weights from their new range.

@@ -9,6 +9,7 @@
 #include "compress/quant/fixed_point_stage.h"
 #include "compress/quant/fixed_point_torch.h"
 #include "compress/quant/fold_batchnorm.h"
+#include "train/trainer.h"
 
 namespace slimlab::compress {
 
@@ -84,7 +85,13 @@ class FixedPointStage : public Stage {
     ctx.log("fixed_point: post-training test accuracy (bit-exact) " + std::to_string(test_accuracy));
     if (p.text("mode") == "qat") {
       fm->install_fake_quantization(p.text("rounding") == "stochastic", p.flag("plain_ste"));
-      fine_tune(ctx, stage_train_config(ctx));
+      // Activation formats follow the weights: recalibrated on the same samples before
+      // every epoch (in eval mode, on the graph as it will be quantized) and at the end.
+      fine_tune(ctx, stage_train_config(ctx), [&](train::Trainer& t) {
+        use_stage_optimizer(ctx, t);
+        t.before_epoch = [&](int) { fm->recalibrate(cal.data(), n); };
+      });
+      fm->recalibrate(cal.data(), n);
       fm->eval();
       test_accuracy = ctx.evaluate(ctx.data->test).accuracy;
       rec.metrics["qat_test_accuracy"] = test_accuracy;
@@ -151,12 +158,20 @@ void FixedPointModuleImpl::install_fake_quantization(bool stochastic, bool plain
   for (const ir::Layer& l : ir().layers) {
     LayerHooks& h = hooks(l.name);
     if (l.activation_format.precision == ir::Precision::kFixed) {
-      quant::FakeQuantOptions o;
-      o.word_length = l.activation_format.fixed.word_length();
-      o.fl = l.activation_format.fixed.fl;
-      o.plain_ste = plain_ste;
-      h.output.push_back([o](const torch::Tensor& t) { return quant::fake_quantize(t, o); });
-      if (l.kind == ir::LayerKind::kGru) h.state.push_back([o](const torch::Tensor& t) { return quant::fake_quantize(t, o); });
+      // The format is read at call time: recalibrate() moves it with the weights.
+      const size_t i = size_t(&l - &ir().layers[0]);
+      // The logits get the plain STE: a saturated logit must still be able to come back.
+      const bool plain = plain_ste || i + 1 == ir().layers.size();
+      auto fq = [this, i, plain](const torch::Tensor& t) {
+        const ir::NumericFormat& f = ir().layers[i].activation_format;
+        quant::FakeQuantOptions o;
+        o.word_length = f.fixed.word_length();
+        o.fl = f.fixed.fl;
+        o.plain_ste = plain;
+        return quant::fake_quantize(t, o);
+      };
+      h.output.push_back(fq);
+      if (l.kind == ir::LayerKind::kGru) h.state.push_back(fq);
     }
     bool has_weight = false;
     for (const ir::Param& p : l.params) has_weight |= weight_param(p.name);
@@ -169,12 +184,32 @@ void FixedPointModuleImpl::install_fake_quantization(bool stochastic, bool plain
       if (auto it = binary.find(name); it != binary.end()) return binary::binarize_weights(w, it->second, false);
       quant::FakeQuantOptions o;
       o.word_length = wbits;
-      o.fl = quant::fractional_bits_of(w, wbits);
+      // The FL calibration / requantize_weights will pick for these values (same rule).
+      const torch::Tensor c = w.detach().to(torch::kFloat32).contiguous();
+      const std::vector<float> v(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+      o.fl = quant::format_for_lowest_error(v, c.numel() ? c.abs().max().item<double>() : 0.0, wbits, false).fixed.fl;
       o.stochastic = stochastic && is_training();
       o.plain_ste = plain_ste;
       return quant::fake_quantize(w, o);
     });
   }
+}
+
+void FixedPointModuleImpl::recalibrate(const float* samples, int64_t n) {
+  ir::Graph g = graph(/*with_weights=*/true);
+  const quant::ObservedRanges ranges = quant::observe_ranges(g, samples, n);
+  quant::annotate_fixed_point(g, spec_, ranges);
+  for (size_t i = 0; i < g.layers.size(); ++i) {
+    ir::Layer& mine = ir().layers[i];
+    const ir::Layer& fresh = g.layers[i];
+    mine.activation_format = fresh.activation_format;
+    mine.gate_preactivation_format = fresh.gate_preactivation_format;
+    mine.gate_format = fresh.gate_format;
+    mine.cell_format = fresh.cell_format;
+    for (ir::Param& p : mine.params)
+      if (const ir::Param* q = fresh.param(p.name)) p.format = q->format;
+  }
+  evaluator_.reset();
 }
 
 std::pair<torch::Tensor, torch::Tensor> evaluate_fixed_point(const ir::Graph& g, const torch::Tensor& inputs) {

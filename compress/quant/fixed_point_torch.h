@@ -28,6 +28,9 @@ class FixedPointModuleImpl : public GraphModuleImpl {
   // state in their calibrated formats). `stochastic` rounds weights stochastically.
   void install_fake_quantization(bool stochastic, bool plain_ste);
   const quant::FixedPointSpec& spec() const { return spec_; }
+  // Picks every activation (and GRU / LSTM internal) format again from the ranges of the
+  // current weights on `n` samples, as at calibration; the fake quantizers follow.
+  void recalibrate(const float* samples, int64_t n);
 
  private:
   quant::FixedPointSpec spec_;

@@ -24,15 +24,32 @@
 
 namespace slimlab::compress::quant {
 
+// Range of a tensor over calibration samples, plus a deterministic reservoir sample
+// of its values (for choosing FL by quantization error, calibrate.h).
 struct Range {
+  static constexpr size_t kReservoir = 8192;
   double min = 0, max = 0;
   bool seen = false;
+  uint64_t count = 0;
+  std::vector<float> sample;
   void add(double v) {
-    if (!seen) { min = max = v; seen = true; return; }
+    if (!seen) { min = max = v; seen = true; }
     if (v < min) min = v;
     if (v > max) max = v;
+    // Reservoir sampling (Vitter's R) with a fixed LCG: the same inputs give the same sample.
+    ++count;
+    if (sample.size() < kReservoir) {
+      sample.push_back(float(v));
+    } else {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      const uint64_t j = (state >> 11) % count;
+      if (j < kReservoir) sample[size_t(j)] = float(v);
+    }
   }
   double max_abs() const { return seen ? (-min > max ? -min : max) : 0.0; }
+
+ private:
+  uint64_t state = 0x853c49e6748fea9bull;
 };
 
 // Ranges observed while running the reference on calibration samples.

@@ -420,6 +420,7 @@ class Exporter {
       in.push_back(w_.add_f32(l.name + ".bias", {int64_t(O)}, b));
       slimrt::OpDesc& op = add_op(t, l, std::move(in), float_val(l));
       if (t != OpType::Dense) set_window(op, l);
+      last_op_ = nullptr;  // BNN kernels have no fused activation: a ReLU stays an op
       return;
     }
     in.push_back(w_.add_f32(l.name + ".thresholds", {int64_t(O), 3}, thresholds));

@@ -15,6 +15,9 @@ ExportMeasurement export_and_measure(const ir::Graph& graph, const ExportOptions
   auto model = slimrt::Model::from_file(out.string());
   slimrt::Interpreter in(model);
   ExportMeasurement m;
+  m.ops = r.ops;
+  m.quantized_at_export = r.quantized_at_export;
+  m.notes = r.notes;
   m.file_bytes = int64_t(r.bytes.size());
   m.arena_bytes = int64_t(in.arena_bytes());
   m.arena_lower_bound = int64_t(in.arena_lower_bound());

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "datasets/types.h"
 #include "deploy/export/exporter.h"
@@ -19,6 +21,9 @@ struct ExportMeasurement {
   double p90_ms = std::numeric_limits<double>::quiet_NaN();
   double accuracy = std::numeric_limits<double>::quiet_NaN();  // argmax of the .slim's outputs vs labels
   int64_t samples = 0;
+  int ops = 0;
+  bool quantized_at_export = false;  // int8 / int16 of a float model: calibrated post-training here
+  std::vector<std::string> notes;    // the exporter's decisions (ExportResult::notes)
 };
 
 // Writes `out` (atomic) and measures it. `latency_runs` invocations on the first test

@@ -107,9 +107,13 @@ int main(int argc, char** argv) {
   cli.add_option("--slimlab", paths.slimlab_exe, "The slimlab program (default: beside slimlab-gui)");
   cli.add_option("--slimrt-run", paths.slimrt_run_exe, "The slimrt-run program (default: beside slimlab-gui)");
   cli.add_option("--config-dir", paths.config_dir, "Where imgui.ini and gui-state.ini live (default: ~/.config/slimlab)");
+  std::string font_file = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+  float font_size = 15.0f;
+  cli.add_option("--font", font_file, "TrueType font (\"\" for the built-in one)")->capture_default_str();
+  cli.add_option("--font-size", font_size, "Font size in pixels")->capture_default_str()->check(CLI::Range(6.0, 64.0));
   cli.add_option("--width", width, "Window width")->capture_default_str();
   cli.add_option("--height", height, "Window height")->capture_default_str();
-  cli.add_option("--script", script_file, "Follow a script: wait N | move X Y | click X Y | select RUN | open FILE | set KEY VALUE | start | wait-jobs SECONDS | sleep SECONDS | screenshot FILE | report FILE | quit");
+  cli.add_option("--script", script_file, "Follow a script: wait N | move X Y | click X Y | select RUN | open FILE | set KEY VALUE | start | wait-jobs SECONDS | sleep SECONDS | save-plot BASE | screenshot FILE | report FILE | quit");
   cli.add_option("--frames", frames, "Quit after this many frames (0: run until closed)");
   cli.add_option("--bench-frames", bench_frames, "Draw this many frames as fast as possible and print the frame times");
   CLI11_PARSE(cli, argc, argv);
@@ -151,6 +155,14 @@ int main(int argc, char** argv) {
   ini = wb.imgui_ini().string();
   io.IniFilename = ini.c_str();
   ImGui::StyleColorsDark();
+  // DejaVu Sans when installed (fonts-dejavu-core): the built-in font has no arrows,
+  // dashes or Greek, which run logs and units use ("0.51 → 0.62", "µJ", "σ").
+  if (!font_file.empty() && fs::exists(font_file)) {
+    static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2190, 0x21FF,
+                                     0x2200, 0x22FF, 0x2500, 0x257F, 0};
+    if (!io.Fonts->AddFontFromFileTTF(font_file.c_str(), font_size, nullptr, ranges))
+      std::cerr << "slimlab-gui: cannot load " << font_file << "; using the built-in font\n";
+  }
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
   CaptureQueue::instance().available = true;
@@ -173,7 +185,7 @@ int main(int argc, char** argv) {
   for (int frame = 0; !glfwWindowShouldClose(window) && !app.quit_requested(); ++frame) {
     if (unattended && wait_jobs_until) glfwWaitEventsTimeout(0.05);  // leave the CPU to the runs
     else if (unattended) glfwPollEvents();
-    else glfwWaitEventsTimeout(0.25);  // idle when nothing happens; runs still refresh 4× a second
+    else glfwWaitEventsTimeout(app.animating() ? 1.0 / 60 : 0.25);  // idle: runs still refresh 4× a second
     const auto t0 = std::chrono::steady_clock::now();
 
     // The script: act on this frame, then let `wait` frames pass.
@@ -217,6 +229,11 @@ int main(int argc, char** argv) {
           need(1);
           wait_jobs_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(int(1000 * std::stod(s.args[0])));
           sleep_only = true;
+        } else if (s.op == "save-plot") {  // save-plot BASE: the trade-off plot's Save SVG and Save PNG
+          need(1);
+          TradeoffPanel* t = app.tradeoff();
+          t->widget().save_svg(t->plot(), s.args[0] + ".svg");
+          t->widget().save_png(s.args[0] + ".png");
         } else if (s.op == "select") {
           need(1);
           wb.table().select(s.args[0]);

@@ -142,6 +142,14 @@ void DeployController::next_step(DeployRequest& r) {
 bool DeployController::on_job_done(const Job& job) {
   for (DeployRequest& r : requests_) {
     if (r.job != job.id || r.done()) continue;
+    if (job.state != JobState::kFinished && r.step == "bench-opencl") {
+      // No OpenCL device (or it failed): the CPU measurements still count.
+      r.step = "done";
+      const bool ok = write_back(r);
+      r.message += "; OpenCL benchmark " + (job.state == JobState::kCancelled ? std::string("cancelled") : job.message) +
+                   " (see " + r.log_file.string() + ")";
+      return ok;
+    }
     if (job.state != JobState::kFinished) {
       r.step = "failed";
       r.message = job.spec.label + ": " + (job.state == JobState::kCancelled ? "cancelled" : job.message) +

@@ -23,7 +23,8 @@ RunScanner::~RunScanner() { stop(); }
 
 RunScanner::Signature RunScanner::signature_of(const fs::path& dir) {
   Signature s;
-  for (const char* name : {"results.h5", "status", "curves.csv", "config.toml"}) {
+  // log.txt too: a compression stage reports progress there (and the Runs panel shows its tail).
+  for (const char* name : {"results.h5", "status", "curves.csv", "config.toml", "log.txt"}) {
     std::error_code ec;
     const fs::path p = dir / name;
     const auto size = fs::file_size(p, ec);
@@ -149,9 +150,14 @@ const std::vector<RunColumn>& run_table_columns() {
     };
     for (const std::string& n : exp::numeric_columns()) {
       const bool known = std::any_of(c.begin(), c.end(), [&](const RunColumn& k) { return k.id == n; });
+      // "energy" and "latency" are aliases of energy_pj and latency_ms.
       if (!known && n != "test_macro_f1" && n != "val_macro_f1" && n != "test_loss" &&
-          n != "peak_activation_bytes")
-        c.push_back({n, n == "energy_pj" ? "energy pJ" : n, true});
+          n != "peak_activation_bytes" && n != "energy" && n != "latency") {
+        std::string label = n;
+        if (n == "energy_pj") label = "energy";
+        if (n.rfind("macs_", 0) == 0) label = "MACs " + n.substr(5);
+        c.push_back({n, label, true});
+      }
     }
     return c;
   }();
@@ -204,10 +210,7 @@ std::string cell_text(const exp::RunRecord& r, const std::string& c) {
     std::snprintf(buf, sizeof buf, "%.3f", *v);
     return buf;
   }
-  if (c.find("energy") != std::string::npos) {
-    std::snprintf(buf, sizeof buf, "%.4g", *v);
-    return buf;
-  }
+  if (c == "energy_pj" || c == "energy") return exp::short_energy(*v);
   return exp::short_count(*v);
 }
 

@@ -49,7 +49,8 @@ class RunScanner {
 
  private:
   struct Signature {
-    std::vector<std::pair<int64_t, int64_t>> files;  // (size, mtime ns) of the files a run is read from; -1 if absent
+    std::vector<std::pair<int64_t, int64_t>> files;  // (size, mtime ns) of results.h5, status, curves.csv,
+                                                     // config.toml, log.txt; -1 if absent
     bool operator==(const Signature& o) const { return files == o.files; }
   };
   struct Entry {

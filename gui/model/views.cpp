@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <sstream>
 #include <cmath>
 #include <map>
 #include <set>
@@ -10,6 +11,7 @@
 #include "experiments/plot.h"
 #include "experiments/results.h"
 #include "experiments/runs.h"
+#include "gui/model/deploy.h"
 
 namespace fs = std::filesystem;
 
@@ -35,6 +37,28 @@ int64_t units_of(const std::string& kind, const std::vector<int64_t>& shape) {
 }
 
 }  // namespace
+
+StageTrace deepiot_trace_from_log(const std::string& log) {
+  StageTrace t;
+  t.stage = "deepiot";
+  t.name = "progress (live, log.txt)";
+  t.columns = {"iteration", "threshold", "size_fraction", "val_accuracy"};
+  std::istringstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t at = line.find("deepiot: iteration ");
+    if (at == std::string::npos) continue;
+    // "deepiot: iteration N threshold T size S val accuracy A"
+    std::istringstream ls(line.substr(at + 19));
+    double it = 0, thr = 0, size = 0, acc = 0;
+    std::string w1, w2, w3;
+    if (!(ls >> it >> w1 >> thr >> w2 >> size >> w3)) continue;
+    std::string w4;
+    if (w1 != "threshold" || w2 != "size" || w3 != "val" || !(ls >> w4 >> acc) || w4 != "accuracy") continue;
+    t.rows.push_back({it, thr, size, acc});
+  }
+  return t;
+}
 
 std::string column_title(const std::string& c) {
   if (c == "params") return "parameters";
@@ -188,12 +212,25 @@ std::vector<StageTrace> stage_traces(const exp::RunRecord& r) {
       out.push_back(std::move(tr));
     }
   };
+  // Keep-probability tables first (what DeepIoT is about), then its trace, then the rest.
+  auto rank = [](const StageTrace& t) { return is_keep_table(t) ? 0 : t.name == "trace" ? 1 : 2; };
+  auto order = [&] {
+    std::stable_sort(out.begin(), out.end(), [&](const StageTrace& a, const StageTrace& b) {
+      return a.stage != b.stage ? a.stage < b.stage : rank(a) < rank(b);
+    });
+  };
   if (!r.stages.empty()) {
     for (size_t i = 0; i < r.stages.size(); ++i) add(i, r.stages[i]);
+    order();
     return out;
   }
-  // A run still working: the stages it has finished so far (<run>/stages/<i>-<type>/record.h5).
+  // A run still working: the stages it has finished so far (<run>/stages/<i>-<type>/record.h5),
+  // then DeepIoT's progress lines in log.txt while it prunes.
   std::error_code ec;
+  if (r.status == "running" && !r.dir.empty()) {
+    StageTrace live = deepiot_trace_from_log(read_file_text(r.dir / "log.txt", 256 * 1024));
+    if (!live.rows.empty()) out.push_back(std::move(live));
+  }
   if (r.dir.empty() || !fs::is_directory(r.dir / "stages", ec)) return out;
   std::vector<fs::path> dirs;
   for (const auto& e : fs::directory_iterator(r.dir / "stages", ec))
@@ -206,6 +243,7 @@ std::vector<StageTrace> stage_traces(const exp::RunRecord& r) {
       // Being written or damaged: shown once it can be read.
     }
   }
+  order();
   return out;
 }
 
@@ -236,9 +274,10 @@ bool is_keep_table(const StageTrace& t) {
 void fill_trace_plot(PlotModel& plot, const StageTrace& t, size_t upto, const std::vector<bool>& visible_in) {
   const std::vector<bool> visible = visible_in.size() == t.columns.size() ? visible_in : default_visible(t);
   plot.title = t.stage + ": " + t.name;
-  const auto it = std::find(t.columns.begin(), t.columns.end(), "iteration");
+  auto it = std::find(t.columns.begin(), t.columns.end(), "iteration");
+  if (it == t.columns.end()) it = std::find(t.columns.begin(), t.columns.end(), "epoch");
   const int xcol = it == t.columns.end() ? -1 : int(it - t.columns.begin());
-  plot.x.label = xcol >= 0 ? "iteration" : "row";
+  plot.x.label = xcol >= 0 ? *it : "row";
   plot.y.label = "";
   plot.series.clear();
   size_t color = 0;
@@ -248,7 +287,8 @@ void fill_trace_plot(PlotModel& plot, const StageTrace& t, size_t upto, const st
     s.name = t.columns[c];
     s.color = palette_color(color++);
     s.line = true;
-    s.markers = false;
+    s.markers = t.rows.size() <= 30;  // a short table (a few fine-tuning epochs) needs its points
+    s.marker_radius = 2.5f;
     s.pickable = false;
     for (size_t i = 0; i < t.rows.size() && i <= upto; ++i)
       if (c < t.rows[i].size()) {

@@ -52,6 +52,9 @@ struct StageTrace {
 // Every table of every stage: from results.h5 when the run has finished, else from
 // the record.h5 of each stage the running run has finished so far.
 std::vector<StageTrace> stage_traces(const exp::RunRecord& r);
+// DeepIoT's progress lines ("deepiot: iteration N threshold T size S val accuracy A")
+// as a trace: what the Live panel shows while the stage is still pruning.
+StageTrace deepiot_trace_from_log(const std::string& log_text);
 // Rows 0…upto of a trace, one line per visible column against its "iteration"
 // column (or the row index) — the replay. `visible` empty: default_visible().
 void fill_trace_plot(PlotModel& plot, const StageTrace& t, size_t upto, const std::vector<bool>& visible = {});

@@ -64,6 +64,26 @@ void Workbench::rescan_now() {
   update();
 }
 
+int Workbench::resume_run(const exp::RunRecord& r, std::string* why) {
+  auto fail = [&](const std::string& w) {
+    if (why) *why = w;
+    return 0;
+  };
+  std::error_code ec;
+  if (r.dir.empty() || !fs::exists(r.dir / "config.toml", ec)) return fail("the run has no config.toml");
+  if (!fs::exists(r.dir / "checkpoints" / "last.pt", ec)) return fail("the run has no checkpoint to resume from");
+  if (r.status == "running" || r.status == "finished") return fail("the run is " + r.status);
+  if (const Job* j = job_for_run(r.dir); j && !j->done()) return fail("a job of this run is still " + std::string(to_string(j->state)));
+  JobSpec spec;
+  spec.label = r.experiment + "/" + r.run_id + " (resume)";
+  spec.kind = "train";
+  spec.run_dir = r.dir;
+  spec.output = r.dir / "console.txt";
+  spec.argv = {paths_.slimlab_exe.string(), "train", (r.dir / "config.toml").string(), "--quiet",
+               "--runs", r.dir.parent_path().parent_path().string(), "--run-id", r.run_id, "--resume"};
+  return jobs_.submit(std::move(spec));
+}
+
 const Job* Workbench::job_for_run(const fs::path& run_dir) const {
   const Job* found = nullptr;
   for (const Job& j : jobs_.jobs())

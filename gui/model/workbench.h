@@ -49,6 +49,10 @@ class Workbench {
 
   // The run a train job writes, to cancel it from the runs table.
   const Job* job_for_run(const std::filesystem::path& run_dir) const;
+  // A failed run with a checkpoint continues where it stopped:
+  // `slimlab train <run>/config.toml --runs ROOT --run-id ID --resume`. Returns the job
+  // id, or 0 with *why (no checkpoint, still running, …).
+  int resume_run(const exp::RunRecord& r, std::string* why);
 
   // The runs shown change only here, so a frame sees one consistent list.
   uint64_t runs_version() const { return seen_version_; }

@@ -20,6 +20,12 @@ Panel* App::panel(const std::string& id) {
   return nullptr;
 }
 
+bool App::animating() const {
+  for (const auto& p : panels_)
+    if (p->open && p->animating()) return true;
+  return false;
+}
+
 TradeoffPanel* App::tradeoff() { return static_cast<TradeoffPanel*>(panel("tradeoff")); }
 
 void App::load_state() {

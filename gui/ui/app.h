@@ -29,6 +29,7 @@ class App {
   Panel* panel(const std::string& id);
   TradeoffPanel* tradeoff();
   bool quit_requested() const { return quit_; }
+  bool animating() const;  // some open panel animates
 
  private:
   void draw_menu();

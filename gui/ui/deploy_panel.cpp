@@ -52,8 +52,9 @@ void DeployPanel::draw_content() {
     ImGui::Separator();
     ImGui::Text("slimrt: latency %s ms | arena %s | .slim %s", cell_text(*r, "latency_ms").c_str(),
                 cell_text(*r, "arena_bytes").c_str(), cell_text(*r, "file_bytes").c_str());
-    auto it = r->tags.find("slimrt_opencl_latency_ms");
-    if (it != r->tags.end()) ImGui::Text("OpenCL latency %s ms", it->second.c_str());
+    // What the exporter and earlier benchmarks recorded (slimrt_<precision>_accuracy, …).
+    for (const auto& [k, v] : r->tags)
+      if (k.rfind("slimrt_", 0) == 0) ImGui::BulletText("%s: %s", k.c_str() + 7, v.c_str());
     if (last) {
       ImGui::Text("last request: %s at %s - %s", last->step.c_str(), last->precision.c_str(), last->message.c_str());
       const std::string log = tail_lines(read_file_text(last->log_file, 8192), 14);

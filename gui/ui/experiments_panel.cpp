@@ -62,6 +62,10 @@ void ExperimentsPanel::draw_form() {
   else
     ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "has errors");
   for (const std::string& e : form.errors()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", e.c_str());
+  // Field errors are shown at the field; list them here too, the form may be scrolled away.
+  for (const FormField& f : form.fields())
+    for (const std::string& e : f.errors)
+      ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s: %s", f.key.c_str(), e.c_str());
 
   // Actions.
   ImGui::BeginDisabled(!form.valid());

@@ -27,6 +27,8 @@ class Panel {
   virtual void draw_content() = 0;
   virtual void save_state(GuiState&) const {}
   virtual void load_state(const GuiState&) {}
+  // True while the panel animates (a replay): the window then draws without waiting for events.
+  virtual bool animating() const { return false; }
 
   const std::string& id() const { return id_; }      // "runs" (state file keys)
   const std::string& title() const { return title_; }  // "Runs" (window title, imgui.ini key)

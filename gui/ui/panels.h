@@ -52,12 +52,15 @@ class RunsPanel : public Panel {
   std::string details_key_;  // whose log tail is cached
   uint64_t details_version_ = 0;
   std::string log_tail_;
+  bool scroll_to_end_ = false;
+  std::string resume_message_;
 };
 
 class LivePanel : public Panel {
  public:
   explicit LivePanel(Workbench& wb);
   void draw_content() override;
+  bool animating() const override { return playing_; }
 
  private:
   std::string shown_key_;
@@ -82,6 +85,7 @@ class TradeoffPanel : public Panel {
   // For the screenshot test and the benchmark.
   const PlotModel& plot() const { return plot_; }
   const PlotWidget& widget() const { return widget_; }
+  PlotWidget& widget() { return widget_; }
   const Tradeoff& tradeoff() const { return tradeoff_; }
   TradeoffOptions& options() { return options_; }
 

@@ -20,6 +20,26 @@ bool finite(float v) { return std::isfinite(v); }
 
 }  // namespace
 
+bool PlotWidget::save_svg(const PlotModel& m, const std::filesystem::path& out) {
+  std::error_code ec;
+  if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);
+  std::ofstream f(out);
+  f << m.to_svg();
+  f.close();
+  message_ = f ? "saved " + out.string() : "could not write " + out.string();
+  return bool(f);
+}
+
+bool PlotWidget::save_png(const std::filesystem::path& out) {
+  if (!CaptureQueue::instance().available) {
+    message_ = "PNG needs the window (not headless)";
+    return false;
+  }
+  CaptureQueue::instance().push({canvas_, out});
+  message_ = "saved " + out.string();
+  return true;
+}
+
 CaptureQueue& CaptureQueue::instance() {
   static CaptureQueue q;
   return q;
@@ -51,9 +71,11 @@ PlotEvents PlotWidget::draw(PlotModel& m, ImVec2 size, const std::function<std::
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(frame_.x0, frame_.y0), ImVec2(frame_.x1, frame_.y1), kBackground);
+  float title_x0 = p1.x;
   if (!m.title.empty()) {
     const ImVec2 ts = ImGui::CalcTextSize(m.title.c_str());
-    dl->AddText(ImVec2((frame_.x0 + frame_.x1 - ts.x) / 2, p0.y + 3), kText, m.title.c_str());
+    title_x0 = std::max(p0.x, (frame_.x0 + frame_.x1 - ts.x) / 2);
+    dl->AddText(ImVec2(title_x0, p0.y + 3), kText, m.title.c_str());
   }
   for (double t : axis_ticks(m.x, std::max(2, int(frame_.width() / 90)))) {
     const float x = m.px(t);
@@ -77,7 +99,8 @@ PlotEvents PlotWidget::draw(PlotModel& m, ImVec2 size, const std::function<std::
     const ImVec2 ts = ImGui::CalcTextSize(xl.c_str());
     dl->AddText(ImVec2((frame_.x0 + frame_.x1 - ts.x) / 2, frame_.y1 + fh + 6), kText, xl.c_str());
     const std::string yl = m.y.label + (m.y.scale == AxisScale::kLog ? " (log)" : "");
-    dl->AddText(ImVec2(p0.x + 2, p0.y + 2), kText, yl.c_str());
+    // Top-left, unless the title is in the way (a narrow plot: the title names it anyway).
+    if (p0.x + 2 + ImGui::CalcTextSize(yl.c_str()).x + 8 < title_x0) dl->AddText(ImVec2(p0.x + 2, p0.y + 2), kText, yl.c_str());
   }
 
   // Series, clipped to the data area.
@@ -189,19 +212,9 @@ PlotEvents PlotWidget::draw(PlotModel& m, ImVec2 size, const std::function<std::
     ImGui::Separator();
     ImGui::SetNextItemWidth(260);
     ImGui::InputText("file (no extension)", path_, sizeof path_);
-    if (ImGui::MenuItem("Save SVG")) {
-      const std::filesystem::path out = std::string(path_) + ".svg";
-      std::error_code ec;
-      if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);
-      std::ofstream f(out);
-      f << m.to_svg();
-      message_ = f ? "saved " + out.string() : "could not write " + out.string();
-    }
-    if (ImGui::MenuItem("Save PNG", nullptr, false, CaptureQueue::instance().available)) {
-      const std::filesystem::path out = std::string(path_) + ".png";
-      CaptureQueue::instance().push({canvas_, out});
-      message_ = "saved " + out.string();
-    }
+    if (ImGui::MenuItem("Save SVG")) save_svg(m, std::string(path_) + ".svg");
+    if (ImGui::MenuItem("Save PNG", nullptr, false, CaptureQueue::instance().available))
+      save_png(std::string(path_) + ".png");
     if (!CaptureQueue::instance().available) ImGui::TextDisabled("PNG needs the window (not headless)");
     ImGui::EndPopup();
   }

@@ -36,6 +36,10 @@ class PlotWidget {
   // The legend in the plot's top-left corner instead of a column on the right (narrow plots).
   bool legend_inside = false;
   const std::string& last_message() const { return message_; }
+  // What the right-click menu's Save SVG / Save PNG do (the PNG is read from the
+  // window after this frame is drawn; false when there is no window). Both set last_message().
+  bool save_svg(const PlotModel& m, const std::filesystem::path& file);
+  bool save_png(const std::filesystem::path& file);
 
  private:
   std::string id_;

@@ -77,8 +77,11 @@ void RunsPanel::draw_content() {
     ImGui::TableSetupScrollFreeze(3, 1);
     for (size_t c = 0; c < cols.size(); ++c) {
       ImGuiTableColumnFlags cf = ImGuiTableColumnFlags_None;
-      if (cols[c].id == t.sort_column()) cf |= ImGuiTableColumnFlags_DefaultSort;
-      if (c >= 14 && cols[c].id != "epochs") cf |= ImGuiTableColumnFlags_DefaultHide;
+      if (cols[c].id == t.sort_column())  // the restored sort order is the table's first one
+        cf |= ImGuiTableColumnFlags_DefaultSort |
+              (t.sort_ascending() ? ImGuiTableColumnFlags_PreferSortAscending : ImGuiTableColumnFlags_PreferSortDescending);
+      if (cols[c].id == "train_seconds" || cols[c].id == "val_accuracy" || cols[c].id.rfind("macs_", 0) == 0)
+        cf |= ImGuiTableColumnFlags_DefaultHide;  // shown from the header's context menu
       ImGui::TableSetupColumn(cols[c].label.c_str(), cf, 0, ImGuiID(c));
     }
     ImGui::TableHeadersRow();
@@ -135,7 +138,14 @@ void RunsPanel::draw_details(const exp::RunRecord& r) {
   if (const Job* j = wb_.job_for_run(r.dir); j && !j->done()) {
     ImGui::SameLine();
     if (ImGui::SmallButton("Cancel run")) wb_.jobs().cancel(j->id);
+  } else if (r.status == "failed" && std::filesystem::exists(r.dir / "checkpoints" / "last.pt")) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Resume")) {
+      std::string why;
+      if (!wb_.resume_run(r, &why)) resume_message_ = why;
+    }
   }
+  if (!resume_message_.empty()) ImGui::TextDisabled("%s", resume_message_.c_str());
   if (!r.error.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", r.error.c_str());
   // The log tail is read when the selection or the run list changes, not every frame.
   if (key != details_key_ || wb_.runs_version() != details_version_) {
@@ -144,10 +154,16 @@ void RunsPanel::draw_details(const exp::RunRecord& r) {
     std::string log = read_file_text(r.dir / "log.txt", 16384);
     const std::string console = read_file_text(r.dir / "console.txt", 8192);
     if (!console.empty() && r.status != "finished") log += (log.empty() ? "" : "\n--- console.txt ---\n") + console;
-    log_tail_ = tail_lines(log, 40);
+    const std::string tail = tail_lines(log, 40);
+    scroll_to_end_ = tail != log_tail_;
+    log_tail_ = tail;
   }
   ImGui::TextDisabled("log (%s)", (r.dir / "log.txt").string().c_str());
+  ImGui::BeginChild("log");
   ImGui::TextUnformatted(log_tail_.c_str());
+  if (scroll_to_end_) ImGui::SetScrollHereY(1.0f);  // follow a growing log
+  scroll_to_end_ = false;
+  ImGui::EndChild();
   ImGui::EndChild();
 }
 

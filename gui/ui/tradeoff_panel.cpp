@@ -13,7 +13,7 @@ std::vector<std::string> resource_columns() {
   std::vector<std::string> out;
   for (const auto& c : exp::numeric_columns())
     if (c.find("accuracy") == std::string::npos && c.find("f1") == std::string::npos && c != "test_loss" &&
-        c != "epochs")
+        c != "epochs" && c != "energy" && c != "latency")  // the last two: aliases
       out.push_back(c);
   return out;
 }

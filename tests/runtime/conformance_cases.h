@@ -75,7 +75,7 @@ void dense_cases(std::vector<std::unique_ptr<Case>>& out) {
     } else {
       x = random_buffer<T>(rng, size_t(d.batch) * d.in, lo_of<T>(), hi_of<T>());
       w = random_buffer<T>(rng, size_t(d.out) * d.in, lo_of<T>(), hi_of<T>());
-      bias = kIsFloat<T> ? random_buffer<float>(rng, d.out) : random_buffer<int32_t>(rng, d.out, -1 << 20, 1 << 20);
+      bias = kIsFloat<T> ? random_buffer<float>(rng, d.out) : random_buffer<int32_t>(rng, d.out, -(1 << 20), 1 << 20);
     }
     a.x = x->template as<T>();
     a.w = w->template as<T>();
@@ -105,7 +105,7 @@ void dense_bc_cases(std::vector<std::unique_ptr<Case>>& out) {
                                        : random_buffer<T>(rng, size_t(d.batch) * d.in, lo_of<T>(), hi_of<T>());
     auto w = random_bits(rng, d.out, d.in);
     auto scale = random_buffer<float>(rng, d.out, 0.1, 2.0);
-    auto bias = kIsFloat<T> ? random_buffer<float>(rng, d.out) : random_buffer<int32_t>(rng, d.out, -1 << 12, 1 << 12);
+    auto bias = kIsFloat<T> ? random_buffer<float>(rng, d.out) : random_buffer<int32_t>(rng, d.out, -(1 << 12), 1 << 12);
     a.x = x->template as<T>();
     a.w = w->template as<uint64_t>();
     if (kIsFloat<T> && d.batch != 2) a.scale = scale->template as<float>();  // one case without α
@@ -231,7 +231,7 @@ void conv_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
     const int red = s.in_c / s.groups * s.kernel_h * s.kernel_w;
     auto x = random_buffer<T>(rng, size_t(s.batch) * s.in_c * s.in_h * s.in_w, lo_of<T>(), hi_of<T>());
     auto w = random_buffer<T>(rng, size_t(s.out_c) * red, lo_of<T>(), hi_of<T>());
-    auto bias = kIsFloat<T> ? random_buffer<float>(rng, s.out_c) : random_buffer<int32_t>(rng, s.out_c, -1 << 20, 1 << 20);
+    auto bias = kIsFloat<T> ? random_buffer<float>(rng, s.out_c) : random_buffer<int32_t>(rng, s.out_c, -(1 << 20), 1 << 20);
     a.x = x->template as<T>();
     a.w = w->template as<T>();
     a.bias = bias->data;
@@ -260,7 +260,7 @@ void conv_bc_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
     auto x = random_buffer<T>(rng, size_t(s.batch) * s.in_c * s.in_h * s.in_w, lo_of<T>(), hi_of<T>());
     auto w = random_bits(rng, s.out_c, red);
     auto scale = random_buffer<float>(rng, s.out_c, 0.1, 2);
-    auto bias = kIsFloat<T> ? random_buffer<float>(rng, s.out_c) : random_buffer<int32_t>(rng, s.out_c, -1 << 12, 1 << 12);
+    auto bias = kIsFloat<T> ? random_buffer<float>(rng, s.out_c) : random_buffer<int32_t>(rng, s.out_c, -(1 << 12), 1 << 12);
     a.x = x->template as<T>();
     a.w = w->template as<uint64_t>();
     if (kIsFloat<T>) a.scale = scale->template as<float>();

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <dirent.h>
 #include <fstream>
@@ -232,6 +233,81 @@ TEST(OpenClModels, FallbackIsLoggedPerOp) {
   EXPECT_EQ(kernels[1].find("opencl"), std::string::npos);
 }
 
+// Models exported by `slimlab export` from trained runs (fp32, int8, int16, binary):
+// every *.slim in $SLIMRT_OPENCL_EXPORTED whose input is a 28×28 image runs on MNIST
+// test digits (normalised with the file's metadata) on the CPU and on OpenCL. Fixed
+// point must agree bit for bit, float and binary (float first / last layers) within
+// 1e-4, all with the same predictions.
+// docs/BENCHMARKS.md ("slimrt OpenCL backend") has the commands that make the files.
+TEST(OpenClModels, ExportedModelsOnMnist) {
+  SLIMRT_REQUIRE_OPENCL();
+  const char* dir = std::getenv("SLIMRT_OPENCL_EXPORTED");
+  if (!dir) GTEST_SKIP() << "set SLIMRT_OPENCL_EXPORTED to a folder of exported .slim models";
+  const auto imgs = mnist_images(1000);
+  const auto labels = mnist_labels(1000);
+  if (imgs.size() < 1000 || labels.size() < 1000) GTEST_SKIP() << "MNIST test split not found under " << datasets_dir();
+  std::vector<std::string> files;
+  if (DIR* d = ::opendir(dir)) {
+    while (dirent* e = ::readdir(d))
+      if (std::string(e->d_name).size() > 5 && std::string(e->d_name).substr(std::string(e->d_name).size() - 5) == ".slim")
+        files.push_back(std::string(dir) + "/" + e->d_name);
+    ::closedir(d);
+  }
+  std::sort(files.begin(), files.end());
+  int tested = 0;
+  for (const std::string& f : files) {
+    auto model = Model::from_file(f);
+    const TensorDesc& in = model->tensors()[size_t(model->inputs()[0])];
+    if (in.numel != 784) continue;
+    SCOPED_TRACE(f);
+    const Metadata& md = model->metadata();
+    std::vector<std::vector<float>> xs = imgs;
+    for (auto& x : xs)
+      for (float& v : x) {
+        if (!md.norm_mean.empty()) v -= md.norm_mean[0];
+        if (!md.norm_std.empty() && md.norm_std[0] != 0) v /= md.norm_std[0];
+      }
+    Interpreter cpu(model);
+    InterpreterOptions o;
+    o.device = "opencl:0";
+    std::vector<std::string> log;
+    o.log = [&](const std::string& l) { log.push_back(l); };
+    Interpreter dev(model, o);
+    const size_t n = size_t(cpu.output(0).numel);
+    std::vector<float> a(n), b(n);
+    size_t same = 0, correct = 0, identical = 0;
+    double maxdiff = 0;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      cpu.set_input(0, xs[i].data(), 784);
+      dev.set_input(0, xs[i].data(), 784);
+      cpu.invoke();
+      dev.invoke();
+      cpu.get_output(0, a.data(), n);
+      dev.get_output(0, b.data(), n);
+      same += argmax(a) == argmax(b);
+      correct += int(argmax(a)) == labels[i];
+      identical += std::memcmp(a.data(), b.data(), n * 4) == 0;
+      for (size_t j = 0; j < n; ++j)
+        maxdiff = std::max(maxdiff, double(std::fabs(a[j] - b[j])) / std::max(1.0, double(std::fabs(a[j]))));
+    }
+    size_t on_cpu = 0;
+    for (const auto& kn : dev.kernel_names())
+      if (kn.find("/opencl") == std::string::npos && kn != "Reshape/copy") ++on_cpu;
+    std::printf("%s (%s): %zu digits, CPU accuracy %.4f, same predictions %zu, bit-identical outputs %zu, max rel. diff "
+                "%.2g, ops on the CPU %zu\n",
+                f.substr(f.rfind('/') + 1).c_str(), md.precision.c_str(), xs.size(), double(correct) / xs.size(), same,
+                identical, maxdiff, on_cpu);
+    EXPECT_EQ(same, xs.size());
+    EXPECT_LE(maxdiff, 1e-4);
+    // Fixed-point exports are integer end to end (dequantized logits): bit for bit. Binary
+    // exports keep their first and last layers in float: the tolerance above applies.
+    if (md.precision == "int8" || md.precision == "int16")
+      EXPECT_EQ(identical, xs.size()) << "fixed-point outputs must be bit-exact";
+    ++tested;
+  }
+  EXPECT_GT(tested, 0) << "no 28×28-input .slim in " << dir;
+}
+
 TEST(OpenClModels, CApiSelectsTheDevice) {
   SLIMRT_REQUIRE_OPENCL();
   slimrt_opencl_install();
@@ -261,6 +337,50 @@ TEST(OpenClModels, CApiSelectsTheDevice) {
   slimrt_model_free(model);
 }
 
+// A CPU interpreter prepared before the first OpenCL device is installed keeps working
+// (installing registers ~100 kernels; the registry must not move the CPU ones). Runs in
+// a child process so that the registry starts without OpenCL kernels.
+TEST(OpenClModels, CpuInterpreterSurvivesLaterInstall) {
+  if (std::getenv("SLIMRT_OCL_ORDER_CHILD")) {
+    slimrt::test::SmallCnn net;
+    const auto bytes = net.writer.finish();
+    auto model = Model::from_memory(bytes.data(), bytes.size());
+    Interpreter cpu(model);
+    const auto x = random_values(64, 3);
+    std::vector<float> before(5), after(5);
+    cpu.set_input(0, x.data(), x.size());
+    cpu.invoke();
+    cpu.get_output(0, before.data(), 5);
+    SLIMRT_REQUIRE_OPENCL();  // the first install in this process
+    InterpreterOptions o;
+    o.device = "opencl:0";
+    Interpreter dev(model, o);
+    dev.set_input(0, x.data(), x.size());
+    dev.invoke();
+    cpu.invoke();
+    cpu.get_output(0, after.data(), 5);
+    EXPECT_EQ(before, after);
+    std::printf("child-ok\n");
+    return;
+  }
+  SLIMRT_REQUIRE_OPENCL();
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  ASSERT_GT(n, 0);
+  self[n] = '\0';
+  FILE* p = ::popen((std::string("SLIMRT_OCL_ORDER_CHILD=1 ") + self +
+                     " --gtest_filter=OpenClModels.CpuInterpreterSurvivesLaterInstall 2>&1")
+                        .c_str(),
+                    "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  const int status = ::pclose(p);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  EXPECT_NE(out.find("child-ok"), std::string::npos) << out;
+}
+
 #ifdef SLIMRT_RUN_BIN
 std::string shell(const std::string& cmd, int* status) {
   FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
@@ -286,6 +406,9 @@ TEST(OpenClModels, SlimrtRunDeviceFlag) {
   const std::string dev = shell(std::string(SLIMRT_RUN_BIN) + " run " + model + " " + input + " --device opencl:0", &st);
   ASSERT_EQ(st, 0) << dev;
   EXPECT_EQ(cpu.substr(cpu.find("prediction")), dev.substr(dev.find("prediction")));
+  const std::string listed = shell(std::string(SLIMRT_RUN_BIN) + " devices", &st);
+  EXPECT_EQ(st, 0) << listed;
+  EXPECT_EQ(listed.rfind("opencl:0: ", 0), 0u) << listed;
   // No OpenCL platform: a message and exit code 1, not a crash.
   const std::string none = shell(std::string("OCL_ICD_VENDORS=") + dir + " " + SLIMRT_RUN_BIN + " run " + model + " " +
                                      input + " --device opencl",

@@ -415,6 +415,8 @@ struct Kernel {
 // compiled for, whatever the CPU) plus those added with register_kernel.
 const std::vector<Kernel>& all_kernels();
 // Adds or replaces (same name) a kernel. Not thread-safe with concurrent lookups.
+// Registered kernels never move: pointers from find_kernel / best_kernel stay valid
+// (the registry reserves room for 2048 kernels; past that, new names are ignored).
 void register_kernel(const Kernel& k);
 // null if unknown.
 const Kernel* find_kernel(const std::string& name);

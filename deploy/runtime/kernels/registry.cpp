@@ -33,9 +33,15 @@ const char* const kPrecisionNames[] = {"f32", "i8", "i16", "bc_f32", "bc_i8", "b
 static_assert(sizeof(kPrecisionNames) / sizeof(kPrecisionNames[0]) == size_t(Precision::kCount), "names");
 const char* const kIsaNames[] = {"ref", "avx2", "avx512", "neon", "opencl"};
 
+// Interpreters keep the Kernel pointers find_kernel / best_kernel return, and kernels
+// registered later (the OpenCL backend adds ~100 when a device is installed, possibly
+// after CPU interpreters exist) must not move them: room is reserved up front.
+constexpr size_t kRegistryCapacity = 2048;
+
 struct Registry {
   std::vector<Kernel> kernels;
   Registry() {
+    kernels.reserve(kRegistryCapacity);
     detail::add_ref_kernels(kernels);
 #if defined(SLIMRT_X86) && defined(SLIMRT_HAVE_AVX2_KERNELS)
     detail::add_avx2_kernels(kernels);
@@ -124,7 +130,8 @@ const std::vector<Kernel>& all_kernels() { return registry().kernels; }
 void register_kernel(const Kernel& k) {
   for (Kernel& e : registry().kernels)
     if (e.name == k.name) { e = k; return; }
-  registry().kernels.push_back(k);
+  // Never reallocate (see kRegistryCapacity): a full registry keeps its kernels.
+  if (registry().kernels.size() < registry().kernels.capacity()) registry().kernels.push_back(k);
 }
 
 const Kernel* find_kernel(const std::string& name) {

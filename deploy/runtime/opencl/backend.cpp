@@ -74,6 +74,12 @@ const DeviceInfo& install(int index, const Options& options) {
   return dev->info();
 }
 
+std::vector<std::string> kernel_names() {
+  std::vector<std::string> names;
+  for (const Entry& e : opencl_kernels()) names.push_back(e.kernel.name);
+  return names;
+}
+
 const DeviceInfo& installed() {
   auto d = current_device();
   if (!d) throw Error("OpenCL: no device installed");

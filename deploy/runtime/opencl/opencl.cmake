@@ -33,6 +33,17 @@ if(SLIMRT_OPENCL)
   target_link_libraries(slimrt_opencl PUBLIC slimrt OpenCL::OpenCL)
   target_compile_options(slimrt_opencl PRIVATE
     $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wno-unused-parameter -Wno-sign-compare>)
+  # The kernels on device profiles PoCL lacks (cl_khr_fp16; no fp64), with clang's
+  # OpenCL front end when it is installed.
+  if(SLIMRT_BUILD_TESTS)
+    find_program(SLIMRT_CLANG_CL NAMES clang-15 clang-16 clang-14 clang)
+    if(SLIMRT_CLANG_CL)
+      add_test(NAME opencl_kernels_compile_fp16_and_no_fp64
+               COMMAND ${CMAKE_COMMAND} -DCLANG=${SLIMRT_CLANG_CL} "-DSOURCES=${_ocl_cl}"
+                       -DWORK=${CMAKE_CURRENT_BINARY_DIR} -P ${_ocl}/check_cl.cmake)
+      set_tests_properties(opencl_kernels_compile_fp16_and_no_fp64 PROPERTIES LABELS runtime)
+    endif()
+  endif()
   message(STATUS "slimrt: OpenCL backend ON (${OpenCL_LIBRARIES})")
 else()
   message(STATUS "slimrt: OpenCL backend OFF")

@@ -47,7 +47,8 @@ long peak_rss_kib() {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: slimrt-run describe MODEL.slim\n"
+               "usage: slimrt-run describe MODEL.slim [--device cpu|opencl[:N][,fp16]]\n"
+               "       slimrt-run devices   (OpenCL devices, when built with the OpenCL backend)\n"
                "       slimrt-run run MODEL.slim INPUT [--isa ref|avx2|avx512|neon] [--device cpu|opencl[:N][,fp16]]\n"
                "             INPUT: raw little-endian float32 (.f32/.bin/.raw), CSV (.csv, numbers separated\n"
                "             by commas or whitespace) or 16-bit PCM WAV (.wav, samples scaled to [-1, 1])\n"
@@ -55,9 +56,13 @@ int usage() {
   return 2;
 }
 
+std::string g_device;  // --device cpu | opencl[:N][,fp16]
+
 int describe(const std::string& path) {
   auto m = slimrt::Model::from_file(path);
-  slimrt::Interpreter in(m);
+  slimrt::InterpreterOptions dopt;
+  dopt.device = g_device;  // the kernel column shows where each op runs
+  slimrt::Interpreter in(m, dopt);
   const auto& md = m->metadata();
   std::printf("model        %s (%s), exported by %s\n", md.model.c_str(), md.precision.c_str(), md.exporter.c_str());
   if (!md.source_run.empty()) std::printf("source run   %s, accuracy %.4f\n", md.source_run.c_str(), md.accuracy);
@@ -154,8 +159,6 @@ std::vector<float> read_input(const std::string& path) {
   return out;
 }
 
-std::string g_device;  // --device cpu | opencl[:N][,fp16]
-
 int run(const std::string& path, const std::string& input, const std::string& isa) {
   auto m = slimrt::Model::from_file(path);
   slimrt::InterpreterOptions o;
@@ -214,6 +217,15 @@ int bench(const std::string& path, int runs, int warmup, int threads, const std:
 int main(int argc, char** argv) {
 #ifdef SLIMRT_HAVE_OPENCL
   slimrt_opencl_install();  // --device opencl[:N][,fp16]
+  if (argc == 2 && std::string(argv[1]) == "devices") {  // the N of --device opencl:N
+    try {
+      for (const auto& d : slimrt::opencl::devices()) std::printf("opencl:%s\n", d.describe().c_str());
+      return 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "slimrt-run: %s\n", e.what());
+      return 1;
+    }
+  }
 #endif
   if (argc < 3) return usage();
   const std::string cmd = argv[1], model = argv[2];

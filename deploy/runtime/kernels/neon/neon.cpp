@@ -104,6 +104,11 @@ inline void conv_i8(const ConvArgs<int8_t>& a) {
     }
 }
 
+inline size_t dense_i8_packed_bytes(const DenseArgs<int8_t>&) { return 0; }
+inline void dense_i8_pack(const DenseArgs<int8_t>&, void*) {}
+inline size_t dense_i8_scratch(const DenseArgs<int8_t>&) { return 0; }
+#include "kernels/simd/rnn_fixed.inc"
+
 inline void dense_i16(const DenseArgs<int16_t>& a) {
   const int32_t* bias = static_cast<const int32_t*>(a.bias);
   const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max);
@@ -138,6 +143,16 @@ namespace slimrt::kernels {
 void detail::add_neon_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
+  for (Op op : {Op::kGru, Op::kLstm}) {
+    const bool lstm = op == Op::kLstm;
+    Kernel r = generic_kernel<RnnArgs<int8_t>, neon::gru_i8>(op, Precision::kI8);
+    if (lstm) r.run = &run_thunk<RnnArgs<int8_t>, neon::lstm_i8>;
+    r.supports = &supports_thunk<RnnArgs<int8_t>, neon::rnn_i8_supports>;
+    r.packed_bytes = lstm ? &bytes_thunk<RnnArgs<int8_t>, neon::lstm_i8_packed> : &bytes_thunk<RnnArgs<int8_t>, neon::gru_i8_packed>;
+    r.pack = lstm ? &pack_thunk<RnnArgs<int8_t>, neon::lstm_i8_pack> : &pack_thunk<RnnArgs<int8_t>, neon::gru_i8_pack>;
+    r.scratch_bytes = lstm ? &bytes_thunk<RnnArgs<int8_t>, neon::lstm_i8_scratch> : &bytes_thunk<RnnArgs<int8_t>, neon::gru_i8_scratch>;
+    out.push_back(r);
+  }
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel k = generic_kernel<ConvArgs<int8_t>, neon::conv_i8>(op, Precision::kI8);
     k.supports = &supports_thunk<ConvArgs<int8_t>, neon::conv_i8_supports>;

@@ -7,10 +7,14 @@
 #include "kernels/detail.h"
 #include "kernels/x86/x86.h"
 
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,popcnt,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq"))), apply_to = function)
+#else
 #pragma GCC push_options
 // GCC 12 flags its own _mm512_reduce_add_* helpers (a known false positive).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx2,fma,popcnt,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq")
+#endif
 
 namespace slimrt::kernels::avx512 {
 #define SLIMRT_VEC_BYTES 64
@@ -21,9 +25,14 @@ namespace slimrt::kernels::avx512 {
 #undef SLIMRT_GEMM_MR
 #undef SLIMRT_GEMM_NV
 #include "kernels/x86/int8_avx512.inc"
+#include "kernels/simd/rnn_fixed.inc"
 }  // namespace slimrt::kernels::avx512
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 namespace slimrt::kernels {
 #define SLIMRT_ISA_NS avx512
@@ -39,6 +48,16 @@ namespace slimrt::kernels {
 void detail::add_avx512_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
+  for (Op op : {Op::kGru, Op::kLstm}) {
+    const bool lstm = op == Op::kLstm;
+    Kernel r = generic_kernel<RnnArgs<int8_t>, avx512::gru_i8>(op, Precision::kI8);
+    if (lstm) r.run = &run_thunk<RnnArgs<int8_t>, avx512::lstm_i8>;
+    r.supports = &supports_thunk<RnnArgs<int8_t>, avx512::rnn_i8_supports>;
+    r.packed_bytes = lstm ? &bytes_thunk<RnnArgs<int8_t>, avx512::lstm_i8_packed> : &bytes_thunk<RnnArgs<int8_t>, avx512::gru_i8_packed>;
+    r.pack = lstm ? &pack_thunk<RnnArgs<int8_t>, avx512::lstm_i8_pack> : &pack_thunk<RnnArgs<int8_t>, avx512::gru_i8_pack>;
+    r.scratch_bytes = lstm ? &bytes_thunk<RnnArgs<int8_t>, avx512::lstm_i8_scratch> : &bytes_thunk<RnnArgs<int8_t>, avx512::gru_i8_scratch>;
+    out.push_back(r);
+  }
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel k = generic_kernel<ConvArgs<int8_t>, avx512::conv_i8>(op, Precision::kI8);
     k.supports = &supports_thunk<ConvArgs<int8_t>, avx512::conv_i8_supports>;

@@ -144,15 +144,18 @@ __kernel void conv_tiled_bc_i16(CONV_ARGS(short, uchar, uchar)) {
   ACC a0 = 0, a1 = 0, a2 = 0, a3 = 0;                                                      \
   __global const T* xb = x + (size_t)b * in_c * in_h * in_w;                               \
   __global const W* lw = w + (size_t)ob * in_c * taps * PER_TAP;                           \
+  /* Branch-free padding (clamped address × 0/1 mask): the same trip counts in every   \
+     work-item, so CPU compilers vectorise across work-items. */                           \
   for (int c = 0; c < in_c; ++c) {                                                         \
     __global const T* xc = xb + (size_t)c * in_h * in_w;                                   \
     for (int ky = 0; ky < kh; ++ky) {                                                      \
       const int iy = oy * sh - pt + ky * dh;                                               \
-      if (iy < 0 || iy >= in_h) continue;                                                  \
+      const int iyc = clamp(iy, 0, in_h - 1);                                              \
       for (int kx = 0; kx < kw; ++kx) {                                                    \
         const int ix = ox * sw - pl + kx * dw;                                             \
-        if (ix < 0 || ix >= in_w) continue;                                                \
-        const ACC v = (ACC)xc[iy * in_w + ix];                                             \
+        const int ixc = clamp(ix, 0, in_w - 1);                                            \
+        const ACC inside = (ACC)(iy == iyc && ix == ixc);                                  \
+        const ACC v = (ACC)xc[iyc * in_w + ixc] * inside;                                  \
         TAP(v, (c * kh + ky) * kw + kx);                                                   \
       }                                                                                    \
     }                                                                                      \

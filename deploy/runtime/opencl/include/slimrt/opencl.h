@@ -65,6 +65,9 @@ void parse_device(const std::string& spec, int* index, Options* options);
 // them by name. Installing another device replaces the registry entries; interpreters
 // already prepared keep the device they were prepared on. Throws slimrt::Error.
 const DeviceInfo& install(int index = 0, const Options& options = {});
+// Names of every OpenCL kernel this build has ("Dense/f32/opencl", …); needs no device.
+std::vector<std::string> kernel_names();
+
 // The installed device (throws when none).
 const DeviceInfo& installed();
 
