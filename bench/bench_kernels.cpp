@@ -18,6 +18,11 @@
 
 #include "kernels/kernels.h"
 
+#ifdef SLIMLAB_HAVE_ONEDNN
+#include <oneapi/dnnl/dnnl.hpp>
+extern "C" void omp_set_num_threads(int);
+#endif
+
 extern "C" void openblas_set_num_threads(int);
 
 namespace {
@@ -255,6 +260,56 @@ void BM_openblas(benchmark::State& st, const LayerShape& l) {
   st.counters["GMAC/s"] = benchmark::Counter(double(macs(l)) * st.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
+#ifdef SLIMLAB_HAVE_ONEDNN
+// oneDNN (Debian libdnnl 2.6, OpenMP build, 1 thread): convolution_forward with the
+// layouts it prefers; weights reordered once (load time), input / output reorders from
+// and to CHW inside the timing (our kernels take and give CHW), bias + ReLU post-op.
+void BM_onednn(benchmark::State& st, const LayerShape& l) {
+  using namespace dnnl;
+  using dt = memory::data_type;
+  using tag = memory::format_tag;
+  omp_set_num_threads(1);
+  if (l.dense) {
+    st.SkipWithError("dense: not measured with oneDNN");
+    return;
+  }
+  const ConvShape& s = l.conv;
+  engine eng(engine::kind::cpu, 0);
+  stream strm(eng);
+  const memory::dims src_dims = {1, s.in_c, s.in_h, s.in_w}, w_dims = {s.out_c, s.in_c, s.kernel_h, s.kernel_w},
+                     b_dims = {s.out_c}, dst_dims = {1, s.out_c, s.out_h(), s.out_w()};
+  std::mt19937 g(1);
+  auto x = random_vec<float>(size_t(s.in_c) * s.in_h * s.in_w, g), w = random_vec<float>(size_t(s.out_c) * s.in_c * s.kernel_h * s.kernel_w, g),
+       b = random_vec<float>(s.out_c, g);
+  std::vector<float> y(size_t(s.out_c) * s.out_h() * s.out_w());
+  memory user_src({src_dims, dt::f32, tag::nchw}, eng, x.data()), user_w({w_dims, dt::f32, tag::oihw}, eng, w.data()),
+      user_b({b_dims, dt::f32, tag::x}, eng, b.data()), user_dst({dst_dims, dt::f32, tag::nchw}, eng, y.data());
+  auto d = convolution_forward::desc(prop_kind::forward_inference, algorithm::convolution_direct,
+                                     memory::desc(src_dims, dt::f32, tag::any), memory::desc(w_dims, dt::f32, tag::any),
+                                     memory::desc(b_dims, dt::f32, tag::x), memory::desc(dst_dims, dt::f32, tag::any),
+                                     {s.stride_h, s.stride_w}, {s.pad_top, s.pad_left}, {s.pad_bottom, s.pad_right});
+  post_ops ops;
+  ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
+  primitive_attr attr;
+  attr.set_post_ops(ops);
+  convolution_forward::primitive_desc pd(d, attr, eng);
+  memory wm(pd.weights_desc(), eng), src = user_src, dst = user_dst;
+  reorder(user_w, wm).execute(strm, user_w, wm);
+  const bool src_re = pd.src_desc() != user_src.get_desc(), dst_re = pd.dst_desc() != user_dst.get_desc();
+  if (src_re) src = memory(pd.src_desc(), eng);
+  if (dst_re) dst = memory(pd.dst_desc(), eng);
+  convolution_forward conv(pd);
+  for (auto _ : st) {
+    if (src_re) reorder(user_src, src).execute(strm, user_src, src);
+    conv.execute(strm, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_BIAS, user_b}, {DNNL_ARG_DST, dst}});
+    if (dst_re) reorder(dst, user_dst).execute(strm, dst, user_dst);
+    strm.wait();
+  }
+  st.SetLabel("onednn");
+  st.counters["GMAC/s"] = benchmark::Counter(double(macs(l)) * st.iterations() / 1e9, benchmark::Counter::kIsRate);
+}
+#endif
+
 // One DeepSense GRU layer (10 steps, 384 inputs, 120 units) in f32 and in int8 fixed
 // point (8-bit pre-activations, gates and state), best variant and the reference.
 void BM_gru(benchmark::State& st, bool fixed_point, bool reference) {
@@ -320,6 +375,9 @@ int main(int argc, char** argv) {
     const std::string n = l.name;
     benchmark::RegisterBenchmark(("f32/" + n).c_str(), BM_f32, l)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("openblas/" + n).c_str(), BM_openblas, l)->Unit(benchmark::kMicrosecond);
+#ifdef SLIMLAB_HAVE_ONEDNN
+    if (!l.dense) benchmark::RegisterBenchmark(("onednn/" + n).c_str(), BM_onednn, l)->Unit(benchmark::kMicrosecond);
+#endif
     benchmark::RegisterBenchmark(("i8/" + n).c_str(), BM_i8, l)->Unit(benchmark::kMicrosecond);
     if (l.binary_ok) benchmark::RegisterBenchmark(("bnn/" + n).c_str(), BM_bnn, l)->Unit(benchmark::kMicrosecond);
   }
@@ -330,14 +388,15 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   BestOfReporter rep;
   benchmark::RunSpecifiedBenchmarks(&rep);
-  std::printf("\n%-36s %12s %12s %10s %10s %10s\n", "layer (best CPU time, us)", "f32", "openblas",
-              "f32/blas", "i8 speedup", "bnn speedup");
+  std::printf("\n%-36s %12s %12s %10s %10s %10s %10s\n", "layer (best CPU time, us)", "f32", "openblas",
+              "f32/blas", "f32/onednn", "i8 speedup", "bnn speedup");
   for (const LayerShape& l : layers()) {
     const std::string n = l.name;
     auto get = [&](const std::string& p) { auto it = rep.best.find(p + "/" + n); return it == rep.best.end() ? 0.0 : it->second; };
-    const double f = get("f32"), b = get("openblas"), i = get("i8"), x = get("bnn");
+    const double f = get("f32"), b = get("openblas"), i = get("i8"), x = get("bnn"), d = get("onednn");
     if (f <= 0) continue;
-    std::printf("%-36s %12.2f %12.2f %9.2fx %9.2fx ", l.name, f, b, b > 0 ? b / f : 0.0, i > 0 ? f / i : 0.0);
+    std::printf("%-36s %12.2f %12.2f %9.2fx %9.2fx %9.2fx ", l.name, f, b, b > 0 ? b / f : 0.0, d > 0 ? d / f : 0.0,
+                i > 0 ? f / i : 0.0);
     if (x > 0) std::printf("%9.2fx\n", f / x);
     else std::printf("%10s\n", "-");
   }

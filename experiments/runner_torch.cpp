@@ -2,6 +2,7 @@
 // for one resolved experiment.
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -178,11 +179,13 @@ train::SlimModel run_stages(const Experiment& e, const RunOptions& o, const fs::
       log.line(what + ": finished before; restored from " + model_file.string());
     } else {
       log.line(what + ": starting");
+      const auto t0 = std::chrono::steady_clock::now();
       try {
         stage->run(ctx);
       } catch (const std::exception& ex) {
         throw std::runtime_error(what + ": " + ex.what());
       }
+      srec.metrics["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const train::EvalMetrics val = evaluate_model(tc, ctx.model, d, d.val);
       const train::EvalMetrics test = evaluate_model(tc, ctx.model, d, d.test);
       const ir::Graph g = ctx.model->graph(/*with_weights=*/true);

@@ -8,6 +8,10 @@
 #include "experiments/runner.h"
 #include "test_util.h"
 #include "train/graph_io.h"
+#include "train/model_factory.h"
+#include "train/trainer.h"
+
+#include <cmath>
 
 namespace fs = std::filesystem;
 
@@ -87,6 +91,65 @@ TEST(Distill, StageTeachesFromAFinishedRunAndFromACheckpoint) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("conv1.weight"), std::string::npos) << e.what();
   }
+}
+
+TEST(Distill, TrainsAStudentThatCarriesQuantizationHooks) {
+  // The stage trains whatever model it gets: here a student whose fc weights are
+  // binarized by a param hook (sign with a straight-through gradient), taught by a
+  // float teacher through the same loss and fine_tune path the stage uses.
+  const data::PreparedData& d = [] () -> const data::PreparedData& {
+    static const data::PreparedData p = [] {
+      data::DatasetConfig c;
+      c.source = "synthetic:har";
+      c.synthetic_scale = 0.25;
+      return data::prepare(c);
+    }();
+    return p;
+  }();
+  train::ModelConfig mc;
+  mc.name = "cnn1d";
+  mc.input_shape = d.train.sample_shape;
+  mc.num_classes = int64_t(d.train.class_names.size());
+  torch::manual_seed(2);
+  mc.width = 0.5;
+  compress::GraphModule teacher(train::make_model(mc)->graph(true));
+  teacher->eval();
+  mc.width = 0.25;
+  test::TempDir dir;
+  compress::StageContext ctx;
+  ctx.model = train::make_model(mc);
+  ctx.data = &d;
+  ctx.train.epochs = 1;
+  ctx.train.threads = 1;
+  ctx.model_config = mc;
+  ctx.dir = dir.path();
+  ctx.params = compress::StageParams("distill", 0, {{"epochs", "2"}, {"lr", "0.003"}});
+  compress::StageRecord rec;
+  ctx.record = &rec;
+  compress::GraphModule student = ctx.graph_module();
+  int hook_calls = 0;
+  student->hooks("fc").param.push_back([&](const std::string& name, const torch::Tensor& w) {
+    ++hook_calls;
+    if (name != "weight") return w;
+    const torch::Tensor c = w.clamp(-1, 1);
+    return c + (torch::sign(w) - c).detach();
+  });
+  const torch::Tensor before = student->parameter("fc", "weight").clone();
+  const train::TrainResult r = compress::fine_tune(ctx, ctx.train_config(), [&](train::Trainer& t) {
+    t.per_sample_loss = [&](const torch::Tensor& z, const torch::Tensor& x, const torch::Tensor& y) {
+      torch::Tensor zt;
+      {
+        torch::NoGradGuard no_grad;
+        zt = teacher->forward(x);
+      }
+      return compress::distillation_loss(z, zt, y, 4.0, 0.7);
+    };
+  });
+  EXPECT_EQ(r.epochs.size(), 2u);
+  EXPECT_GT(hook_calls, 0);
+  EXPECT_FALSE(torch::equal(before, student->parameter("fc", "weight")));  // the real weights learned
+  EXPECT_EQ(rec.tables.at("fine_tune").rows.size(), 2u);
+  EXPECT_TRUE(std::isfinite(r.epochs.back().train_loss));
 }
 
 }  // namespace

@@ -161,7 +161,8 @@ struct Compression::State {
 
   double evaluate(const std::vector<torch::Tensor>& p, double thr) {
     set_eval_masks(p, thr);
-    const data::ArraySet& set = data.val.size() > 0 ? data.val : data.test;
+    // The stop rule decides on val; without a val split on (a part of) train — never on test.
+    const data::ArraySet& set = data.val.size() > 0 ? data.val : data.train;
     const double acc = accuracy(*critic, set, size_t(o.eval_samples));
     for (auto& m : masks) *m = torch::Tensor();
     return acc;

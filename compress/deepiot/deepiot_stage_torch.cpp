@@ -9,7 +9,9 @@ namespace slimlab::compress {
 
 namespace {
 
-const data::ArraySet& val_or_test(const data::PreparedData& d) { return d.val.size() > 0 ? d.val : d.test; }
+// The base accuracy that sets the stop rule's floor: val, or train without a val split
+// (the same set the loop checks; never test).
+const data::ArraySet& decision_set(const data::PreparedData& d) { return d.val.size() > 0 ? d.val : d.train; }
 
 class DeepIoTStage : public Stage {
  public:
@@ -17,7 +19,7 @@ class DeepIoTStage : public Stage {
     const deepiot::Options o = deepiot::options_from_params(ctx.params);
     GraphModule critic = ctx.graph_module();
     const ir::Graph original = critic->graph(/*with_weights=*/false);
-    const double base_val = ctx.evaluate(val_or_test(*ctx.data)).accuracy;
+    const double base_val = ctx.evaluate(decision_set(*ctx.data)).accuracy;
     const std::filesystem::path state_dir = ctx.dir / "compression";
     if (!ctx.resume) std::filesystem::remove_all(state_dir);
 
@@ -28,7 +30,7 @@ class DeepIoTStage : public Stage {
     const ir::Graph pruned = deepiot::hard_prune(critic->graph(/*with_weights=*/true), out);
     GraphModule small(pruned, ctx.model_config.dropout);
     ctx.model = small.ptr();
-    const double pruned_val = ctx.evaluate(val_or_test(*ctx.data)).accuracy;
+    const double pruned_val = ctx.evaluate(decision_set(*ctx.data)).accuracy;
     std::ostringstream msg;
     msg << "deepiot: " << out.iterations << " iterations, threshold " << out.threshold << ", kept "
         << pruned.parameter_count() << " of " << original.parameter_count() << " parameters ("
@@ -38,7 +40,7 @@ class DeepIoTStage : public Stage {
 
     const train::TrainConfig cfg = ctx.train_config();
     if (cfg.epochs > 0) fine_tune(ctx, cfg);
-    const double final_val = ctx.evaluate(val_or_test(*ctx.data)).accuracy;
+    const double final_val = ctx.evaluate(decision_set(*ctx.data)).accuracy;
 
     StageRecord& r = *ctx.record;
     for (const auto& [name, table] : out.tables) r.tables[name] = table;

@@ -162,7 +162,10 @@ ir::NumericFormat format_for_lowest_error(const std::vector<float>& values, doub
       const double d = double(v) - fx::dequantize(fx::quantize(v, bits, fl), fl);
       e += d * d;
     }
-    return e;
+    // The extreme itself always counts (a sample may have missed it): at long word
+    // lengths, where rounding costs nearly nothing, it keeps the range from clipping.
+    const double d = max_abs - fx::dequantize(fx::quantize(max_abs, bits, fl), fl);
+    return e + d * d;
   };
   double best_error = error(best.fixed.fl);
   const int fl0 = best.fixed.fl;

@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -154,6 +153,7 @@ int main(int argc, char** argv) {
   static std::string ini;  // ImGui keeps the pointer
   ini = wb.imgui_ini().string();
   io.IniFilename = ini.c_str();
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;  // Tab/arrows/Enter move through the panels
   ImGui::StyleColorsDark();
   // DejaVu Sans when installed (fonts-dejavu-core): the built-in font has no arrows,
   // dashes or Greek, which run logs and units use ("0.51 → 0.62", "µJ", "σ").
@@ -176,26 +176,27 @@ int main(int argc, char** argv) {
   bool script_mouse = false;
   ImVec2 mouse(-1, -1);
   int down_frames = 0;
-  std::optional<std::chrono::steady_clock::time_point> wait_jobs_until;  // wait-jobs / sleep
-  bool sleep_only = false;  // a scripted click: the button is down this many frames, then up
+  bool waiting = false;     // a wait-jobs or sleep is in progress
+  bool sleep_only = false;  // sleep: ignore the jobs
+  std::chrono::steady_clock::time_point wait_until{};  // a scripted click: the button is down this many frames, then up
   std::vector<std::pair<Rect, fs::path>> screenshots;
   std::vector<double> frame_ms, ui_ms;  // whole frame (events, UI, GL, glFinish) and the UI alone
   int exit_code = 0;
 
   for (int frame = 0; !glfwWindowShouldClose(window) && !app.quit_requested(); ++frame) {
-    if (unattended && wait_jobs_until) glfwWaitEventsTimeout(0.05);  // leave the CPU to the runs
+    if (unattended && waiting) glfwWaitEventsTimeout(0.05);  // leave the CPU to the runs
     else if (unattended) glfwPollEvents();
     else glfwWaitEventsTimeout(app.animating() ? 1.0 / 60 : 0.25);  // idle: runs still refresh 4× a second
     const auto t0 = std::chrono::steady_clock::now();
 
     // The script: act on this frame, then let `wait` frames pass.
     if (wait_frames > 0) --wait_frames;
-    if (wait_jobs_until && ((!sleep_only && wb.jobs().running() + wb.jobs().queued() == 0) ||
-                            std::chrono::steady_clock::now() > *wait_jobs_until)) {
-      wait_jobs_until.reset();
+    if (waiting && ((!sleep_only && wb.jobs().running() + wb.jobs().queued() == 0) ||
+                    std::chrono::steady_clock::now() > wait_until)) {
+      waiting = false;
       sleep_only = false;
     }
-    while (wait_frames == 0 && !wait_jobs_until && step < script.size()) {
+    while (wait_frames == 0 && !waiting && step < script.size()) {
       const ScriptStep& s = script[step++];
       auto need = [&](size_t n) {
         if (s.args.size() < n) throw std::runtime_error("script line " + std::to_string(s.line) + ": " + s.op + " needs " + std::to_string(n) + " arguments");
@@ -224,11 +225,12 @@ int main(int argc, char** argv) {
           std::cerr << "slimlab-gui: queued " << ids.size() << " run(s)\n";
         } else if (s.op == "wait-jobs") {  // wait-jobs SECONDS: frames go on until no job is queued or running
           need(1);
-          wait_jobs_until = std::chrono::steady_clock::now() + std::chrono::seconds(std::stoi(s.args[0]));
+          wait_until = std::chrono::steady_clock::now() + std::chrono::seconds(std::stoi(s.args[0]));
+          waiting = true;
         } else if (s.op == "sleep") {  // sleep SECONDS: frames go on (runs progress) for this long
           need(1);
-          wait_jobs_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(int(1000 * std::stod(s.args[0])));
-          sleep_only = true;
+          wait_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(int(1000 * std::stod(s.args[0])));
+          waiting = sleep_only = true;
         } else if (s.op == "save-plot") {  // save-plot BASE: the trade-off plot's Save SVG and Save PNG
           need(1);
           TradeoffPanel* t = app.tradeoff();
@@ -291,7 +293,7 @@ int main(int argc, char** argv) {
 
     if (frames > 0 && frame + 1 >= frames && step >= script.size() && wait_frames == 0) break;
     if (bench_frames > 0 && frame + 1 >= bench_frames) break;
-    if (!script.empty() && step >= script.size() && wait_frames == 0 && !wait_jobs_until && frames == 0) break;
+    if (!script.empty() && step >= script.size() && wait_frames == 0 && !waiting && frames == 0) break;
   }
   if (bench_frames > 0 && frame_ms.size() > 10) {
     auto stats = [&](const char* what, const std::vector<double>& all) {

@@ -436,7 +436,8 @@ struct CpuFeatures {
 };
 const CpuFeatures& cpu_features();  // detected once (cpuid / getauxval)
 bool cpu_supports(Isa isa);         // the instructions variants of this ISA need
-// Caps best_kernel's choice (tests, benchmarks, SLIMRT_MAX_ISA=ref|avx2|avx512|neon env).
+// Caps best_kernel's choice (tests, benchmarks, SLIMRT_MAX_ISA=ref|avx2|avx512|neon env);
+// set_max_isa(Isa::kCount) removes the cap. find_kernel ignores it.
 void set_max_isa(Isa isa);
 Isa max_isa();
 

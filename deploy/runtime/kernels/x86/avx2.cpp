@@ -5,7 +5,6 @@
 #include <immintrin.h>
 
 #include "kernels/detail.h"
-#include "kernels/x86/x86.h"
 
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma,popcnt"))), apply_to = function)

@@ -5,7 +5,6 @@
 #include <immintrin.h>
 
 #include "kernels/detail.h"
-#include "kernels/x86/x86.h"
 
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma,popcnt,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq"))), apply_to = function)
