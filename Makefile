@@ -29,7 +29,7 @@ demo: build
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
-	@JOBS=$(JOBS) bash tools/cross-test.sh $(BUILD)-aarch64
+	@JOBS=$(JOBS) SLIMRT_CROSS_REQUIRED=1 bash tools/cross-test.sh $(BUILD)-aarch64
 
 debug:
 	@$(MAKE) --no-print-directory build BUILD=build-debug BUILD_TYPE=Debug

@@ -12,11 +12,6 @@
 
 namespace slimlab::exp {
 
-namespace {
-
-const char* const kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-                                "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
-
 std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -30,6 +25,12 @@ std::string xml_escape(const std::string& s) {
   }
   return out;
 }
+
+namespace {
+
+const char* const kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
+
 
 std::string num(double v) {
   char buf[32];

@@ -30,4 +30,7 @@ std::string accuracy_resource_svg(const std::vector<RunRecord>& runs, const Plot
 // strict. Of identical points only the first is kept.
 std::vector<size_t> pareto_front(const std::vector<std::pair<double, double>>& points);
 
+// Text made safe inside SVG/XML text and attribute values (& < > ").
+std::string xml_escape(const std::string& s);
+
 }  // namespace slimlab::exp

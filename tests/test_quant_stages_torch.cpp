@@ -152,13 +152,23 @@ TEST(BinaryStages, BinaryConnectThenFixedPointKeepsBinaryWeights) {
 
 TEST(WeightSharingStage, CodebooksInTheModel) {
   test::TempDir dir;
-  const Ran r = run(dir, "[[stage]]\ntype = \"weight_sharing\"\nbits = 3\n", "ws");
+  // With one epoch of fine-tuning through the shared values (straight-through), then re-clustered.
+  const Ran r = run(dir, "[[stage]]\ntype = \"weight_sharing\"\nbits = 3\nepochs = 1\nblock_columns = 8\n", "ws");
   for (const char* name : {"conv1", "conv2", "conv3", "fc"}) {
     const ir::Param& w = *r.model.layer(name)->param("weight");
     EXPECT_EQ(w.format.codebook_bits, 3) << name;
-    EXPECT_LE(std::set<float>(w.data.begin(), w.data.end()).size(), 8u) << name;
+    const int64_t cols = w.numel() / w.shape[0];
+    EXPECT_EQ(w.format.codebooks, (cols + 7) / 8) << name;
+    // Every 8-column block holds at most 8 distinct values.
+    for (int64_t c0 = 0; c0 < cols; c0 += 8) {
+      std::set<float> v;
+      for (int64_t r = 0; r < w.shape[0]; ++r)
+        for (int64_t c = c0; c < std::min(cols, c0 + 8); ++c) v.insert(w.data[size_t(r * cols + c)]);
+      EXPECT_LE(v.size(), 8u) << name << " block " << c0;
+    }
   }
   EXPECT_TRUE(r.rec.stages[0].tables.count("codebooks"));
+  EXPECT_TRUE(r.rec.stages[0].tables.count("fine_tune"));
 }
 
 TEST(QuantStageValidation, RejectsBadWordLengthsAndUnsupportedLayers) {

@@ -1,5 +1,7 @@
 #include "gui/model/plot_model.h"
 
+#include "experiments/plot.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,6 +9,8 @@
 #include <sstream>
 
 namespace slimlab::gui {
+
+using exp::xml_escape;
 
 namespace {
 
@@ -17,19 +21,6 @@ const uint32_t kPalette[] = {rgba(0x4e, 0x79, 0xa7), rgba(0xf2, 0x8e, 0x2b), rgb
                              rgba(0xb0, 0x7a, 0xa1), rgba(0xff, 0x9d, 0xa7), rgba(0x9c, 0x75, 0x5f),
                              rgba(0xba, 0xb0, 0xac)};
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string f2(double v) {
   char buf[32];

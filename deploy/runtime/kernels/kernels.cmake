@@ -9,7 +9,11 @@ target_sources(slimrt PRIVATE ${_k_ref})
 # The reference kernels at -O2: they are the oracle and the fallback of ops without a
 # SIMD variant (memory-bound there); -O3's unrolling would double their size.
 file(GLOB _k_ref_kernels CONFIGURE_DEPENDS ${_k}/ref/*.cpp)
-set_source_files_properties(${_k_ref_kernels} PROPERTIES COMPILE_OPTIONS "$<$<CONFIG:Release>:-O2>")
+# Kernels never throw (kernels.h): no unwind tables for them (≈ 1/3 of .eh_frame). A
+# bad_alloc while the registry is first filled (registration code shares these files)
+# terminates instead of propagating — the registry reserves its storage up front.
+set(SLIMRT_KERNEL_NOEXCEPT_FLAGS $<$<CXX_COMPILER_ID:GNU,Clang>:-fno-exceptions -fno-asynchronous-unwind-tables -fno-unwind-tables>)
+set_source_files_properties(${_k_ref_kernels} PROPERTIES COMPILE_OPTIONS "$<$<CONFIG:Release>:-Os>;${SLIMRT_KERNEL_NOEXCEPT_FLAGS}")
 target_include_directories(slimrt PUBLIC $<BUILD_INTERFACE:${_k}/..>)
 target_compile_definitions(slimrt PUBLIC SLIMRT_HAVE_KERNELS)
 
@@ -37,12 +41,12 @@ if(SLIMRT_KERNEL_ARCH STREQUAL "x86" AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clan
     target_compile_definitions(slimrt PRIVATE SLIMRT_HAVE_${_ISA}_KERNELS)
   endforeach()
   if(_k_x86)
-    set_source_files_properties(${_k_x86} PROPERTIES COMPILE_OPTIONS "-ffp-contract=fast")
+    set_source_files_properties(${_k_x86} PROPERTIES COMPILE_OPTIONS "-ffp-contract=fast;${SLIMRT_KERNEL_NOEXCEPT_FLAGS}")
     target_sources(slimrt PRIVATE ${_k_x86})
   endif()
 elseif(SLIMRT_KERNEL_ARCH STREQUAL "aarch64")
   file(GLOB _k_neon CONFIGURE_DEPENDS ${_k}/neon/*.cpp)
-  set_source_files_properties(${_k_neon} PROPERTIES COMPILE_OPTIONS "-ffp-contract=fast")
+  set_source_files_properties(${_k_neon} PROPERTIES COMPILE_OPTIONS "-ffp-contract=fast;${SLIMRT_KERNEL_NOEXCEPT_FLAGS}")
   target_sources(slimrt PRIVATE ${_k_neon})
   target_compile_definitions(slimrt PRIVATE SLIMRT_HAVE_NEON_KERNELS)
 endif()

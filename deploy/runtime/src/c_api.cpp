@@ -1,6 +1,7 @@
 // The C API over the C++ core: exceptions become status codes and a thread-local message.
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 #include "slimrt/runtime.h"
 #include "slimrt/slimrt.h"
@@ -20,10 +21,10 @@ slimrt_status fail(slimrt_status s, const std::string& msg) {
   return s;
 }
 
-template <class F>
-slimrt_status guarded(slimrt_status on_error, F&& f) {
+// One copy of the handlers for every entry point (not one per lambda: library size).
+slimrt_status guarded_call(slimrt_status on_error, void (*call)(void*), void* f) {
   try {
-    f();
+    call(f);
     return SLIMRT_OK;
   } catch (const slimrt::Error& e) {
     return fail(on_error, e.what());
@@ -32,6 +33,12 @@ slimrt_status guarded(slimrt_status on_error, F&& f) {
   } catch (const std::exception& e) {
     return fail(SLIMRT_ERROR_RUNTIME, e.what());
   }
+}
+
+template <class F>
+slimrt_status guarded(slimrt_status on_error, F&& f) {
+  using L = std::remove_reference_t<F>;
+  return guarded_call(on_error, [](void* p) { (*static_cast<L*>(p))(); }, const_cast<void*>(static_cast<const void*>(&f)));
 }
 
 void fill(const slimrt::TensorDesc& t, slimrt_tensor_info* info) {

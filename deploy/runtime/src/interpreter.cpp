@@ -38,13 +38,26 @@ namespace {
 
 using Node = Interpreter::Node;
 
-template <class A>
-struct KernelNode : Node {
-  A args;
+using detail::throw_fmt;
+
+// The kernel call and its release are not templates (one copy, not one per args
+// type: library size); KernelNode<A> only holds the typed args.
+struct KernelNodeBase : Node {
   const k::Kernel* kernel = nullptr;
-  void run() override { kernel->run(&args, kernel->context); }
-  ~KernelNode() override {
-    if (kernel && kernel->release && packed) kernel->release(&args, packed.get());
+  void* args_ptr = nullptr;  // &KernelNode<A>::args
+  k::Workspace* ws = nullptr;  // &KernelNode<A>::args.ws (null for args without one)
+  void run() override { kernel->run(args_ptr, kernel->context); }
+  ~KernelNodeBase() override {
+    if (kernel && kernel->release && packed) kernel->release(args_ptr, packed.get());
+  }
+};
+
+template <class A>
+struct KernelNode : KernelNodeBase {
+  A args;
+  KernelNode() {
+    args_ptr = &args;
+    ws = &args.ws;
   }
 };
 
@@ -146,7 +159,7 @@ k::Isa isa_from(const std::string& s) {
   if (s == "avx512") return k::Isa::kAvx512;
   if (s == "neon") return k::Isa::kNeon;
   if (s == "ref") return k::Isa::kRef;
-  throw Error("unknown instruction set '" + s + "' (ref, avx2, avx512, neon)");
+  throw_fmt("unknown instruction set '%s' (ref, avx2, avx512, neon)", s.c_str());
 }
 
 // Builds the nodes of one model; a friend of nothing, it only fills Node objects.
@@ -220,7 +233,7 @@ class Builder {
       case OpType::Quantize: return quantize(op);
       case OpType::Dequantize: return dequantize(op);
     }
-    throw Error(where_ + ": no implementation");
+    throw_fmt("%s: no implementation", where_.c_str());
   }
 
   size_t packed_total = 0;
@@ -258,12 +271,12 @@ class Builder {
     }
     if (!op.variant.empty()) {
       kern = k::find_kernel(op.variant);
-      if (!kern) throw Error(where_ + ": the file asks for kernel '" + op.variant + "', which this build lacks");
+      if (!kern) throw_fmt("%s: the file asks for kernel '%s', which this build lacks", where_.c_str(), op.variant.c_str());
       if (kern->op != kop || kern->precision != p)
-        throw Error(where_ + ": kernel '" + op.variant + "' does not implement " + k::to_string(kop) + "/" +
-                    k::to_string(p));
+        throw_fmt("%s: kernel '%s' does not implement %s/%s", where_.c_str(), op.variant.c_str(), k::to_string(kop),
+                  k::to_string(p));
       if (kern->supports && !kern->supports(args))
-        throw Error(where_ + ": kernel '" + op.variant + "' does not support this op's shape");
+        throw_fmt("%s: kernel '%s' does not support this op's shape", where_.c_str(), op.variant.c_str());
     } else if (opt_.isa == "ref") {
       kern = k::reference_kernel(kop, p);
     } else if (!opt_.isa.empty()) {
@@ -274,25 +287,28 @@ class Builder {
     } else {
       kern = k::best_kernel(kop, p, args);
     }
-    if (!kern) throw Error(where_ + ": no kernel for " + k::to_string(kop) + "/" + k::to_string(p) + " in this build");
+    if (!kern) throw_fmt("%s: no kernel for %s/%s in this build", where_.c_str(), k::to_string(kop), k::to_string(p));
     return kern;
   }
 
   // Picks the kernel, packs weights, records scratch.
   template <class A>
   std::unique_ptr<Node> finish(std::unique_ptr<KernelNode<A>> n, k::Op kop, k::Precision p, const OpDesc& op) {
-    n->kernel = choose(kop, p, &n->args, op);
-    n->kernel_name = n->kernel->name;
-    n->packed_size = k::packed_bytes(*n->kernel, &n->args);
-    if (n->packed_size > 0) {
-      n->packed = aligned_alloc_bytes(n->packed_size);
-      n->kernel->pack(&n->args, n->packed.get());
-      n->args.ws.packed = n->packed.get();
-      packed_total += n->packed_size;
-    }
-    n->scratch_bytes = k::scratch_bytes(*n->kernel, &n->args);
-    if (n->scratch_bytes > 0) n->bind(&n->args.ws.scratch, -1);
+    finish_node(*n, kop, p, op);
     return n;
+  }
+  void finish_node(KernelNodeBase& n, k::Op kop, k::Precision p, const OpDesc& op) {
+    n.kernel = choose(kop, p, n.args_ptr, op);
+    n.kernel_name = n.kernel->name;
+    n.packed_size = k::packed_bytes(*n.kernel, n.args_ptr);
+    if (n.packed_size > 0) {
+      n.packed = aligned_alloc_bytes(n.packed_size);
+      n.kernel->pack(n.args_ptr, n.packed.get());
+      n.ws->packed = n.packed.get();
+      packed_total += n.packed_size;
+    }
+    n.scratch_bytes = k::scratch_bytes(*n.kernel, n.args_ptr);
+    if (n.scratch_bytes > 0) n.bind(&n.ws->scratch, -1);
   }
 
   k::FixedFormats formats(const OpDesc& op, int fl_w) const {
@@ -383,7 +399,7 @@ class Builder {
       }
       default: break;
     }
-    throw Error(where_ + ": unsupported precision");
+    throw_fmt("%s: unsupported precision", where_.c_str());
   }
 
   k::ConvShape conv_shape(const OpDesc& op, bool hwc) const {
@@ -450,7 +466,7 @@ class Builder {
       }
       default: break;
     }
-    throw Error(where_ + ": unsupported precision");
+    throw_fmt("%s: unsupported precision", where_.c_str());
   }
 
   k::PoolShape pool_shape(const OpDesc& op, bool hwc) const {
@@ -495,7 +511,7 @@ class Builder {
       }
       default: break;
     }
-    throw Error(where_ + ": unsupported dtype");
+    throw_fmt("%s: unsupported dtype", where_.c_str());
   }
 
   template <class T>
@@ -729,8 +745,8 @@ Interpreter::Interpreter(std::shared_ptr<const Model> model, InterpreterOptions 
     const std::string name = options_.device.substr(0, options_.device.find_first_of(":,"));
     const auto it = device_backends().find(name);
     if (it == device_backends().end())
-      throw Error("device '" + options_.device + "': no '" + name +
-                  "' backend in this program (link slimrt_opencl and call slimrt_opencl_install())");
+      throw_fmt("device '%s': no '%s' backend in this program (link slimrt_opencl and call slimrt_opencl_install())",
+              options_.device.c_str(), name.c_str());
     backend = it->second(options_.device);
   }
   Builder b(*model_, options_);
@@ -802,18 +818,18 @@ Interpreter::Interpreter(std::shared_ptr<const Model> model, InterpreterOptions 
 Interpreter::~Interpreter() = default;
 
 const TensorDesc& Interpreter::input(size_t i) const {
-  if (i >= num_inputs()) throw Error("input " + std::to_string(i) + " does not exist");
+  if (i >= num_inputs()) throw_fmt("input %zu does not exist", i);
   return model_->tensors()[size_t(model_->inputs()[i])];
 }
 const TensorDesc& Interpreter::output(size_t i) const {
-  if (i >= num_outputs()) throw Error("output " + std::to_string(i) + " does not exist");
+  if (i >= num_outputs()) throw_fmt("output %zu does not exist", i);
   return model_->tensors()[size_t(model_->outputs()[i])];
 }
 
 void Interpreter::set_input(size_t i, const float* data, size_t count) {
   const TensorDesc& t = input(i);
   if (count != size_t(t.numel))
-    throw Error("input '" + t.name + "' takes " + std::to_string(t.numel) + " values, got " + std::to_string(count));
+    throw_fmt("input '%s' takes %lld values, got %zu", t.name.c_str(), (long long)t.numel, count);
   std::memcpy(arena_ + tensor_offset_[size_t(model_->inputs()[i])], data, count * sizeof(float));
 }
 
@@ -824,7 +840,7 @@ void Interpreter::invoke() {
 void Interpreter::get_output(size_t i, float* data, size_t count) const {
   const TensorDesc& t = output(i);
   if (count != size_t(t.numel))
-    throw Error("output '" + t.name + "' holds " + std::to_string(t.numel) + " values, asked for " + std::to_string(count));
+    throw_fmt("output '%s' holds %lld values, asked for %zu", t.name.c_str(), (long long)t.numel, count);
   std::memcpy(data, arena_ + tensor_offset_[size_t(model_->outputs()[i])], count * sizeof(float));
 }
 

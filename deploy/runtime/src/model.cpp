@@ -19,7 +19,7 @@ void AlignedFree::operator()(void* p) const { std::free(p); }
 AlignedBytes aligned_alloc_bytes(size_t bytes) {
   const size_t n = (bytes + kAlign - 1) / kAlign * kAlign;
   void* p = std::aligned_alloc(kAlign, n == 0 ? kAlign : n);
-  if (!p) throw Error("out of memory allocating " + std::to_string(bytes) + " bytes");
+  if (!p) detail::throw_fmt("out of memory allocating %zu bytes", bytes);
   std::memset(p, 0, n == 0 ? kAlign : n);
   return AlignedBytes(static_cast<uint8_t*>(p));
 }
@@ -43,20 +43,20 @@ Model::~Model() {
 
 std::shared_ptr<const Model> Model::from_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(path + ": cannot open (" + std::strerror(errno) + ")");
+  if (fd < 0) detail::throw_fmt("%s: cannot open (%s)", path.c_str(), std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw Error(path + ": not a regular file");
+    detail::throw_fmt("%s: not a regular file", path.c_str());
   }
   const size_t size = size_t(st.st_size);
   if (size < 16) {
     ::close(fd);
-    throw Error(path + ": " + std::to_string(size) + " bytes is too small for a .slim file (truncated?)");
+    detail::throw_fmt("%s: %zu bytes is too small for a .slim file (truncated?)", path.c_str(), size);
   }
   if (size > kMaxFileBytes) {
     ::close(fd);
-    throw Error(path + ": " + std::to_string(size) + " bytes is larger than a .slim file can be");
+    detail::throw_fmt("%s: %zu bytes is larger than a .slim file can be", path.c_str(), size);
   }
   std::shared_ptr<Model> m(new Model());
   void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -70,14 +70,14 @@ std::shared_ptr<const Model> Model::from_file(const std::string& path) {
     m->owned_ = std::aligned_alloc(kAlign, (size + kAlign - 1) / kAlign * kAlign);
     if (!m->owned_) {
       ::close(fd);
-      throw Error(path + ": out of memory");
+      detail::throw_fmt("%s: out of memory", path.c_str());
     }
     size_t got = 0;
     while (got < size) {
       const ssize_t r = ::read(fd, static_cast<uint8_t*>(m->owned_) + got, size - got);
       if (r <= 0) {
         ::close(fd);
-        throw Error(path + ": read failed");
+        detail::throw_fmt("%s: read failed", path.c_str());
       }
       got += size_t(r);
     }
@@ -91,7 +91,7 @@ std::shared_ptr<const Model> Model::from_file(const std::string& path) {
 }
 
 std::shared_ptr<const Model> Model::from_memory(const void* data, size_t size, bool copy) {
-  if (!data || size < 16) throw Error("memory buffer: " + std::to_string(size) + " bytes is too small for a .slim model");
+  if (!data || size < 16) detail::throw_fmt("memory buffer: %zu bytes is too small for a .slim model", size);
   if (size > kMaxFileBytes) throw Error("memory buffer: too large for a .slim model");
   std::shared_ptr<Model> m(new Model());
   if (!copy && reinterpret_cast<uintptr_t>(data) % kAlign == 0) {
@@ -110,13 +110,13 @@ std::shared_ptr<const Model> Model::from_memory(const void* data, size_t size, b
 }
 
 void Model::verify_and_index(const std::string& origin) {
-  if (!little_endian()) throw Error(origin + ": slimrt supports little-endian CPUs only");
+  if (!little_endian()) detail::throw_fmt("%s: slimrt supports little-endian CPUs only", origin.c_str());
   if (!fb::ModelBufferHasIdentifier(bytes_))
-    throw Error(origin + ": not a .slim file (the file identifier is not \"SLIM\")");
+    detail::throw_fmt("%s: not a .slim file (the file identifier is not \"SLIM\")", origin.c_str());
   // Depth / table limits bound the Verifier's own work on a crafted file.
   flatbuffers::Verifier v(bytes_, size_, /*max_depth=*/16, /*max_tables=*/4000000);
   if (!fb::VerifyModelBuffer(v))
-    throw Error(origin + ": damaged or truncated .slim file (FlatBuffers verification failed)");
+    detail::throw_fmt("%s: damaged or truncated .slim file (FlatBuffers verification failed)", origin.c_str());
   const fb::Model* root = fb::GetModel(bytes_);
   detail::Verified out = detail::verify_model(*root, bytes_, size_, origin);
   tensors_ = std::move(out.tensors);

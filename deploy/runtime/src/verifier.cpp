@@ -1,6 +1,8 @@
 #include "verifier.h"
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -64,6 +66,37 @@ std::string shape_str(const std::vector<int64_t>& s) {
 
 bool is_fixed(DType t) { return t == DType::I8 || t == DType::I16; }
 
+// Throws Error(prefix + printf(fmt, ...)). One out-of-line formatter instead of a
+// std::string concatenation at every check keeps the library small (docs/BENCHMARKS.md).
+[[noreturn]] __attribute__((noinline, cold)) void vfail(const std::string& prefix, const char* fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  const int n = std::vsnprintf(nullptr, 0, fmt, ap);
+  std::string msg = prefix;
+  const size_t at = msg.size();
+  msg.resize(at + size_t(n > 0 ? n : 0));
+  if (n > 0) std::vsnprintf(&msg[at], size_t(n) + 1, fmt, ap2);
+  va_end(ap2);
+  throw Error(msg);
+}
+}  // namespace
+
+void throw_fmt(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfail(std::string(), fmt, ap);
+}
+
+namespace {
+
+// Throws Error("<origin>: <printf(fmt, ...)>").
+[[noreturn]] __attribute__((format(printf, 2, 3), noinline, cold)) void fail_fmt(const std::string& origin,
+                                                                                   const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfail(origin + ": ", fmt, ap);
+}
+
 // Checks for one op; `fail` prefixes the op's index, name and type.
 class OpChecker {
  public:
@@ -72,7 +105,11 @@ class OpChecker {
     where_ = origin + ": op " + std::to_string(index) + " '" + op.name + "' (" + op_name(op.type) + "): ";
   }
 
-  [[noreturn]] void fail(const std::string& what) const { throw Error(where_ + what); }
+  [[noreturn]] __attribute__((format(printf, 2, 3), noinline, cold)) void fail(const char* fmt, ...) const {
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(where_, fmt, ap);
+  }
 
   void check();
 
@@ -81,7 +118,7 @@ class OpChecker {
   const TensorDesc* in(size_t i, bool optional = false) const {
     if (i >= op_.inputs.size() || op_.inputs[i] < 0) {
       if (optional) return nullptr;
-      fail("input " + std::to_string(i) + " is missing");
+      fail("input %lld is missing", (long long)i);
     }
     return &t_[size_t(op_.inputs[i])];
   }
@@ -89,45 +126,40 @@ class OpChecker {
   const TensorDesc& y() const { return t_[size_t(op_.outputs[0])]; }
   void inputs_between(size_t lo, size_t hi) const {
     if (op_.inputs.size() < lo || op_.inputs.size() > hi)
-      fail("takes " + std::to_string(lo) + ".." + std::to_string(hi) + " inputs, the file gives " +
-           std::to_string(op_.inputs.size()));
+      fail("takes %lld..%lld inputs, the file gives %lld", (long long)lo, (long long)hi, (long long)op_.inputs.size());
   }
   void need_shape(const TensorDesc& t, const std::vector<int64_t>& want, const char* role) const {
     if (t.shape != want)
-      fail(std::string(role) + " '" + t.name + "' has shape " + shape_str(t.shape) + ", expected " + shape_str(want));
+      fail("%s '%s' has shape %s, expected %s", role, t.name.c_str(), shape_str(t.shape).c_str(), shape_str(want).c_str());
   }
   void need_dtype(const TensorDesc& t, DType d, const char* role) const {
     if (t.dtype != d)
-      fail(std::string(role) + " '" + t.name + "' is " + dtype_name(t.dtype) + ", expected " + dtype_name(d));
+      fail("%s '%s' is %s, expected %s", role, t.name.c_str(), dtype_name(t.dtype), dtype_name(d));
   }
   void need_const(const TensorDesc& t, const char* role) const {
-    if (!t.constant()) fail(std::string(role) + " '" + t.name + "' must be a constant (weights)");
+    if (!t.constant()) fail("%s '%s' must be a constant (weights)", role, t.name.c_str());
   }
   void need_rank(const TensorDesc& t, size_t r, const char* role) const {
     if (t.shape.size() != r)
-      fail(std::string(role) + " '" + t.name + "' has rank " + std::to_string(t.shape.size()) + ", expected " +
-           std::to_string(r));
+      fail("%s '%s' has rank %lld, expected %lld", role, t.name.c_str(), (long long)t.shape.size(), (long long)r);
   }
   void same_fl(const TensorDesc& a, const TensorDesc& b) const {
     if (is_fixed(a.dtype) && a.fl != b.fl)
-      fail("'" + a.name + "' (FL " + std::to_string(a.fl) + ") and '" + b.name + "' (FL " + std::to_string(b.fl) +
-           ") must share a fixed-point format");
+      fail("'%s' (FL %d) and '%s' (FL %d) must share a fixed-point format", a.name.c_str(), a.fl, b.name.c_str(), b.fl);
   }
   // Per-axis attribute with `axes` entries (empty = fallback), each within [lo, hi].
   std::vector<int> attr(std::vector<int>& v, size_t axes, int fallback, int lo, int hi, const char* name) const {
     if (v.empty()) v.assign(axes, fallback);
     if (v.size() != axes)
-      fail(std::string(name) + " has " + std::to_string(v.size()) + " entries for " + std::to_string(axes) +
-           " spatial axes");
+      fail("%s has %lld entries for %lld spatial axes", name, (long long)v.size(), (long long)axes);
     for (int e : v)
       if (e < lo || e > hi)
-        fail(std::string(name) + " " + std::to_string(e) + " is outside [" + std::to_string(lo) + ", " +
-             std::to_string(hi) + "]");
+        fail("%s %lld is outside [%lld, %lld]", name, (long long)e, (long long)lo, (long long)hi);
     return v;
   }
   int64_t window_out(int64_t len, int k, int s, int p, int d, const char* axis) const {
     const int64_t span = len + 2 * int64_t(p) - int64_t(d) * (k - 1) - 1;
-    if (span < 0) fail(std::string("the window does not fit the input along ") + axis);
+    if (span < 0) fail("the window does not fit the input along %s", axis);
     return span / s + 1;
   }
 
@@ -152,8 +184,7 @@ void OpChecker::check_bias(const TensorDesc* b, int64_t n, OpPrecision p, int fl
   } else {
     need_dtype(*b, DType::I32, "bias");
     if (b->fl != fl_acc)
-      fail("bias '" + b->name + "' has FL " + std::to_string(b->fl) + ", the accumulator's is " +
-           std::to_string(fl_acc));
+      fail("bias '%s' has FL %d, the accumulator's is %lld", b->name.c_str(), b->fl, (long long)fl_acc);
   }
 }
 
@@ -161,6 +192,9 @@ void OpChecker::check_bias(const TensorDesc* b, int64_t n, OpPrecision p, int fl
 // constant); float outputs take optional scale and bias [n]; int32 outputs nothing.
 void OpChecker::check_bnn_outputs(size_t first, int64_t n) const {
   const TensorDesc& out = y();
+  // The BNN kernels apply no fused activation: a file asking for one would silently
+  // compute something else, so it is refused.
+  if (op_.activation != fb::Activation::None) fail("binary (BNN) layers have no fused activation");
   if (out.dtype == DType::BIN) {
     const TensorDesc* th = in(first);
     need_const(*th, "thresholds");
@@ -170,7 +204,7 @@ void OpChecker::check_bnn_outputs(size_t first, int64_t n) const {
     for (int64_t c = 0; c < n; ++c) {
       const float dir = v[c * 3 + 1], cst = v[c * 3 + 2];
       if (!(dir == 1 || dir == -1 || dir == 0) || !(cst == 1 || cst == -1))
-        fail("thresholds '" + th->name + "' row " + std::to_string(c) + " has direction/constant outside {−1, 0, 1}");
+        fail("thresholds '%s' row %lld has direction/constant outside {−1, 0, 1}", th->name.c_str(), (long long)c);
     }
   } else if (out.dtype == DType::F32) {
     for (size_t i = first; i < first + 2; ++i)
@@ -180,7 +214,7 @@ void OpChecker::check_bnn_outputs(size_t first, int64_t n) const {
         need_shape(*s, {n}, "scale/bias");
       }
   } else if (out.dtype != DType::I32) {
-    fail("a binary (BNN) layer writes bin, f32 or i32, not " + std::string(dtype_name(out.dtype)));
+    fail("a binary (BNN) layer writes bin, f32 or i32, not %s", dtype_name(out.dtype));
   }
 }
 
@@ -192,14 +226,13 @@ void OpChecker::check_dense() {
   const int64_t out = w.shape[0], nin = w.shape[1];
   const OpPrecision p = op_precision(op_, t_);
   if (xt.numel % nin != 0)
-    fail("input '" + xt.name + "' " + shape_str(xt.shape) + " is not a multiple of " + std::to_string(nin) +
-         " features");
+    fail("input '%s' %s is not a multiple of %lld features", xt.name.c_str(), shape_str(xt.shape).c_str(), (long long)nin);
   const int64_t rows = xt.numel / nin;
   if (xt.dtype == DType::BIN && xt.shape.back() != nin)
-    fail("packed input '" + xt.name + "' must have the features on its last axis");
+    fail("packed input '%s' must have the features on its last axis", xt.name.c_str());
   if (y().shape.empty() || y().shape.back() != out || y().numel != rows * out)
-    fail("output '" + y().name + "' " + shape_str(y().shape) + " does not hold " + std::to_string(rows) + " × " +
-         std::to_string(out) + " values");
+    fail("output '%s' %s does not hold %lld × %lld values", y().name.c_str(), shape_str(y().shape).c_str(), (long long)rows,
+         (long long)out);
   switch (p) {
     case OpPrecision::kF32: need_dtype(y(), DType::F32, "output"); break;
     case OpPrecision::kI8: case OpPrecision::kBcI8: need_dtype(y(), DType::I8, "output"); break;
@@ -241,9 +274,9 @@ void OpChecker::check_conv() {
   const int64_t H = one_d ? 1 : (bnn ? xt.shape[0] : xt.shape[1]);
   const int64_t W = one_d ? xt.shape[1] : (bnn ? xt.shape[1] : xt.shape[2]);
   if (op_.groups < 1 || op_.groups > C || C % op_.groups != 0)
-    fail("groups " + std::to_string(op_.groups) + " does not divide " + std::to_string(C) + " input channels");
+    fail("groups %d does not divide %lld input channels", op_.groups, (long long)C);
   if (op_.type == OpType::DepthwiseConv2d && op_.groups != C)
-    fail("a depthwise convolution needs groups == input channels (" + std::to_string(C) + ")");
+    fail("a depthwise convolution needs groups == input channels (%lld)", (long long)C);
   if (bnn && op_.groups != 1) fail("binary (BNN) convolutions need groups = 1");
   attr(op_.kernel, axes, 1, 1, 1 << 16, "kernel");
   attr(op_.stride, axes, 1, 1, 1 << 16, "stride");
@@ -267,7 +300,7 @@ void OpChecker::check_conv() {
     else need_shape(w, {O, cg, kh, kw}, "weight");
   }
   if (O % op_.groups != 0)
-    fail(std::to_string(O) + " output channels are not a multiple of groups " + std::to_string(op_.groups));
+    fail("%lld output channels are not a multiple of groups %d", (long long)O, op_.groups);
   const int64_t OH = one_d ? 1 : window_out(H, kh, op_.stride[0], op_.padding[0], op_.dilation[0], "height");
   const int64_t OW = window_out(W, kw, op_.stride[axes - 1], op_.padding[axes - 1], op_.dilation[axes - 1],
                                 one_d ? "length" : "width");
@@ -304,7 +337,7 @@ void OpChecker::check_pool() {
   const bool bits = xt.dtype == DType::BIN;
   if (bits && op_.type != OpType::MaxPool2d) fail("packed (BNN) maps support 2-D max pooling only");
   if (xt.dtype != DType::F32 && !is_fixed(xt.dtype) && !bits)
-    fail("input '" + xt.name + "' is " + dtype_name(xt.dtype) + ", pooling takes f32, i8, i16 or bin");
+    fail("input '%s' is %s, pooling takes f32, i8, i16 or bin", xt.name.c_str(), dtype_name(xt.dtype));
   need_dtype(y(), xt.dtype, "output");
   // Max pooling selects values (same format); fixed-point average pooling rounds the
   // mean once into the output's own format.
@@ -352,18 +385,17 @@ void OpChecker::check_rnn() {
   if (p != OpPrecision::kF32) {
     const int bits = d == DType::I8 ? 8 : 16;
     if (op_.gate_wl < 2 || op_.gate_wl > bits || op_.gate_fl < -16 || op_.gate_fl > 30)
-      fail("gate format ⟨" + std::to_string(op_.gate_wl) + ", " + std::to_string(op_.gate_fl) + "⟩ is not valid");
+      fail("gate format ⟨%d, %d⟩ is not valid", op_.gate_wl, op_.gate_fl);
     if (G == 4 && (op_.cell_wl < 2 || op_.cell_wl > bits || op_.cell_fl < -16 || op_.cell_fl > 30))
-      fail("cell format ⟨" + std::to_string(op_.cell_wl) + ", " + std::to_string(op_.cell_fl) + "⟩ is not valid");
+      fail("cell format ⟨%d, %d⟩ is not valid", op_.cell_wl, op_.cell_fl);
     if (op_.pre_wl != 0 && (op_.pre_wl < 2 || op_.pre_wl > 16 || op_.pre_fl < -16 || op_.pre_fl > 30))
-      fail("gate pre-activation format ⟨" + std::to_string(op_.pre_wl) + ", " + std::to_string(op_.pre_fl) +
-           "⟩ is not valid");
+      fail("gate pre-activation format ⟨%d, %d⟩ is not valid", op_.pre_wl, op_.pre_fl);
   }
   op_.macs = T * G * Hd * (F + Hd);
 }
 
 void OpChecker::check() {
-  if (op_.outputs.size() != 1) fail("every op has exactly one output, the file gives " + std::to_string(op_.outputs.size()));
+  if (op_.outputs.size() != 1) fail("every op has exactly one output, the file gives %lld", (long long)op_.outputs.size());
   if (op_.inputs.empty()) fail("has no inputs");
   if (op_.inputs[0] < 0) fail("input 0 is missing");
   const TensorDesc& xt = x();
@@ -382,7 +414,7 @@ void OpChecker::check() {
         need_rank(xt, 2, "input");
         need_shape(yt, {xt.shape[1]}, "output");
       } else {
-        if (xt.shape.size() < 2) fail("input '" + xt.name + "' needs [C, ...]");
+        if (xt.shape.size() < 2) fail("input '%s' needs [C, ...]", xt.name.c_str());
         need_shape(yt, {xt.shape[0]}, "output");
       }
       op_.macs = xt.numel;
@@ -392,8 +424,7 @@ void OpChecker::check() {
       inputs_between(1, 1);
       if (xt.dtype != DType::F32 && !is_fixed(xt.dtype)) fail("takes f32, i8 or i16");
       if (op_.type == OpType::HardTanh && !(op_.min_value <= op_.max_value))
-        fail("hard-tanh bounds [" + std::to_string(op_.min_value) + ", " + std::to_string(op_.max_value) +
-             "] are not ordered");
+        fail("hard-tanh bounds [%f, %f] are not ordered", double(op_.min_value), double(op_.max_value));
       if (op_.type == OpType::Sign && yt.dtype == DType::BIN) {
         // Sign into packed bits: CHW → [spatial..., C] packed along C.
         std::vector<int64_t> want(xt.shape.begin() + 1, xt.shape.end());
@@ -420,13 +451,13 @@ void OpChecker::check() {
       need_dtype(yt, xt.dtype, "output");
       same_fl(xt, yt);
       if (yt.numel != xt.numel)
-        fail("output '" + yt.name + "' " + shape_str(yt.shape) + " does not hold the " + std::to_string(xt.numel) +
-             " values of " + shape_str(xt.shape));
+        fail("output '%s' %s does not hold the %lld values of %s", yt.name.c_str(), shape_str(yt.shape).c_str(),
+             (long long)xt.numel, shape_str(xt.shape).c_str());
       break;
     case OpType::Concat: {
       if (op_.inputs.size() > 64) fail("concatenates at most 64 inputs");
       const size_t rank = yt.shape.size();
-      if (op_.axis < 0 || size_t(op_.axis) >= rank) fail("axis " + std::to_string(op_.axis) + " is out of range");
+      if (op_.axis < 0 || size_t(op_.axis) >= rank) fail("axis %d is out of range", op_.axis);
       int64_t sum = 0;
       for (size_t i = 0; i < op_.inputs.size(); ++i) {
         const TensorDesc& t = *in(i);
@@ -436,8 +467,8 @@ void OpChecker::check() {
         need_rank(t, rank, "input");
         for (size_t a = 0; a < rank; ++a)
           if (int(a) != op_.axis && t.shape[a] != yt.shape[a])
-            fail("input '" + t.name + "' " + shape_str(t.shape) + " does not match output " + shape_str(yt.shape) +
-                 " off the concat axis");
+            fail("input '%s' %s does not match output %s off the concat axis", t.name.c_str(), shape_str(t.shape).c_str(),
+                 shape_str(yt.shape).c_str());
         sum += t.shape[size_t(op_.axis)];
       }
       if (sum != yt.shape[size_t(op_.axis)]) fail("the inputs do not add up to the output along the concat axis");
@@ -460,10 +491,9 @@ void OpChecker::check() {
       need_dtype(yt, xt.dtype, "output");
       same_fl(xt, yt);
       const size_t rank = xt.shape.size();
-      if (op_.axis < 0 || size_t(op_.axis) >= rank) fail("axis " + std::to_string(op_.axis) + " is out of range");
+      if (op_.axis < 0 || size_t(op_.axis) >= rank) fail("axis %d is out of range", op_.axis);
       if (op_.begin < 0 || op_.end <= op_.begin || op_.end > xt.shape[size_t(op_.axis)])
-        fail("slice [" + std::to_string(op_.begin) + ", " + std::to_string(op_.end) + ") is outside the axis of " +
-             std::to_string(xt.shape[size_t(op_.axis)]));
+        fail("slice [%d, %d) is outside the axis of %lld", op_.begin, op_.end, (long long)xt.shape[size_t(op_.axis)]);
       std::vector<int64_t> want = xt.shape;
       want[size_t(op_.axis)] = op_.end - op_.begin;
       need_shape(yt, want, "output");
@@ -475,7 +505,7 @@ void OpChecker::check() {
       need_dtype(yt, xt.dtype, "output");
       same_fl(xt, yt);
       const size_t rank = xt.shape.size();
-      if (op_.perm.size() != rank) fail("perm has " + std::to_string(op_.perm.size()) + " entries for rank " + std::to_string(rank));
+      if (op_.perm.size() != rank) fail("perm has %lld entries for rank %lld", (long long)op_.perm.size(), (long long)rank);
       std::vector<int64_t> want(rank);
       std::vector<bool> seen(rank, false);
       for (size_t i = 0; i < rank; ++i) {
@@ -504,7 +534,7 @@ void OpChecker::check() {
     case OpType::Quantize:
       inputs_between(1, 1);
       if (xt.dtype != DType::F32 && !is_fixed(xt.dtype)) fail("quantizes f32 or fixed point");
-      if (!is_fixed(yt.dtype)) fail("output '" + yt.name + "' must be i8 or i16");
+      if (!is_fixed(yt.dtype)) fail("output '%s' must be i8 or i16", yt.name.c_str());
       need_shape(yt, xt.shape, "output");
       break;
     case OpType::Dequantize:
@@ -549,21 +579,20 @@ OpPrecision op_precision(const OpDesc& op, const std::vector<TensorDesc>& t) {
 }
 
 Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, const std::string& origin) {
-  auto fail = [&](const std::string& what) -> void { throw Error(origin + ": " + what); };
   if (m.format_version() != kFormatVersion)
-    fail("format version " + std::to_string(m.format_version()) + " is not supported (this slimrt reads version " +
-         std::to_string(kFormatVersion) + ")");
+    fail_fmt(origin, "format version %lld is not supported (this slimrt reads version %lld)",
+             (long long)m.format_version(), (long long)kFormatVersion);
   Verified v;
   const auto* tensors = m.tensors();
   const auto* buffers = m.buffers();
   const auto* ops = m.ops();
-  if (!tensors || tensors->size() == 0) fail("the model has no tensors");
-  if (!ops || ops->size() == 0) fail("the model has no ops");
-  if (tensors->size() > kMaxTensors) fail("too many tensors (" + std::to_string(tensors->size()) + ")");
-  if (ops->size() > kMaxOps) fail("too many ops (" + std::to_string(ops->size()) + ")");
+  if (!tensors || tensors->size() == 0) fail_fmt(origin, "the model has no tensors");
+  if (!ops || ops->size() == 0) fail_fmt(origin, "the model has no ops");
+  if (tensors->size() > kMaxTensors) fail_fmt(origin, "too many tensors (%lld)", (long long)tensors->size());
+  if (ops->size() > kMaxOps) fail_fmt(origin, "too many ops (%lld)", (long long)ops->size());
   const size_t n_buffers = buffers ? buffers->size() : 0;
   if (n_buffers > 0 && buffers->Get(0)->data() && buffers->Get(0)->data()->size() != 0)
-    fail("buffer 0 is reserved and must be empty");
+    fail_fmt(origin, "buffer 0 is reserved and must be empty");
 
   // ---- tensors ----
   size_t activation_bytes = 0;
@@ -572,45 +601,46 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
     const fb::Tensor* ft = tensors->Get(i);
     TensorDesc& t = v.tensors[i];
     t.name = to_str(ft->name());
-    const std::string tw = "tensor " + std::to_string(i) + " '" + t.name + "': ";
+    const std::string tw_s = "tensor " + std::to_string(i) + " '" + t.name + "': ";
+    const char* tw = tw_s.c_str();
     const auto dt = static_cast<int>(ft->dtype());
     if (dt < static_cast<int>(DType::MIN) || dt > static_cast<int>(DType::MAX))
-      fail(tw + "unknown dtype " + std::to_string(dt));
+      fail_fmt(origin, "%sunknown dtype %d", tw, dt);
     t.dtype = ft->dtype();
     const auto* shape = ft->shape();
-    if (!shape || shape->size() == 0) fail(tw + "has no shape");
-    if (shape->size() > size_t(kMaxRank)) fail(tw + "rank " + std::to_string(shape->size()) + " exceeds " + std::to_string(kMaxRank));
+    if (!shape || shape->size() == 0) fail_fmt(origin, "%shas no shape", tw);
+    if (shape->size() > size_t(kMaxRank)) fail_fmt(origin, "%srank %lld exceeds %d", tw, (long long)shape->size(), kMaxRank);
     t.numel = 1;
     for (int64_t d : *shape) {
-      if (d < 1 || d > kMaxDim) fail(tw + "extent " + std::to_string(d) + " is outside [1, 2^30]");
+      if (d < 1 || d > kMaxDim) fail_fmt(origin, "%sextent %lld is outside [1, 2^30]", tw, (long long)d);
       t.shape.push_back(d);
-      if (t.numel > kMaxDim * 4 / d) fail(tw + "has too many elements");
+      if (t.numel > kMaxDim * 4 / d) fail_fmt(origin, "%shas too many elements", tw);
       t.numel *= d;
     }
-    if (!storage_bytes(t.dtype, t.shape, kMaxTensorBytes, &t.bytes)) fail(tw + "is larger than 2 GiB");
+    if (!storage_bytes(t.dtype, t.shape, kMaxTensorBytes, &t.bytes)) fail_fmt(origin, "%sis larger than 2 GiB", tw);
     t.fl = ft->fl();
     t.wl = ft->wl();
     if (t.dtype == DType::I8 || t.dtype == DType::I16 || t.dtype == DType::I32) {
       const int storage = t.dtype == DType::I8 ? 8 : t.dtype == DType::I16 ? 16 : 32;
       if (t.wl == 0) t.wl = storage;
-      if (t.wl < 2 || t.wl > storage) fail(tw + "word length " + std::to_string(t.wl) + " does not fit " + dtype_name(t.dtype));
-      if (t.fl < -32 || t.fl > 62) fail(tw + "fractional bits " + std::to_string(t.fl) + " are out of range");
+      if (t.wl < 2 || t.wl > storage) fail_fmt(origin, "%sword length %d does not fit %s", tw, t.wl, dtype_name(t.dtype));
+      if (t.fl < -32 || t.fl > 62) fail_fmt(origin, "%sfractional bits %d are out of range", tw, t.fl);
     } else if (t.dtype == DType::BIN && t.wl == 0) {
       // Binary weights ±2^−FL (BinaryConnect with fixed-point activations): the FL of the ±1 values.
-      if (t.fl < -32 || t.fl > 62) fail(tw + "fractional bits " + std::to_string(t.fl) + " are out of range");
+      if (t.fl < -32 || t.fl > 62) fail_fmt(origin, "%sfractional bits %d are out of range", tw, t.fl);
     } else if (t.fl != 0 || t.wl != 0) {
-      fail(tw + "a " + std::string(dtype_name(t.dtype)) + " tensor has no fixed-point format");
+      fail_fmt(origin, "%sa %s tensor has no fixed-point format", tw, dtype_name(t.dtype));
     }
     const uint32_t b = ft->buffer();
     if (b != 0) {
-      if (b >= n_buffers) fail(tw + "buffer " + std::to_string(b) + " does not exist (" + std::to_string(n_buffers) + " buffers)");
+      if (b >= n_buffers) fail_fmt(origin, "%sbuffer %lld does not exist (%lld buffers)", tw, (long long)b, (long long)n_buffers);
       const auto* data = buffers->Get(b)->data();
       const size_t have = data ? data->size() : 0;
       if (have != t.bytes)
-        fail(tw + "buffer " + std::to_string(b) + " holds " + std::to_string(have) + " bytes, " +
-             dtype_name(t.dtype) + " " + shape_str(t.shape) + " needs " + std::to_string(t.bytes));
+        fail_fmt(origin, "%sbuffer %lld holds %lld bytes, %s %s needs %lld", tw, (long long)b, (long long)have,
+                 dtype_name(t.dtype), shape_str(t.shape).c_str(), (long long)t.bytes);
       t.data = data->data();
-      if (t.data < base || t.data + t.bytes > base + size) fail(tw + "buffer lies outside the file");
+      if (t.data < base || t.data + t.bytes > base + size) fail_fmt(origin, "%sbuffer lies outside the file", tw);
       if (t.dtype == DType::BIN) {
         // Padding bits past the last axis must be 0 (the XOR-popcount identity needs it).
         const size_t n = size_t(t.shape.back()), words = (n + 63) / 64, rows = t.bytes / 8 / words;
@@ -619,12 +649,12 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
           for (size_t r = 0; r < rows; ++r) {
             uint64_t last;
             std::memcpy(&last, t.data + (r * words + words - 1) * 8, 8);
-            if (last & mask) fail(tw + "row " + std::to_string(r) + " has non-zero padding bits");
+            if (last & mask) fail_fmt(origin, "%srow %lld has non-zero padding bits", tw, (long long)r);
           }
         }
       }
     } else {
-      if (activation_bytes > kMaxActivationBytes - t.bytes) fail("activations need more than 4 GiB");
+      if (activation_bytes > kMaxActivationBytes - t.bytes) fail_fmt(origin, "activations need more than 4 GiB");
       activation_bytes += t.bytes;
     }
   }
@@ -632,18 +662,22 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
   // ---- graph inputs ----
   const size_t nt = v.tensors.size();
   std::vector<int> producer(nt, -2);  // -2: none, -1: graph input, k: op k
-  auto tensor_index = [&](int32_t idx, const std::string& what) -> int {
-    if (idx < 0 || size_t(idx) >= nt) fail(what + " refers to tensor " + std::to_string(idx) + " of " + std::to_string(nt));
+  // "<prefix><what>[ <j>] refers to tensor …" (j < 0: no number).
+  auto tensor_index = [&](int32_t idx, const char* prefix, const char* what, long long j) -> int {
+    if (idx < 0 || size_t(idx) >= nt) {
+      if (j >= 0) fail_fmt(origin, "%s%s %lld refers to tensor %lld of %lld", prefix, what, j, (long long)idx, (long long)nt);
+      fail_fmt(origin, "%s%s refers to tensor %lld of %lld", prefix, what, (long long)idx, (long long)nt);
+    }
     return idx;
   };
-  if (!m.inputs() || m.inputs()->size() == 0 || m.inputs()->size() > 64) fail("the model needs 1..64 inputs");
-  if (!m.outputs() || m.outputs()->size() == 0 || m.outputs()->size() > 64) fail("the model needs 1..64 outputs");
+  if (!m.inputs() || m.inputs()->size() == 0 || m.inputs()->size() > 64) fail_fmt(origin, "the model needs 1..64 inputs");
+  if (!m.outputs() || m.outputs()->size() == 0 || m.outputs()->size() > 64) fail_fmt(origin, "the model needs 1..64 outputs");
   for (int32_t idx : *m.inputs()) {
-    const int i = tensor_index(idx, "a model input");
+    const int i = tensor_index(idx, "", "a model input", -1);
     const TensorDesc& t = v.tensors[size_t(i)];
-    if (t.constant()) fail("model input '" + t.name + "' is a constant");
-    if (t.dtype != DType::F32) fail("model input '" + t.name + "' must be f32 (the exporter quantizes inside the graph)");
-    if (producer[size_t(i)] == -1) fail("model input '" + t.name + "' is listed twice");
+    if (t.constant()) fail_fmt(origin, "model input '%s' is a constant", t.name.c_str());
+    if (t.dtype != DType::F32) fail_fmt(origin, "model input '%s' must be f32 (the exporter quantizes inside the graph)", t.name.c_str());
+    if (producer[size_t(i)] == -1) fail_fmt(origin, "model input '%s' is listed twice", t.name.c_str());
     producer[size_t(i)] = -1;
     v.inputs.push_back(i);
   }
@@ -655,9 +689,10 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
     OpDesc& op = v.ops[k];
     const auto type = static_cast<int>(fo->type());
     op.name = to_str(fo->name());
-    const std::string ow = "op " + std::to_string(k) + " '" + op.name + "': ";
+    const std::string ow_s = "op " + std::to_string(k) + " '" + op.name + "': ";
+    const char* ow = ow_s.c_str();
     if (type < static_cast<int>(OpType::MIN) || type > static_cast<int>(OpType::MAX))
-      fail(ow + "unknown op type " + std::to_string(type) + " (a newer exporter?)");
+      fail_fmt(origin, "%sunknown op type %d (a newer exporter?)", ow, type);
     op.type = fo->type();
     op.inputs = to_ints(fo->inputs());
     op.outputs = to_ints(fo->outputs());
@@ -674,10 +709,10 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
     op.max_value = fo->max_value();
     const auto act = static_cast<int>(fo->activation());
     if (act < static_cast<int>(fb::Activation::MIN) || act > static_cast<int>(fb::Activation::MAX))
-      fail(ow + "unknown fused activation " + std::to_string(act));
+      fail_fmt(origin, "%sunknown fused activation %d", ow, act);
     op.activation = fo->activation();
     op.variant = to_str(fo->variant());
-    if (op.variant.size() > 128) fail(ow + "variant name is too long");
+    if (op.variant.size() > 128) fail_fmt(origin, "%svariant name is too long", ow);
     op.gate_fl = fo->gate_fl();
     op.gate_wl = fo->gate_wl();
     op.cell_fl = fo->cell_fl();
@@ -686,31 +721,31 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
     op.pre_wl = fo->pre_wl();
     if (op.inputs.size() > 64 || op.kernel.size() > 4 || op.stride.size() > 4 || op.padding.size() > 4 ||
         op.dilation.size() > 4 || op.perm.size() > size_t(kMaxRank))
-      fail(ow + "has implausibly many inputs or attribute entries");
+      fail_fmt(origin, "%shas implausibly many inputs or attribute entries", ow);
     for (size_t j = 0; j < op.inputs.size(); ++j) {
       const int32_t idx = op.inputs[j];
       if (idx == -1 && j > 0) continue;  // an absent optional input
-      const int i = tensor_index(idx, ow + "input " + std::to_string(j));
+      const int i = tensor_index(idx, ow, "input", (long long)j);
       const TensorDesc& t = v.tensors[size_t(i)];
       if (!t.constant() && producer[size_t(i)] == -2)
-        fail(ow + "reads tensor '" + t.name + "' before any op writes it (ops out of order or a cycle)");
+        fail_fmt(origin, "%sreads tensor '%s' before any op writes it (ops out of order or a cycle)", ow, t.name.c_str());
     }
     for (int32_t idx : op.outputs) {
-      const int i = tensor_index(idx, ow + "output");
+      const int i = tensor_index(idx, ow, "output", -1);
       const TensorDesc& t = v.tensors[size_t(i)];
-      if (t.constant()) fail(ow + "writes the constant tensor '" + t.name + "'");
-      if (producer[size_t(i)] != -2) fail(ow + "writes tensor '" + t.name + "', which is already written");
+      if (t.constant()) fail_fmt(origin, "%swrites the constant tensor '%s'", ow, t.name.c_str());
+      if (producer[size_t(i)] != -2) fail_fmt(origin, "%swrites tensor '%s', which is already written", ow, t.name.c_str());
       for (int32_t in : op.inputs)
-        if (in == idx) fail(ow + "reads and writes tensor '" + t.name + "'");
+        if (in == idx) fail_fmt(origin, "%sreads and writes tensor '%s'", ow, t.name.c_str());
       producer[size_t(i)] = int(k);
     }
     OpChecker(origin, k, op, v.tensors).check();
   }
   for (int32_t idx : *m.outputs()) {
-    const int i = tensor_index(idx, "a model output");
+    const int i = tensor_index(idx, "", "a model output", -1);
     const TensorDesc& t = v.tensors[size_t(i)];
-    if (producer[size_t(i)] == -2) fail("model output '" + t.name + "' is never written");
-    if (t.dtype != DType::F32) fail("model output '" + t.name + "' must be f32");
+    if (producer[size_t(i)] == -2) fail_fmt(origin, "model output '%s' is never written", t.name.c_str());
+    if (t.dtype != DType::F32) fail_fmt(origin, "model output '%s' must be f32", t.name.c_str());
     v.outputs.push_back(i);
   }
 
@@ -725,7 +760,7 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
     v.metadata.window_length = md->window_length();
     v.metadata.accuracy = md->accuracy();
     if (md->class_names()) {
-      if (md->class_names()->size() > 100000) fail("metadata: too many class names");
+      if (md->class_names()->size() > 100000) fail_fmt(origin, "metadata: too many class names");
       for (const auto* s : *md->class_names()) v.metadata.class_names.push_back(to_str(s));
     }
     if (md->norm_mean()) v.metadata.norm_mean.assign(md->norm_mean()->begin(), md->norm_mean()->end());

@@ -10,6 +10,11 @@
 
 namespace slimrt::detail {
 
+// Throws slimrt::Error(printf(fmt, ...)). The runtime's error paths format through
+// this one out-of-line function instead of concatenating std::strings at every check
+// (library size, docs/BENCHMARKS.md).
+[[noreturn]] __attribute__((format(printf, 1, 2))) void throw_fmt(const char* fmt, ...);
+
 // Which kernels an op runs with, decided from its tensors' dtypes.
 enum class OpPrecision { kF32, kI8, kI16, kBcF32, kBcI8, kBcI16, kBnn, kAny };
 OpPrecision op_precision(const OpDesc& op, const std::vector<TensorDesc>& tensors);
