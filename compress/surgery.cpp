@@ -270,7 +270,15 @@ ir::Param make_param(const std::string& name, Shape shape, std::vector<float> da
 using MatrixRM = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // The leading `r` left singular vectors of M (columns of the result).
+// The r leading left singular vectors of m (r ≤ rows). A thin SVD has only
+// min(rows, cols) of them; when r exceeds that (a conv whose unfolding is wider than it
+// is tall, e.g. 32 filters over 1 channel × 3×3) the full U supplies an orthonormal
+// complement, so r = rows still reconstructs exactly.
 Eigen::MatrixXd leading_left_vectors(const Eigen::MatrixXd& m, int64_t r) {
+  if (r > std::min(m.rows(), m.cols())) {
+    Eigen::BDCSVD<Eigen::MatrixXd> svd(m, Eigen::ComputeFullU);
+    return svd.matrixU().leftCols(Eigen::Index(r));
+  }
   Eigen::BDCSVD<Eigen::MatrixXd> svd(m, Eigen::ComputeThinU);
   return svd.matrixU().leftCols(Eigen::Index(r));
 }
