@@ -20,10 +20,14 @@ std::string read(const fs::path& p) {
 
 std::string quickstart() { return (fs::path(SLIMLAB_SOURCE_DIR) / "experiments/quickstart.toml").string(); }
 
-// Small and fast: a quarter of the synthetic data, one or two epochs, one thread.
+// Small and fast: a quarter of the synthetic data, one or two epochs, one thread, and
+// the quickstart's whole chain (DeepIoT → BinaryConnect → fixed point → slimrt export)
+// on a short leash.
 std::string small(const slimlab::test::TempDir& dir, int epochs) {
   return " --set dataset.synthetic_scale=0.25 --set train.epochs=" + std::to_string(epochs) +
-         " --set train.threads=1 --set dataset.cache_dir=" + (dir / "cache").string() + " --runs " +
+         " --set train.threads=1 --set dataset.cache_dir=" + (dir / "cache").string() +
+         " --set stage.0.threshold_every=1 --set stage.0.max_iterations=60 --set stage.0.eval_every=20"
+         " --set stage.0.epochs=1 --set stage.1.epochs=1 --runs " +
          (dir / "runs").string();
 }
 }  // namespace
@@ -46,6 +50,12 @@ TEST(CliTrain, TrainsOneRunIntoItsFolder) {
   ASSERT_EQ(show.code, 0) << show.out;
   EXPECT_NE(show.out.find("Confusion matrix"), std::string::npos);
   EXPECT_NE(show.out.find("gru1"), std::string::npos);
+  // The quickstart's chain ran: three stages, the final model and its slimrt export.
+  EXPECT_NE(show.out.find("deepiot+binaryconnect+fixed_point"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("kept_units"), std::string::npos) << show.out;
+  EXPECT_TRUE(fs::exists(run_dir / "model.h5"));
+  EXPECT_TRUE(fs::exists(run_dir / "model.slim"));
+  EXPECT_NE(show.out.find("slimrt_accuracy"), std::string::npos) << show.out;
 }
 
 TEST(CliTrain, RunsTheSweepListsAndPlots) {
