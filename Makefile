@@ -39,6 +39,7 @@ asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=ASan CMAKE_ARGS=-DSLIMLAB_BUILD_BENCH=OFF
 
 bench: build
+	@cmake --build $(BUILD) -j $(JOBS) --target benchmarks
 	@bash bench/run.sh $(BUILD)/bin
 
 clean:
