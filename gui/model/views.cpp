@@ -149,14 +149,18 @@ void fill_tradeoff_plot(PlotModel& plot, const Tradeoff& t, const TradeoffOption
   plot.fit();
 }
 
-void fill_loss_plot(PlotModel& plot, const exp::RunRecord& r) {
+namespace {
+// A train and a val curve over the epochs of a run: `train_of` / `val_of` pick the metric.
+template <typename TrainOf, typename ValOf>
+void fill_epoch_plot(PlotModel& plot, const exp::RunRecord& r, const std::string& metric, TrainOf train_of,
+                     ValOf val_of) {
   plot.title = "";
   plot.x.label = "epoch";
-  plot.y.label = "loss";
+  plot.y.label = metric;
   plot.series.clear();
   Series tr, va;
-  tr.name = "train loss";
-  va.name = "val loss";
+  tr.name = "train " + metric;
+  va.name = "val " + metric;
   tr.color = palette_color(0);
   va.color = palette_color(1);
   for (Series* s : {&tr, &va}) {
@@ -166,37 +170,22 @@ void fill_loss_plot(PlotModel& plot, const exp::RunRecord& r) {
   }
   for (const auto& m : r.result.epochs) {
     tr.x.push_back(m.epoch);
-    tr.y.push_back(m.train_loss);
+    tr.y.push_back(train_of(m));
     va.x.push_back(m.epoch);
-    va.y.push_back(m.val_loss);
+    va.y.push_back(val_of(m));
   }
   plot.series = {tr, va};
   plot.fit();
 }
+}  // namespace
+
+void fill_loss_plot(PlotModel& plot, const exp::RunRecord& r) {
+  fill_epoch_plot(plot, r, "loss", [](const auto& m) { return m.train_loss; }, [](const auto& m) { return m.val_loss; });
+}
 
 void fill_accuracy_plot(PlotModel& plot, const exp::RunRecord& r) {
-  plot.title = "";
-  plot.x.label = "epoch";
-  plot.y.label = "accuracy";
-  plot.series.clear();
-  Series tr, va;
-  tr.name = "train accuracy";
-  va.name = "val accuracy";
-  tr.color = palette_color(0);
-  va.color = palette_color(1);
-  for (Series* s : {&tr, &va}) {
-    s->line = true;
-    s->marker_radius = 2.5f;
-    s->pickable = false;
-  }
-  for (const auto& m : r.result.epochs) {
-    tr.x.push_back(m.epoch);
-    tr.y.push_back(m.train_accuracy);
-    va.x.push_back(m.epoch);
-    va.y.push_back(m.val_accuracy);
-  }
-  plot.series = {tr, va};
-  plot.fit();
+  fill_epoch_plot(
+      plot, r, "accuracy", [](const auto& m) { return m.train_accuracy; }, [](const auto& m) { return m.val_accuracy; });
 }
 
 std::vector<StageTrace> stage_traces(const exp::RunRecord& r) {
