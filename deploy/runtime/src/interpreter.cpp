@@ -514,6 +514,17 @@ class Builder {
     throw_fmt("%s: unsupported dtype", where_.c_str());
   }
 
+  // Calls f with a value of the op's element type (float, int8_t, int16_t), picked
+  // from its first input's dtype: one dispatch for every op builder templated on it.
+  template <class F>
+  std::unique_ptr<Node> by_element_type(const OpDesc& op, F&& f) {
+    switch (in(op, 0).dtype) {
+      case DType::F32: return f(float{});
+      case DType::I8: return f(int8_t{});
+      default: return f(int16_t{});
+    }
+  }
+
   template <class T>
   std::unique_ptr<Node> reduce_typed(const OpDesc& op) {
     auto n = std::make_unique<KernelNode<k::ReduceMeanArgs<T>>>();
@@ -525,11 +536,7 @@ class Builder {
     return finish(std::move(n), kernel_op(op.type), elem_precision(x.dtype), op);
   }
   std::unique_ptr<Node> reduce(const OpDesc& op) {
-    switch (in(op, 0).dtype) {
-      case DType::F32: return reduce_typed<float>(op);
-      case DType::I8: return reduce_typed<int8_t>(op);
-      default: return reduce_typed<int16_t>(op);
-    }
+    return by_element_type(op, [&](auto t) { return reduce_typed<decltype(t)>(op); });
   }
 
   template <class T>
@@ -562,11 +569,7 @@ class Builder {
     return finish(std::move(n), kernel_op(op.type), elem_precision(x.dtype), op);
   }
   std::unique_ptr<Node> rnn(const OpDesc& op) {
-    switch (in(op, 0).dtype) {
-      case DType::F32: return rnn_typed<float>(op);
-      case DType::I8: return rnn_typed<int8_t>(op);
-      default: return rnn_typed<int16_t>(op);
-    }
+    return by_element_type(op, [&](auto t) { return rnn_typed<decltype(t)>(op); });
   }
 
   template <class T>
@@ -588,11 +591,7 @@ class Builder {
     return finish(std::move(n), kernel_op(op.type), elem_precision(x.dtype), op);
   }
   std::unique_ptr<Node> activation(const OpDesc& op) {
-    switch (in(op, 0).dtype) {
-      case DType::F32: return activation_typed<float>(op);
-      case DType::I8: return activation_typed<int8_t>(op);
-      default: return activation_typed<int16_t>(op);
-    }
+    return by_element_type(op, [&](auto t) { return activation_typed<decltype(t)>(op); });
   }
 
   template <class T>
@@ -643,11 +642,7 @@ class Builder {
     return finish(std::move(n), k::Op::kAdd, elem_precision(in(op, 0).dtype), op);
   }
   std::unique_ptr<Node> add(const OpDesc& op) {
-    switch (in(op, 0).dtype) {
-      case DType::F32: return add_typed<float>(op);
-      case DType::I8: return add_typed<int8_t>(op);
-      default: return add_typed<int16_t>(op);
-    }
+    return by_element_type(op, [&](auto t) { return add_typed<decltype(t)>(op); });
   }
 
   template <class T>
