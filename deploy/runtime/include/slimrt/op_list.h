@@ -1,0 +1,98 @@
+// The one op list. Every op kind in SlimLab — the workbench IR's layer kinds
+// (ir::LayerKind), the .slim schema's OpType and slimrt's kernels::Op — derives from
+// this list, with its names.
+//
+// APPEND ONLY: an entry's position is its serialized id in a .slim file (OpType) and
+// in model.h5 files (by name). Never reorder, never delete; retire an entry by
+// leaving it in place.
+//
+// X(Name, ir_name, where)
+//   Name     the runtime name: OpType::Name, kernels::Op::kName, kernel names
+//            "Name/<precision>/<isa>", `slimrt-run describe`.
+//   ir_name  the workbench name: ir::LayerKind::kName's to_string(), stored in
+//            model.h5 and accepted in experiment files.
+//   where    where the kind exists (a mask of SLIMRT_OP_IR, _SLIM, _KERNEL):
+//              IR     a layer kind of the workbench's Graph IR,
+//              SLIM   an op that may appear in a .slim file (has deploy/runtime/ops/),
+//              KERNEL a kernels::Op with registered kernels.
+//
+// Dependency-free on purpose: deploy/runtime, train/, compress/ and deploy/export all
+// include it (the runtime includes nothing of ours but itself; this file is the
+// runtime's).
+#pragma once
+
+#define SLIMRT_OP_IR 1
+#define SLIMRT_OP_SLIM 2
+#define SLIMRT_OP_KERNEL 4
+#define SLIMRT_OP_ALL (SLIMRT_OP_IR | SLIMRT_OP_SLIM | SLIMRT_OP_KERNEL)
+
+// clang-format off
+#define SLIMRT_OP_LIST(X)                                                                  \
+  /* ids 0-24: .slim format version 1 */                                                   \
+  X(Dense,           "dense",            SLIMRT_OP_ALL)                                     \
+  X(Conv1d,          "conv1d",           SLIMRT_OP_ALL)                                     \
+  X(Conv2d,          "conv2d",           SLIMRT_OP_ALL)                                     \
+  X(DepthwiseConv2d, "depthwise_conv2d", SLIMRT_OP_ALL)                                     \
+  X(MaxPool1d,       "max_pool1d",       SLIMRT_OP_ALL)                                     \
+  X(MaxPool2d,       "max_pool2d",       SLIMRT_OP_ALL)                                     \
+  X(AvgPool2d,       "avg_pool2d",       SLIMRT_OP_ALL)                                     \
+  X(GlobalAvgPool,   "global_avg_pool",  SLIMRT_OP_ALL)                                     \
+  X(Gru,             "gru",              SLIMRT_OP_ALL)                                     \
+  X(Lstm,            "lstm",             SLIMRT_OP_ALL)                                     \
+  X(Relu,            "relu",             SLIMRT_OP_ALL)                                     \
+  X(Relu6,           "relu6",            SLIMRT_OP_ALL)                                     \
+  X(HardTanh,        "hard_tanh",        SLIMRT_OP_ALL)                                     \
+  X(Sign,            "sign",             SLIMRT_OP_ALL)                                     \
+  X(Softmax,         "softmax",          SLIMRT_OP_ALL)                                     \
+  X(Reshape,         "reshape",          SLIMRT_OP_IR | SLIMRT_OP_SLIM)                     \
+  X(Concat,          "concat",           SLIMRT_OP_ALL)                                     \
+  X(Add,             "add",              SLIMRT_OP_ALL)                                     \
+  X(MeanOverTime,    "mean_over_time",   SLIMRT_OP_ALL)                                     \
+  X(Slice,           "slice",            SLIMRT_OP_ALL)                                     \
+  X(Transpose,       "transpose",        SLIMRT_OP_ALL)                                     \
+  X(Scale,           "scale",            SLIMRT_OP_SLIM)                                    \
+  X(Quantize,        "quantize",         SLIMRT_OP_SLIM | SLIMRT_OP_KERNEL)                 \
+  X(Dequantize,      "dequantize",       SLIMRT_OP_SLIM | SLIMRT_OP_KERNEL)                 \
+  X(AvgPool1d,       "avg_pool1d",       SLIMRT_OP_SLIM)                                    \
+  /* ids 25-: workbench-only layers and kernel-only ops of format version 1 */              \
+  X(Input,           "input",            SLIMRT_OP_IR)                                      \
+  X(BatchNorm,       "batch_norm",       SLIMRT_OP_IR)                                      \
+  X(Dropout,         "dropout",          SLIMRT_OP_IR)                                      \
+  X(Flatten,         "flatten",          SLIMRT_OP_IR)                                      \
+  X(Requantize,      "requantize",       SLIMRT_OP_KERNEL)                                  \
+  X(PackBits,        "pack_bits",        SLIMRT_OP_KERNEL)                                  \
+  X(UnpackBits,      "unpack_bits",      SLIMRT_OP_KERNEL)                                  \
+  /* append new ops below this line (docs/ADDING_AN_OP.md) */                              \
+  X(Sigmoid,         "sigmoid",          SLIMRT_OP_ALL)                                     \
+  X(HardSwish,       "hard_swish",       SLIMRT_OP_ALL)
+// clang-format on
+
+namespace slimrt {
+
+// The serialized op id: position in SLIMRT_OP_LIST.
+enum class OpId : unsigned short {
+#define SLIMRT_OP_ENUM_(name, ir_name, where) name,
+  SLIMRT_OP_LIST(SLIMRT_OP_ENUM_)
+#undef SLIMRT_OP_ENUM_
+  kCount
+};
+
+struct OpInfo {
+  const char* name;     // runtime name
+  const char* ir_name;  // workbench name
+  int where;            // SLIMRT_OP_* mask
+};
+
+inline constexpr OpInfo kOpInfo[] = {
+#define SLIMRT_OP_INFO_(name, ir_name, where) {#name, ir_name, where},
+    SLIMRT_OP_LIST(SLIMRT_OP_INFO_)
+#undef SLIMRT_OP_INFO_
+};
+static_assert(sizeof(kOpInfo) / sizeof(kOpInfo[0]) == static_cast<unsigned>(OpId::kCount),
+              "one OpInfo per op");
+
+constexpr int op_count() { return static_cast<int>(OpId::kCount); }
+constexpr const OpInfo& op_info(OpId id) { return kOpInfo[static_cast<int>(id)]; }
+constexpr bool op_in(OpId id, int mask) { return (op_info(id).where & mask) != 0; }
+
+}  // namespace slimrt
