@@ -42,8 +42,8 @@ void add_dataset_options(CLI::App& cmd, data::DatasetConfig& c) {
       ->check(CLI::IsMember({0, 1, 3}))->group(pre);
   // Splits
   const std::string sp = "Splits";
-  cmd.add_option("--split", c.split, "auto (by subject/speaker for HAR and audio, stratified for images), group or stratified")
-      ->check(CLI::IsMember({"auto", "group", "stratified"}))->capture_default_str()->group(sp);
+  cmd.add_option("--split", c.split, "auto (the split the source ships, else by subject/speaker for HAR and audio, stratified for images), given, group or stratified")
+      ->check(CLI::IsMember({"auto", "given", "group", "stratified"}))->capture_default_str()->group(sp);
   cmd.add_option("--val", c.split_options.val_fraction, "Validation fraction (of samples, or of groups)")
       ->check(CLI::Range(0.0, 0.9))->capture_default_str()->group(sp);
   cmd.add_option("--test", c.split_options.test_fraction, "Test fraction (of samples, or of groups)")

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cmath>
 #include <exception>
+#include <fstream>
+#include <set>
 #include <map>
 #include <stdexcept>
 #include <thread>
@@ -167,6 +169,43 @@ std::vector<Item> items_from_subfolders(const fs::path& root) {
   return items;
 }
 
+// Speech Commands ships its split as two lists of relative paths
+// ("right/a69b9b3e_nohash_0.wav"); every clip in neither is a training clip.
+// Returns false when root has neither list.
+bool apply_split_lists(const fs::path& root, RecordingSet& set) {
+  std::set<std::string> val, test;
+  bool any = false;
+  for (auto [name, dest] : {std::pair<const char*, std::set<std::string>*>{"validation_list.txt", &val},
+                            {"testing_list.txt", &test}}) {
+    const fs::path list = root / name;
+    std::error_code ec;
+    if (!fs::is_regular_file(list, ec)) continue;
+    any = true;
+    std::ifstream in(list);
+    if (!in) throw DataError(list.string(), "cannot open file");
+    std::string line;
+    while (std::getline(in, line)) {
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      if (!line.empty()) dest->insert(line);
+    }
+  }
+  if (!any) return false;
+  if (!fs::exists(root / "testing_list.txt")) {
+    set.notes.push_back("validation_list.txt without testing_list.txt: no given split, the clips are split as usual");
+    return false;
+  }
+  size_t nval = 0, ntest = 0;
+  for (Recording& r : set.recordings) {
+    const std::string rel = fs::path(r.source).lexically_relative(root).generic_string();
+    r.given_split = test.count(rel) ? GivenSplit::kTest : val.count(rel) ? GivenSplit::kVal : GivenSplit::kTrain;
+    nval += r.given_split == GivenSplit::kVal;
+    ntest += r.given_split == GivenSplit::kTest;
+  }
+  set.notes.push_back("given split from validation_list.txt / testing_list.txt: " + std::to_string(nval) +
+                      " validation and " + std::to_string(ntest) + " test clips, the rest training");
+  return true;
+}
+
 }  // namespace
 
 bool looks_like_audio_folder(const fs::path& root) {
@@ -295,6 +334,7 @@ RecordingSet load_audio_folder(const fs::path& root, const AudioFolderOptions& o
                         " Hz resampled to " + rate_text(opt.rate_hz) + " Hz");
   for (size_t c = 0; c < per_class.size(); ++c)
     if (per_class[c] == 0) set.notes.push_back("class '" + set.class_names[c] + "' has no recordings");
+  if (by_folder) apply_split_lists(root, set);
   return set;
 }
 

@@ -9,7 +9,9 @@
 //                speaker = the part of the file name before "_nohash_" ("" when
 //                there is none); the folder _background_noise_ (long noise
 //                recordings, not a class) and folders starting with '.' are skipped,
-//                as are non-WAV files (README, validation_list.txt, …).
+//                as are non-WAV files (README, …). validation_list.txt and
+//                testing_list.txt, when present, give each clip its split
+//                (Recording::given_split; clips in neither list are training clips).
 //
 // Every clip becomes mono at rate_hz: multichannel clips are averaged, other
 // rates are resampled (datasets/resample.h). Each kind of conversion is

@@ -125,6 +125,9 @@ ArraySet load_cifar10_dir(const fs::path& dir_in, const std::string& split) {
                                         " (CIFAR-10 labels are 0..9)");
       out.labels.push_back(rec[0]);
       out.groups.push_back(-1);
+      if (split == "all")  // both of the distributed splits: keep which one each image came from
+        out.given_splits.push_back(f.filename().string().rfind("test", 0) == 0 ? GivenSplit::kTest
+                                                                              : GivenSplit::kTrain);
       float* dst = out.values.data() + (first + r) * kImage;
       for (size_t k = 0; k < kImage; ++k) dst[k] = to_unit[rec[1 + k]];
     }

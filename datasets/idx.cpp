@@ -210,8 +210,14 @@ ArraySet load_idx(const fs::path& images, const fs::path& labels, std::vector<st
 }
 
 ArraySet load_mnist_dir(const fs::path& dir, const std::string& split, bool fashion) {
+  if (split == "all") {
+    ArraySet out = load_mnist_dir(dir, "train", fashion);
+    out.given_splits.assign(out.size(), GivenSplit::kTrain);
+    out.append(load_mnist_dir(dir, "test", fashion), GivenSplit::kTest);
+    return out;
+  }
   if (split != "train" && split != "test")
-    throw std::invalid_argument("MNIST split must be \"train\" or \"test\", not \"" + split + "\"");
+    throw std::invalid_argument("MNIST split must be \"train\", \"test\" or \"all\", not \"" + split + "\"");
   const std::string prefix = split == "train" ? "train" : "t10k";
   const auto image_names = candidate_names(prefix, "images", 3);
   const auto label_names = candidate_names(prefix, "labels", 1);
@@ -227,12 +233,12 @@ ArraySet load_mnist_dir(const fs::path& dir, const std::string& split, bool fash
   return load_idx(images, labels, fashion ? fashion_mnist_class_names() : std::vector<std::string>{});
 }
 
-bool looks_like_mnist_dir(const fs::path& dir) {
-  for (const char* prefix : {"train", "t10k"})
-    if (!find_first(dir, candidate_names(prefix, "images", 3)).empty() &&
-        !find_first(dir, candidate_names(prefix, "labels", 1)).empty())
-      return true;
-  return false;
+bool mnist_dir_has(const fs::path& dir, const std::string& split) {
+  const std::string prefix = split == "train" ? "train" : "t10k";
+  return !find_first(dir, candidate_names(prefix, "images", 3)).empty() &&
+         !find_first(dir, candidate_names(prefix, "labels", 1)).empty();
 }
+
+bool looks_like_mnist_dir(const fs::path& dir) { return mnist_dir_has(dir, "train") || mnist_dir_has(dir, "test"); }
 
 }  // namespace slimlab::data

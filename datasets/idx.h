@@ -26,9 +26,13 @@ ArraySet load_idx(const std::filesystem::path& images, const std::filesystem::pa
 // their distributed names: train-images-idx3-ubyte[.gz] / train-labels-idx1-ubyte[.gz]
 // and t10k-images-idx3-ubyte[.gz] / t10k-labels-idx1-ubyte[.gz] (the dotted
 // variant "train-images.idx3-ubyte" found in some mirrors is accepted too).
+// "all" loads both, each sample tagged with its given split (ArraySet::given_splits).
 // fashion = true gives the Fashion-MNIST class names (T-shirt/top … Ankle boot).
 ArraySet load_mnist_dir(const std::filesystem::path& dir, const std::string& split,
                         bool fashion = false);
+
+// True when dir holds the image and label files of `split` ("train" or "test").
+bool mnist_dir_has(const std::filesystem::path& dir, const std::string& split);
 
 // True when dir holds an image file and a label file of at least one split.
 bool looks_like_mnist_dir(const std::filesystem::path& dir);

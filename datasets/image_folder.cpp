@@ -150,6 +150,61 @@ void resize_into(const Image& img, int size, float* dst) {
 
 }  // namespace
 
+namespace {
+
+// "train" / "val" / "test" (and their usual spellings) → the split; anything else → kNone.
+GivenSplit split_named(const fs::path& dir) {
+  std::string n = dir.filename().string();
+  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  if (n == "train" || n == "training") return GivenSplit::kTrain;
+  if (n == "val" || n == "valid" || n == "validation" || n == "dev") return GivenSplit::kVal;
+  if (n == "test" || n == "testing") return GivenSplit::kTest;
+  return GivenSplit::kNone;
+}
+
+struct Part {
+  GivenSplit tag = GivenSplit::kNone;
+  fs::path dir;  // holds one folder per class
+};
+
+// root/train/<class>/…, root/test/<class>/… (a given split) or root/<class>/…; a
+// layout in between is an error that says what to do.
+std::vector<Part> split_parts(const fs::path& root, const std::vector<fs::path>& top) {
+  std::vector<std::string> named, other;
+  bool nested = true;
+  for (const auto& d : top) {
+    (split_named(d) == GivenSplit::kNone ? other : named).push_back(d.filename().string());
+    if (split_named(d) != GivenSplit::kNone && class_folders(d).empty()) nested = false;
+  }
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "'" : ", '") + x + "'";
+    return s;
+  };
+  if (named.empty()) return {{GivenSplit::kNone, root}};
+  if (!nested)
+    throw DataError(root.string(), "folder(s) " + list(named) +
+                                       " are named like dataset splits but hold images directly, so they would "
+                                       "become classes; lay the images out as " + root.string() +
+                                       "/train/<class>/… and " + root.string() +
+                                       "/test/<class>/… to use them as the given split, or rename the folders if "
+                                       "they really are classes");
+  if (!other.empty())
+    throw DataError(root.string(), "mixes split folders (" + list(named) + ") with other folders (" + list(other) +
+                                       "); keep only train/, val/ and test/ (each with one folder per class)");
+  std::vector<Part> parts;
+  for (const auto& d : top) parts.push_back({split_named(d), d});
+  return parts;
+}
+
+struct Item {
+  fs::path file;
+  int32_t label = 0;
+  GivenSplit tag = GivenSplit::kNone;
+};
+
+}  // namespace
+
 ArraySet load_image_folder(const fs::path& root, const ImageFolderOptions& opt) {
   if (opt.size < 0 || opt.size > 4096)
     throw std::invalid_argument("ImageFolderOptions::size must be 0 (keep) or 1..4096, not " +
@@ -160,50 +215,54 @@ ArraySet load_image_folder(const fs::path& root, const ImageFolderOptions& opt) 
   std::error_code ec;
   if (!fs::is_directory(root, ec)) throw DataError(root.string(), "not a folder");
 
-  std::vector<fs::path> classes;
-  std::vector<std::vector<fs::path>> files;
-  size_t total = 0;
+  ArraySet out;
+  out.modality = Modality::kVision;
+  std::vector<Item> items;
+  bool given = false;
   try {
-    classes = class_folders(root);
-    if (classes.empty())
-      throw DataError(root.string(), "no class folders: expected one subfolder of images per class");
-    for (const auto& dir : classes) {
-      files.push_back(images_in(dir));
-      if (files.back().empty()) throw DataError(dir.string(), "class folder has no .png, .jpg or .jpeg images");
-      total += files.back().size();
-    }
+    const std::vector<fs::path> top = class_folders(root);
+    if (top.empty()) throw DataError(root.string(), "no class folders: expected one subfolder of images per class");
+    const std::vector<Part> parts = split_parts(root, top);
+    given = parts.front().tag != GivenSplit::kNone;
+    for (const Part& part : parts)  // class names: every class folder of every split, sorted
+      for (const auto& dir : class_folders(part.dir)) out.class_names.push_back(dir.filename().string());
+    std::sort(out.class_names.begin(), out.class_names.end());
+    out.class_names.erase(std::unique(out.class_names.begin(), out.class_names.end()), out.class_names.end());
+    for (const Part& part : parts)
+      for (const auto& dir : class_folders(part.dir)) {
+        const std::vector<fs::path> files = images_in(dir);
+        if (files.empty()) throw DataError(dir.string(), "class folder has no .png, .jpg or .jpeg images");
+        const auto label = std::lower_bound(out.class_names.begin(), out.class_names.end(), dir.filename().string());
+        for (const auto& f : files) items.push_back({f, int32_t(label - out.class_names.begin()), part.tag});
+      }
   } catch (const fs::filesystem_error& e) {
     throw DataError(e.path1().string(), std::string("cannot list folder: ") + e.code().message());
   }
 
-  ArraySet out;
-  out.modality = Modality::kVision;
   fs::path first_path;
-  for (size_t k = 0; k < classes.size(); ++k) {
-    out.class_names.push_back(classes[k].filename().string());
-    for (const auto& f : files[k]) {
-      const Image img = decode(f, out.sample_shape.empty() ? opt.channels : int(out.sample_shape[0]));
-      if (out.sample_shape.empty()) {
-        first_path = f;
-        const int side_h = opt.size ? opt.size : img.h, side_w = opt.size ? opt.size : img.w;
-        out.sample_shape = {img.channels, side_h, side_w};
-        out.reserve(total);
-      } else if (opt.size == 0 && (img.w != out.sample_shape[2] || img.h != out.sample_shape[1])) {
-        throw DataError(f.string(), "image is " + std::to_string(img.w) + "×" + std::to_string(img.h) +
-                                        " but the first image (" + first_path.string() + ") is " +
-                                        std::to_string(out.sample_shape[2]) + "×" +
-                                        std::to_string(out.sample_shape[1]) +
-                                        "; set a size to resize every image");
-      }
-      const size_t at = out.values.size();
-      out.values.resize(at + size_t(out.sample_numel()));
-      if (opt.size == 0 || (img.w == opt.size && img.h == opt.size))
-        std::copy(img.planes.begin(), img.planes.end(), out.values.begin() + long(at));
-      else
-        resize_into(img, opt.size, out.values.data() + at);
-      out.labels.push_back(int32_t(k));
-      out.groups.push_back(-1);
+  for (const Item& item : items) {
+    const fs::path& f = item.file;
+    const Image img = decode(f, out.sample_shape.empty() ? opt.channels : int(out.sample_shape[0]));
+    if (out.sample_shape.empty()) {
+      first_path = f;
+      const int side_h = opt.size ? opt.size : img.h, side_w = opt.size ? opt.size : img.w;
+      out.sample_shape = {img.channels, side_h, side_w};
+      out.reserve(items.size());
+    } else if (opt.size == 0 && (img.w != out.sample_shape[2] || img.h != out.sample_shape[1])) {
+      throw DataError(f.string(), "image is " + std::to_string(img.w) + "×" + std::to_string(img.h) +
+                                      " but the first image (" + first_path.string() + ") is " +
+                                      std::to_string(out.sample_shape[2]) + "×" +
+                                      std::to_string(out.sample_shape[1]) + "; set a size to resize every image");
     }
+    const size_t at = out.values.size();
+    out.values.resize(at + size_t(out.sample_numel()));
+    if (opt.size == 0 || (img.w == opt.size && img.h == opt.size))
+      std::copy(img.planes.begin(), img.planes.end(), out.values.begin() + long(at));
+    else
+      resize_into(img, opt.size, out.values.data() + at);
+    out.labels.push_back(item.label);
+    out.groups.push_back(-1);
+    if (given) out.given_splits.push_back(item.tag);
   }
   return out;
 }

@@ -7,6 +7,13 @@
 // a class folder every .png / .jpg / .jpeg (any letter case), at any depth, is
 // one sample; other files are ignored, as are hidden folders (".name") at the
 // top level. Images are decoded with stb_image (8-bit; alpha is dropped).
+//
+// A folder that ships its split — root/train/<class>/…, root/test/<class>/… and
+// optionally root/val/<class>/… (also training/, validation/, valid/, dev/,
+// testing/) — is loaded whole, each image tagged with its split
+// (ArraySet::given_splits); class names are the union over the splits. Split-named
+// folders that hold images directly (they would become classes), or split folders
+// beside other folders, are an error that says how to lay the folder out.
 #include <filesystem>
 
 #include "datasets/types.h"

@@ -43,11 +43,25 @@ struct RawData {
 
 int scaled(int n, double scale) { return std::max(1, int(std::lround(n * scale))); }
 
+// `subset` picks one of the files a format ships its split in; elsewhere it means
+// nothing, and saying it is an error rather than silently ignored.
+void check_subset(const DatasetConfig& c, const std::string& format) {
+  if (c.subset.empty()) return;
+  if (format != "mnist" && format != "fashion-mnist" && format != "cifar10" && format != "uci-har")
+    throw std::invalid_argument("subset = \"" + c.subset + "\" does not apply to " + format + " source '" + c.source +
+                                "': only mnist, fashion-mnist, cifar10 and uci-har ship their split as files" +
+                                (format == "images" ? " (for an image folder with train/ and test/ subfolders, the "
+                                                      "given split is used by default; point at one subfolder "
+                                                      "to use only it)"
+                                                    : ""));
+}
+
 RawData load_raw(const DatasetConfig& c) {
   RawData raw;
   raw.spec = parse_source(c.source);
   const std::string& f = raw.spec.format;
   const std::string& p = raw.spec.path;
+  check_subset(c, f);
   if (f == "synthetic-har") {
     SyntheticHarOptions o;
     o.seed = c.synthetic_seed;
@@ -71,7 +85,13 @@ RawData load_raw(const DatasetConfig& c) {
     raw.arrays = make_synthetic_vision(o);
   } else if (f == "mnist" || f == "fashion-mnist") {
     raw.is_recordings = false;
-    raw.arrays = load_mnist_dir(p, c.subset.empty() ? "test" : c.subset, f == "fashion-mnist");
+    // Default: both distributed splits when both are there (the given split), else the one that is.
+    std::string subset = c.subset;
+    if (subset.empty())
+      subset = mnist_dir_has(p, "train") && mnist_dir_has(p, "test") ? "all"
+               : mnist_dir_has(p, "test")                            ? "test"
+                                                                     : "train";
+    raw.arrays = load_mnist_dir(p, subset, f == "fashion-mnist");
   } else if (f == "cifar10") {
     raw.is_recordings = false;
     raw.arrays = load_cifar10_dir(p, c.subset.empty() ? "all" : c.subset);
@@ -288,26 +308,51 @@ PreparedData prepare(const DatasetConfig& c) {
   const Modality m = out.source.modality;
   out.parameters = c.describe(m);
 
-  // 1. Split the recordings / images.
-  SplitOptions so = c.split_options;
-  std::string method = c.split;
-  if (method == "auto") method = (m == Modality::kVision) ? "stratified" : "group";
-  so.method = split_method_from_string(method);
-  out.split_method = to_string(so.method);
+  // 1. Split the recordings / images: the split the source ships, or a seeded one.
   std::vector<int32_t> labels;
   std::vector<std::string> groups;
+  std::vector<GivenSplit> tags;
   if (raw.is_recordings) {
     for (const auto& r : raw.recordings.recordings) {
       labels.push_back(r.label);
       groups.push_back(r.group);
+      tags.push_back(r.given_split);
     }
   } else {
     labels = raw.arrays.labels;
     for (int32_t g : raw.arrays.groups)
       groups.push_back(g >= 0 && size_t(g) < raw.arrays.group_names.size() ? raw.arrays.group_names[size_t(g)] : "");
+    tags = raw.arrays.given_splits;
+    tags.resize(labels.size(), GivenSplit::kNone);
   }
-  if (labels.empty()) throw DataError(raw.spec.path.empty() ? raw.spec.text : raw.spec.path, "the dataset is empty");
-  const SplitIndices split = make_split(labels, groups, so);
+  const std::string where = raw.spec.path.empty() ? raw.spec.text : raw.spec.path;
+  if (labels.empty()) throw DataError(where, "the dataset is empty");
+  const bool ships_split = std::any_of(tags.begin(), tags.end(), [](GivenSplit t) { return t != GivenSplit::kNone; });
+  const bool all_grouped = std::none_of(groups.begin(), groups.end(), [](const std::string& g) { return g.empty(); });
+  std::string method = c.split;
+  if (method == "auto") method = ships_split ? "given" : (m == Modality::kVision) ? "stratified" : "group";
+  SplitOptions so = c.split_options;
+  SplitIndices split;
+  if (method == "given") {
+    if (!ships_split)
+      throw DataError(where, "split = \"given\", but this " + raw.spec.format +
+                                 " source ships no split; use split = \"group\" or \"stratified\"");
+    // Validation, when the source has none, comes from the training items: by
+    // subject / speaker where every item has one, else stratified.
+    if (!so.test_groups.empty())
+      throw std::invalid_argument("split_test_groups does not apply to split = \"given\" (the source's own test "
+                                  "split is used); set split = \"group\" to choose the test subjects");
+    so.method = all_grouped ? SplitMethod::kByGroup : SplitMethod::kStratified;
+    split = make_given_split(labels, groups, tags, so);
+    out.split_method = "given";
+    out.parameters.erase(std::remove_if(out.parameters.begin(), out.parameters.end(),
+                                        [](const auto& kv) { return kv.first == "split_test_fraction"; }),
+                         out.parameters.end());
+  } else {
+    so.method = split_method_from_string(method);
+    split = make_split(labels, groups, so);
+    out.split_method = to_string(so.method);
+  }
 
   // 2. Windows / features per split.
   if (raw.is_recordings) {

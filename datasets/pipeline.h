@@ -31,7 +31,7 @@ const std::vector<std::string>& source_formats();
 
 struct DatasetConfig {
   std::string source = "synthetic:har";
-  std::string subset;           // file split for formats that ship one: MNIST/CIFAR/UCI "train" | "test" | "all"
+  std::string subset;           // read only one file split: MNIST/CIFAR/UCI "train" | "test" | "all"; an error elsewhere
   uint64_t synthetic_seed = 1;  // generator seed for synthetic sources
   double synthetic_scale = 1.0; // multiplies the synthetic sample counts (tests use small values)
 
@@ -50,7 +50,10 @@ struct DatasetConfig {
   int image_channels = 0;  // image folders: 1 or 3 (0: as stored)
 
   // Splits and normalisation
-  std::string split = "auto";  // "auto" (by subject/speaker for HAR and audio, stratified for vision) | "group" | "stratified"
+  // "auto": the split the source ships ("given") when it ships one, else by
+  // subject/speaker for HAR and audio and stratified for vision | "given" | "group" |
+  // "stratified" (the last two re-split everything, ignoring a shipped split).
+  std::string split = "auto";
   SplitOptions split_options;  // fractions, seed, explicit held-out groups (method comes from `split`)
   bool normalize = true;
 

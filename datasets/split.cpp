@@ -101,4 +101,37 @@ SplitIndices make_split(const std::vector<int32_t>& labels, const std::vector<st
   return out;
 }
 
+SplitIndices make_given_split(const std::vector<int32_t>& labels, const std::vector<std::string>& groups,
+                              const std::vector<GivenSplit>& tags, const SplitOptions& opt) {
+  if (tags.size() != labels.size()) throw std::invalid_argument("given split: every item needs a split tag");
+  SplitIndices out;
+  std::vector<size_t> rest;  // training items, the pool validation is drawn from when none is given
+  for (size_t i = 0; i < tags.size(); ++i) {
+    if (tags[i] == GivenSplit::kTest) out.test.push_back(i);
+    else if (tags[i] == GivenSplit::kVal) out.val.push_back(i);
+    else rest.push_back(i);
+  }
+  if (out.test.empty()) throw std::invalid_argument("split = \"given\": the source ships no test items");
+  if (rest.empty()) throw std::invalid_argument("split = \"given\": the source ships no training items");
+  if (!out.val.empty()) {
+    out.train = rest;
+    return out;
+  }
+  SplitOptions o = opt;
+  o.test_fraction = 0;
+  o.test_groups.clear();
+  std::vector<int32_t> sub_labels;
+  std::vector<std::string> sub_groups;
+  for (size_t i : rest) {
+    sub_labels.push_back(labels[i]);
+    sub_groups.push_back(groups.empty() ? std::string() : groups[i]);
+  }
+  const SplitIndices inner = make_split(sub_labels, sub_groups, o);
+  for (size_t k : inner.train) out.train.push_back(rest[k]);
+  for (size_t k : inner.val) out.val.push_back(rest[k]);
+  std::sort(out.train.begin(), out.train.end());
+  std::sort(out.val.begin(), out.val.end());
+  return out;
+}
+
 }  // namespace slimlab::data

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "datasets/types.h"
+
 namespace slimlab::data {
 
 enum class SplitMethod { kStratified, kByGroup };
@@ -34,6 +36,14 @@ struct SplitIndices {
 // split of items without groups is an error (std::invalid_argument) that says so.
 SplitIndices make_split(const std::vector<int32_t>& labels, const std::vector<std::string>& groups,
                         const SplitOptions& opt);
+
+// The split a dataset ships (tags[i] for item i, datasets/types.h): its test items
+// are the test split, its validation items (if it ships any) the validation split;
+// otherwise validation is drawn from its training items by opt (method, val_fraction,
+// val_groups, seed; test_fraction and test_groups do not apply). An error when no
+// item is tagged test.
+SplitIndices make_given_split(const std::vector<int32_t>& labels, const std::vector<std::string>& groups,
+                              const std::vector<GivenSplit>& tags, const SplitOptions& opt);
 
 // Deterministic shuffle used by the splits (a Fisher–Yates over splitmix64), so a
 // split does not change with the standard library's version.

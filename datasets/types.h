@@ -12,6 +12,13 @@ enum class Modality { kHar, kAudio, kVision };
 const char* to_string(Modality m);
 Modality modality_from_string(const std::string& s);  // "har" | "audio" | "vision"
 
+// The split a dataset ships an item in: MNIST's train / t10k files, CIFAR-10's
+// data_batch_* / test_batch, UCI HAR's train/ and test/, an image folder with
+// train/ val/ test/ subfolders, Speech Commands' validation_list.txt /
+// testing_list.txt. kNone: the source ships no split for it.
+enum class GivenSplit : int8_t { kNone = 0, kTrain, kVal, kTest };
+const char* to_string(GivenSplit s);
+
 // One variable-length multichannel time series: a HAR trial or an audio clip.
 struct Recording {
   std::vector<float> samples;  // frames × channels, frame-major (interleaved)
@@ -20,6 +27,7 @@ struct Recording {
   int label = -1;        // index into RecordingSet::class_names
   std::string group;     // subject or speaker ("" when the format has none)
   std::string source;    // file it came from (plus a line range when useful)
+  GivenSplit given_split = GivenSplit::kNone;
 
   int64_t frames() const { return channels > 0 ? int64_t(samples.size()) / channels : 0; }
   float at(int64_t frame, int channel) const { return samples[size_t(frame * channels + channel)]; }
@@ -44,6 +52,7 @@ struct ArraySet {
   std::vector<int32_t> groups;
   std::vector<std::string> class_names;
   std::vector<std::string> group_names;
+  std::vector<GivenSplit> given_splits;  // per sample; empty when the source ships no split
 
   size_t size() const { return labels.size(); }
   int64_t sample_numel() const {
@@ -59,6 +68,9 @@ struct ArraySet {
   std::vector<int64_t> class_counts() const;
   // Keeps the samples at `indices`, in that order.
   ArraySet subset(const std::vector<size_t>& indices) const;
+  // Appends `more` (same sample shape and classes), every sample of it tagged
+  // `tag` (this set's own samples keep their tags; untagged ones become kNone).
+  void append(const ArraySet& more, GivenSplit tag);
 };
 
 std::string shape_to_string(const std::vector<int64_t>& shape);

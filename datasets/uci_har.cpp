@@ -189,7 +189,13 @@ RecordingSet load_uci_har(const fs::path& dir_in, const std::string& split) {
   for (const char* s : kSignals) set.channel_names.push_back(s);
   std::vector<std::string> splits = split == "all" ? std::vector<std::string>{"train", "test"}
                                                    : std::vector<std::string>{split};
-  for (const auto& s : splits) load_split(dir, s, acts, set);
+  for (const auto& s : splits) {
+    const size_t first = set.recordings.size();
+    load_split(dir, s, acts, set);
+    if (split == "all")  // both of the distributed splits: keep which one each window came from
+      for (size_t i = first; i < set.recordings.size(); ++i)
+        set.recordings[i].given_split = s == "train" ? GivenSplit::kTrain : GivenSplit::kTest;
+  }
 
   std::set<std::string> subjects;
   for (const auto& r : set.recordings) subjects.insert(r.group);

@@ -388,8 +388,8 @@ std::vector<SchemaEntry> build_schema() {
       .one_of({"0", "1", "3"})
       .alias({"channels"});
   add({"dataset.split", SLIMLAB_REF(dataset.split),
-       "auto (by subject/speaker for HAR and audio, stratified for images), group or stratified"})
-      .one_of({"auto", "group", "stratified"});
+       "auto (the split the source ships, else by subject/speaker for HAR and audio, stratified for images), given, group or stratified"})
+      .one_of({"auto", "given", "group", "stratified"});
   add({"dataset.val_fraction", SLIMLAB_REF(dataset.split_options.val_fraction),
        "Validation fraction (of samples, or of groups)"})
       .range(0, 0.9)

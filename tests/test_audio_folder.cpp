@@ -216,7 +216,8 @@ TEST(AudioFolder, SpeechCommandsLayout) {
   const RecordingSet set = load_audio_folder(dir.path(), o);
   EXPECT_EQ(set.class_names, (std::vector<std::string>{"no", "up", "yes"}));
   ASSERT_EQ(set.recordings.size(), 10u);
-  EXPECT_TRUE(set.notes.empty()) << set.notes.front();
+  ASSERT_EQ(set.notes.size(), 1u);
+  EXPECT_TRUE(contains(set.notes[0], "without testing_list.txt")) << set.notes[0];
   EXPECT_EQ(set.recordings[0].group, "0a7c2a8d");
   EXPECT_EQ(set.recordings[0].label, 0);
   EXPECT_EQ(set.recordings[2].group, "b1c2d3e4");
