@@ -1,5 +1,7 @@
 #include "datasets/h5.h"
 
+#include "datasets/atomic_file.h"
+
 #include <unistd.h>
 
 #include <cstring>
@@ -60,8 +62,7 @@ File File::open_read(const std::filesystem::path& path) {
 File File::create(const std::filesystem::path& path) {
   File f;
   f.path_ = path;
-  f.tmp_path_ = path;
-  f.tmp_path_ += ".tmp-" + std::to_string(::getpid());
+  f.tmp_path_ = data::temp_path_for(path);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   hid_t id = H5Fcreate(f.tmp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (id < 0) throw data::DataError(path.string(), "cannot create HDF5 file");
@@ -80,15 +81,15 @@ File::~File() {
 
 void File::commit() {
   if (!writable_) fail("commit() on a file opened for reading");
+  data::fault_point("h5:mid-write");  // everything written, not yet flushed
   if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail("flush failed");
   file_.reset();
-  std::error_code ec;
-  std::filesystem::rename(tmp_path_, path_, ec);
-  if (ec) {
-    std::filesystem::remove(tmp_path_, ec);
+  writable_ = false;
+  try {
+    data::commit_file(tmp_path_, path_, "h5");
+  } catch (const std::runtime_error&) {
     fail("cannot move the finished file into place");
   }
-  writable_ = false;
 }
 
 void File::fail(const std::string& what) const { throw data::DataError(path_.string(), what); }
