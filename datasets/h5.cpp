@@ -64,7 +64,14 @@ File File::create(const std::filesystem::path& path) {
   f.path_ = path;
   f.tmp_path_ = data::temp_path_for(path);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  hid_t id = H5Fcreate(f.tmp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  // Integrity: the 1.10 file format checksums every piece of metadata (superblock,
+  // object headers with their attributes, chunk indexes), and every dataset carries
+  // HDF5's Fletcher-32 filter, which the library verifies on each read — so a
+  // damaged byte anywhere that matters is an error on open or read, never a silent
+  // different value.
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_LATEST);
+  hid_t id = H5Fcreate(f.tmp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
   if (id < 0) throw data::DataError(path.string(), "cannot create HDF5 file");
   f.file_ = Handle(id, H5Fclose);
   f.writable_ = true;
@@ -124,14 +131,20 @@ void File::write_raw(const std::string& name, hid_t mem_type, hid_t file_type, c
   auto dims = to_dims(shape);
   Handle space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose);
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
-  // Chunk + deflate large datasets; tiny ones stay contiguous.
-  if (compression_ > 0 && count >= 4096 && !dims.empty()) {
+  // Chunked (one chunk for small datasets), deflated when large, and Fletcher-32
+  // checksummed (after deflate, so a read checks the stored bytes first).
+  if (count > 0 && !dims.empty()) {
     std::vector<hsize_t> chunk = dims;
-    size_t per = 1;
-    for (size_t i = 1; i < chunk.size(); ++i) per *= chunk[i];
-    chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], hsize_t(std::max<size_t>(1, (1u << 18) / std::max<size_t>(per, 1)))));
+    const bool deflate = compression_ > 0 && count >= 4096;
+    if (deflate) {
+      size_t per = 1;
+      for (size_t i = 1; i < chunk.size(); ++i) per *= chunk[i];
+      chunk[0] = std::max<hsize_t>(
+          1, std::min<hsize_t>(dims[0], hsize_t(std::max<size_t>(1, (1u << 18) / std::max<size_t>(per, 1)))));
+    }
     H5Pset_chunk(dcpl.get(), int(chunk.size()), chunk.data());
-    H5Pset_deflate(dcpl.get(), unsigned(compression_));
+    if (deflate) H5Pset_deflate(dcpl.get(), unsigned(compression_));
+    H5Pset_fletcher32(dcpl.get());
   }
   Handle ds(H5Dcreate2(file_.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
             H5Dclose);
@@ -154,13 +167,18 @@ void File::write(const std::string& name, const std::vector<int64_t>& d, const s
 }
 
 void File::write_strings(const std::string& name, const std::vector<std::string>& strings) {
-  // Variable-length UTF-8 strings.
+  // Fixed-length UTF-8 strings (the longest one's length, NUL-padded): they live in
+  // the dataset itself, under its checksum (variable-length ones would live in the
+  // global heap, which the format does not checksum).
+  size_t width = 1;
+  for (const auto& s : strings) width = std::max(width, s.size());
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_size(type.get(), width);
+  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
-  std::vector<const char*> ptrs;
-  for (const auto& s : strings) ptrs.push_back(s.c_str());
-  write_raw(name, type.get(), type.get(), ptrs.data(), {int64_t(strings.size())}, strings.size());
+  std::string packed(strings.size() * width, '\0');
+  for (size_t i = 0; i < strings.size(); ++i) std::copy(strings[i].begin(), strings[i].end(), packed.begin() + long(i * width));
+  write_raw(name, type.get(), type.get(), packed.data(), {int64_t(strings.size())}, strings.size());
 }
 
 std::vector<int64_t> File::shape(const std::string& name) const {
@@ -195,7 +213,7 @@ std::vector<T> File::read_raw(const std::string& name, hid_t mem_type, std::vect
   if (n > (size_t(1) << 34)) fail("dataset '" + name + "' is implausibly large");
   std::vector<T> out(n);
   if (n > 0 && H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
-    fail("cannot read dataset '" + name + "' (damaged?)");
+    fail("cannot read dataset '" + name + "' (damaged: its checksum does not match, or the file is truncated)");
   if (shape_out) *shape_out = dims;
   return out;
 }
@@ -218,16 +236,30 @@ std::vector<std::string> File::read_strings(const std::string& name) const {
   if (dims.size() != 1) fail("dataset '" + name + "' is not a list of strings");
   Handle ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
   Handle ftype(H5Dget_type(ds.get()), H5Tclose);
-  if (H5Tget_class(ftype.get()) != H5T_STRING || H5Tis_variable_str(ftype.get()) <= 0)
-    fail("dataset '" + name + "' is not a list of strings");
+  if (H5Tget_class(ftype.get()) != H5T_STRING) fail("dataset '" + name + "' is not a list of strings");
+  const size_t n = static_cast<size_t>(dims[0]);
+  std::vector<std::string> out;
+  out.reserve(n);
+  if (H5Tis_variable_str(ftype.get()) <= 0) {  // fixed length (what write_strings writes)
+    const size_t width = H5Tget_size(ftype.get());
+    if (width == 0 || width > (1u << 24) || (n > 0 && width > (size_t(1) << 32) / n))
+      fail("dataset '" + name + "' is implausibly large");
+    std::string packed(n * width, '\0');
+    if (n > 0 && H5Dread(ds.get(), ftype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()) < 0)
+      fail("cannot read dataset '" + name + "' (damaged: its checksum does not match, or the file is truncated)");
+    for (size_t i = 0; i < n; ++i) {
+      const char* p = packed.data() + i * width;
+      out.emplace_back(p, strnlen(p, width));
+    }
+    return out;
+  }
+  // Variable length: files written before fixed-length strings.
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), H5T_VARIABLE);
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
-  std::vector<char*> ptrs(static_cast<size_t>(dims[0]), nullptr);
+  std::vector<char*> ptrs(n, nullptr);
   if (!ptrs.empty() && H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)
     fail("cannot read dataset '" + name + "'");
-  std::vector<std::string> out;
-  out.reserve(ptrs.size());
   for (char* p : ptrs) out.emplace_back(p ? p : "");
   Handle space(H5Dget_space(ds.get()), H5Sclose);
   if (!ptrs.empty()) H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, ptrs.data());

@@ -89,3 +89,48 @@ TEST(AtomicFile, KilledHdf5WriteLeavesTheOldFileReadable) {
     EXPECT_EQ(r.attr_string("/", "version").value_or("?"), "one") << point;
   }
 }
+
+// ---- sealed files (checkpoints) ---------------------------------------------
+
+#include "datasets/errors.h"
+#include "datasets/sealed_file.h"
+
+TEST(SealedFile, Crc32cKnownValue) {
+  // The CRC-32C check value from RFC 3720 (iSCSI): "123456789" → 0xE3069283.
+  EXPECT_EQ(crc32c("123456789", 9), 0xE3069283u);
+}
+
+TEST(SealedFile, RoundTripAndEveryFlippedBitIsCaught) {
+  TempDir t;
+  std::string payload;
+  for (int i = 0; i < 500; ++i) payload.push_back(char(i * 7));
+  write_sealed_file(t / "c.pt", payload, "checkpoint");
+  const SealedRead r = read_sealed_file(t / "c.pt");
+  EXPECT_TRUE(r.sealed);
+  EXPECT_EQ(r.payload, payload);
+  const std::string file = read_all(t / "c.pt");
+  int caught = 0, unsealed = 0;
+  for (size_t at = 0; at < file.size(); ++at) {
+    std::string b = file;
+    b[at] = char(b[at] ^ 0x10);
+    std::ofstream(t / "x.pt", std::ios::binary | std::ios::trunc) << b;
+    try {
+      const SealedRead x = read_sealed_file(t / "x.pt");
+      EXPECT_FALSE(x.sealed) << "byte " << at << " flipped was accepted as sealed";  // only a flipped magic
+      ++unsealed;
+    } catch (const DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("x.pt"), std::string::npos);
+      ++caught;
+    }
+  }
+  EXPECT_EQ(unsealed, 8);  // the 8 magic bytes: then it reads as an old, unsealed file
+  EXPECT_EQ(caught, int(file.size()) - 8);
+  // Truncation.
+  std::ofstream(t / "y.pt", std::ios::binary | std::ios::trunc) << file.substr(0, file.size() - 3);
+  EXPECT_FALSE(read_sealed_file(t / "y.pt").sealed);
+  // A file written before seals reads whole.
+  std::ofstream(t / "old.pt", std::ios::binary) << payload;
+  const SealedRead old = read_sealed_file(t / "old.pt");
+  EXPECT_FALSE(old.sealed);
+  EXPECT_EQ(old.payload, payload);
+}
