@@ -127,6 +127,94 @@ OpPrecision op_precision(const OpDesc& op, const std::vector<TensorDesc>& t) {
   return OpPrecision::kAny;
 }
 
+namespace {
+// A tensor's description (name, dtype, shape, size, fixed-point format), checked.
+void read_tensor(const fb::Tensor& tensor, size_t i, const std::string& origin, TensorDesc& t) {
+  const fb::Tensor* ft = &tensor;
+  t.name = to_str(ft->name());
+  const std::string tw_s = "tensor " + std::to_string(i) + " '" + t.name + "': ";
+  const char* tw = tw_s.c_str();
+  const auto dt = static_cast<int>(ft->dtype());
+  if (dt < static_cast<int>(DType::MIN) || dt > static_cast<int>(DType::MAX))
+    fail_fmt(origin, "%sunknown dtype %d", tw, dt);
+  t.dtype = ft->dtype();
+  const auto* shape = ft->shape();
+  if (!shape || shape->size() == 0) fail_fmt(origin, "%shas no shape", tw);
+  if (shape->size() > size_t(kMaxRank)) fail_fmt(origin, "%srank %lld exceeds %d", tw, (long long)shape->size(), kMaxRank);
+  t.numel = 1;
+  for (int64_t d : *shape) {
+    if (d < 1 || d > kMaxDim) fail_fmt(origin, "%sextent %lld is outside [1, 2^30]", tw, (long long)d);
+    t.shape.push_back(d);
+    if (t.numel > kMaxDim * 4 / d) fail_fmt(origin, "%shas too many elements", tw);
+    t.numel *= d;
+  }
+  if (!storage_bytes(t.dtype, t.shape, kMaxTensorBytes, &t.bytes)) fail_fmt(origin, "%sis larger than 2 GiB", tw);
+  t.fl = ft->fl();
+  t.wl = ft->wl();
+  if (t.dtype == DType::I8 || t.dtype == DType::I16 || t.dtype == DType::I32) {
+    const int storage = t.dtype == DType::I8 ? 8 : t.dtype == DType::I16 ? 16 : 32;
+    if (t.wl == 0) t.wl = storage;
+    if (t.wl < 2 || t.wl > storage) fail_fmt(origin, "%sword length %d does not fit %s", tw, t.wl, dtype_name(t.dtype));
+    if (t.fl < -32 || t.fl > 62) fail_fmt(origin, "%sfractional bits %d are out of range", tw, t.fl);
+  } else if (t.dtype == DType::BIN && t.wl == 0) {
+    // Binary weights ±2^−FL (BinaryConnect with fixed-point activations): the FL of the ±1 values.
+    if (t.fl < -32 || t.fl > 62) fail_fmt(origin, "%sfractional bits %d are out of range", tw, t.fl);
+  } else if (t.fl != 0 || t.wl != 0) {
+    fail_fmt(origin, "%sa %s tensor has no fixed-point format", tw, dtype_name(t.dtype));
+  }
+}
+
+// An op's description from the file (the fields; check_op checks their meaning).
+void read_op(const fb::Op& f, const char* ow, const std::string& origin, OpDesc& op) {
+  const fb::Op* fo = &f;
+  op.type = fo->type();
+  op.inputs = to_ints(fo->inputs());
+  op.outputs = to_ints(fo->outputs());
+  op.kernel = to_ints(fo->kernel());
+  op.stride = to_ints(fo->stride());
+  op.padding = to_ints(fo->padding());
+  op.dilation = to_ints(fo->dilation());
+  op.perm = to_ints(fo->perm());
+  op.groups = fo->groups();
+  op.axis = fo->axis();
+  op.begin = fo->begin();
+  op.end = fo->end();
+  op.min_value = fo->min_value();
+  op.max_value = fo->max_value();
+  const auto act = static_cast<int>(fo->activation());
+  if (act < static_cast<int>(fb::Activation::MIN) || act > static_cast<int>(fb::Activation::MAX))
+    fail_fmt(origin, "%sunknown fused activation %d", ow, act);
+  op.activation = fo->activation();
+  op.variant = to_str(fo->variant());
+  if (op.variant.size() > 128) fail_fmt(origin, "%svariant name is too long", ow);
+  op.gate_fl = fo->gate_fl();
+  op.gate_wl = fo->gate_wl();
+  op.cell_fl = fo->cell_fl();
+  op.cell_wl = fo->cell_wl();
+  op.pre_fl = fo->pre_fl();
+  op.pre_wl = fo->pre_wl();
+}
+
+void read_metadata(const fb::Metadata* md, const std::string& origin, Metadata& out) {
+  if (!md) return;
+  out.model = to_str(md->model());
+  out.precision = to_str(md->precision());
+  out.feature_type = to_str(md->feature_type());
+  out.source_run = to_str(md->source_run());
+  out.exporter = to_str(md->exporter());
+  out.sample_rate = md->sample_rate();
+  out.window_length = md->window_length();
+  out.accuracy = md->accuracy();
+  if (md->class_names()) {
+    if (md->class_names()->size() > 100000) fail_fmt(origin, "metadata: too many class names");
+    for (const auto* s : *md->class_names()) out.class_names.push_back(to_str(s));
+  }
+  if (md->norm_mean()) out.norm_mean.assign(md->norm_mean()->begin(), md->norm_mean()->end());
+  if (md->norm_std()) out.norm_std.assign(md->norm_std()->begin(), md->norm_std()->end());
+}
+
+}  // namespace
+
 Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, const std::string& origin) {
   if (m.format_version() != kFormatVersion)
     fail_fmt(origin, "format version %lld is not supported (this slimrt reads version %lld)",
@@ -135,8 +223,8 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
   const auto* tensors = m.tensors();
   const auto* buffers = m.buffers();
   const auto* ops = m.ops();
-  if (!tensors || tensors->size() == 0) fail_fmt(origin, "the model has no tensors");
-  if (!ops || ops->size() == 0) fail_fmt(origin, "the model has no ops");
+  if (!tensors || tensors->size() == 0 || !ops || ops->size() == 0)
+    fail_fmt(origin, "the model has no %s", !tensors || tensors->size() == 0 ? "tensors" : "ops");
   if (tensors->size() > kMaxTensors) fail_fmt(origin, "too many tensors (%lld)", (long long)tensors->size());
   if (ops->size() > kMaxOps) fail_fmt(origin, "too many ops (%lld)", (long long)ops->size());
   const size_t n_buffers = buffers ? buffers->size() : 0;
@@ -147,41 +235,11 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
   size_t activation_bytes = 0;
   v.tensors.resize(tensors->size());
   for (flatbuffers::uoffset_t i = 0; i < tensors->size(); ++i) {
-    const fb::Tensor* ft = tensors->Get(i);
     TensorDesc& t = v.tensors[i];
-    t.name = to_str(ft->name());
+    read_tensor(*tensors->Get(i), i, origin, t);
     const std::string tw_s = "tensor " + std::to_string(i) + " '" + t.name + "': ";
     const char* tw = tw_s.c_str();
-    const auto dt = static_cast<int>(ft->dtype());
-    if (dt < static_cast<int>(DType::MIN) || dt > static_cast<int>(DType::MAX))
-      fail_fmt(origin, "%sunknown dtype %d", tw, dt);
-    t.dtype = ft->dtype();
-    const auto* shape = ft->shape();
-    if (!shape || shape->size() == 0) fail_fmt(origin, "%shas no shape", tw);
-    if (shape->size() > size_t(kMaxRank)) fail_fmt(origin, "%srank %lld exceeds %d", tw, (long long)shape->size(), kMaxRank);
-    t.numel = 1;
-    for (int64_t d : *shape) {
-      if (d < 1 || d > kMaxDim) fail_fmt(origin, "%sextent %lld is outside [1, 2^30]", tw, (long long)d);
-      t.shape.push_back(d);
-      if (t.numel > kMaxDim * 4 / d) fail_fmt(origin, "%shas too many elements", tw);
-      t.numel *= d;
-    }
-    if (!storage_bytes(t.dtype, t.shape, kMaxTensorBytes, &t.bytes)) fail_fmt(origin, "%sis larger than 2 GiB", tw);
-    t.fl = ft->fl();
-    t.wl = ft->wl();
-    if (t.dtype == DType::I8 || t.dtype == DType::I16 || t.dtype == DType::I32) {
-      const int storage = t.dtype == DType::I8 ? 8 : t.dtype == DType::I16 ? 16 : 32;
-      if (t.wl == 0) t.wl = storage;
-      if (t.wl < 2 || t.wl > storage) fail_fmt(origin, "%sword length %d does not fit %s", tw, t.wl, dtype_name(t.dtype));
-      if (t.fl < -32 || t.fl > 62) fail_fmt(origin, "%sfractional bits %d are out of range", tw, t.fl);
-    } else if (t.dtype == DType::BIN && t.wl == 0) {
-      // Binary weights ±2^−FL (BinaryConnect with fixed-point activations): the FL of the ±1 values.
-      if (t.fl < -32 || t.fl > 62) fail_fmt(origin, "%sfractional bits %d are out of range", tw, t.fl);
-    } else if (t.fl != 0 || t.wl != 0) {
-      fail_fmt(origin, "%sa %s tensor has no fixed-point format", tw, dtype_name(t.dtype));
-    }
-    const uint32_t b = ft->buffer();
-    if (b != 0) {
+    if (const uint32_t b = tensors->Get(i)->buffer()) {
       if (b >= n_buffers) fail_fmt(origin, "%sbuffer %lld does not exist (%lld buffers)", tw, (long long)b, (long long)n_buffers);
       const auto* data = buffers->Get(b)->data();
       const size_t have = data ? data->size() : 0;
@@ -242,32 +300,7 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
     const char* ow = ow_s.c_str();
     if (type < static_cast<int>(OpType::MIN) || type > static_cast<int>(OpType::MAX))
       fail_fmt(origin, "%sunknown op type %d (a newer exporter?)", ow, type);
-    op.type = fo->type();
-    op.inputs = to_ints(fo->inputs());
-    op.outputs = to_ints(fo->outputs());
-    op.kernel = to_ints(fo->kernel());
-    op.stride = to_ints(fo->stride());
-    op.padding = to_ints(fo->padding());
-    op.dilation = to_ints(fo->dilation());
-    op.perm = to_ints(fo->perm());
-    op.groups = fo->groups();
-    op.axis = fo->axis();
-    op.begin = fo->begin();
-    op.end = fo->end();
-    op.min_value = fo->min_value();
-    op.max_value = fo->max_value();
-    const auto act = static_cast<int>(fo->activation());
-    if (act < static_cast<int>(fb::Activation::MIN) || act > static_cast<int>(fb::Activation::MAX))
-      fail_fmt(origin, "%sunknown fused activation %d", ow, act);
-    op.activation = fo->activation();
-    op.variant = to_str(fo->variant());
-    if (op.variant.size() > 128) fail_fmt(origin, "%svariant name is too long", ow);
-    op.gate_fl = fo->gate_fl();
-    op.gate_wl = fo->gate_wl();
-    op.cell_fl = fo->cell_fl();
-    op.cell_wl = fo->cell_wl();
-    op.pre_fl = fo->pre_fl();
-    op.pre_wl = fo->pre_wl();
+    read_op(*fo, ow, origin, op);
     if (op.inputs.size() > 64 || op.kernel.size() > 4 || op.stride.size() > 4 || op.padding.size() > 4 ||
         op.dilation.size() > 4 || op.perm.size() > size_t(kMaxRank))
       fail_fmt(origin, "%shas implausibly many inputs or attribute entries", ow);
@@ -298,23 +331,7 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
     v.outputs.push_back(i);
   }
 
-  // ---- metadata ----
-  if (const fb::Metadata* md = m.metadata()) {
-    v.metadata.model = to_str(md->model());
-    v.metadata.precision = to_str(md->precision());
-    v.metadata.feature_type = to_str(md->feature_type());
-    v.metadata.source_run = to_str(md->source_run());
-    v.metadata.exporter = to_str(md->exporter());
-    v.metadata.sample_rate = md->sample_rate();
-    v.metadata.window_length = md->window_length();
-    v.metadata.accuracy = md->accuracy();
-    if (md->class_names()) {
-      if (md->class_names()->size() > 100000) fail_fmt(origin, "metadata: too many class names");
-      for (const auto* s : *md->class_names()) v.metadata.class_names.push_back(to_str(s));
-    }
-    if (md->norm_mean()) v.metadata.norm_mean.assign(md->norm_mean()->begin(), md->norm_mean()->end());
-    if (md->norm_std()) v.metadata.norm_std.assign(md->norm_std()->begin(), md->norm_std()->end());
-  }
+  read_metadata(m.metadata(), origin, v.metadata);
   return v;
 }
 
