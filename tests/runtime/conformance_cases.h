@@ -3,6 +3,7 @@
 // deliberately awkward shapes. Header-only so every backend's test (x86, NEON,
 // OpenCL) runs the very same cases. Included by conformance.h users after it.
 #include "conformance.h"
+#include "kernels/ref/ref.h"  // SLIMRT_UNARY_OPS
 
 namespace slimrt::conformance {
 
@@ -496,6 +497,46 @@ void activation_cases(std::vector<std::unique_ptr<Case>>& out) {
   }
 }
 
+// Whether op is one of kernels/unary.inc's list (each gets unary_cases).
+inline bool is_unary(Op op) {
+#define SLIMRT_IS_UNARY_(Name) if (op == Op::k##Name) return true;
+  SLIMRT_UNARY_OPS(SLIMRT_IS_UNARY_)
+#undef SLIMRT_IS_UNARY_
+  return false;
+}
+
+// Unary ops of kernels/unary.inc (Sigmoid, HardSwish, …): awkward counts; floats over
+// [−12, 12] with far and signed-zero values, fixed point over the whole storage range in
+// input / output formats that differ (negative FL, word length below the storage).
+template <class T>
+void unary_cases(std::vector<std::unique_ptr<Case>>& out) {
+  Rng rng(8642);
+  const int fmts8[][3] = {{4, 7, 8}, {5, 6, 7}, {-2, 3, 8}, {7, 5, 8}};
+  const int fmts16[][3] = {{11, 15, 16}, {8, 12, 14}, {-3, 10, 16}, {14, 9, 16}};
+  int f = 0;
+  for (int64_t n : kCounts) {
+    const int* q = sizeof(T) == 1 ? fmts8[f % 4] : fmts16[f % 4];
+    ++f;
+    auto c = make_case<ActivationArgs<T>>("unary n" + std::to_string(n) + " fl " + std::to_string(q[0]) + "→" +
+                                          std::to_string(q[1]) + " wl " + std::to_string(q[2]));
+    ActivationArgs<T>& a = c->args;
+    a.count = n;
+    auto x = random_buffer<T>(rng, size_t(n), kIsFloat<T> ? -12.0 : lo_of<T>(), kIsFloat<T> ? 12.0 : hi_of<T>());
+    T* xv = x->template as<T>();
+    const double edges[] = {0.0, -0.0, -3.0, 3.0, -90.0, 90.0, -1e-3, 5.5};
+    for (size_t i = 0; i < 8 && i < size_t(n); ++i)
+      xv[i] = kIsFloat<T> ? T(edges[i]) : T(i % 2 ? hi_of<T>() : lo_of<T>());
+    a.x = xv;
+    a.q.fl_x = q[0];
+    a.q.fl_y = q[1];
+    a.q.wl_y = q[2];
+    c->keep = {x};
+    c->outputs = {{size_t(n) * sizeof(T), compare_of<T>()}};
+    c->bind = [](ActivationArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
+    out.push_back(std::move(c));
+  }
+}
+
 template <class T>
 void add_cases(std::vector<std::unique_ptr<Case>>& out) {
   Rng rng(3579);
@@ -574,6 +615,7 @@ inline std::vector<std::unique_ptr<Case>> cases_for(Op op, Precision p) {
     if (pool_op) pool_cases<T>(op, v);
     if (op == Op::kGru || op == Op::kLstm) rnn_cases<T>(op, v);
     if (act_op) activation_cases<T>(v);
+    if (is_unary(op)) unary_cases<T>(v);
     if (op == Op::kAdd) add_cases<T>(v);
     if (op == Op::kGlobalAvgPool || op == Op::kMeanOverTime) reduce_cases<T>(op, v);
     if (op == Op::kSoftmax) softmax_cases<T>(v);

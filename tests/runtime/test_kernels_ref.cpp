@@ -370,5 +370,48 @@ TEST(DataRef, TransposeAndSlice) {
       for (int i = 0; i < 4; ++i) EXPECT_EQ(y[(o * 2 + a) * 4 + i], x[(o * 3 + a + 1) * 4 + i]);
 }
 
+// fixed::hard_swish against its definition: x·relu6(x + 3)/6 in long double (exact for
+// these magnitudes: a ratio of small integers whose .5 ties are representable), rounded
+// half up and saturated, for every int8 / int16 input in several formats.
+TEST(UnaryRef, FixedHardSwishIsTheRoundedExactValue) {
+  const int formats[][3] = {{4, 6, 8}, {0, 0, 8}, {-2, 3, 8}, {7, 7, 8}, {11, 12, 16}, {-3, 4, 16}, {14, 9, 16}};
+  for (const auto& f : formats) {
+    const int bits = f[2];
+    for (int64_t q = fixed::qmin(bits); q <= fixed::qmax(bits); ++q) {
+      const long double x = std::ldexp((long double)q, -f[0]);
+      const long double r = std::min<long double>(std::max<long double>(x + 3, 0), 6);
+      const long double v = std::floor(std::ldexp(x * r / 6, f[1]) + 0.5L);
+      const int64_t want = fixed::saturate(int64_t(std::max<long double>(std::min<long double>(v, 1e15L), -1e15L)), bits);
+      ASSERT_EQ(fixed::hard_swish(q, f[0], bits, f[1]), want) << "q " << q << " fl " << f[0] << " → " << f[1];
+    }
+  }
+}
+
+// The unary reference kernels: float against the formula, fixed point = the function.
+TEST(UnaryRef, SigmoidAndHardSwishKernels) {
+  std::vector<float> x = {-100.f, -8.f, -3.f, -0.5f, 0.f, 0.5f, 3.f, 8.f, 100.f}, y(x.size());
+  ActivationArgs<float> a;
+  a.count = int64_t(x.size());
+  a.x = x.data();
+  a.y = y.data();
+  ref::unary<ref::SigmoidFn, float>(a);
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(y[i], 1.0 / (1.0 + std::exp(-double(x[i]))), 1e-7) << x[i];
+  ref::unary<ref::HardSwishFn, float>(a);
+  for (size_t i = 0; i < x.size(); ++i)
+    EXPECT_NEAR(y[i], double(x[i]) * std::min(std::max(double(x[i]) + 3, 0.0), 6.0) / 6, 1e-5) << x[i];
+  std::vector<int8_t> q = {-128, -48, 0, 16, 127}, qy(q.size());
+  ActivationArgs<int8_t> b;
+  b.count = int64_t(q.size());
+  b.x = q.data();
+  b.y = qy.data();
+  b.q.fl_x = 4;
+  b.q.fl_y = 7;
+  b.q.wl_y = 8;
+  ref::unary<ref::SigmoidFn, int8_t>(b);
+  for (size_t i = 0; i < q.size(); ++i) EXPECT_EQ(qy[i], fixed::sigmoid(q[i], 4, 8, 7)) << int(q[i]);
+  EXPECT_EQ(qy[2], 64);    // σ(0) = 0.5 at FL 7
+  EXPECT_EQ(qy[4], 127);   // σ(7.9) saturates below 1
+}
+
 }  // namespace
 }  // namespace slimrt::kernels

@@ -32,24 +32,23 @@
 
 #include "slimrt/bitpack.h"
 #include "slimrt/fixed_point.h"
+#include "slimrt/op_list.h"
 
 namespace slimrt::kernels {
 
 // ---- ops, precisions, instruction sets ----------------------------------------
-// Append only: the position is stable (names are what the registry matches on).
+// One enumerator per entry of the one op list (slimrt/op_list.h), in its order: the
+// value is the entry's position (OpId). Kernel names use the list's names
+// ("Dense/f32/avx2"). Entries without SLIMRT_OP_KERNEL have no kernels.
 enum class Op : int {
-  kDense, kConv1d, kConv2d, kDepthwiseConv2d,
-  kMaxPool1d, kMaxPool2d, kAvgPool2d, kGlobalAvgPool,
-  kGru, kLstm,
-  kRelu, kRelu6, kHardTanh, kSign,
-  kSoftmax, kAdd, kConcat, kMeanOverTime, kTranspose, kSlice,
-  kQuantize,    // f32 → fixed
-  kDequantize,  // fixed → f32
-  kRequantize,  // fixed → fixed (another FL / word length / storage)
-  kPackBits,    // f32 or fixed → packed signs (BNN input)
-  kUnpackBits,  // packed signs → f32 ±1
+#define SLIMRT_KERNEL_OP_(name, ir_name, where) k##name,
+  SLIMRT_OP_LIST(SLIMRT_KERNEL_OP_)
+#undef SLIMRT_KERNEL_OP_
   kCount
 };
+static_assert(int(Op::kCount) == op_count(), "kernels::Op follows the op list");
+inline constexpr Op to_kernel_op(OpId id) { return static_cast<Op>(static_cast<int>(id)); }
+inline constexpr OpId to_op_id(Op op) { return static_cast<OpId>(static_cast<int>(op)); }
 
 enum class Precision : int {
   kF32,    // float weights and activations
@@ -65,7 +64,7 @@ enum class Precision : int {
 
 enum class Isa : int { kRef, kAvx2, kAvx512, kNeon, kOpenCL, kCount };
 
-const char* to_string(Op op);            // "Dense", "Conv2d", …
+const char* to_string(Op op);            // "Dense", "Conv2d", … (the op list's names)
 const char* to_string(Precision p);      // "f32", "i8", "i16", "bc_f32", "bc_i8", "bc_i16", "bnn", "any"
 const char* to_string(Isa isa);          // "ref", "avx2", "avx512", "neon", "opencl"
 bool parse_op(const std::string& s, Op* out);

@@ -23,12 +23,6 @@
 namespace slimrt::kernels {
 namespace {
 
-const char* const kOpNames[] = {"Dense",      "Conv1d",    "Conv2d",   "DepthwiseConv2d", "MaxPool1d",
-                                "MaxPool2d",  "AvgPool2d", "GlobalAvgPool", "Gru",        "Lstm",
-                                "Relu",       "Relu6",     "HardTanh", "Sign",            "Softmax",
-                                "Add",        "Concat",    "MeanOverTime", "Transpose",   "Slice",
-                                "Quantize",   "Dequantize", "Requantize", "PackBits",     "UnpackBits"};
-static_assert(sizeof(kOpNames) / sizeof(kOpNames[0]) == size_t(Op::kCount), "one name per op");
 const char* const kPrecisionNames[] = {"f32", "i8", "i16", "bc_f32", "bc_i8", "bc_i16", "bnn", "any"};
 static_assert(sizeof(kPrecisionNames) / sizeof(kPrecisionNames[0]) == size_t(Precision::kCount), "names");
 const char* const kIsaNames[] = {"ref", "avx2", "avx512", "neon", "opencl"};
@@ -99,13 +93,13 @@ bool within_cap(Isa isa) {
 
 }  // namespace
 
-const char* to_string(Op op) { return op < Op::kCount ? kOpNames[int(op)] : "?"; }
+const char* to_string(Op op) { return op >= Op(0) && op < Op::kCount ? op_info(to_op_id(op)).name : "?"; }
 const char* to_string(Precision p) { return p < Precision::kCount ? kPrecisionNames[int(p)] : "?"; }
 const char* to_string(Isa isa) { return isa < Isa::kCount ? kIsaNames[int(isa)] : "?"; }
 
 bool parse_op(const std::string& s, Op* out) {
   for (int i = 0; i < int(Op::kCount); ++i)
-    if (s == kOpNames[i]) { *out = Op(i); return true; }
+    if (s == kOpInfo[i].name) { *out = Op(i); return true; }
   return false;
 }
 bool parse_precision(const std::string& s, Precision* out) {

@@ -3,6 +3,7 @@
 // buffer: every index in range, buffer sizes = dtype × shape, shapes agree along
 // the graph, op parameters in range, ops in topological order (no cycle), no size
 // that overflows or needs absurd memory, only dtype combinations slimrt runs.
+#include <cstdarg>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ namespace slimrt::detail {
 // this one out-of-line function instead of concatenating std::strings at every check
 // (library size, docs/BENCHMARKS.md).
 [[noreturn]] __attribute__((format(printf, 1, 2))) void throw_fmt(const char* fmt, ...);
+// Throws slimrt::Error(prefix + vprintf(fmt, ap)).
+[[noreturn]] __attribute__((noinline, cold)) void vfail(const std::string& prefix, const char* fmt, va_list ap);
 
 // Which kernels an op runs with, decided from its tensors' dtypes.
 enum class OpPrecision { kF32, kI8, kI16, kBcF32, kBcI8, kBcI16, kBnn, kAny };

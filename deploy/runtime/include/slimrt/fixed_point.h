@@ -114,4 +114,28 @@ inline int64_t tanh(int64_t q, int fl_in, int word_length, int fl_out) {
   return quantize(std::tanh(dequantize(q, fl_in)), word_length, fl_out);
 }
 
+// hard-swish on a fixed-point value: x = q · 2^−fl_in, y = x · relu6(x + 3) / 6, rounded
+// to nearest with ties up (as quantize) into ⟨word_length, fl_out⟩ and saturated.
+// Exact: integer arithmetic on 128 bits (x aligned to F = max(fl_in, 0) fractional bits
+// so 3 and 6 are integers; y · 2^fl_out = x·r · 2^(fl_out − 2F) / 6 with r = relu6(x + 3)
+// at F, rounded as ⌊(2·num + den) / (2·den)⌋), valid for |q| < 2^31 and FLs within
+// [kMinFractionalBits, kMaxFractionalBits]. slimrt's HardSwish kernels and the
+// workbench's fixed-point evaluation both call this.
+inline int64_t hard_swish(int64_t q, int fl_in, int word_length, int fl_out) {
+  const int s = fl_in < 0 ? -fl_in : 0, f = fl_in + s;
+  const __int128 x = __int128(q) * (__int128(1) << s);
+  const __int128 six = __int128(6) << f;
+  __int128 r = x + (__int128(3) << f);
+  r = r < 0 ? 0 : (r > six ? six : r);
+  __int128 num = x * r, den = 6;
+  const int e = fl_out - 2 * f;
+  if (e >= 0) num *= __int128(1) << e;
+  else den <<= -e;
+  const __int128 n2 = 2 * num + den, d2 = 2 * den;  // d2 > 0
+  __int128 y = n2 / d2;
+  if (n2 % d2 != 0 && n2 < 0) --y;  // floor division
+  const __int128 lo = qmin(word_length), hi = qmax(word_length);
+  return int64_t(y < lo ? lo : (y > hi ? hi : y));
+}
+
 }  // namespace slimrt::fixed

@@ -1,9 +1,22 @@
 #pragma once
 // The reference kernels as plain functions (the oracle). Optimized variants call them
 // for cases they do not cover; tests call them directly.
+#include <cmath>
+
 #include "kernels/kernels.h"
 
 namespace slimrt::kernels::ref {
+#include "kernels/unary.inc"
+
+// The unary ops of kernels/unary.inc (Sigmoid, HardSwish, …): F::f32 on floats,
+// F::fixed on each fixed-point value (ActivationArgs::q: fl_x → ⟨wl_y, fl_y⟩).
+template <class F, class T>
+void unary(const ActivationArgs<T>& a) {
+  for (int64_t i = 0; i < a.count; ++i) {
+    if constexpr (std::is_same_v<T, float>) a.y[i] = F::f32(a.x[i]);
+    else a.y[i] = T(F::fixed(a.x[i], a.q));
+  }
+}
 
 void dense_f32(const DenseArgs<float>& a);
 template <class T> void dense_fixed(const DenseArgs<T>& a);

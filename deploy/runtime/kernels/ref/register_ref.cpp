@@ -48,6 +48,9 @@ void add_typed(std::vector<Kernel>& out) {
   add<AddArgs<T>, ref::add<T>>(out, Op::kAdd, P);
   add<SoftmaxArgsT<T>, ref::softmax<T>>(out, Op::kSoftmax, P);
   add<PackBitsArgs<T>, ref::pack_bits<T>>(out, Op::kPackBits, P);
+#define SLIMRT_ADD_UNARY_(Name) add<ActivationArgs<T>, ref::unary<ref::Name##Fn, T>>(out, Op::k##Name, P);
+  SLIMRT_UNARY_OPS(SLIMRT_ADD_UNARY_)
+#undef SLIMRT_ADD_UNARY_
 }
 
 template <class T, Precision P>

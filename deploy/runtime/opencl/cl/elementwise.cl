@@ -136,3 +136,25 @@ __kernel void transpose_gather(__global const uchar* x, __global uchar* y, long 
   src += r * s0;
   for (int k = 0; k < unit; ++k) y[n * unit + k] = x[src * unit + k];
 }
+
+// Fixed-point unary ops (kernels/unary.inc): y = table[x − min], the table computed on
+// the host with the op's fixed-point function over every input integer.
+__kernel void lookup_i8(__global const char* x, __global char* y, __global const char* table, long n) {
+  const size_t i = get_global_id(0);
+  if ((long)i < n) y[i] = table[(int)x[i] + 128];
+}
+__kernel void lookup_i16(__global const short* x, __global short* y, __global const short* table, long n) {
+  const size_t i = get_global_id(0);
+  if ((long)i < n) y[i] = table[(int)x[i] + 32768];
+}
+
+// Float unary ops (kernels/unary.inc), one line each: <ir_name>_f32 computes `expr` of v.
+#define UNARY_F32(name, expr)                                                         \
+  __kernel void name##_f32(__global const float* x, __global float* y, long n) {      \
+    const size_t i = get_global_id(0);                                                \
+    if ((long)i >= n) return;                                                         \
+    const float v = x[i];                                                             \
+    y[i] = (expr);                                                                    \
+  }
+UNARY_F32(sigmoid, v < 0.0f ? exp(v) / (1.0f + exp(v)) : 1.0f / (1.0f + exp(-v)))
+UNARY_F32(hard_swish, v * clamp(v + 3.0f, 0.0f, 6.0f) / 6.0f)

@@ -1,0 +1,69 @@
+// Element-wise activations, one input, same shape out:
+//   Relu, Relu6, HardTanh  clamps: the output shares the input's fixed-point format;
+//   Sign                   ±1 in the output's format, or packed sign bits (BNN input:
+//                          CHW → [spatial..., C] packed along C, kernel PackBits);
+//   the unary ops of kernels/unary.inc (Sigmoid, HardSwish, …): any output format —
+//   adding one there registers it here.
+#include "op_registry.h"
+
+namespace slimrt::kernels::unary_names {
+#include "kernels/unary.inc"  // for SLIMRT_UNARY_OPS
+}
+
+namespace slimrt::ops {
+namespace {
+
+void check(Check& c) {
+  c.inputs_between(1, 1);
+  const OpDesc& op = c.op;
+  const TensorDesc &xt = c.x(), &yt = c.y();
+  c.need_numeric(xt);
+  if (op.type == OpType::HardTanh && !(op.min_value <= op.max_value))
+    c.fail("hard-tanh bounds [%f, %f] are not ordered", double(op.min_value), double(op.max_value));
+  if (op.type == OpType::Sign && yt.dtype == DType::BIN) {
+    std::vector<int64_t> want(xt.shape.begin() + 1, xt.shape.end());
+    want.push_back(xt.shape[0]);
+    c.need_shape(yt, want, "output");
+  } else {
+    c.need_dtype(yt, xt.dtype, "output");
+    c.need_shape(yt, xt.shape, "output");
+    const bool clamp = op.type == OpType::Relu || op.type == OpType::Relu6 || op.type == OpType::HardTanh;
+    if (clamp) c.same_fl(xt, yt);
+  }
+  c.op.macs = xt.numel;
+}
+
+NodePtr bind(Bind& b) {
+  return b.by_element_type([&](auto tag) -> NodePtr {
+    using T = decltype(tag);
+    const OpDesc& op = b.op();
+    const auto& x = b.in(0);
+    if (op.type == OpType::Sign && b.out().dtype == DType::BIN) {
+      auto n = std::make_unique<KernelNode<k::PackBitsArgs<T>>>();
+      n->args.channels = int(x.shape[0]);
+      n->args.spatial = int(x.numel / x.shape[0]);
+      b.bind_xy(*n);
+      return b.finish(std::move(n), k::Op::kPackBits, elem_precision(x.dtype));
+    }
+    auto n = std::make_unique<KernelNode<k::ActivationArgs<T>>>();
+    n->args.count = x.numel;
+    n->args.min_value = op.min_value;
+    n->args.max_value = op.max_value;
+    n->args.q = b.formats(0);
+    b.bind_xy(*n);
+    return b.finish(std::move(n), k::to_kernel_op(OpId(op.type)), elem_precision(x.dtype));
+  });
+}
+
+const OpDef kActivation{&check, &bind};
+
+}  // namespace
+
+SLIMRT_REGISTER_OPS(activation) {
+  for (OpId id : {OpId::Relu, OpId::Relu6, OpId::HardTanh, OpId::Sign}) t.add(id, kActivation);
+#define SLIMRT_ADD_UNARY_(Name) t.add(OpId::Name, kActivation);
+  SLIMRT_UNARY_OPS(SLIMRT_ADD_UNARY_)
+#undef SLIMRT_ADD_UNARY_
+}
+
+}  // namespace slimrt::ops

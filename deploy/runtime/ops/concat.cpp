@@ -1,0 +1,61 @@
+// Concat along one axis (any element type but packed bits; up to 64 inputs).
+#include "op_registry.h"
+
+namespace slimrt::ops {
+namespace {
+
+void check(Check& c) {
+  const OpDesc& op = c.op;
+  const TensorDesc& yt = c.y();
+  if (op.inputs.size() > 64) c.fail("concatenates at most 64 inputs");
+  const size_t rank = yt.shape.size();
+  if (op.axis < 0 || size_t(op.axis) >= rank) c.fail("axis %d is out of range", op.axis);
+  int64_t sum = 0;
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    const TensorDesc& t = *c.in(i);
+    if (t.dtype == DType::BIN) c.fail("packed tensors cannot be concatenated");
+    c.need_dtype(t, yt.dtype, "input");
+    c.same_fl(t, yt);
+    c.need_rank(t, rank, "input");
+    for (size_t a = 0; a < rank; ++a)
+      if (int(a) != op.axis && t.shape[a] != yt.shape[a])
+        c.fail("input '%s' %s does not match output %s off the concat axis", t.name.c_str(), shape_str(t.shape).c_str(),
+               shape_str(yt.shape).c_str());
+    sum += t.shape[size_t(op.axis)];
+  }
+  if (sum != yt.shape[size_t(op.axis)]) c.fail("the inputs do not add up to the output along the concat axis");
+}
+
+struct ConcatNode : KernelNode<k::ConcatArgs> {
+  std::vector<const void*> xs;
+  std::vector<int64_t> inner;
+};
+
+NodePtr bind(Bind& b) {
+  const OpDesc& op = b.op();
+  auto n = std::make_unique<ConcatNode>();
+  const size_t a = size_t(op.axis);
+  const auto& y = b.out();
+  n->args.outer = prod(y.shape, 0, a);
+  n->xs.resize(op.inputs.size());
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    const auto& x = b.in(i);
+    n->inner.push_back(prod(x.shape, a, x.shape.size()));
+    n->bind(&n->xs[i], op.inputs[i]);
+  }
+  n->args.inputs = int(op.inputs.size());
+  n->args.x = n->xs.data();
+  n->args.inner = n->inner.data();
+  n->args.elem_bytes = elem_bytes(y.dtype);
+  n->bind(&n->args.y, op.outputs[0]);
+  std::unique_ptr<KernelNode<k::ConcatArgs>> base(n.release());
+  return b.finish(std::move(base), k::Op::kConcat, k::Precision::kAny);
+}
+
+const OpDef kConcat{&check, &bind};
+
+}  // namespace
+
+SLIMRT_REGISTER_OPS(concat) { t.add(OpId::Concat, kConcat); }
+
+}  // namespace slimrt::ops

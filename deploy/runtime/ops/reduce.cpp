@@ -1,0 +1,44 @@
+// GlobalAvgPool [C, ...] → [C] (mean over the inner axes) and MeanOverTime [T, F] → [F].
+#include "op_registry.h"
+
+namespace slimrt::ops {
+namespace {
+
+void check(Check& c) {
+  c.inputs_between(1, 1);
+  const TensorDesc &xt = c.x(), &yt = c.y();
+  c.need_numeric(xt);
+  c.need_dtype(yt, xt.dtype, "output");
+  if (c.op.type == OpType::MeanOverTime) {
+    c.need_rank(xt, 2, "input");
+    c.need_shape(yt, {xt.shape[1]}, "output");
+  } else {
+    if (xt.shape.size() < 2) c.fail("input '%s' needs [C, ...]", xt.name.c_str());
+    c.need_shape(yt, {xt.shape[0]}, "output");
+  }
+  c.op.macs = xt.numel;
+}
+
+NodePtr bind(Bind& b) {
+  return b.by_element_type([&](auto tag) {
+    using T = decltype(tag);
+    auto n = std::make_unique<KernelNode<k::ReduceMeanArgs<T>>>();
+    const auto& x = b.in(0);
+    n->args.outer = int(x.shape[0]);
+    n->args.inner = int(x.numel / x.shape[0]);
+    n->args.q = b.formats(0);
+    b.bind_xy(*n);
+    return b.finish(std::move(n), k::to_kernel_op(OpId(b.op().type)), elem_precision(x.dtype));
+  });
+}
+
+const OpDef kReduce{&check, &bind};
+
+}  // namespace
+
+SLIMRT_REGISTER_OPS(reduce) {
+  t.add(OpId::GlobalAvgPool, kReduce);
+  t.add(OpId::MeanOverTime, kReduce);
+}
+
+}  // namespace slimrt::ops

@@ -1,0 +1,91 @@
+#pragma once
+// The binding shared by the weighted ops (ops/dense.cpp, ops/conv.cpp): one kernel-args
+// family per precision — f32 / fixed point (Args<T>), BinaryConnect (BcArgs<T>: packed
+// ±1 weights), BNN (BnnArgs: packed weights and activations). Traits name the args
+// structs and fill their shape.
+#include <type_traits>
+
+#include "op_registry.h"
+
+namespace slimrt::ops {
+
+template <class Tr, class T>
+NodePtr bind_typed(Bind& b, k::Op kop, k::Precision p) {
+  auto n = std::make_unique<KernelNode<typename Tr::template Args<T>>>();
+  Tr::set_shape(n->args, b);
+  n->args.w = static_cast<const T*>(b.weights(1));
+  n->args.bias = b.weights(2);
+  n->args.q = b.formats(std::is_same_v<T, float> ? 0 : b.in(1).fl);
+  n->args.act = fused(b.op().activation);
+  b.bind_xy(*n);
+  return b.finish(std::move(n), kop, p);
+}
+
+template <class Tr, class T>
+NodePtr bind_bc(Bind& b, k::Op kop, k::Precision p) {
+  auto n = std::make_unique<KernelNode<typename Tr::template BcArgs<T>>>();
+  Tr::set_shape(n->args, b);
+  n->args.w = static_cast<const uint64_t*>(b.weights(1));
+  n->args.bias = b.weights(2);
+  if (std::is_same_v<T, float>) n->args.scale = static_cast<const float*>(b.weights(3));
+  n->args.q = b.formats(0);
+  // Weights ±2^−FL (the BIN tensor's fl): the kernels take ±1 weights (fl_w = 0) and
+  // requantize from fl_x, so the accumulator's FL fl_x + FL is passed as fl_x.
+  if (!std::is_same_v<T, float>) n->args.q.fl_x += b.in(1).fl;
+  n->args.act = fused(b.op().activation);
+  b.bind_xy(*n);
+  return b.finish(std::move(n), kop, p);
+}
+
+// BNN output side: packed signs through thresholds, f32 through scale/bias, or int32.
+template <class N>
+void bind_bnn_out(N& n, Bind& b) {
+  const auto& y = b.out();
+  const int out = b.op().outputs[0];
+  if (y.dtype == DType::BIN) {
+    n.args.out.kind = k::BnnOutput::kBits;
+    const float* v = reinterpret_cast<const float*>(b.in(2).data);
+    auto& th = b.new_thresholds(size_t(b.in(2).shape[0]));
+    for (size_t c = 0; c < th.size(); ++c) {
+      float t;
+      std::memcpy(&t, v + c * 3, 4);
+      th[c].threshold = t;
+      th[c].direction = int8_t(v[c * 3 + 1]);
+      th[c].constant = int8_t(v[c * 3 + 2]);
+    }
+    n.args.out.thresholds = th.data();
+    n.bind(&n.args.out.y_bits, out);
+  } else if (y.dtype == DType::F32) {
+    n.args.out.kind = k::BnnOutput::kFloat;
+    n.args.out.scale = static_cast<const float*>(b.weights(2));
+    n.args.out.bias = static_cast<const float*>(b.weights(3));
+    n.bind(&n.args.out.y_f32, out);
+  } else {
+    n.args.out.kind = k::BnnOutput::kInt32;
+    n.bind(&n.args.out.y_i32, out);
+  }
+}
+
+template <class Tr>
+NodePtr bind_weighted(Bind& b, k::Op kop) {
+  switch (b.precision()) {
+    case OpPrecision::kF32: return bind_typed<Tr, float>(b, kop, k::Precision::kF32);
+    case OpPrecision::kI8: return bind_typed<Tr, int8_t>(b, kop, k::Precision::kI8);
+    case OpPrecision::kI16: return bind_typed<Tr, int16_t>(b, kop, k::Precision::kI16);
+    case OpPrecision::kBcF32: return bind_bc<Tr, float>(b, kop, k::Precision::kBcF32);
+    case OpPrecision::kBcI8: return bind_bc<Tr, int8_t>(b, kop, k::Precision::kBcI8);
+    case OpPrecision::kBcI16: return bind_bc<Tr, int16_t>(b, kop, k::Precision::kBcI16);
+    case OpPrecision::kBnn: {
+      auto n = std::make_unique<KernelNode<typename Tr::BnnArgs>>();
+      Tr::set_shape(n->args, b);
+      n->args.w = static_cast<const uint64_t*>(b.weights(1));
+      n->bind(&n->args.x, b.op().inputs[0]);
+      bind_bnn_out(*n, b);
+      return b.finish(std::move(n), kop, k::Precision::kBnn);
+    }
+    default: break;
+  }
+  b.fail("unsupported precision");
+}
+
+}  // namespace slimrt::ops

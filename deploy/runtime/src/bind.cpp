@@ -1,0 +1,154 @@
+// ops::Bind: what an op's binding (ops/*.cpp) uses to build its node — tensor lookup,
+// aligned weights, fixed-point formats — and the prepare step every kernel node shares:
+// the kernel's choice (a device backend first, a variant the file names, the ISA cap),
+// weight packing and scratch.
+#include <cstdio>
+
+#include "op_registry.h"
+
+namespace slimrt::ops {
+
+using detail::throw_fmt;
+
+k::Precision elem_precision(DType d) {
+  switch (d) {
+    case DType::I8: return k::Precision::kI8;
+    case DType::I16: return k::Precision::kI16;
+    case DType::BIN: return k::Precision::kBnn;
+    default: return k::Precision::kF32;
+  }
+}
+
+k::Activation fused(fb::Activation a) {
+  switch (a) {
+    case fb::Activation::Relu: return k::Activation::kRelu;
+    case fb::Activation::Relu6: return k::Activation::kRelu6;
+    default: return k::Activation::kNone;
+  }
+}
+
+int elem_bytes(DType d) {
+  switch (d) {
+    case DType::I8: return 1;
+    case DType::I16: case DType::F16: return 2;
+    case DType::BIN: return 8;
+    default: return 4;
+  }
+}
+
+int64_t prod(const std::vector<int64_t>& s, size_t from, size_t to) {
+  int64_t n = 1;
+  for (size_t i = from; i < to && i < s.size(); ++i) n *= s[i];
+  return n;
+}
+
+namespace {
+k::Isa isa_from(const std::string& s) {
+  if (s == "avx2") return k::Isa::kAvx2;
+  if (s == "avx512") return k::Isa::kAvx512;
+  if (s == "neon") return k::Isa::kNeon;
+  if (s == "ref") return k::Isa::kRef;
+  throw_fmt("unknown instruction set '%s' (ref, avx2, avx512, neon)", s.c_str());
+}
+}  // namespace
+
+NodePtr Bind::build(size_t index, const OpDesc& op) {
+  op_ = &op;
+  where_ = "op " + std::to_string(index) + " '" + op.name + "' (" + op_name(op.type) + ")";
+  const OpDef* d = op_def(op.type);
+  if (!d || !d->bind) fail("no implementation");
+  return d->bind(*this);
+}
+
+void Bind::fail(const char* what) const { throw_fmt("%s: %s", where_.c_str(), what); }
+
+void Bind::log(const std::string& line) const {
+  if (opt_.log) opt_.log(line);
+  else std::fprintf(stderr, "slimrt: %s\n", line.c_str());
+}
+
+const void* Bind::weights(size_t i) {
+  if (!has(i)) return nullptr;
+  const TensorDesc& t = in(i);
+  if (reinterpret_cast<uintptr_t>(t.data) % kAlign == 0) return t.data;
+  owned_.push_back(aligned_alloc_bytes(t.bytes));
+  std::memcpy(owned_.back().get(), t.data, t.bytes);
+  packed_total += t.bytes;
+  return owned_.back().get();
+}
+
+k::FixedFormats Bind::formats(int fl_w) const {
+  k::FixedFormats q;
+  q.fl_x = in(0).fl;
+  q.fl_w = fl_w;
+  q.fl_y = out().fl;
+  q.wl_y = out().wl;
+  if (has(1)) q.fl_x2 = in(1).fl;
+  return q;
+}
+
+const k::Kernel* Bind::choose(k::Op kop, k::Precision p, const void* args) {
+  const std::string& variant = op_->variant;
+  const k::Kernel* kern = nullptr;
+  if (backend && variant.empty()) {  // a device (OpenCL) first; the CPU when it cannot
+    std::string why;
+    kern = backend->kernel_for(kop, p, args, &why);
+    const std::string note = backend->take_note();
+    if (!note.empty()) log(note);
+    if (kern) return kern;
+    log(where_ + " runs on the CPU: " + why);
+  }
+  if (!variant.empty()) {
+    kern = k::find_kernel(variant);
+    if (!kern) throw_fmt("%s: the file asks for kernel '%s', which this build lacks", where_.c_str(), variant.c_str());
+    if (kern->op != kop || kern->precision != p)
+      throw_fmt("%s: kernel '%s' does not implement %s/%s", where_.c_str(), variant.c_str(), k::to_string(kop),
+                k::to_string(p));
+    if (kern->supports && !kern->supports(args))
+      throw_fmt("%s: kernel '%s' does not support this op's shape", where_.c_str(), variant.c_str());
+  } else if (opt_.isa == "ref") {
+    kern = k::reference_kernel(kop, p);
+  } else if (!opt_.isa.empty()) {
+    const k::Isa before = k::max_isa();
+    k::set_max_isa(isa_from(opt_.isa));
+    kern = k::best_kernel(kop, p, args);
+    k::set_max_isa(before);
+  } else {
+    kern = k::best_kernel(kop, p, args);
+  }
+  if (!kern) throw_fmt("%s: no kernel for %s/%s in this build", where_.c_str(), k::to_string(kop), k::to_string(p));
+  return kern;
+}
+
+void Bind::finish_node(KernelNodeBase& n, k::Op kop, k::Precision p) {
+  n.kernel = choose(kop, p, n.args_ptr);
+  n.kernel_name = n.kernel->name;
+  n.packed_size = k::packed_bytes(*n.kernel, n.args_ptr);
+  if (n.packed_size > 0) {
+    n.packed = aligned_alloc_bytes(n.packed_size);
+    n.kernel->pack(n.args_ptr, n.packed.get());
+    n.ws->packed = n.packed.get();
+    packed_total += n.packed_size;
+  }
+  n.scratch_bytes = k::scratch_bytes(*n.kernel, n.args_ptr);
+  if (n.scratch_bytes > 0) n.bind(&n.ws->scratch, -1);
+}
+
+// ---- the table: every ops/*.cpp registers its ops (ops_families.inc, written by the build) ----
+#define SLIMRT_OP_FAMILY(file) SLIMRT_REGISTER_OPS(file);
+#include "ops_families.inc"
+#undef SLIMRT_OP_FAMILY
+
+const OpDef* op_def(OpId id) {
+  static const OpTable table = [] {
+    OpTable t;
+#define SLIMRT_OP_FAMILY(file) register_ops_##file(t);
+#include "ops_families.inc"
+#undef SLIMRT_OP_FAMILY
+    return t;
+  }();
+  const int i = static_cast<int>(id);
+  return i >= 0 && i < op_count() ? table.def[i] : nullptr;
+}
+
+}  // namespace slimrt::ops

@@ -1,0 +1,190 @@
+#pragma once
+// The op registry: what slimrt knows of each op kind of the one op list
+// (slimrt/op_list.h), defined in deploy/runtime/ops/<op>.cpp —
+//   check   its verification rule (shapes, dtypes, attributes; sets OpDesc::macs),
+//           run by the verifier after the graph-level checks (verifier.cpp);
+//   bind    its binding: op description → kernel args, and its prepare (kernel choice,
+//           weight packing, scratch: Bind::finish), run by the interpreter;
+// and, beside it in ops/opencl/<op>.cpp, its OpenCL glue. Each ops file registers its
+// ops in the one table indexed by OpId with SLIMRT_REGISTER_OPS(<file name>); the
+// build lists the files (ops_families.inc), so adding an ops file edits nothing else.
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kernels/kernels.h"
+#include "slimrt/op_list.h"
+#include "slimrt/runtime.h"
+#include "verifier.h"
+
+namespace slimrt {
+
+// One prepared op. Pointers into the arena are recorded as slots (the address of an
+// args field and the tensor it points to, or -1 for the node's scratch) and written
+// once the arena exists.
+struct Interpreter::Node {
+  virtual ~Node() = default;
+  virtual void run() = 0;
+  std::string kernel_name;
+  size_t scratch_bytes = 0;
+  std::vector<std::pair<void*, int>> slots;
+  AlignedBytes packed;
+  size_t packed_size = 0;
+  template <class P>
+  void bind(P* field, int tensor) { slots.emplace_back(static_cast<void*>(field), tensor); }
+};
+
+namespace ops {
+namespace k = kernels;
+using Node = Interpreter::Node;
+using NodePtr = std::unique_ptr<Node>;
+using detail::OpPrecision;
+
+// The kernel call and its release are not templates (one copy, not one per args
+// type: library size); KernelNode<A> only holds the typed args.
+struct KernelNodeBase : Node {
+  const k::Kernel* kernel = nullptr;
+  void* args_ptr = nullptr;    // &KernelNode<A>::args
+  k::Workspace* ws = nullptr;  // &KernelNode<A>::args.ws
+  void run() override { kernel->run(args_ptr, kernel->context); }
+  ~KernelNodeBase() override {
+    if (kernel && kernel->release && packed) kernel->release(args_ptr, packed.get());
+  }
+};
+template <class A>
+struct KernelNode : KernelNodeBase {
+  A args;
+  KernelNode() {
+    args_ptr = &args;
+    ws = &args.ws;
+  }
+};
+
+bool is_fixed(DType t);  // i8 or i16
+std::string shape_str(const std::vector<int64_t>& s);
+k::Precision elem_precision(DType d);
+k::Activation fused(fb::Activation a);
+int elem_bytes(DType d);
+int64_t prod(const std::vector<int64_t>& s, size_t from, size_t to);  // s[from] · … · s[to − 1]
+
+// ---- verification (op_check.cpp) ----------------------------------------------------
+// An op's check sees its description (attributes may be normalised: empty per-axis
+// lists filled) and the verified tensors. fail() prefixes "<origin>: op N 'name' (Type): ".
+class Check {
+ public:
+  Check(const std::string& origin, size_t index, OpDesc& op, const std::vector<TensorDesc>& tensors);
+  [[noreturn]] __attribute__((format(printf, 2, 3), noinline, cold)) void fail(const char* fmt, ...) const;
+
+  OpDesc& op;
+  const std::vector<TensorDesc>& t;
+
+  // Input i must exist (not -1) unless optional.
+  const TensorDesc* in(size_t i, bool optional = false) const;
+  const TensorDesc& x() const { return *in(0); }
+  const TensorDesc& y() const { return t[size_t(op.outputs[0])]; }
+  OpPrecision precision() const { return detail::op_precision(op, t); }
+  void inputs_between(size_t lo, size_t hi) const;
+  void need_shape(const TensorDesc& d, const std::vector<int64_t>& want, const char* role) const;
+  void need_dtype(const TensorDesc& d, DType want, const char* role) const;
+  void need_const(const TensorDesc& d, const char* role) const;
+  void need_rank(const TensorDesc& d, size_t rank, const char* role) const;
+  void need_numeric(const TensorDesc& d) const;  // f32, i8 or i16
+  void same_fl(const TensorDesc& a, const TensorDesc& b) const;
+  // A constant f32 [n] (scale, shift, …) at input i; optional inputs may be absent.
+  void need_vector(size_t i, int64_t n, const char* role, bool optional) const;
+  // Per-axis attribute with `axes` entries (empty = fallback), each within [lo, hi].
+  void attr(std::vector<int>& v, size_t axes, int fallback, int lo, int hi, const char* name) const;
+  int64_t window_out(int64_t len, int kernel, int stride, int pad, int dilation, const char* axis) const;
+  void check_bias(const TensorDesc* b, int64_t n, OpPrecision p, int fl_acc) const;
+  // Dense / conv outputs past the weight (input 1): BNN thresholds or scale/bias, else
+  // the output dtype and bias (+ BinaryConnect f32 scale) at the accumulator's format.
+  void check_weighted_tail(OpPrecision p, int64_t out_channels, bool any_writes_f32) const;
+
+ private:
+  void check_bnn_outputs(int64_t channels) const;
+  std::string where_;
+};
+
+// ---- binding (bind.cpp) ---------------------------------------------------------------
+class Bind {
+ public:
+  Bind(const Model& m, const InterpreterOptions& o) : opt_(o), t_(m.tensors()) {}
+
+  // The node of op `index` (the interpreter's prepare loop calls this per op).
+  NodePtr build(size_t index, const OpDesc& op);
+
+  const OpDesc& op() const { return *op_; }
+  const TensorDesc& in(size_t i) const { return t_[size_t(op_->inputs[i])]; }
+  const TensorDesc& out() const { return t_[size_t(op_->outputs[0])]; }
+  bool has(size_t i) const { return i < op_->inputs.size() && op_->inputs[i] >= 0; }
+  OpPrecision precision() const { return detail::op_precision(*op_, t_); }
+  // A constant's bytes, copied to aligned memory when the file's copy is not aligned.
+  const void* weights(size_t i);
+  k::FixedFormats formats(int fl_w) const;
+  [[noreturn]] void fail(const char* what) const;
+
+  template <class N>
+  void bind_xy(N& n) const {
+    n.bind(&n.args.x, op_->inputs[0]);
+    n.bind(&n.args.y, op_->outputs[0]);
+  }
+  // Picks the kernel, packs weights, records scratch.
+  template <class A>
+  NodePtr finish(std::unique_ptr<KernelNode<A>> n, k::Op kop, k::Precision p) {
+    finish_node(*n, kop, p);
+    return n;
+  }
+  // Calls f with a value of the op's element type (float, int8_t, int16_t), picked
+  // from input 0's dtype: one dispatch for every binding templated on it.
+  template <class F>
+  NodePtr by_element_type(F&& f) {
+    switch (in(0).dtype) {
+      case DType::F32: return f(float{});
+      case DType::I8: return f(int8_t{});
+      default: return f(int16_t{});
+    }
+  }
+  // Storage that lives as long as the interpreter (BNN thresholds).
+  std::vector<bits::SignThreshold>& new_thresholds(size_t n) {
+    thresholds_.emplace_back(n);
+    return thresholds_.back();
+  }
+
+  void log(const std::string& line) const;
+
+  size_t packed_total = 0;
+  DeviceBackend* backend = nullptr;  // InterpreterOptions::device, null for the CPU
+  std::vector<AlignedBytes> owned_;                           // aligned copies of weights
+  std::vector<std::vector<bits::SignThreshold>> thresholds_;  // BNN thresholds
+
+ private:
+  const k::Kernel* choose(k::Op kop, k::Precision p, const void* args);
+  void finish_node(KernelNodeBase& n, k::Op kop, k::Precision p);
+
+  const InterpreterOptions& opt_;
+  const std::vector<TensorDesc>& t_;
+  const OpDesc* op_ = nullptr;
+  std::string where_;
+};
+
+// ---- the table ------------------------------------------------------------------------
+struct OpDef {
+  void (*check)(Check&) = nullptr;
+  NodePtr (*bind)(Bind&) = nullptr;
+  bool weighted = false;  // input 1 holds weights whose dtype takes part in the precision
+};
+struct OpTable {
+  const OpDef* def[op_count()] = {};
+  void add(OpId id, const OpDef& d) { def[static_cast<int>(id)] = &d; }
+};
+// The op's definition, null when this build has none (or the id is out of range).
+const OpDef* op_def(OpId id);
+inline const OpDef* op_def(OpType t) { return op_def(static_cast<OpId>(t)); }
+
+// In ops/<file>.cpp: SLIMRT_REGISTER_OPS(<file>) { t.add(OpId::X, kX); … }
+#define SLIMRT_REGISTER_OPS(file) void register_ops_##file(::slimrt::ops::OpTable& t)
+
+}  // namespace ops
+}  // namespace slimrt
