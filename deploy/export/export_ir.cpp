@@ -8,6 +8,16 @@ namespace slimlab::deploy {
 
 using slimrt::DType;
 
+Constant make_constant(std::string name, DType dt, std::vector<int64_t> shape, int fl, int wl) {
+  Constant c;
+  c.name = std::move(name);
+  c.dt = dt;
+  c.shape = std::move(shape);
+  c.fl = fl;
+  c.wl = wl;
+  return c;
+}
+
 ExportGraph ExportGraph::from(const ir::Graph& g, bool fixed, bool pack_binary) {
   if (g.layers.empty() || g.layers[0].kind != ir::LayerKind::kInput)
     throw std::invalid_argument("export: the graph must start with its input layer");
@@ -21,15 +31,14 @@ ExportGraph ExportGraph::from(const ir::Graph& g, bool fixed, bool pack_binary) 
   return e;
 }
 
-ExportLayer* ExportGraph::find(const std::string& name) {
-  for (ExportLayer& l : layers)
+const ExportLayer* ExportGraph::find(const std::string& name) const {
+  for (const ExportLayer& l : layers)
     if (l.layer.name == name) return &l;
   return nullptr;
 }
 
 const ExportLayer& ExportGraph::at(const std::string& name) const {
-  for (const ExportLayer& l : layers)
-    if (l.layer.name == name) return l;
+  if (const ExportLayer* l = find(name)) return *l;
   throw std::invalid_argument("export: layer '" + name + "' has no output tensor");
 }
 

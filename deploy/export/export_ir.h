@@ -33,6 +33,9 @@ struct Constant {
   int wl = 0, fl = 0;
 };
 
+// An empty constant (its values or ints filled by the caller).
+Constant make_constant(std::string name, slimrt::DType dt, std::vector<int64_t> shape, int fl = 0, int wl = 0);
+
 // One input of the op: another layer's output, a constant, or absent (-1 in the file).
 struct Operand {
   enum class Kind { kValue, kConstant, kAbsent };
@@ -83,7 +86,10 @@ struct ExportGraph {
   // Builds the export graph of a validated Graph IR (no annotation yet).
   static ExportGraph from(const ir::Graph& g, bool fixed, bool pack_binary);
 
-  ExportLayer* find(const std::string& name);
+  const ExportLayer* find(const std::string& name) const;  // nullptr when there is none
+  ExportLayer* find(const std::string& name) {
+    return const_cast<ExportLayer*>(static_cast<const ExportGraph*>(this)->find(name));
+  }
   const ExportLayer& at(const std::string& name) const;  // throws naming the layer
   // Layers reading `name` (a layer reading it twice is listed twice).
   std::vector<ExportLayer*> readers(const std::string& name);

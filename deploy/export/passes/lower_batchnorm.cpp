@@ -14,16 +14,6 @@ namespace fx = slimrt::fixed;
 
 namespace {
 
-Constant constant(std::string name, DType dt, std::vector<int64_t> shape, int fl, int wl) {
-  Constant c;
-  c.name = std::move(name);
-  c.dt = dt;
-  c.shape = std::move(shape);
-  c.fl = fl;
-  c.wl = wl;
-  return c;
-}
-
 // A value-preserving Reshape named `key` (op `op`) of `input` into `shape`.
 ExportLayer reshape(std::string key, std::string op, const std::string& input, std::vector<int64_t> shape,
                     ValueFormat f) {
@@ -52,7 +42,8 @@ std::vector<ExportLayer> lower(const std::vector<ExportLayer>& before, bool fixe
   for (size_t c = 0; c < k.size(); ++c) k[c] = double(gamma[c]) / std::sqrt(double(var[c]) + compress::quant::kBatchNormEps);
   const std::string x = l.inputs.at(0);
   if (!fixed) {
-    Constant s = constant(l.name + ".scale", DType::F32, {C}, 0, 0), t = constant(l.name + ".shift", DType::F32, {C}, 0, 0);
+    Constant s = make_constant(l.name + ".scale", DType::F32, {C});
+    Constant t = make_constant(l.name + ".shift", DType::F32, {C});
     for (size_t c = 0; c < k.size(); ++c) {
       s.values.push_back(float(k[c]));
       t.values.push_back(float(double(beta[c]) - double(mean[c]) * k[c]));
@@ -75,8 +66,8 @@ std::vector<ExportLayer> lower(const std::vector<ExportLayer>& before, bool fixe
   const bool flat = in_shape.size() == 2;
   std::vector<ExportLayer> out;
   if (!flat) out.push_back(reshape(l.name + ".as_channels", l.name + ".as_channels", x, channels, {S, xf.wl, xf.fl}));
-  Constant s = constant(l.name + ".scale", S, {C, 1, 1}, fl_s, wl_s);
-  Constant t = constant(l.name + ".shift", DType::I32, {C}, xf.fl + fl_s, 0);
+  Constant s = make_constant(l.name + ".scale", S, {C, 1, 1}, fl_s, wl_s);
+  Constant t = make_constant(l.name + ".shift", DType::I32, {C}, xf.fl + fl_s, 0);
   for (size_t c = 0; c < k.size(); ++c) {  // in double, quantized once, as the evaluator
     s.ints.push_back(int16_t(fx::quantize(k[c], wl_s, fl_s)));
     t.ints.push_back(fx::quantize_bias(double(beta[c]) - double(mean[c]) * k[c], xf.fl + fl_s));

@@ -12,42 +12,30 @@ namespace fx = slimrt::fixed;
 namespace {
 
 Constant f32(std::string name, std::vector<int64_t> shape, std::vector<float> v) {
-  Constant c;
-  c.name = std::move(name);
-  c.shape = std::move(shape);
+  Constant c = make_constant(std::move(name), DType::F32, std::move(shape));
   c.values = std::move(v);
   return c;
 }
 
 // Values quantized to ⟨wl, fl⟩ in `dt` storage.
 Constant fixed(std::string name, DType dt, std::vector<int64_t> shape, const std::vector<float>& v, int wl, int fl) {
-  Constant c;
-  c.name = std::move(name);
-  c.dt = dt;
-  c.shape = std::move(shape);
-  c.wl = wl;
-  c.fl = fl;
+  Constant c = make_constant(std::move(name), dt, std::move(shape), fl, wl);
   for (float x : v) c.ints.push_back(fx::quantize(double(x), wl, fl));
   return c;
 }
 
 // A bias as int32 at the accumulator's FL.
 Constant bias(std::string name, const std::vector<float>& b, int fl_acc) {
-  Constant c;
-  c.name = std::move(name);
-  c.dt = DType::I32;
-  c.shape = {int64_t(b.size())};
-  c.fl = fl_acc;
+  Constant c = make_constant(std::move(name), DType::I32, {int64_t(b.size())}, fl_acc);
   for (float x : b) c.ints.push_back(fx::quantize_bias(double(x), fl_acc));
   return c;
 }
 
 // The signs of `v` packed in rows of `per`.
 Constant packed(std::string name, std::vector<int64_t> shape, std::vector<float> v, size_t per, int fl = 0) {
-  Constant c = f32(std::move(name), std::move(shape), std::move(v));
-  c.dt = DType::BIN;
+  Constant c = make_constant(std::move(name), DType::BIN, std::move(shape), fl);
+  c.values = std::move(v);
   c.per = per;
-  c.fl = fl;
   return c;
 }
 
