@@ -18,8 +18,7 @@
 #include "deploy/export/exporter.h"
 #include "slimrt/runtime.h"
 #include "tests/test_export_fixtures.h"
-#include "train/model.h"
-#include "train/model_factory.h"
+#include "tests/test_export_models_torch.h"
 
 namespace slimlab {
 namespace {
@@ -32,23 +31,7 @@ struct Model {
   int64_t classes;
 };
 
-ir::Graph float_graph(const Model& c) {
-  torch::manual_seed(11);
-  train::ModelConfig cfg;
-  cfg.name = c.name;
-  cfg.input_shape = c.shape;
-  cfg.num_classes = c.classes;
-  auto m = train::make_model(cfg);
-  torch::NoGradGuard ng;
-  for (auto& b : m->named_buffers()) {
-    if (b.key().find("running_mean") != std::string::npos) b.value().uniform_(-0.5, 0.5);
-    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
-  }
-  for (auto& p : m->named_parameters())
-    if (p.value().dim() == 1) p.value().add_(torch::randn_like(p.value()) * 0.1);
-  m->eval();
-  return m->graph(true);
-}
+ir::Graph float_graph(const Model& c) { return test::random_model(c.name, c.shape, c.classes)->graph(true); }
 
 std::vector<float> calibration(const std::vector<int64_t>& shape, int n) {
   int64_t per = 1;

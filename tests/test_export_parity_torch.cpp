@@ -21,6 +21,7 @@
 #include "deploy/export/exporter.h"
 #include "slimrt/runtime.h"
 #include "tests/test_export_fixtures.h"
+#include "tests/test_export_models_torch.h"
 #include "tests/test_util.h"
 #include "train/model.h"
 #include "train/model_factory.h"
@@ -73,21 +74,7 @@ std::string dataset_dir(const std::string& which) {
 }
 
 train::SlimModel build(const std::string& name, const std::vector<int64_t>& shape, int64_t classes) {
-  torch::manual_seed(11);
-  train::ModelConfig cfg;
-  cfg.name = name;
-  cfg.input_shape = shape;
-  cfg.num_classes = classes;
-  auto m = train::make_model(cfg);
-  torch::NoGradGuard ng;
-  for (auto& b : m->named_buffers()) {
-    if (b.key().find("running_mean") != std::string::npos) b.value().uniform_(-0.2, 0.2);
-    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
-  }
-  for (auto& p : m->named_parameters())
-    if (p.value().dim() == 1) p.value().add_(torch::randn_like(p.value()) * 0.1);
-  m->eval();
-  return m;
+  return test::random_model(name, shape, classes, 0.2);
 }
 
 struct SlimOutputs {
