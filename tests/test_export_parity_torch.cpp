@@ -15,12 +15,13 @@
 #include <map>
 #include <random>
 
-#include "compress/binary/binary_stage.h"
 #include "compress/quant/calibrate.h"
 #include "compress/quant/graph_eval.h"
 #include "datasets/pipeline.h"
 #include "deploy/export/exporter.h"
 #include "slimrt/runtime.h"
+#include "tests/test_export_fixtures.h"
+#include "tests/test_export_models_torch.h"
 #include "tests/test_util.h"
 #include "train/model.h"
 #include "train/model_factory.h"
@@ -73,21 +74,7 @@ std::string dataset_dir(const std::string& which) {
 }
 
 train::SlimModel build(const std::string& name, const std::vector<int64_t>& shape, int64_t classes) {
-  torch::manual_seed(11);
-  train::ModelConfig cfg;
-  cfg.name = name;
-  cfg.input_shape = shape;
-  cfg.num_classes = classes;
-  auto m = train::make_model(cfg);
-  torch::NoGradGuard ng;
-  for (auto& b : m->named_buffers()) {
-    if (b.key().find("running_mean") != std::string::npos) b.value().uniform_(-0.2, 0.2);
-    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
-  }
-  for (auto& p : m->named_parameters())
-    if (p.value().dim() == 1) p.value().add_(torch::randn_like(p.value()) * 0.1);
-  m->eval();
-  return m;
+  return test::random_model(name, shape, classes, 0.2);
 }
 
 struct SlimOutputs {
@@ -214,39 +201,7 @@ INSTANTIATE_TEST_SUITE_P(Real, RealExport,
 
 // ---- binary ----------------------------------------------------------------------
 
-// Binary weights ±H (H a power of two) on every conv / dense layer, as the binary stages
-// write them; BNN: every such layer but the first reads sign activations, with
-// trained-looking BN statistics before the signs (positive_gamma: all thresholds rise).
-// BNN: every layer but the first reads sign activations.
-ir::Graph binary_graph(const ir::Graph& g, bool bnn, bool positive_gamma = false) {
-  std::vector<compress::StageIssue> issues;
-  const std::vector<std::string> binary =
-      compress::binary_layers(g, {}, bnn ? std::vector<std::string>{"first"} : std::vector<std::string>{}, bnn, &issues);
-  EXPECT_TRUE(issues.empty());
-  ir::Graph out = bnn ? compress::insert_sign_activations(g, binary, true) : g;
-  std::vector<double> scales;
-  for (const std::string& n : binary) {
-    double m = 0;
-    const auto& w = out.layer(n)->param("weight")->data;
-    for (float v : w) m += std::fabs(v);
-    scales.push_back(std::ldexp(1.0, int(std::lround(std::log2(m / double(w.size()))))));
-  }
-  compress::mark_binary_weights(out, binary, scales);
-  if (bnn) {
-    // Trained-looking BN statistics before the signs: thresholds of both directions.
-    std::mt19937 rng(3);
-    std::uniform_real_distribution<float> u(-1, 1);
-    for (ir::Layer& l : out.layers) {
-      if (l.kind != ir::LayerKind::kBatchNorm || l.name.find(".bn_in") == std::string::npos) continue;
-      for (float& v : l.param("weight")->data)
-        v = u(rng) < -0.6f && !positive_gamma ? -0.5f + 0.2f * u(rng) : 0.5f + 0.4f * u(rng);
-      for (float& v : l.param("bias")->data) v = 0.3f * u(rng);
-      for (float& v : l.param("running_mean")->data) v = 0.5f + 0.5f * u(rng);
-      for (float& v : l.param("running_var")->data) v = 1.0f + 0.5f * u(rng);
-    }
-  }
-  return out;
-}
+using test::binary_graph;
 
 class BinaryExport : public testing::Test {
  protected:

@@ -6,6 +6,7 @@
 
 #include "deploy/export/exporter.h"
 #include "slimrt/runtime.h"
+#include "tests/test_export_models_torch.h"
 #include "tests/test_util.h"
 #include "train/graph_io.h"
 #include "train/model.h"
@@ -26,24 +27,7 @@ std::vector<Case> cases() {
           {"vgg_small", {3, 32, 32}, 10}};
 }
 
-train::SlimModel build(const Case& c) {
-  torch::manual_seed(11);
-  train::ModelConfig cfg;
-  cfg.name = c.model;
-  cfg.input_shape = c.shape;
-  cfg.num_classes = c.classes;
-  auto m = train::make_model(cfg);
-  // Non-trivial batch-norm statistics, so folding is really tested.
-  torch::NoGradGuard ng;
-  for (auto& b : m->named_buffers()) {
-    if (b.key().find("running_mean") != std::string::npos) b.value().uniform_(-0.5, 0.5);
-    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
-  }
-  for (auto& p : m->named_parameters())
-    if (p.key().find("bn") != std::string::npos || p.value().dim() == 1) p.value().add_(torch::randn_like(p.value()) * 0.1);
-  m->eval();
-  return m;
-}
+train::SlimModel build(const Case& c) { return test::random_model(c.model, c.shape, c.classes, 0.5, true); }
 
 class ExportParity : public testing::TestWithParam<Case> {};
 

@@ -1,7 +1,7 @@
 #pragma once
-// Graph IR → .slim. Folds batch norm into the preceding conv / dense
-// (compress::quant::fold_batchnorm), fuses a ReLU that follows a conv / dense / add,
-// drops dropout, and writes every LayerKind that has a runtime op. Torch-free:
+// Graph IR → .slim: IR→IR passes (passes/passes.h: fold batch norm, BN + sign →
+// thresholds, drop dropout, fuse activations, choose dtypes, lower) and then a plain
+// serializer (serializer.h) that writes one layer as one op; docs/EXPORT.md. Torch-free:
 // `slimlab export` reads runs/<exp>/<id>/model.h5.
 //
 // Precisions (docs/SLIMRT.md "Exporter"):

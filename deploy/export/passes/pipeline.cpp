@@ -1,0 +1,13 @@
+#include "deploy/export/passes/passes.h"
+
+namespace slimlab::deploy::passes {
+
+void run_all(ExportGraph& g) {
+  // Order matters: thresholds fold before dropout goes (their chains include it), fusion
+  // needs the final neighbours, storage choice the fused graph, lowering the storage.
+  using Pass = void (*)(ExportGraph&);
+  for (Pass p : {fold_bn_sign_thresholds, drop_dropout, fuse_activation, choose_dtypes, lower_batchnorm, lower_ops})
+    p(g);
+}
+
+}  // namespace slimlab::deploy::passes
