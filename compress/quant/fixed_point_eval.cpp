@@ -126,47 +126,13 @@ const void* bias_ptr(const std::vector<int32_t>& b) { return b.empty() ? nullptr
 
 // ---- shapes ----
 
-int64_t attr(const Shape& v, size_t i, int64_t fallback) { return v.empty() ? fallback : v[i]; }
-
-k::ConvShape conv_shape(const Layer& l, const Shape& in) {
-  const bool one_d = in.size() == 2;
-  const size_t last = one_d ? 0 : 1;
-  k::ConvShape s;
-  s.in_c = int(in[0]);
-  s.in_h = one_d ? 1 : int(in[1]);
-  s.in_w = int(in.back());
-  s.out_c = int(l.out_features);
-  s.kernel_h = one_d ? 1 : int(l.kernel[0]);
-  s.kernel_w = int(l.kernel[last]);
-  s.stride_h = one_d ? 1 : int(attr(l.stride, 0, 1));
-  s.stride_w = int(attr(l.stride, last, 1));
-  s.pad_top = s.pad_bottom = one_d ? 0 : int(attr(l.padding, 0, 0));
-  s.pad_left = s.pad_right = int(attr(l.padding, last, 0));
-  s.dilation_h = one_d ? 1 : int(attr(l.dilation, 0, 1));
-  s.dilation_w = int(attr(l.dilation, last, 1));
-  s.groups = int(l.groups);
-  return s;
-}
-
 k::PoolShape pool_shape(const Layer& l, const Shape& in) {
   for (int64_t d : l.dilation)
     if (d != 1) fail(kWho, l, "slimrt pools without dilation");
-  const bool one_d = in.size() == 2;
-  const size_t last = one_d ? 0 : 1;
-  k::PoolShape s;
-  s.channels = int(in[0]);
-  s.in_h = one_d ? 1 : int(in[1]);
-  s.in_w = int(in.back());
-  s.out_h = one_d ? 1 : int(l.output_shape[1]);
-  s.out_w = int(l.output_shape.back());
-  s.kernel_h = one_d ? 1 : int(l.kernel[0]);
-  s.kernel_w = int(l.kernel[last]);
-  s.stride_h = one_d ? 1 : int(attr(l.stride, 0, l.kernel[0]));
-  s.stride_w = int(attr(l.stride, last, l.kernel[last]));
-  s.pad_top = s.pad_bottom = one_d ? 0 : int(attr(l.padding, 0, 0));
-  s.pad_left = s.pad_right = int(attr(l.padding, last, 0));
-  s.count_include_pad = true;
-  return s;
+  const k::ConvShape w = window_shape(l, in, /*pooling=*/true);
+  // PoolShape's fields in order: batch, channels, in, out, kernel, stride, padding, count_include_pad.
+  return k::PoolShape{1,          w.in_c,     w.in_h,     w.in_w,     w.out_h(),  w.out_w(),     w.kernel_h, w.kernel_w,
+                      w.stride_h, w.stride_w, w.pad_top,  w.pad_left, w.pad_bottom, w.pad_right, true};
 }
 
 // ---- binding: one layer → its kernel and Args ----
@@ -251,7 +217,7 @@ class Binder {
   Step conv() {
     Weights w = quantize_weight(l_, "weight", true);
     std::vector<int32_t> b = quantize_bias(l_, "bias", in_[0].fl + w.fl);
-    const k::ConvShape s = conv_shape(l_, *shapes_[0]);
+    const k::ConvShape s = window_shape(l_, *shapes_[0], /*pooling=*/false);
     if (w.binary) {
       k::ConvBcArgs<Q> a;
       a.s = s;

@@ -21,6 +21,8 @@ struct Tensor {
   std::vector<double> v;
 };
 
+Tensor zeros(const Shape& shape) { return {shape, std::vector<double>(size_t(numel(shape)), 0.0)}; }
+
 // ---- sliding windows (conv / pooling), 1-d treated as 2-d with height 1 ----
 
 struct Window {
@@ -30,31 +32,9 @@ struct Window {
 };
 
 Window window_of(const Layer& l, const Shape& in, bool pooling) {
-  Window win;
-  const size_t spatial = in.size() - 1;
-  auto at = [&](const Shape& v, size_t i, int64_t fallback) { return v.empty() ? fallback : v[i]; };
-  win.c = in[0];
-  if (spatial == 2) {
-    win.h = in[1];
-    win.w = in[2];
-    win.kh = l.kernel[0];
-    win.kw = l.kernel[1];
-    win.sh = at(l.stride, 0, pooling ? win.kh : 1);
-    win.sw = at(l.stride, 1, pooling ? win.kw : 1);
-    win.ph = at(l.padding, 0, 0);
-    win.pw = at(l.padding, 1, 0);
-    win.dh = at(l.dilation, 0, 1);
-    win.dw = at(l.dilation, 1, 1);
-  } else {
-    win.w = in[1];
-    win.kw = l.kernel[0];
-    win.sw = at(l.stride, 0, pooling ? win.kw : 1);
-    win.pw = at(l.padding, 0, 0);
-    win.dw = at(l.dilation, 0, 1);
-  }
-  win.oh = (win.h + 2 * win.ph - win.dh * (win.kh - 1) - 1) / win.sh + 1;
-  win.ow = (win.w + 2 * win.pw - win.dw * (win.kw - 1) - 1) / win.sw + 1;
-  return win;
+  const slimrt::kernels::ConvShape s = window_shape(l, in, pooling);
+  return {s.in_c, s.in_h, s.in_w, s.out_h(), s.out_w(), s.kernel_h, s.kernel_w, s.stride_h,
+          s.stride_w, s.pad_top, s.pad_left, s.dilation_h, s.dilation_w};
 }
 
 // acc[o, oy, ox] += Σ w[o, c, ky, kx] · x[g·cin + c, iy, ix]; acc starts with the bias.
@@ -125,6 +105,7 @@ struct ReferenceEvaluator::Impl {
 
   Tensor layer(size_t i, const std::vector<const Tensor*>& in, const float* sample,
                        ObservedRanges* ranges) const;
+  Tensor sliding(size_t i, const Tensor& x) const;
   Tensor other(const Layer& l, const std::vector<const Tensor*>& in) const;
   Tensor recurrent(size_t i, const Tensor& x, bool lstm, ObservedRanges* ranges) const;
 };
@@ -218,29 +199,11 @@ Tensor ReferenceEvaluator::Impl::layer(size_t i, const std::vector<const Tensor*
     }
     case LayerKind::kConv1d:
     case LayerKind::kConv2d:
-    case LayerKind::kDepthwiseConv2d: {
-      const Window win = window_of(l, in[0]->shape, false);
-      y.shape = l.output_shape;
-      y.v.assign(size_t(numel(y.shape)), 0.0);
-      const int64_t plane = win.oh * win.ow;
-      if (l.bias)
-        for (int64_t o = 0; o < l.out_features; ++o)
-          std::fill(y.v.begin() + o * plane, y.v.begin() + (o + 1) * plane, p(i, "bias")[size_t(o)]);
-      convolve(win, l.out_features, l.groups, in[0]->v.data(), p(i, "weight").data(), y.v.data());
-      return y;
-    }
+    case LayerKind::kDepthwiseConv2d:
     case LayerKind::kMaxPool1d:
     case LayerKind::kMaxPool2d:
-    case LayerKind::kAvgPool2d: {
-      const Window win = window_of(l, in[0]->shape, true);
-      y.shape = l.output_shape;
-      y.v.resize(size_t(numel(y.shape)));
-      const bool avg = l.kind == LayerKind::kAvgPool2d;
-      pool(win, in[0]->v.data(), y.v.data(), avg);
-      if (avg)
-        for (double& v : y.v) v /= double(win.kh * win.kw);
-      return y;
-    }
+    case LayerKind::kAvgPool2d:
+      return sliding(i, *in[0]);
     case LayerKind::kGlobalAvgPool: {
       const int64_t c = in[0]->shape[0], per = numel(in[0]->shape) / c;
       y.shape = {c};
@@ -280,6 +243,28 @@ Tensor ReferenceEvaluator::Impl::layer(size_t i, const std::vector<const Tensor*
     default:
       return other(l, in);
   }
+}
+
+// Convolutions and pools: bias, then the window sums (max, or the average over kh·kw).
+Tensor ReferenceEvaluator::Impl::sliding(size_t i, const Tensor& x) const {
+  const Layer& l = g.layers[i];
+  const bool conv = l.kind == LayerKind::kConv1d || l.kind == LayerKind::kConv2d ||
+                    l.kind == LayerKind::kDepthwiseConv2d;
+  const Window win = window_of(l, x.shape, !conv);
+  Tensor y = zeros(l.output_shape);
+  if (conv) {
+    const int64_t plane = win.oh * win.ow;
+    if (l.bias)
+      for (int64_t o = 0; o < l.out_features; ++o)
+        std::fill(y.v.begin() + o * plane, y.v.begin() + (o + 1) * plane, p(i, "bias")[size_t(o)]);
+    convolve(win, l.out_features, l.groups, x.v.data(), p(i, "weight").data(), y.v.data());
+    return y;
+  }
+  const bool avg = l.kind == LayerKind::kAvgPool2d;
+  pool(win, x.v.data(), y.v.data(), avg);
+  if (avg)
+    for (double& v : y.v) v /= double(win.kh * win.kw);
+  return y;
 }
 
 // Element-wise activations (op_rules.h), softmax, addition and data movement.

@@ -40,6 +40,30 @@ GraphWalk::GraphWalk(const ir::Graph& g) : inputs(g.layers.size()), last_use(g.l
 }
 
 namespace {
+int64_t attr(const Shape& v, size_t i, int64_t fallback) { return v.empty() ? fallback : v[i]; }
+}  // namespace
+
+k::ConvShape window_shape(const ir::Layer& l, const Shape& in, bool pooling) {
+  const bool one_d = in.size() == 2;
+  const size_t last = one_d ? 0 : 1;
+  k::ConvShape s;
+  s.in_c = int(in[0]);
+  s.in_h = one_d ? 1 : int(in[1]);
+  s.in_w = int(in.back());
+  s.out_c = int(l.out_features);
+  s.kernel_h = one_d ? 1 : int(l.kernel[0]);
+  s.kernel_w = int(l.kernel[last]);
+  s.stride_h = one_d ? 1 : int(attr(l.stride, 0, pooling ? s.kernel_h : 1));
+  s.stride_w = int(attr(l.stride, last, pooling ? s.kernel_w : 1));
+  s.pad_top = s.pad_bottom = one_d ? 0 : int(attr(l.padding, 0, 0));
+  s.pad_left = s.pad_right = int(attr(l.padding, last, 0));
+  s.dilation_h = one_d ? 1 : int(attr(l.dilation, 0, 1));
+  s.dilation_w = int(attr(l.dilation, last, 1));
+  s.groups = int(l.groups);
+  return s;
+}
+
+namespace {
 // Product of s[from, to).
 int64_t extent(const Shape& s, size_t from, size_t to) {
   int64_t n = 1;

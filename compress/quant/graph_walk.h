@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/kernels.h"
 #include "train/graph_ir.h"
 
 namespace slimlab::compress::quant {
@@ -28,6 +29,10 @@ struct GraphWalk {
   std::vector<size_t> last_use;
   explicit GraphWalk(const ir::Graph& g);
 };
+
+// The sliding window of a conv or pooling layer over input [C, H, W] or [C, L] (1-d:
+// height 1) as slimrt's ConvShape; an empty stride is 1 for a conv, the kernel for a pool.
+slimrt::kernels::ConvShape window_shape(const ir::Layer& l, const Shape& in, bool pooling);
 
 // Transpose, slice or concat of layer `l` on elements of `elem_bytes` bytes: x[k] has
 // shape *in[k], y receives numel(l.output_shape) elements.
