@@ -8,6 +8,7 @@
 #include "compress/quant/calibrate.h"
 #include "compress/quant/fold_batchnorm.h"
 #include "compress/quant/graph_eval.h"
+#include "compress/quant/op_rules.h"
 #include "slimrt/fixed_point.h"
 #include "train/models/graph_builder.h"
 
@@ -173,6 +174,48 @@ TEST(FixedPointEvaluator, DenseIsTheIntegerFormula) {
   }
   EXPECT_EQ(out.output_fl, 4);
   EXPECT_EQ(out.predictions[0], out.raw[1] > out.raw[0] ? 1 : 0);
+}
+
+// Every unary activation of compress/quant/op_rules.h that the IR has runs through slimrt's
+// kernel of its name: its integers are the layer's function of the dequantized input,
+// quantized to the layer's format (its input's for format-keeping ops). Sigmoid and
+// HardSwish join this test by themselves once the IR and slimrt have them.
+TEST(FixedPointEvaluator, UnaryActivationsAreTheirFunctionOnTheGrid) {
+  auto fixed = [](int il, int fl) {
+    ir::NumericFormat f;
+    f.precision = ir::Precision::kFixed;
+    f.fixed = {il, fl};
+    return f;
+  };
+  std::vector<float> x;
+  for (int k = 0; k < 64; ++k) x.push_back(-8.0f + 0.25f * float(k) + 0.03f);
+  int checked = 0;
+  for (int id = 0; id < slimrt::op_count(); ++id) {
+    const auto kind = ir::layer_kind_from_string(slimrt::kOpInfo[id].ir_name);
+    if (!kind) continue;
+    ir::Layer probe;
+    probe.kind = *kind;
+    const compress::quant::ElementwiseOp* e = compress::quant::elementwise_op(probe);
+    if (!e) continue;
+    train::GraphBuilder b("unary", {64}, 64);
+    b.elementwise("act", *kind);
+    ir::Graph g = b.finish();
+    ir::Layer& act = *g.layer("act");
+    act.min_value = -0.5f;
+    act.max_value = 1.5f;
+    g.layers[0].activation_format = fixed(4, 4);
+    const bool keeps = e->format == compress::quant::FormatRule::kKeepsInput;
+    act.activation_format = keeps ? fixed(4, 4) : fixed(2, 6);
+    const int fl_out = keeps ? 4 : 6;
+    const auto out = compress::quant::evaluate_fixed_point(g, x.data(), 1);
+    ASSERT_EQ(out.raw.size(), x.size());
+    for (size_t k = 0; k < x.size(); ++k) {
+      const double v = fx::dequantize(fx::quantize(x[k], 8, 4), 4);
+      EXPECT_EQ(out.raw[k], fx::quantize(e->reference(v, act), 8, fl_out)) << act.name << " of " << v;
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 4);  // relu, relu6, hard_tanh, sign
 }
 
 TEST(FixedPointEvaluator, RejectsAFloatGraphNamingTheLayer) {

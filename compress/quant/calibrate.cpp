@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "compress/quant/fold_batchnorm.h"
+#include "compress/quant/op_rules.h"
 #include "slimrt/fixed_point.h"
 
 namespace slimlab::compress::quant {
@@ -18,24 +19,6 @@ namespace {
 [[noreturn]] void fail(const Layer& l, const std::string& what) {
   throw std::invalid_argument("fixed-point calibration: layer '" + l.name + "' (" + ir::to_string(l.kind) +
                               "): " + what);
-}
-
-bool keeps_input_format(LayerKind k) {
-  switch (k) {
-    case LayerKind::kRelu:
-    case LayerKind::kRelu6:
-    case LayerKind::kHardTanh:
-    case LayerKind::kMaxPool1d:
-    case LayerKind::kMaxPool2d:
-    case LayerKind::kDropout:
-    case LayerKind::kFlatten:
-    case LayerKind::kReshape:
-    case LayerKind::kTranspose:
-    case LayerKind::kSlice:
-      return true;
-    default:
-      return false;
-  }
 }
 
 bool has_weights(LayerKind k) {
@@ -201,7 +184,8 @@ void annotate_fixed_point(ir::Graph& g, const FixedPointSpec& spec, const Observ
       continue;
     }
     const Layer* first_in = g.layer(l.inputs.at(0));
-    if (keeps_input_format(l.kind)) {
+    const FormatRule rule = format_rule(l);
+    if (rule == FormatRule::kKeepsInput) {
       l.activation_format = first_in->activation_format;
       continue;
     }
@@ -219,6 +203,10 @@ void annotate_fixed_point(ir::Graph& g, const FixedPointSpec& spec, const Observ
     if (l.kind == LayerKind::kBatchNorm) {  // unfolded: a per-channel affine y = s·x + t
       l.activation_format = format_for_range(observed(ranges.output, l, "output").max_abs(), spec.activation_bits);
       quantize_batchnorm_scale(g, l, spec);
+      continue;
+    }
+    if (rule == FormatRule::kUnitRange) {  // sign, softmax, sigmoid: their values lie in [−1, 1]
+      l.activation_format = format_for_range(1.0, spec.activation_bits);
       continue;
     }
     const Range& r = observed(ranges.output, l, "output");
@@ -240,8 +228,6 @@ void annotate_fixed_point(ir::Graph& g, const FixedPointSpec& spec, const Observ
       }
     }
     l.activation_format = format_for_lowest_error(r.sample, max_abs, spec.activation_bits, positive_only);
-    if (l.kind == LayerKind::kSign || l.kind == LayerKind::kSoftmax)
-      l.activation_format = format_for_range(1.0, spec.activation_bits);
     if (has_weights(l.kind)) quantize_layer_weights(g, l, wq);
   }
 }

@@ -14,7 +14,8 @@
 //                gate values (FL = WL − 2, so ±1 is representable) and the LSTM cell.
 // Layers that only move or select values (ReLU, max pooling, dropout, flatten,
 // reshape, transpose, slice, ReLU6, hard-tanh) keep their input's format, so they
-// are exact no-ops on the integers. A BN that cannot be folded (after a pool, or after
+// are exact no-ops on the integers; sign, softmax and sigmoid get the format of [−1, 1]
+// (the rules: op_rules.h format_rule). A BN that cannot be folded (after a pool, or after
 // a layer with binary weights) becomes a per-channel affine s·x + t: s = γ/√(σ² + ε)
 // gets a weight format (stored on the BN's "weight"), t an int32 bias at fl_x + fl_s.
 // Binary weights (±2^−FL from a binary stage with scale "pow2") stay binary: ±1 at FL.

@@ -7,13 +7,13 @@
 //     calibration reads them (ObservedRanges), including a GRU's gate
 //     pre-activations, which no module hook reaches.
 //
-//   FixedPointEvaluator — the network exactly as slimrt's fixed-point kernels run it:
-//     integer tensors with the ⟨WL, FL⟩ of each layer's activation_format, integer
-//     weights, int32 biases at fl_x + fl_w, exact integer accumulation (int64), then
-//     slimrt::fixed::requantize (rounding shift + saturation). Every rounding goes
-//     through deploy/runtime/include/slimrt/fixed_point.h, so a fixed-point model
-//     predicts the same classes, bit for bit, here and in slimrt. The rules per layer
-//     are written out in docs/DESIGN-NOTES.md ("Fixed-point semantics").
+//   FixedPointEvaluator — the network exactly as slimrt runs its fixed-point export: a
+//     walk over the graph that runs every layer with slimrt's reference kernels
+//     (deploy/runtime/kernels/ref), bound as the exporter and the interpreter bind the
+//     layer's op (fixed_point_eval.cpp). Integer tensors in each layer's
+//     activation_format, weights and int32 biases as the exporter writes them, so a
+//     fixed-point model predicts the same classes, bit for bit, here and in slimrt. The
+//     rules per layer are written out in docs/DESIGN-NOTES.md ("Fixed-point semantics").
 #include <cstdint>
 #include <map>
 #include <memory>
