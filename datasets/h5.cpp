@@ -253,10 +253,11 @@ std::vector<std::string> File::read_strings(const std::string& name) const {
     }
     return out;
   }
-  // Variable length: files written before fixed-length strings.
+  // Variable length: files written before fixed-length strings (read in the file's
+  // own character set: HDF5 does not convert between ASCII and UTF-8).
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), H5T_VARIABLE);
-  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  H5Tset_cset(type.get(), H5Tget_cset(ftype.get()));
   std::vector<char*> ptrs(n, nullptr);
   if (!ptrs.empty() && H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)
     fail("cannot read dataset '" + name + "'");
