@@ -180,8 +180,19 @@ std::string accuracy_resource_svg(const std::vector<RunRecord>& runs, const Plot
     ax = o.log_x ? log_axis(xmin->x, xmax->x) : linear_axis(xmin->x, xmax->x, false);
     ay = linear_axis(ymin->y, ymax->y, unit_y && ymin->y >= 0 && ymax->y <= 1);
   }
-  const double W = std::max(o.width, 320), H = std::max(o.height, 240);
-  const double left = 72, right = 180, top = 44, bottom = 56;
+  // Legend groups, one colour each; the legend column is as wide as its longest
+  // name (long technique chains such as "deepiot+binaryconnect+fixed_point" are not
+  // cut): the picture grows to the right, the plot area keeps its size.
+  std::vector<std::string> groups;
+  for (const Point& p : pts) groups.push_back(group_of(*p.run, o.color_by));
+  std::sort(groups.begin(), groups.end());
+  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+  size_t longest = std::string("Pareto front").size();
+  for (const std::string& g : groups) longest = std::max(longest, g.size());
+  constexpr double kCharWidth = 7.2;  // generous mean advance of a 12 px sans-serif glyph
+  const double right = std::max(180.0, 38 + kCharWidth * double(longest) + 12);
+  const double W = std::max(o.width, 320) + (right - 180), H = std::max(o.height, 240);
+  const double left = 72, top = 44, bottom = 56;
   const double pw = W - left - right, ph = H - top - bottom;
   auto px = [&](double x) { return left + (ax.t(x) - ax.lo) / (ax.hi - ax.lo) * pw; };
   auto py = [&](double y) { return top + ph - (y - ay.lo) / (ay.hi - ay.lo) * ph; };
@@ -239,10 +250,6 @@ std::string accuracy_resource_svg(const std::vector<RunRecord>& runs, const Plot
   }
 
   // Points, one colour per group.
-  std::vector<std::string> groups;
-  for (const Point& p : pts) groups.push_back(group_of(*p.run, o.color_by));
-  std::sort(groups.begin(), groups.end());
-  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
   auto colour = [&](const std::string& g) {
     const size_t i = size_t(std::find(groups.begin(), groups.end(), g) - groups.begin());
     return kPalette[i % (sizeof kPalette / sizeof kPalette[0])];

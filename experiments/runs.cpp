@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <toml++/toml.h>
 
+#include "experiments/run_lock.h"
+
 namespace fs = std::filesystem;
 
 namespace slimlab::exp {
@@ -80,8 +82,7 @@ std::optional<RunRecord> read_run_dir(const fs::path& dir, const std::string& ex
   std::error_code ec;
   const fs::path h5 = dir / "results.h5";
   const bool has_h5 = fs::is_regular_file(h5, ec);
-  std::optional<std::pair<std::string, std::string>> status;
-  if (fs::is_regular_file(dir / "status", ec)) status = parse_status_text(read_text(dir / "status"));
+  const std::optional<std::pair<std::string, std::string>> status = read_status(dir);
   if (!has_h5 && !status) return std::nullopt;
 
   RunRecord r;
@@ -100,11 +101,19 @@ std::optional<RunRecord> read_run_dir(const fs::path& dir, const std::string& ex
     r.run_id = id;
     fill_from_config(r, dir / "config.toml");
   }
-  // A status file saying "running" is newer than any results.h5 of an earlier attempt (a resume).
-  if (status && (status->first == "running" || !has_h5)) {
+  // The status file is written last (after results.h5) and by the launcher when a run
+  // could not write it: it says how the run ended. Only "finished" defers to results.h5
+  // (which may be unreadable).
+  if (status && (status->first != "finished" || !has_h5)) {
     r.status = status->first;
     r.error = status->second;
-    r.result.epochs = read_curves_csv(dir / "curves.csv");
+    if (!from_h5 || status->first == "running") r.result.epochs = read_curves_csv(dir / "curves.csv");
+  }
+  // "running" while no process holds the folder: the process is gone without a word
+  // (kill -9 of a lone `slimlab train`, a power cut). Runs older than locks have no lock file.
+  if (r.status == "running" && has_run_lock_file(dir) && run_lock_holder(dir) == 0) {
+    r.status = "failed";
+    r.error = "the training process ended without a final status (killed?); resume with --resume";
   }
   r.dir = dir;
   return r;
@@ -138,6 +147,23 @@ bool has_metrics(const RunRecord& r, const train::EvalMetrics& m) {
   return r.status == "finished" && m.num_classes > 0;
 }
 
+// Epochs the stages trained (rows of their per-epoch tables, whose first column is
+// "epoch") and the seconds they took.
+size_t stage_epochs(const RunRecord& r) {
+  size_t n = 0;
+  for (const auto& s : r.stages)
+    for (const auto& [name, t] : s.tables)
+      if (!t.columns.empty() && t.columns[0] == "epoch") n += t.rows.size();
+  return n;
+}
+
+double stage_seconds(const RunRecord& r) {
+  double t = 0;
+  for (const auto& s : r.stages)
+    if (auto it = s.metrics.find("seconds"); it != s.metrics.end()) t += it->second;
+  return t;
+}
+
 bool has_resources(const RunRecord& r) { return !r.resources.layers.empty() || r.resources.params > 0; }
 
 [[noreturn]] void bad_column(const std::string& c, const std::vector<std::string>& valid) {
@@ -160,10 +186,14 @@ std::string cell(const RunRecord& r, const std::string& c) {
   if (c == "bytes") return has_resources(r) ? short_bytes(double(r.resources.bytes)) : "-";
   if (c == "macs") return has_resources(r) ? short_count(double(r.resources.macs)) : "-";
   if (c == "energy") return has_resources(r) && r.resources.energy_pj > 0 ? short_energy(r.resources.energy_pj) : "-";
-  if (c == "epochs") return r.result.epochs.empty() ? "-" : std::to_string(r.result.epochs.size());
-  if (c == "time") {
-    double t = r.result.train_seconds;
-    if (r.status != "finished")
+  if (c == "epochs") {  // base training's, then the stages' fine-tuning: "20+6"
+    const size_t stage = stage_epochs(r);
+    if (r.result.epochs.empty() && stage == 0) return "-";
+    return std::to_string(r.result.epochs.size()) + (stage ? "+" + std::to_string(stage) : "");
+  }
+  if (c == "time") {  // base training and every stage
+    double t = r.result.train_seconds + stage_seconds(r);
+    if (r.status != "finished" && r.result.train_seconds == 0)
       for (const auto& m : r.result.epochs) t += m.seconds;
     return t > 0 ? short_duration(t) : "-";
   }
@@ -234,6 +264,12 @@ std::pair<std::string, std::string> parse_status_text(const std::string& text) {
     if (!rest.empty()) why += "\n" + rest;
   }
   return {line.substr(0, colon), why};
+}
+
+std::optional<std::pair<std::string, std::string>> read_status(const fs::path& run_dir) {
+  std::error_code ec;
+  if (!fs::is_regular_file(run_dir / "status", ec)) return std::nullopt;
+  return parse_status_text(read_text(run_dir / "status"));
 }
 
 std::optional<RunRecord> read_run(const fs::path& dir) {
