@@ -134,6 +134,34 @@ void export_to_slimrt(const Experiment& e, const data::PreparedData& d, const ir
     throw std::runtime_error("export (" + e.export_.precision + ") wrote no " + (dir / "model.slim").string());
 }
 
+// The run's data (from the HDF5 cache when it matches), described in the log and
+// in the record.
+data::PreparedData load_data(const Experiment& e, RunRecord& rec, RunLog& log) {
+  data::PreparedData d;
+  if (e.dataset_cache) {
+    std::string why;
+    d = data::load_or_build(e.dataset, cache_path(e), &why);
+    log.line("data: " + why);
+  } else {
+    d = data::prepare(e.dataset);
+  }
+  // Validation compared the model with the source format; this is what the data really is.
+  const std::string modality = data::to_string(d.source.modality);
+  if (train::model_modality(e.model.name) != modality)
+    throw std::invalid_argument("model.name: '" + e.model.name + "' is a " + train::model_modality(e.model.name) +
+                                " model but dataset.source '" + e.dataset.source + "' is " + modality + " data");
+  log.line("data: train " + std::to_string(d.train.size()) + " / val " + std::to_string(d.val.size()) + " / test " +
+           std::to_string(d.test.size()) + " samples of " + data::shape_to_string(d.train.sample_shape) + ", " +
+           std::to_string(d.source.class_names.size()) + " classes, split " + d.split_method);
+  rec.num_classes = int64_t(d.source.class_names.size());
+  rec.class_names = d.source.class_names;
+  rec.train_size = int64_t(d.train.size());
+  rec.val_size = int64_t(d.val.size());
+  rec.test_size = int64_t(d.test.size());
+  rec.input_shape = d.train.sample_shape;
+  return d;
+}
+
 // Training epochs the stages from `first` on will run (their "epochs" keys), for the
 // whole-run ETA of the progress line.
 int planned_stage_epochs(const Experiment& e, size_t first) {
@@ -267,29 +295,7 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
     log.line("run " + e.name + "/" + o.run_id + " (" + e.model.name + " on " + e.dataset.source + ")");
 
     // 1. Data (from the HDF5 cache when it matches).
-    data::PreparedData d;
-    if (e.dataset_cache) {
-      std::string why;
-      d = data::load_or_build(e.dataset, cache_path(e), &why);
-      log.line("data: " + why);
-    } else {
-      d = data::prepare(e.dataset);
-    }
-    const std::string modality = data::to_string(d.source.modality);
-    if (train::model_modality(e.model.name) != modality)
-      throw std::invalid_argument("model." + std::string("name") + ": '" + e.model.name + "' is a " +
-                                  train::model_modality(e.model.name) + " model but dataset.source '" +
-                                  e.dataset.source + "' is " + modality + " data");
-    log.line("data: train " + std::to_string(d.train.size()) + " / val " + std::to_string(d.val.size()) +
-             " / test " + std::to_string(d.test.size()) + " samples of " +
-             data::shape_to_string(d.train.sample_shape) + ", " + std::to_string(d.source.class_names.size()) +
-             " classes, split " + d.split_method);
-    rec.num_classes = int64_t(d.source.class_names.size());
-    rec.class_names = d.source.class_names;
-    rec.train_size = int64_t(d.train.size());
-    rec.val_size = int64_t(d.val.size());
-    rec.test_size = int64_t(d.test.size());
-    rec.input_shape = d.train.sample_shape;
+    const data::PreparedData d = load_data(e, rec, log);
 
     // 2. Model.
     train::ModelConfig mc = e.model;
