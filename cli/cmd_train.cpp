@@ -99,6 +99,7 @@ void add_run_command(CLI::App& app) {
     std::vector<std::string> overrides;
     std::string runs_root = "runs";
     int jobs = 1;
+    bool quiet = false;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Run every point of an experiment's [sweep], N at a time, each in its own process");
@@ -106,10 +107,12 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--jobs,-j", a->jobs, "Runs at the same time")->check(CLI::Range(1, 256))->capture_default_str();
   cmd->add_option("--set", a->overrides, "Override a key for every point (repeatable)")->take_all();
   cmd->add_option("--runs", a->runs_root, "Root folder of the runs")->capture_default_str();
+  cmd->add_flag("--quiet", a->quiet, "Only failed runs (with the reason) and the summary line");
   cmd->footer("Example:\n  slimlab run experiments/quickstart.toml --jobs 2\n  slimlab runs list");
   cmd->callback([a] {
-    const auto report = exp::run_sweep(a->file, a->overrides, a->jobs, a->runs_root, self_exe());
-    std::cout << report.finished << " finished, " << report.failed << " failed\n";
+    const auto report = exp::run_sweep(a->file, a->overrides, a->jobs, a->runs_root, self_exe(), a->quiet);
+    std::cout << report.finished << " finished, " << report.failed << " failed"
+              << (report.interrupted ? " (interrupted)" : "") << "\n";
     if (report.failed > 0) throw std::runtime_error(std::to_string(report.failed) + " run(s) failed");
   });
 }

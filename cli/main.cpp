@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "experiments/run_lock.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -35,6 +36,10 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const slimlab::exp::RunFolderBusy& e) {
+    std::fflush(stdout);
+    std::cerr << "slimlab: error: " << e.what() << "\n";
+    return slimlab::exp::kRunFolderBusyExit;
   } catch (const std::exception& e) {
     std::fflush(stdout);
     std::cerr << "slimlab: error: " << e.what() << "\n";

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "experiments/experiment_values.h"
 #include "experiments/stages.h"
 #include "experiments/sweep.h"
 
@@ -35,6 +36,8 @@ std::string join_issues(const std::vector<ConfigIssue>& issues) {
 ConfigError::ConfigError(std::vector<ConfigIssue> issues)
     : std::runtime_error(join_issues(issues)), issues_(std::move(issues)) {}
 
+using namespace detail;
+
 namespace {
 
 constexpr const char* kNoStagesYet = "none yet — compression stages arrive with the compression issues";
@@ -62,108 +65,6 @@ std::vector<std::pair<const toml::key*, const toml::node*>> ordered(const toml::
     return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
   });
   return v;
-}
-
-// A TOML value as a Value: scalars as they are, an array of strings as a list.
-bool node_to_value(const toml::node& n, Value* out, std::string* why) {
-  switch (n.type()) {
-    case toml::node_type::boolean: *out = n.as_boolean()->get(); return true;
-    case toml::node_type::integer: *out = int64_t(n.as_integer()->get()); return true;
-    case toml::node_type::floating_point: *out = n.as_floating_point()->get(); return true;
-    case toml::node_type::string: *out = n.as_string()->get(); return true;
-    case toml::node_type::array: {
-      std::vector<std::string> list;
-      for (const toml::node& x : *n.as_array()) {
-        if (!x.is_string()) {
-          *why = "expected a list of strings, got a list holding " + std::string(x.is_table() ? "a table" : "a non-string");
-          return false;
-        }
-        list.push_back(x.as_string()->get());
-      }
-      *out = std::move(list);
-      return true;
-    }
-    case toml::node_type::table: *why = "expected a value, got a table"; return false;
-    default: *why = "dates and times are not supported here"; return false;
-  }
-}
-
-// ${VAR}, ${VAR:-default}, $$ → $.
-bool expand_env(const std::string& in, std::string* out, std::string* why) {
-  std::string s;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '$' || i + 1 >= in.size()) {
-      s += in[i];
-      continue;
-    }
-    if (in[i + 1] == '$') {
-      s += '$';
-      ++i;
-      continue;
-    }
-    if (in[i + 1] != '{') {
-      s += in[i];
-      continue;
-    }
-    const size_t close = in.find('}', i + 2);
-    if (close == std::string::npos) {
-      *why = "unterminated ${ in '" + in + "'";
-      return false;
-    }
-    std::string body = in.substr(i + 2, close - i - 2);
-    std::string name = body, fallback;
-    bool has_default = false;
-    if (const size_t d = body.find(":-"); d != std::string::npos) {
-      name = body.substr(0, d);
-      fallback = body.substr(d + 2);
-      has_default = true;
-    }
-    if (name.empty()) {
-      *why = "empty variable name in '" + in + "'";
-      return false;
-    }
-    const char* v = std::getenv(name.c_str());
-    if (v && *v) s += v;
-    else if (has_default) s += fallback;
-    else {
-      *why = "environment variable " + name + " is not set (write ${" + name + ":-default} to give a default)";
-      return false;
-    }
-    i = close;
-  }
-  *out = s;
-  return true;
-}
-
-// A stage parameter's text (StageConfig::params) back as a typed Value.
-Value value_from_plain(const std::string& text, ValueType type) {
-  switch (type) {
-    case ValueType::kBool: return text == "true";
-    case ValueType::kInt: return int64_t(std::strtoll(text.c_str(), nullptr, 10));
-    case ValueType::kFloat: return std::strtod(text.c_str(), nullptr);
-    case ValueType::kString: return text;
-    case ValueType::kStringList: {
-      std::vector<std::string> list;
-      std::stringstream ss(text);
-      std::string item;
-      while (std::getline(ss, item, ',')) list.push_back(item);
-      return list;
-    }
-  }
-  return text;
-}
-
-// Type conversion, environment expansion and the range check of one value.
-std::string prepare_value(const SchemaEntry& entry, const Value& raw, Value* out) {
-  std::string why;
-  if (!coerce(raw, entry.type, out, &why)) return why;
-  if (auto* s = std::get_if<std::string>(out)) {
-    if (!expand_env(*s, s, &why)) return why;
-  } else if (auto* list = std::get_if<std::vector<std::string>>(out)) {
-    for (auto& x : *list)
-      if (!expand_env(x, &x, &why)) return why;
-  }
-  return entry.check(*out);
 }
 
 std::vector<Candidate> table_candidates(const std::string& table) {
@@ -256,29 +157,6 @@ std::string resolve_key(const std::string& raw_key, const Experiment& e, KeyTarg
 void store(Experiment& e, const KeyTarget& t, const Value& v) {
   if (t.stage >= 0) e.stages[size_t(t.stage)].params[t.entry->key] = plain_text(v);
   else t.entry->set(e, v);
-}
-
-// `--set` text as a value of `type`: TOML syntax, or plain text for strings and
-// comma-separated lists.
-std::string value_from_text(const std::string& text, ValueType type, Value* out) {
-  const bool quoted = !text.empty() && (text[0] == '"' || text[0] == '\'');
-  if (type == ValueType::kString && !quoted) {
-    *out = text;
-    return "";
-  }
-  if (type == ValueType::kStringList && (text.empty() || text[0] != '[')) {
-    *out = value_from_plain(text, ValueType::kStringList);
-    if (text.empty()) *out = std::vector<std::string>{};
-    return "";
-  }
-  try {
-    toml::table t = toml::parse("v = " + text);
-    std::string why;
-    if (!node_to_value(*t.get("v"), out, &why)) return why;
-    return "";
-  } catch (const toml::parse_error&) {
-    return "cannot read '" + text + "' as " + (type == ValueType::kInt ? "an " : "a ") + to_string(type);
-  }
 }
 
 // ---- reading the file -------------------------------------------------------
@@ -498,67 +376,6 @@ void check_sweep_keys(const Experiment& e, Ctx& ctx) {
     for (const auto& [key, v] : p.settings) check(key, v, p.line);
 }
 
-// ---- cross-key checks ----------------------------------------------------------
-
-void validate(const Experiment& e, Ctx& ctx) {
-  auto line = [&](const std::string& key) {
-    auto it = e.lines.find(key);
-    return it == e.lines.end() ? 0 : it->second;
-  };
-  if (e.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-          std::string::npos || e.name == "." || e.name == "..")
-    ctx.error(line("name"), "name", "'" + e.name + "' is not usable as a folder name (letters, digits, '.', '_', '-')");
-
-  // The source must name a known format / an existing dataset now, not after an hour of work.
-  if (!e.dataset.source.empty()) {
-    try {
-      data::parse_source(e.dataset.source);
-    } catch (const std::exception& ex) {
-      ctx.error(line("dataset.source"), "dataset.source", ex.what());
-    }
-  }
-  const auto& so = e.dataset.split_options;
-  if (so.val_fraction + so.test_fraction >= 1.0)
-    ctx.error(line("dataset.test_fraction"), "dataset.test_fraction",
-              "val_fraction + test_fraction must be < 1 (no training data would be left)");
-  for (const auto& g : so.test_groups)
-    if (std::find(so.val_groups.begin(), so.val_groups.end(), g) != so.val_groups.end())
-      ctx.error(line("dataset.val_groups"), "dataset.val_groups", "group '" + g + "' is also in test_groups");
-  if ((!so.test_groups.empty() || !so.val_groups.empty()) && e.dataset.split == "stratified")
-    ctx.error(line("dataset.split"), "dataset.split", "test_groups / val_groups need split = \"group\" or \"auto\"");
-
-  const auto& a = e.dataset.audio;
-  if (a.win_length > a.n_fft)
-    ctx.error(line("dataset.win_length"), "dataset.win_length",
-              "win_length " + std::to_string(a.win_length) + " exceeds n_fft " + std::to_string(a.n_fft));
-  if (a.n_mels > a.n_fft / 2 + 1)
-    ctx.error(line("dataset.n_mels"), "dataset.n_mels",
-              "n_mels " + std::to_string(a.n_mels) + " exceeds n_fft/2 + 1 = " + std::to_string(a.n_fft / 2 + 1));
-  if (a.type == "mfcc" && a.n_mfcc > a.n_mels)
-    ctx.error(line("dataset.n_mfcc"), "dataset.n_mfcc",
-              "n_mfcc " + std::to_string(a.n_mfcc) + " exceeds n_mels " + std::to_string(a.n_mels));
-  const double fmax = a.fmax > 0 ? a.fmax : a.rate_hz / 2;
-  if (a.fmax > a.rate_hz / 2)
-    ctx.error(line("dataset.fmax"), "dataset.fmax",
-              plain_text(a.fmax) + " Hz is above the Nyquist frequency " + plain_text(a.rate_hz / 2) + " Hz");
-  else if (a.fmin >= fmax)
-    ctx.error(line("dataset.fmin"), "dataset.fmin", "fmin must be below fmax (" + plain_text(fmax) + " Hz)");
-
-  const auto& t = e.train;
-  if (t.schedule == "cosine" && t.min_lr >= t.lr)
-    ctx.error(line("train.min_lr"), "train.min_lr", "min_lr must be below lr for the cosine schedule");
-
-  // Each stage type's own cross-key checks (compress/ describes them; experiments/stages.cpp).
-  for (size_t i = 0; i < e.stages.size(); ++i) {
-    const StageValidator* check = stage_validator(e.stages[i].type);
-    if (!check) continue;
-    for (const auto& [key, why] : (*check)(e.stages[i].params, int(i))) {
-      const ConfigIssue issue = stage_issue(e, i, key, why);
-      ctx.error(issue.line, issue.key, issue.message);
-    }
-  }
-}
-
 void apply_one(Experiment& e, const Override& o, Ctx& ctx) {
   const std::string saved = ctx.file;
   ctx.file = o.file;
@@ -581,21 +398,12 @@ void apply_one(Experiment& e, const Override& o, Ctx& ctx) {
   ctx.file = saved;
 }
 
-void throw_if(const Ctx& ctx) {
-  if (!ctx.issues.empty()) throw ConfigError(ctx.issues);
+void add_issues(Ctx& ctx, const std::vector<ConfigIssue>& issues) {
+  ctx.issues.insert(ctx.issues.end(), issues.begin(), issues.end());
 }
 
-std::string config_literal(Value v) {
-  // '$' is written "$$" so that reading the text back does not expand it again.
-  auto escape = [](std::string& s) {
-    std::string out;
-    for (char c : s) out += c == '$' ? std::string("$$") : std::string(1, c);
-    s = out;
-  };
-  if (auto* s = std::get_if<std::string>(&v)) escape(*s);
-  if (auto* l = std::get_if<std::vector<std::string>>(&v))
-    for (auto& x : *l) escape(x);
-  return toml_literal(v);
+void throw_if(const Ctx& ctx) {
+  if (!ctx.issues.empty()) throw ConfigError(ctx.issues);
 }
 
 }  // namespace
@@ -621,7 +429,7 @@ void apply_overrides(Experiment& e, const std::vector<Override>& overrides) {
   Ctx ctx;
   ctx.file = e.file.string();
   for (const Override& o : overrides) apply_one(e, o, ctx);
-  if (ctx.issues.empty()) validate(e, ctx);
+  if (ctx.issues.empty()) add_issues(ctx, check_experiment(e));
   throw_if(ctx);
   e.toml_text = to_toml(e);
 }
@@ -682,7 +490,7 @@ Experiment parse_experiment(const std::string& text, const std::string& file_nam
               "required key is missing (add " + entry.name() + " = ... to [" + entry.table() + "])");
   }
   check_sweep_keys(e, ctx);
-  if (ctx.issues.empty()) validate(e, ctx);
+  if (ctx.issues.empty()) add_issues(ctx, check_experiment(e));
   throw_if(ctx);
 
   e.toml_text = to_toml(e);
@@ -698,54 +506,6 @@ Experiment load_experiment(const fs::path& file, const std::vector<std::string>&
   Experiment e = parse_experiment(ss.str(), file.string(), overrides);
   e.file = file;
   return e;
-}
-
-std::string to_toml(const Experiment& e) {
-  std::ostringstream os;
-  os << "# SlimLab experiment — resolved configuration (every key with its value)\n";
-  std::string table;
-  for (const SchemaEntry& entry : experiment_schema()) {
-    if (entry.table() != table) {
-      table = entry.table();
-      os << "\n[" << table << "]\n";
-    }
-    os << entry.name() << " = " << config_literal(entry.get(e)) << "\n";
-  }
-  for (const StageConfig& s : e.stages) {
-    os << "\n[[stage]]\ntype = " << config_literal(s.type) << "\n";
-    const auto* schema = stage_schema(s.type);
-    for (const auto& [k, text] : s.params) {
-      ValueType type = ValueType::kString;
-      if (schema)
-        for (const SchemaEntry& x : *schema)
-          if (x.key == k) type = x.type;
-      os << k << " = " << config_literal(value_from_plain(text, type)) << "\n";
-    }
-  }
-  if (!e.sweep.empty()) {
-    os << "\n[sweep]\n";
-    if (!e.sweep.grid.empty()) {
-      os << "grid = { ";
-      for (size_t i = 0; i < e.sweep.grid.size(); ++i) {
-        const SweepAxis& a = e.sweep.grid[i];
-        os << (i ? ", " : "") << toml_literal(a.key) << " = [";
-        for (size_t j = 0; j < a.values.size(); ++j) os << (j ? ", " : "") << toml_literal(a.values[j]);
-        os << "]";
-      }
-      os << " }\n";
-    }
-    if (!e.sweep.points.empty()) {
-      os << "points = [\n";
-      for (const SweepPointSpec& p : e.sweep.points) {
-        os << "  { ";
-        for (size_t j = 0; j < p.settings.size(); ++j)
-          os << (j ? ", " : "") << toml_literal(p.settings[j].first) << " = " << toml_literal(p.settings[j].second);
-        os << " },\n";
-      }
-      os << "]\n";
-    }
-  }
-  return os.str();
 }
 
 }  // namespace slimlab::exp

@@ -119,6 +119,13 @@ Experiment load_experiment(const std::filesystem::path& file, const std::vector<
 Experiment parse_experiment(const std::string& toml_text, const std::string& file_name_for_errors,
                             const std::vector<std::string>& overrides = {});
 
+// The cross-key checks of a parsed experiment (parse_experiment and apply_overrides
+// run them): split fractions, audio feature sizes, the schedule, each stage type's
+// own checks, the model against the dataset's modality (an image model on HAR data)
+// and [export] precision against the stages ("binary" needs a binaryconnect or bnn
+// stage). One ConfigIssue per problem, at the key's line when the file set it.
+std::vector<ConfigIssue> check_experiment(const Experiment& e);
+
 // Applies overrides to an already valid experiment and validates the result
 // (ConfigError on failure); `origin` names where they came from in messages.
 // Used by sweeps; toml_text is refreshed.

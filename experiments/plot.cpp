@@ -130,6 +130,63 @@ void check_column(const std::string& c, const char* what) {
   throw std::invalid_argument(std::string("plot ") + what + ": unknown column '" + c + "' (valid: " + list + ")");
 }
 
+// Where the plot area lies in the picture.
+struct Frame {
+  double left, top, pw, ph, H;
+};
+
+// Grid, ticks and labels of both axes, the axis lines and the axis titles.
+void axes_svg(std::ostringstream& s, const Axis& ax, const Axis& ay, const PlotOptions& o, const Frame& f) {
+  const double left = f.left, top = f.top, pw = f.pw, ph = f.ph, H = f.H;
+  auto py = [&](double y) { return top + ph - (y - ay.lo) / (ay.hi - ay.lo) * ph; };
+  auto px_axis = [&](double u) { return left + (u - ax.lo) / (ax.hi - ax.lo) * pw; };
+  s << "<g class=\"x-axis\" stroke=\"#ccc\">\n";
+  for (double u : ax.minor)
+    s << "<line x1=\"" << num(px_axis(u)) << "\" y1=\"" << num(top + ph) << "\" x2=\"" << num(px_axis(u)) << "\" y2=\""
+      << num(top + ph + 3) << "\" stroke=\"#888\"/>\n";
+  for (const auto& [u, label] : ax.major)
+    s << "<line x1=\"" << num(px_axis(u)) << "\" y1=\"" << num(top) << "\" x2=\"" << num(px_axis(u)) << "\" y2=\""
+      << num(top + ph + 6) << "\"/>\n"
+      << "<text x=\"" << num(px_axis(u)) << "\" y=\"" << num(top + ph + 20) << "\" text-anchor=\"middle\" "
+      << "stroke=\"none\" fill=\"#222\">" << xml_escape(label) << "</text>\n";
+  s << "</g>\n<g class=\"y-axis\" stroke=\"#ccc\">\n";
+  for (const auto& [v, label] : ay.major)
+    s << "<line x1=\"" << num(left - 6) << "\" y1=\"" << num(py(v)) << "\" x2=\"" << num(left + pw) << "\" y2=\""
+      << num(py(v)) << "\"/>\n"
+      << "<text x=\"" << num(left - 9) << "\" y=\"" << num(py(v) + 4) << "\" text-anchor=\"end\" stroke=\"none\" "
+      << "fill=\"#222\">" << xml_escape(label) << "</text>\n";
+  s << "</g>\n";
+  s << "<line x1=\"" << num(left) << "\" y1=\"" << num(top + ph) << "\" x2=\"" << num(left + pw) << "\" y2=\""
+    << num(top + ph) << "\" stroke=\"#222\"/>\n"
+    << "<line x1=\"" << num(left) << "\" y1=\"" << num(top) << "\" x2=\"" << num(left) << "\" y2=\"" << num(top + ph)
+    << "\" stroke=\"#222\"/>\n";
+  s << "<text x=\"" << num(left + pw / 2) << "\" y=\"" << num(H - 14) << "\" text-anchor=\"middle\">"
+    << xml_escape(axis_title(o.x, o.log_x)) << "</text>\n"
+    << "<text x=\"18\" y=\"" << num(top + ph / 2) << "\" text-anchor=\"middle\" transform=\"rotate(-90 18 "
+    << num(top + ph / 2) << ")\">" << xml_escape(axis_title(o.y, false)) << "</text>\n";
+
+}
+
+// The legend, a column of squares (so circles stay one per run) with the group
+// names, then the Pareto front's line; x0, top: its upper-left corner.
+void legend_svg(std::ostringstream& s, const std::vector<std::string>& groups, const std::string& title,
+                bool with_front, double x0, double top) {
+  s << "<g class=\"legend\">\n<text x=\"" << num(x0) << "\" y=\"" << num(top + 4) << "\" font-weight=\"bold\">"
+    << xml_escape(title) << "</text>\n";
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const double y = top + 14 + 20 * double(i);
+    s << "<rect x=\"" << num(x0) << "\" y=\"" << num(y) << "\" width=\"12\" height=\"12\" fill=\""
+      << kPalette[i % (sizeof kPalette / sizeof kPalette[0])] << "\" stroke=\"#222\" stroke-width=\"0.6\"/>\n"
+      << "<text x=\"" << num(x0 + 18) << "\" y=\"" << num(y + 10) << "\">" << xml_escape(groups[i]) << "</text>\n";
+  }
+  const double after = top + 14 + 20 * double(groups.size()) + 10;
+  if (with_front)
+    s << "<line x1=\"" << num(x0) << "\" y1=\"" << num(after) << "\" x2=\"" << num(x0 + 12) << "\" y2=\""
+      << num(after) << "\" stroke=\"#333\" stroke-dasharray=\"5,3\"/>\n"
+      << "<text x=\"" << num(x0 + 18) << "\" y=\"" << num(after + 4) << "\">Pareto front</text>\n";
+  s << "</g>\n";
+}
+
 }  // namespace
 
 std::vector<size_t> pareto_front(const std::vector<std::pair<double, double>>& p) {
@@ -180,12 +237,22 @@ std::string accuracy_resource_svg(const std::vector<RunRecord>& runs, const Plot
     ax = o.log_x ? log_axis(xmin->x, xmax->x) : linear_axis(xmin->x, xmax->x, false);
     ay = linear_axis(ymin->y, ymax->y, unit_y && ymin->y >= 0 && ymax->y <= 1);
   }
-  const double W = std::max(o.width, 320), H = std::max(o.height, 240);
-  const double left = 72, right = 180, top = 44, bottom = 56;
+  // Legend groups, one colour each; the legend column is as wide as its longest
+  // name (long technique chains such as "deepiot+binaryconnect+fixed_point" are not
+  // cut): the picture grows to the right, the plot area keeps its size.
+  std::vector<std::string> groups;
+  for (const Point& p : pts) groups.push_back(group_of(*p.run, o.color_by));
+  std::sort(groups.begin(), groups.end());
+  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+  size_t longest = std::string("Pareto front").size();
+  for (const std::string& g : groups) longest = std::max(longest, g.size());
+  constexpr double kCharWidth = 7.2;  // generous mean advance of a 12 px sans-serif glyph
+  const double right = std::max(180.0, 38 + kCharWidth * double(longest) + 12);
+  const double W = std::max(o.width, 320) + (right - 180), H = std::max(o.height, 240);
+  const double left = 72, top = 44, bottom = 56;
   const double pw = W - left - right, ph = H - top - bottom;
   auto px = [&](double x) { return left + (ax.t(x) - ax.lo) / (ax.hi - ax.lo) * pw; };
   auto py = [&](double y) { return top + ph - (y - ay.lo) / (ay.hi - ay.lo) * ph; };
-  auto px_axis = [&](double u) { return left + (u - ax.lo) / (ax.hi - ax.lo) * pw; };
 
   std::ostringstream s;
   s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -196,31 +263,7 @@ std::string accuracy_resource_svg(const std::vector<RunRecord>& runs, const Plot
   s << "<text x=\"" << num(left + pw / 2) << "\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">"
     << xml_escape(title) << "</text>\n";
 
-  // Grid, ticks and labels.
-  s << "<g class=\"x-axis\" stroke=\"#ccc\">\n";
-  for (double u : ax.minor)
-    s << "<line x1=\"" << num(px_axis(u)) << "\" y1=\"" << num(top + ph) << "\" x2=\"" << num(px_axis(u)) << "\" y2=\""
-      << num(top + ph + 3) << "\" stroke=\"#888\"/>\n";
-  for (const auto& [u, label] : ax.major)
-    s << "<line x1=\"" << num(px_axis(u)) << "\" y1=\"" << num(top) << "\" x2=\"" << num(px_axis(u)) << "\" y2=\""
-      << num(top + ph + 6) << "\"/>\n"
-      << "<text x=\"" << num(px_axis(u)) << "\" y=\"" << num(top + ph + 20) << "\" text-anchor=\"middle\" "
-      << "stroke=\"none\" fill=\"#222\">" << xml_escape(label) << "</text>\n";
-  s << "</g>\n<g class=\"y-axis\" stroke=\"#ccc\">\n";
-  for (const auto& [v, label] : ay.major)
-    s << "<line x1=\"" << num(left - 6) << "\" y1=\"" << num(py(v)) << "\" x2=\"" << num(left + pw) << "\" y2=\""
-      << num(py(v)) << "\"/>\n"
-      << "<text x=\"" << num(left - 9) << "\" y=\"" << num(py(v) + 4) << "\" text-anchor=\"end\" stroke=\"none\" "
-      << "fill=\"#222\">" << xml_escape(label) << "</text>\n";
-  s << "</g>\n";
-  s << "<line x1=\"" << num(left) << "\" y1=\"" << num(top + ph) << "\" x2=\"" << num(left + pw) << "\" y2=\""
-    << num(top + ph) << "\" stroke=\"#222\"/>\n"
-    << "<line x1=\"" << num(left) << "\" y1=\"" << num(top) << "\" x2=\"" << num(left) << "\" y2=\"" << num(top + ph)
-    << "\" stroke=\"#222\"/>\n";
-  s << "<text x=\"" << num(left + pw / 2) << "\" y=\"" << num(H - 14) << "\" text-anchor=\"middle\">"
-    << xml_escape(axis_title(o.x, o.log_x)) << "</text>\n"
-    << "<text x=\"18\" y=\"" << num(top + ph / 2) << "\" text-anchor=\"middle\" transform=\"rotate(-90 18 "
-    << num(top + ph / 2) << ")\">" << xml_escape(axis_title(o.y, false)) << "</text>\n";
+  axes_svg(s, ax, ay, o, {left, top, pw, ph, H});
 
   // Pareto front as a step line: from each front point right to the next one's
   // x at the same y, then up to it (the best y reachable within a budget of x).
@@ -239,10 +282,6 @@ std::string accuracy_resource_svg(const std::vector<RunRecord>& runs, const Plot
   }
 
   // Points, one colour per group.
-  std::vector<std::string> groups;
-  for (const Point& p : pts) groups.push_back(group_of(*p.run, o.color_by));
-  std::sort(groups.begin(), groups.end());
-  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
   auto colour = [&](const std::string& g) {
     const size_t i = size_t(std::find(groups.begin(), groups.end(), g) - groups.begin());
     return kPalette[i % (sizeof kPalette / sizeof kPalette[0])];
@@ -258,22 +297,7 @@ std::string accuracy_resource_svg(const std::vector<RunRecord>& runs, const Plot
   }
   s << "</g>\n";
 
-  // Legend (squares, so circles stay one per run).
-  s << "<g class=\"legend\">\n<text x=\"" << num(left + pw + 20) << "\" y=\"" << num(top + 4) << "\" font-weight=\"bold\">"
-    << xml_escape(o.color_by) << "</text>\n";
-  for (size_t i = 0; i < groups.size(); ++i) {
-    const double y = top + 14 + 20 * double(i);
-    s << "<rect x=\"" << num(left + pw + 20) << "\" y=\"" << num(y) << "\" width=\"12\" height=\"12\" fill=\""
-      << colour(groups[i]) << "\" stroke=\"#222\" stroke-width=\"0.6\"/>\n"
-      << "<text x=\"" << num(left + pw + 38) << "\" y=\"" << num(y + 10) << "\">" << xml_escape(groups[i])
-      << "</text>\n";
-  }
-  const double after = top + 14 + 20 * double(groups.size()) + 10;
-  if (!front.empty())
-    s << "<line x1=\"" << num(left + pw + 20) << "\" y1=\"" << num(after) << "\" x2=\"" << num(left + pw + 32)
-      << "\" y2=\"" << num(after) << "\" stroke=\"#333\" stroke-dasharray=\"5,3\"/>\n"
-      << "<text x=\"" << num(left + pw + 38) << "\" y=\"" << num(after + 4) << "\">Pareto front</text>\n";
-  s << "</g>\n";
+  legend_svg(s, groups, o.color_by, !front.empty(), left + pw + 20, top);
   if (pts.empty())
     s << "<text x=\"" << num(left + pw / 2) << "\" y=\"" << num(top + ph / 2) << "\" text-anchor=\"middle\" "
       << "fill=\"#888\">no runs to plot</text>\n";

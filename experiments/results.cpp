@@ -269,6 +269,61 @@ class Reader {
   std::string path_;
 };
 
+// The profile's integer totals, as attributes of /resources: the first four since
+// version 1, the MACs by precision since version 2.
+using Count = int64_t train::ResourceProfile::*;
+const std::pair<const char*, Count> kTotals[] = {{"params", &train::ResourceProfile::params},
+                                                 {"bytes", &train::ResourceProfile::bytes},
+                                                 {"macs", &train::ResourceProfile::macs},
+                                                 {"peak_activation_bytes", &train::ResourceProfile::peak_activation_bytes}};
+const std::pair<const char*, Count> kMacSplit[] = {{"macs_fp32", &train::ResourceProfile::macs_fp32},
+                                                   {"macs_fp16", &train::ResourceProfile::macs_fp16},
+                                                   {"macs_int16", &train::ResourceProfile::macs_int16},
+                                                   {"macs_int8", &train::ResourceProfile::macs_int8},
+                                                   {"macs_binary", &train::ResourceProfile::macs_binary}};
+
+// The columns a Graph IR summary and a resource profile share: names, kinds,
+// precisions, params and output shapes of each layer, in `group` (made here).
+template <class Layer>
+void write_layer_columns(h5::File& f, const std::string& group, const std::vector<Layer>& layers) {
+  std::vector<std::string> names, kinds, precisions;
+  std::vector<int64_t> params;
+  std::vector<const std::vector<int64_t>*> shapes;
+  for (const Layer& l : layers) {
+    names.push_back(l.name);
+    kinds.push_back(l.kind);
+    precisions.push_back(l.precision);
+    params.push_back(l.params);
+    shapes.push_back(&l.output_shape);
+  }
+  f.create_group(group);
+  f.write_strings(group + "/names", names);
+  f.write_strings(group + "/kinds", kinds);
+  f.write_strings(group + "/precisions", precisions);
+  f.write(group + "/params", params, {int64_t(params.size())});
+  write_shapes(f, group, shapes);
+}
+
+// The layer columns write_layer_columns wrote: one Layer per row of `group`.
+template <class Layer>
+std::vector<Layer> read_layer_columns(const Reader& in, const std::string& group) {
+  const int64_t n = in.layer_count(group + "/names");
+  const auto names = in.strings(group + "/names", n);
+  const auto kinds = in.strings(group + "/kinds", n);
+  const auto precisions = in.strings(group + "/precisions", n);
+  const auto params = in.ints(group + "/params", n, 0);
+  const auto shapes = in.shapes(group, n);
+  std::vector<Layer> layers(static_cast<size_t>(n), Layer{});
+  for (size_t i = 0; i < size_t(n); ++i) {
+    layers[i].name = names[i];
+    layers[i].kind = kinds[i];
+    layers[i].precision = precisions[i];
+    layers[i].params = params[i];
+    layers[i].output_shape = shapes[i];
+  }
+  return layers;
+}
+
 }  // namespace
 
 const std::vector<CurveField>& curve_fields() {
@@ -330,65 +385,36 @@ void write_results(const RunRecord& r, const fs::path& path) {
   write_metrics(f, "metrics/test", r.result.test);
 
   {
-    std::vector<std::string> names, kinds, precisions, inputs;
-    std::vector<int64_t> params;
-    std::vector<const std::vector<int64_t>*> shapes;
+    write_layer_columns(f, "graph", r.graph);
+    std::vector<std::string> inputs;
     for (const LayerSummary& l : r.graph) {
-      names.push_back(l.name);
-      kinds.push_back(l.kind);
-      precisions.push_back(l.precision);
       std::string in;
       for (const auto& x : l.inputs) in += (in.empty() ? "" : ",") + x;
       inputs.push_back(in);
-      params.push_back(l.params);
-      shapes.push_back(&l.output_shape);
     }
-    f.create_group("graph");
-    f.write_strings("graph/names", names);
-    f.write_strings("graph/kinds", kinds);
-    f.write_strings("graph/precisions", precisions);
     f.write_strings("graph/inputs", inputs);
-    f.write("graph/params", params, {int64_t(params.size())});
-    write_shapes(f, "graph", shapes);
   }
   {
     const auto& res = r.resources;
-    std::vector<std::string> names, kinds, precisions, mac_precisions;
-    std::vector<int64_t> params, bytes, macs, act;
+    write_layer_columns(f, "resources", res.layers);
+    std::vector<std::string> mac_precisions;
+    std::vector<int64_t> bytes, macs, act;
     std::vector<double> energy;
-    std::vector<const std::vector<int64_t>*> shapes;
     for (const auto& l : res.layers) {
       mac_precisions.push_back(l.mac_precision);
       energy.push_back(l.energy_pj);
-      names.push_back(l.name);
-      kinds.push_back(l.kind);
-      precisions.push_back(l.precision);
-      params.push_back(l.params);
       bytes.push_back(l.bytes);
       macs.push_back(l.macs);
       act.push_back(l.activation_bytes);
-      shapes.push_back(&l.output_shape);
     }
-    const std::vector<int64_t> n = {int64_t(names.size())};
-    f.create_group("resources");
-    f.write_strings("resources/names", names);
-    f.write_strings("resources/kinds", kinds);
-    f.write_strings("resources/precisions", precisions);
-    f.write("resources/params", params, n);
+    const std::vector<int64_t> n = {int64_t(res.layers.size())};
     f.write("resources/bytes", bytes, n);
     f.write("resources/macs", macs, n);
     f.write("resources/activation_bytes", act, n);
-    write_shapes(f, "resources", shapes);
-    f.set_attr("resources", "params", res.params);
-    f.set_attr("resources", "bytes", res.bytes);
-    f.set_attr("resources", "macs", res.macs);
-    f.set_attr("resources", "peak_activation_bytes", res.peak_activation_bytes);
+    for (const auto& [k, m] : kTotals) f.set_attr("resources", k, res.*m);
     f.write_strings("resources/mac_precisions", mac_precisions);
     f.write("resources/energy_pj", energy, n);
-    const std::pair<const char*, int64_t> mac_split[] = {{"macs_fp32", res.macs_fp32},   {"macs_fp16", res.macs_fp16},
-                                                         {"macs_int16", res.macs_int16}, {"macs_int8", res.macs_int8},
-                                                         {"macs_binary", res.macs_binary}};
-    for (const auto& [k, v] : mac_split) f.set_attr("resources", k, v);
+    for (const auto& [k, m] : kMacSplit) f.set_attr("resources", k, res.*m);
     f.set_attr("resources", "energy_pj", res.energy_pj);
     f.set_attr("resources", "energy_compute_pj", res.energy_compute_pj);
     f.set_attr("resources", "energy_weights_pj", res.energy_weights_pj);
@@ -463,52 +489,24 @@ RunRecord read_results(const fs::path& path) {
   r.result.val = in.metrics("metrics/val");
   r.result.test = in.metrics("metrics/test");
 
+  r.graph = read_layer_columns<LayerSummary>(in, "graph");
   {
-    const int64_t n = in.layer_count("graph/names");
-    const auto names = in.strings("graph/names", n);
-    const auto kinds = in.strings("graph/kinds", n);
-    const auto precisions = in.strings("graph/precisions", n);
-    const auto inputs = in.strings("graph/inputs", n);
-    const auto params = in.ints("graph/params", n, 0);
-    const auto shapes = in.shapes("graph", n);
-    for (size_t i = 0; i < size_t(n); ++i) {
-      LayerSummary l;
-      l.name = names[i];
-      l.kind = kinds[i];
-      l.precision = precisions[i];
-      l.inputs = split_commas(inputs[i]);
-      l.params = params[i];
-      l.output_shape = shapes[i];
-      r.graph.push_back(std::move(l));
-    }
+    const auto inputs = in.strings("graph/inputs", int64_t(r.graph.size()));
+    for (size_t i = 0; i < r.graph.size(); ++i) r.graph[i].inputs = split_commas(inputs[i]);
   }
   {
     auto& res = r.resources;
-    const int64_t n = in.layer_count("resources/names");
-    const auto names = in.strings("resources/names", n);
-    const auto kinds = in.strings("resources/kinds", n);
-    const auto precisions = in.strings("resources/precisions", n);
-    const auto params = in.ints("resources/params", n, 0);
+    res.layers = read_layer_columns<train::LayerResources>(in, "resources");
+    const int64_t n = int64_t(res.layers.size());
     const auto bytes = in.ints("resources/bytes", n, 0);
     const auto macs = in.ints("resources/macs", n, 0);
     const auto act = in.ints("resources/activation_bytes", n, 0);
-    const auto shapes = in.shapes("resources", n);
     for (size_t i = 0; i < size_t(n); ++i) {
-      train::LayerResources l;
-      l.name = names[i];
-      l.kind = kinds[i];
-      l.precision = precisions[i];
-      l.params = params[i];
-      l.bytes = bytes[i];
-      l.macs = macs[i];
-      l.activation_bytes = act[i];
-      l.output_shape = shapes[i];
-      res.layers.push_back(std::move(l));
+      res.layers[i].bytes = bytes[i];
+      res.layers[i].macs = macs[i];
+      res.layers[i].activation_bytes = act[i];
     }
-    res.params = in.int_attr("resources", "params", 0, INT64_MAX / 2);
-    res.bytes = in.int_attr("resources", "bytes", 0, INT64_MAX / 2);
-    res.macs = in.int_attr("resources", "macs", 0, INT64_MAX / 2);
-    res.peak_activation_bytes = in.int_attr("resources", "peak_activation_bytes", 0, INT64_MAX / 2);
+    for (const auto& [k, m] : kTotals) res.*m = in.int_attr("resources", k, 0, INT64_MAX / 2);
     if (*version >= 2) {
       const auto mp = in.strings("resources/mac_precisions", n);
       const auto energy = in.doubles("resources/energy_pj", n);
@@ -516,11 +514,7 @@ RunRecord read_results(const fs::path& path) {
         res.layers[i].mac_precision = mp[i];
         res.layers[i].energy_pj = energy[i];
       }
-      res.macs_fp32 = in.int_attr("resources", "macs_fp32", 0, INT64_MAX / 2);
-      res.macs_fp16 = in.int_attr("resources", "macs_fp16", 0, INT64_MAX / 2);
-      res.macs_int16 = in.int_attr("resources", "macs_int16", 0, INT64_MAX / 2);
-      res.macs_int8 = in.int_attr("resources", "macs_int8", 0, INT64_MAX / 2);
-      res.macs_binary = in.int_attr("resources", "macs_binary", 0, INT64_MAX / 2);
+      for (const auto& [k, m] : kMacSplit) res.*m = in.int_attr("resources", k, 0, INT64_MAX / 2);
       res.energy_pj = in.float_attr("resources", "energy_pj");
       res.energy_compute_pj = in.float_attr("resources", "energy_compute_pj");
       res.energy_weights_pj = in.float_attr("resources", "energy_weights_pj");

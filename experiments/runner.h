@@ -2,7 +2,8 @@
 // Running experiments. run_one() trains one resolved experiment (one sweep point)
 // into runs/<experiment>/<run-id>/:
 //   config.toml     the resolved configuration
-//   status          "running" while it trains, then "finished" or "failed: <why>"
+//   status          "running" while it trains, then "finished", "failed: <why>" or "cancelled: <why>"
+//   lock            held (fcntl) by the process working in the folder
 //   log.txt         what the run printed (progress lines, notes, errors)
 //   curves.csv      one line per finished epoch, appended live (the GUI reads it)
 //   checkpoints/    last.pt after every epoch (resume with --resume)
@@ -11,6 +12,12 @@
 // run_sweep() runs every point of an experiment, `jobs` at a time, each in its own
 // child process (`slimlab train FILE --set … --run-id …`), so a run that crashes
 // takes nothing else down. No LibTorch in this header.
+//
+// The status file: "running", "finished", "failed: <why>" or "cancelled: <why>". A
+// run writes its own failures (an exception: bad data, a stage that produced no
+// model, a failed export); the launcher writes the ones a run cannot (a signal, an
+// out-of-memory kill, a cancel; experiments/jobs.h). The run folder is locked while
+// a process works in it (experiments/run_lock.h).
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -40,14 +47,21 @@ std::filesystem::path run_dir(const RunOptions& options, const std::string& expe
 
 struct SweepReport {
   int finished = 0;
-  int failed = 0;
+  int failed = 0;  // failed or cancelled
   std::vector<std::string> failed_ids;
+  bool interrupted = false;  // SIGINT / SIGTERM cancelled the rest
 };
 
 // Every sweep point of the experiment in `file` (with `overrides` applied first),
-// `jobs` children at a time. `self_exe` is the slimlab binary to launch.
+// `jobs` children at a time through the shared launcher (experiments/jobs.h); each
+// child's output goes to its run folder's console.txt. `self_exe` is the slimlab
+// binary to launch. A point whose folder another live process holds gets another
+// id (said on stdout). A failed point's reason is printed even when `quiet` (which
+// leaves out the start / finish lines). SIGINT or SIGTERM cancels the children:
+// their runs say "cancelled: interrupted …".
 SweepReport run_sweep(const std::filesystem::path& file, const std::vector<std::string>& overrides, int jobs,
-                      const std::filesystem::path& runs_root, const std::filesystem::path& self_exe);
+                      const std::filesystem::path& runs_root, const std::filesystem::path& self_exe,
+                      bool quiet = false);
 
 // Launches `nproc` local copies of this executable for data-parallel training
 // (each with --world-size/--rank/--master on a free loopback port) and waits for

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -13,6 +14,7 @@
 #include "compress/stage_torch.h"
 #include "datasets/cache.h"
 #include "deploy/export/measure.h"
+#include "experiments/run_lock.h"
 #include "experiments/runner.h"
 #include "experiments/stages.h"
 #include "train/distributed.h"
@@ -92,8 +94,8 @@ train::EvalMetrics evaluate_model(const train::TrainConfig& tc, const train::Sli
 }
 
 // [export]: the final model as <run>/model.slim, measured in slimrt (file and arena
-// bytes, batch-1 latency, accuracy on the test split). A failed export is logged and
-// recorded in the run's tags; it does not fail the training run.
+// bytes, batch-1 latency, accuracy on the test split). A failed export fails the run
+// (std::runtime_error saying why); the trained model stays in model.h5.
 template <class Log>
 void export_to_slimrt(const Experiment& e, const data::PreparedData& d, const ir::Graph& g, const fs::path& dir,
                       RunRecord& rec, Log& log) {
@@ -125,8 +127,57 @@ void export_to_slimrt(const Experiment& e, const data::PreparedData& d, const ir
     log.line(s.str());
   } catch (const std::exception& ex) {
     rec.tags["export_error"] = ex.what();
-    log.line(std::string("export failed: ") + ex.what());
+    throw std::runtime_error("export (" + e.export_.precision + ") failed: " + ex.what() +
+                             " (the trained model is in " + (dir / "model.h5").string() + ")");
   }
+  if (!fs::exists(dir / "model.slim"))
+    throw std::runtime_error("export (" + e.export_.precision + ") wrote no " + (dir / "model.slim").string());
+}
+
+// The run's data (from the HDF5 cache when it matches), described in the log and
+// in the record.
+data::PreparedData load_data(const Experiment& e, RunRecord& rec, RunLog& log) {
+  data::PreparedData d;
+  if (e.dataset_cache) {
+    std::string why;
+    d = data::load_or_build(e.dataset, cache_path(e), &why);
+    log.line("data: " + why);
+  } else {
+    d = data::prepare(e.dataset);
+  }
+  // Validation compared the model with the source format; this is what the data really is.
+  const std::string modality = data::to_string(d.source.modality);
+  if (train::model_modality(e.model.name) != modality)
+    throw std::invalid_argument("model.name: '" + e.model.name + "' is a " + train::model_modality(e.model.name) +
+                                " model but dataset.source '" + e.dataset.source + "' is " + modality + " data");
+  log.line("data: train " + std::to_string(d.train.size()) + " / val " + std::to_string(d.val.size()) + " / test " +
+           std::to_string(d.test.size()) + " samples of " + data::shape_to_string(d.train.sample_shape) + ", " +
+           std::to_string(d.source.class_names.size()) + " classes, split " + d.split_method);
+  rec.num_classes = int64_t(d.source.class_names.size());
+  rec.class_names = d.source.class_names;
+  rec.train_size = int64_t(d.train.size());
+  rec.val_size = int64_t(d.val.size());
+  rec.test_size = int64_t(d.test.size());
+  rec.input_shape = d.train.sample_shape;
+  return d;
+}
+
+// Training epochs the stages from `first` on will run (their "epochs" keys), for the
+// whole-run ETA of the progress line.
+int planned_stage_epochs(const Experiment& e, size_t first) {
+  int n = 0;
+  for (size_t i = first; i < e.stages.size(); ++i)
+    if (auto it = e.stages[i].params.find("epochs"); it != e.stages[i].params.end()) n += std::atoi(it->second.c_str());
+  return n;
+}
+
+// The progress line's run ETA while training with `epochs_after` more epochs to come
+// (assumed as long as the current ones).
+void plan_run_eta(train::ProgressReporter* progress, int epochs_after) {
+  if (!progress) return;
+  progress->run_eta = [epochs_after](double training_left, double epoch_seconds) {
+    return training_left + double(epochs_after) * epoch_seconds;
+  };
 }
 
 std::string accuracy_text(double a) {
@@ -179,12 +230,14 @@ train::SlimModel run_stages(const Experiment& e, const RunOptions& o, const fs::
       log.line(what + ": finished before; restored from " + model_file.string());
     } else {
       log.line(what + ": starting");
+      plan_run_eta(progress, planned_stage_epochs(e, i + 1));
       const auto t0 = std::chrono::steady_clock::now();
       try {
         stage->run(ctx);
       } catch (const std::exception& ex) {
         throw std::runtime_error(what + ": " + ex.what());
       }
+      if (!ctx.model) throw std::runtime_error(what + ": the stage produced no model");
       srec.metrics["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const train::EvalMetrics val = evaluate_model(tc, ctx.model, d, d.val);
       const train::EvalMetrics test = evaluate_model(tc, ctx.model, d, d.test);
@@ -217,6 +270,9 @@ train::SlimModel run_stages(const Experiment& e, const RunOptions& o, const fs::
 RunRecord run_one(const Experiment& e, const RunOptions& o) {
   const fs::path dir = run_dir(o, e.name);
   const bool leader = o.rank == 0;
+  // Before anything is written: one process per run folder (RunFolderBusy otherwise).
+  RunLock lock;
+  if (leader) lock = RunLock(dir);
   if (leader) fs::create_directories(dir / "checkpoints");
   RunRecord rec;
   rec.experiment = e.name;
@@ -239,29 +295,7 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
     log.line("run " + e.name + "/" + o.run_id + " (" + e.model.name + " on " + e.dataset.source + ")");
 
     // 1. Data (from the HDF5 cache when it matches).
-    data::PreparedData d;
-    if (e.dataset_cache) {
-      std::string why;
-      d = data::load_or_build(e.dataset, cache_path(e), &why);
-      log.line("data: " + why);
-    } else {
-      d = data::prepare(e.dataset);
-    }
-    const std::string modality = data::to_string(d.source.modality);
-    if (train::model_modality(e.model.name) != modality)
-      throw std::invalid_argument("model." + std::string("name") + ": '" + e.model.name + "' is a " +
-                                  train::model_modality(e.model.name) + " model but dataset.source '" +
-                                  e.dataset.source + "' is " + modality + " data");
-    log.line("data: train " + std::to_string(d.train.size()) + " / val " + std::to_string(d.val.size()) +
-             " / test " + std::to_string(d.test.size()) + " samples of " +
-             data::shape_to_string(d.train.sample_shape) + ", " + std::to_string(d.source.class_names.size()) +
-             " classes, split " + d.split_method);
-    rec.num_classes = int64_t(d.source.class_names.size());
-    rec.class_names = d.source.class_names;
-    rec.train_size = int64_t(d.train.size());
-    rec.val_size = int64_t(d.val.size());
-    rec.test_size = int64_t(d.test.size());
-    rec.input_shape = d.train.sample_shape;
+    const data::PreparedData d = load_data(e, rec, log);
 
     // 2. Model.
     train::ModelConfig mc = e.model;
@@ -285,6 +319,7 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
     train::Trainer trainer(tc, model, d, leader ? dir / "checkpoints" : fs::path(),
                            (o.quiet || !leader) ? nullptr : &progress);
     trainer.on_log = [&log](const std::string& s) { log.line(s); };
+    plan_run_eta(&progress, leader ? planned_stage_epochs(e, 0) : 0);
     trainer.on_epoch = [&](const train::EpochMetrics& m) {
       std::ofstream(dir / "curves.csv", std::ios::app) << csv_line(m);
       std::ostringstream s;

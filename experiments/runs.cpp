@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <toml++/toml.h>
 
+#include "experiments/run_lock.h"
+
 namespace fs = std::filesystem;
 
 namespace slimlab::exp {
@@ -80,8 +82,7 @@ std::optional<RunRecord> read_run_dir(const fs::path& dir, const std::string& ex
   std::error_code ec;
   const fs::path h5 = dir / "results.h5";
   const bool has_h5 = fs::is_regular_file(h5, ec);
-  std::optional<std::pair<std::string, std::string>> status;
-  if (fs::is_regular_file(dir / "status", ec)) status = parse_status_text(read_text(dir / "status"));
+  const std::optional<std::pair<std::string, std::string>> status = read_status(dir);
   if (!has_h5 && !status) return std::nullopt;
 
   RunRecord r;
@@ -100,11 +101,19 @@ std::optional<RunRecord> read_run_dir(const fs::path& dir, const std::string& ex
     r.run_id = id;
     fill_from_config(r, dir / "config.toml");
   }
-  // A status file saying "running" is newer than any results.h5 of an earlier attempt (a resume).
-  if (status && (status->first == "running" || !has_h5)) {
+  // The status file is written last (after results.h5) and by the launcher when a run
+  // could not write it: it says how the run ended. Only "finished" defers to results.h5
+  // (which may be unreadable).
+  if (status && (status->first != "finished" || !has_h5)) {
     r.status = status->first;
     r.error = status->second;
-    r.result.epochs = read_curves_csv(dir / "curves.csv");
+    if (!from_h5 || status->first == "running") r.result.epochs = read_curves_csv(dir / "curves.csv");
+  }
+  // "running" while no process holds the folder: the process is gone without a word
+  // (kill -9 of a lone `slimlab train`, a power cut). Runs older than locks have no lock file.
+  if (r.status == "running" && has_run_lock_file(dir) && run_lock_holder(dir) == 0) {
+    r.status = "failed";
+    r.error = "the training process ended without a final status (killed?); resume with --resume";
   }
   r.dir = dir;
   return r;
@@ -138,6 +147,23 @@ bool has_metrics(const RunRecord& r, const train::EvalMetrics& m) {
   return r.status == "finished" && m.num_classes > 0;
 }
 
+// Epochs the stages trained (rows of their per-epoch tables, whose first column is
+// "epoch") and the seconds they took.
+size_t stage_epochs(const RunRecord& r) {
+  size_t n = 0;
+  for (const auto& s : r.stages)
+    for (const auto& [name, t] : s.tables)
+      if (!t.columns.empty() && t.columns[0] == "epoch") n += t.rows.size();
+  return n;
+}
+
+double stage_seconds(const RunRecord& r) {
+  double t = 0;
+  for (const auto& s : r.stages)
+    if (auto it = s.metrics.find("seconds"); it != s.metrics.end()) t += it->second;
+  return t;
+}
+
 bool has_resources(const RunRecord& r) { return !r.resources.layers.empty() || r.resources.params > 0; }
 
 [[noreturn]] void bad_column(const std::string& c, const std::vector<std::string>& valid) {
@@ -160,10 +186,14 @@ std::string cell(const RunRecord& r, const std::string& c) {
   if (c == "bytes") return has_resources(r) ? short_bytes(double(r.resources.bytes)) : "-";
   if (c == "macs") return has_resources(r) ? short_count(double(r.resources.macs)) : "-";
   if (c == "energy") return has_resources(r) && r.resources.energy_pj > 0 ? short_energy(r.resources.energy_pj) : "-";
-  if (c == "epochs") return r.result.epochs.empty() ? "-" : std::to_string(r.result.epochs.size());
-  if (c == "time") {
-    double t = r.result.train_seconds;
-    if (r.status != "finished")
+  if (c == "epochs") {  // base training's, then the stages' fine-tuning: "20+6"
+    const size_t stage = stage_epochs(r);
+    if (r.result.epochs.empty() && stage == 0) return "-";
+    return std::to_string(r.result.epochs.size()) + (stage ? "+" + std::to_string(stage) : "");
+  }
+  if (c == "time") {  // base training and every stage
+    double t = r.result.train_seconds + stage_seconds(r);
+    if (r.status != "finished" && r.result.train_seconds == 0)
       for (const auto& m : r.result.epochs) t += m.seconds;
     return t > 0 ? short_duration(t) : "-";
   }
@@ -217,6 +247,87 @@ std::string shape_text(const std::vector<int64_t>& s) {
   return out + "]";
 }
 
+
+// A confusion matrix with class names and per-class recall.
+void confusion_text(std::ostream& os, const RunRecord& r, const char* split, const train::EvalMetrics& m) {
+  const int64_t k = m.num_classes;
+  if (k <= 0 || m.confusion.size() != size_t(k * k)) return;
+  os << "\nConfusion matrix (" << split << "; rows = true class, columns = predicted)\n";
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> head = {"", ""};
+  for (int64_t j = 0; j < k; ++j) head.push_back(std::to_string(j));
+  head.push_back("recall");
+  rows.push_back(head);
+  for (int64_t i = 0; i < k; ++i) {
+    const std::string name = size_t(i) < r.class_names.size() ? r.class_names[size_t(i)] : "";
+    std::vector<std::string> row = {std::to_string(i), name};
+    int64_t total = 0;
+    for (int64_t j = 0; j < k; ++j) {
+      row.push_back(std::to_string(m.confusion[size_t(i * k + j)]));
+      total += m.confusion[size_t(i * k + j)];
+    }
+    row.push_back(total > 0 ? percent(double(m.confusion[size_t(i * k + i)]) / double(total)) : "-");
+    rows.push_back(std::move(row));
+  }
+  std::vector<bool> right(head.size(), true);
+  right[1] = false;
+  os << align(rows, right);
+}
+
+// The per-stage trade-off table and each stage's own numbers and small tables.
+void stages_text(std::ostream& os, const RunRecord& r) {
+  if (r.stages.empty()) return;
+  // One line per stage: accuracy before → after and the size it left; then its own numbers.
+  os << "\nStages\n";
+  std::vector<std::vector<std::string>> rows = {{"#", "type", "val_acc", "test_acc", "params", "bytes", "energy"}};
+  auto metric = [](const compress::StageRecord& s, const char* k) {
+    auto it = s.metrics.find(k);
+    return it == s.metrics.end() ? std::optional<double>() : std::optional<double>(it->second);
+  };
+  for (size_t i = 0; i < r.stages.size(); ++i) {
+    const auto& s = r.stages[i];
+    auto change = [&](const char* before, const char* after) {
+      const auto a = metric(s, before), b = metric(s, after);
+      return a && b ? percent(*a) + " → " + percent(*b) : "-";
+    };
+    const auto p = metric(s, "params"), b = metric(s, "bytes"), e = metric(s, "energy_pj");
+    rows.push_back({std::to_string(i), s.type, r.val_size > 0 ? change("val_accuracy_before", "val_accuracy") : "-",
+                    change("test_accuracy_before", "test_accuracy"), p ? short_count(*p) : "-",
+                    b ? short_bytes(*b) : "-", e ? short_energy(*e) : "-"});
+  }
+  os << align(rows, {true, false, true, true, true, true, true});
+  for (size_t i = 0; i < r.stages.size(); ++i) {
+    const auto& s = r.stages[i];
+    std::string extra;
+    for (const auto& [k, v] : s.metrics)
+      if (k.rfind("val_accuracy", 0) != 0 && k.rfind("test_accuracy", 0) != 0 && k != "params" && k != "bytes" &&
+          k != "macs" && k != "energy_pj")
+        extra += (extra.empty() ? "" : ", ") + k + " " + fmt("%.6g", v);
+    for (const auto& [k, v] : s.info) extra += (extra.empty() ? "" : ", ") + k + " " + v;
+    std::string tables;
+    for (const auto& [k, t] : s.tables)
+      tables += (tables.empty() ? "" : ", ") + k + " (" + std::to_string(t.rows.size()) + "×" +
+                std::to_string(t.columns.size()) + ")";
+    if (!extra.empty()) os << "  stage " << i << " " << s.type << ": " << extra << "\n";
+    if (!tables.empty()) os << "  stage " << i << " tables: " << tables << "\n";
+    // Small labelled tables (DeepIoT's kept units per layer, a pruner's per-layer
+    // sparsity) are shown in full.
+    for (const auto& [k, t] : s.tables) {
+      if (t.row_labels.empty() || t.row_labels.size() != t.rows.size() || t.rows.size() > 40) continue;
+      std::vector<std::vector<std::string>> cells = {{k}};
+      cells[0].insert(cells[0].end(), t.columns.begin(), t.columns.end());
+      for (size_t r2 = 0; r2 < t.rows.size(); ++r2) {
+        std::vector<std::string> line{t.row_labels[r2]};
+        for (double v : t.rows[r2]) line.push_back(fmt("%.4g", v));
+        cells.push_back(line);
+      }
+      std::vector<bool> right(cells[0].size(), true);
+      right[0] = false;
+      os << "\n" << align(cells, right);
+    }
+  }
+}
+
 }  // namespace
 
 std::pair<std::string, std::string> parse_status_text(const std::string& text) {
@@ -234,6 +345,12 @@ std::pair<std::string, std::string> parse_status_text(const std::string& text) {
     if (!rest.empty()) why += "\n" + rest;
   }
   return {line.substr(0, colon), why};
+}
+
+std::optional<std::pair<std::string, std::string>> read_status(const fs::path& run_dir) {
+  std::error_code ec;
+  if (!fs::is_regular_file(run_dir / "status", ec)) return std::nullopt;
+  return parse_status_text(read_text(run_dir / "status"));
 }
 
 std::optional<RunRecord> read_run(const fs::path& dir) {
@@ -426,32 +543,8 @@ std::string run_details(const RunRecord& r) {
     os << align(rows, std::vector<bool>(rows[0].size(), true));
   }
 
-  auto confusion = [&](const char* split, const train::EvalMetrics& m) {
-    const int64_t k = m.num_classes;
-    if (k <= 0 || m.confusion.size() != size_t(k * k)) return;
-    os << "\nConfusion matrix (" << split << "; rows = true class, columns = predicted)\n";
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> head = {"", ""};
-    for (int64_t j = 0; j < k; ++j) head.push_back(std::to_string(j));
-    head.push_back("recall");
-    rows.push_back(head);
-    for (int64_t i = 0; i < k; ++i) {
-      const std::string name = size_t(i) < r.class_names.size() ? r.class_names[size_t(i)] : "";
-      std::vector<std::string> row = {std::to_string(i), name};
-      int64_t total = 0;
-      for (int64_t j = 0; j < k; ++j) {
-        row.push_back(std::to_string(m.confusion[size_t(i * k + j)]));
-        total += m.confusion[size_t(i * k + j)];
-      }
-      row.push_back(total > 0 ? percent(double(m.confusion[size_t(i * k + i)]) / double(total)) : "-");
-      rows.push_back(std::move(row));
-    }
-    std::vector<bool> right(head.size(), true);
-    right[1] = false;
-    os << align(rows, right);
-  };
-  confusion("test", r.result.test);
-  confusion("val", r.result.val);
+  confusion_text(os, r, "test", r.result.test);
+  confusion_text(os, r, "val", r.result.val);
 
   if (!r.resources.layers.empty()) {
     os << "\nLayers\n";
@@ -474,57 +567,7 @@ std::string run_details(const RunRecord& r) {
     os << align(rows, {false, false, false, false, true});
   }
 
-  if (!r.stages.empty()) {
-    // One line per stage: accuracy before → after and the size it left; then its own numbers.
-    os << "\nStages\n";
-    std::vector<std::vector<std::string>> rows = {{"#", "type", "val_acc", "test_acc", "params", "bytes", "energy"}};
-    auto metric = [](const compress::StageRecord& s, const char* k) {
-      auto it = s.metrics.find(k);
-      return it == s.metrics.end() ? std::optional<double>() : std::optional<double>(it->second);
-    };
-    for (size_t i = 0; i < r.stages.size(); ++i) {
-      const auto& s = r.stages[i];
-      auto change = [&](const char* before, const char* after) {
-        const auto a = metric(s, before), b = metric(s, after);
-        return a && b ? percent(*a) + " → " + percent(*b) : "-";
-      };
-      const auto p = metric(s, "params"), b = metric(s, "bytes"), e = metric(s, "energy_pj");
-      rows.push_back({std::to_string(i), s.type, r.val_size > 0 ? change("val_accuracy_before", "val_accuracy") : "-",
-                      change("test_accuracy_before", "test_accuracy"), p ? short_count(*p) : "-",
-                      b ? short_bytes(*b) : "-", e ? short_energy(*e) : "-"});
-    }
-    os << align(rows, {true, false, true, true, true, true, true});
-    for (size_t i = 0; i < r.stages.size(); ++i) {
-      const auto& s = r.stages[i];
-      std::string extra;
-      for (const auto& [k, v] : s.metrics)
-        if (k.rfind("val_accuracy", 0) != 0 && k.rfind("test_accuracy", 0) != 0 && k != "params" && k != "bytes" &&
-            k != "macs" && k != "energy_pj")
-          extra += (extra.empty() ? "" : ", ") + k + " " + fmt("%.6g", v);
-      for (const auto& [k, v] : s.info) extra += (extra.empty() ? "" : ", ") + k + " " + v;
-      std::string tables;
-      for (const auto& [k, t] : s.tables)
-        tables += (tables.empty() ? "" : ", ") + k + " (" + std::to_string(t.rows.size()) + "×" +
-                  std::to_string(t.columns.size()) + ")";
-      if (!extra.empty()) os << "  stage " << i << " " << s.type << ": " << extra << "\n";
-      if (!tables.empty()) os << "  stage " << i << " tables: " << tables << "\n";
-      // Small labelled tables (DeepIoT's kept units per layer, a pruner's per-layer
-      // sparsity) are shown in full.
-      for (const auto& [k, t] : s.tables) {
-        if (t.row_labels.empty() || t.row_labels.size() != t.rows.size() || t.rows.size() > 40) continue;
-        std::vector<std::vector<std::string>> cells = {{k}};
-        cells[0].insert(cells[0].end(), t.columns.begin(), t.columns.end());
-        for (size_t r2 = 0; r2 < t.rows.size(); ++r2) {
-          std::vector<std::string> line{t.row_labels[r2]};
-          for (double v : t.rows[r2]) line.push_back(fmt("%.4g", v));
-          cells.push_back(line);
-        }
-        std::vector<bool> right(cells[0].size(), true);
-        right[0] = false;
-        os << "\n" << align(cells, right);
-      }
-    }
-  }
+  stages_text(os, r);
 
   if (!r.config_toml.empty()) os << "\nConfiguration\n" << r.config_toml;
   return os.str();

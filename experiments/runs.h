@@ -33,6 +33,8 @@ std::optional<RunRecord> read_run(const std::filesystem::path& run_dir);
 // Parses the first line of a status file: "failed: out of memory" → {"failed",
 // "out of memory"}. Unknown words are returned as they are.
 std::pair<std::string, std::string> parse_status_text(const std::string& text);
+// <run_dir>/status parsed; nullopt when the folder has no status file.
+std::optional<std::pair<std::string, std::string>> read_status(const std::filesystem::path& run_dir);
 
 // Table columns: experiment, run, status, dataset, model, technique, val_acc,
 // test_acc, macro_f1 (test), params, bytes, macs, energy (estimated per

@@ -1,5 +1,6 @@
 #include "experiments/sweep.h"
 
+#include <algorithm>
 
 namespace slimlab::exp {
 
@@ -77,7 +78,10 @@ std::vector<SweepPoint> expand_sweep(const Experiment& e) {
   }
 
   std::vector<SweepPoint> out;
+  // One issue per problem: the same problem in several points (a bad value crossed
+  // with another axis) is reported once, naming the points.
   std::vector<ConfigIssue> issues;
+  std::vector<std::vector<std::string>> issue_points;
   for (size_t i = 0; i < points.size(); ++i) {
     SweepPoint sp;
     std::string id = point_prefix(i, points.size());
@@ -92,16 +96,30 @@ std::vector<SweepPoint> expand_sweep(const Experiment& e) {
     try {
       apply_overrides(sp.experiment, ovs);
     } catch (const ConfigError& err) {
-      for (ConfigIssue issue : err.issues()) {
-        issue.message = "in sweep point " + sp.id + ": " + issue.message;
-        issues.push_back(std::move(issue));
+      for (const ConfigIssue& issue : err.issues()) {
+        auto same = std::find_if(issues.begin(), issues.end(), [&](const ConfigIssue& x) {
+          return x.file == issue.file && x.line == issue.line && x.key == issue.key && x.message == issue.message;
+        });
+        if (same == issues.end()) {
+          issues.push_back(issue);
+          issue_points.push_back({sp.id});
+        } else {
+          issue_points[size_t(same - issues.begin())].push_back(sp.id);
+        }
       }
       continue;
     }
     out.push_back(std::move(sp));
   }
-  if (!issues.empty()) throw ConfigError(issues);
-  return out;
+  if (issues.empty()) return out;
+  for (size_t i = 0; i < issues.size(); ++i) {
+    const auto& ids = issue_points[i];
+    std::string where = ids.size() == 1 ? "in sweep point " + ids[0] : "in sweep points " + ids[0];
+    for (size_t k = 1; k < ids.size() && k < 3; ++k) where += ", " + ids[k];
+    if (ids.size() > 3) where += " and " + std::to_string(ids.size() - 3) + " more";
+    issues[i].message = where + ": " + issues[i].message;
+  }
+  throw ConfigError(issues);
 }
 
 }  // namespace slimlab::exp

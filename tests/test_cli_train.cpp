@@ -1,9 +1,14 @@
 // `slimlab train | run | runs | plot` as a user runs them, on small synthetic data.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include "experiments/run_lock.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
@@ -87,11 +92,136 @@ TEST(CliTrain, BadConfigIsRejectedBeforeAnyWork) {
   EXPECT_FALSE(fs::exists(dir / "runs"));
 }
 
-TEST(CliTrain, ModelForOtherDataFailsAndSaysWhy) {
+TEST(CliTrain, ModelForOtherDataIsRejectedBeforeAnyWork) {
   slimlab::test::TempDir dir;
   const auto r = run_slimlab("train " + quickstart() + small(dir, 1) + " --set model.name=lenet5 --run-id wrong --quiet");
   EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.out.find("vision model"), std::string::npos) << r.out;
-  const std::string status = read(dir / "runs/quickstart/wrong/status");
-  EXPECT_EQ(status.rfind("failed: ", 0), 0u) << status;
+  EXPECT_NE(r.out.find("model.name: 'lenet5' is a vision model"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "runs/quickstart/wrong")) << "rejected at validation, before any work";
+}
+
+namespace {
+
+// A small float experiment: cnn1d on a quarter of the synthetic HAR data.
+fs::path tiny_experiment(const slimlab::test::TempDir& dir, int epochs, const std::string& extra = "") {
+  const fs::path f = dir / "tiny.toml";
+  slimlab::test::write_text(f, "[dataset]\nsource = \"synthetic:har\"\nsynthetic_scale = 0.25\ncache_dir = \"" +
+                                   (dir / "cache").string() + "\"\n[model]\nname = \"cnn1d\"\nwidth = 0.25\n"
+                                   "[train]\nepochs = " + std::to_string(epochs) + "\nthreads = 1\n" + extra);
+  return f;
+}
+
+// Waits until a process holds the run folder's lock; its pid, or 0 after `seconds`.
+pid_t wait_for_holder(const fs::path& run, int seconds) {
+  for (int i = 0; i < seconds * 50; ++i) {
+    if (const pid_t p = slimlab::exp::run_lock_holder(run); p > 0) return p;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
+}
+
+}  // namespace
+
+// Issue #15: `[export] precision = "binary"` without a binary stage trained, failed to
+// export and exited 0. Now it is rejected at validation with file:line.
+TEST(CliTrain, BinaryExportWithoutABinaryStageIsRejected) {
+  slimlab::test::TempDir dir;
+  const fs::path f = tiny_experiment(dir, 1, "[export]\nenabled = true\nprecision = \"binary\"\n");
+  for (const std::string cmd : {"train", "run"}) {
+    const auto r = run_slimlab(cmd + " " + f.string() + " --quiet --runs " + (dir / "runs").string());
+    EXPECT_NE(r.code, 0) << cmd;
+    EXPECT_NE(r.out.find(f.string() + ":13: export.precision: \"binary\" export needs binary weights"),
+              std::string::npos)
+        << r.out;
+    EXPECT_FALSE(fs::exists(dir / "runs")) << cmd;
+  }
+}
+
+// An export that fails at run time fails the run: status, exit code, the reason
+// printed also under --quiet, and `runs list` says failed.
+TEST(CliTrain, FailedExportFailsTheRun) {
+  slimlab::test::TempDir dir;
+  const fs::path f = tiny_experiment(dir, 1, "[export]\nenabled = true\nprecision = \"int8\"\n");
+  const fs::path run = dir / "runs/tiny/p00";
+  fs::create_directories(run / "model.slim" / "in-the-way");  // the .slim cannot be written
+  const auto r = run_slimlab("train " + f.string() + " --quiet --run-id p00 --runs " + (dir / "runs").string());
+  EXPECT_NE(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("export (int8) failed"), std::string::npos) << r.out;
+  const std::string status = read(run / "status");
+  EXPECT_EQ(status.rfind("failed: export (int8) failed", 0), 0u) << status;
+  EXPECT_TRUE(fs::exists(run / "model.h5")) << "the trained model is kept";
+  const auto list = run_slimlab("runs list --runs " + (dir / "runs").string());
+  EXPECT_NE(list.out.find("failed"), std::string::npos) << list.out;
+  // The same through `slimlab run --quiet`: exit 1 and the reason.
+  const auto s = run_slimlab("run " + f.string() + " --quiet --runs " + (dir / "runs").string());
+  EXPECT_NE(s.code, 0) << s.out;
+  EXPECT_NE(s.out.find("FAILED   p00: failed: export (int8) failed"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("0 finished, 1 failed"), std::string::npos) << s.out;
+}
+
+// kill -9 of a run `slimlab run` started: failed, with the signal, in the status
+// file, the output and `runs list`.
+TEST(CliTrain, KilledRunIsFailedWithTheSignal) {
+  slimlab::test::TempDir dir;
+  const fs::path f = tiny_experiment(dir, 500);
+  const fs::path run = dir / "runs/tiny/p00";
+  std::thread killer([&] {
+    if (const pid_t child = wait_for_holder(run, 60)) kill(child, SIGKILL);
+  });
+  const auto r = run_slimlab("run " + f.string() + " --quiet --runs " + (dir / "runs").string());
+  killer.join();
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAILED   p00: failed: killed by signal 9 (SIGKILL — out of memory?)"), std::string::npos)
+      << r.out;
+  const std::string status = read(run / "status");
+  EXPECT_EQ(status.rfind("failed: killed by signal 9 (SIGKILL — out of memory?)", 0), 0u) << status;
+  const auto list = run_slimlab("runs list --runs " + (dir / "runs").string());
+  EXPECT_NE(list.out.find("failed"), std::string::npos) << list.out;
+}
+
+// Two `slimlab run` of the same experiment at once: the second does not touch the
+// first's folder, takes the next id and says so; a `slimlab train` of the held id stops.
+TEST(CliTrain, ConcurrentRunsDoNotClobberEachOther) {
+  slimlab::test::TempDir dir;
+  const fs::path f = tiny_experiment(dir, 40);
+  const std::string runs = " --runs " + (dir / "runs").string();
+  slimlab::test::CommandResult first;
+  std::thread t([&] { first = run_slimlab("run " + f.string() + runs); });
+  const pid_t holder = wait_for_holder(dir / "runs/tiny/p00", 60);
+  ASSERT_GT(holder, 0);
+  const auto busy = run_slimlab("train " + f.string() + " --run-id p00 --quiet" + runs);
+  EXPECT_EQ(busy.code, 75) << busy.out;
+  EXPECT_NE(busy.out.find("is in use by another slimlab process (pid " + std::to_string(holder) + ")"),
+            std::string::npos)
+      << busy.out;
+  const auto second = run_slimlab("run " + f.string() + " --set train.epochs=1" + runs);
+  t.join();
+  EXPECT_EQ(first.code, 0) << first.out;
+  EXPECT_EQ(second.code, 0) << second.out;
+  EXPECT_NE(second.out.find("p00 is being run by another slimlab process (pid " + std::to_string(holder) +
+                            "): this run writes p00-2 instead"),
+            std::string::npos)
+      << second.out;
+  EXPECT_EQ(read(dir / "runs/tiny/p00/status"), "finished\n");
+  EXPECT_EQ(read(dir / "runs/tiny/p00-2/status"), "finished\n");
+  EXPECT_NE(read(dir / "runs/tiny/p00/config.toml").find("epochs = 40"), std::string::npos);
+  EXPECT_NE(read(dir / "runs/tiny/p00-2/config.toml").find("epochs = 1"), std::string::npos);
+}
+
+// A bad sweep is reported once per problem (issue #20: a bad value crossed with
+// another axis was printed once per point).
+TEST(CliTrain, SweepErrorsArePrintedOnce) {
+  slimlab::test::TempDir dir;
+  const fs::path f = tiny_experiment(
+      dir, 1, "lr = 0.001\nschedule = \"cosine\"\n[sweep]\ngrid = { \"train.min_lr\" = [0.5], \"model.width\" = [0.25, 0.5] }\n");
+  const auto r = run_slimlab("run " + f.string() + " --runs " + (dir / "runs").string());
+  EXPECT_NE(r.code, 0);
+  const std::string needle = "min_lr must be below lr";
+  size_t n = 0;
+  for (size_t pos = 0; (pos = r.out.find(needle, pos)) != std::string::npos; ++pos) ++n;
+  EXPECT_EQ(n, 1u) << r.out;
+  EXPECT_NE(r.out.find(f.string() + ":14: train.min_lr: in sweep points p00-train.min_lr=0.5-model.width=0.25, "
+                                    "p01-train.min_lr=0.5-model.width=0.5: min_lr must be below lr"),
+            std::string::npos)
+      << r.out;
 }

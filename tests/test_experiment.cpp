@@ -269,7 +269,7 @@ TEST(Experiment, Overrides) {
   EXPECT_EQ(g.train.epochs, 4);
   EXPECT_EQ(g.lines.count("train.epochs"), 0u);  // the file's line no longer holds the value
   // Overrides satisfy required keys too.
-  const Experiment f = parse_experiment("[dataset]\nsource = \"synthetic:har\"\n", "y.toml", {"model.name=lenet5"});
+  const Experiment f = parse_experiment("[dataset]\nsource = \"synthetic:vision\"\n", "y.toml", {"model.name=lenet5"});
   EXPECT_EQ(f.model.name, "lenet5");
 }
 
@@ -457,4 +457,51 @@ TEST(Schema, Literals) {
   EXPECT_DOUBLE_EQ(std::get<double>(out), 2.0);
   EXPECT_FALSE(coerce(Value(2.0), ValueType::kInt, &out, &why));
   EXPECT_EQ(why, "expected an int, got the float 2.0");
+}
+
+// What the configuration alone tells is rejected at validation, at file:line (issues
+// #15 and #20): an image model on HAR data, a binary export without a binary stage.
+TEST(Experiment, ModelAgainstTheDatasetsModality) {
+  auto err = parse_error("[dataset]\nsource = \"synthetic:har\"\n[model]\nname = \"lenet5\"\n");
+  ASSERT_EQ(err.issues().size(), 1u) << err.what();
+  EXPECT_EQ(err.issues()[0].str(),
+            "x.toml:4: model.name: 'lenet5' is a vision model but dataset.source 'synthetic:har' is har data "
+            "(har models: deepsense, cnn1d)");
+  // Through --set: the same check, the file named without a line.
+  err = parse_error(kMinimal, {"model.name=audio_cnn"});
+  ASSERT_EQ(err.issues().size(), 1u) << err.what();
+  EXPECT_EQ(err.issues()[0].key, "model.name");
+  EXPECT_NE(err.issues()[0].message.find("is an audio model"), std::string::npos) << err.what();
+  EXPECT_NO_THROW(parse_experiment("[dataset]\nsource = \"synthetic:vision\"\n[model]\nname = \"lenet5\"\n", "x.toml"));
+  EXPECT_NO_THROW(parse_experiment("[dataset]\nsource = \"synthetic:audio\"\n[model]\nname = \"deepear_dnn\"\n", "x.toml"));
+}
+
+TEST(Experiment, ExportPrecisionAgainstTheStages) {
+  const std::string exp = std::string(kMinimal) + "[export]\nenabled = true\nprecision = \"binary\"\n";
+  const auto err = parse_error(exp);
+  ASSERT_EQ(err.issues().size(), 1u) << err.what();
+  EXPECT_EQ(err.issues()[0].file, "x.toml");
+  EXPECT_EQ(err.issues()[0].line, 7);
+  EXPECT_EQ(err.issues()[0].key, "export.precision");
+  EXPECT_NE(err.issues()[0].message.find("binaryconnect"), std::string::npos) << err.what();
+  // With a binary stage it is fine; so is int8 / int16 of a float run (quantized at
+  // export) and a disabled export.
+  EXPECT_NO_THROW(parse_experiment(exp + "[[stage]]\ntype = \"binaryconnect\"\nepochs = 1\n", "x.toml"));
+  EXPECT_NO_THROW(parse_experiment(exp + "[[stage]]\ntype = \"bnn\"\nepochs = 1\n", "x.toml"));
+  for (const char* p : {"int8", "int16", "fp32"})
+    EXPECT_NO_THROW(parse_experiment(std::string(kMinimal) + "[export]\nenabled = true\nprecision = \"" + p + "\"\n",
+                                     "x.toml"))
+        << p;
+  EXPECT_NO_THROW(parse_experiment(std::string(kMinimal) + "[export]\nenabled = false\nprecision = \"binary\"\n",
+                                   "x.toml"));
+  // A sweep point or an override that makes it binary is caught too.
+  const auto err2 = parse_error(std::string(kMinimal) + "[export]\nenabled = true\n", {"export.precision=binary"});
+  EXPECT_EQ(err2.issues().at(0).key, "export.precision");
+}
+
+// DeepIoT's stop check measures the really pruned network by default (issue #20).
+TEST(Experiment, DeepIotStopsOnTheRemovedNetworkByDefault) {
+  const Experiment e = parse_experiment(std::string(kMinimal) + "[[stage]]\ntype = \"deepiot\"\n", "x.toml");
+  ASSERT_EQ(e.stages.size(), 1u);
+  EXPECT_EQ(e.stages[0].params.at("stop_eval"), "removed");
 }

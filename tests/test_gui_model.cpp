@@ -490,7 +490,9 @@ TEST(GuiJobs, QueueOrderAndCancel) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
   EXPECT_EQ(q.find(slow)->state, JobState::kCancelled);
   EXPECT_EQ(q.find(second)->state, JobState::kFinished);
-  EXPECT_EQ(exp::parse_status_text(read(tmp / "run" / "status")).second, "cancelled from the GUI");
+  // Cancelled is its own status (the one launcher's rule), with the reason.
+  EXPECT_EQ(exp::parse_status_text(read(tmp / "run" / "status")),
+            (std::pair<std::string, std::string>{"cancelled", "cancelled from the GUI"}));
   // A queued job is dropped without running.
   const int a = q.submit({"a", "train", {"/bin/sh", "-c", "sleep 30"}, {}, {}, 0});
   const int b = q.submit({"b", "train", {"/bin/sh", "-c", "touch " + (tmp / "b-ran").string()}, {}, {}, 0});

@@ -251,3 +251,28 @@ TEST(Plot, ParetoFrontMatchesBruteForce) {
   // Identical points: only the first is kept.
   EXPECT_EQ(pareto_front({{1, 1}, {1, 1}, {2, 3}}), (std::vector<size_t>{0, 2}));
 }
+
+// Long technique chains are not cut by the legend (issue #20): the picture grows to
+// the right so that the longest name fits, and the plot area keeps its size.
+TEST(Plot, LegendFitsLongTechniqueNames) {
+  std::vector<RunRecord> runs = {run("a", "cnn1d", 800, 0.70), run("b", "cnn1d", 3000, 0.82)};
+  runs[0].techniques = "float";
+  runs[1].techniques = "deepiot+binaryconnect+fixed_point+weight_sharing";
+  PlotOptions o;
+  o.color_by = "technique";
+  const std::string svg = accuracy_resource_svg(runs, o);
+  const std::string name = runs[1].techniques;
+  const size_t at = svg.find(">" + name + "</text>");
+  ASSERT_NE(at, std::string::npos) << svg;
+  // The label's x and the picture's width.
+  const size_t x_at = svg.rfind("<text x=\"", at);
+  const double x = std::stod(svg.substr(x_at + 9));
+  const size_t w_at = svg.find("width=\"");
+  const double width = std::stod(svg.substr(w_at + 7));
+  EXPECT_GT(width, 760);
+  EXPECT_LE(x + 7.0 * double(name.size()), width) << "the legend label runs past the picture";
+  // Short names keep the default size.
+  runs[1].techniques = "dns";
+  const std::string small = accuracy_resource_svg(runs, o);
+  EXPECT_EQ(std::stod(small.substr(small.find("width=\"") + 7)), 760);
+}

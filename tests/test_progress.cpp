@@ -82,3 +82,24 @@ TEST(Progress, FormatDuration) {
   EXPECT_EQ(format_duration(3723), "1:02:03");
   EXPECT_EQ(format_duration(-1), "--:--");
 }
+
+// The whole-run ETA (issue #20): this training's epochs left plus what the runner
+// says comes after (the stages' epochs), at the current epoch's pace.
+TEST(Progress, RunEtaCoversWhatComesAfterThisTraining) {
+  double now = 100.0;
+  std::ostringstream out;
+  ProgressReporter p(out, /*is_terminal=*/true, [&] { return now; });
+  double seen_left = -1, seen_epoch = -1;
+  p.run_eta = [&](double training_left, double epoch_seconds) {
+    seen_left = training_left;
+    seen_epoch = epoch_seconds;
+    return training_left + 4 * epoch_seconds;  // four stage epochs to come
+  };
+  p.begin_epoch(2, 5, 10);
+  now += 2.0;  // 2 s a step: 20 s an epoch, 18 s left in this one, 3 epochs after it
+  p.step(1, 1.0, 0.5, 100);
+  EXPECT_DOUBLE_EQ(seen_epoch, 20.0);
+  EXPECT_DOUBLE_EQ(seen_left, 18.0 + 3 * 20.0);
+  const std::string s = out.str();
+  EXPECT_NE(s.find("ETA 0:18 run ETA 2:38"), std::string::npos) << s;  // 78 + 80 = 158 s
+}

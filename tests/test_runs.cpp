@@ -118,6 +118,52 @@ TEST(Runs, ListsEveryKindOfRunFolder) {
   EXPECT_NE(runs[4].error.find("not an HDF5 file"), std::string::npos);
 }
 
+// The status file says how a run ended, also over a results.h5 of an earlier attempt:
+// the launcher writes it when a run was killed (issue #15).
+TEST(Runs, StatusFileSaysHowARunEnded) {
+  test::TempDir root;
+  write_results(finished("har", "killed", 0.9, 1000), root / "har" / "killed" / "results.h5");
+  test::write_text(root / "har" / "killed" / "status", "failed: killed by signal 9 (SIGKILL — out of memory?)\n");
+  test::write_text(root / "har" / "stopped" / "status", "cancelled: cancelled from the GUI\n");
+  // "running" with a free lock: its process is gone without a word.
+  test::write_text(root / "har" / "gone" / "status", "running\n");
+  test::write_text(root / "har" / "gone" / "lock", "12345\n");
+  const auto runs = list_runs(root.path());
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].run_id, "gone");
+  EXPECT_EQ(runs[0].status, "failed");
+  EXPECT_NE(runs[0].error.find("without a final status"), std::string::npos) << runs[0].error;
+  EXPECT_EQ(runs[1].run_id, "killed");
+  EXPECT_EQ(runs[1].status, "failed");
+  EXPECT_EQ(runs[1].error, "killed by signal 9 (SIGKILL — out of memory?)");
+  EXPECT_EQ(runs[1].result.epochs.size(), 3u);  // what results.h5 knew
+  EXPECT_EQ(runs[2].status, "cancelled");
+  EXPECT_EQ(runs[2].error, "cancelled from the GUI");
+  const std::string table = runs_table(runs);
+  EXPECT_NE(table.find("cancelled"), std::string::npos) << table;
+}
+
+// `time` and `epochs` count the stages too (issue #20): base training + each stage's
+// seconds, base epochs + the stages' fine-tuning epochs.
+TEST(Runs, TimeAndEpochsIncludeTheStages) {
+  RunRecord r = finished("har", "p00", 0.9, 1000);  // 3 epochs, 75.2 s
+  std::vector<std::string> cols = {"run", "epochs", "time"};
+  EXPECT_NE(runs_table({r}, cols).find("3  1m15s"), std::string::npos) << runs_table({r}, cols);
+  compress::StageRecord deepiot;
+  deepiot.type = "deepiot";
+  deepiot.metrics["seconds"] = 20.0;
+  deepiot.tables["fine_tune"].columns = {"epoch", "train_loss"};
+  deepiot.tables["fine_tune"].rows = {{1, 0.5}, {2, 0.4}};
+  deepiot.tables["kept_units"].columns = {"kept", "original"};  // not epochs
+  deepiot.tables["kept_units"].rows = {{3, 8}};
+  compress::StageRecord fixed;
+  fixed.type = "fixed_point";
+  fixed.metrics["seconds"] = 2.8;
+  r.stages = {deepiot, fixed};
+  const std::string t = runs_table({r}, cols);
+  EXPECT_NE(t.find("3+2  1m38s"), std::string::npos) << t;
+}
+
 TEST(Runs, StatusText) {
   EXPECT_EQ(parse_status_text("running\n"), (std::pair<std::string, std::string>{"running", ""}));
   EXPECT_EQ(parse_status_text("finished"), (std::pair<std::string, std::string>{"finished", ""}));

@@ -66,18 +66,17 @@ TEST(Sweep, GridIsTheCartesianProductFirstKeySlowest) {
 TEST(Sweep, GridKeepsTheWrittenKeyOrder) {
   // toml++ stores keys sorted; the sweep must follow the file instead.
   const Experiment e = parse_experiment(
-      kBase + "[sweep.grid]\ntrain.lr = [0.01, 0.02]\n\"model.name\" = [\"deepsense\", \"cnn1d\", \"lenet5\"]\n",
-      "s.toml");
+      kBase + "[sweep.grid]\ntrain.lr = [0.01, 0.02]\n\"model.name\" = [\"deepsense\", \"cnn1d\"]\n", "s.toml");
   ASSERT_EQ(e.sweep.grid.size(), 2u);
   EXPECT_EQ(e.sweep.grid[0].key, "train.lr");
   EXPECT_EQ(e.sweep.grid[0].line, 8);
   EXPECT_EQ(e.sweep.grid[1].key, "model.name");
   const auto points = expand_sweep(e);
-  ASSERT_EQ(points.size(), 6u);
+  ASSERT_EQ(points.size(), 4u);
   EXPECT_EQ(points[0].id, "p00-train.lr=0.01-model.name=deepsense");
-  EXPECT_EQ(points[2].id, "p02-train.lr=0.01-model.name=lenet5");
-  EXPECT_EQ(points[3].experiment.model.name, "deepsense");
-  EXPECT_DOUBLE_EQ(points[3].experiment.train.lr, 0.02);
+  EXPECT_EQ(points[1].id, "p01-train.lr=0.01-model.name=cnn1d");
+  EXPECT_EQ(points[2].experiment.model.name, "deepsense");
+  EXPECT_DOUBLE_EQ(points[2].experiment.train.lr, 0.02);
   EXPECT_EQ(points[1].overrides[1], "model.name=\"cnn1d\"");
 }
 
@@ -141,13 +140,14 @@ TEST(Sweep, EveryPointIsValidatedAsAWhole) {
   const auto err = expect_error(kBase +
                                 "[sweep]\ngrid = { \"dataset.val_fraction\" = [0.1, 0.9], "
                                 "\"dataset.test_fraction\" = [0.15, 0.2] }\n");
-  ASSERT_EQ(err.issues().size(), 2u) << err.what();
+  // The same problem in two points is one issue naming both (issue #20: it was printed twice).
+  ASSERT_EQ(err.issues().size(), 1u) << err.what();
   EXPECT_EQ(err.issues()[0].line, 8);
   EXPECT_EQ(err.issues()[0].key, "dataset.test_fraction");
-  EXPECT_NE(err.issues()[0].message.find("in sweep point p02-dataset.val_fraction=0.9-dataset.test_fraction=0.15"),
+  EXPECT_NE(err.issues()[0].message.find("in sweep points p02-dataset.val_fraction=0.9-dataset.test_fraction=0.15, "
+                                         "p03-dataset.val_fraction=0.9-dataset.test_fraction=0.2: "),
             std::string::npos)
       << err.what();
-  EXPECT_NE(err.issues()[1].message.find("p03"), std::string::npos);
 }
 
 TEST(Sweep, SanitizeId) {

@@ -79,6 +79,11 @@ void ProgressReporter::draw(int64_t step, double loss, double accuracy, double s
     << (filled < kBarWidth ? ">" : "") << std::string(size_t(std::max(0, kBarWidth - filled - 1)), ' ') << "] "
     << step << "/" << steps_ << " loss " << fmt("%.4f", loss) << " acc " << fmt("%.4f", accuracy) << " "
     << fmt("%.0f", samples_per_s) << " samples/s ETA " << format_duration(eta);
+  if (run_eta && eta >= 0) {
+    const double epoch_seconds = elapsed + eta;
+    const double left = run_eta(eta + double(std::max(0, epochs_ - epoch_)) * epoch_seconds, epoch_seconds);
+    if (left >= 0) o << " run ETA " << format_duration(left);
+  }
   std::string line = o.str();
   const size_t width = line.size();
   if (width < last_width_) line.append(last_width_ - width, ' ');  // erase a longer previous line

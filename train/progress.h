@@ -25,6 +25,12 @@ class ProgressReporter {
   void step(int64_t step, double loss, double accuracy, double samples_per_s);
   void end_epoch(const EpochMetrics& m);
 
+  // Optional whole-run ETA (base training + compression stages), shown as "run ETA"
+  // after the epoch's: given the seconds left in the current training (this epoch and
+  // its remaining epochs) and the current epoch's estimated length, the seconds left
+  // in the whole run (< 0: not shown). The runner knows what comes after this training.
+  std::function<double(double training_left, double epoch_seconds)> run_eta;
+
   // Shortest time between two redraws of the terminal line.
   static constexpr double kRedrawInterval = 0.1;
 

@@ -165,7 +165,7 @@ StageDescription stage_description() {
       key("max_iterations", K::kInt, std::to_string(d.max_iterations),
           "hard stop of the compressor-critic loop (mini-batches)", 1, kInf),
       [&] {
-        StageKey k = key("stop_eval", K::kString, d.stop_eval,
+        StageKey k = key("stop_eval", K::kString, "removed",
                          "units below the threshold in the stop rule's val accuracy: halved (p/2, the original code) "
                          "or removed (0, as after hard pruning)",
                          -kInf, kInf);

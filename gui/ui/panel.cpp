@@ -16,7 +16,7 @@ void Panel::draw() {
 ImVec4 status_color(const std::string& s) {
   if (s == "finished") return ImVec4(0.45f, 0.85f, 0.45f, 1);
   if (s == "running") return ImVec4(0.45f, 0.70f, 1.00f, 1);
-  if (s == "failed" || s == "unreadable") return ImVec4(1.00f, 0.40f, 0.40f, 1);
+  if (s == "failed" || s == "cancelled" || s == "unreadable") return ImVec4(1.00f, 0.40f, 0.40f, 1);
   return ImVec4(0.8f, 0.8f, 0.8f, 1);
 }
 

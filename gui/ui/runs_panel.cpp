@@ -54,7 +54,7 @@ void RunsPanel::draw_content() {
   filter_changed |= ImGui::InputTextWithHint("##filter", "filter text", filter_text_, sizeof filter_text_);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(110);
-  filter_changed |= combo_of("status", status_, {"running", "finished", "failed", "unreadable"});
+  filter_changed |= combo_of("status", status_, {"running", "finished", "failed", "cancelled", "unreadable"});
   ImGui::SameLine();
   ImGui::SetNextItemWidth(140);
   filter_changed |= combo_of("technique", technique_, t.distinct("technique"));
@@ -138,7 +138,7 @@ void RunsPanel::draw_details(const exp::RunRecord& r) {
   if (const Job* j = wb_.job_for_run(r.dir); j && !j->done()) {
     ImGui::SameLine();
     if (ImGui::SmallButton("Cancel run")) wb_.jobs().cancel(j->id);
-  } else if (r.status == "failed" && std::filesystem::exists(r.dir / "checkpoints" / "last.pt")) {
+  } else if ((r.status == "failed" || r.status == "cancelled") && std::filesystem::exists(r.dir / "checkpoints" / "last.pt")) {
     ImGui::SameLine();
     if (ImGui::SmallButton("Resume")) {
       std::string why;

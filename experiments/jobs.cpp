@@ -1,4 +1,4 @@
-#include "gui/model/jobs.h"
+#include "experiments/jobs.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -9,16 +9,16 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
+#include "experiments/run_lock.h"
 #include "experiments/runs.h"
 
 extern char** environ;
 
 namespace fs = std::filesystem;
 
-namespace slimlab::gui {
+namespace slimlab::exp {
 
 const char* to_string(JobState s) {
   switch (s) {
@@ -31,25 +31,64 @@ const char* to_string(JobState s) {
   return "?";
 }
 
-bool mark_run_failed(const fs::path& run_dir, const std::string& why) {
+namespace {
+
+// The last "error: …" line a child printed (slimlab prints "slimlab: error: <why>"), or "".
+std::string last_error_line(const fs::path& output) {
+  if (output.empty()) return "";
+  std::ifstream in(output);
+  std::string line, found;
+  while (std::getline(in, line)) {
+    const size_t at = line.find("error: ");
+    if (at != std::string::npos) found = line.substr(at + 7);
+  }
+  return found;
+}
+
+}  // namespace
+
+std::string describe_signal(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  std::string s = "signal " + std::to_string(sig) + " (" + (abbrev ? "SIG" + std::string(abbrev) : strsignal(sig));
+  // The kernel's out-of-memory killer sends SIGKILL; so does `kill -9`.
+  if (sig == SIGKILL) s += " — out of memory?";
+  return s + ")";
+}
+
+std::string describe_wait_status(int st) {
+  if (WIFEXITED(st)) return "exit " + std::to_string(WEXITSTATUS(st));
+  if (WIFSIGNALED(st)) return "killed by " + describe_signal(WTERMSIG(st));
+  return "ended with wait status " + std::to_string(st);
+}
+
+bool mark_run_status(const fs::path& run_dir, const std::string& word, const std::string& why) {
   if (run_dir.empty()) return false;
   std::error_code ec;
-  const fs::path status = run_dir / "status";
-  if (fs::exists(status, ec)) {
-    std::ifstream in(status);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (exp::parse_status_text(ss.str()).first != "running") return false;
-  }
+  if (const auto st = read_status(run_dir); st && st->first != "running") return false;
+  // A live process holds the folder (a second run of the same id that is still working).
+  if (run_lock_holder(run_dir) > 0) return false;
   fs::create_directories(run_dir, ec);
-  const fs::path tmp = run_dir / "status.gui-tmp";
+  const fs::path tmp = run_dir / ("status.tmp-" + std::to_string(::getpid()));
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << "failed: " << why << "\n";
+    out << word << ": " << why << "\n";
     if (!out) return false;
   }
-  fs::rename(tmp, status, ec);
+  fs::rename(tmp, run_dir / "status", ec);
   return !ec;
+}
+
+bool settle_run_status(const Job& j) {
+  if (j.spec.run_dir.empty()) return false;
+  if (j.state == JobState::kCancelled) return mark_run_status(j.spec.run_dir, "cancelled", j.cancel_reason);
+  if (j.state != JobState::kFailed) return false;
+  std::string why = j.message;
+  if (j.signal == 0 && j.exit_code > 0) {
+    const std::string said = last_error_line(j.spec.output);
+    why = said.empty() ? "the process ended with " + j.message + " without a final status" : said;
+  }
+  if (!j.spec.output.empty() && j.signal != 0) why += "; see log.txt and " + j.spec.output.filename().string();
+  return mark_run_status(j.spec.run_dir, "failed", why);
 }
 
 JobQueue::~JobQueue() {
@@ -104,7 +143,7 @@ void JobQueue::start(Job& j) {
     j.state = JobState::kFailed;
     j.message = "could not start " + j.spec.argv[0] + ": " + std::strerror(rc);
     j.ended = std::chrono::steady_clock::now();
-    if (!j.spec.run_dir.empty()) mark_run_failed(j.spec.run_dir, j.message);
+    settle_run_status(j);
     return;
   }
   j.pid = pid;
@@ -113,23 +152,12 @@ void JobQueue::start(Job& j) {
 
 void JobQueue::finish(Job& j, int st) {
   j.ended = std::chrono::steady_clock::now();
-  if (WIFEXITED(st)) {
-    j.exit_code = WEXITSTATUS(st);
-    j.message = "exit " + std::to_string(j.exit_code);
-  } else if (WIFSIGNALED(st)) {
-    j.signal = WTERMSIG(st);
-    j.message = "killed by signal " + std::to_string(j.signal) + " (" + strsignal(j.signal) + ")";
-  }
-  if (j.cancel_requested) {
-    j.state = JobState::kCancelled;
-    if (!j.spec.run_dir.empty()) mark_run_failed(j.spec.run_dir, "cancelled from the GUI");
-  } else if (WIFEXITED(st) && j.exit_code == 0) {
-    j.state = JobState::kFinished;
-  } else {
-    j.state = JobState::kFailed;
-    if (!j.spec.run_dir.empty())
-      mark_run_failed(j.spec.run_dir, "the training process ended unexpectedly (" + j.message + "); see log.txt and console.txt");
-  }
+  if (WIFEXITED(st)) j.exit_code = WEXITSTATUS(st);
+  else if (WIFSIGNALED(st)) j.signal = WTERMSIG(st);
+  j.message = describe_wait_status(st);
+  if (j.cancel_requested) j.state = JobState::kCancelled;
+  else j.state = WIFEXITED(st) && j.exit_code == 0 ? JobState::kFinished : JobState::kFailed;
+  settle_run_status(j);
 }
 
 bool JobQueue::poll() {
@@ -148,6 +176,7 @@ bool JobQueue::poll() {
       j.state = j.cancel_requested ? JobState::kCancelled : JobState::kFailed;
       j.message = "lost track of the process";
       j.ended = now;
+      settle_run_status(j);
       changed = true;
       done.push_back(j.id);
     } else if (j.cancel_requested && now - j.cancel_time > kill_after) {
@@ -160,8 +189,12 @@ bool JobQueue::poll() {
     if (j.state != JobState::kQueued) continue;
     start(j);
     changed = true;
-    if (j.state == JobState::kRunning) --slots;
-    else done.push_back(j.id);
+    if (j.state == JobState::kRunning) {
+      --slots;
+      if (on_start) on_start(j);
+    } else {
+      done.push_back(j.id);
+    }
   }
   if (on_done)
     for (int id : done)
@@ -172,13 +205,15 @@ bool JobQueue::poll() {
   return changed;
 }
 
-void JobQueue::cancel(int id) {
+void JobQueue::cancel(int id, const std::string& why) {
   for (Job& j : jobs_) {
     if (j.id != id) continue;
+    j.cancel_reason = why;
     if (j.state == JobState::kQueued) {
       j.state = JobState::kCancelled;
       j.message = "cancelled before it started";
       j.ended = std::chrono::steady_clock::now();
+      settle_run_status(j);
       if (on_done) {
         const Job copy = j;
         on_done(copy);
@@ -192,8 +227,8 @@ void JobQueue::cancel(int id) {
   }
 }
 
-void JobQueue::cancel_all() {
-  for (Job& j : jobs_) cancel(j.id);
+void JobQueue::cancel_all(const std::string& why) {
+  for (Job& j : jobs_) cancel(j.id, why);
 }
 
 const Job* JobQueue::find(int id) const {
@@ -218,9 +253,15 @@ void JobQueue::clear_done() {
   for (auto it = jobs_.begin(); it != jobs_.end();) it = it->done() ? jobs_.erase(it) : it + 1;
 }
 
-bool JobQueue::wait_all(std::chrono::milliseconds timeout) {
+bool JobQueue::wait_all(std::chrono::milliseconds timeout, const volatile int* interrupted,
+                        const std::string& interrupt_reason) {
   const auto end = std::chrono::steady_clock::now() + timeout;
+  bool cancelled = false;
   while (running() + queued() > 0) {
+    if (interrupted && *interrupted && !cancelled) {
+      cancel_all(interrupt_reason);
+      cancelled = true;
+    }
     poll();
     if (running() + queued() == 0) break;
     if (std::chrono::steady_clock::now() > end) return false;
@@ -229,4 +270,4 @@ bool JobQueue::wait_all(std::chrono::milliseconds timeout) {
   return true;
 }
 
-}  // namespace slimlab::gui
+}  // namespace slimlab::exp
