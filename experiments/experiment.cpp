@@ -692,7 +692,7 @@ Experiment parse_experiment(const std::string& text, const std::string& file_nam
 
 Experiment load_experiment(const fs::path& file, const std::vector<std::string>& overrides) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError({{file.string(), 0, "", "cannot read the experiment file"}});
+  if (!in || fs::is_directory(file)) throw ConfigError({{file.string(), 0, "", "cannot read the experiment file"}});
   // Read at most 16 MiB: a sparse file or /dev/zero must not fill memory.
   constexpr size_t kMaxBytes = size_t(16) << 20;
   std::string text;

@@ -275,6 +275,8 @@ TEST(HostileToml, EmptyHugeAndDeep) {
   const fs::path p = dir / "e.toml";
   test::write_text(p, "");
   EXPECT_REJECTED_SMALL(exp::ConfigError, exp::load_experiment(p), "e.toml", kMiB);
+  // A folder opens as a stream on Linux and read as an empty file before.
+  EXPECT_REJECTED_SMALL(exp::ConfigError, exp::load_experiment(dir.path()), "cannot read the experiment file", kMiB);
   std::error_code ec;
   fs::resize_file(p, uintmax_t(1000000) * 1000000, ec);  // 10^12 bytes, sparse
   if (!ec) EXPECT_REJECTED_SMALL(exp::ConfigError, exp::load_experiment(p), "e.toml", 64 * kMiB);

@@ -29,7 +29,7 @@ row() {
   n=$((n + 1))
   printf '| %d | %s | %s | %s | %s |\n' "$n" "$area" "$what" "$rc" "\`$msg\`"
 }
-be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
+be32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
 
 "$SEEDS" --hostile hostile >/dev/null
 cp hostile/valid/slim/small_cnn-fp32.slim good.slim
@@ -70,102 +70,103 @@ name = "cnn1d"
 epochs = 1
 '
 cfg() { printf '%s\n' "$2" >"$1.toml"; }
-train() { "$SL" train "$@" --runs runs --quiet; }
-row config "missing file" train none.toml
-cfg empty ""; row config "0-byte file" train empty.toml
-cfg syntax 'name = '; row config "TOML syntax error" train syntax.toml
+printf '#!/bin/sh\nexec "%s" train "$@" --runs runs --quiet\n' "$SL" >train; chmod +x train
+row config "missing file" ./train none.toml
+cfg empty ""; row config "0-byte file" ./train empty.toml
+cfg syntax 'name = '; row config "TOML syntax error" ./train syntax.toml
 cfg typo "$base
-learning_rate = 0.1"; row config "misspelt key (learning_rate)" train typo.toml
+learning_rate = 0.1"; row config "misspelt key (learning_rate)" ./train typo.toml
 cfg table "$base
 [trian]
-lr = 0.1"; row config "unknown table [trian]" train table.toml
-cfg type "${base/epochs = 1/epochs = \"ten\"}"; row config "string where an int is wanted" train type.toml
+lr = 0.1"; row config "unknown table [trian]" ./train table.toml
+cfg type "${base/epochs = 1/epochs = \"ten\"}"; row config "string where an int is wanted" ./train type.toml
 cfg range "$base
-lr = -1.0"; row config "value out of range (lr = -1)" train range.toml
+lr = -1.0"; row config "value out of range (lr = -1)" ./train range.toml
 cfg choice "$base
-optimizer = \"sgdd\""; row config "value not among the choices" train choice.toml
-cfg big "${base/epochs = 1/epochs = 1000000000000}"; row config "epochs = 10^12" train big.toml
-cfg huge "${base/epochs = 1/epochs = 99999999999999999999}"; row config "integer beyond int64" train huge.toml
+optimizer = \"sgdd\""; row config "value not among the choices" ./train choice.toml
+cfg big "${base/epochs = 1/epochs = 1000000000000}"; row config "epochs = 10^12" ./train big.toml
+cfg huge "${base/epochs = 1/epochs = 99999999999999999999}"; row config "integer beyond int64" ./train huge.toml
 printf 'x = %s%s\n' "$(head -c 100000 /dev/zero | tr '\0' '[')" "$(head -c 100000 /dev/zero | tr '\0' ']')" >deep.toml
-row config "arrays nested 100,000 deep" train deep.toml
+row config "arrays nested 100,000 deep" ./train deep.toml
 cfg dup "$base
-epochs = 2"; row config "duplicate key" train dup.toml
+epochs = 2"; row config "duplicate key" ./train dup.toml
 cfg nostage "$base
 [[stage]]
-epochs = 1"; row config "[[stage]] without a type" train nostage.toml
+epochs = 1"; row config "[[stage]] without a type" ./train nostage.toml
 cfg stagetype "$base
 [[stage]]
-type = \"magic\""; row config "unknown stage type" train stagetype.toml
+type = \"magic\""; row config "unknown stage type" ./train stagetype.toml
 cfg stagekey "$base
 [[stage]]
 type = \"fixed_point\"
-word_length = 99"; row config "stage key out of range" train stagekey.toml
+word_length = 99"; row config "stage key out of range" ./train stagekey.toml
 cfg grid "$base
 [sweep]
 grid = { \"train.seed\" = [1,2,3,4,5,6,7,8,9,10], \"train.lr\" = [0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0], \"train.epochs\" = [1,2,3,4,5,6,7,8,9,10], \"train.batch_size\" = [1,2,3,4,5,6,7,8,9,10], \"model.width\" = [0.5, 1.0] }"
-row config "sweep grid of 20,000 points" train grid.toml
+row config "sweep grid of 20,000 points" ./train grid.toml
 cfg export "$base
 [export]
 enabled = true
-precision = \"int4\""; row config "export precision int4" train export.toml
-cfg nodata "${base/synthetic:har/mnist:nowhere}"; row config "dataset folder that does not exist" train nodata.toml
-row config "--set without '='" train empty.toml --set train.lr
-row config "--set of an unknown key" train empty.toml --set train.nope=1
-cp "$CORPUS/image/png" png.toml; row config "a PNG renamed .toml" train png.toml
-mkdir -p dir.toml; row config "a folder as the experiment" train dir.toml
-truncate -s 1000000000000 sparse.toml 2>/dev/null && row config "10^12-byte (sparse) file" train sparse.toml
+precision = \"int4\""; row config "export precision int4" ./train export.toml
+cfg nodata "${base/synthetic:har/mnist:nowhere}"; row config "dataset folder that does not exist" ./train nodata.toml
+row config "--set without '='" ./train empty.toml --set train.lr
+row config "--set of an unknown key" ./train empty.toml --set train.nope=1
+cp "$CORPUS/image/png" png.toml; row config "a PNG renamed .toml" ./train png.toml
+mkdir -p dir.toml; row config "a folder as the experiment" ./train dir.toml
+truncate -s 1000000000000 sparse.toml 2>/dev/null && row config "10^12-byte (sparse) file" ./train sparse.toml
 # ---- datasets -------------------------------------------------------------------------
-inspect() { "$SL" data inspect "$@"; }
+printf '#!/bin/sh\nexec "%s" data inspect "$@"\n' "$SL" >inspect; chmod +x inspect
 mn() { rm -rf mn; mkdir -p mn; printf "$1" >mn/t10k-images-idx3-ubyte; printf "$2" >mn/t10k-labels-idx1-ubyte; }
 lab1="$(be32 2049)$(be32 1)\\x03"
-row dataset "mnist: folder missing" inspect mnist:nowhere
-mn "" "$lab1"; row dataset "mnist: 0-byte image file" inspect mnist:mn
-mn "$(be32 1234)$(be32 1)$(be32 28)$(be32 28)" "$lab1"; row dataset "mnist: bad magic" inspect mnist:mn
-mn "$(be32 2051)$(be32 4294967295)$(be32 28)$(be32 28)" "$lab1"; row dataset "mnist: 2^32-1 images claimed" inspect mnist:mn
-mn "$(be32 2051)$(be32 4096)$(be32 4096)$(be32 4096)x" "$lab1"; row dataset "mnist: 4096^3 pixels claimed, 1 given" inspect mnist:mn
-mn "$(be32 2051)$(be32 1)$(be32 2)$(be32 2)\\x01\\x02\\x03\\x04\\x05" "$lab1"; row dataset "mnist: trailing byte" inspect mnist:mn
-mn "$(be32 2051)$(be32 2)$(be32 2)$(be32 2)\\x01\\x02\\x03\\x04\\x01\\x02\\x03\\x04" "$lab1"; row dataset "mnist: 2 images, 1 label" inspect mnist:mn
-mn "\\x1f\\x8b\\x08\\x00garbage-not-deflate" "$lab1"; row dataset "mnist: corrupt gzip" inspect mnist:mn
-mn "$(be32 2051)$(be32 1)$(be32 2)$(be32 2)\\x01\\x02\\x03\\x04" "$(be32 2049)$(be32 1)\\x0b"; row dataset "mnist: label 11 of 10 classes" inspect mnist:mn
+row dataset "mnist: folder missing" ./inspect mnist:nowhere
+mn "" "$lab1"; row dataset "mnist: 0-byte image file" ./inspect mnist:mn
+mn "$(be32 1234)$(be32 1)$(be32 28)$(be32 28)" "$lab1"; row dataset "mnist: magic 1234" ./inspect mnist:mn
+mn "$(be32 2051)$(be32 4294967295)$(be32 28)$(be32 28)" "$lab1"; row dataset "mnist: 2^32-1 images claimed" ./inspect mnist:mn
+mn "$(be32 2051)$(be32 4096)$(be32 4096)$(be32 4096)x" "$(be32 2049)$(be32 4096)"; head -c 4096 /dev/zero >>mn/t10k-labels-idx1-ubyte
+row dataset "mnist: 4096 images of 4096×4096 claimed (64 GB), 1 byte given" ./inspect mnist:mn
+mn "$(be32 2051)$(be32 1)$(be32 2)$(be32 2)\\x01\\x02\\x03\\x04\\x05" "$lab1"; row dataset "mnist: trailing byte" ./inspect mnist:mn
+mn "$(be32 2051)$(be32 2)$(be32 2)$(be32 2)\\x01\\x02\\x03\\x04\\x01\\x02\\x03\\x04" "$lab1"; row dataset "mnist: 2 images, 1 label" ./inspect mnist:mn
+mn "\\x1f\\x8b\\x08\\x00garbage-not-deflate" "$lab1"; row dataset "mnist: corrupt gzip" ./inspect mnist:mn
+mn "$(be32 2051)$(be32 1)$(be32 2)$(be32 2)\\x01\\x02\\x03\\x04" "$(be32 2049)$(be32 1)\\x0b"; row dataset "mnist: label 11 of 10 classes" ./inspect mnist:mn
 cf() { rm -rf cf; mkdir cf; "$@"; }
-cf touch cf/test_batch.bin; row dataset "cifar10: 0-byte batch" inspect cifar10:cf --subset test
-cf sh -c 'head -c 3000 /dev/zero >cf/test_batch.bin'; row dataset "cifar10: 3000-byte batch" inspect cifar10:cf --subset test
-cf sh -c '{ printf "\\x0a"; head -c 3072 /dev/zero; } >cf/test_batch.bin'; row dataset "cifar10: label 10" inspect cifar10:cf --subset test
-cf truncate -s $((3073 << 28)) cf/test_batch.bin; row dataset "cifar10: 825 GB (sparse) batch" inspect cifar10:cf --subset test
+cf touch cf/test_batch.bin; row dataset "cifar10: 0-byte batch" ./inspect cifar10:cf --subset test
+cf sh -c 'head -c 3000 /dev/zero >cf/test_batch.bin'; row dataset "cifar10: 3000-byte batch" ./inspect cifar10:cf --subset test
+cf sh -c '{ printf "\\012"; head -c 3072 /dev/zero; } >cf/test_batch.bin'; row dataset "cifar10: label 10" ./inspect cifar10:cf --subset test
+cf truncate -s $((3073 << 28)) cf/test_batch.bin; row dataset "cifar10: 825 GB (sparse) batch" ./inspect cifar10:cf --subset test
 wv() { rm -rf wv; mkdir wv; "$@"; }
-wv touch wv/readme.txt; row dataset "wav: folder without .wav" inspect wav:wv
-wv touch wv/0_a_0.wav; row dataset "wav: 0-byte clip" inspect wav:wv
-wv sh -c 'echo text >wv/0_a_0.wav'; row dataset "wav: text named .wav" inspect wav:wv
-wv sh -c "head -c 200 '$CORPUS/wav/0_george_0.wav' >wv/0_a_0.wav"; row dataset "wav: clip cut at 200 bytes" inspect wav:wv
-wv cp "$CORPUS/wav/0_george_0.wav" wv/hello.wav; row dataset "wav: file name not label_speaker_n" inspect wav:wv
-wv sh -c "{ head -c 22 '$CORPUS/wav/0_george_0.wav'; printf '\\x60\\xea'; tail -c +25 '$CORPUS/wav/0_george_0.wav'; } >wv/0_a_0.wav"
-row dataset "wav: header says 60,000 channels" inspect wav:wv
+wv touch wv/readme.txt; row dataset "wav: folder without .wav" ./inspect wav:wv
+wv touch wv/0_a_0.wav; row dataset "wav: 0-byte clip" ./inspect wav:wv
+wv sh -c 'echo text >wv/0_a_0.wav'; row dataset "wav: text named .wav" ./inspect wav:wv
+wv sh -c "head -c 200 '$CORPUS/wav/0_george_0.wav' >wv/0_a_0.wav"; row dataset "wav: clip cut at 200 bytes" ./inspect wav:wv
+wv cp "$CORPUS/wav/0_george_0.wav" wv/hello.wav; row dataset "wav: file name not label_speaker_n" ./inspect wav:wv
+wv sh -c "{ head -c 22 '$CORPUS/wav/0_george_0.wav'; printf '\\140\\352'; tail -c +25 '$CORPUS/wav/0_george_0.wav'; } >wv/0_a_0.wav"
+row dataset "wav: header says 60,000 channels" ./inspect wav:wv
 hm() { rm -rf hm; mkdir -p hm/Walk; printf "$1" >hm/Walk/${2:-Accelerometer-2011-03-24-10-24-39-walk-f1.txt}; }
-hm '1 2 x\n'; row dataset "hmp: non-numeric token" inspect hmp:hm
-hm '1 2\n'; row dataset "hmp: 2 values on a line" inspect hmp:hm
-hm '1 2 64\n'; row dataset "hmp: value 64 (range 0-63)" inspect hmp:hm
-hm ''; row dataset "hmp: empty trial" inspect hmp:hm
-hm '1 2 3\n' walk.txt; row dataset "hmp: file name off the pattern" inspect hmp:hm
+hm '1 2 x\n'; row dataset "hmp: non-numeric token" ./inspect hmp:hm
+hm '1 2\n'; row dataset "hmp: 2 values on a line" ./inspect hmp:hm
+hm '1 2 64\n'; row dataset "hmp: value 64 (range 0-63)" ./inspect hmp:hm
+hm ''; row dataset "hmp: empty trial" ./inspect hmp:hm
+hm '1 2 3\n' walk.txt; row dataset "hmp: file name off the pattern" ./inspect hmp:hm
 uci() {
   rm -rf uci; mkdir -p "uci/test/Inertial Signals"
   printf '1 WALKING\n2 SITTING\n' >uci/activity_labels.txt; printf "${2:-1}\n" >uci/test/y_test.txt; printf '1\n' >uci/test/subject_test.txt
   for s in total_acc_x total_acc_y total_acc_z body_gyro_x body_gyro_y body_gyro_z body_acc_x body_acc_y body_acc_z; do
     seq -s ' ' 1 "$1" >"uci/test/Inertial Signals/${s}_test.txt"; done
 }
-uci 127; row dataset "uci-har: a line of 127 values" inspect uci-har:uci --subset test
-uci 128 7; row dataset "uci-har: label 7 not in activity_labels" inspect uci-har:uci --subset test
-printf '33,Jogging,49105962326000,-0.69,12.68\n' >wisdm.txt; row dataset "wisdm: record with 5 fields" inspect wisdm:wisdm.txt
-printf '33,Jogging,49105962326000,-0.69,abc,0.5;\n' >wisdm.txt; row dataset "wisdm: non-numeric field" inspect wisdm:wisdm.txt
-printf 'Index,Time,x,y,z\n' >Phones_accelerometer.csv; row dataset "hhar: wrong header" inspect hhar:Phones_accelerometer.csv
+uci 127; row dataset "uci-har: a line of 127 values" ./inspect uci-har:uci --subset test
+uci 128 7; row dataset "uci-har: label 7 not in activity_labels" ./inspect uci-har:uci --subset test
+printf '33,Jogging,49105962326000,-0.69,12.68\n' >wisdm.txt; row dataset "wisdm: record with 5 fields" ./inspect wisdm:wisdm.txt
+printf '33,Jogging,49105962326000,-0.69,abc,0.5;\n' >wisdm.txt; row dataset "wisdm: non-numeric field" ./inspect wisdm:wisdm.txt
+printf 'Index,Time,x,y,z\n' >Phones_accelerometer.csv; row dataset "hhar: wrong header" ./inspect hhar:Phones_accelerometer.csv
 printf 'Index,Arrival_Time,Creation_Time,x,y,z,User,Model,Device,gt\n0,1,2,0.1,0.2,0.3,a,nexus4,nexus4_1,fly\n' >Phones_accelerometer.csv
-row dataset "hhar: unknown activity" inspect hhar:Phones_accelerometer.csv
+row dataset "hhar: unknown activity" ./inspect hhar:Phones_accelerometer.csv
 im() { rm -rf im; mkdir -p im/cat; "$@"; }
-im sh -c 'echo nope >im/cat/a.png'; row dataset "images: corrupt PNG" inspect images:im
-im sh -c "tail -c +2 '$CORPUS/image/jpg' | head -c 100 >im/cat/a.jpg"; row dataset "images: JPEG cut at 100 bytes" inspect images:im
-rm -rf im; mkdir -p im/a im/b; touch im/a/x.txt; row dataset "images: class folder without images" inspect images:im
-rm -rf im; mkdir im; row dataset "images: no class folders" inspect images:im
-row dataset "unknown source prefix" inspect foo:bar
-: >cache.h5; row dataset "cache .h5 of 0 bytes" inspect cache.h5
+im sh -c 'echo nope >im/cat/a.png'; row dataset "images: corrupt PNG" ./inspect images:im
+im sh -c "tail -c +2 '$CORPUS/image/jpg' | head -c 100 >im/cat/a.jpg"; row dataset "images: JPEG cut at 100 bytes" ./inspect images:im
+rm -rf im; mkdir -p im/a im/b; touch im/a/x.txt; row dataset "images: class folder without images" ./inspect images:im
+rm -rf im; mkdir im; row dataset "images: no class folders" ./inspect images:im
+row dataset "unknown source prefix" ./inspect foo:bar
+: >cache.h5; row dataset "cache .h5 of 0 bytes" ./inspect cache.h5
 # ---- runs: results.h5, model.h5, export -------------------------------------------------
 mkrun() { rm -rf runs/e/r; mkdir -p runs/e/r; cp hostile/valid/results_h5/results.h5 runs/e/r/; cp hostile/valid/model_h5/small_cnn.h5 runs/e/r/model.h5; }
 row run "show a run that does not exist" "$SL" runs show e/none --runs runs

@@ -18,7 +18,7 @@ status=0
 for t in $(bash tools/fuzz.sh list); do
   log="$B/logs/$t.log"
   if bash tools/fuzz.sh run "$t" "$SECS" >"$log" 2>&1; then
-    done_line=$(grep -E '^#[0-9]+ +DONE' "$log" | tail -1 || true)
+    done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
     printf 'fuzz-ci: %-12s ok   %6s exec/s  %s\n' "$t" "$rate" "$(echo "$done_line" | grep -oE 'cov: [0-9]+ ft: [0-9]+')"
   else
