@@ -3,10 +3,13 @@ find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 
 # LibTorch (libtorch-dev 1.13). Its CMake config adds -D_GLIBCXX_USE_CXX11_ABI=1.
-find_package(Torch REQUIRED CONFIG)
-add_library(slimlab_torch INTERFACE)
-target_link_libraries(slimlab_torch INTERFACE ${TORCH_LIBRARIES})
-target_include_directories(slimlab_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+# The fuzz build (cmake/Fuzz.cmake) is torch-free: no slimlab_torch, no *_torch libraries.
+if(NOT SLIMLAB_FUZZ)
+  find_package(Torch REQUIRED CONFIG)
+  add_library(slimlab_torch INTERFACE)
+  target_link_libraries(slimlab_torch INTERFACE ${TORCH_LIBRARIES})
+  target_include_directories(slimlab_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+endif()
 
 find_package(HDF5 REQUIRED COMPONENTS C)
 add_library(slimlab_hdf5 INTERFACE)

@@ -32,7 +32,7 @@ function(slimlab_folder_library name)
     target_include_directories(${name} INTERFACE ${CMAKE_SOURCE_DIR})
     target_link_libraries(${name} INTERFACE ${ARG_DEPS})
   endif()
-  if(_torch)
+  if(_torch AND TARGET slimlab_torch)   # the fuzz build has no LibTorch
     set(_tdeps "")
     foreach(t ${ARG_TORCH_DEPS})   # a folder whose torch part does not exist yet is skipped
       if(TARGET ${t})

@@ -15,6 +15,8 @@ namespace {
 constexpr size_t kPlane = 32 * 32;
 constexpr size_t kImage = 3 * kPlane;
 constexpr size_t kRecord = 1 + kImage;  // label byte + R, G, B planes
+// A batch is read whole; refuse a file far beyond the real ones (a sparse or hostile one).
+constexpr uintmax_t kMaxBatchBytes = uintmax_t(1) << 30;
 
 bool has_batches(const fs::path& dir) {
   std::error_code ec;
@@ -58,15 +60,25 @@ std::vector<std::string> read_meta(const fs::path& path) {
   return names;
 }
 
-std::vector<uint8_t> read_batch(const fs::path& path) {
+// The length of a batch file, checked before anything is allocated for it.
+uintmax_t batch_length(const fs::path& path) {
   std::error_code ec;
   const uintmax_t len = fs::file_size(path, ec);
   if (ec) throw DataError(path.string(), "cannot read file size: " + ec.message());
   if (len == 0) throw DataError(path.string(), "empty CIFAR-10 batch file");
+  if (len > kMaxBatchBytes)
+    throw DataError(path.string(), "length " + std::to_string(len) + " bytes is over the " +
+                                       std::to_string(kMaxBatchBytes >> 20) + " MiB a batch may have (a real one holds " +
+                                       "10,000 records: 30,730,000 bytes)");
   if (len % kRecord != 0)
     throw DataError(path.string(), "length " + std::to_string(len) + " bytes is not a multiple of the " +
                                        std::to_string(kRecord) + "-byte CIFAR-10 record (1 label + 3072 pixels); " +
                                        "is this the binary version, not the Python or MATLAB one?");
+  return len;
+}
+
+std::vector<uint8_t> read_batch(const fs::path& path) {
+  const uintmax_t len = batch_length(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path.string(), "cannot open file");
   std::vector<uint8_t> bytes(static_cast<size_t>(len));
@@ -111,7 +123,7 @@ ArraySet load_cifar10_dir(const fs::path& dir_in, const std::string& split) {
   for (int v = 0; v < 256; ++v) to_unit[size_t(v)] = float(v) / 255.0f;
 
   size_t total = 0;
-  for (const auto& f : files) total += size_t(fs::file_size(f, ec) / kRecord);
+  for (const auto& f : files) total += size_t(batch_length(f) / kRecord);
   out.reserve(total);
   for (const auto& f : files) {
     const std::vector<uint8_t> bytes = read_batch(f);

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -195,14 +196,31 @@ std::vector<int64_t> File::shape(const std::string& name) const {
   return out;
 }
 
-template <typename T>
-std::vector<T> File::read_raw(const std::string& name, hid_t mem_type, std::vector<int64_t>* shape_out) const {
-  const auto dims = shape(name);
+// Deflate (the only filter SlimLab writes) packs at most ≈ 1032:1, so a dataset that
+// claims more than kMaxExpansion bytes per byte it stores is a hostile header; small
+// ones pass (a dataset of unwritten fill values costs nothing to read).
+constexpr uint64_t kMaxExpansion = 1100;
+constexpr uint64_t kAlwaysReadable = uint64_t(1) << 16;
+
+size_t File::checked_numel(const std::string& name, const std::vector<int64_t>& dims, hid_t ds,
+                           size_t element_bytes) const {
   size_t n = 1;
   for (int64_t d : dims) {
     if (d < 0 || (d > 0 && n > std::numeric_limits<size_t>::max() / size_t(d))) fail("dataset '" + name + "' is too large");
     n *= size_t(d);
   }
+  if (n > (size_t(1) << 34)) fail("dataset '" + name + "' is implausibly large");
+  const uint64_t claimed = uint64_t(n) * element_bytes;
+  const uint64_t stored = H5Dget_storage_size(ds);
+  if (claimed > kAlwaysReadable && claimed / kMaxExpansion > stored)
+    fail("dataset '" + name + "' claims " + std::to_string(n) + " elements but the file stores only " +
+         std::to_string(stored) + " bytes of it (damaged or hostile)");
+  return n;
+}
+
+template <typename T>
+std::vector<T> File::read_raw(const std::string& name, hid_t mem_type, std::vector<int64_t>* shape_out) const {
+  const auto dims = shape(name);
   Handle ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
   // Refuse a size that does not match what the file can hold (a hostile header).
   Handle type(H5Dget_type(ds.get()), H5Tclose);
@@ -210,9 +228,9 @@ std::vector<T> File::read_raw(const std::string& name, hid_t mem_type, std::vect
   const bool want_float = std::is_floating_point<T>::value;
   if ((want_float && cls != H5T_FLOAT && cls != H5T_INTEGER) || (!want_float && cls != H5T_INTEGER))
     fail("dataset '" + name + "' has the wrong element type");
-  if (n > (size_t(1) << 34)) fail("dataset '" + name + "' is implausibly large");
-  std::vector<T> out(n);
-  if (n > 0 && H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+  const size_t file_bytes = std::max<size_t>(1, H5Tget_size(type.get()));
+  std::vector<T> out(checked_numel(name, dims, ds.get(), std::min(sizeof(T), file_bytes)));
+  if (!out.empty() && H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
     fail("cannot read dataset '" + name + "' (damaged: its checksum does not match, or the file is truncated)");
   if (shape_out) *shape_out = dims;
   return out;
@@ -237,10 +255,10 @@ std::vector<std::string> File::read_strings(const std::string& name) const {
   Handle ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
   Handle ftype(H5Dget_type(ds.get()), H5Tclose);
   if (H5Tget_class(ftype.get()) != H5T_STRING) fail("dataset '" + name + "' is not a list of strings");
-  const size_t n = static_cast<size_t>(dims[0]);
   std::vector<std::string> out;
-  out.reserve(n);
-  if (H5Tis_variable_str(ftype.get()) <= 0) {  // fixed length (what write_strings writes)
+  if (H5Tis_variable_str(ftype.get()) <= 0) {
+    const size_t n = checked_numel(name, dims, ds.get(), 1);
+    out.reserve(n);  // fixed length (what write_strings writes)
     const size_t width = H5Tget_size(ftype.get());
     if (width == 0 || width > (1u << 24) || (n > 0 && width > (size_t(1) << 32) / n))
       fail("dataset '" + name + "' is implausibly large");
@@ -258,7 +276,8 @@ std::vector<std::string> File::read_strings(const std::string& name) const {
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), H5T_VARIABLE);
   H5Tset_cset(type.get(), H5Tget_cset(ftype.get()));
-  std::vector<char*> ptrs(n, nullptr);
+  // A variable-length string costs at least a 16-byte heap reference in the file.
+  std::vector<char*> ptrs(checked_numel(name, dims, ds.get(), 16), nullptr);
   if (!ptrs.empty() && H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0)
     fail("cannot read dataset '" + name + "'");
   for (char* p : ptrs) out.emplace_back(p ? p : "");

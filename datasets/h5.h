@@ -83,6 +83,9 @@ class File {
  private:
   File() = default;
   [[noreturn]] void fail(const std::string& what) const;
+  // The element count of a dataset of shape `dims`; a DataError when it overflows or
+  // claims far more than the file stores for it (a hostile header).
+  size_t checked_numel(const std::string& name, const std::vector<int64_t>& dims, hid_t ds, size_t element_bytes) const;
   void write_raw(const std::string& name, hid_t mem_type, hid_t file_type, const void* data,
                  const std::vector<int64_t>& shape, size_t count);
   template <typename T>

@@ -500,10 +500,16 @@ Experiment parse_experiment(const std::string& text, const std::string& file_nam
 
 Experiment load_experiment(const fs::path& file, const std::vector<std::string>& overrides) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError({{file.string(), 0, "", "cannot read the experiment file"}});
-  std::stringstream ss;
-  ss << in.rdbuf();
-  Experiment e = parse_experiment(ss.str(), file.string(), overrides);
+  if (!in || fs::is_directory(file)) throw ConfigError({{file.string(), 0, "", "cannot read the experiment file"}});
+  // Read at most 16 MiB: a sparse file or /dev/zero must not fill memory.
+  constexpr size_t kMaxBytes = size_t(16) << 20;
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk), in.gcount() > 0) {
+    text.append(chunk, size_t(in.gcount()));
+    if (text.size() > kMaxBytes) throw ConfigError({{file.string(), 0, "", "the file is over 16 MiB: not an experiment"}});
+  }
+  Experiment e = parse_experiment(text, file.string(), overrides);
   e.file = file;
   return e;
 }

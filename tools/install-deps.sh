@@ -17,6 +17,7 @@ PKGS=(
   libbenchmark-dev libgtest-dev libgmock-dev
   libopenblas-dev libdnnl-dev
   g++-aarch64-linux-gnu qemu-user libgl1-mesa-dri
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -44,7 +44,8 @@ TEST(OpenClArithmetic, RequantizeMatchesHeader) {
     }
   for (int i = 0; i < 200000; ++i) {
     const int shift = int(rng.integer(1, 40));
-    const int64_t tie = (rng.integer(-(int64_t(1) << 20), int64_t(1) << 20) << shift) + (int64_t(1) << (shift - 1));
+    const int64_t tie =
+        rng.integer(-(int64_t(1) << 20), int64_t(1) << 20) * (int64_t(1) << shift) + (int64_t(1) << (shift - 1));
     add(rng.integer(0, 1) ? tie : rng.integer(-(int64_t(1) << 62), int64_t(1) << 62), shift, int(rng.integer(2, 16)), 0);
   }
   std::vector<int64_t> got(acc.size());

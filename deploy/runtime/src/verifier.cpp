@@ -141,6 +141,8 @@ void read_tensor(const fb::Tensor& tensor, size_t i, const std::string& origin, 
   const auto* shape = ft->shape();
   if (!shape || shape->size() == 0) fail_fmt(origin, "%shas no shape", tw);
   if (shape->size() > size_t(kMaxRank)) fail_fmt(origin, "%srank %lld exceeds %d", tw, (long long)shape->size(), kMaxRank);
+  // FlatBuffers' verifier checks a vector's 4-byte length field, not 8-byte elements.
+  if (reinterpret_cast<uintptr_t>(shape->data()) % alignof(int64_t) != 0) fail_fmt(origin, "%sshape is misaligned", tw);
   t.numel = 1;
   for (int64_t d : *shape) {
     if (d < 1 || d > kMaxDim) fail_fmt(origin, "%sextent %lld is outside [1, 2^30]", tw, (long long)d);
