@@ -39,19 +39,19 @@ NodePtr bind(Bind& b) {
     const OpDesc& op = b.op();
     const auto& x = b.in(0);
     if (op.type == OpType::Sign && b.out().dtype == DType::BIN) {
-      auto n = std::make_unique<KernelNode<k::PackBitsArgs<T>>>();
-      n->args.channels = int(x.shape[0]);
-      n->args.spatial = int(x.numel / x.shape[0]);
-      b.bind_xy(*n);
-      return b.finish(std::move(n), k::Op::kPackBits, elem_precision(x.dtype));
+      KernelNode<k::PackBitsArgs<T>> n;
+      n.args.channels = int(x.shape[0]);
+      n.args.spatial = int(x.numel / x.shape[0]);
+      b.bind_xy(n);
+      return b.finish(n, k::Op::kPackBits, elem_precision(x.dtype));
     }
-    auto n = std::make_unique<KernelNode<k::ActivationArgs<T>>>();
-    n->args.count = x.numel;
-    n->args.min_value = op.min_value;
-    n->args.max_value = op.max_value;
-    n->args.q = b.formats(0);
-    b.bind_xy(*n);
-    return b.finish(std::move(n), k::to_kernel_op(OpId(op.type)), elem_precision(x.dtype));
+    KernelNode<k::ActivationArgs<T>> n;
+    n.args.count = x.numel;
+    n.args.min_value = op.min_value;
+    n.args.max_value = op.max_value;
+    n.args.q = b.formats(0);
+    b.bind_xy(n);
+    return b.finish(n, k::to_kernel_op(OpId(op.type)), elem_precision(x.dtype));
   });
 }
 

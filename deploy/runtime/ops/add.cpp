@@ -20,14 +20,14 @@ NodePtr bind(Bind& b) {
   return b.by_element_type([&](auto tag) {
     using T = decltype(tag);
     const OpDesc& op = b.op();
-    auto n = std::make_unique<KernelNode<k::AddArgs<T>>>();
-    n->args.count = b.in(0).numel;
-    n->args.q = b.formats(0);
-    n->args.act = fused(op.activation);
-    n->bind(&n->args.x, op.inputs[0]);
-    n->bind(&n->args.x2, op.inputs[1]);
-    n->bind(&n->args.y, op.outputs[0]);
-    return b.finish(std::move(n), k::Op::kAdd, elem_precision(b.in(0).dtype));
+    KernelNode<k::AddArgs<T>> n;
+    n.args.count = b.in(0).numel;
+    n.args.q = b.formats(0);
+    n.args.act = fused(op.activation);
+    n.bind(&n.args.x, op.inputs[0]);
+    n.bind(&n.args.x2, op.inputs[1]);
+    n.bind(&n.args.y, op.outputs[0]);
+    return b.finish(n, k::Op::kAdd, elem_precision(b.in(0).dtype));
   });
 }
 

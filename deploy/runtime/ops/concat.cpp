@@ -26,30 +26,30 @@ void check(Check& c) {
   if (sum != yt.shape[size_t(op.axis)]) c.fail("the inputs do not add up to the output along the concat axis");
 }
 
-struct ConcatNode : KernelNode<k::ConcatArgs> {
+struct ConcatNode : KernelNodeBase {
   std::vector<const void*> xs;
   std::vector<int64_t> inner;
 };
 
 NodePtr bind(Bind& b) {
   const OpDesc& op = b.op();
-  auto n = std::make_unique<ConcatNode>();
+  auto* c = new ConcatNode;
+  KernelNode<k::ConcatArgs> n{std::unique_ptr<KernelNodeBase>(c)};
   const size_t a = size_t(op.axis);
   const auto& y = b.out();
-  n->args.outer = prod(y.shape, 0, a);
-  n->xs.resize(op.inputs.size());
+  n.args.outer = prod(y.shape, 0, a);
+  c->xs.resize(op.inputs.size());
   for (size_t i = 0; i < op.inputs.size(); ++i) {
     const auto& x = b.in(i);
-    n->inner.push_back(prod(x.shape, a, x.shape.size()));
-    n->bind(&n->xs[i], op.inputs[i]);
+    c->inner.push_back(prod(x.shape, a, x.shape.size()));
+    n.bind(&c->xs[i], op.inputs[i]);
   }
-  n->args.inputs = int(op.inputs.size());
-  n->args.x = n->xs.data();
-  n->args.inner = n->inner.data();
-  n->args.elem_bytes = elem_bytes(y.dtype);
-  n->bind(&n->args.y, op.outputs[0]);
-  std::unique_ptr<KernelNode<k::ConcatArgs>> base(n.release());
-  return b.finish(std::move(base), k::Op::kConcat, k::Precision::kAny);
+  n.args.inputs = int(op.inputs.size());
+  n.args.x = c->xs.data();
+  n.args.inner = c->inner.data();
+  n.args.elem_bytes = elem_bytes(y.dtype);
+  n.bind(&n.args.y, op.outputs[0]);
+  return b.finish(n, k::Op::kConcat, k::Precision::kAny);
 }
 
 const OpDef kConcat{&check, &bind};

@@ -31,11 +31,11 @@ struct DequantizeI32Node : Node {
 
 template <class T>
 NodePtr bind_typed(Bind& b) {
-  auto n = std::make_unique<KernelNode<k::DequantizeArgs<T>>>();
-  n->args.count = b.in(0).numel;
-  n->args.q = b.formats(0);
-  b.bind_xy(*n);
-  return b.finish(std::move(n), k::Op::kDequantize, elem_precision(b.in(0).dtype));
+  KernelNode<k::DequantizeArgs<T>> n;
+  n.args.count = b.in(0).numel;
+  n.args.q = b.formats(0);
+  b.bind_xy(n);
+  return b.finish(n, k::Op::kDequantize, elem_precision(b.in(0).dtype));
 }
 
 NodePtr bind(Bind& b) {
@@ -43,11 +43,11 @@ NodePtr bind(Bind& b) {
   if (x.dtype == DType::I8) return bind_typed<int8_t>(b);
   if (x.dtype == DType::I16) return bind_typed<int16_t>(b);
   if (x.dtype == DType::BIN) {
-    auto n = std::make_unique<KernelNode<k::UnpackBitsArgs>>();
-    n->args.channels = int(x.shape.back());
-    n->args.spatial = int(x.numel / x.shape.back());
-    b.bind_xy(*n);
-    return b.finish(std::move(n), k::Op::kUnpackBits, k::Precision::kBnn);
+    KernelNode<k::UnpackBitsArgs> n;
+    n.args.channels = int(x.shape.back());
+    n.args.spatial = int(x.numel / x.shape.back());
+    b.bind_xy(n);
+    return b.finish(n, k::Op::kUnpackBits, k::Precision::kBnn);
   }
   auto n = std::make_unique<DequantizeI32Node>();
   n->count = x.numel;

@@ -70,18 +70,18 @@ k::Op kernel_op(OpType t) {
 
 NodePtr bind(Bind& b) {
   if (b.in(0).dtype == DType::BIN) {
-    auto n = std::make_unique<KernelNode<k::PoolBitsArgs>>();
-    n->args.s = shape(b, true);
-    b.bind_xy(*n);
-    return b.finish(std::move(n), kernel_op(b.op().type), k::Precision::kBnn);
+    KernelNode<k::PoolBitsArgs> n;
+    n.args.s = shape(b, true);
+    b.bind_xy(n);
+    return b.finish(n, kernel_op(b.op().type), k::Precision::kBnn);
   }
   return b.by_element_type([&](auto tag) {
     using T = decltype(tag);
-    auto n = std::make_unique<KernelNode<k::PoolArgs<T>>>();
-    n->args.s = shape(b, false);
-    n->args.q = b.formats(0);
-    b.bind_xy(*n);
-    return b.finish(std::move(n), kernel_op(b.op().type), elem_precision(b.in(0).dtype));
+    KernelNode<k::PoolArgs<T>> n;
+    n.args.s = shape(b, false);
+    n.args.q = b.formats(0);
+    b.bind_xy(n);
+    return b.finish(n, kernel_op(b.op().type), elem_precision(b.in(0).dtype));
   });
 }
 

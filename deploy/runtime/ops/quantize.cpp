@@ -15,23 +15,23 @@ void check(Check& c) {
 
 template <class T>
 NodePtr bind_typed(Bind& b) {
-  auto n = std::make_unique<KernelNode<k::QuantizeArgs<T>>>();
-  n->args.count = b.in(0).numel;
-  n->args.q = b.formats(0);
-  b.bind_xy(*n);
-  return b.finish(std::move(n), k::Op::kQuantize, elem_precision(b.out().dtype));
+  KernelNode<k::QuantizeArgs<T>> n;
+  n.args.count = b.in(0).numel;
+  n.args.q = b.formats(0);
+  b.bind_xy(n);
+  return b.finish(n, k::Op::kQuantize, elem_precision(b.out().dtype));
 }
 
 NodePtr bind(Bind& b) {
   const auto& x = b.in(0);
   if (x.dtype == DType::F32) return b.out().dtype == DType::I8 ? bind_typed<int8_t>(b) : bind_typed<int16_t>(b);
-  auto n = std::make_unique<KernelNode<k::RequantizeArgs>>();
-  n->args.count = x.numel;
-  n->args.x_bits = x.dtype == DType::I8 ? 8 : 16;
-  n->args.y_bits = b.out().dtype == DType::I8 ? 8 : 16;
-  n->args.q = b.formats(0);
-  b.bind_xy(*n);
-  return b.finish(std::move(n), k::Op::kRequantize, k::Precision::kAny);
+  KernelNode<k::RequantizeArgs> n;
+  n.args.count = x.numel;
+  n.args.x_bits = x.dtype == DType::I8 ? 8 : 16;
+  n.args.y_bits = b.out().dtype == DType::I8 ? 8 : 16;
+  n.args.q = b.formats(0);
+  b.bind_xy(n);
+  return b.finish(n, k::Op::kRequantize, k::Precision::kAny);
 }
 
 const OpDef kQuantize{&check, &bind};

@@ -22,13 +22,13 @@ void check(Check& c) {
 NodePtr bind(Bind& b) {
   return b.by_element_type([&](auto tag) {
     using T = decltype(tag);
-    auto n = std::make_unique<KernelNode<k::ReduceMeanArgs<T>>>();
+    KernelNode<k::ReduceMeanArgs<T>> n;
     const auto& x = b.in(0);
-    n->args.outer = int(x.shape[0]);
-    n->args.inner = int(x.numel / x.shape[0]);
-    n->args.q = b.formats(0);
-    b.bind_xy(*n);
-    return b.finish(std::move(n), k::to_kernel_op(OpId(b.op().type)), elem_precision(x.dtype));
+    n.args.outer = int(x.shape[0]);
+    n.args.inner = int(x.numel / x.shape[0]);
+    n.args.q = b.formats(0);
+    b.bind_xy(n);
+    return b.finish(n, k::to_kernel_op(OpId(b.op().type)), elem_precision(x.dtype));
   });
 }
 

@@ -21,18 +21,18 @@ void check(Check& c) {
 }
 
 NodePtr bind(Bind& b) {
-  auto n = std::make_unique<KernelNode<k::SliceArgs>>();
+  KernelNode<k::SliceArgs> n;
   const auto& x = b.in(0);
   const OpDesc& op = b.op();
   const size_t a = size_t(op.axis);
-  n->args.outer = prod(x.shape, 0, a);
-  n->args.axis = x.shape[a];
-  n->args.inner = prod(x.shape, a + 1, x.shape.size());
-  n->args.begin = op.begin;
-  n->args.end = op.end;
-  n->args.elem_bytes = elem_bytes(x.dtype);
-  b.bind_xy(*n);
-  return b.finish(std::move(n), k::Op::kSlice, k::Precision::kAny);
+  n.args.outer = prod(x.shape, 0, a);
+  n.args.axis = x.shape[a];
+  n.args.inner = prod(x.shape, a + 1, x.shape.size());
+  n.args.begin = op.begin;
+  n.args.end = op.end;
+  n.args.elem_bytes = elem_bytes(x.dtype);
+  b.bind_xy(n);
+  return b.finish(n, k::Op::kSlice, k::Precision::kAny);
 }
 
 const OpDef kSlice{&check, &bind};

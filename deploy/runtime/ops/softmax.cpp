@@ -15,13 +15,13 @@ void check(Check& c) {
 NodePtr bind(Bind& b) {
   return b.by_element_type([&](auto tag) {
     using T = decltype(tag);
-    auto n = std::make_unique<KernelNode<k::SoftmaxArgsT<T>>>();
+    KernelNode<k::SoftmaxArgsT<T>> n;
     const auto& x = b.in(0);
-    n->args.cols = int(x.shape.back());
-    n->args.rows = int(x.numel / x.shape.back());
-    n->args.q = b.formats(0);
-    b.bind_xy(*n);
-    return b.finish(std::move(n), k::Op::kSoftmax, elem_precision(x.dtype));
+    n.args.cols = int(x.shape.back());
+    n.args.rows = int(x.numel / x.shape.back());
+    n.args.q = b.formats(0);
+    b.bind_xy(n);
+    return b.finish(n, k::Op::kSoftmax, elem_precision(x.dtype));
   });
 }
 

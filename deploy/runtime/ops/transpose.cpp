@@ -25,16 +25,16 @@ void check(Check& c) {
 }
 
 NodePtr bind(Bind& b) {
-  auto n = std::make_unique<KernelNode<k::TransposeArgs>>();
+  KernelNode<k::TransposeArgs> n;
   const auto& x = b.in(0);
-  n->args.rank = int(x.shape.size());
+  n.args.rank = int(x.shape.size());
   for (size_t i = 0; i < x.shape.size(); ++i) {
-    n->args.shape[i] = x.shape[i];
-    n->args.perm[i] = b.op().perm[i];
+    n.args.shape[i] = x.shape[i];
+    n.args.perm[i] = b.op().perm[i];
   }
-  n->args.elem_bytes = elem_bytes(x.dtype);
-  b.bind_xy(*n);
-  return b.finish(std::move(n), k::Op::kTranspose, k::Precision::kAny);
+  n.args.elem_bytes = elem_bytes(x.dtype);
+  b.bind_xy(n);
+  return b.finish(n, k::Op::kTranspose, k::Precision::kAny);
 }
 
 const OpDef kTranspose{&check, &bind};

@@ -15,14 +15,15 @@ std::string shape_str(const std::vector<int64_t>& s) {
 }
 
 Check::Check(const std::string& origin, size_t index, OpDesc& o, const std::vector<TensorDesc>& tensors)
-    : op(o), t(tensors) {
-  where_ = origin + ": op " + std::to_string(index) + " '" + o.name + "' (" + op_name(o.type) + "): ";
-}
+    : op(o), t(tensors), origin_(origin), index_(index) {}
 
 void Check::fail(const char* fmt, ...) const {
+  char where[96];
+  std::snprintf(where, sizeof where, ": op %zu '", index_);
+  const std::string prefix = origin_ + where + op.name + "' (" + op_name(op.type) + "): ";
   va_list ap;
   va_start(ap, fmt);
-  detail::vfail(where_, fmt, ap);
+  detail::vfail(prefix, fmt, ap);
 }
 
 const TensorDesc* Check::in(size_t i, bool optional) const {

@@ -10,6 +10,8 @@
 // build lists the files (ops_families.inc), so adding an ops file edits nothing else.
 #include <cstring>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,7 +35,8 @@ struct Interpreter::Node {
   AlignedBytes packed;
   size_t packed_size = 0;
   template <class P>
-  void bind(P* field, int tensor) { slots.emplace_back(static_cast<void*>(field), tensor); }
+  void bind(P* field, int tensor) { add_slot(static_cast<void*>(field), tensor); }
+  void add_slot(void* field, int tensor);  // out of line: one copy (library size)
 };
 
 namespace ops {
@@ -42,24 +45,35 @@ using Node = Interpreter::Node;
 using NodePtr = std::unique_ptr<Node>;
 using detail::OpPrecision;
 
-// The kernel call and its release are not templates (one copy, not one per args
-// type: library size); KernelNode<A> only holds the typed args.
+// A node that calls a kernel. Nothing here is a template: the kernel's args live in the
+// node's storage, so no args type costs a class, vtable or destructor of its own
+// (library size, docs/BENCHMARKS.md). KernelNode<A> is the typed view the ops fill.
+constexpr size_t kMaxArgsBytes = 320;
 struct KernelNodeBase : Node {
   const k::Kernel* kernel = nullptr;
-  void* args_ptr = nullptr;    // &KernelNode<A>::args
-  k::Workspace* ws = nullptr;  // &KernelNode<A>::args.ws
+  void* args_ptr = nullptr;    // the args, in `storage`
+  k::Workspace* ws = nullptr;  // their workspace
+  alignas(16) unsigned char storage[kMaxArgsBytes];
   void run() override { kernel->run(args_ptr, kernel->context); }
   ~KernelNodeBase() override {
     if (kernel && kernel->release && packed) kernel->release(args_ptr, packed.get());
   }
 };
+// A new kernel node with args of type A (trivially destructible, as every kernels.h
+// args struct), filled by an op's binding and handed to Bind::finish.
 template <class A>
-struct KernelNode : KernelNodeBase {
-  A args;
-  KernelNode() {
-    args_ptr = &args;
-    ws = &args.ws;
+struct KernelNode {
+  static_assert(sizeof(A) <= kMaxArgsBytes && alignof(A) <= 16, "raise kMaxArgsBytes");
+  static_assert(std::is_trivially_destructible_v<A>, "kernel args own nothing");
+  explicit KernelNode(std::unique_ptr<KernelNodeBase> base = std::make_unique<KernelNodeBase>())
+      : node(std::move(base)), args(*new (node->storage) A()) {
+    node->args_ptr = &args;
+    node->ws = &args.ws;
   }
+  template <class P>
+  void bind(P* field, int tensor) { node->bind(field, tensor); }
+  std::unique_ptr<KernelNodeBase> node;
+  A& args;
 };
 
 bool is_fixed(DType t);  // i8 or i16
@@ -104,7 +118,8 @@ class Check {
 
  private:
   void check_bnn_outputs(int64_t channels) const;
-  std::string where_;
+  const std::string& origin_;
+  size_t index_;
 };
 
 // ---- binding (bind.cpp) ---------------------------------------------------------------
@@ -132,9 +147,9 @@ class Bind {
   }
   // Picks the kernel, packs weights, records scratch.
   template <class A>
-  NodePtr finish(std::unique_ptr<KernelNode<A>> n, k::Op kop, k::Precision p) {
-    finish_node(*n, kop, p);
-    return n;
+  NodePtr finish(KernelNode<A>& n, k::Op kop, k::Precision p) {
+    finish_node(*n.node, kop, p);
+    return std::move(n.node);
   }
   // Calls f with a value of the op's element type (float, int8_t, int16_t), picked
   // from input 0's dtype: one dispatch for every binding templated on it.
@@ -164,9 +179,12 @@ class Bind {
   void finish_node(KernelNodeBase& n, k::Op kop, k::Precision p);
 
   const InterpreterOptions& opt_;
+  // "op N 'name' (Type)", built only on the error and log paths.
+  std::string where() const;
+
   const std::vector<TensorDesc>& t_;
   const OpDesc* op_ = nullptr;
-  std::string where_;
+  size_t index_ = 0;
 };
 
 // ---- the table ------------------------------------------------------------------------

@@ -23,8 +23,7 @@ const char* dtype_name(DType t) {
 }
 
 const char* op_name(OpType t) {
-  const auto i = static_cast<unsigned>(t);
-  return i < unsigned(op_count()) ? kOpInfo[i].name : "?";
+  return op_runtime_name(OpId(t));
 }
 
 bool storage_bytes(DType dtype, const std::vector<int64_t>& shape, size_t limit, size_t* bytes) {
