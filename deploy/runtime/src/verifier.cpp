@@ -214,11 +214,16 @@ void read_metadata(const fb::Metadata* md, const std::string& origin, Metadata& 
 
 }  // namespace
 
-Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, const std::string& origin) {
-  if (m.format_version() != kFormatVersion)
-    fail_fmt(origin, "format version %lld is not supported (this slimrt reads version %lld)",
+Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, const std::string& origin,
+                      bool verify_checksums) {
+  if (m.format_version() < 1 || m.format_version() > kFormatVersion)
+    fail_fmt(origin, "format version %lld is not supported (this slimrt reads versions 1 to %lld)",
              (long long)m.format_version(), (long long)kFormatVersion);
   Verified v;
+  // A file that carries the checksum field is checked whatever its version says (a
+  // damaged version field must not turn the checks off).
+  v.checksums_verified = verify_checksums && (m.format_version() >= kFormatVersionChecksums || model_crc_field(m));
+  if (v.checksums_verified) check_checksums(m, base, size, origin);
   const auto* tensors = m.tensors();
   const auto* buffers = m.buffers();
   const auto* ops = m.ops();
