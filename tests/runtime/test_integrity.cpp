@@ -21,10 +21,7 @@
 namespace slimrt {
 namespace {
 
-const std::string kFixtures = [] {
-  const std::string data = SLIMRT_TEST_DATA_DIR;
-  return data.substr(0, data.find_last_of('/')) + "/fixtures/";
-}();
+const std::string kFixtures = test::fixtures_dir();
 
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

@@ -41,6 +41,9 @@ void add_avx2_kernels(std::vector<Kernel>& out);    // x86 builds only
 void add_avx512_kernels(std::vector<Kernel>& out);  // x86 builds only
 void add_neon_kernels(std::vector<Kernel>& out);    // aarch64 builds only
 
+// M(T) for every element type of the float / fixed-point kernels (explicit instantiations).
+#define SLIMRT_FOR_ELEM_TYPES(M) M(float) M(int8_t) M(int16_t)
+
 // ---- element traits -----------------------------------------------------------------
 template <class T> struct Elem;
 template <> struct Elem<float> { static constexpr Precision kPrecision = Precision::kF32; };

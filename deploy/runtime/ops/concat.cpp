@@ -2,12 +2,10 @@
 #include "op_registry.h"
 
 namespace slimrt::ops {
-namespace {
 
-void check(Check& c) {
+static void check(Check& c) {
   const OpDesc& op = c.op;
   const TensorDesc& yt = c.y();
-  if (op.inputs.size() > 64) c.fail("concatenates at most 64 inputs");
   const size_t rank = yt.shape.size();
   if (op.axis < 0 || size_t(op.axis) >= rank) c.fail("axis %d is out of range", op.axis);
   int64_t sum = 0;
@@ -26,12 +24,14 @@ void check(Check& c) {
   if (sum != yt.shape[size_t(op.axis)]) c.fail("the inputs do not add up to the output along the concat axis");
 }
 
+namespace {
 struct ConcatNode : KernelNodeBase {
   std::vector<const void*> xs;
   std::vector<int64_t> inner;
 };
+}  // namespace
 
-NodePtr bind(Bind& b) {
+static NodePtr bind(Bind& b) {
   const OpDesc& op = b.op();
   auto* c = new ConcatNode;
   KernelNode<k::ConcatArgs> n{std::unique_ptr<KernelNodeBase>(c)};
@@ -52,10 +52,6 @@ NodePtr bind(Bind& b) {
   return b.finish(n, k::Op::kConcat, k::Precision::kAny);
 }
 
-const OpDef kConcat{&check, &bind};
-
-}  // namespace
-
-SLIMRT_REGISTER_OPS(concat) { t.add(OpId::Concat, kConcat); }
+SLIMRT_REGISTER_OPS(concat) { t.add({OpId::Concat}, {&check, &bind, 1, 64}); }
 
 }  // namespace slimrt::ops

@@ -3,10 +3,8 @@
 #include "op_registry.h"
 
 namespace slimrt::ops {
-namespace {
 
-void check(Check& c) {
-  c.inputs_between(3, 5);
+static void check(Check& c) {
   const OpDesc& op = c.op;
   const int64_t G = op.type == OpType::Gru ? 3 : 4;
   const TensorDesc &xt = c.x(), &wi = *c.in(1), &wh = *c.in(2);
@@ -39,7 +37,7 @@ void check(Check& c) {
   c.op.macs = T * G * Hd * (F + Hd);
 }
 
-NodePtr bind(Bind& b) {
+static NodePtr bind(Bind& b) {
   return b.by_element_type([&](auto tag) {
     using T = decltype(tag);
     const OpDesc& op = b.op();
@@ -67,18 +65,10 @@ NodePtr bind(Bind& b) {
       q.fl_pre = op.pre_fl;
       q.wl_pre = op.pre_wl;
     }
-    b.bind_xy(n);
-    return b.finish(n, k::to_kernel_op(OpId(op.type)), elem_precision(x.dtype));
+    return b.finish_xy(n, k::to_kernel_op(OpId(op.type)), elem_precision(x.dtype));
   });
 }
 
-const OpDef kRnn{&check, &bind};
-
-}  // namespace
-
-SLIMRT_REGISTER_OPS(rnn) {
-  t.add(OpId::Gru, kRnn);
-  t.add(OpId::Lstm, kRnn);
-}
+SLIMRT_REGISTER_OPS(rnn) { t.add({OpId::Gru, OpId::Lstm}, {&check, &bind, 3, 5}); }
 
 }  // namespace slimrt::ops

@@ -9,32 +9,21 @@
 
 namespace slimrt::ops {
 
-template <class Tr, class T>
+// f32 / fixed point (A = Args<T>) and BinaryConnect (A = BcArgs<T>: packed ±1 weights).
+template <class A, class Tr, class T>
 NodePtr bind_typed(Bind& b, k::Op kop, k::Precision p) {
-  KernelNode<typename Tr::template Args<T>> n;
+  constexpr bool kBc = std::is_same_v<A, typename Tr::template BcArgs<T>>;
+  KernelNode<A> n;
   Tr::set_shape(n.args, b);
-  n.args.w = static_cast<const T*>(b.weights(1));
+  n.args.w = static_cast<decltype(n.args.w)>(b.weights(1));
   n.args.bias = b.weights(2);
-  n.args.q = b.formats(std::is_same_v<T, float> ? 0 : b.in(1).fl);
+  n.args.q = b.formats(kBc || std::is_same_v<T, float> ? 0 : b.in(1).fl);
+  if constexpr (kBc && std::is_same_v<T, float>) n.args.scale = static_cast<const float*>(b.weights(3));
+  // BinaryConnect, fixed point: weights ±2^−FL (the BIN tensor's fl); the kernels take ±1
+  // weights (fl_w = 0) and requantize from fl_x, so the accumulator's FL fl_x + FL is passed as fl_x.
+  if constexpr (kBc && !std::is_same_v<T, float>) n.args.q.fl_x += b.in(1).fl;
   n.args.act = fused(b.op().activation);
-  b.bind_xy(n);
-  return b.finish(n, kop, p);
-}
-
-template <class Tr, class T>
-NodePtr bind_bc(Bind& b, k::Op kop, k::Precision p) {
-  KernelNode<typename Tr::template BcArgs<T>> n;
-  Tr::set_shape(n.args, b);
-  n.args.w = static_cast<const uint64_t*>(b.weights(1));
-  n.args.bias = b.weights(2);
-  if (std::is_same_v<T, float>) n.args.scale = static_cast<const float*>(b.weights(3));
-  n.args.q = b.formats(0);
-  // Weights ±2^−FL (the BIN tensor's fl): the kernels take ±1 weights (fl_w = 0) and
-  // requantize from fl_x, so the accumulator's FL fl_x + FL is passed as fl_x.
-  if (!std::is_same_v<T, float>) n.args.q.fl_x += b.in(1).fl;
-  n.args.act = fused(b.op().activation);
-  b.bind_xy(n);
-  return b.finish(n, kop, p);
+  return b.finish_xy(n, kop, p);
 }
 
 // BNN output side: packed signs through thresholds, f32 through scale/bias, or int32.
@@ -69,12 +58,13 @@ inline void bind_bnn_out(k::BnnOut& o, KernelNodeBase& n, Bind& b) {
 template <class Tr>
 NodePtr bind_weighted(Bind& b, k::Op kop) {
   switch (b.precision()) {
-    case OpPrecision::kF32: return bind_typed<Tr, float>(b, kop, k::Precision::kF32);
-    case OpPrecision::kI8: return bind_typed<Tr, int8_t>(b, kop, k::Precision::kI8);
-    case OpPrecision::kI16: return bind_typed<Tr, int16_t>(b, kop, k::Precision::kI16);
-    case OpPrecision::kBcF32: return bind_bc<Tr, float>(b, kop, k::Precision::kBcF32);
-    case OpPrecision::kBcI8: return bind_bc<Tr, int8_t>(b, kop, k::Precision::kBcI8);
-    case OpPrecision::kBcI16: return bind_bc<Tr, int16_t>(b, kop, k::Precision::kBcI16);
+    case OpPrecision::kF32: return bind_typed<typename Tr::template Args<float>, Tr, float>(b, kop, k::Precision::kF32);
+    case OpPrecision::kI8: return bind_typed<typename Tr::template Args<int8_t>, Tr, int8_t>(b, kop, k::Precision::kI8);
+    case OpPrecision::kI16: return bind_typed<typename Tr::template Args<int16_t>, Tr, int16_t>(b, kop, k::Precision::kI16);
+    case OpPrecision::kBcF32: return bind_typed<typename Tr::template BcArgs<float>, Tr, float>(b, kop, k::Precision::kBcF32);
+    case OpPrecision::kBcI8: return bind_typed<typename Tr::template BcArgs<int8_t>, Tr, int8_t>(b, kop, k::Precision::kBcI8);
+    case OpPrecision::kBcI16:
+      return bind_typed<typename Tr::template BcArgs<int16_t>, Tr, int16_t>(b, kop, k::Precision::kBcI16);
     case OpPrecision::kBnn: {
       KernelNode<typename Tr::BnnArgs> n;
       Tr::set_shape(n.args, b);

@@ -158,7 +158,7 @@ const OpDef* op_def(OpId id) {
     return t;
   }();
   const int i = static_cast<int>(id);
-  return i >= 0 && i < op_count() ? table.def[i] : nullptr;
+  return i >= 0 && i < op_count() && table.def[i].check ? &table.def[i] : nullptr;
 }
 
 }  // namespace slimrt::ops

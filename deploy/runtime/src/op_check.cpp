@@ -38,6 +38,21 @@ void Check::inputs_between(size_t lo, size_t hi) const {
   if (op.inputs.size() < lo || op.inputs.size() > hi)
     fail("takes %lld..%lld inputs, the file gives %lld", (long long)lo, (long long)hi, (long long)op.inputs.size());
 }
+void Check::same_out(bool numeric) const {
+  if (numeric) need_numeric(x());
+  need_dtype(y(), x().dtype, "output");
+  need_shape(y(), x().shape, "output");
+}
+void Check::same_format_out(const char* verb) const {
+  if (x().dtype == DType::BIN) fail("packed tensors cannot be %s", verb);
+  need_dtype(y(), x().dtype, "output");
+  same_fl(x(), y());
+}
+Check::Extents Check::extents(const TensorDesc& m, bool one_d, bool hwc) {
+  const auto& s = m.shape;
+  if (one_d) return {s[0], 1, s[1]};
+  return hwc ? Extents{s[2], s[0], s[1]} : Extents{s[0], s[1], s[2]};
+}
 void Check::need_shape(const TensorDesc& d, const std::vector<int64_t>& want, const char* role) const {
   if (d.shape != want)
     fail("%s '%s' has shape %s, expected %s", role, d.name.c_str(), shape_str(d.shape).c_str(), shape_str(want).c_str());

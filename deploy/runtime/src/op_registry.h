@@ -9,6 +9,7 @@
 // ops in the one table indexed by OpId with SLIMRT_REGISTER_OPS(<file name>); the
 // build lists the files (ops_families.inc), so adding an ops file edits nothing else.
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <new>
 #include <type_traits>
@@ -100,6 +101,14 @@ class Check {
   const TensorDesc& y() const { return t[size_t(op.outputs[0])]; }
   OpPrecision precision() const { return detail::op_precision(op, t); }
   void inputs_between(size_t lo, size_t hi) const;
+  // The output has the input's dtype and shape (element-wise ops); numeric: f32, i8 or i16.
+  void same_out(bool numeric) const;
+  // Data movement (slice, transpose, reshape): not packed bits ("packed tensors cannot be
+  // <verb>"), the output in the input's dtype and fixed-point format.
+  void same_format_out(const char* verb) const;
+  // A map's channels, height and width: CHW (packed BNN maps HWC); 1-D maps [C, W], H = 1.
+  struct Extents { int64_t c, h, w; };
+  static Extents extents(const TensorDesc& map, bool one_d, bool hwc);
   void need_shape(const TensorDesc& d, const std::vector<int64_t>& want, const char* role) const;
   void need_dtype(const TensorDesc& d, DType want, const char* role) const;
   void need_const(const TensorDesc& d, const char* role) const;
@@ -151,6 +160,41 @@ class Bind {
     finish_node(*n.node, kop, p);
     return std::move(n.node);
   }
+  // The same after binding args.x to input 0 and args.y to the output.
+  template <class A>
+  NodePtr finish_xy(KernelNode<A>& n, k::Op kop, k::Precision p) {
+    bind_xy(n);
+    return finish(n, kop, p);
+  }
+  // A conv / pool op's window (kernel, stride, zero padding) into a kernels shape
+  // (ConvShape, PoolShape); 1-D ops have height 1.
+  template <class S>
+  void set_window(S& s, bool one_d) const {
+    const OpDesc& o = *op_;
+    const size_t last = o.kernel.size() - 1;
+    s.kernel_h = one_d ? 1 : o.kernel[0];
+    s.kernel_w = o.kernel[last];
+    s.stride_h = one_d ? 1 : o.stride[0];
+    s.stride_w = o.stride[last];
+    s.pad_top = s.pad_bottom = one_d ? 0 : o.padding[0];
+    s.pad_left = s.pad_right = o.padding[last];
+  }
+  // Element-wise kernels whose args are count and formats: one call.
+  template <class A>
+  NodePtr elementwise(k::Op kop, k::Precision p) {
+    KernelNode<A> n;
+    n.args.count = in(0).numel;
+    n.args.q = formats(0);
+    return finish_xy(n, kop, p);
+  }
+  // A node that runs its own loop (no registry kernel): x, y bound, named.
+  template <class N>
+  NodePtr builtin(std::unique_ptr<N> n, const char* kernel_name) const {
+    n->bind(&n->x, op_->inputs[0]);
+    n->bind(&n->y, op_->outputs[0]);
+    n->kernel_name = kernel_name;
+    return n;
+  }
   // Calls f with a value of the op's element type (float, int8_t, int16_t), picked
   // from input 0's dtype: one dispatch for every binding templated on it.
   template <class F>
@@ -191,17 +235,20 @@ class Bind {
 struct OpDef {
   void (*check)(Check&) = nullptr;
   NodePtr (*bind)(Bind&) = nullptr;
+  int min_inputs = 1, max_inputs = 1;  // the verifier checks the count before `check`
   bool weighted = false;  // input 1 holds weights whose dtype takes part in the precision
 };
 struct OpTable {
-  const OpDef* def[op_count()] = {};
-  void add(OpId id, const OpDef& d) { def[static_cast<int>(id)] = &d; }
+  OpDef def[op_count()] = {};
+  void add(std::initializer_list<OpId> ids, const OpDef& d) {
+    for (OpId id : ids) def[static_cast<int>(id)] = d;
+  }
 };
 // The op's definition, null when this build has none (or the id is out of range).
 const OpDef* op_def(OpId id);
 inline const OpDef* op_def(OpType t) { return op_def(static_cast<OpId>(t)); }
 
-// In ops/<file>.cpp: SLIMRT_REGISTER_OPS(<file>) { t.add(OpId::X, kX); … }
+// In ops/<file>.cpp: SLIMRT_REGISTER_OPS(<file>) { t.add({OpId::X, …}, {&check, &bind, 1, 1}); }
 #define SLIMRT_REGISTER_OPS(file) void register_ops_##file(::slimrt::ops::OpTable& t)
 
 }  // namespace ops
