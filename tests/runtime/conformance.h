@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -173,6 +174,14 @@ inline int check_variant(const Kernel& k) {
   }
   EXPECT_GT(run, 0) << k.name << " supports none of the " << cases.size() << " cases";
   return run;
+}
+
+// A kernel name as a GoogleTest parameter name ("Dense/f32/avx2" → "Dense_f32_avx2").
+inline std::string param_name(const ::testing::TestParamInfo<std::string>& i) {
+  std::string s = i.param;
+  for (char& ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return s;
 }
 
 }  // namespace slimrt::conformance

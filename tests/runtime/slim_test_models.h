@@ -3,11 +3,20 @@
 // references computed here (independent of the kernels).
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "slimrt/writer.h"
 
 namespace slimrt::test {
+
+#ifdef SLIMRT_TEST_DATA_DIR
+// tests/runtime/fixtures/, beside SLIMRT_TEST_DATA_DIR (tests/runtime/data).
+inline std::string fixtures_dir() {
+  const std::string data = SLIMRT_TEST_DATA_DIR;
+  return data.substr(0, data.find_last_of('/')) + "/fixtures/";
+}
+#endif
 
 inline std::vector<float> random_values(size_t n, uint32_t seed, float scale = 1.0f) {
   std::mt19937 rng(seed);

@@ -62,12 +62,7 @@ std::vector<std::string> optimized_variants() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cpu, Variant, ::testing::ValuesIn(optimized_variants()),
-                         [](const ::testing::TestParamInfo<std::string>& i) {
-                           std::string s = i.param;
-                           for (char& ch : s)
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           return s;
-                         });
+                         conformance::param_name);
 
 }  // namespace
 }  // namespace slimrt::conformance

@@ -10,16 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "slim_test_models.h"
 #include "slimrt/runtime.h"
 
 namespace slimrt {
 namespace {
 
-// tests/runtime/fixtures/, beside SLIMRT_TEST_DATA_DIR (tests/runtime/data).
-const std::string kDir = [] {
-  const std::string data = SLIMRT_TEST_DATA_DIR;
-  return data.substr(0, data.find_last_of('/')) + "/fixtures/";
-}();
+const std::string kDir = test::fixtures_dir();
 
 std::vector<float> expected_output(const std::string& name) {
   std::ifstream f(kDir + name + ".expected");

@@ -239,12 +239,7 @@ TEST_P(OpenClKernel, MatchesReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Device, OpenClKernel, ::testing::ValuesIn(opencl_kernel_names()),
-                         [](const ::testing::TestParamInfo<std::string>& i) {
-                           std::string s = i.param;
-                           for (char& ch : s)
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           return s;
-                         });
+                         conformance::param_name);
 
 // Every op and precision the CPU runs has an OpenCL kernel.
 TEST(OpenClCoverage, EveryReferenceKernelHasAnOpenClVariant) {
@@ -264,156 +259,169 @@ std::unique_ptr<TypedCase<A>> typed(std::string label) {
   return c;
 }
 
+void add_softmax_cases(std::vector<std::unique_ptr<Case>>& v, conformance::Rng& rng) {
+  for (auto [rows, cols] : {std::pair{1, 1}, {1, 10}, {3, 127}, {2, 3072}}) {
+    auto c = typed<SoftmaxArgs>("softmax " + std::to_string(rows) + "x" + std::to_string(cols));
+    auto x = random_buffer<float>(rng, size_t(rows) * cols, -8, 8);
+    c->args.rows = rows;
+    c->args.cols = cols;
+    c->args.x = x->as<float>();
+    c->keep = {x};
+    c->outputs = {{size_t(rows) * cols * 4, Compare::kFloat}};
+    c->bind = [](SoftmaxArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<float>(); };
+    v.push_back(std::move(c));
+  }
+}
+
+void add_requantize_cases(std::vector<std::unique_ptr<Case>>& v, conformance::Rng& rng) {
+  for (int xb : {8, 16})
+    for (int yb : {8, 16})
+      for (auto [fx, wl, fy] : {std::tuple{7, 8, 3}, {3, 6, 9}, {0, 16, 0}, {12, 5, 2}}) {
+        if (wl > yb) continue;
+        auto c = typed<RequantizeArgs>("requantize i" + std::to_string(xb) + "→i" + std::to_string(yb) + " fl " +
+                                       std::to_string(fx) + "→" + std::to_string(fy) + " wl" + std::to_string(wl));
+        const int64_t n = 1000;
+        auto x = xb == 8 ? random_buffer<int8_t>(rng, n, -128, 127) : random_buffer<int16_t>(rng, n, -32768, 32767);
+        c->args.count = n;
+        c->args.x = x->data;
+        c->args.x_bits = xb;
+        c->args.y_bits = yb;
+        c->args.q.fl_x = fx;
+        c->args.q.wl_y = wl;
+        c->args.q.fl_y = fy;
+        c->keep = {x};
+        c->outputs = {{size_t(n) * size_t(yb / 8), Compare::kExact}};
+        c->bind = [](RequantizeArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].data; };
+        v.push_back(std::move(c));
+      }
+}
+
+void add_unpack_bits_cases(std::vector<std::unique_ptr<Case>>& v, conformance::Rng& rng) {
+  for (auto [ch, sp, b] : {std::tuple{1, 1, 1}, {65, 7, 2}, {128, 3, 1}, {13, 100, 1}}) {
+    auto c = typed<UnpackBitsArgs>("unpack c" + std::to_string(ch) + " s" + std::to_string(sp));
+    auto x = random_bits(rng, size_t(b) * sp, size_t(ch));
+    c->args.batch = b;
+    c->args.channels = ch;
+    c->args.spatial = sp;
+    c->args.x = x->as<uint64_t>();
+    c->keep = {x};
+    c->outputs = {{size_t(b) * ch * sp * 4, Compare::kExact}};
+    c->bind = [](UnpackBitsArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<float>(); };
+    v.push_back(std::move(c));
+  }
+}
+
+void add_concat_cases(std::vector<std::unique_ptr<Case>>& v, conformance::Rng& rng) {
+  for (int eb : {1, 2, 4, 8}) {
+    struct ConcatCase : TypedCase<ConcatArgs> {
+      std::vector<const void*> xs;
+      std::vector<int64_t> inner;
+    };
+    auto c = std::make_unique<ConcatCase>();
+    c->label = "concat 3 inputs, " + std::to_string(eb) + "-byte elements";
+    c->inner = {5, 1, 17};
+    for (int64_t in : c->inner) {
+      auto b = random_buffer<uint8_t>(rng, size_t(7 * in * eb), 0, 255);
+      c->keep.push_back(b);
+      c->xs.push_back(b->data);
+    }
+    c->args.outer = 7;
+    c->args.inputs = 3;
+    c->args.x = c->xs.data();
+    c->args.inner = c->inner.data();
+    c->args.elem_bytes = eb;
+    c->outputs = {{size_t(7 * 23 * eb), Compare::kExact}};
+    c->bind = [](ConcatArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].data; };
+    v.push_back(std::move(c));
+  }
+}
+
+void add_slice_cases(std::vector<std::unique_ptr<Case>>& v, conformance::Rng& rng) {
+  for (int eb : {1, 4}) {
+    auto c = typed<SliceArgs>("slice " + std::to_string(eb));
+    auto x = random_buffer<uint8_t>(rng, size_t(3 * 10 * 6 * eb), 0, 255);
+    c->args = SliceArgs{};
+    c->args.outer = 3;
+    c->args.axis = 10;
+    c->args.inner = 6;
+    c->args.begin = 2;
+    c->args.end = 9;
+    c->args.x = x->data;
+    c->args.elem_bytes = eb;
+    c->keep = {x};
+    c->outputs = {{size_t(3 * 7 * 6 * eb), Compare::kExact}};
+    c->bind = [](SliceArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].data; };
+    v.push_back(std::move(c));
+  }
+}
+
+void add_transpose_cases(std::vector<std::unique_ptr<Case>>& v, conformance::Rng& rng) {
+  struct T3 { int rank; std::vector<int64_t> shape; std::vector<int> perm; int eb; };
+  for (const T3& t : {T3{2, {13, 7}, {1, 0}, 4}, T3{3, {4, 5, 6}, {2, 0, 1}, 2}, T3{4, {2, 3, 4, 5}, {0, 2, 3, 1}, 1},
+                      T3{6, {2, 1, 3, 2, 2, 3}, {5, 4, 3, 2, 1, 0}, 8}}) {
+    auto c = typed<TransposeArgs>("transpose rank " + std::to_string(t.rank));
+    int64_t n = 1;
+    for (int i = 0; i < t.rank; ++i) {
+      c->args.shape[i] = t.shape[size_t(i)];
+      c->args.perm[i] = t.perm[size_t(i)];
+      n *= t.shape[size_t(i)];
+    }
+    c->args.rank = t.rank;
+    auto x = random_buffer<uint8_t>(rng, size_t(n * t.eb), 0, 255);
+    c->args.x = x->data;
+    c->args.elem_bytes = t.eb;
+    c->keep = {x};
+    c->outputs = {{size_t(n * t.eb), Compare::kExact}};
+    c->bind = [](TransposeArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].data; };
+    v.push_back(std::move(c));
+  }
+}
+
+template <class T>
+void add_quant_cases(std::vector<std::unique_ptr<Case>>& v, conformance::Rng& rng) {
+  for (int64_t n : {int64_t(1), int64_t(13), int64_t(3072)})
+    for (auto [wl, fl] : {std::pair{int(sizeof(T) * 8), 5}, {4, 2}, {int(sizeof(T) * 8), -3}}) {
+      auto c = typed<QuantizeArgs<T>>("quantize n" + std::to_string(n) + " wl" + std::to_string(wl));
+      auto x = random_buffer<float>(rng, size_t(n), -300, 300);
+      if (n > 2) x->as<float>()[1] = 0.5f * std::ldexp(1.0f, -fl);  // a tie
+      c->args.count = n;
+      c->args.x = x->as<float>();
+      c->args.q.wl_y = wl;
+      c->args.q.fl_y = fl;
+      c->keep = {x};
+      c->outputs = {{size_t(n) * sizeof(T), Compare::kExact}};
+      c->bind = [](QuantizeArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
+      v.push_back(std::move(c));
+      auto d = typed<DequantizeArgs<T>>("dequantize n" + std::to_string(n) + " fl" + std::to_string(fl));
+      auto q = random_buffer<T>(rng, size_t(n), double(std::numeric_limits<T>::min()), double(std::numeric_limits<T>::max()));
+      d->args.count = n;
+      d->args.x = q->template as<T>();
+      d->args.q.fl_x = fl;
+      d->keep = {q};
+      d->outputs = {{size_t(n) * 4, Compare::kExact}};
+      d->bind = [](DequantizeArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<float>(); };
+      v.push_back(std::move(d));
+    }
+}
+
 std::vector<std::unique_ptr<Case>> extra_cases(Op op, Precision p) {
   std::vector<std::unique_ptr<Case>> v;
   conformance::Rng rng(4242);
-  if (op == Op::kSoftmax && p == Precision::kF32) {
-    for (auto [rows, cols] : {std::pair{1, 1}, {1, 10}, {3, 127}, {2, 3072}}) {
-      auto c = typed<SoftmaxArgs>("softmax " + std::to_string(rows) + "x" + std::to_string(cols));
-      auto x = random_buffer<float>(rng, size_t(rows) * cols, -8, 8);
-      c->args.rows = rows;
-      c->args.cols = cols;
-      c->args.x = x->as<float>();
-      c->keep = {x};
-      c->outputs = {{size_t(rows) * cols * 4, Compare::kFloat}};
-      c->bind = [](SoftmaxArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<float>(); };
-      v.push_back(std::move(c));
-    }
-  }
-  auto quant = [&](auto tag) {
-    using T = decltype(tag);
-    for (int64_t n : {int64_t(1), int64_t(13), int64_t(3072)})
-      for (auto [wl, fl] : {std::pair{int(sizeof(T) * 8), 5}, {4, 2}, {int(sizeof(T) * 8), -3}}) {
-        auto c = typed<QuantizeArgs<T>>("quantize n" + std::to_string(n) + " wl" + std::to_string(wl));
-        auto x = random_buffer<float>(rng, size_t(n), -300, 300);
-        if (n > 2) x->as<float>()[1] = 0.5f * std::ldexp(1.0f, -fl);  // a tie
-        c->args.count = n;
-        c->args.x = x->as<float>();
-        c->args.q.wl_y = wl;
-        c->args.q.fl_y = fl;
-        c->keep = {x};
-        c->outputs = {{size_t(n) * sizeof(T), Compare::kExact}};
-        c->bind = [](QuantizeArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
-        v.push_back(std::move(c));
-        auto d = typed<DequantizeArgs<T>>("dequantize n" + std::to_string(n) + " fl" + std::to_string(fl));
-        auto q = random_buffer<T>(rng, size_t(n), double(std::numeric_limits<T>::min()), double(std::numeric_limits<T>::max()));
-        d->args.count = n;
-        d->args.x = q->template as<T>();
-        d->args.q.fl_x = fl;
-        d->keep = {q};
-        d->outputs = {{size_t(n) * 4, Compare::kExact}};
-        d->bind = [](DequantizeArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<float>(); };
-        v.push_back(std::move(d));
-      }
-  };
+  if (op == Op::kSoftmax && p == Precision::kF32) add_softmax_cases(v, rng);
   if (op == Op::kQuantize || op == Op::kDequantize) {
-    if (p == Precision::kI8) quant(int8_t{});
-    if (p == Precision::kI16) quant(int16_t{});
+    if (p == Precision::kI8) add_quant_cases<int8_t>(v, rng);
+    if (p == Precision::kI16) add_quant_cases<int16_t>(v, rng);
     // Keep only this op's cases.
     std::vector<std::unique_ptr<Case>> keep;
     for (auto& c : v)
       if ((op == Op::kQuantize) == (c->label.rfind("quantize", 0) == 0)) keep.push_back(std::move(c));
     return keep;
   }
-  if (op == Op::kRequantize) {
-    for (int xb : {8, 16})
-      for (int yb : {8, 16})
-        for (auto [fx, wl, fy] : {std::tuple{7, 8, 3}, {3, 6, 9}, {0, 16, 0}, {12, 5, 2}}) {
-          if (wl > yb) continue;
-          auto c = typed<RequantizeArgs>("requantize i" + std::to_string(xb) + "→i" + std::to_string(yb) + " fl " +
-                                         std::to_string(fx) + "→" + std::to_string(fy) + " wl" + std::to_string(wl));
-          const int64_t n = 1000;
-          auto x = xb == 8 ? random_buffer<int8_t>(rng, n, -128, 127) : random_buffer<int16_t>(rng, n, -32768, 32767);
-          c->args.count = n;
-          c->args.x = x->data;
-          c->args.x_bits = xb;
-          c->args.y_bits = yb;
-          c->args.q.fl_x = fx;
-          c->args.q.wl_y = wl;
-          c->args.q.fl_y = fy;
-          c->keep = {x};
-          c->outputs = {{size_t(n) * size_t(yb / 8), Compare::kExact}};
-          c->bind = [](RequantizeArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].data; };
-          v.push_back(std::move(c));
-        }
-  }
-  if (op == Op::kUnpackBits) {
-    for (auto [ch, sp, b] : {std::tuple{1, 1, 1}, {65, 7, 2}, {128, 3, 1}, {13, 100, 1}}) {
-      auto c = typed<UnpackBitsArgs>("unpack c" + std::to_string(ch) + " s" + std::to_string(sp));
-      auto x = random_bits(rng, size_t(b) * sp, size_t(ch));
-      c->args.batch = b;
-      c->args.channels = ch;
-      c->args.spatial = sp;
-      c->args.x = x->as<uint64_t>();
-      c->keep = {x};
-      c->outputs = {{size_t(b) * ch * sp * 4, Compare::kExact}};
-      c->bind = [](UnpackBitsArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<float>(); };
-      v.push_back(std::move(c));
-    }
-  }
-  if (op == Op::kConcat) {
-    for (int eb : {1, 2, 4, 8}) {
-      struct ConcatCase : TypedCase<ConcatArgs> {
-        std::vector<const void*> xs;
-        std::vector<int64_t> inner;
-      };
-      auto c = std::make_unique<ConcatCase>();
-      c->label = "concat 3 inputs, " + std::to_string(eb) + "-byte elements";
-      c->inner = {5, 1, 17};
-      for (int64_t in : c->inner) {
-        auto b = random_buffer<uint8_t>(rng, size_t(7 * in * eb), 0, 255);
-        c->keep.push_back(b);
-        c->xs.push_back(b->data);
-      }
-      c->args.outer = 7;
-      c->args.inputs = 3;
-      c->args.x = c->xs.data();
-      c->args.inner = c->inner.data();
-      c->args.elem_bytes = eb;
-      c->outputs = {{size_t(7 * 23 * eb), Compare::kExact}};
-      c->bind = [](ConcatArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].data; };
-      v.push_back(std::move(c));
-    }
-  }
-  if (op == Op::kSlice) {
-    for (int eb : {1, 4}) {
-      auto c = typed<SliceArgs>("slice " + std::to_string(eb));
-      auto x = random_buffer<uint8_t>(rng, size_t(3 * 10 * 6 * eb), 0, 255);
-      c->args = SliceArgs{};
-      c->args.outer = 3;
-      c->args.axis = 10;
-      c->args.inner = 6;
-      c->args.begin = 2;
-      c->args.end = 9;
-      c->args.x = x->data;
-      c->args.elem_bytes = eb;
-      c->keep = {x};
-      c->outputs = {{size_t(3 * 7 * 6 * eb), Compare::kExact}};
-      c->bind = [](SliceArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].data; };
-      v.push_back(std::move(c));
-    }
-  }
-  if (op == Op::kTranspose) {
-    struct T3 { int rank; std::vector<int64_t> shape; std::vector<int> perm; int eb; };
-    for (const T3& t : {T3{2, {13, 7}, {1, 0}, 4}, T3{3, {4, 5, 6}, {2, 0, 1}, 2}, T3{4, {2, 3, 4, 5}, {0, 2, 3, 1}, 1},
-                        T3{6, {2, 1, 3, 2, 2, 3}, {5, 4, 3, 2, 1, 0}, 8}}) {
-      auto c = typed<TransposeArgs>("transpose rank " + std::to_string(t.rank));
-      int64_t n = 1;
-      for (int i = 0; i < t.rank; ++i) {
-        c->args.shape[i] = t.shape[size_t(i)];
-        c->args.perm[i] = t.perm[size_t(i)];
-        n *= t.shape[size_t(i)];
-      }
-      c->args.rank = t.rank;
-      auto x = random_buffer<uint8_t>(rng, size_t(n * t.eb), 0, 255);
-      c->args.x = x->data;
-      c->args.elem_bytes = t.eb;
-      c->keep = {x};
-      c->outputs = {{size_t(n * t.eb), Compare::kExact}};
-      c->bind = [](TransposeArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].data; };
-      v.push_back(std::move(c));
-    }
-  }
+  if (op == Op::kRequantize) add_requantize_cases(v, rng);
+  if (op == Op::kUnpackBits) add_unpack_bits_cases(v, rng);
+  if (op == Op::kConcat) add_concat_cases(v, rng);
+  if (op == Op::kSlice) add_slice_cases(v, rng);
+  if (op == Op::kTranspose) add_transpose_cases(v, rng);
   return v;
 }
 

@@ -27,6 +27,17 @@ void expect_error(const ModelWriter& w, std::initializer_list<const char*> fragm
   for (const char* f : fragments) EXPECT_NE(msg.find(f), std::string::npos) << "'" << f << "' not in: " << msg;
 }
 
+// Tensors x (the input), a, b of f32 [4]; Relu r1 and r2 with (input, output) as given.
+ModelWriter two_relus(std::pair<int, int> r1, std::pair<int, int> r2, int output) {
+  ModelWriter w;
+  for (const char* name : {"x", "a", "b"}) w.add_tensor(name, DType::F32, {4});
+  w.add_op(OpType::Relu, "r1", {r1.first}, {r1.second});
+  w.add_op(OpType::Relu, "r2", {r2.first}, {r2.second});
+  w.inputs = {0};
+  w.outputs = {output};
+  return w;
+}
+
 TEST(Verifier, EveryTruncationIsAnError) {
   test::SmallCnn net;
   const auto bytes = net.writer.finish();
@@ -77,17 +88,8 @@ TEST(Verifier, CraftedModelsNameTheCulprit) {
     w.outputs = {y};
     expect_error(w, {"op 0 'fc' (Dense)", "output 'y'"});
   }
-  {  // reading a tensor before it is written (a cycle / wrong order)
-    ModelWriter w;
-    const int x = w.add_tensor("x", DType::F32, {4});
-    const int a = w.add_tensor("a", DType::F32, {4});
-    const int b = w.add_tensor("b", DType::F32, {4});
-    w.add_op(OpType::Relu, "r1", {b}, {a});
-    w.add_op(OpType::Relu, "r2", {a}, {b});
-    w.inputs = {x};
-    w.outputs = {b};
-    expect_error(w, {"op 0 'r1'", "before any op writes it"});
-  }
+  // reading a tensor before it is written (a cycle / wrong order)
+  expect_error(two_relus({2, 1}, {1, 2}, 2), {"op 0 'r1'", "before any op writes it"});
   {  // a tensor index out of range
     ModelWriter w;
     const int x = w.add_tensor("x", DType::F32, {4});
@@ -146,16 +148,8 @@ TEST(Verifier, CraftedModelsNameTheCulprit) {
     w.outputs = {yf};
     expect_error(w, {"bias 'b'", "FL 7", "accumulator's is 11"});
   }
-  {  // writing the same tensor twice
-    ModelWriter w;
-    const int x = w.add_tensor("x", DType::F32, {4});
-    const int y = w.add_tensor("y", DType::F32, {4});
-    w.add_op(OpType::Relu, "r1", {x}, {y});
-    w.add_op(OpType::Relu, "r2", {x}, {y});
-    w.inputs = {x};
-    w.outputs = {y};
-    expect_error(w, {"op 1 'r2'", "already written"});
-  }
+  // writing the same tensor twice
+  expect_error(two_relus({0, 1}, {0, 1}, 1), {"op 1 'r2'", "already written"});
   {  // an unknown op type from a newer exporter
     ModelWriter w;
     const int x = w.add_tensor("x", DType::F32, {4});

@@ -25,6 +25,14 @@ void pack_thunk(const void* args, void* dst) { F(*static_cast<const A*>(args), d
 // Out of line (registry.cpp): one call per registered kernel keeps registration small.
 Kernel make_kernel(Op op, Precision p, Isa isa, int priority, void (*run)(const void*, void*));
 
+// A fixed-point unary op's table: fixed(lo + v, q) for every value v of the storage
+// type T (int8_t, int16_t), lo its minimum. Out of line (registry.cpp), one copy for
+// every ISA's table kernels (kernels/simd/generic.inc); runs once per load.
+template <class T>
+void fill_unary_table(T* table, const FixedFormats& q, int64_t (*fixed)(int64_t, const FixedFormats&));
+extern template void fill_unary_table<int8_t>(int8_t*, const FixedFormats&, int64_t (*)(int64_t, const FixedFormats&));
+extern template void fill_unary_table<int16_t>(int16_t*, const FixedFormats&, int64_t (*)(int64_t, const FixedFormats&));
+
 // Big kernels are not inlined into their several callers (code size: slimrt ≤ 200 KB).
 #define SLIMRT_NOINLINE __attribute__((noinline))
 
@@ -32,6 +40,9 @@ void add_ref_kernels(std::vector<Kernel>& out);
 void add_avx2_kernels(std::vector<Kernel>& out);    // x86 builds only
 void add_avx512_kernels(std::vector<Kernel>& out);  // x86 builds only
 void add_neon_kernels(std::vector<Kernel>& out);    // aarch64 builds only
+
+// M(T) for every element type of the float / fixed-point kernels (explicit instantiations).
+#define SLIMRT_FOR_ELEM_TYPES(M) M(float) M(int8_t) M(int16_t)
 
 // ---- element traits -----------------------------------------------------------------
 template <class T> struct Elem;

@@ -93,13 +93,13 @@ bool within_cap(Isa isa) {
 
 }  // namespace
 
-const char* to_string(Op op) { return op >= Op(0) && op < Op::kCount ? op_info(to_op_id(op)).name : "?"; }
+const char* to_string(Op op) { return op_runtime_name(to_op_id(op)); }
 const char* to_string(Precision p) { return p < Precision::kCount ? kPrecisionNames[int(p)] : "?"; }
 const char* to_string(Isa isa) { return isa < Isa::kCount ? kIsaNames[int(isa)] : "?"; }
 
 bool parse_op(const std::string& s, Op* out) {
   for (int i = 0; i < int(Op::kCount); ++i)
-    if (s == kOpInfo[i].name) { *out = Op(i); return true; }
+    if (s == op_runtime_name(OpId(i))) { *out = Op(i); return true; }
   return false;
 }
 bool parse_precision(const std::string& s, Precision* out) {
@@ -107,6 +107,14 @@ bool parse_precision(const std::string& s, Precision* out) {
     if (s == kPrecisionNames[i]) { *out = Precision(i); return true; }
   return false;
 }
+
+template <class T>
+void detail::fill_unary_table(T* table, const FixedFormats& q, int64_t (*fixed)(int64_t, const FixedFormats&)) {
+  const int64_t lo = std::numeric_limits<T>::min(), n = int64_t(1) << (8 * sizeof(T));
+  for (int64_t v = 0; v < n; ++v) table[v] = T(fixed(lo + v, q));
+}
+template void detail::fill_unary_table<int8_t>(int8_t*, const FixedFormats&, int64_t (*)(int64_t, const FixedFormats&));
+template void detail::fill_unary_table<int16_t>(int16_t*, const FixedFormats&, int64_t (*)(int64_t, const FixedFormats&));
 
 Kernel detail::make_kernel(Op op, Precision p, Isa isa, int priority, void (*run)(const void*, void*)) {
   Kernel k;

@@ -43,22 +43,18 @@ void check(cl_int err, const char* what) {
 
 namespace {
 
-std::string platform_string(cl_platform_id p, cl_platform_info what) {
+// A string property through clGetPlatformInfo / clGetDeviceInfo ("" when unavailable).
+template <class Id, class What>
+std::string info_string(cl_int (*get)(Id, What, size_t, void*, size_t*), Id id, What what) {
   size_t n = 0;
-  if (clGetPlatformInfo(p, what, 0, nullptr, &n) != CL_SUCCESS || n == 0) return "";
+  if (get(id, what, 0, nullptr, &n) != CL_SUCCESS || n == 0) return "";
   std::string s(n, '\0');
-  clGetPlatformInfo(p, what, n, s.data(), nullptr);
+  get(id, what, n, s.data(), nullptr);
   while (!s.empty() && s.back() == '\0') s.pop_back();
   return s;
 }
-std::string device_string(cl_device_id d, cl_device_info what) {
-  size_t n = 0;
-  if (clGetDeviceInfo(d, what, 0, nullptr, &n) != CL_SUCCESS || n == 0) return "";
-  std::string s(n, '\0');
-  clGetDeviceInfo(d, what, n, s.data(), nullptr);
-  while (!s.empty() && s.back() == '\0') s.pop_back();
-  return s;
-}
+std::string platform_string(cl_platform_id p, cl_platform_info what) { return info_string(&clGetPlatformInfo, p, what); }
+std::string device_string(cl_device_id d, cl_device_info what) { return info_string(&clGetDeviceInfo, d, what); }
 template <class T>
 T device_value(cl_device_id d, cl_device_info what) {
   T v{};

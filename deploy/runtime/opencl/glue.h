@@ -108,5 +108,17 @@ void add(std::vector<Entry>& t, Op op, Precision p, const char* variant = "openc
 }
 
 #define SLIMRT_REGISTER_OPENCL_OPS(file) void register_opencl_##file(std::vector<::slimrt::opencl::Entry>& t)
+// In such a function: the file's add_typed<T>(t) for every element type.
+#define SLIMRT_OPENCL_ADD_TYPED(t) (add_typed<float>(t), add_typed<int8_t>(t), add_typed<int16_t>(t))
+
+// Why a fixed-point T op that evaluates `what` in double cannot run here ("" when it can:
+// T is float, or the device has cl_khr_fp64).
+template <class T>
+std::string needs_fp64(const char* what) {
+  if (kFloat<T>) return "";
+  const auto dev = current_device();
+  if (dev && !dev->info().fp64) return std::string("fixed-point ") + what + " in double and the device lacks cl_khr_fp64";
+  return "";
+}
 
 }  // namespace slimrt::opencl

@@ -11,10 +11,10 @@ namespace slimrt::kernels::unary_names {
 }
 
 namespace slimrt::ops {
-namespace {
 
-void check(Check& c) {
-  c.inputs_between(1, 1);
+static bool is_clamp(OpType t) { return t == OpType::Relu || t == OpType::Relu6 || t == OpType::HardTanh; }
+
+static void check(Check& c) {
   const OpDesc& op = c.op;
   const TensorDesc &xt = c.x(), &yt = c.y();
   c.need_numeric(xt);
@@ -25,45 +25,36 @@ void check(Check& c) {
     want.push_back(xt.shape[0]);
     c.need_shape(yt, want, "output");
   } else {
-    c.need_dtype(yt, xt.dtype, "output");
-    c.need_shape(yt, xt.shape, "output");
-    const bool clamp = op.type == OpType::Relu || op.type == OpType::Relu6 || op.type == OpType::HardTanh;
-    if (clamp) c.same_fl(xt, yt);
+    c.same_out(false);
+    if (is_clamp(op.type)) c.same_fl(xt, yt);
   }
   c.op.macs = xt.numel;
 }
 
-NodePtr bind(Bind& b) {
+static NodePtr bind(Bind& b) {
   return b.by_element_type([&](auto tag) -> NodePtr {
     using T = decltype(tag);
     const OpDesc& op = b.op();
     const auto& x = b.in(0);
     if (op.type == OpType::Sign && b.out().dtype == DType::BIN) {
-      auto n = std::make_unique<KernelNode<k::PackBitsArgs<T>>>();
-      n->args.channels = int(x.shape[0]);
-      n->args.spatial = int(x.numel / x.shape[0]);
-      b.bind_xy(*n);
-      return b.finish(std::move(n), k::Op::kPackBits, elem_precision(x.dtype));
+      KernelNode<k::PackBitsArgs<T>> n;
+      n.args.channels = int(x.shape[0]);
+      n.args.spatial = int(x.numel / x.shape[0]);
+      return b.finish_xy(n, k::Op::kPackBits, elem_precision(x.dtype));
     }
-    auto n = std::make_unique<KernelNode<k::ActivationArgs<T>>>();
-    n->args.count = x.numel;
-    n->args.min_value = op.min_value;
-    n->args.max_value = op.max_value;
-    n->args.q = b.formats(0);
-    b.bind_xy(*n);
-    return b.finish(std::move(n), k::to_kernel_op(OpId(op.type)), elem_precision(x.dtype));
+    KernelNode<k::ActivationArgs<T>> n;
+    n.args.count = x.numel;
+    n.args.min_value = op.min_value;
+    n.args.max_value = op.max_value;
+    n.args.q = b.formats(0);
+    return b.finish_xy(n, k::to_kernel_op(OpId(op.type)), elem_precision(x.dtype));
   });
 }
 
-const OpDef kActivation{&check, &bind};
-
-}  // namespace
-
 SLIMRT_REGISTER_OPS(activation) {
-  for (OpId id : {OpId::Relu, OpId::Relu6, OpId::HardTanh, OpId::Sign}) t.add(id, kActivation);
-#define SLIMRT_ADD_UNARY_(Name) t.add(OpId::Name, kActivation);
-  SLIMRT_UNARY_OPS(SLIMRT_ADD_UNARY_)
-#undef SLIMRT_ADD_UNARY_
+#define SLIMRT_UNARY_ID_(Name) OpId::Name,
+  t.add({OpId::Relu, OpId::Relu6, OpId::HardTanh, OpId::Sign, SLIMRT_UNARY_OPS(SLIMRT_UNARY_ID_)}, {&check, &bind, 1, 1});
+#undef SLIMRT_UNARY_ID_
 }
 
 }  // namespace slimrt::ops

@@ -3,38 +3,25 @@
 #include "op_registry.h"
 
 namespace slimrt::ops {
-namespace {
 
-void check(Check& c) {
-  c.inputs_between(2, 2);
-  const TensorDesc &xt = c.x(), &b = *c.in(1), &yt = c.y();
-  c.need_numeric(xt);
-  c.need_dtype(b, xt.dtype, "input");
-  c.need_dtype(yt, xt.dtype, "output");
-  c.need_shape(b, xt.shape, "input");
-  c.need_shape(yt, xt.shape, "output");
-  c.op.macs = xt.numel;
+static void check(Check& c) {
+  c.same_out(true);
+  c.need_dtype(*c.in(1), c.x().dtype, "input");
+  c.need_shape(*c.in(1), c.x().shape, "input");
+  c.op.macs = c.x().numel;
 }
 
-NodePtr bind(Bind& b) {
+static NodePtr bind(Bind& b) {
   return b.by_element_type([&](auto tag) {
-    using T = decltype(tag);
-    const OpDesc& op = b.op();
-    auto n = std::make_unique<KernelNode<k::AddArgs<T>>>();
-    n->args.count = b.in(0).numel;
-    n->args.q = b.formats(0);
-    n->args.act = fused(op.activation);
-    n->bind(&n->args.x, op.inputs[0]);
-    n->bind(&n->args.x2, op.inputs[1]);
-    n->bind(&n->args.y, op.outputs[0]);
-    return b.finish(std::move(n), k::Op::kAdd, elem_precision(b.in(0).dtype));
+    KernelNode<k::AddArgs<decltype(tag)>> n;
+    n.args.count = b.in(0).numel;
+    n.args.q = b.formats(0);
+    n.args.act = fused(b.op().activation);
+    n.bind(&n.args.x2, b.op().inputs[1]);
+    return b.finish_xy(n, k::Op::kAdd, elem_precision(b.in(0).dtype));
   });
 }
 
-const OpDef kAdd{&check, &bind};
-
-}  // namespace
-
-SLIMRT_REGISTER_OPS(add) { t.add(OpId::Add, kAdd); }
+SLIMRT_REGISTER_OPS(add) { t.add({OpId::Add}, {&check, &bind, 2, 2}); }
 
 }  // namespace slimrt::ops

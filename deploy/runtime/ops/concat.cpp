@@ -2,12 +2,10 @@
 #include "op_registry.h"
 
 namespace slimrt::ops {
-namespace {
 
-void check(Check& c) {
+static void check(Check& c) {
   const OpDesc& op = c.op;
   const TensorDesc& yt = c.y();
-  if (op.inputs.size() > 64) c.fail("concatenates at most 64 inputs");
   const size_t rank = yt.shape.size();
   if (op.axis < 0 || size_t(op.axis) >= rank) c.fail("axis %d is out of range", op.axis);
   int64_t sum = 0;
@@ -26,36 +24,34 @@ void check(Check& c) {
   if (sum != yt.shape[size_t(op.axis)]) c.fail("the inputs do not add up to the output along the concat axis");
 }
 
-struct ConcatNode : KernelNode<k::ConcatArgs> {
+namespace {
+struct ConcatNode : KernelNodeBase {
   std::vector<const void*> xs;
   std::vector<int64_t> inner;
 };
-
-NodePtr bind(Bind& b) {
-  const OpDesc& op = b.op();
-  auto n = std::make_unique<ConcatNode>();
-  const size_t a = size_t(op.axis);
-  const auto& y = b.out();
-  n->args.outer = prod(y.shape, 0, a);
-  n->xs.resize(op.inputs.size());
-  for (size_t i = 0; i < op.inputs.size(); ++i) {
-    const auto& x = b.in(i);
-    n->inner.push_back(prod(x.shape, a, x.shape.size()));
-    n->bind(&n->xs[i], op.inputs[i]);
-  }
-  n->args.inputs = int(op.inputs.size());
-  n->args.x = n->xs.data();
-  n->args.inner = n->inner.data();
-  n->args.elem_bytes = elem_bytes(y.dtype);
-  n->bind(&n->args.y, op.outputs[0]);
-  std::unique_ptr<KernelNode<k::ConcatArgs>> base(n.release());
-  return b.finish(std::move(base), k::Op::kConcat, k::Precision::kAny);
-}
-
-const OpDef kConcat{&check, &bind};
-
 }  // namespace
 
-SLIMRT_REGISTER_OPS(concat) { t.add(OpId::Concat, kConcat); }
+static NodePtr bind(Bind& b) {
+  const OpDesc& op = b.op();
+  auto* c = new ConcatNode;
+  KernelNode<k::ConcatArgs> n{std::unique_ptr<KernelNodeBase>(c)};
+  const size_t a = size_t(op.axis);
+  const auto& y = b.out();
+  n.args.outer = prod(y.shape, 0, a);
+  c->xs.resize(op.inputs.size());
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    const auto& x = b.in(i);
+    c->inner.push_back(prod(x.shape, a, x.shape.size()));
+    n.bind(&c->xs[i], op.inputs[i]);
+  }
+  n.args.inputs = int(op.inputs.size());
+  n.args.x = c->xs.data();
+  n.args.inner = c->inner.data();
+  n.args.elem_bytes = elem_bytes(y.dtype);
+  n.bind(&n.args.y, op.outputs[0]);
+  return b.finish(n, k::Op::kConcat, k::Precision::kAny);
+}
+
+SLIMRT_REGISTER_OPS(concat) { t.add({OpId::Concat}, {&check, &bind, 1, 64}); }
 
 }  // namespace slimrt::ops

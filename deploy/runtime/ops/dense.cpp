@@ -4,10 +4,8 @@
 #include "ops/weighted.h"
 
 namespace slimrt::ops {
-namespace {
 
-void check(Check& c) {
-  c.inputs_between(2, 4);
+static void check(Check& c) {
   const TensorDesc &xt = c.x(), &w = *c.in(1);
   c.need_const(w, "weight");
   c.need_rank(w, 2, "weight");
@@ -24,24 +22,22 @@ void check(Check& c) {
   c.op.macs = rows * nin * out;
 }
 
-k::DenseShape shape(const Bind& b) {
+static k::DenseShape shape(const Bind& b) {
   const auto& w = b.in(1);
   return {int(b.in(0).numel / w.shape[1]), int(w.shape[1]), int(w.shape[0])};
 }
 
+namespace {
 struct DenseTraits {
   template <class T> using Args = k::DenseArgs<T>;
   template <class T> using BcArgs = k::DenseBcArgs<T>;
   using BnnArgs = k::DenseBnnArgs;
   template <class A> static void set_shape(A& a, Bind& b) { a.s = shape(b); }
 };
-
-NodePtr bind(Bind& b) { return bind_weighted<DenseTraits>(b, k::Op::kDense); }
-
-const OpDef kDense{&check, &bind, true};
-
 }  // namespace
 
-SLIMRT_REGISTER_OPS(dense) { t.add(OpId::Dense, kDense); }
+static NodePtr bind(Bind& b) { return bind_weighted<DenseTraits>(b, k::Op::kDense); }
+
+SLIMRT_REGISTER_OPS(dense) { t.add({OpId::Dense}, {&check, &bind, 2, 4, true}); }
 
 }  // namespace slimrt::ops

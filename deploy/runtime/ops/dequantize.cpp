@@ -3,10 +3,8 @@
 #include "op_registry.h"
 
 namespace slimrt::ops {
-namespace {
 
-void check(Check& c) {
-  c.inputs_between(1, 1);
+static void check(Check& c) {
   const TensorDesc &xt = c.x(), &yt = c.y();
   if (!is_fixed(xt.dtype) && xt.dtype != DType::I32 && xt.dtype != DType::BIN) c.fail("dequantizes i8, i16, i32 or bin");
   c.need_dtype(yt, DType::F32, "output");
@@ -19,6 +17,7 @@ void check(Check& c) {
   }
 }
 
+namespace {
 struct DequantizeI32Node : Node {
   const int32_t* x = nullptr;
   float* y = nullptr;
@@ -28,40 +27,25 @@ struct DequantizeI32Node : Node {
     for (int64_t i = 0; i < count; ++i) y[i] = float(fixed::dequantize(x[i], fl));
   }
 };
+}  // namespace
 
-template <class T>
-NodePtr bind_typed(Bind& b) {
-  auto n = std::make_unique<KernelNode<k::DequantizeArgs<T>>>();
-  n->args.count = b.in(0).numel;
-  n->args.q = b.formats(0);
-  b.bind_xy(*n);
-  return b.finish(std::move(n), k::Op::kDequantize, elem_precision(b.in(0).dtype));
-}
-
-NodePtr bind(Bind& b) {
+static NodePtr bind(Bind& b) {
   const auto& x = b.in(0);
-  if (x.dtype == DType::I8) return bind_typed<int8_t>(b);
-  if (x.dtype == DType::I16) return bind_typed<int16_t>(b);
+  const k::Precision p = elem_precision(x.dtype);
+  if (x.dtype == DType::I8) return b.elementwise<k::DequantizeArgs<int8_t>>(k::Op::kDequantize, p);
+  if (x.dtype == DType::I16) return b.elementwise<k::DequantizeArgs<int16_t>>(k::Op::kDequantize, p);
   if (x.dtype == DType::BIN) {
-    auto n = std::make_unique<KernelNode<k::UnpackBitsArgs>>();
-    n->args.channels = int(x.shape.back());
-    n->args.spatial = int(x.numel / x.shape.back());
-    b.bind_xy(*n);
-    return b.finish(std::move(n), k::Op::kUnpackBits, k::Precision::kBnn);
+    KernelNode<k::UnpackBitsArgs> n;
+    n.args.channels = int(x.shape.back());
+    n.args.spatial = int(x.numel / x.shape.back());
+    return b.finish_xy(n, k::Op::kUnpackBits, k::Precision::kBnn);
   }
   auto n = std::make_unique<DequantizeI32Node>();
   n->count = x.numel;
   n->fl = x.fl;
-  n->bind(&n->x, b.op().inputs[0]);
-  n->bind(&n->y, b.op().outputs[0]);
-  n->kernel_name = "Dequantize/i32/builtin";
-  return n;
+  return b.builtin(std::move(n), "Dequantize/i32/builtin");
 }
 
-const OpDef kDequantize{&check, &bind};
-
-}  // namespace
-
-SLIMRT_REGISTER_OPS(dequantize) { t.add(OpId::Dequantize, kDequantize); }
+SLIMRT_REGISTER_OPS(dequantize) { t.add({OpId::Dequantize}, {&check, &bind, 1, 1}); }
 
 }  // namespace slimrt::ops

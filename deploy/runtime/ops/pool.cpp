@@ -3,13 +3,11 @@
 #include "op_registry.h"
 
 namespace slimrt::ops {
-namespace {
 
-bool is_max(OpType t) { return t == OpType::MaxPool1d || t == OpType::MaxPool2d; }
-bool is_1d(OpType t) { return t == OpType::MaxPool1d || t == OpType::AvgPool1d; }
+static bool is_max(OpType t) { return t == OpType::MaxPool1d || t == OpType::MaxPool2d; }
+static bool is_1d(OpType t) { return t == OpType::MaxPool1d || t == OpType::AvgPool1d; }
 
-void check(Check& c) {
-  c.inputs_between(1, 1);
+static void check(Check& c) {
   OpDesc& op = c.op;
   const bool one_d = is_1d(op.type);
   const size_t axes = one_d ? 1 : 2;
@@ -30,67 +28,48 @@ void check(Check& c) {
   c.attr(op.padding, axes, 0, 0, 1 << 16, "padding");
   for (size_t a = 0; a < axes; ++a)
     if (op.padding[a] * 2 > op.kernel[a]) c.fail("padding must be at most half the kernel");
-  const int64_t C = bits ? xt.shape[2] : xt.shape[0];
-  const int64_t H = one_d ? 1 : (bits ? xt.shape[0] : xt.shape[1]);
-  const int64_t W = one_d ? xt.shape[1] : (bits ? xt.shape[1] : xt.shape[2]);
-  const int64_t OH = one_d ? 1 : c.window_out(H, op.kernel[0], op.stride[0], op.padding[0], 1, "height");
-  const int64_t OW = c.window_out(W, op.kernel[axes - 1], op.stride[axes - 1], op.padding[axes - 1], 1,
+  const Check::Extents in = Check::extents(xt, one_d, bits);
+  const int64_t OH = one_d ? 1 : c.window_out(in.h, op.kernel[0], op.stride[0], op.padding[0], 1, "height");
+  const int64_t OW = c.window_out(in.w, op.kernel[axes - 1], op.stride[axes - 1], op.padding[axes - 1], 1,
                                   one_d ? "length" : "width");
-  if (bits) c.need_shape(c.y(), {OH, OW, C}, "output");
-  else if (one_d) c.need_shape(c.y(), {C, OW}, "output");
-  else c.need_shape(c.y(), {C, OH, OW}, "output");
-  op.macs = C * OH * OW * op.kernel[0] * op.kernel[axes - 1];
+  if (bits) c.need_shape(c.y(), {OH, OW, in.c}, "output");
+  else if (one_d) c.need_shape(c.y(), {in.c, OW}, "output");
+  else c.need_shape(c.y(), {in.c, OH, OW}, "output");
+  op.macs = in.c * OH * OW * op.kernel[0] * op.kernel[axes - 1];
 }
 
-k::PoolShape shape(const Bind& b, bool hwc) {
-  const auto& x = b.in(0);
-  const auto& y = b.out();
-  const OpDesc& op = b.op();
-  const bool one_d = x.shape.size() == 2;
+static k::PoolShape shape(const Bind& b, bool hwc) {
+  const bool one_d = b.in(0).shape.size() == 2;
+  const Check::Extents in = Check::extents(b.in(0), one_d, hwc), out = Check::extents(b.out(), one_d, hwc);
   k::PoolShape s;
-  s.channels = int(hwc ? x.shape[2] : x.shape[0]);
-  s.in_h = one_d ? 1 : int(hwc ? x.shape[0] : x.shape[1]);
-  s.in_w = int(one_d ? x.shape[1] : (hwc ? x.shape[1] : x.shape[2]));
-  s.out_h = one_d ? 1 : int(hwc ? y.shape[0] : y.shape[1]);
-  s.out_w = int(one_d ? y.shape[1] : (hwc ? y.shape[1] : y.shape[2]));
-  const size_t last = op.kernel.size() - 1;
-  s.kernel_h = one_d ? 1 : op.kernel[0];
-  s.kernel_w = op.kernel[last];
-  s.stride_h = one_d ? 1 : op.stride[0];
-  s.stride_w = op.stride[last];
-  s.pad_top = s.pad_bottom = one_d ? 0 : op.padding[0];
-  s.pad_left = s.pad_right = op.padding[last];
+  s.channels = int(in.c);
+  s.in_h = int(in.h);
+  s.in_w = int(in.w);
+  s.out_h = int(out.h);
+  s.out_w = int(out.w);
+  b.set_window(s, one_d);
   s.count_include_pad = true;
   return s;
 }
 
-k::Op kernel_op(OpType t) {
-  return t == OpType::AvgPool1d ? k::Op::kAvgPool2d : k::to_kernel_op(OpId(t));
-}
+static k::Op kernel_op(OpType t) { return t == OpType::AvgPool1d ? k::Op::kAvgPool2d : k::to_kernel_op(OpId(t)); }
 
-NodePtr bind(Bind& b) {
+static NodePtr bind(Bind& b) {
   if (b.in(0).dtype == DType::BIN) {
-    auto n = std::make_unique<KernelNode<k::PoolBitsArgs>>();
-    n->args.s = shape(b, true);
-    b.bind_xy(*n);
-    return b.finish(std::move(n), kernel_op(b.op().type), k::Precision::kBnn);
+    KernelNode<k::PoolBitsArgs> n;
+    n.args.s = shape(b, true);
+    return b.finish_xy(n, kernel_op(b.op().type), k::Precision::kBnn);
   }
   return b.by_element_type([&](auto tag) {
-    using T = decltype(tag);
-    auto n = std::make_unique<KernelNode<k::PoolArgs<T>>>();
-    n->args.s = shape(b, false);
-    n->args.q = b.formats(0);
-    b.bind_xy(*n);
-    return b.finish(std::move(n), kernel_op(b.op().type), elem_precision(b.in(0).dtype));
+    KernelNode<k::PoolArgs<decltype(tag)>> n;
+    n.args.s = shape(b, false);
+    n.args.q = b.formats(0);
+    return b.finish_xy(n, kernel_op(b.op().type), elem_precision(b.in(0).dtype));
   });
 }
 
-const OpDef kPool{&check, &bind};
-
-}  // namespace
-
 SLIMRT_REGISTER_OPS(pool) {
-  for (OpId id : {OpId::MaxPool1d, OpId::MaxPool2d, OpId::AvgPool2d, OpId::AvgPool1d}) t.add(id, kPool);
+  t.add({OpId::MaxPool1d, OpId::MaxPool2d, OpId::AvgPool2d, OpId::AvgPool1d}, {&check, &bind, 1, 1});
 }
 
 }  // namespace slimrt::ops

@@ -2,10 +2,8 @@
 #include "op_registry.h"
 
 namespace slimrt::ops {
-namespace {
 
-void check(Check& c) {
-  c.inputs_between(1, 1);
+static void check(Check& c) {
   const TensorDesc &xt = c.x(), &yt = c.y();
   c.need_numeric(xt);
   c.need_dtype(yt, xt.dtype, "output");
@@ -19,26 +17,17 @@ void check(Check& c) {
   c.op.macs = xt.numel;
 }
 
-NodePtr bind(Bind& b) {
+static NodePtr bind(Bind& b) {
   return b.by_element_type([&](auto tag) {
-    using T = decltype(tag);
-    auto n = std::make_unique<KernelNode<k::ReduceMeanArgs<T>>>();
+    KernelNode<k::ReduceMeanArgs<decltype(tag)>> n;
     const auto& x = b.in(0);
-    n->args.outer = int(x.shape[0]);
-    n->args.inner = int(x.numel / x.shape[0]);
-    n->args.q = b.formats(0);
-    b.bind_xy(*n);
-    return b.finish(std::move(n), k::to_kernel_op(OpId(b.op().type)), elem_precision(x.dtype));
+    n.args.outer = int(x.shape[0]);
+    n.args.inner = int(x.numel / x.shape[0]);
+    n.args.q = b.formats(0);
+    return b.finish_xy(n, k::to_kernel_op(OpId(b.op().type)), elem_precision(x.dtype));
   });
 }
 
-const OpDef kReduce{&check, &bind};
-
-}  // namespace
-
-SLIMRT_REGISTER_OPS(reduce) {
-  t.add(OpId::GlobalAvgPool, kReduce);
-  t.add(OpId::MeanOverTime, kReduce);
-}
+SLIMRT_REGISTER_OPS(reduce) { t.add({OpId::GlobalAvgPool, OpId::MeanOverTime}, {&check, &bind, 1, 1}); }
 
 }  // namespace slimrt::ops

@@ -3,10 +3,8 @@
 #include "op_registry.h"
 
 namespace slimrt::ops {
-namespace {
 
-void check(Check& c) {
-  c.inputs_between(3, 5);
+static void check(Check& c) {
   const OpDesc& op = c.op;
   const int64_t G = op.type == OpType::Gru ? 3 : 4;
   const TensorDesc &xt = c.x(), &wi = *c.in(1), &wh = *c.in(2);
@@ -39,21 +37,21 @@ void check(Check& c) {
   c.op.macs = T * G * Hd * (F + Hd);
 }
 
-NodePtr bind(Bind& b) {
+static NodePtr bind(Bind& b) {
   return b.by_element_type([&](auto tag) {
     using T = decltype(tag);
     const OpDesc& op = b.op();
-    auto n = std::make_unique<KernelNode<k::RnnArgs<T>>>();
+    KernelNode<k::RnnArgs<T>> n;
     const auto& x = b.in(0);
     const auto& wh = b.in(2);
-    n->args.steps = int(x.shape[0]);
-    n->args.input = int(x.shape[1]);
-    n->args.hidden = int(wh.shape[1]);
-    n->args.w_ih = static_cast<const T*>(b.weights(1));
-    n->args.w_hh = static_cast<const T*>(b.weights(2));
-    n->args.b_ih = b.weights(3);
-    n->args.b_hh = b.weights(4);
-    auto& q = n->args.q;
+    n.args.steps = int(x.shape[0]);
+    n.args.input = int(x.shape[1]);
+    n.args.hidden = int(wh.shape[1]);
+    n.args.w_ih = static_cast<const T*>(b.weights(1));
+    n.args.w_hh = static_cast<const T*>(b.weights(2));
+    n.args.b_ih = b.weights(3);
+    n.args.b_hh = b.weights(4);
+    auto& q = n.args.q;
     q.fl_x = x.fl;
     q.fl_w_ih = b.in(1).fl;
     q.fl_w_hh = wh.fl;
@@ -67,18 +65,10 @@ NodePtr bind(Bind& b) {
       q.fl_pre = op.pre_fl;
       q.wl_pre = op.pre_wl;
     }
-    b.bind_xy(*n);
-    return b.finish(std::move(n), k::to_kernel_op(OpId(op.type)), elem_precision(x.dtype));
+    return b.finish_xy(n, k::to_kernel_op(OpId(op.type)), elem_precision(x.dtype));
   });
 }
 
-const OpDef kRnn{&check, &bind};
-
-}  // namespace
-
-SLIMRT_REGISTER_OPS(rnn) {
-  t.add(OpId::Gru, kRnn);
-  t.add(OpId::Lstm, kRnn);
-}
+SLIMRT_REGISTER_OPS(rnn) { t.add({OpId::Gru, OpId::Lstm}, {&check, &bind, 3, 5}); }
 
 }  // namespace slimrt::ops

@@ -3,18 +3,15 @@
 #include "op_registry.h"
 
 namespace slimrt::ops {
-namespace {
 
-void check(Check& c) {
-  c.inputs_between(3, 3);
-  const TensorDesc &xt = c.x(), &yt = c.y();
-  c.need_dtype(xt, DType::F32, "input");
-  c.need_dtype(yt, DType::F32, "output");
-  c.need_shape(yt, xt.shape, "output");
-  for (size_t i = 1; i < 3; ++i) c.need_vector(i, xt.shape[0], "scale/shift", false);
-  c.op.macs = xt.numel;
+static void check(Check& c) {
+  c.need_dtype(c.x(), DType::F32, "input");
+  c.same_out(false);
+  for (size_t i = 1; i < 3; ++i) c.need_vector(i, c.x().shape[0], "scale/shift", false);
+  c.op.macs = c.x().numel;
 }
 
+namespace {
 struct ScaleNode : Node {
   const float* x = nullptr;
   float* y = nullptr;
@@ -30,24 +27,17 @@ struct ScaleNode : Node {
     }
   }
 };
-
-NodePtr bind(Bind& b) {
-  auto n = std::make_unique<ScaleNode>();
-  const auto& x = b.in(0);
-  n->channels = x.shape[0];
-  n->inner = x.numel / x.shape[0];
-  n->scale = static_cast<const float*>(b.weights(1));
-  n->shift = static_cast<const float*>(b.weights(2));
-  n->bind(&n->x, b.op().inputs[0]);
-  n->bind(&n->y, b.op().outputs[0]);
-  n->kernel_name = "Scale/f32/builtin";
-  return n;
-}
-
-const OpDef kScale{&check, &bind};
-
 }  // namespace
 
-SLIMRT_REGISTER_OPS(scale) { t.add(OpId::Scale, kScale); }
+static NodePtr bind(Bind& b) {
+  auto n = std::make_unique<ScaleNode>();
+  n->channels = b.in(0).shape[0];
+  n->inner = b.in(0).numel / n->channels;
+  n->scale = static_cast<const float*>(b.weights(1));
+  n->shift = static_cast<const float*>(b.weights(2));
+  return b.builtin(std::move(n), "Scale/f32/builtin");
+}
+
+SLIMRT_REGISTER_OPS(scale) { t.add({OpId::Scale}, {&check, &bind, 3, 3}); }
 
 }  // namespace slimrt::ops

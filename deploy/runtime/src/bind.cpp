@@ -6,6 +6,10 @@
 
 #include "op_registry.h"
 
+namespace slimrt {
+void Interpreter::Node::add_slot(void* field, int tensor) { slots.emplace_back(field, tensor); }
+}  // namespace slimrt
+
 namespace slimrt::ops {
 
 using detail::throw_fmt;
@@ -54,13 +58,19 @@ k::Isa isa_from(const std::string& s) {
 
 NodePtr Bind::build(size_t index, const OpDesc& op) {
   op_ = &op;
-  where_ = "op " + std::to_string(index) + " '" + op.name + "' (" + op_name(op.type) + ")";
+  index_ = index;
   const OpDef* d = op_def(op.type);
   if (!d || !d->bind) fail("no implementation");
   return d->bind(*this);
 }
 
-void Bind::fail(const char* what) const { throw_fmt("%s: %s", where_.c_str(), what); }
+std::string Bind::where() const {
+  char n[32];
+  std::snprintf(n, sizeof n, "op %zu '", index_);
+  return n + op_->name + "' (" + op_name(op_->type) + ")";
+}
+
+void Bind::fail(const char* what) const { throw_fmt("%s: %s", where().c_str(), what); }
 
 void Bind::log(const std::string& line) const {
   if (opt_.log) opt_.log(line);
@@ -96,16 +106,16 @@ const k::Kernel* Bind::choose(k::Op kop, k::Precision p, const void* args) {
     const std::string note = backend->take_note();
     if (!note.empty()) log(note);
     if (kern) return kern;
-    log(where_ + " runs on the CPU: " + why);
+    log(where() + " runs on the CPU: " + why);
   }
   if (!variant.empty()) {
     kern = k::find_kernel(variant);
-    if (!kern) throw_fmt("%s: the file asks for kernel '%s', which this build lacks", where_.c_str(), variant.c_str());
+    if (!kern) throw_fmt("%s: the file asks for kernel '%s', which this build lacks", where().c_str(), variant.c_str());
     if (kern->op != kop || kern->precision != p)
-      throw_fmt("%s: kernel '%s' does not implement %s/%s", where_.c_str(), variant.c_str(), k::to_string(kop),
+      throw_fmt("%s: kernel '%s' does not implement %s/%s", where().c_str(), variant.c_str(), k::to_string(kop),
                 k::to_string(p));
     if (kern->supports && !kern->supports(args))
-      throw_fmt("%s: kernel '%s' does not support this op's shape", where_.c_str(), variant.c_str());
+      throw_fmt("%s: kernel '%s' does not support this op's shape", where().c_str(), variant.c_str());
   } else if (opt_.isa == "ref") {
     kern = k::reference_kernel(kop, p);
   } else if (!opt_.isa.empty()) {
@@ -116,7 +126,7 @@ const k::Kernel* Bind::choose(k::Op kop, k::Precision p, const void* args) {
   } else {
     kern = k::best_kernel(kop, p, args);
   }
-  if (!kern) throw_fmt("%s: no kernel for %s/%s in this build", where_.c_str(), k::to_string(kop), k::to_string(p));
+  if (!kern) throw_fmt("%s: no kernel for %s/%s in this build", where().c_str(), k::to_string(kop), k::to_string(p));
   return kern;
 }
 
@@ -148,7 +158,7 @@ const OpDef* op_def(OpId id) {
     return t;
   }();
   const int i = static_cast<int>(id);
-  return i >= 0 && i < op_count() ? table.def[i] : nullptr;
+  return i >= 0 && i < op_count() && table.def[i].check ? &table.def[i] : nullptr;
 }
 
 }  // namespace slimrt::ops

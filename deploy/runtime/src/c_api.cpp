@@ -56,18 +56,30 @@ extern "C" {
 const char* slimrt_version(void) { return "0.1.0"; }
 const char* slimrt_last_error(void) { return g_error.c_str(); }
 
-slimrt_status slimrt_model_load_file(const char* path, slimrt_model** out) {
+slimrt_status slimrt_model_load_file_ex(const char* path, unsigned flags, slimrt_model** out) {
   if (!path || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_model_load_file: null argument");
   *out = nullptr;
-  return guarded(SLIMRT_ERROR_INVALID_MODEL, [&] { *out = new slimrt_model{slimrt::Model::from_file(path)}; });
+  slimrt::LoadOptions o;
+  o.verify_checksums = !(flags & SLIMRT_LOAD_SKIP_CHECKSUMS);
+  return guarded(SLIMRT_ERROR_INVALID_MODEL, [&] { *out = new slimrt_model{slimrt::Model::from_file(path, o)}; });
+}
+slimrt_status slimrt_model_load_file(const char* path, slimrt_model** out) {
+  return slimrt_model_load_file_ex(path, 0, out);
 }
 
-slimrt_status slimrt_model_load_memory(const void* data, size_t size, int copy, slimrt_model** out) {
+slimrt_status slimrt_model_load_memory_ex(const void* data, size_t size, int copy, unsigned flags, slimrt_model** out) {
   if (!data || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_model_load_memory: null argument");
   *out = nullptr;
+  slimrt::LoadOptions o;
+  o.verify_checksums = !(flags & SLIMRT_LOAD_SKIP_CHECKSUMS);
   return guarded(SLIMRT_ERROR_INVALID_MODEL,
-                 [&] { *out = new slimrt_model{slimrt::Model::from_memory(data, size, copy != 0)}; });
+                 [&] { *out = new slimrt_model{slimrt::Model::from_memory(data, size, copy != 0, o)}; });
 }
+slimrt_status slimrt_model_load_memory(const void* data, size_t size, int copy, slimrt_model** out) {
+  return slimrt_model_load_memory_ex(data, size, copy, 0, out);
+}
+
+unsigned slimrt_model_format_version(const slimrt_model* m) { return m ? m->model->format_version() : 0; }
 
 void slimrt_model_free(slimrt_model* model) { delete model; }
 

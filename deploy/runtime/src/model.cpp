@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -41,7 +42,7 @@ Model::~Model() {
   std::free(owned_);
 }
 
-std::shared_ptr<const Model> Model::from_file(const std::string& path) {
+std::shared_ptr<const Model> Model::from_file(const std::string& path, const LoadOptions& options) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) detail::throw_fmt("%s: cannot open (%s)", path.c_str(), std::strerror(errno));
   struct stat st {};
@@ -86,11 +87,12 @@ std::shared_ptr<const Model> Model::from_file(const std::string& path) {
   }
   ::close(fd);
   m->size_ = size;
-  m->verify_and_index(path);
+  m->verify_and_index(path, options);
   return m;
 }
 
-std::shared_ptr<const Model> Model::from_memory(const void* data, size_t size, bool copy) {
+std::shared_ptr<const Model> Model::from_memory(const void* data, size_t size, bool copy,
+                                                const LoadOptions& options) {
   if (!data || size < 16) detail::throw_fmt("memory buffer: %zu bytes is too small for a .slim model", size);
   if (size > kMaxFileBytes) throw Error("memory buffer: too large for a .slim model");
   std::shared_ptr<Model> m(new Model());
@@ -105,11 +107,11 @@ std::shared_ptr<const Model> Model::from_memory(const void* data, size_t size, b
     m->storage_kind_ = "copied";
   }
   m->size_ = size;
-  m->verify_and_index("memory buffer");
+  m->verify_and_index("memory buffer", options);
   return m;
 }
 
-void Model::verify_and_index(const std::string& origin) {
+void Model::verify_and_index(const std::string& origin, const LoadOptions& options) {
   if (!little_endian()) detail::throw_fmt("%s: slimrt supports little-endian CPUs only", origin.c_str());
   if (!fb::ModelBufferHasIdentifier(bytes_))
     detail::throw_fmt("%s: not a .slim file (the file identifier is not \"SLIM\")", origin.c_str());
@@ -118,12 +120,30 @@ void Model::verify_and_index(const std::string& origin) {
   if (!fb::VerifyModelBuffer(v))
     detail::throw_fmt("%s: damaged or truncated .slim file (FlatBuffers verification failed)", origin.c_str());
   const fb::Model* root = fb::GetModel(bytes_);
-  detail::Verified out = detail::verify_model(*root, bytes_, size_, origin);
+  detail::Verified out = detail::verify_model(*root, bytes_, size_, origin, options.verify_checksums);
+  format_version_ = root->format_version();
+  checksums_verified_ = out.checksums_verified;
+  if (format_version_ < kFormatVersionChecksums) {
+    char note[320];
+    std::snprintf(note, sizeof note, "%.200s: format version %u: no checksums (written before checksums; re-export to get them)",
+                  origin.c_str(), unsigned(format_version_));
+    if (options.log) options.log(note);
+    else std::fprintf(stderr, "slimrt: %s\n", note);
+  }
   tensors_ = std::move(out.tensors);
   ops_ = std::move(out.ops);
   inputs_ = std::move(out.inputs);
   outputs_ = std::move(out.outputs);
   metadata_ = std::move(out.metadata);
+}
+
+std::string Model::integrity() const {
+  char s[96];
+  std::snprintf(s, sizeof s, "format version %u: %s", unsigned(format_version_),
+                format_version_ < kFormatVersionChecksums ? "no checksums"
+                : checksums_verified_                     ? "checksums verified"
+                                                          : "checksums not verified (skipped at load)");
+  return s;
 }
 
 int64_t Model::macs() const {

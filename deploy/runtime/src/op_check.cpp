@@ -15,14 +15,15 @@ std::string shape_str(const std::vector<int64_t>& s) {
 }
 
 Check::Check(const std::string& origin, size_t index, OpDesc& o, const std::vector<TensorDesc>& tensors)
-    : op(o), t(tensors) {
-  where_ = origin + ": op " + std::to_string(index) + " '" + o.name + "' (" + op_name(o.type) + "): ";
-}
+    : op(o), t(tensors), origin_(origin), index_(index) {}
 
 void Check::fail(const char* fmt, ...) const {
+  char where[96];
+  std::snprintf(where, sizeof where, ": op %zu '", index_);
+  const std::string prefix = origin_ + where + op.name + "' (" + op_name(op.type) + "): ";
   va_list ap;
   va_start(ap, fmt);
-  detail::vfail(where_, fmt, ap);
+  detail::vfail(prefix, fmt, ap);
 }
 
 const TensorDesc* Check::in(size_t i, bool optional) const {
@@ -36,6 +37,21 @@ const TensorDesc* Check::in(size_t i, bool optional) const {
 void Check::inputs_between(size_t lo, size_t hi) const {
   if (op.inputs.size() < lo || op.inputs.size() > hi)
     fail("takes %lld..%lld inputs, the file gives %lld", (long long)lo, (long long)hi, (long long)op.inputs.size());
+}
+void Check::same_out(bool numeric) const {
+  if (numeric) need_numeric(x());
+  need_dtype(y(), x().dtype, "output");
+  need_shape(y(), x().shape, "output");
+}
+void Check::same_format_out(const char* verb) const {
+  if (x().dtype == DType::BIN) fail("packed tensors cannot be %s", verb);
+  need_dtype(y(), x().dtype, "output");
+  same_fl(x(), y());
+}
+Check::Extents Check::extents(const TensorDesc& m, bool one_d, bool hwc) {
+  const auto& s = m.shape;
+  if (one_d) return {s[0], 1, s[1]};
+  return hwc ? Extents{s[2], s[0], s[1]} : Extents{s[0], s[1], s[2]};
 }
 void Check::need_shape(const TensorDesc& d, const std::vector<int64_t>& want, const char* role) const {
   if (d.shape != want)

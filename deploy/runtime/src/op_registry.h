@@ -9,7 +9,10 @@
 // ops in the one table indexed by OpId with SLIMRT_REGISTER_OPS(<file name>); the
 // build lists the files (ops_families.inc), so adding an ops file edits nothing else.
 #include <cstring>
+#include <initializer_list>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,7 +36,8 @@ struct Interpreter::Node {
   AlignedBytes packed;
   size_t packed_size = 0;
   template <class P>
-  void bind(P* field, int tensor) { slots.emplace_back(static_cast<void*>(field), tensor); }
+  void bind(P* field, int tensor) { add_slot(static_cast<void*>(field), tensor); }
+  void add_slot(void* field, int tensor);  // out of line: one copy (library size)
 };
 
 namespace ops {
@@ -42,24 +46,35 @@ using Node = Interpreter::Node;
 using NodePtr = std::unique_ptr<Node>;
 using detail::OpPrecision;
 
-// The kernel call and its release are not templates (one copy, not one per args
-// type: library size); KernelNode<A> only holds the typed args.
+// A node that calls a kernel. Nothing here is a template: the kernel's args live in the
+// node's storage, so no args type costs a class, vtable or destructor of its own
+// (library size, docs/BENCHMARKS.md). KernelNode<A> is the typed view the ops fill.
+constexpr size_t kMaxArgsBytes = 320;
 struct KernelNodeBase : Node {
   const k::Kernel* kernel = nullptr;
-  void* args_ptr = nullptr;    // &KernelNode<A>::args
-  k::Workspace* ws = nullptr;  // &KernelNode<A>::args.ws
+  void* args_ptr = nullptr;    // the args, in `storage`
+  k::Workspace* ws = nullptr;  // their workspace
+  alignas(16) unsigned char storage[kMaxArgsBytes];
   void run() override { kernel->run(args_ptr, kernel->context); }
   ~KernelNodeBase() override {
     if (kernel && kernel->release && packed) kernel->release(args_ptr, packed.get());
   }
 };
+// A new kernel node with args of type A (trivially destructible, as every kernels.h
+// args struct), filled by an op's binding and handed to Bind::finish.
 template <class A>
-struct KernelNode : KernelNodeBase {
-  A args;
-  KernelNode() {
-    args_ptr = &args;
-    ws = &args.ws;
+struct KernelNode {
+  static_assert(sizeof(A) <= kMaxArgsBytes && alignof(A) <= 16, "raise kMaxArgsBytes");
+  static_assert(std::is_trivially_destructible_v<A>, "kernel args own nothing");
+  explicit KernelNode(std::unique_ptr<KernelNodeBase> base = std::make_unique<KernelNodeBase>())
+      : node(std::move(base)), args(*new (node->storage) A()) {
+    node->args_ptr = &args;
+    node->ws = &args.ws;
   }
+  template <class P>
+  void bind(P* field, int tensor) { node->bind(field, tensor); }
+  std::unique_ptr<KernelNodeBase> node;
+  A& args;
 };
 
 bool is_fixed(DType t);  // i8 or i16
@@ -86,6 +101,14 @@ class Check {
   const TensorDesc& y() const { return t[size_t(op.outputs[0])]; }
   OpPrecision precision() const { return detail::op_precision(op, t); }
   void inputs_between(size_t lo, size_t hi) const;
+  // The output has the input's dtype and shape (element-wise ops); numeric: f32, i8 or i16.
+  void same_out(bool numeric) const;
+  // Data movement (slice, transpose, reshape): not packed bits ("packed tensors cannot be
+  // <verb>"), the output in the input's dtype and fixed-point format.
+  void same_format_out(const char* verb) const;
+  // A map's channels, height and width: CHW (packed BNN maps HWC); 1-D maps [C, W], H = 1.
+  struct Extents { int64_t c, h, w; };
+  static Extents extents(const TensorDesc& map, bool one_d, bool hwc);
   void need_shape(const TensorDesc& d, const std::vector<int64_t>& want, const char* role) const;
   void need_dtype(const TensorDesc& d, DType want, const char* role) const;
   void need_const(const TensorDesc& d, const char* role) const;
@@ -104,7 +127,8 @@ class Check {
 
  private:
   void check_bnn_outputs(int64_t channels) const;
-  std::string where_;
+  const std::string& origin_;
+  size_t index_;
 };
 
 // ---- binding (bind.cpp) ---------------------------------------------------------------
@@ -132,8 +156,43 @@ class Bind {
   }
   // Picks the kernel, packs weights, records scratch.
   template <class A>
-  NodePtr finish(std::unique_ptr<KernelNode<A>> n, k::Op kop, k::Precision p) {
-    finish_node(*n, kop, p);
+  NodePtr finish(KernelNode<A>& n, k::Op kop, k::Precision p) {
+    finish_node(*n.node, kop, p);
+    return std::move(n.node);
+  }
+  // The same after binding args.x to input 0 and args.y to the output.
+  template <class A>
+  NodePtr finish_xy(KernelNode<A>& n, k::Op kop, k::Precision p) {
+    bind_xy(n);
+    return finish(n, kop, p);
+  }
+  // A conv / pool op's window (kernel, stride, zero padding) into a kernels shape
+  // (ConvShape, PoolShape); 1-D ops have height 1.
+  template <class S>
+  void set_window(S& s, bool one_d) const {
+    const OpDesc& o = *op_;
+    const size_t last = o.kernel.size() - 1;
+    s.kernel_h = one_d ? 1 : o.kernel[0];
+    s.kernel_w = o.kernel[last];
+    s.stride_h = one_d ? 1 : o.stride[0];
+    s.stride_w = o.stride[last];
+    s.pad_top = s.pad_bottom = one_d ? 0 : o.padding[0];
+    s.pad_left = s.pad_right = o.padding[last];
+  }
+  // Element-wise kernels whose args are count and formats: one call.
+  template <class A>
+  NodePtr elementwise(k::Op kop, k::Precision p) {
+    KernelNode<A> n;
+    n.args.count = in(0).numel;
+    n.args.q = formats(0);
+    return finish_xy(n, kop, p);
+  }
+  // A node that runs its own loop (no registry kernel): x, y bound, named.
+  template <class N>
+  NodePtr builtin(std::unique_ptr<N> n, const char* kernel_name) const {
+    n->bind(&n->x, op_->inputs[0]);
+    n->bind(&n->y, op_->outputs[0]);
+    n->kernel_name = kernel_name;
     return n;
   }
   // Calls f with a value of the op's element type (float, int8_t, int16_t), picked
@@ -164,26 +223,32 @@ class Bind {
   void finish_node(KernelNodeBase& n, k::Op kop, k::Precision p);
 
   const InterpreterOptions& opt_;
+  // "op N 'name' (Type)", built only on the error and log paths.
+  std::string where() const;
+
   const std::vector<TensorDesc>& t_;
   const OpDesc* op_ = nullptr;
-  std::string where_;
+  size_t index_ = 0;
 };
 
 // ---- the table ------------------------------------------------------------------------
 struct OpDef {
   void (*check)(Check&) = nullptr;
   NodePtr (*bind)(Bind&) = nullptr;
+  int min_inputs = 1, max_inputs = 1;  // the verifier checks the count before `check`
   bool weighted = false;  // input 1 holds weights whose dtype takes part in the precision
 };
 struct OpTable {
-  const OpDef* def[op_count()] = {};
-  void add(OpId id, const OpDef& d) { def[static_cast<int>(id)] = &d; }
+  OpDef def[op_count()] = {};
+  void add(std::initializer_list<OpId> ids, const OpDef& d) {
+    for (OpId id : ids) def[static_cast<int>(id)] = d;
+  }
 };
 // The op's definition, null when this build has none (or the id is out of range).
 const OpDef* op_def(OpId id);
 inline const OpDef* op_def(OpType t) { return op_def(static_cast<OpId>(t)); }
 
-// In ops/<file>.cpp: SLIMRT_REGISTER_OPS(<file>) { t.add(OpId::X, kX); … }
+// In ops/<file>.cpp: SLIMRT_REGISTER_OPS(<file>) { t.add({OpId::X, …}, {&check, &bind, 1, 1}); }
 #define SLIMRT_REGISTER_OPS(file) void register_ops_##file(::slimrt::ops::OpTable& t)
 
 }  // namespace ops

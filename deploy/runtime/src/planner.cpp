@@ -34,10 +34,12 @@ ArenaPlan plan_arena(const std::vector<size_t>& sizes, const std::vector<std::pa
 
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), size_t(0));
-  // Largest first; ties: longer lifetime first, then index (deterministic).
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+  // Largest first; ties: longer lifetime first, then index (deterministic; a total
+  // order, so std::sort places as a stable sort would, without its merge code).
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     if (sizes[a] != sizes[b]) return sizes[a] > sizes[b];
-    return lifetimes[a].second - lifetimes[a].first > lifetimes[b].second - lifetimes[b].first;
+    const int la = lifetimes[a].second - lifetimes[a].first, lb = lifetimes[b].second - lifetimes[b].first;
+    return la != lb ? la > lb : a < b;
   });
   std::vector<size_t> placed;
   std::vector<std::pair<size_t, size_t>> busy;  // [begin, end) of conflicting placed buffers

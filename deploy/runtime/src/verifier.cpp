@@ -23,8 +23,7 @@ const char* dtype_name(DType t) {
 }
 
 const char* op_name(OpType t) {
-  const auto i = static_cast<unsigned>(t);
-  return i < unsigned(op_count()) ? kOpInfo[i].name : "?";
+  return op_runtime_name(OpId(t));
 }
 
 bool storage_bytes(DType dtype, const std::vector<int64_t>& shape, size_t limit, size_t* bytes) {
@@ -100,6 +99,7 @@ void check_op(const std::string& origin, size_t index, OpDesc& op, const std::ve
   if (op.inputs.empty()) c.fail("has no inputs");
   if (op.inputs[0] < 0) c.fail("input 0 is missing");
   if (c.y().dtype == DType::F16 || c.x().dtype == DType::F16) c.fail("f16 activations are not supported by this build");
+  c.inputs_between(size_t(def->min_inputs), size_t(def->max_inputs));
   def->check(c);
 }
 
@@ -215,13 +215,31 @@ void read_metadata(const fb::Metadata* md, const std::string& origin, Metadata& 
   if (md->norm_std()) out.norm_std.assign(md->norm_std()->begin(), md->norm_std()->end());
 }
 
+// Padding bits past the last axis of packed ±1 weights must be 0 (the XOR-popcount
+// identity needs it).
+void check_bin_padding(const TensorDesc& t, const char* tw, const std::string& origin) {
+  const size_t n = size_t(t.shape.back()), words = (n + 63) / 64, rows = t.bytes / 8 / words;
+  if (n % 64 == 0) return;
+  const uint64_t mask = ~uint64_t(0) << (n % 64);
+  for (size_t r = 0; r < rows; ++r) {
+    uint64_t last;
+    std::memcpy(&last, t.data + (r * words + words - 1) * 8, 8);
+    if (last & mask) fail_fmt(origin, "%srow %lld has non-zero padding bits", tw, (long long)r);
+  }
+}
+
 }  // namespace
 
-Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, const std::string& origin) {
-  if (m.format_version() != kFormatVersion)
-    fail_fmt(origin, "format version %lld is not supported (this slimrt reads version %lld)",
+Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, const std::string& origin,
+                      bool verify_checksums) {
+  if (m.format_version() < 1 || m.format_version() > kFormatVersion)
+    fail_fmt(origin, "format version %lld is not supported (this slimrt reads versions 1 to %lld)",
              (long long)m.format_version(), (long long)kFormatVersion);
   Verified v;
+  // A file that carries the checksum field is checked whatever its version says (a
+  // damaged version field must not turn the checks off).
+  v.checksums_verified = verify_checksums && (m.format_version() >= kFormatVersionChecksums || model_crc_field(m));
+  if (v.checksums_verified) check_checksums(m, base, size, origin);
   const auto* tensors = m.tensors();
   const auto* buffers = m.buffers();
   const auto* ops = m.ops();
@@ -250,18 +268,7 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
                  dtype_name(t.dtype), ops::shape_str(t.shape).c_str(), (long long)t.bytes);
       t.data = data->data();
       if (t.data < base || t.data + t.bytes > base + size) fail_fmt(origin, "%sbuffer lies outside the file", tw);
-      if (t.dtype == DType::BIN) {
-        // Padding bits past the last axis must be 0 (the XOR-popcount identity needs it).
-        const size_t n = size_t(t.shape.back()), words = (n + 63) / 64, rows = t.bytes / 8 / words;
-        if (n % 64 != 0) {
-          const uint64_t mask = ~uint64_t(0) << (n % 64);
-          for (size_t r = 0; r < rows; ++r) {
-            uint64_t last;
-            std::memcpy(&last, t.data + (r * words + words - 1) * 8, 8);
-            if (last & mask) fail_fmt(origin, "%srow %lld has non-zero padding bits", tw, (long long)r);
-          }
-        }
-      }
+      if (t.dtype == DType::BIN) check_bin_padding(t, tw, origin);
     } else {
       if (activation_bytes > kMaxActivationBytes - t.bytes) fail_fmt(origin, "activations need more than 4 GiB");
       activation_bytes += t.bytes;

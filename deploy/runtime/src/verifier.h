@@ -27,10 +27,22 @@ struct Verified {
   std::vector<OpDesc> ops;
   std::vector<int> inputs, outputs;
   Metadata metadata;
+  bool checksums_verified = false;
 };
 
 // Throws slimrt::Error "<origin>: op 3 'conv1' (Conv2d): …" / "tensor 7 'x': …".
-Verified verify_model(const fb::Model& model, const uint8_t* base, size_t size, const std::string& origin);
+// Format version 2: the checksums are checked first unless verify_checksums is false.
+Verified verify_model(const fb::Model& model, const uint8_t* base, size_t size, const std::string& origin,
+                      bool verify_checksums = true);
+
+// ---- integrity (integrity.cpp) ------------------------------------------------------
+// Model.crc32c's 4 bytes in the file, null when the field is absent.
+const uint8_t* model_crc_field(const fb::Model& m);
+// CRC-32C of the file [base, base + size) except every Buffer's data and Model.crc32c.
+uint32_t structure_crc32c(const fb::Model& m, const uint8_t* base, size_t size);
+// Format version 2: the structure's checksum ("<origin>: metadata checksum mismatch …"),
+// then every buffer's ("<origin>: tensor 'conv1.weight': checksum mismatch …").
+void check_checksums(const fb::Model& m, const uint8_t* base, size_t size, const std::string& origin);
 
 // Limits (docs/SLIMRT.md).
 constexpr size_t kMaxTensors = 1 << 20;

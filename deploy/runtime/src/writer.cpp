@@ -1,5 +1,8 @@
 #include "slimrt/writer.h"
 
+#include "slimrt/crc32c.h"
+#include "verifier.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -61,7 +64,7 @@ std::vector<uint8_t> ModelWriter::finish() const {
     b.ForceVectorAlignment(data_[i].size(), 1, kAlign);
     auto v = b.CreateVector(data_[i].data(), data_[i].size());
     buffer_of[i] = uint32_t(buffers.size());
-    buffers.push_back(fb::CreateBuffer(b, v));
+    buffers.push_back(fb::CreateBuffer(b, v, crc32c(data_[i].data(), data_[i].size())));
   }
   std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
   for (size_t i = 0; i < tensors_.size(); ++i) {
@@ -84,9 +87,16 @@ std::vector<uint8_t> ModelWriter::finish() const {
   auto meta = fb::CreateMetadataDirect(b, md.model.c_str(), md.precision.c_str(), &names, md.feature_type.c_str(),
                                        md.sample_rate, md.window_length, &md.norm_mean, &md.norm_std,
                                        md.source_run.c_str(), md.accuracy, md.exporter.c_str());
-  auto root = fb::CreateModelDirect(b, kFormatVersion, &tensors, &buffers, &ops, &inputs, &outputs, meta);
+  // Model.crc32c must be present (a placeholder 0 until the bytes are final): force it.
+  b.ForceDefaults(true);
+  auto root = fb::CreateModelDirect(b, kFormatVersion, &tensors, &buffers, &ops, &inputs, &outputs, meta, 0);
+  b.ForceDefaults(false);
   fb::FinishModelBuffer(b, root);
-  return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+  std::vector<uint8_t> out(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+  const fb::Model* m = fb::GetModel(out.data());
+  const uint32_t crc = detail::structure_crc32c(*m, out.data(), out.size());
+  std::memcpy(out.data() + (detail::model_crc_field(*m) - out.data()), &crc, 4);  // little-endian hosts only (as the loader)
+  return out;
 }
 
 void ModelWriter::write_file(const std::string& path) const { write_bytes(path, finish()); }

@@ -52,14 +52,17 @@ int usage() {
                "       slimrt-run run MODEL.slim INPUT [--isa ref|avx2|avx512|neon] [--device cpu|opencl[:N][,fp16]]\n"
                "             INPUT: raw little-endian float32 (.f32/.bin/.raw), CSV (.csv, numbers separated\n"
                "             by commas or whitespace) or 16-bit PCM WAV (.wav, samples scaled to [-1, 1])\n"
-               "       slimrt-run bench MODEL.slim [--runs N] [--warmup N] [--threads N] [--isa ISA] [--device DEV]\n");
+               "       slimrt-run bench MODEL.slim [--runs N] [--warmup N] [--threads N] [--isa ISA] [--device DEV]\n"
+               "       any command: --no-verify-checksum  skip the CRC-32C checks of a format-version-2 file\n"
+               "             (zero-copy flash images only: a damaged file then computes wrong outputs)\n");
   return 2;
 }
 
 std::string g_device;  // --device cpu | opencl[:N][,fp16]
+slimrt::LoadOptions g_load;  // --no-verify-checksum
 
 int describe(const std::string& path) {
-  auto m = slimrt::Model::from_file(path);
+  auto m = slimrt::Model::from_file(path, g_load);
   slimrt::InterpreterOptions dopt;
   dopt.device = g_device;  // the kernel column shows where each op runs
   slimrt::Interpreter in(m, dopt);
@@ -76,6 +79,7 @@ int describe(const std::string& path) {
   }
   std::printf("file         %s (%s), weights %s\n", human_bytes(double(m->file_bytes())).c_str(), m->storage(),
               human_bytes(double(m->weight_bytes())).c_str());
+  std::printf("integrity    %s\n", m->integrity().c_str());
   std::printf("arena        %s (lower bound %s), packed weights %s\n", human_bytes(double(in.arena_bytes())).c_str(),
               human_bytes(double(in.arena_lower_bound())).c_str(), human_bytes(double(in.packed_weight_bytes())).c_str());
   std::printf("MACs         %lld\n\n", (long long)m->macs());
@@ -160,7 +164,7 @@ std::vector<float> read_input(const std::string& path) {
 }
 
 int run(const std::string& path, const std::string& input, const std::string& isa) {
-  auto m = slimrt::Model::from_file(path);
+  auto m = slimrt::Model::from_file(path, g_load);
   slimrt::InterpreterOptions o;
   o.isa = isa;
   o.device = g_device;
@@ -185,7 +189,7 @@ int run(const std::string& path, const std::string& input, const std::string& is
 }
 
 int bench(const std::string& path, int runs, int warmup, int threads, const std::string& isa) {
-  auto m = slimrt::Model::from_file(path);
+  auto m = slimrt::Model::from_file(path, g_load);
   slimrt::InterpreterOptions o;
   o.isa = isa;
   o.threads = threads;
@@ -255,6 +259,7 @@ int main(int argc, char** argv) {
     else if (a == "--runs") runs = std::max(1, number("--runs"));
     else if (a == "--warmup") warmup = number("--warmup");
     else if (a == "--threads") threads = std::max(1, number("--threads"));
+    else if (a == "--no-verify-checksum") g_load.verify_checksums = false;
     else if (input.empty() && a.rfind("--", 0) != 0) input = a;
     else {
       std::fprintf(stderr, "slimrt-run: unknown argument '%s'\n", a.c_str());

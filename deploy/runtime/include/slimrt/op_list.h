@@ -93,6 +93,31 @@ static_assert(sizeof(kOpInfo) / sizeof(kOpInfo[0]) == static_cast<unsigned>(OpId
 
 constexpr int op_count() { return static_cast<int>(OpId::kCount); }
 constexpr const OpInfo& op_info(OpId id) { return kOpInfo[static_cast<int>(id)]; }
-constexpr bool op_in(OpId id, int mask) { return (op_info(id).where & mask) != 0; }
+
+// The same facts without kOpInfo's pointers, for code that looks them up at run time
+// in a shared library (slimrt): one string and one byte per op, no relocations.
+inline constexpr char kOpNames[] =
+#define SLIMRT_OP_NAME_(name, ir_name, where) #name "\0"
+    SLIMRT_OP_LIST(SLIMRT_OP_NAME_)
+#undef SLIMRT_OP_NAME_
+    ;
+inline constexpr unsigned char kOpWhere[] = {
+#define SLIMRT_OP_WHERE_(name, ir_name, where) (where),
+    SLIMRT_OP_LIST(SLIMRT_OP_WHERE_)
+#undef SLIMRT_OP_WHERE_
+};
+// The runtime name of op `id` ("?" when out of range).
+inline const char* op_runtime_name(OpId id) {
+  int i = static_cast<int>(id);
+  if (i < 0 || i >= op_count()) return "?";
+  const char* s = kOpNames;
+  for (; i > 0; --i)
+    while (*s++) {
+    }
+  return s;
+}
+constexpr bool op_in(OpId id, int mask) {
+  return static_cast<int>(id) < op_count() && (kOpWhere[static_cast<int>(id)] & mask) != 0;
+}
 
 }  // namespace slimrt

@@ -21,7 +21,10 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-constexpr uint32_t kFormatVersion = 1;
+// The .slim format version written (2: CRC-32C checksums over every weight buffer and
+// the rest of the file); versions 1 (no checksums) and 2 are read.
+constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kFormatVersionChecksums = 2;  // the first version with checksums
 constexpr size_t kAlign = 64;  // weights, packed weights, arena offsets
 
 using DType = fb::DType;
@@ -69,14 +72,25 @@ struct Metadata {
   double accuracy = -1;
 };
 
+struct LoadOptions {
+  // Format version 2 files are checked against their CRC-32C checksums at load (every
+  // weight buffer, and the rest of the file); a mismatch is an Error naming the tensor.
+  // false skips that — only for zero-copy images in flash whose integrity the device
+  // guarantees otherwise (it reads every weight byte once).
+  bool verify_checksums = true;
+  // Receives notes about the file ("format version 1: no checksums"); null: stderr.
+  std::function<void(const std::string&)> log;
+};
+
 // A loaded and verified model. Immutable; share it between interpreters.
 class Model {
  public:
   // Maps the file (zero copy) or reads it into 64-byte-aligned memory.
-  static std::shared_ptr<const Model> from_file(const std::string& path);
+  static std::shared_ptr<const Model> from_file(const std::string& path, const LoadOptions& options = {});
   // copy = false keeps a pointer to `data` (zero copy; the caller keeps it alive and
   // unchanged) when it is 64-byte aligned; otherwise the bytes are copied.
-  static std::shared_ptr<const Model> from_memory(const void* data, size_t size, bool copy = true);
+  static std::shared_ptr<const Model> from_memory(const void* data, size_t size, bool copy = true,
+                                                  const LoadOptions& options = {});
   ~Model();
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
@@ -91,10 +105,15 @@ class Model {
   size_t weight_bytes() const;
   // Where the bytes come from: "mmap", "borrowed" or "copied".
   const char* storage() const { return storage_kind_; }
+  uint32_t format_version() const { return format_version_; }
+  // True when the file's checksums were verified at load (format version 2, not skipped).
+  bool checksums_verified() const { return checksums_verified_; }
+  // "format version 2: checksums verified", "format version 1: no checksums", …
+  std::string integrity() const;
 
  private:
   Model() = default;
-  void verify_and_index(const std::string& origin);
+  void verify_and_index(const std::string& origin, const LoadOptions& options);
 
   const uint8_t* bytes_ = nullptr;
   size_t size_ = 0;
@@ -102,6 +121,8 @@ class Model {
   void* mapped_ = nullptr;       // mmap
   size_t mapped_size_ = 0;
   const char* storage_kind_ = "copied";
+  uint32_t format_version_ = 0;
+  bool checksums_verified_ = false;
   std::vector<TensorDesc> tensors_;
   std::vector<OpDesc> ops_;
   std::vector<int> inputs_, outputs_;

@@ -50,6 +50,17 @@ SLIMRT_API const char* slimrt_last_error(void);
 SLIMRT_API slimrt_status slimrt_model_load_file(const char* path, slimrt_model** out);
 /* copy = 0: the model points into `data` (64-byte aligned, kept alive and unchanged by the caller). */
 SLIMRT_API slimrt_status slimrt_model_load_memory(const void* data, size_t size, int copy, slimrt_model** out);
+/* Load flags. Format version 2 files carry CRC-32C checksums over every weight buffer and
+ * the rest of the file, verified at load (a mismatch is SLIMRT_ERROR_INVALID_MODEL naming the
+ * tensor). SLIMRT_LOAD_SKIP_CHECKSUMS skips that, for zero-copy images in flash whose
+ * integrity the device guarantees otherwise. Version 1 files have no checksums: they load,
+ * with a note on stderr. */
+#define SLIMRT_LOAD_SKIP_CHECKSUMS 1u
+SLIMRT_API slimrt_status slimrt_model_load_file_ex(const char* path, unsigned flags, slimrt_model** out);
+SLIMRT_API slimrt_status slimrt_model_load_memory_ex(const void* data, size_t size, int copy, unsigned flags,
+                                                     slimrt_model** out);
+/* The file's .slim format version (1: no checksums, 2: checksums); 0 for NULL. */
+SLIMRT_API unsigned slimrt_model_format_version(const slimrt_model* model);
 SLIMRT_API void slimrt_model_free(slimrt_model* model);
 /* Metadata: "model", "precision", "feature_type", "source_run", "exporter" (NULL if unknown key). */
 SLIMRT_API const char* slimrt_model_metadata(const slimrt_model* model, const char* key);

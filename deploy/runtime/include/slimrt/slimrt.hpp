@@ -19,16 +19,18 @@ inline void check(slimrt_status s) {
 
 class ModelHandle {
  public:
-  static ModelHandle load(const std::string& path) {
+  // flags: 0 or SLIMRT_LOAD_SKIP_CHECKSUMS (slimrt.h).
+  static ModelHandle load(const std::string& path, unsigned flags = 0) {
     slimrt_model* m = nullptr;
-    check(slimrt_model_load_file(path.c_str(), &m));
+    check(slimrt_model_load_file_ex(path.c_str(), flags, &m));
     return ModelHandle(m);
   }
-  static ModelHandle load(const void* data, size_t size, bool copy = true) {
+  static ModelHandle load(const void* data, size_t size, bool copy = true, unsigned flags = 0) {
     slimrt_model* m = nullptr;
-    check(slimrt_model_load_memory(data, size, copy ? 1 : 0, &m));
+    check(slimrt_model_load_memory_ex(data, size, copy ? 1 : 0, flags, &m));
     return ModelHandle(m);
   }
+  unsigned format_version() const { return slimrt_model_format_version(m_); }
   ModelHandle(ModelHandle&& o) noexcept : m_(o.m_) { o.m_ = nullptr; }
   ModelHandle& operator=(ModelHandle&& o) noexcept { std::swap(m_, o.m_); return *this; }
   ModelHandle(const ModelHandle&) = delete;

@@ -135,7 +135,9 @@ namespace slimrt::kernels {
 #define SLIMRT_ISA_NS neon
 #define SLIMRT_ISA Isa::kNeon
 #define SLIMRT_ISA_PRIORITY 20
+#define SLIMRT_ISA_X86 0
 #include "kernels/simd/generic_register.inc"
+#undef SLIMRT_ISA_X86
 #undef SLIMRT_ISA_NS
 #undef SLIMRT_ISA
 #undef SLIMRT_ISA_PRIORITY
@@ -143,16 +145,7 @@ namespace slimrt::kernels {
 void detail::add_neon_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
-  for (Op op : {Op::kGru, Op::kLstm}) {
-    const bool lstm = op == Op::kLstm;
-    Kernel r = generic_kernel<RnnArgs<int8_t>, neon::gru_i8>(op, Precision::kI8);
-    if (lstm) r.run = &run_thunk<RnnArgs<int8_t>, neon::lstm_i8>;
-    r.supports = &supports_thunk<RnnArgs<int8_t>, neon::rnn_i8_supports>;
-    r.packed_bytes = lstm ? &bytes_thunk<RnnArgs<int8_t>, neon::lstm_i8_packed> : &bytes_thunk<RnnArgs<int8_t>, neon::gru_i8_packed>;
-    r.pack = lstm ? &pack_thunk<RnnArgs<int8_t>, neon::lstm_i8_pack> : &pack_thunk<RnnArgs<int8_t>, neon::gru_i8_pack>;
-    r.scratch_bytes = lstm ? &bytes_thunk<RnnArgs<int8_t>, neon::lstm_i8_scratch> : &bytes_thunk<RnnArgs<int8_t>, neon::gru_i8_scratch>;
-    out.push_back(r);
-  }
+  add_rnn_i8_kernels(out);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel k = generic_kernel<ConvArgs<int8_t>, neon::conv_i8>(op, Precision::kI8);
     k.supports = &supports_thunk<ConvArgs<int8_t>, neon::conv_i8_supports>;

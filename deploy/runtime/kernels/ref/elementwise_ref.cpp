@@ -169,9 +169,7 @@ void unpack_bits(const UnpackBitsArgs& a) {
   template void add<T>(const AddArgs<T>&);                \
   template void softmax<T>(const SoftmaxArgsT<T>&);        \
   template void pack_bits<T>(const PackBitsArgs<T>&);
-SLIMRT_EW_INST(float)
-SLIMRT_EW_INST(int8_t)
-SLIMRT_EW_INST(int16_t)
+SLIMRT_FOR_ELEM_TYPES(SLIMRT_EW_INST)
 #undef SLIMRT_EW_INST
 template void quantize<int8_t>(const QuantizeArgs<int8_t>&);
 template void quantize<int16_t>(const QuantizeArgs<int16_t>&);

@@ -29,47 +29,43 @@ template <class T> inline T lowest() { return std::numeric_limits<T>::lowest(); 
 template <> inline float lowest<float>() { return -INFINITY; }
 }  // namespace
 
-template <class T>
-void max_pool(const PoolArgs<T>& a) {
+// y = f(x, window) at every output position of every map (x: the map's first value).
+template <class T, class F>
+void each_window(const PoolArgs<T>& a, F f) {
   const PoolShape& s = a.s;
   for (int b = 0; b < s.batch; ++b)
     for (int c = 0; c < s.channels; ++c) {
       const T* x = a.x + (size_t(b) * s.channels + c) * s.in_h * s.in_w;
       T* y = a.y + (size_t(b) * s.channels + c) * s.out_h * s.out_w;
       for (int oy = 0; oy < s.out_h; ++oy)
-        for (int ox = 0; ox < s.out_w; ++ox) {
-          const Window w = window(s, oy, ox);
-          T m = lowest<T>();
-          for (int iy = w.y0; iy < w.y1; ++iy)
-            for (int ix = w.x0; ix < w.x1; ++ix) m = std::max(m, x[size_t(iy) * s.in_w + ix]);
-          y[size_t(oy) * s.out_w + ox] = m;
-        }
+        for (int ox = 0; ox < s.out_w; ++ox) y[size_t(oy) * s.out_w + ox] = f(x, window(s, oy, ox));
     }
 }
 
 template <class T>
+void max_pool(const PoolArgs<T>& a) {
+  each_window(a, [&](const T* x, const Window& w) {
+    T m = lowest<T>();
+    for (int iy = w.y0; iy < w.y1; ++iy)
+      for (int ix = w.x0; ix < w.x1; ++ix) m = std::max(m, x[size_t(iy) * a.s.in_w + ix]);
+    return m;
+  });
+}
+
+template <class T>
 void avg_pool(const PoolArgs<T>& a) {
-  const PoolShape& s = a.s;
-  for (int b = 0; b < s.batch; ++b)
-    for (int c = 0; c < s.channels; ++c) {
-      const T* x = a.x + (size_t(b) * s.channels + c) * s.in_h * s.in_w;
-      T* y = a.y + (size_t(b) * s.channels + c) * s.out_h * s.out_w;
-      for (int oy = 0; oy < s.out_h; ++oy)
-        for (int ox = 0; ox < s.out_w; ++ox) {
-          const Window w = window(s, oy, ox);
-          double sum = 0;
-          for (int iy = w.y0; iy < w.y1; ++iy)
-            for (int ix = w.x0; ix < w.x1; ++ix) sum += double(x[size_t(iy) * s.in_w + ix]);
-          const int n = s.count_include_pad ? w.padded_count : (w.y1 - w.y0) * (w.x1 - w.x0);
-          if constexpr (std::is_same_v<T, float>) {
-            y[size_t(oy) * s.out_w + ox] = n > 0 ? float(sum / n) : 0.0f;
-          } else {
-            // sum is an exact integer (≤ 2^15 · window), the quotient is the same double everywhere.
-            y[size_t(oy) * s.out_w + ox] =
-                n > 0 ? T(fixed::quantize(std::ldexp(sum / double(n), -a.q.fl_x), a.q.wl_y, a.q.fl_y)) : T(0);
-          }
-        }
+  each_window(a, [&](const T* x, const Window& w) {
+    double sum = 0;
+    for (int iy = w.y0; iy < w.y1; ++iy)
+      for (int ix = w.x0; ix < w.x1; ++ix) sum += double(x[size_t(iy) * a.s.in_w + ix]);
+    const int n = a.s.count_include_pad ? w.padded_count : (w.y1 - w.y0) * (w.x1 - w.x0);
+    if constexpr (std::is_same_v<T, float>) {
+      return n > 0 ? float(sum / n) : 0.0f;
+    } else {
+      // sum is an exact integer (≤ 2^15 · window), the quotient is the same double everywhere.
+      return n > 0 ? T(fixed::quantize(std::ldexp(sum / double(n), -a.q.fl_x), a.q.wl_y, a.q.fl_y)) : T(0);
     }
+  });
 }
 
 void max_pool_bits(const PoolBitsArgs& a) {
@@ -116,9 +112,7 @@ template <class T> void mean_over_time(const ReduceMeanArgs<T>& a) { reduce_mean
   template void avg_pool<T>(const PoolArgs<T>&);                 \
   template void global_avg_pool<T>(const ReduceMeanArgs<T>&);    \
   template void mean_over_time<T>(const ReduceMeanArgs<T>&);
-SLIMRT_POOL_INST(float)
-SLIMRT_POOL_INST(int8_t)
-SLIMRT_POOL_INST(int16_t)
+SLIMRT_FOR_ELEM_TYPES(SLIMRT_POOL_INST)
 #undef SLIMRT_POOL_INST
 
 }  // namespace slimrt::kernels::ref

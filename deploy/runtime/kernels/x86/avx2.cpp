@@ -35,7 +35,9 @@ namespace slimrt::kernels {
 #define SLIMRT_ISA_NS avx2
 #define SLIMRT_ISA Isa::kAvx2
 #define SLIMRT_ISA_PRIORITY 20
+#define SLIMRT_ISA_X86 1
 #include "kernels/simd/generic_register.inc"
+#undef SLIMRT_ISA_X86
 #undef SLIMRT_ISA_NS
 #undef SLIMRT_ISA
 #undef SLIMRT_ISA_PRIORITY
@@ -43,30 +45,8 @@ namespace slimrt::kernels {
 void detail::add_avx2_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
-  for (Op op : {Op::kGru, Op::kLstm}) {
-    const bool lstm = op == Op::kLstm;
-    Kernel r = generic_kernel<RnnArgs<int8_t>, avx2::gru_i8>(op, Precision::kI8);
-    if (lstm) r.run = &run_thunk<RnnArgs<int8_t>, avx2::lstm_i8>;
-    r.supports = &supports_thunk<RnnArgs<int8_t>, avx2::rnn_i8_supports>;
-    r.packed_bytes = lstm ? &bytes_thunk<RnnArgs<int8_t>, avx2::lstm_i8_packed> : &bytes_thunk<RnnArgs<int8_t>, avx2::gru_i8_packed>;
-    r.pack = lstm ? &pack_thunk<RnnArgs<int8_t>, avx2::lstm_i8_pack> : &pack_thunk<RnnArgs<int8_t>, avx2::gru_i8_pack>;
-    r.scratch_bytes = lstm ? &bytes_thunk<RnnArgs<int8_t>, avx2::lstm_i8_scratch> : &bytes_thunk<RnnArgs<int8_t>, avx2::gru_i8_scratch>;
-    out.push_back(r);
-  }
-  for (Op op : {Op::kConv1d, Op::kConv2d}) {
-    Kernel k = generic_kernel<ConvArgs<int8_t>, avx2::conv_i8>(op, Precision::kI8);
-    k.supports = &supports_thunk<ConvArgs<int8_t>, avx2::conv_i8_supports>;
-    k.packed_bytes = &bytes_thunk<ConvArgs<int8_t>, avx2::conv_i8_packed_bytes>;
-    k.pack = &pack_thunk<ConvArgs<int8_t>, avx2::conv_i8_pack>;
-    k.scratch_bytes = &bytes_thunk<ConvArgs<int8_t>, avx2::conv_i8_scratch>;
-    out.push_back(k);
-  }
-  Kernel k = generic_kernel<DenseArgs<int8_t>, avx2::dense_i8>(Op::kDense, Precision::kI8);
-  k.supports = &supports_thunk<DenseArgs<int8_t>, avx2::dense_i8_supports>;
-  k.packed_bytes = &bytes_thunk<DenseArgs<int8_t>, avx2::dense_i8_packed_bytes>;
-  k.pack = &pack_thunk<DenseArgs<int8_t>, avx2::dense_i8_pack>;
-  k.scratch_bytes = &bytes_thunk<DenseArgs<int8_t>, avx2::dense_i8_scratch>;
-  out.push_back(k);
+  add_rnn_i8_kernels(out);
+  add_x86_int8_kernels(out);
   out.push_back(generic_kernel<DenseArgs<int16_t>, avx2::dense_i16>(Op::kDense, Precision::kI16));
 }
 }  // namespace slimrt::kernels

@@ -38,7 +38,9 @@ namespace slimrt::kernels {
 #define SLIMRT_ISA Isa::kAvx512
 #define SLIMRT_ISA_PRIORITY 30
 #define SLIMRT_GENERIC_NO_BNN_CONV
+#define SLIMRT_ISA_X86 1
 #include "kernels/simd/generic_register.inc"
+#undef SLIMRT_ISA_X86
 #undef SLIMRT_GENERIC_NO_BNN_CONV
 #undef SLIMRT_ISA_NS
 #undef SLIMRT_ISA
@@ -47,30 +49,8 @@ namespace slimrt::kernels {
 void detail::add_avx512_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
-  for (Op op : {Op::kGru, Op::kLstm}) {
-    const bool lstm = op == Op::kLstm;
-    Kernel r = generic_kernel<RnnArgs<int8_t>, avx512::gru_i8>(op, Precision::kI8);
-    if (lstm) r.run = &run_thunk<RnnArgs<int8_t>, avx512::lstm_i8>;
-    r.supports = &supports_thunk<RnnArgs<int8_t>, avx512::rnn_i8_supports>;
-    r.packed_bytes = lstm ? &bytes_thunk<RnnArgs<int8_t>, avx512::lstm_i8_packed> : &bytes_thunk<RnnArgs<int8_t>, avx512::gru_i8_packed>;
-    r.pack = lstm ? &pack_thunk<RnnArgs<int8_t>, avx512::lstm_i8_pack> : &pack_thunk<RnnArgs<int8_t>, avx512::gru_i8_pack>;
-    r.scratch_bytes = lstm ? &bytes_thunk<RnnArgs<int8_t>, avx512::lstm_i8_scratch> : &bytes_thunk<RnnArgs<int8_t>, avx512::gru_i8_scratch>;
-    out.push_back(r);
-  }
-  for (Op op : {Op::kConv1d, Op::kConv2d}) {
-    Kernel k = generic_kernel<ConvArgs<int8_t>, avx512::conv_i8>(op, Precision::kI8);
-    k.supports = &supports_thunk<ConvArgs<int8_t>, avx512::conv_i8_supports>;
-    k.packed_bytes = &bytes_thunk<ConvArgs<int8_t>, avx512::conv_i8_packed_bytes>;
-    k.pack = &pack_thunk<ConvArgs<int8_t>, avx512::conv_i8_pack>;
-    k.scratch_bytes = &bytes_thunk<ConvArgs<int8_t>, avx512::conv_i8_scratch>;
-    out.push_back(k);
-  }
-  Kernel k = generic_kernel<DenseArgs<int8_t>, avx512::dense_i8>(Op::kDense, Precision::kI8);
-  k.supports = &supports_thunk<DenseArgs<int8_t>, avx512::dense_i8_supports>;
-  k.packed_bytes = &bytes_thunk<DenseArgs<int8_t>, avx512::dense_i8_packed_bytes>;
-  k.pack = &pack_thunk<DenseArgs<int8_t>, avx512::dense_i8_pack>;
-  k.scratch_bytes = &bytes_thunk<DenseArgs<int8_t>, avx512::dense_i8_scratch>;
-  out.push_back(k);
+  add_rnn_i8_kernels(out);
+  add_x86_int8_kernels(out);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel c = generic_kernel<ConvBnnArgs, avx512::conv_bnn_bgemm>(op, Precision::kBnn);
     c.packed_bytes = &bytes_thunk<ConvBnnArgs, avx512::conv_bnn_bgemm_packed_bytes>;
@@ -78,7 +58,7 @@ void detail::add_avx512_kernels(std::vector<Kernel>& out) {
     c.scratch_bytes = &bytes_thunk<ConvBnnArgs, avx512::conv_bnn_scratch>;
     out.push_back(c);
   }
-  k = generic_kernel<DenseBnnArgs, avx512::dense_bnn_bgemm>(Op::kDense, Precision::kBnn);
+  Kernel k = generic_kernel<DenseBnnArgs, avx512::dense_bnn_bgemm>(Op::kDense, Precision::kBnn);
   k.name += "_bgemm";
   k.priority += 2;
   k.supports = &supports_thunk<DenseBnnArgs, avx512::dense_bnn_bgemm_supports>;

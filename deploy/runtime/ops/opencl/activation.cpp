@@ -93,10 +93,6 @@ void add_typed(std::vector<Entry>& t) {
 
 }  // namespace
 
-SLIMRT_REGISTER_OPENCL_OPS(activation) {
-  add_typed<float>(t);
-  add_typed<int8_t>(t);
-  add_typed<int16_t>(t);
-}
+SLIMRT_REGISTER_OPENCL_OPS(activation) { SLIMRT_OPENCL_ADD_TYPED(t); }
 
 }  // namespace slimrt::opencl

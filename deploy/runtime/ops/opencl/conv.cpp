@@ -214,9 +214,7 @@ void add_bc(std::vector<Entry>& t) {
 }  // namespace
 
 SLIMRT_REGISTER_OPENCL_OPS(conv) {
-  add_typed<float>(t);
-  add_typed<int8_t>(t);
-  add_typed<int16_t>(t);
+  SLIMRT_OPENCL_ADD_TYPED(t);
   add_bc<float, Precision::kBcF32>(t);
   add_bc<int8_t, Precision::kBcI8>(t);
   add_bc<int16_t, Precision::kBcI16>(t);

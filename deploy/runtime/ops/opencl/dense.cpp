@@ -102,9 +102,7 @@ void add_typed(std::vector<Entry>& t) {
 }  // namespace
 
 SLIMRT_REGISTER_OPENCL_OPS(dense) {
-  add_typed<float>(t);
-  add_typed<int8_t>(t);
-  add_typed<int16_t>(t);
+  SLIMRT_OPENCL_ADD_TYPED(t);
   add<k::DenseBcArgs<float>, build_dense_bc<float>>(t, Op::kDense, Precision::kBcF32);
   add<k::DenseBcArgs<int8_t>, build_dense_bc<int8_t>>(t, Op::kDense, Precision::kBcI8);
   add<k::DenseBcArgs<int16_t>, build_dense_bc<int16_t>>(t, Op::kDense, Precision::kBcI16);

@@ -53,9 +53,7 @@ void add_typed(std::vector<Entry>& t) {
 }  // namespace
 
 SLIMRT_REGISTER_OPENCL_OPS(pool) {
-  add_typed<float>(t);
-  add_typed<int8_t>(t);
-  add_typed<int16_t>(t);
+  SLIMRT_OPENCL_ADD_TYPED(t);
   add<k::PoolBitsArgs, build_pool_bits>(t, Op::kMaxPool1d, Precision::kBnn);
   add<k::PoolBitsArgs, build_pool_bits>(t, Op::kMaxPool2d, Precision::kBnn);
 }

@@ -33,10 +33,6 @@ void add_typed(std::vector<Entry>& t) {
 
 }  // namespace
 
-SLIMRT_REGISTER_OPENCL_OPS(reduce) {
-  add_typed<float>(t);
-  add_typed<int8_t>(t);
-  add_typed<int16_t>(t);
-}
+SLIMRT_REGISTER_OPENCL_OPS(reduce) { SLIMRT_OPENCL_ADD_TYPED(t); }
 
 }  // namespace slimrt::opencl

@@ -6,11 +6,7 @@ namespace {
 
 template <class T>
 std::string why_rnn(const k::RnnArgs<T>&) {
-  if (kFloat<T>) return "";
-  const auto dev = current_device();
-  if (dev && !dev->info().fp64)
-    return "fixed-point GRU/LSTM gates evaluate sigmoid/tanh in double and the device lacks cl_khr_fp64";
-  return "";
+  return needs_fp64<T>("GRU/LSTM gates evaluate sigmoid/tanh");
 }
 template <class T, bool Lstm>
 void build_rnn(const k::RnnArgs<T>& a, NodeState& st) {
@@ -52,10 +48,6 @@ void add_typed(std::vector<Entry>& t) {
 
 }  // namespace
 
-SLIMRT_REGISTER_OPENCL_OPS(rnn) {
-  add_typed<float>(t);
-  add_typed<int8_t>(t);
-  add_typed<int16_t>(t);
-}
+SLIMRT_REGISTER_OPENCL_OPS(rnn) { SLIMRT_OPENCL_ADD_TYPED(t); }
 
 }  // namespace slimrt::opencl

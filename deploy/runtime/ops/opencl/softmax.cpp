@@ -6,10 +6,7 @@ namespace {
 
 template <class T>
 std::string why_softmax(const k::SoftmaxArgsT<T>&) {
-  if (kFloat<T>) return "";
-  const auto dev = current_device();
-  if (dev && !dev->info().fp64) return "fixed-point softmax evaluates exp in double and the device lacks cl_khr_fp64";
-  return "";
+  return needs_fp64<T>("softmax evaluates exp");
 }
 template <class T>
 void build_softmax(const k::SoftmaxArgsT<T>& a, NodeState& st) {
