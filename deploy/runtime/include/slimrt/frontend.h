@@ -1,0 +1,161 @@
+#pragma once
+// slimrt sensor front end: the feature extraction the workbench's datasets/ does
+// before training, as kernels a device can run (library slimrt_frontend).
+//
+// Every stage is a pure function on raw pointers. A prepare_*() call checks the
+// options (std::invalid_argument naming the option) and computes the tables it
+// needs into a plan it owns; the per-frame / per-window calls take the plan and
+// caller-provided scratch, never allocate and never throw.
+//
+// Definitions (each reproduces a datasets/ extractor; docs/SLIMRT.md "Sensor
+// front end" gives the maths and the measured parity):
+//   log-mel / MFCC   datasets/audio_features.{h,cpp}  (centre framing, periodic Hann,
+//                    |X|², Slaney mel, ln(mel + 1e-6), orthonormal DCT-II)
+//   DeepSense        datasets/har_windows.cpp deepsense_features ([S, T, D·f·2])
+//   normalisation    datasets/normalize.cpp ((x − mean) · (1/std) along one axis)
+//   linear resample  datasets/har_windows.cpp resample_linear
+//   image            datasets/image_folder.cpp decode + resize_into (u8 → /255, bilinear,
+//                    pixel centres aligned), then the per-channel normalisation
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace slimrt::frontend {
+
+// ---- discrete Fourier transforms -----------------------------------------------
+
+// Real FFT of a power-of-two length n ≥ 2, computed as a complex radix-2 FFT of
+// n/2 points z[j] = x[2j] + i·x[2j+1] followed by the split
+//   X[k] = (Z[k] + conj Z[n/2−k])/2 + e^{−2πik/n}·(Z[k] − conj Z[n/2−k])/(2i).
+struct RealFftPlan {
+  int n = 0;
+  std::vector<int32_t> bitrev;                // n/2 entries
+  std::vector<float> stage_re, stage_im;      // stage joining halves of H: [H + j] = e^{−iπj/H}
+  std::vector<float> split_re, split_im;      // e^{−2πik/n}, k = 0 .. n/2
+};
+RealFftPlan prepare_real_fft(int n);  // n a power of two in 2 .. 65536
+
+// X[k] = Σ_t x[t]·e^{−2πikt/n}, k = 0 .. n/2 into re[k], im[k] (n/2 + 1 floats each;
+// they are also the working memory). No scaling.
+void real_fft(const RealFftPlan& plan, const float* x, float* re, float* im);
+
+// Direct DFT of the first `bins` bins of a real signal of any length n ≥ 1: the
+// fallback for lengths that are not a power of two (O(bins·n); angles reduced
+// modulo n in integers so large k·t stay exact).
+struct DftPlan {
+  int n = 0, bins = 0;
+  std::vector<float> cos_kt, sin_kt;  // [k·n + t] = cos / sin(−2π·((k·t) mod n)/n)
+};
+DftPlan prepare_dft(int n, int bins);
+// Bin k to re[k·stride], im[k·stride] (stride 2 with im = re + 1 interleaves them).
+void dft(const DftPlan& plan, const float* x, float* re, float* im, int64_t stride = 1);
+
+// ---- log-mel spectrogram and MFCC ----------------------------------------------
+
+struct LogMelOptions {
+  double rate_hz = 8000;
+  int64_t clip_samples = 8000;  // a longer clip is centre-cropped, a shorter one zero-padded at the end
+  int n_fft = 256;
+  int win_length = 200;
+  int hop_length = 80;
+  int n_mels = 40;
+  int n_mfcc = 0;  // 0: log-mel features; else the first n_mfcc orthonormal DCT-II coefficients
+  double fmin = 20;
+  double fmax = 0;  // 0 = rate_hz / 2
+};
+
+struct LogMelPlan {
+  LogMelOptions options;
+  int bins = 0;            // n_fft/2 + 1
+  int64_t frames = 0;      // 1 + (clip_samples + 2·(n_fft/2) − n_fft) / hop
+  int win_offset = 0;      // (n_fft − win_length)/2: the window's first sample within a frame
+  std::vector<float> window;  // periodic Hann, win_length values
+  // Sparse Slaney filterbank: filter m weights bins mel_start[m] .. + mel_len[m]
+  // with mel_weights[mel_offset[m] ..].
+  std::vector<int32_t> mel_start, mel_len, mel_offset;
+  std::vector<float> mel_weights;
+  std::vector<float> dct;  // n_mfcc × n_mels
+  RealFftPlan fft;         // n_fft a power of two, else
+  DftPlan dft;             // the direct DFT fallback
+  size_t scratch_floats = 0;  // working memory one column needs
+  int features() const { return options.n_mfcc > 0 ? options.n_mfcc : options.n_mels; }
+  int64_t numel() const { return int64_t(features()) * frames; }  // layout [features, frames]
+};
+// Throws std::invalid_argument "LogMelOptions.<name>: …" for options the
+// workbench's AudioFeatureExtractor would refuse.
+LogMelPlan prepare_log_mel(const LogMelOptions& options);
+
+// Hann-windowed frame t of the clip x[0 .. valid) (zeros beyond it and before 0):
+// frame[i] = x[t·hop − n_fft/2 + i]·w[i − win_offset] (0 outside the window), i < n_fft.
+void frame_window(const LogMelPlan& plan, const float* x, int64_t valid, int64_t t, float* frame);
+// |X[k]|², k = 0 .. n_fft/2, of a windowed frame; scratch: n_fft + 2 floats.
+void power_spectrum(const LogMelPlan& plan, const float* frame, float* scratch, float* power);
+// ln(Σ_b w_mb·power_b + 1e-6) for every mel band m, written to out[m·stride].
+void log_mel(const LogMelPlan& plan, const float* power, float* out, int64_t stride);
+// c_q = Σ_m dct[q][m]·logmel_m, written to out[q·stride].
+void dct_ortho(const LogMelPlan& plan, const float* logmel, float* out, int64_t stride);
+
+// One feature column (frame t): framing, power, mel, log (and DCT), written to
+// out[f·stride], f < features(). scratch: plan.scratch_floats floats.
+void feature_column(const LogMelPlan& plan, const float* x, int64_t valid, int64_t t, float* scratch, float* out,
+                    int64_t stride);
+// The whole clip x[0 .. n) → out [features, frames] (frame index fastest).
+void log_mel_features(const LogMelPlan& plan, const float* x, int64_t n, float* scratch, float* out);
+
+// ---- DeepSense per-interval DFT (inertial sensors) ------------------------------
+
+struct DeepSenseOptions {
+  int channels = 3;          // C, channel-major window {C, W}
+  int window = 64;           // W samples
+  int intervals = 20;        // T
+  int fft_bins = 10;         // f (bins 0 .. f−1 kept)
+  int axes_per_sensor = 3;   // D (C = S·D)
+};
+struct DeepSensePlan {
+  DeepSenseOptions options;
+  int interval = 0;  // L = W / T
+  int sensors = 0;   // S
+  DftPlan dft;       // L, f bins
+  int64_t numel() const { return int64_t(sensors) * options.intervals * options.axes_per_sensor * options.fft_bins * 2; }
+};
+DeepSensePlan prepare_deepsense(const DeepSenseOptions& options);
+// Window x {C, W} (value [c·W + t]) → out {S, T, D·f·2}, last axis [axis][bin][re, im].
+void deepsense_features(const DeepSensePlan& plan, const float* x, float* out);
+
+// ---- normalisation and resampling ----------------------------------------------
+
+// The reciprocals the workbench multiplies by: inv_std[i] = 1.0f / stddev[i].
+std::vector<float> prepare_normalization(const float* stddev, size_t n);
+// x seen as [outer, extent, inner]: y = (x − mean[a])·inv_std[a] (in place allowed).
+void normalize(const float* x, int64_t outer, int64_t extent, int64_t inner, const float* mean,
+               const float* inv_std, float* y);
+
+// Frames of the linear resampling of n frames from rate_in to rate_out: frame k
+// is the input at time k/rate_out for every k with k/rate_out ≤ (n−1)/rate_in.
+int64_t resample_linear_frames(int64_t n, double rate_in, double rate_out);
+// x: n frames × channels interleaved → y: resample_linear_frames(n, …) frames.
+void resample_linear(const float* x, int64_t n, int channels, double rate_in, double rate_out, float* y);
+
+// ---- images: u8 HWC → f32 CHW ----------------------------------------------------
+
+struct ImageOptions {
+  int src_width = 0, src_height = 0;
+  int src_channels = 1;  // 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA (alpha dropped)
+  int channels = 1;      // output channels: 1 (RGB → 0.299 R + 0.587 G + 0.114 B) or 3 (grey replicated)
+  int width = 0, height = 0;  // output size (bilinear, pixel centres aligned, no antialiasing)
+  std::vector<float> mean, stddev;  // per output channel; empty: values pixel/255
+};
+struct ImageTap {
+  int32_t i0, i1;
+  float f;
+};
+struct ImagePlan {
+  ImageOptions options;
+  std::vector<ImageTap> tap_x, tap_y;
+  std::vector<float> inv_std;
+};
+ImagePlan prepare_image(const ImageOptions& options);
+// pixels (src_height × src_width × src_channels, row-major) → out [channels, height, width].
+void image_features(const ImagePlan& plan, const uint8_t* pixels, float* out);
+
+}  // namespace slimrt::frontend
