@@ -230,3 +230,54 @@ TEST(FrontendParity, MnistResizeAndNormaliseThroughTheImageFolderLoader) {
 }
 
 }  // namespace
+
+namespace {
+
+// Fixed-point front end (int16 PCM in, ⟨IL, FL⟩ out) against the float path on
+// FSDD: the feature error reported in docs/SLIMRT.md.
+struct FixedError {
+  double max = 0, sum = 0;
+  size_t count = 0;
+};
+
+FixedError fixed_error(const fe::LogMelOptions& o, int wl, int fl, const std::vector<fs::path>& clips) {
+  const fe::LogMelPlan fp = fe::prepare_log_mel(o);
+  const fe::FixedLogMelPlan qp = fe::prepare_fixed_log_mel(o, wl, fl);
+  std::vector<float> scratch(fp.scratch_floats), ref(size_t(fp.numel()));
+  std::vector<int32_t> s32(qp.scratch32);
+  std::vector<uint64_t> s64(qp.scratch64);
+  std::vector<int16_t> q(ref.size());
+  FixedError e;
+  for (const fs::path& f : clips) {
+    const data::WavClip clip = data::read_wav(f);
+    std::vector<int16_t> pcm(clip.samples.size());
+    for (size_t i = 0; i < pcm.size(); ++i) pcm[i] = int16_t(std::lround(clip.samples[i] * 32768.0f));  // exact for 16-bit WAV
+    fe::log_mel_features(fp, clip.samples.data(), clip.frames(), scratch.data(), ref.data());
+    fe::fixed_log_mel_features(qp, pcm.data(), int64_t(pcm.size()), s32.data(), s64.data(), q.data());
+    for (size_t i = 0; i < q.size(); ++i) {
+      const double d = std::fabs(std::ldexp(double(q[i]), -fl) - double(ref[i]));
+      e.max = std::max(e.max, d);
+      e.sum += d;
+    }
+    e.count += q.size();
+  }
+  std::printf("FSDD fixed-point %s <%d,%d> (WL %d): max abs error %.4g, mean abs error %.4g over %zu values\n",
+              o.n_mfcc ? "MFCC" : "log-mel", wl - fl, fl, wl, e.max, e.sum / double(e.count), e.count);
+  return e;
+}
+
+TEST(FrontendParity, FsddFixedPointFeatureError) {
+  SLIMLAB_REQUIRE_DATASET("fsdd/recordings");
+  const auto clips = fsdd_clips(25);
+  fe::LogMelOptions o;
+  const FixedError mel16 = fixed_error(o, 16, 11, clips);
+  EXPECT_LT(mel16.max, 0.01);  // measured 0.0036 (output step 2^-11)
+  EXPECT_LT(mel16.sum / double(mel16.count), 3e-4);
+  const FixedError mel8 = fixed_error(o, 8, 3, clips);  // output step 1/8: rounding alone is ≤ 1/16
+  EXPECT_LT(mel8.max, 0.0625 + 0.01);
+  o.n_mfcc = 13;
+  const FixedError mfcc = fixed_error(o, 16, 8, clips);
+  EXPECT_LT(mfcc.max, 0.01);
+}
+
+}  // namespace

@@ -158,4 +158,45 @@ ImagePlan prepare_image(const ImageOptions& options);
 // pixels (src_height × src_width × src_channels, row-major) → out [channels, height, width].
 void image_features(const ImagePlan& plan, const uint8_t* pixels, float* out);
 
+// ---- fixed-point log-mel / MFCC for integer-only targets ---------------------------
+//
+// Input int16 PCM (value q·2^−15, what the workbench's WAV reader gives for 16-bit
+// files); no float in the per-frame path:
+//   window      Q15 Hann; the frame x·w is int32 (value·2^30)
+//   FFT         int32 complex radix-2 with block floating point: one exponent per
+//               frame; before every stage the block is shifted right until its
+//               largest component is < 2^29 (a butterfly grows a component by at
+//               most 1 + √2, so nothing overflows int32) and at the start shifted
+//               left up to [2^28, 2^29) to use the word; Q30 twiddles, int64 products
+//   power       |X|² in uint64 (components < 2^31.3 after the split)
+//   mel         power shifted to < 2^32 (per-frame exponent), weights uint16 at a
+//               per-filterbank scale 2^S, uint64 accumulation
+//   log         ln(E + 1e-6): E and the floor 1e-6 aligned on a common exponent and
+//               added in integers, then log2 = position of the leading one +
+//               log2(1 + m) from a 129-entry Q16 table with linear interpolation,
+//               times ln 2 (Q30); kept in Q16
+//   output      ⟨IL, FL⟩ with WL = IL + FL ≤ 16 bits, rounded to nearest, saturated;
+//               MFCC: Q15 DCT matrix on the Q16 log-mels, int64 accumulation
+// n_fft must be a power of two (no fixed-point direct DFT).
+struct FixedLogMelPlan {
+  LogMelPlan geometry;  // options, frames, filterbank extents
+  int word_length = 16, frac_bits = 11;  // output ⟨IL, FL⟩, IL = word_length − frac_bits
+  std::vector<int32_t> window_q15;
+  std::vector<int32_t> stage_re, stage_im, split_re, split_im;  // Q30
+  std::vector<uint16_t> mel_weights_q;  // geometry.mel_weights · 2^mel_scale
+  int mel_scale = 0;
+  std::vector<int32_t> dct_q15;  // n_mfcc × n_mels
+  size_t scratch32 = 0, scratch64 = 0;  // int32 / uint64 words of working memory per call
+};
+// Throws std::invalid_argument for the options prepare_log_mel refuses, an n_fft that
+// is not a power of two, or a format outside 2 ≤ word_length ≤ 16, 0 ≤ frac_bits < word_length.
+FixedLogMelPlan prepare_fixed_log_mel(const LogMelOptions& options, int word_length, int frac_bits);
+// x: n int16 samples (centre-cropped / zero-padded to clip_samples) → out [features, frames].
+void fixed_log_mel_features(const FixedLogMelPlan& plan, const int16_t* x, int64_t n, int32_t* scratch32,
+                            uint64_t* scratch64, int16_t* out);
+void fixed_log_mel_features(const FixedLogMelPlan& plan, const int16_t* x, int64_t n, int32_t* scratch32,
+                            uint64_t* scratch64, int8_t* out);
+// Natural log of v·2^exponent (v > 0) in Q16, by the table above; exposed for tests.
+int64_t fixed_ln_q16(uint64_t v, int exponent);
+
 }  // namespace slimrt::frontend
