@@ -199,4 +199,74 @@ void fixed_log_mel_features(const FixedLogMelPlan& plan, const int16_t* x, int64
 // Natural log of v·2^exponent (v > 0) in Q16, by the table above; exposed for tests.
 int64_t fixed_ln_q16(uint64_t v, int exponent);
 
+// ---- streaming ---------------------------------------------------------------------
+//
+// Raw samples in chunks of any size → one feature window every `hop` frames.
+// Window w covers stream frames [w·hop, w·hop + window) and is emitted when its
+// last frame arrives; its features equal, bit for bit, the whole-window kernels
+// above on those frames (log_mel_features on a clip of `window` samples,
+// deepsense_features on the de-interleaved {C, window} block).
+//
+// Reuse: a feature column (a log-mel/MFCC frame, a DeepSense interval) that lies
+// wholly inside both windows depends only on the same stream samples, so when hop
+// is a multiple of the column step (hop_length, or the interval L) column t of
+// window w is column t + hop/step of window w − 1. Computed columns are kept in a
+// ring (one slot per column that can be reused, tagged with its stream position)
+// and copied instead of recomputed. Log-mel frames that touch the window's zero
+// padding (the first and last ≈ n_fft/2/hop_length) are always recomputed.
+//
+// prepare (the make_* functions) allocates; push() never does.
+class FeatureStream {
+ public:
+  // Mono audio; the window is options.clip_samples frames.
+  static FeatureStream log_mel(const LogMelOptions& options, int64_t hop, bool reuse = true);
+  // options.channels interleaved channels; the window is options.window frames.
+  static FeatureStream deepsense(const DeepSenseOptions& options, int64_t hop, bool reuse = true);
+
+  // Consumes frames from x (frames × channels, interleaved) up to n, stopping right
+  // after a window completes; returns the frames consumed. Loop until all are used:
+  //   while (n) { size_t k = s.push(x, n); x += k·C; n −= k; if (s.ready()) use(s.features()); }
+  size_t push(const float* x, size_t frames);
+  bool ready() const { return ready_; }
+  const float* features() const { return features_.data(); }  // the last window's, [features layout]
+  int64_t numel() const { return int64_t(features_.size()); }
+  int channels() const { return channels_; }
+  int64_t window() const { return window_; }
+  int64_t hop() const { return hop_; }
+  int64_t windows() const { return windows_; }                  // emitted so far
+  int64_t columns_computed() const { return computed_; }
+  int64_t columns_reused() const { return reused_; }
+  void reset();  // forget the stream (keeps the plans and buffers)
+
+ private:
+  enum class Kind { kLogMel, kDeepSense };
+  FeatureStream() = default;
+  void init(int channels, int64_t window, int64_t hop, int64_t columns, int64_t step, int64_t column_size,
+            bool reuse);
+  void emit();
+  void compute_column(int64_t t, float* column);
+  void scatter_column(int64_t t, const float* column);
+  bool reusable(int64_t t) const;
+
+  Kind kind_ = Kind::kLogMel;
+  LogMelPlan mel_;
+  DeepSensePlan ds_;
+  int channels_ = 1;
+  int64_t window_ = 0, hop_ = 0;
+  int64_t columns_ = 0, column_size_ = 0;
+  int64_t shift_ = 0;              // hop / column step; 0 = no reuse
+  int64_t first_inner_ = 0, last_inner_ = -1;  // columns wholly inside the window
+  std::vector<float> ring_;        // the last `window_` frames, interleaved
+  int64_t ring_pos_ = 0;           // next write, in frames
+  int64_t total_ = 0;              // frames pushed since reset
+  int64_t next_end_ = 0;           // total_ at which the next window completes
+  std::vector<float> window_buf_;  // the window, linear (DeepSense: channel-major)
+  std::vector<float> scratch_, column_;
+  std::vector<float> cache_;       // (last_inner_ − first_inner_ + 1) slots × column_size_
+  std::vector<int64_t> cache_tag_; // stream column index held by a slot, −1 = empty
+  std::vector<float> features_;
+  bool ready_ = false;
+  int64_t windows_ = 0, computed_ = 0, reused_ = 0;
+};
+
 }  // namespace slimrt::frontend
