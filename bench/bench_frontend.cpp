@@ -1,0 +1,108 @@
+// slimrt sensor front end: cost per second of sensor data, single thread.
+//   stream/reuse      FeatureStream, 1 s log-mel (or MFCC) windows every `hop`
+//                     samples, overlapping frames taken from the column ring
+//   stream/recompute  the same stream recomputing every frame of every window
+//   clip/f32, clip/fixed  one 1 s clip, float and fixed-point log-mel
+//   deepsense         HMP-like 6-axis stream, 4 s windows at 32 Hz, hop 1 s
+// The counter us_per_s is microseconds of CPU per second of input (lower is better).
+//   bench_frontend --benchmark_repetitions=5 --benchmark_min_time=0.2
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "slimrt/frontend.h"
+
+namespace {
+namespace fe = slimrt::frontend;
+
+constexpr double kRate = 8000;
+constexpr int64_t kSeconds = 10;
+
+std::vector<float> noise_signal(size_t n, int channels) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> d(0.0f, 0.1f);
+  std::vector<float> x(n * size_t(channels));
+  for (float& v : x) v = d(rng);
+  return x;
+}
+
+// Pushes `seconds` of x through s in 160-sample chunks (20 ms of audio).
+void run_stream(benchmark::State& state, fe::FeatureStream& s, const std::vector<float>& x, double seconds) {
+  const size_t frames = x.size() / size_t(s.channels());
+  for (auto _ : state) {
+    s.reset();
+    const float* p = x.data();
+    float sink = 0;
+    for (size_t left = frames; left > 0;) {
+      const size_t used = s.push(p, std::min<size_t>(left, 160));
+      p += used * size_t(s.channels());
+      left -= used;
+      if (s.ready()) sink += s.features()[0];
+    }
+    benchmark::DoNotOptimize(sink);
+  }
+  state.counters["us_per_s"] =
+      benchmark::Counter(seconds * 1e-6, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+void BM_stream(benchmark::State& state, bool reuse, int n_mfcc) {
+  fe::LogMelOptions o;
+  o.n_mfcc = n_mfcc;
+  const int64_t hop = state.range(0);
+  fe::FeatureStream s = fe::FeatureStream::log_mel(o, hop, reuse);
+  const auto x = noise_signal(size_t(kSeconds * kRate), 1);
+  run_stream(state, s, x, double(kSeconds));
+  state.counters["reused"] = double(s.columns_reused()) / double(s.columns_reused() + s.columns_computed());
+}
+
+void BM_clip(benchmark::State& state, bool fixed) {
+  fe::LogMelOptions o;
+  const auto x = noise_signal(8000, 1);
+  if (!fixed) {
+    const fe::LogMelPlan p = fe::prepare_log_mel(o);
+    std::vector<float> scratch(p.scratch_floats), out(size_t(p.numel()));
+    for (auto _ : state) {
+      fe::log_mel_features(p, x.data(), 8000, scratch.data(), out.data());
+      benchmark::DoNotOptimize(out.data());
+    }
+  } else {
+    const fe::FixedLogMelPlan p = fe::prepare_fixed_log_mel(o, 16, 11);
+    std::vector<int16_t> pcm(x.size()), out(size_t(p.geometry.numel()));
+    for (size_t i = 0; i < x.size(); ++i) pcm[i] = int16_t(std::lround(std::max(-1.0f, std::min(1.0f, x[i])) * 32767));
+    std::vector<int32_t> s32(p.scratch32);
+    std::vector<uint64_t> s64(p.scratch64);
+    for (auto _ : state) {
+      fe::fixed_log_mel_features(p, pcm.data(), 8000, s32.data(), s64.data(), out.data());
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  state.counters["us_per_s"] = benchmark::Counter(1e-6, benchmark::Counter::kIsIterationInvariantRate |
+                                                            benchmark::Counter::kInvert);
+}
+
+void BM_deepsense(benchmark::State& state, bool reuse) {
+  fe::DeepSenseOptions o;
+  o.channels = 6;
+  o.window = 128;  // 4 s at 32 Hz
+  o.intervals = 8;
+  o.fft_bins = 8;
+  fe::FeatureStream s = fe::FeatureStream::deepsense(o, 32, reuse);
+  const auto x = noise_signal(size_t(60 * 32), 6);  // one minute
+  run_stream(state, s, x, 60.0);
+}
+
+BENCHMARK_CAPTURE(BM_stream, logmel_reuse, true, 0)->Arg(800)->Arg(2000)->Arg(4000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_stream, logmel_recompute, false, 0)->Arg(800)->Arg(2000)->Arg(4000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_stream, mfcc_reuse, true, 13)->Arg(800)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_stream, mfcc_recompute, false, 13)->Arg(800)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_clip, f32, false)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_clip, fixed, true)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_deepsense, reuse, true)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_deepsense, recompute, false)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
