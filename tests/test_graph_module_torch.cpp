@@ -323,6 +323,22 @@ TEST(GraphModule, SignHasValuesPlusMinusOneAndAStraightThroughGradient) {
   EXPECT_TRUE(torch::equal(x.grad(), torch::tensor({{0.0f, 1.0f, 1.0f, 1.0f, 0.0f}})));  // 1{|x| ≤ 1}
 }
 
+TEST(GraphModule, SigmoidAndHardSwish) {
+  // input [5] → sigmoid → hard-swish, built with the GraphBuilder (shapes from the op facts).
+  train::GraphBuilder b("act", {5}, 0);
+  b.elementwise("sig", ir::LayerKind::kSigmoid);
+  b.elementwise("hs", ir::LayerKind::kHardSwish, "input");
+  GraphModule sig(b.finish());
+  EXPECT_EQ(sig->graph().layer("hs")->output_shape, (std::vector<int64_t>{5}));
+  const torch::Tensor x = torch::tensor({{-4.0f, -1.0f, 0.0f, 2.0f, 5.0f}});
+  sig->on_layer_output = [&](const std::string& name, const torch::Tensor& y) {
+    if (name == "sig") EXPECT_TRUE(torch::allclose(y, torch::sigmoid(x)));
+  };
+  // hard-swish x·relu6(x + 3)/6: −4 → 0, −1 → −1/3, 0 → 0, 2 → 5/3, 5 → 5.
+  const torch::Tensor want = torch::tensor({{0.0f, -1.0f / 3, 0.0f, 5.0f / 3, 5.0f}});
+  EXPECT_TRUE(torch::allclose(sig->forward(x), want, 1e-6, 1e-6));
+}
+
 // ---- hooks -------------------------------------------------------------------
 
 Case lenet{"lenet5", {1, 28, 28}, 10, 0.25};

@@ -301,6 +301,10 @@ torch::Tensor GraphModuleImpl::run_layer(size_t i, const std::vector<torch::Tens
     }
     case K::kSoftmax:
       return torch::softmax(ins[0], -1);
+    case K::kSigmoid:
+      return torch::sigmoid(ins[0]);
+    case K::kHardSwish:
+      return torch::hardswish(ins[0]);
     case K::kDropout:
       return dropout_ > 0 ? torch::dropout(ins[0], dropout_, is_training()) : ins[0];
     case K::kFlatten:
