@@ -21,11 +21,11 @@
 #include <string>
 #include <vector>
 
-#include "compress/graph_module.h"
 #include "compress/lowrank/lowrank.h"
 #include "compress/prune/prune.h"
 #include "compress/surgery.h"
 #include "train/graph_io.h"
+#include "train/graph_module.h"
 #include "train/model.h"
 #include "train/model_factory.h"
 #include "train/resources.h"
@@ -70,7 +70,7 @@ int64_t checkpoint_bytes(const torch::nn::Module& m) {
 
 void row(const std::string& model, const std::string& variant, const ir::Graph& base, const ir::Graph& g,
          const Options& o) {
-  compress::GraphModule m(g);
+  train::GraphModule m(g);
   const double ms = median_forward_ms(*m, g.input_shape, o.runs);
   const int64_t bytes = checkpoint_bytes(*m);
   std::printf("| %s | %s | %lld | %.2f%% | %lld | %lld | %.3f |\n", model.c_str(), variant.c_str(),

@@ -8,6 +8,20 @@
 
 namespace slimlab::compress {
 
+StageKey make_key(const std::string& name, KeyType type, const std::string& def, const std::string& doc, double min,
+                  double max, bool min_open, bool max_open) {
+  StageKey k;
+  k.name = name;
+  k.type = type;
+  k.default_value = def;
+  k.doc = doc;
+  k.min = min;
+  k.max = max;
+  k.min_open = min_open;
+  k.max_open = max_open;
+  return k;
+}
+
 StageParams::StageParams(std::string type, int index, std::map<std::string, std::string> values)
     : type_(std::move(type)), index_(index), values_(std::move(values)) {}
 

@@ -40,6 +40,11 @@ struct StageKey {
   bool required = false;
 };
 
+// A key with its range (open ends exclusive); the stages' key lists are written with it.
+StageKey make_key(const std::string& name, KeyType type, const std::string& def, const std::string& doc,
+                  double min = -std::numeric_limits<double>::infinity(),
+                  double max = std::numeric_limits<double>::infinity(), bool min_open = false, bool max_open = false);
+
 // A stage's values (StageConfig::params: every key of its type as text, defaults
 // filled in) with typed accessors. Errors name the stage and key.
 class StageParams {

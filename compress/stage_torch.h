@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "compress/graph_module.h"
 #include "compress/stage.h"
 #include "datasets/pipeline.h"
 #include "train/config.h"
+#include "train/graph_module.h"
 #include "train/metrics.h"
 #include "train/progress.h"
 
@@ -29,6 +29,14 @@ class Trainer;
 }
 
 namespace slimlab::compress {
+
+// The stages work on train::GraphModule (the one executor of a Graph IR) and name it
+// and its hook types unqualified.
+using train::GraphModule;
+using train::GraphModuleImpl;
+using train::LayerHooks;
+using train::ParamHook;
+using train::TensorHook;
 
 struct StageContext {
   train::SlimModel model;                   // the current model; a stage may replace it

@@ -7,23 +7,13 @@
 #include <set>
 #include <stdexcept>
 
+#include "train/op_facts.h"
+
 namespace slimlab::compress {
 
 namespace {
 
-using Shape = std::vector<int64_t>;
-
-std::string shape_str(const Shape& s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
-int64_t numel(const Shape& s) {
-  int64_t n = 1;
-  for (int64_t d : s) n *= d;
-  return n;
-}
+using ir::Shape;
 
 bool is_conv(ir::LayerKind k) {
   return k == ir::LayerKind::kConv1d || k == ir::LayerKind::kConv2d || k == ir::LayerKind::kDepthwiseConv2d;
@@ -122,8 +112,8 @@ Shape reshape_output(const ir::Layer& l, const Shape& old_in, const Shape& new_i
       } else if (pout < pin && j < old_out.size()) {
         pout *= old_out[j++];
       } else {
-        throw std::invalid_argument("surgery: reshape '" + l.name + "' from " + shape_str(old_in) + " to " +
-                                    shape_str(old_out) + " has no axis correspondence");
+        throw std::invalid_argument("surgery: reshape '" + l.name + "' from " + ir::to_string(old_in) + " to " +
+                                    ir::to_string(old_out) + " has no axis correspondence");
       }
     }
     int64_t new_p = 1;
@@ -131,85 +121,29 @@ Shape reshape_output(const ir::Layer& l, const Shape& old_in, const Shape& new_i
     if (new_p != pin) {
       if (j - j0 != 1)
         throw std::invalid_argument("surgery: reshape '" + l.name + "' splits input axes that lose units (" +
-                                    shape_str(old_in) + " → " + shape_str(old_out) + ")");
+                                    ir::to_string(old_in) + " → " + ir::to_string(old_out) + ")");
       out[j0] = new_p;
     }
   }
   return out;
 }
 
-// Output shape of every layer again, from the (possibly cut) attributes and inputs.
+// Output shape of every layer again, from the (possibly cut) attributes and inputs (the
+// op facts' shape rules). A reshape's target follows its input (reshape_output); a
+// slice must not cut along an axis that lost units.
 void propagate_shapes(ir::Graph& g) {
-  std::map<std::string, Shape> old_shape, new_shape;
+  std::map<std::string, Shape> old_shape;
   for (const ir::Layer& l : g.layers) old_shape[l.name] = l.output_shape;
   for (ir::Layer& l : g.layers) {
-    std::vector<Shape> ins, old_ins;
-    for (const std::string& in : l.inputs) {
-      ins.push_back(new_shape.at(in));
-      old_ins.push_back(old_shape.at(in));
+    ir::InputShapes ins;
+    for (const std::string& in : l.inputs) ins.push_back(&g.layer(in)->output_shape);
+    if (l.kind == ir::LayerKind::kReshape) {
+      l.output_shape = reshape_output(l, old_shape.at(l.inputs.at(0)), *ins.at(0), l.output_shape);
+    } else if (l.kind == ir::LayerKind::kSlice &&
+               (*ins.at(0))[size_t(l.axis)] != old_shape.at(l.inputs[0])[size_t(l.axis)]) {
+      throw std::invalid_argument("surgery: slice '" + l.name + "' cuts along an axis that loses units");
     }
-    Shape out = l.output_shape;
-    using K = ir::LayerKind;
-    switch (l.kind) {
-      case K::kInput:
-        break;
-      case K::kDense:
-        out = {l.out_features};
-        break;
-      case K::kConv1d:
-      case K::kConv2d:
-      case K::kDepthwiseConv2d:
-        out[0] = l.out_features;
-        break;
-      case K::kMaxPool1d:
-      case K::kMaxPool2d:
-      case K::kAvgPool2d:
-        out[0] = ins[0][0];
-        break;
-      case K::kGlobalAvgPool:
-        out = {ins[0][0]};
-        break;
-      case K::kGru:
-      case K::kLstm:
-        out = {ins[0][0], l.out_features};
-        break;
-      case K::kBatchNorm:
-      case K::kRelu:
-      case K::kRelu6:
-      case K::kHardTanh:
-      case K::kSign:
-      case K::kSoftmax:
-      case K::kDropout:
-      case K::kAdd:
-        out = ins[0];
-        break;
-      case K::kFlatten:
-        out = {numel(ins[0])};
-        break;
-      case K::kReshape:
-        out = reshape_output(l, old_ins[0], ins[0], l.output_shape);
-        break;
-      case K::kConcat:
-        out = ins[0];
-        out[size_t(l.axis)] = 0;
-        for (const Shape& s : ins) out[size_t(l.axis)] += s[size_t(l.axis)];
-        break;
-      case K::kMeanOverTime:
-        out = {ins[0][1]};
-        break;
-      case K::kSlice:
-        if (ins[0][size_t(l.axis)] != old_ins[0][size_t(l.axis)])
-          throw std::invalid_argument("surgery: slice '" + l.name + "' cuts along an axis that loses units");
-        out = ins[0];
-        out[size_t(l.axis)] = l.end - l.begin;
-        break;
-      case K::kTranspose:
-        out.clear();
-        for (int64_t a : l.perm) out.push_back(ins[0][size_t(a)]);
-        break;
-    }
-    l.output_shape = out;
-    new_shape[l.name] = out;
+    l.output_shape = ir::infer_output_shape(g, l, ins);
   }
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "compress/graph_module.h"
+#include "train/graph_module.h"
 #include "compress/stage.h"
 #include "compress/stage_torch.h"
 #include "datasets/pipeline.h"

@@ -18,7 +18,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "compress/graph_module.h"
+#include "train/graph_module.h"
 #include "compress/quant/graph_eval.h"
 #include "compress/stage_torch.h"
 #include "datasets/pipeline.h"

@@ -31,13 +31,30 @@ void expect_invalid(const ir::Graph& g, std::initializer_list<std::string> parts
 }
 
 TEST(GraphIr, LayerKindNamesRoundTrip) {
-  for (int k = 0; k <= int(LayerKind::kTranspose); ++k) {
+  // The kinds are the op list's entries: value = position, name = ir_name; only the
+  // SLIMRT_OP_IR ones are layer kinds the IR accepts by name.
+  int ir_kinds = 0;
+  for (int k = 0; k < ir::kLayerKindCount; ++k) {
     const auto kind = LayerKind(k);
     const std::string name = ir::to_string(kind);
-    EXPECT_NE(name, "unknown");
+    EXPECT_EQ(name, slimrt::kOpInfo[k].ir_name);
+    if (!ir::is_ir_kind(kind)) {
+      EXPECT_FALSE(ir::layer_kind_from_string(name).has_value()) << name;
+      continue;
+    }
+    ++ir_kinds;
     ASSERT_TRUE(ir::layer_kind_from_string(name).has_value()) << name;
     EXPECT_EQ(*ir::layer_kind_from_string(name), kind);
   }
+  EXPECT_GE(ir_kinds, 25);  // the 25 kinds of model.h5 files written before the op list
+  // Names model.h5 files have always used keep their meaning.
+  EXPECT_EQ(ir::layer_kind_from_string("depthwise_conv2d"), LayerKind::kDepthwiseConv2d);
+  EXPECT_EQ(ir::layer_kind_from_string("batch_norm"), LayerKind::kBatchNorm);
+  EXPECT_EQ(ir::layer_kind_from_string("transpose"), LayerKind::kTranspose);
+  EXPECT_EQ(int(LayerKind::kDense), int(slimrt::OpId::Dense));
+  EXPECT_EQ(int(LayerKind::kHardSwish), int(slimrt::OpId::HardSwish));
+  EXPECT_FALSE(ir::layer_kind_from_string("quantize").has_value());  // a .slim op, not a layer
+  EXPECT_EQ(std::string(ir::to_string(LayerKind(ir::kLayerKindCount))), "unknown");
   EXPECT_EQ(std::string(ir::to_string(LayerKind::kConv2d)), "conv2d");
   EXPECT_EQ(std::string(ir::to_string(LayerKind::kMeanOverTime)), "mean_over_time");
   EXPECT_FALSE(ir::layer_kind_from_string("Conv2d").has_value());

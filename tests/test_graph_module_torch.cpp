@@ -1,5 +1,7 @@
-// GraphModule executes any Graph IR: the same logits as the six hand-written
-// models, gradients to every parameter, training with the Trainer, hooks.
+// GraphModule executes any Graph IR and is what make_model() returns: LibTorch's
+// default initialization, rebuilding from its own graph computes the same, the fused
+// and the step-by-step recurrences agree, gradients reach every parameter, the
+// Trainer trains it, hooks.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -7,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "compress/graph_module.h"
+#include "train/graph_module.h"
 #include "trainer_fixtures_torch.h"
 #include "train/checkpoint.h"
 #include "train/model_factory.h"
@@ -17,7 +19,7 @@
 namespace slimlab {
 namespace {
 
-using compress::GraphModule;
+using train::GraphModule;
 
 struct Case {
   std::string model;
@@ -73,14 +75,13 @@ torch::Tensor batch_of(const Case& c, int64_t b) {
 
 std::map<std::string, torch::Tensor> tensors_of(const torch::nn::Module& m) {
   std::map<std::string, torch::Tensor> out;
-  for (const auto& [name, t] : train::model_state(m))
-    if (name.find("num_batches_tracked") == std::string::npos) out[name] = t;
+  for (const auto& [name, t] : train::model_state(m)) out[name] = t;
   return out;
 }
 
 class GraphModuleModels : public testing::TestWithParam<Case> {};
 
-TEST_P(GraphModuleModels, SameLogitsAsTheModelInEvalMode) {
+TEST_P(GraphModuleModels, RebuiltFromItsGraphGivesTheSameLogitsInEvalMode) {
   const Case c = GetParam();
   train::SlimModel model = build(c);
   GraphModule gm(model->graph(/*with_weights=*/true), /*dropout=*/0.1);
@@ -95,7 +96,7 @@ TEST_P(GraphModuleModels, SameLogitsAsTheModelInEvalMode) {
   EXPECT_GT(a.abs().max().item<double>(), 1e-3);  // not a vacuous comparison of zeros
 }
 
-TEST_P(GraphModuleModels, SameTensorNamesAndValuesAsTheModel) {
+TEST_P(GraphModuleModels, RebuiltFromItsGraphHasTheSameTensorNamesAndValues) {
   const Case c = GetParam();
   train::SlimModel model = build(c);
   GraphModule gm(model->graph(true));
@@ -109,7 +110,7 @@ TEST_P(GraphModuleModels, SameTensorNamesAndValuesAsTheModel) {
   EXPECT_EQ(model->parameters().size(), gm->parameters().size());
 }
 
-TEST_P(GraphModuleModels, TrainingModeMatchesWithoutDropout) {
+TEST_P(GraphModuleModels, RebuiltFromItsGraphMatchesInTrainingModeWithoutDropout) {
   // BN in training mode: batch statistics, and the running ones move the same way.
   const Case c = GetParam();
   train::SlimModel model = build(c, /*dropout=*/0.0);
@@ -322,6 +323,22 @@ TEST(GraphModule, SignHasValuesPlusMinusOneAndAStraightThroughGradient) {
   EXPECT_TRUE(torch::equal(x.grad(), torch::tensor({{0.0f, 1.0f, 1.0f, 1.0f, 0.0f}})));  // 1{|x| ≤ 1}
 }
 
+TEST(GraphModule, SigmoidAndHardSwish) {
+  // input [5] → sigmoid → hard-swish, built with the GraphBuilder (shapes from the op facts).
+  train::GraphBuilder b("act", {5}, 0);
+  b.elementwise("sig", ir::LayerKind::kSigmoid);
+  b.elementwise("hs", ir::LayerKind::kHardSwish, "input");
+  GraphModule sig(b.finish());
+  EXPECT_EQ(sig->graph().layer("hs")->output_shape, (std::vector<int64_t>{5}));
+  const torch::Tensor x = torch::tensor({{-4.0f, -1.0f, 0.0f, 2.0f, 5.0f}});
+  sig->on_layer_output = [&](const std::string& name, const torch::Tensor& y) {
+    if (name == "sig") EXPECT_TRUE(torch::allclose(y, torch::sigmoid(x)));
+  };
+  // hard-swish x·relu6(x + 3)/6: −4 → 0, −1 → −1/3, 0 → 0, 2 → 5/3, 5 → 5.
+  const torch::Tensor want = torch::tensor({{0.0f, -1.0f / 3, 0.0f, 5.0f / 3, 5.0f}});
+  EXPECT_TRUE(torch::allclose(sig->forward(x), want, 1e-6, 1e-6));
+}
+
 // ---- hooks -------------------------------------------------------------------
 
 Case lenet{"lenet5", {1, 28, 28}, 10, 0.25};
@@ -378,6 +395,90 @@ TEST(GraphModuleHooks, StateHookRunsAfterEveryStep) {
   EXPECT_EQ(calls, 8);  // T = 8 intervals
   // h_t = 0 at every step → the mean over time is 0 → the logits are fc's bias.
   EXPECT_TRUE(torch::allclose(y, gm->parameter("fc", "bias").expand({2, 6}), 1e-6, 1e-6));
+}
+
+// make_model() draws LibTorch's default initialization in module order: the same
+// seed gives exactly the tensors torch::nn modules constructed in layer order give.
+TEST(GraphModule, InitializationIsLibTorchsDefault) {
+  train::ModelConfig cfg;
+  cfg.name = "lenet5";
+  cfg.width = 0.25;
+  cfg.input_shape = {1, 28, 28};
+  cfg.num_classes = 10;
+  torch::manual_seed(5);
+  const train::SlimModel m = train::make_model(cfg);
+  torch::manual_seed(5);
+  // One statement each: the construction order is the draw order.
+  torch::nn::Conv2d conv1(torch::nn::Conv2dOptions(1, 5, 5));
+  torch::nn::Conv2d conv2(torch::nn::Conv2dOptions(5, 13, 5));
+  torch::nn::Linear fc1(13 * 16, 125);
+  torch::nn::Linear fc2(125, 10);
+  const std::vector<torch::Tensor> got = m->parameters();
+  const std::vector<torch::Tensor> want = {conv1->weight, conv1->bias, conv2->weight, conv2->bias,
+                                           fc1->weight,   fc1->bias,   fc2->weight,   fc2->bias};
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(torch::equal(got[i], want[i])) << i;
+
+  // Conv → BN → … → GRU: BN draws nothing, the GRU U(±1/√H) over its four tensors.
+  cfg.name = "deepsense";
+  cfg.input_shape = {1, 4, 30};
+  cfg.num_classes = 3;
+  torch::manual_seed(6);
+  const ir::Graph g = train::make_model(cfg)->graph(true);
+  torch::manual_seed(6);
+  std::vector<torch::Tensor> order;  // the reference modules' tensors, in construction order
+  int64_t in = 1;
+  for (const ir::Layer& l : g.layers) {
+    if (l.kind == ir::LayerKind::kConv2d) {
+      torch::nn::Conv2d c(torch::nn::Conv2dOptions(in, l.out_features, {l.kernel[0], l.kernel[1]}));
+      order.push_back(c->weight);
+      order.push_back(c->bias);
+      in = l.out_features;
+    } else if (l.kind == ir::LayerKind::kBatchNorm) {
+      torch::nn::BatchNorm2d b(l.out_features);
+      for (const auto& t : {b->weight, b->bias, b->running_mean, b->running_var}) order.push_back(t);
+    } else if (l.kind == ir::LayerKind::kGru) {
+      torch::nn::GRU r(torch::nn::GRUOptions(l.in_features, l.out_features));
+      for (const auto& t : r->parameters()) order.push_back(t);
+    } else if (l.kind == ir::LayerKind::kDense) {
+      torch::nn::Linear d(l.in_features, l.out_features);
+      order.push_back(d->weight);
+      order.push_back(d->bias);
+    }
+  }
+  size_t k = 0;
+  for (const ir::Layer& l : g.layers)
+    for (const ir::Param& p : l.params) {
+      ASSERT_LT(k, order.size());
+      const torch::Tensor t = order[k++].detach().contiguous().view(-1);
+      EXPECT_EQ(p.data, std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel()))
+          << l.name << "." << p.name;
+    }
+  EXPECT_EQ(k, order.size());
+}
+
+// Without a state hook a GRU runs LibTorch's fused torch::gru; with one, the step
+// loop. Both compute the same values and gradients.
+TEST(GraphModule, FusedRecurrenceMatchesTheStepLoop) {
+  GraphModule fused(build(deepsense)->graph(true)), loop(fused->graph(true));
+  loop->hooks("gru1").state.push_back([](const torch::Tensor& h) { return h; });
+  loop->hooks("gru2").state.push_back([](const torch::Tensor& h) { return h; });
+  fused->train();
+  loop->train();
+  torch::manual_seed(9);
+  const torch::Tensor x = batch_of(deepsense, 4);
+  torch::manual_seed(10);
+  const torch::Tensor a = fused->forward(x);
+  torch::manual_seed(10);  // the same dropout masks
+  const torch::Tensor b = loop->forward(x);
+  EXPECT_LT((a - b).abs().max().item<double>(), 1e-5);
+  a.sum().backward();
+  b.sum().backward();
+  for (const char* name : {"weight_ih_l0", "weight_hh_l0", "bias_hh_l0"}) {
+    const torch::Tensor ga = fused->parameter("gru1", name).grad(), gb = loop->parameter("gru1", name).grad();
+    EXPECT_GT(ga.abs().max().item<double>(), 0.0) << name;
+    EXPECT_LT((ga - gb).abs().max().item<double>(), 1e-4) << name;
+  }
 }
 
 TEST(GraphModule, RejectsGraphsWithoutWeightsOrBadNames) {

@@ -1,6 +1,6 @@
 // Every model on realistic inputs at two widths: the forward shape, and that its Graph
-// IR describes exactly the LibTorch module (parameters, shapes, values) and has prunable
-// groups whose indexing really isolates each unit.
+// IR describes exactly the module make_model() returns (parameters, shapes, values)
+// and has prunable groups whose indexing really isolates each unit.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -12,7 +12,7 @@
 
 #include "train/model.h"
 #include "train/model_factory.h"
-#include "train/models/deepsense.h"
+#include "train/models/models.h"
 #include "train/resources.h"
 
 namespace slimlab {
@@ -283,6 +283,32 @@ TEST(Models, DeepSenseFollowsThePaperOnHhar) {
   tiny->eval();
   EXPECT_EQ(tiny->forward(torch::randn({2, 1, 4, 6})).sizes().vec(), (std::vector<int64_t>{2, 3}));
   EXPECT_NO_THROW(tiny->graph().validate());
+}
+
+// Trainable parameters of every model at widths 1 and 0.5, worked out by hand from the
+// architectures (conv o·i·k + o, BN 2c, GRU 3H(F + H) + 6H, dense i·o + o): the
+// counts the hand-written LibTorch models had before the models became graph builders.
+TEST(Models, KnownParameterCounts) {
+  const std::vector<std::pair<Case, int64_t>> known = {
+      {{"deepsense", {2, 20, 60}, 6, 1.0}, 326262}, {{"deepsense", {1, 20, 30}, 5, 1.0}, 218429},
+      {{"cnn1d", {6, 100}, 6, 1.0}, 43846},         {{"deepear_dnn", {1, 40, 101}, 10, 1.0}, 1168650},
+      {{"audio_cnn", {1, 40, 101}, 10, 1.0}, 75530}, {{"lenet5", {1, 28, 28}, 10, 1.0}, 431080},
+      {{"vgg_small", {3, 32, 32}, 10, 1.0}, 3249994}, {{"deepsense", {2, 20, 60}, 6, 0.5}, 83118},
+      {{"deepsense", {1, 20, 30}, 5, 0.5}, 55697},  {{"cnn1d", {6, 100}, 6, 0.5}, 11686},
+      {{"deepear_dnn", {1, 40, 101}, 10, 0.5}, 551562}, {{"audio_cnn", {1, 40, 101}, 10, 0.5}, 19338},
+      {{"lenet5", {1, 28, 28}, 10, 0.5}, 109295},   {{"vgg_small", {3, 32, 32}, 10, 0.5}, 815018},
+  };
+  for (const auto& [c, count] : known) {
+    int64_t n = 0;
+    for (const auto& p : build(c)->parameters()) n += p.numel();
+    EXPECT_EQ(n, count) << c.model << " width " << c.width;
+    train::ModelConfig cfg;
+    cfg.name = c.model;
+    cfg.width = c.width;
+    cfg.input_shape = c.shape;
+    cfg.num_classes = c.classes;
+    EXPECT_EQ(train::model_graph(cfg).parameter_count(), count) << c.model;  // torch-free, the same graph
+  }
 }
 
 TEST(Models, LeNet5MatchesCaffe) {

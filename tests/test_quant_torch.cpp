@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "compress/binary/binarize.h"
-#include "compress/graph_module.h"
+#include "train/graph_module.h"
 #include "compress/quant/calibrate.h"
 #include "compress/quant/fake_quant.h"
 #include "compress/quant/graph_eval.h"

@@ -8,7 +8,7 @@
 #include <map>
 #include <random>
 
-#include "compress/graph_module.h"
+#include "train/graph_module.h"
 #include "compress/surgery.h"
 #include "train/model.h"
 #include "train/model_factory.h"

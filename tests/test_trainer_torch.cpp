@@ -12,6 +12,8 @@
 
 #include "test_util.h"
 #include "train/checkpoint.h"
+#include "train/model.h"
+#include "train/model_factory.h"
 #include "train/trainer.h"
 #include "trainer_fixtures_torch.h"
 
@@ -371,6 +373,39 @@ TEST(Checkpoint, RejectsCorruptForeignAndMismatchedFiles) {
   std::filesystem::copy_file(dir / "ok.pt", dir / "cut.pt");
   std::filesystem::resize_file(dir / "cut.pt", size / 2);
   expect_error(dir / "cut.pt", *model, "checkpoint");
+}
+
+// Checkpoints written while the models were torch::nn modules carry BatchNorm's
+// num_batches_tracked counters; the GraphModule has none and loads them all the same.
+TEST(Checkpoint, LoadsCheckpointsWithBatchNormStepCounters) {
+  TempDir dir;
+  const auto& d = small_har();
+  ModelConfig mc;
+  mc.name = "cnn1d";
+  mc.width = 0.25;
+  mc.input_shape = d.train.sample_shape;
+  mc.num_classes = int64_t(d.train.class_names.size());
+  torch::manual_seed(3);
+  SlimModel old_style = make_model(mc);
+  for (const auto& child : old_style->named_modules())
+    if (child.key() == "bn1" || child.key() == "bn2")
+      child.value()->register_buffer("num_batches_tracked", torch::tensor(int64_t(12)));
+  auto opt = make_optimizer(base_config(), old_style->parameters());
+  TrainingState st;
+  st.best_weights = snapshot_weights(*old_style);
+  save_checkpoint(dir / "old.pt", *old_style, *opt, st);
+  torch::manual_seed(4);
+  SlimModel now = make_model(mc);
+  auto opt2 = make_optimizer(base_config(), now->parameters());
+  TrainingState back;
+  ASSERT_TRUE(load_checkpoint(dir / "old.pt", *now, opt2.get(), back));
+  EXPECT_EQ(back.best_weights.size(), snapshot_weights(*now).size());
+  for (const auto& [name, t] : model_state(*now)) {
+    bool found = false;
+    for (const auto& [old_name, o] : model_state(*old_style))
+      if (old_name == name) found = torch::equal(o, t);
+    EXPECT_TRUE(found) << name;
+  }
 }
 
 TEST(Checkpoint, ResumeWithoutCheckpointStartsFreshWithALogLine) {

@@ -6,8 +6,9 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
-#include <sstream>
 #include <stdexcept>
+
+#include "train/op_facts.h"
 
 namespace slimlab::train {
 
@@ -18,13 +19,14 @@ constexpr int64_t kVersion = 1;
 // EpochMetrics as a row of doubles, in this order.
 constexpr int64_t kMetricFields = 10;
 
-std::string shape_text(const torch::Tensor& t) {
-  std::ostringstream o;
-  o << t.sizes();
-  return o.str();
-}
+// "[a, b]".
+std::string shape_text(const torch::Tensor& t) { return ir::to_string(t.sizes().vec()); }
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
 
 torch::Tensor history_tensor(const std::vector<EpochMetrics>& h) {
   torch::Tensor t = torch::zeros({int64_t(h.size()), kMetricFields}, torch::kFloat64);
@@ -95,6 +97,10 @@ std::vector<torch::Tensor> matched_tensors(const std::vector<std::pair<std::stri
     out.push_back(it->second);
     saved.erase(it);
   }
+  // BatchNorm's num_batches_tracked counters of checkpoints written before the models
+  // became GraphModules (torch::nn::BatchNorm*d kept one; momentum is fixed, so it was never read).
+  for (auto it = saved.begin(); it != saved.end();)
+    it = ends_with(it->first, ".num_batches_tracked") ? saved.erase(it) : std::next(it);
   if (!saved.empty())
     throw std::runtime_error(what + ": tensor '" + saved.begin()->first + "' " +
                              shape_text(saved.begin()->second) + " of the checkpoint is not in the model");

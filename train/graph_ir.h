@@ -8,36 +8,40 @@
 #include <string>
 #include <vector>
 
+#include "slimrt/op_list.h"
+
 namespace slimlab::ir {
 
-enum class LayerKind {
-  kInput,
-  kDense,           // y = W x + b; W [out, in]
-  kConv1d,          // W [out, in/groups, k]; input [C, L]
-  kConv2d,          // W [out, in/groups, kh, kw]; input [C, H, W]
-  kDepthwiseConv2d, // conv2d with groups == in == out/multiplier
-  kMaxPool1d,
-  kMaxPool2d,
-  kAvgPool2d,
-  kGlobalAvgPool,   // [C, ...] → [C]
-  kBatchNorm,       // gamma, beta, running_mean, running_var over axis 0 of the sample
-  kGru,             // input [T, F] → [T, H]; weight_ih [3H, F], weight_hh [3H, H], bias_ih, bias_hh [3H] (gates r, z, n)
-  kLstm,            // input [T, F] → [T, H]; weight_ih [4H, F], weight_hh [4H, H] (gates i, f, g, o)
-  kRelu,
-  kRelu6,
-  kHardTanh,
-  kSign,
-  kSoftmax,
-  kDropout,         // identity at inference
-  kFlatten,
-  kReshape,
-  kConcat,          // along axis `axis` of the per-sample shape
-  kAdd,
-  kMeanOverTime,    // [T, F] → [F]
-  kSlice,           // entries [begin, end) along `axis` (one sensor of a multi-sensor input)
-  kTranspose,       // permutes the per-sample axes: output axis i is input axis perm[i]
+// The layer kinds: generated from the one op list (deploy/runtime/include/slimrt/op_list.h),
+// value = position in the list (= the .slim op id), name = the list's ir_name. Only the
+// entries marked SLIMRT_OP_IR are layers of the IR (is_ir_kind); the others (kScale,
+// kQuantize, ...) exist so that every op has one id, and Graph::validate rejects them.
+// What each kind means for shapes, parameters, formats and MACs: train/op_facts.h.
+//   kDense            y = W x + b; W [out, in]
+//   kConv1d / kConv2d W [out, in/groups, k...]; input [C, L] / [C, H, W]
+//   kDepthwiseConv2d  conv2d with groups == in == out/multiplier
+//   kGlobalAvgPool    [C, ...] → [C]
+//   kBatchNorm        gamma, beta, running_mean, running_var over axis 0 of the sample
+//   kGru / kLstm      input [T, F] → [T, H]; weight_ih [GH, F], weight_hh [GH, H], biases [GH]
+//                     (G = 3 gates r, z, n / 4 gates i, f, g, o)
+//   kDropout          identity at inference
+//   kConcat           along axis `axis` of the per-sample shape
+//   kMeanOverTime     [T, F] → [F]
+//   kSlice            entries [begin, end) along `axis` (one sensor of a multi-sensor input)
+//   kTranspose        permutes the per-sample axes: output axis i is input axis perm[i]
+enum class LayerKind : uint16_t {
+#define SLIMLAB_IR_LAYER_KIND_(name, ir_name, where) k##name,
+  SLIMRT_OP_LIST(SLIMLAB_IR_LAYER_KIND_)
+#undef SLIMLAB_IR_LAYER_KIND_
 };
+constexpr int kLayerKindCount = slimrt::op_count();
+// True for the kinds marked SLIMRT_OP_IR in the op list.
+constexpr bool is_ir_kind(LayerKind k) {
+  return static_cast<int>(k) < kLayerKindCount && slimrt::op_in(slimrt::OpId(k), SLIMRT_OP_IR);
+}
+// The list's ir_name ("conv2d", "mean_over_time"); "unknown" outside the list.
 const char* to_string(LayerKind k);
+// The IR kind named `s`; nullopt for an unknown name or an op that is not an IR layer.
 std::optional<LayerKind> layer_kind_from_string(const std::string& s);
 
 // Storage / arithmetic precision of a tensor. Fixed point carries its ⟨IL, FL⟩.

@@ -36,9 +36,11 @@ inline std::string model_modality(const std::string& name) {
   throw std::invalid_argument("unknown model '" + name + "' (known: " + known_models_list() + ")");
 }
 
-// Builds cfg.name for cfg.input_shape / cfg.num_classes. std::invalid_argument for an
-// unknown name (listing the known ones) or an input shape the model cannot take (saying
-// which shape it needs).
+// Builds cfg.name for cfg.input_shape / cfg.num_classes: its graph (model_graph,
+// train/models/models.h) as a GraphModule with LibTorch's default initialization from
+// LibTorch's generator (init_parameters). std::invalid_argument for an unknown name
+// (listing the known ones) or an input shape the model cannot take (saying which
+// shape it needs).
 SlimModel make_model(const ModelConfig& cfg);
 
 }  // namespace slimlab::train

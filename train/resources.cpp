@@ -4,18 +4,11 @@
 #include <map>
 #include <stdexcept>
 
+#include "train/op_facts.h"
+
 namespace slimlab::train {
 
 namespace {
-
-int64_t numel(const std::vector<int64_t>& s) {
-  int64_t n = 1;
-  for (int64_t d : s) n *= d;
-  return n;
-}
-
-// Storage of n values at `bits` each, bit-packed: ⌈n·bits / 8⌉ bytes.
-int64_t packed_bytes(int64_t n, int bits) { return (n * bits + 7) / 8; }
 
 std::string format_name(const ir::NumericFormat& f) {
   std::string base = f.precision == ir::Precision::kFixed
@@ -23,20 +16,6 @@ std::string format_name(const ir::NumericFormat& f) {
                          : std::string(ir::to_string(f.precision));
   if (f.codebook_bits > 0) return "codebook" + std::to_string(f.codebook_bits) + "(" + base + ")";
   return base;
-}
-
-// Bytes of one parameter tensor at its storage format.
-int64_t param_bytes(const ir::Param& p) {
-  const ir::NumericFormat& f = p.format;
-  if (f.codebook_bits > 0) {
-    // b-bit indices plus the centroids (codebooks · 2^b) at the centroids' precision.
-    ir::NumericFormat centroid = f;
-    centroid.codebook_bits = 0;
-    const int64_t books = std::max(1, f.codebooks);
-    return packed_bytes(p.numel(), f.codebook_bits) + packed_bytes(books << f.codebook_bits, centroid.bits());
-  }
-  if (f.precision == ir::Precision::kBinary) return packed_bytes(p.numel(), 1) + 4;  // + one fp32 scale
-  return packed_bytes(p.numel(), f.bits());
 }
 
 // The weights' precision: "-" without parameters, "mixed" when they differ.
@@ -53,35 +32,6 @@ const ir::NumericFormat* mac_format(const ir::Layer& l) {
   if (const ir::Param* w = l.param("weight")) return &w->format;
   if (const ir::Param* w = l.param("weight_ih_l0")) return &w->format;
   return nullptr;
-}
-
-// Multiply-accumulates of one inference at batch 1.
-int64_t layer_macs(const ir::Layer& l) {
-  switch (l.kind) {
-    case ir::LayerKind::kDense:
-      return l.in_features * l.out_features;
-    case ir::LayerKind::kConv1d:
-    case ir::LayerKind::kConv2d:
-    case ir::LayerKind::kDepthwiseConv2d: {
-      // Every output value is a dot product over (in/groups)·∏k inputs.
-      int64_t k = 1;
-      for (int64_t d : l.kernel) k *= d;
-      const int64_t spatial = numel(l.output_shape) / std::max<int64_t>(1, l.out_features);
-      return l.out_features * (l.in_features / std::max<int64_t>(1, l.groups)) * k * spatial;
-    }
-    case ir::LayerKind::kGru:
-    case ir::LayerKind::kLstm: {
-      // Per time step, each of G gates multiplies W_ih [H, F] by x_t and W_hh [H, H]
-      // by h_{t−1}: G·H·(F + H). The elementwise gate arithmetic is not counted.
-      const int64_t gates = l.kind == ir::LayerKind::kGru ? 3 : 4;
-      const int64_t steps = l.output_shape.empty() ? 1 : l.output_shape[0];
-      return steps * gates * l.out_features * (l.in_features + l.out_features);
-    }
-    default:
-      // BN folds into the preceding layer at export; pooling, activations and
-      // reshapes are comparisons, additions or copies, not MACs.
-      return 0;
-  }
 }
 
 }  // namespace
@@ -157,8 +107,8 @@ ResourceProfile profile(const ir::Graph& g) {
     r.precision = weight_precision(l);
     r.output_shape = l.output_shape;
     r.params = l.parameter_count();
-    for (const ir::Param& p : l.params) r.bytes += param_bytes(p);
-    r.macs = layer_macs(l);
+    for (const ir::Param& p : l.params) r.bytes += ir::param_bytes(p);
+    r.macs = ir::layer_macs(l);
     if (r.macs > 0) {
       r.mac_precision = mac_precision_of(g, l);
       const std::string& mp = r.mac_precision;
@@ -171,7 +121,7 @@ ResourceProfile profile(const ir::Graph& g) {
       r.energy_pj = double(r.macs) * energy_per_mac_pj(mp, is_float_input(g, l));
       rp.energy_compute_pj += r.energy_pj;
     }
-    r.activation_bytes = packed_bytes(numel(l.output_shape), l.activation_format.bits());
+    r.activation_bytes = ir::packed_bytes(ir::numel(l.output_shape), l.activation_format.bits());
     rp.params += r.params;
     rp.bytes += r.bytes;
     rp.macs += r.macs;

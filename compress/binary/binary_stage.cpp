@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "slimrt/bitpack.h"
+#include "train/op_facts.h"
 
 namespace slimlab::compress {
 
@@ -13,22 +14,8 @@ namespace {
 
 using K = ir::LayerKind;
 
-bool weight_layer(K k) {
-  return k == K::kDense || k == K::kConv1d || k == K::kConv2d || k == K::kDepthwiseConv2d || k == K::kGru ||
-         k == K::kLstm;
-}
-
 bool supported(K k, bool bnn) {
   return k == K::kDense || k == K::kConv1d || k == K::kConv2d || (!bnn && k == K::kDepthwiseConv2d);
-}
-
-StageKey key(const std::string& name, KeyType type, const std::string& def, const std::string& doc) {
-  StageKey k;
-  k.name = name;
-  k.type = type;
-  k.default_value = def;
-  k.doc = doc;
-  return k;
 }
 
 std::vector<StageIssue> check_layers(const StageParams& p, const ir::Graph& model, bool bnn) {
@@ -44,7 +31,7 @@ std::vector<std::string> binary_layers(const ir::Graph& g, const std::vector<std
                                        std::vector<StageIssue>* issues) {
   std::vector<std::string> weighted;
   for (const ir::Layer& l : g.layers)
-    if (weight_layer(l.kind)) weighted.push_back(l.name);
+    if (ir::multiplies_weights(l.kind)) weighted.push_back(l.name);
   const char* technique = bnn ? "BNN" : "BinaryConnect";
   const char* kinds = bnn ? "dense, conv1d and conv2d" : "dense, conv1d, conv2d and depthwise conv2d";
   std::set<std::string> keep_float;
@@ -147,7 +134,7 @@ void mark_binary_weights(ir::Graph& g, const std::vector<std::string>& binary, c
 }
 
 StageKey stage_optimizer_key(bool shift_adamax) {
-  StageKey k = key("optimizer", KeyType::kString, "train",
+  StageKey k = make_key("optimizer", KeyType::kString, "train",
                    shift_adamax ? "optimizer of this stage's training: train (= train.optimizer), sgd, adam, adamw, rmsprop "
                                   "or shift_adamax (AdaMax with power-of-two steps, Hubara et al.)"
                                 : "optimizer of this stage's training: train (= train.optimizer), sgd, adam, adamw, rmsprop");
@@ -160,16 +147,16 @@ StageDescription binaryconnect_stage_description() {
   StageDescription d;
   d.type = "binaryconnect";
   d.doc = "BinaryConnect (Courbariaux et al. 2015): binary weights in forward and backward, real weights kept and clipped";
-  StageKey mode = key("mode", KeyType::kString, "det", "binarization: det (sign) | stoch (+1 with probability hard_sigmoid(w/H))");
+  StageKey mode = make_key("mode", KeyType::kString, "det", "binarization: det (sign) | stoch (+1 with probability hard_sigmoid(w/H))");
   mode.choices = {"det", "stoch"};
   d.keys.push_back(mode);
-  StageKey scale = key("scale", KeyType::kString, "pow2",
+  StageKey scale = make_key("scale", KeyType::kString, "pow2",
                        "binary values ±H per layer: H = mean |w| of the float weights rounded to a power of two (pow2: "
                        "a shift at inference, and exact in a later fixed_point stage), H = mean |w| (mean_abs) or 1 (one, the paper)");
   scale.choices = {"pow2", "mean_abs", "one"};
   d.keys.push_back(scale);
-  d.keys.push_back(key("layers", KeyType::kStringList, "", "layers with binary weights (empty = every conv and dense layer)"));
-  d.keys.push_back(key("float_layers", KeyType::kStringList, "",
+  d.keys.push_back(make_key("layers", KeyType::kStringList, "", "layers with binary weights (empty = every conv and dense layer)"));
+  d.keys.push_back(make_key("float_layers", KeyType::kStringList, "",
                        "layers kept in float (names, or \"first\" / \"last\" for the first / last weight layer)"));
   d.keys.push_back(stage_optimizer_key(false));
   for (const StageKey& k : training_keys(/*default_epochs=*/10)) d.keys.push_back(k);
@@ -186,17 +173,17 @@ StageDescription bnn_stage_description() {
   StageDescription d;
   d.type = "bnn";
   d.doc = "BNN (Hubara et al. 2016): binary weights and sign activations (STE 1{|r| ≤ 1}); first/last layers float";
-  StageKey scale = key("scale", KeyType::kString, "pow2",
+  StageKey scale = make_key("scale", KeyType::kString, "pow2",
                        "binary weights ±H per layer: H = mean |w| rounded to a power of two (pow2), mean |w| (mean_abs) or 1 (one)");
   scale.choices = {"pow2", "mean_abs", "one"};
   d.keys.push_back(scale);
-  d.keys.push_back(key("layers", KeyType::kStringList, "",
+  d.keys.push_back(make_key("layers", KeyType::kStringList, "",
                        "layers with binary weights and inputs (empty = every dense / conv layer not in float_layers)"));
-  d.keys.push_back(key("float_layers", KeyType::kStringList, "first,last",
+  d.keys.push_back(make_key("float_layers", KeyType::kStringList, "first,last",
                        "layers kept in higher precision (names, or \"first\" / \"last\")"));
-  d.keys.push_back(key("batch_norm", KeyType::kBool, "true",
+  d.keys.push_back(make_key("batch_norm", KeyType::kBool, "true",
                        "insert a batch norm before each sign whose input is not one (BNN normalises before binarizing)"));
-  d.keys.push_back(key("shift_batchnorm", KeyType::kBool, "false",
+  d.keys.push_back(make_key("shift_batchnorm", KeyType::kBool, "false",
                        "shift-based BN: the γ of the BNs before the signs rounded to powers of two (AP2) in training"));
   d.keys.push_back(stage_optimizer_key(true));
   for (const StageKey& k : training_keys(/*default_epochs=*/10)) d.keys.push_back(k);

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "compress/graph_module.h"
+#include "train/graph_module.h"
 
 namespace slimlab::compress::deepiot {
 
@@ -29,7 +29,7 @@ std::vector<ir::PrunableGroup> groups_in_layer_order(const ir::Graph& g, const s
 
 // A group's unit matrix from a GraphModule's live parameters, detached: [units, cols].
 // Only trainable producers (BN running statistics are not weights).
-torch::Tensor unit_matrix(GraphModuleImpl& model, const ir::PrunableGroup& group);
+torch::Tensor unit_matrix(train::GraphModuleImpl& model, const ir::PrunableGroup& group);
 
 class CompressorImpl : public torch::nn::Module {
  public:

@@ -33,7 +33,7 @@ std::vector<ir::PrunableGroup> groups_in_layer_order(const ir::Graph& g, const s
   return chosen;
 }
 
-torch::Tensor unit_matrix(GraphModuleImpl& model, const ir::PrunableGroup& group) {
+torch::Tensor unit_matrix(train::GraphModuleImpl& model, const ir::PrunableGroup& group) {
   std::vector<torch::Tensor> parts;
   for (const ir::UnitRef& r : group.producers) {
     const ir::Layer* l = model.ir().layer(r.layer);

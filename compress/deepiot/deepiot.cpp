@@ -17,20 +17,6 @@ std::string num(double v) {
   return s.str();
 }
 
-StageKey key(const std::string& name, KeyType type, const std::string& def, const std::string& doc, double min,
-             double max, bool min_open = false, bool max_open = false) {
-  StageKey k;
-  k.name = name;
-  k.type = type;
-  k.default_value = def;
-  k.doc = doc;
-  k.min = min;
-  k.max = max;
-  k.min_open = min_open;
-  k.max_open = max_open;
-  return k;
-}
-
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 }  // namespace
@@ -154,58 +140,58 @@ StageDescription stage_description() {
   s.type = "deepiot";
   s.doc = "DeepIoT compressor-critic: learns how many units each layer keeps, then removes them (a smaller dense model)";
   s.keys = {
-      key("groups", K::kStringList, "", "prunable groups to compress (empty: all of the model's groups)", -kInf, kInf),
-      key("target_size", K::kFloat, num(d.target_size),
+      make_key("groups", K::kStringList, "", "prunable groups to compress (empty: all of the model's groups)", -kInf, kInf),
+      make_key("target_size", K::kFloat, num(d.target_size),
           "stop when the kept parameters are at most this fraction of the original (paper, HHAR: < 0.07)", 0, 1,
           true),
-      key("accuracy_floor", K::kFloat, num(d.accuracy_floor),
+      make_key("accuracy_floor", K::kFloat, num(d.accuracy_floor),
           "val accuracy the stop rule requires (0: base val accuracy - max_accuracy_drop)", 0, 1),
-      key("max_accuracy_drop", K::kFloat, num(d.max_accuracy_drop),
+      make_key("max_accuracy_drop", K::kFloat, num(d.max_accuracy_drop),
           "with accuracy_floor = 0: the allowed drop below the base model's val accuracy", 0, 1),
-      key("max_iterations", K::kInt, std::to_string(d.max_iterations),
+      make_key("max_iterations", K::kInt, std::to_string(d.max_iterations),
           "hard stop of the compressor-critic loop (mini-batches)", 1, kInf),
       [&] {
-        StageKey k = key("stop_eval", K::kString, "removed",
+        StageKey k = make_key("stop_eval", K::kString, "removed",
                          "units below the threshold in the stop rule's val accuracy: halved (p/2, the original code) "
                          "or removed (0, as after hard pruning)",
                          -kInf, kInf);
         k.choices = {"halved", "removed"};
         return k;
       }(),
-      key("min_units", K::kInt, std::to_string(d.min_units), "units every compressed group keeps at least", 1, kInf),
-      key("compressor_hidden", K::kInt, std::to_string(d.compressor_hidden),
+      make_key("min_units", K::kInt, std::to_string(d.min_units), "units every compressed group keeps at least", 1, kInf),
+      make_key("compressor_hidden", K::kInt, std::to_string(d.compressor_hidden),
           "width of the a·W·b projections and of the compressor LSTM (paper: 64)", 1, kInf),
-      key("compressor_lr", K::kFloat, num(d.compressor_lr), "RMSProp learning rate of the compressor", 0, kInf,
+      make_key("compressor_lr", K::kFloat, num(d.compressor_lr), "RMSProp learning rate of the compressor", 0, kInf,
           true),
-      key("init_keep", K::kFloat, num(d.init_keep), "initial keep-probability of conv / dense units", 0, 1, true,
+      make_key("init_keep", K::kFloat, num(d.init_keep), "initial keep-probability of conv / dense units", 0, 1, true,
           true),
-      key("init_keep_rnn", K::kFloat, num(d.init_keep_rnn), "initial keep-probability of GRU / LSTM units", 0, 1,
+      make_key("init_keep_rnn", K::kFloat, num(d.init_keep_rnn), "initial keep-probability of GRU / LSTM units", 0, 1,
           true, true),
-      key("critic_lr", K::kFloat, num(d.critic_lr), "Adam learning rate of the network trained on masked passes",
+      make_key("critic_lr", K::kFloat, num(d.critic_lr), "Adam learning rate of the network trained on masked passes",
           0, kInf, true),
-      key("critic_beta1", K::kFloat, num(d.critic_beta1), "Adam beta1 of the critic", 0, 1, false, true),
-      key("critic_beta2", K::kFloat, num(d.critic_beta2), "Adam beta2 of the critic", 0, 1, false, true),
-      key("critic_weight_decay", K::kFloat, num(d.critic_weight_decay), "L2 of the critic (coupled, as Adam's)", 0,
+      make_key("critic_beta1", K::kFloat, num(d.critic_beta1), "Adam beta1 of the critic", 0, 1, false, true),
+      make_key("critic_beta2", K::kFloat, num(d.critic_beta2), "Adam beta2 of the critic", 0, 1, false, true),
+      make_key("critic_weight_decay", K::kFloat, num(d.critic_weight_decay), "L2 of the critic (coupled, as Adam's)", 0,
           kInf),
-      key("critic_batch_size", K::kInt, std::to_string(d.critic_batch_size), "mini-batch of the compressor-critic loop",
+      make_key("critic_batch_size", K::kInt, std::to_string(d.critic_batch_size), "mini-batch of the compressor-critic loop",
           1, kInf),
-      key("ema_decay", K::kFloat, num(d.ema_decay), "decay of the REINFORCE baseline (EMA of loss mean and std)",
+      make_key("ema_decay", K::kFloat, num(d.ema_decay), "decay of the REINFORCE baseline (EMA of loss mean and std)",
           0, 1, false, true),
-      key("threshold_max", K::kFloat, num(d.threshold_max), "final pruning threshold on keep-probabilities", 0, 1,
+      make_key("threshold_max", K::kFloat, num(d.threshold_max), "final pruning threshold on keep-probabilities", 0, 1,
           false, true),
-      key("threshold_steps", K::kInt, std::to_string(d.threshold_steps),
+      make_key("threshold_steps", K::kInt, std::to_string(d.threshold_steps),
           "the threshold rises by threshold_max / threshold_steps per step", 1, kInf),
-      key("threshold_every", K::kInt, std::to_string(d.threshold_every), "iterations between threshold steps", 1,
+      make_key("threshold_every", K::kInt, std::to_string(d.threshold_every), "iterations between threshold steps", 1,
           kInf),
-      key("eval_every", K::kInt, std::to_string(d.eval_every),
+      make_key("eval_every", K::kInt, std::to_string(d.eval_every),
           "iterations between val-accuracy checks of the stop rule", 1, kInf),
-      key("eval_samples", K::kInt, std::to_string(d.eval_samples), "val samples used by that check (0: all)", 0,
+      make_key("eval_samples", K::kInt, std::to_string(d.eval_samples), "val samples used by that check (0: all)", 0,
           kInf),
-      key("record_every", K::kInt, std::to_string(d.record_every),
+      make_key("record_every", K::kInt, std::to_string(d.record_every),
           "iterations between trace rows (keep-probabilities, threshold, kept units)", 1, kInf),
-      key("checkpoint_every", K::kInt, std::to_string(d.checkpoint_every),
+      make_key("checkpoint_every", K::kInt, std::to_string(d.checkpoint_every),
           "iterations between compression checkpoints (resume after a kill)", 1, kInf),
-      key("seed", K::kInt, std::to_string(d.seed), "seed of the compressor's initialisation, masks and batches", 0,
+      make_key("seed", K::kInt, std::to_string(d.seed), "seed of the compressor's initialisation, masks and batches", 0,
           kInf),
   };
   for (const StageKey& k : training_keys(/*default_epochs=*/5)) s.keys.push_back(k);

@@ -21,8 +21,7 @@
 #include <vector>
 
 #include "compress/deepiot/deepiot.h"
-#include "compress/graph_module.h"
-#include "compress/stage.h"
+#include "compress/stage_torch.h"
 #include "datasets/pipeline.h"
 
 namespace slimlab::compress::deepiot {

@@ -3,7 +3,7 @@
 #include <stdexcept>
 
 #include "train/graph_io.h"
-#include "train/models/graph_builder.h"
+#include "train/op_facts.h"
 
 namespace fs = std::filesystem;
 
@@ -99,8 +99,8 @@ StageDescription distill_stage_description() {
                                          std::to_string(model.num_classes)});
       if (t.input_shape != model.input_shape)
         issues.push_back({"teacher", "the teacher (" + ref.graph.string() + ", " + t.model + ") takes inputs " +
-                                         train::shape_string(t.input_shape) + " but this experiment's samples are " +
-                                         train::shape_string(model.input_shape)});
+                                         ir::to_string(t.input_shape) + " but this experiment's samples are " +
+                                         ir::to_string(model.input_shape)});
     } catch (const std::exception& e) {
       issues.push_back({"teacher", e.what()});
     }

@@ -5,17 +5,15 @@
 #include <sstream>
 
 #include "train/graph_io.h"
+#include "train/op_facts.h"
 #include "train/trainer.h"
 
 namespace slimlab::compress {
 
 namespace {
 
-std::string shape_text(const torch::Tensor& t) {
-  std::ostringstream o;
-  o << t.sizes();
-  return o.str();
-}
+// "[a, b]".
+std::string shape_text(const torch::Tensor& t) { return ir::to_string(t.sizes().vec()); }
 
 void load_checkpoint_weights(torch::nn::Module& m, const std::filesystem::path& file) {
   const std::string where = "teacher checkpoint " + file.string();

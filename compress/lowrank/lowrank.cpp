@@ -13,19 +13,6 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-StageKey key(const std::string& name, KeyType type, const std::string& def, const std::string& doc, double min = -kInf,
-             double max = kInf, bool min_open = false) {
-  StageKey k;
-  k.name = name;
-  k.type = type;
-  k.default_value = def;
-  k.doc = doc;
-  k.min = min;
-  k.max = max;
-  k.min_open = min_open;
-  return k;
-}
-
 template <typename F>
 std::vector<StageIssue> check(F&& f) {
   try {
@@ -142,9 +129,9 @@ StageDescription svd_stage_description() {
   StageDescription d;
   d.type = "svd";
   d.doc = "DeepX SVD: dense layers split into two thin ones (n → rank → m); no retraining needed";
-  d.keys = {key("layers", KeyType::kStringList, "", "dense layers to factorise (empty: all but the output layer)"),
-            key("rank", KeyType::kInt, "0", "rank of every split (0: from energy)", 0, kInf),
-            key("energy", KeyType::kFloat, "0.9", "with rank = 0: smallest rank keeping this fraction of Σσ²", 0, 1,
+  d.keys = {make_key("layers", KeyType::kStringList, "", "dense layers to factorise (empty: all but the output layer)"),
+            make_key("rank", KeyType::kInt, "0", "rank of every split (0: from energy)", 0, kInf),
+            make_key("energy", KeyType::kFloat, "0.9", "with rank = 0: smallest rank keeping this fraction of Σσ²", 0, 1,
                 true)};
   for (const StageKey& k : training_keys(/*default_epochs=*/0)) d.keys.push_back(k);
   d.preflight = [](const StageParams& p, const ir::Graph& g) {
@@ -159,10 +146,10 @@ StageDescription tucker2_stage_description() {
   StageDescription d;
   d.type = "tucker2";
   d.doc = "DeepMon Tucker-2: convolutions split into 1×1 → k×k core → 1×1";
-  d.keys = {key("layers", KeyType::kStringList, "", "conv layers to factorise (empty: all)"),
-            key("rank_in", KeyType::kInt, "0", "input-side rank (0: rank_fraction of the input channels)", 0, kInf),
-            key("rank_out", KeyType::kInt, "0", "output-side rank (0: rank_fraction of the filters)", 0, kInf),
-            key("rank_fraction", KeyType::kFloat, "0.5", "ranks as a fraction of the channels when not given", 0, 1,
+  d.keys = {make_key("layers", KeyType::kStringList, "", "conv layers to factorise (empty: all)"),
+            make_key("rank_in", KeyType::kInt, "0", "input-side rank (0: rank_fraction of the input channels)", 0, kInf),
+            make_key("rank_out", KeyType::kInt, "0", "output-side rank (0: rank_fraction of the filters)", 0, kInf),
+            make_key("rank_fraction", KeyType::kFloat, "0.5", "ranks as a fraction of the channels when not given", 0, 1,
                 true)};
   for (const StageKey& k : training_keys(/*default_epochs=*/0)) d.keys.push_back(k);
   d.preflight = [](const StageParams& p, const ir::Graph& g) {

@@ -15,22 +15,8 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-StageKey key(const std::string& name, KeyType type, const std::string& def, const std::string& doc, double min = -kInf,
-             double max = kInf, bool min_open = false, bool max_open = false) {
-  StageKey k;
-  k.name = name;
-  k.type = type;
-  k.default_value = def;
-  k.doc = doc;
-  k.min = min;
-  k.max = max;
-  k.min_open = min_open;
-  k.max_open = max_open;
-  return k;
-}
-
 StageKey layers_key() {
-  return key("layers", KeyType::kStringList, "",
+  return make_key("layers", KeyType::kStringList, "",
              "layers whose weights are pruned (empty: every conv, dense and GRU/LSTM layer)");
 }
 
@@ -101,9 +87,9 @@ StageDescription magnitude_stage_description() {
   StageDescription d;
   d.type = "magnitude";
   d.doc = "iterative magnitude pruning with retraining (unstructured: zeros in a dense model)";
-  d.keys = {key("sparsity", KeyType::kFloat, "0.9", "final fraction of each pruned weight tensor set to zero", 0, 1,
+  d.keys = {make_key("sparsity", KeyType::kFloat, "0.9", "final fraction of each pruned weight tensor set to zero", 0, 1,
                 false, true),
-            key("rounds", KeyType::kInt, "3", "prune-then-retrain rounds; round k reaches sparsity·k/rounds", 1, 1000),
+            make_key("rounds", KeyType::kInt, "3", "prune-then-retrain rounds; round k reaches sparsity·k/rounds", 1, 1000),
             layers_key()};
   for (const StageKey& k : training_keys(/*default_epochs=*/2)) d.keys.push_back(k);
   d.preflight = check_layers;
@@ -114,10 +100,10 @@ StageDescription dns_stage_description() {
   StageDescription d;
   d.type = "dns";
   d.doc = "Dynamic Network Surgery: masks with thresholds a < b, pruned weights can return (unstructured)";
-  d.keys = {key("crate", KeyType::kFloat, "1.0", "t = mean|W| + crate·std|W| per tensor (higher: sparser)", -10, 10),
-            key("margin", KeyType::kFloat, "0.1", "a = (1 − margin)·t, b = (1 + margin)·t", 0, 1, false, true),
-            key("gamma", KeyType::kFloat, "0.0001", "mask-update probability (1 + gamma·iter)^−power", 0, kInf),
-            key("power", KeyType::kFloat, "1.0", "see gamma", 0, kInf),
+  d.keys = {make_key("crate", KeyType::kFloat, "1.0", "t = mean|W| + crate·std|W| per tensor (higher: sparser)", -10, 10),
+            make_key("margin", KeyType::kFloat, "0.1", "a = (1 − margin)·t, b = (1 + margin)·t", 0, 1, false, true),
+            make_key("gamma", KeyType::kFloat, "0.0001", "mask-update probability (1 + gamma·iter)^−power", 0, kInf),
+            make_key("power", KeyType::kFloat, "1.0", "see gamma", 0, kInf),
             layers_key()};
   for (const StageKey& k : training_keys(/*default_epochs=*/5)) d.keys.push_back(k);
   d.preflight = check_layers;
@@ -128,8 +114,8 @@ StageDescription l1_structured_stage_description() {
   StageDescription d;
   d.type = "l1_structured";
   d.doc = "filter / unit pruning by L1 norm: removes units (a smaller dense model), then fine-tunes";
-  d.keys = {key("keep", KeyType::kFloat, "0.5", "fraction of every group's units kept (largest L1 norms)", 0, 1, true),
-            key("groups", KeyType::kStringList, "", "prunable groups to prune (empty: all of the model's groups)")};
+  d.keys = {make_key("keep", KeyType::kFloat, "0.5", "fraction of every group's units kept (largest L1 norms)", 0, 1, true),
+            make_key("groups", KeyType::kStringList, "", "prunable groups to prune (empty: all of the model's groups)")};
   for (const StageKey& k : training_keys(/*default_epochs=*/3)) d.keys.push_back(k);
   d.preflight = [](const StageParams& p, const ir::Graph& g) -> std::vector<StageIssue> {
     if (g.groups.empty()) return {{"groups", "model '" + g.model + "' has no prunable groups"}};

@@ -9,7 +9,7 @@
 // quantized graph (formats on every tensor, weights on their grids).
 #include <memory>
 
-#include "compress/graph_module.h"
+#include "train/graph_module.h"
 #include "compress/quant/calibrate.h"
 #include "compress/quant/graph_eval.h"
 #include "compress/stage_torch.h"

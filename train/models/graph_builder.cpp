@@ -1,37 +1,15 @@
 #include "train/models/graph_builder.h"
 
+#include "train/op_facts.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 namespace slimlab::train {
 
-namespace {
-
-int64_t numel(const std::vector<int64_t>& s) {
-  int64_t n = 1;
-  for (int64_t d : s) n *= d;
-  return n;
-}
-
-ir::Param make_param(const std::string& name, std::vector<int64_t> shape, bool trainable = true) {
-  ir::Param p;
-  p.name = name;
-  p.shape = std::move(shape);
-  p.trainable = trainable;
-  return p;
-}
-
-}  // namespace
-
 int64_t scaled_units(int64_t base, double width) {
   return std::max<int64_t>(1, std::llround(double(base) * width));
-}
-
-std::string shape_string(const std::vector<int64_t>& shape) {
-  std::string out = "[";
-  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
-  return out + "]";
 }
 
 void check_model_config(const ModelConfig& cfg, const std::string& model, size_t rank, const std::string& needs) {
@@ -43,7 +21,7 @@ void check_model_config(const ModelConfig& cfg, const std::string& model, size_t
     throw std::invalid_argument(model + ": dropout must be in [0, 1), got " + std::to_string(cfg.dropout));
   bool ok = cfg.input_shape.size() == rank;
   for (int64_t d : cfg.input_shape) ok = ok && d >= 1;
-  if (!ok) throw std::invalid_argument(model + " needs " + needs + ", got " + shape_string(cfg.input_shape));
+  if (!ok) throw std::invalid_argument(model + " needs " + needs + ", got " + ir::to_string(cfg.input_shape));
 }
 
 GraphBuilder::GraphBuilder(std::string model, std::vector<int64_t> input_shape, int64_t num_classes) {
@@ -65,6 +43,21 @@ const ir::Layer& GraphBuilder::layer(const std::string& name) const {
 
 const std::vector<int64_t>& GraphBuilder::shape(const std::string& name) const { return layer(name).output_shape; }
 
+void GraphBuilder::complete(ir::Layer& l) const {
+  ir::InputShapes ins;
+  for (const std::string& in : l.inputs) ins.push_back(&layer(in).output_shape);
+  ir::ParamSpecs specs;
+  l.output_shape = ir::infer_output_shape(graph_, l, ins, &specs);
+  l.params.clear();
+  for (ir::ParamSpec& spec : specs) {
+    ir::Param p;
+    p.name = std::move(spec.name);
+    p.shape = std::move(spec.shape);
+    p.trainable = spec.trainable;
+    l.params.push_back(std::move(p));
+  }
+}
+
 ir::Layer& GraphBuilder::append(const std::string& name, ir::LayerKind kind, const std::vector<std::string>& inputs) {
   if (graph_.layer(name)) throw std::logic_error("GraphBuilder(" + graph_.model + "): layer '" + name + "' twice");
   for (const std::string& in : inputs) layer(in);  // must exist
@@ -79,139 +72,106 @@ ir::Layer& GraphBuilder::append(const std::string& name, ir::LayerKind kind, con
 std::string GraphBuilder::conv(const std::string& name, int64_t out_channels, std::vector<int64_t> kernel,
                                std::vector<int64_t> stride, std::vector<int64_t> padding, const std::string& from) {
   const std::string src = resolve(from);
-  const std::vector<int64_t> in = shape(src);
+  const std::vector<int64_t> in = shape(src);  // a copy: append() may move the layers
   const size_t spatial = in.size() - 1;
-  if (stride.empty()) stride.assign(spatial, 1);
-  if (padding.empty()) padding.assign(spatial, 0);
   ir::Layer& l = append(name, spatial == 1 ? ir::LayerKind::kConv1d : ir::LayerKind::kConv2d, {src});
   l.in_features = in[0];
   l.out_features = out_channels;
-  l.kernel = kernel;
-  l.stride = stride;
-  l.padding = padding;
+  l.kernel = std::move(kernel);
+  l.stride = stride.empty() ? std::vector<int64_t>(spatial, 1) : std::move(stride);
+  l.padding = padding.empty() ? std::vector<int64_t>(spatial, 0) : std::move(padding);
   l.dilation.assign(spatial, 1);
-  l.output_shape = {out_channels};
-  std::vector<int64_t> w{out_channels, in[0]};
-  for (size_t i = 0; i < spatial; ++i) {
-    l.output_shape.push_back((in[i + 1] + 2 * padding[i] - kernel[i]) / stride[i] + 1);
-    w.push_back(kernel[i]);
-  }
-  l.params = {make_param("weight", w), make_param("bias", {out_channels})};
+  complete(l);
   return name;
 }
 
 std::string GraphBuilder::dense(const std::string& name, int64_t out_features, const std::string& from) {
   const std::string src = resolve(from);
-  const int64_t in = numel(shape(src));
   ir::Layer& l = append(name, ir::LayerKind::kDense, {src});
-  l.in_features = in;
+  l.in_features = ir::numel(shape(src));
   l.out_features = out_features;
-  l.output_shape = {out_features};
-  l.params = {make_param("weight", {out_features, in}), make_param("bias", {out_features})};
+  complete(l);
   return name;
 }
 
 std::string GraphBuilder::batch_norm(const std::string& name, const std::string& from) {
   const std::string src = resolve(from);
-  const std::vector<int64_t> in = shape(src);
   ir::Layer& l = append(name, ir::LayerKind::kBatchNorm, {src});
-  l.in_features = l.out_features = in[0];
-  l.output_shape = in;
-  // LibTorch's names: weight = γ, bias = β; the running statistics are buffers.
-  l.params = {make_param("weight", {in[0]}), make_param("bias", {in[0]}),
-              make_param("running_mean", {in[0]}, false), make_param("running_var", {in[0]}, false)};
+  l.in_features = l.out_features = shape(src).at(0);
+  complete(l);
   return name;
 }
 
 std::string GraphBuilder::max_pool(const std::string& name, std::vector<int64_t> kernel, const std::string& from) {
   const std::string src = resolve(from);
-  const std::vector<int64_t> in = shape(src);
-  const size_t spatial = in.size() - 1;
+  const size_t spatial = shape(src).size() - 1;
   ir::Layer& l = append(name, spatial == 1 ? ir::LayerKind::kMaxPool1d : ir::LayerKind::kMaxPool2d, {src});
-  l.kernel = kernel;
   l.stride = kernel;
+  l.kernel = std::move(kernel);
   l.padding.assign(spatial, 0);
   l.dilation.assign(spatial, 1);
-  l.output_shape = {in[0]};
-  for (size_t i = 0; i < spatial; ++i) l.output_shape.push_back(in[i + 1] / kernel[i]);
+  complete(l);
   return name;
 }
 
 std::string GraphBuilder::global_avg_pool(const std::string& name, const std::string& from) {
-  const std::string src = resolve(from);
-  const int64_t c = shape(src)[0];
-  append(name, ir::LayerKind::kGlobalAvgPool, {src}).output_shape = {c};
-  return name;
+  return add(name, ir::LayerKind::kGlobalAvgPool, from);
 }
 
 std::string GraphBuilder::gru(const std::string& name, int64_t hidden, const std::string& from) {
   const std::string src = resolve(from);
-  const std::vector<int64_t> in = shape(src);  // [T, F]
   ir::Layer& l = append(name, ir::LayerKind::kGru, {src});
-  l.in_features = in[1];
+  l.in_features = shape(src).at(1);  // [T, F]
   l.out_features = hidden;
-  l.output_shape = {in[0], hidden};
-  l.params = {make_param("weight_ih_l0", {3 * hidden, in[1]}), make_param("weight_hh_l0", {3 * hidden, hidden}),
-              make_param("bias_ih_l0", {3 * hidden}), make_param("bias_hh_l0", {3 * hidden})};
+  complete(l);
   return name;
 }
 
 std::string GraphBuilder::elementwise(const std::string& name, ir::LayerKind kind, const std::string& from) {
-  const std::string src = resolve(from);
-  const std::vector<int64_t> in = shape(src);
-  append(name, kind, {src}).output_shape = in;
-  return name;
+  return add(name, kind, from);
 }
 
 std::string GraphBuilder::flatten(const std::string& name, const std::string& from) {
-  const std::string src = resolve(from);
-  const int64_t n = numel(shape(src));
-  append(name, ir::LayerKind::kFlatten, {src}).output_shape = {n};
-  return name;
+  return add(name, ir::LayerKind::kFlatten, from);
 }
 
 std::string GraphBuilder::reshape(const std::string& name, std::vector<int64_t> to, const std::string& from) {
-  const std::string src = resolve(from);
-  append(name, ir::LayerKind::kReshape, {src}).output_shape = std::move(to);
+  ir::Layer& l = append(name, ir::LayerKind::kReshape, {resolve(from)});
+  l.output_shape = std::move(to);  // the attribute; complete() checks it
+  complete(l);
   return name;
 }
 
 std::string GraphBuilder::transpose(const std::string& name, std::vector<int64_t> perm, const std::string& from) {
-  const std::string src = resolve(from);
-  const std::vector<int64_t> in = shape(src);
-  ir::Layer& l = append(name, ir::LayerKind::kTranspose, {src});
-  for (int64_t a : perm) l.output_shape.push_back(in.at(size_t(a)));
+  ir::Layer& l = append(name, ir::LayerKind::kTranspose, {resolve(from)});
   l.perm = std::move(perm);
+  complete(l);
   return name;
 }
 
 std::string GraphBuilder::slice(const std::string& name, int64_t axis, int64_t begin, int64_t end,
                                 const std::string& from) {
-  const std::string src = resolve(from);
-  std::vector<int64_t> out = shape(src);
-  ir::Layer& l = append(name, ir::LayerKind::kSlice, {src});
+  ir::Layer& l = append(name, ir::LayerKind::kSlice, {resolve(from)});
   l.axis = axis;
   l.begin = begin;
   l.end = end;
-  out.at(size_t(axis)) = end - begin;
-  l.output_shape = std::move(out);
+  complete(l);
   return name;
 }
 
 std::string GraphBuilder::concat(const std::string& name, const std::vector<std::string>& inputs, int64_t axis) {
-  std::vector<int64_t> out = shape(inputs.at(0));
-  out.at(size_t(axis)) = 0;
-  for (const std::string& in : inputs) out[size_t(axis)] += shape(in).at(size_t(axis));
   ir::Layer& l = append(name, ir::LayerKind::kConcat, inputs);
   l.axis = axis;
-  l.output_shape = std::move(out);
+  complete(l);
   return name;
 }
 
 std::string GraphBuilder::mean_over_time(const std::string& name, const std::string& from) {
-  const std::string src = resolve(from);
-  const int64_t f = shape(src).at(1);
-  append(name, ir::LayerKind::kMeanOverTime, {src}).output_shape = {f};
+  return add(name, ir::LayerKind::kMeanOverTime, from);
+}
+
+std::string GraphBuilder::add(const std::string& name, ir::LayerKind kind, const std::string& from) {
+  complete(append(name, kind, {resolve(from)}));
   return name;
 }
 

@@ -1,8 +1,7 @@
 #pragma once
-// Building a model's Graph IR layer by layer, with the per-sample shape arithmetic
-// done once here (Graph::validate re-derives every shape independently, so a slip in
-// either place is caught). Also the width multiplier and the input-shape checks the
-// models share. No LibTorch.
+// Building a model's Graph IR layer by layer: a call sets a layer's attributes, the
+// op facts (train/op_facts.h) give its output shape and parameters. Also the width
+// multiplier and the input-shape checks the models share. No LibTorch.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,9 +19,6 @@ int64_t scaled_units(int64_t base, double width);
 // (e.g. "an image [C, H, W] with H, W ≥ 16") otherwise.
 void check_model_config(const ModelConfig& cfg, const std::string& model, size_t rank, const std::string& needs);
 
-// "[a, b, c]".
-std::string shape_string(const std::vector<int64_t>& shape);
-
 class GraphBuilder {
  public:
   GraphBuilder(std::string model, std::vector<int64_t> input_shape, int64_t num_classes);
@@ -38,7 +34,7 @@ class GraphBuilder {
   std::string max_pool(const std::string& name, std::vector<int64_t> kernel, const std::string& from = "");
   std::string global_avg_pool(const std::string& name, const std::string& from = "");
   std::string gru(const std::string& name, int64_t hidden, const std::string& from = "");
-  // Shape-preserving layers: ReLU, dropout, sign, …
+  // Shape-preserving layers: ReLU, dropout, sign, sigmoid, …
   std::string elementwise(const std::string& name, ir::LayerKind kind, const std::string& from = "");
   std::string flatten(const std::string& name, const std::string& from = "");
   std::string reshape(const std::string& name, std::vector<int64_t> shape, const std::string& from = "");
@@ -65,6 +61,10 @@ class GraphBuilder {
 
  private:
   ir::Layer& append(const std::string& name, ir::LayerKind kind, const std::vector<std::string>& inputs);
+  // Output shape and parameters of `l` from its attributes and inputs (the op facts).
+  void complete(ir::Layer& l) const;
+  // A layer with no attributes fed by `from`.
+  std::string add(const std::string& name, ir::LayerKind kind, const std::string& from);
   const ir::Layer& layer(const std::string& name) const;
   std::string resolve(const std::string& from) const { return from.empty() ? last() : from; }
 

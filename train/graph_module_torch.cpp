@@ -1,15 +1,20 @@
-#include "compress/graph_module.h"
+#include "train/graph_module.h"
 
-#include <sstream>
+#include <cmath>
 #include <stdexcept>
 
-#include "train/models/model_support.h"
+#include "train/op_facts.h"
 
-namespace slimlab::compress {
+namespace slimlab::train {
 
 namespace {
 
-std::string key(const std::string& layer, const std::string& param) { return layer + "\n" + param; }
+// Position of `param` among the layer's parameters (IR order); npos when absent.
+size_t param_index(const ir::Layer& l, const std::string& param) {
+  for (size_t k = 0; k < l.params.size(); ++k)
+    if (l.params[k].name == param) return k;
+  return std::string::npos;
+}
 
 std::vector<std::string> split_dots(const std::string& s) {
   std::vector<std::string> out;
@@ -27,7 +32,47 @@ std::vector<int64_t> per_axis(const std::vector<int64_t>& v, size_t axes, int64_
   return v.empty() ? std::vector<int64_t>(axes, fallback) : v;
 }
 
+// LibTorch's default initialization of one layer's parameters (see init_parameters).
+void init_layer(ir::Layer& l) {
+  torch::NoGradGuard no_grad;
+  const bool rnn = l.kind == ir::LayerKind::kGru || l.kind == ir::LayerKind::kLstm;
+  torch::Tensor weight;  // the layer's "weight", for the bias bound of dense / conv
+  for (ir::Param& p : l.params) {
+    torch::Tensor t = torch::empty(p.shape, torch::kFloat32);
+    if (rnn) {
+      const double stdv = 1.0 / std::sqrt(double(l.out_features));
+      t.uniform_(-stdv, stdv);
+    } else if (l.kind == ir::LayerKind::kBatchNorm) {
+      t.fill_(p.name == "weight" || p.name == "running_var" ? 1.0 : 0.0);
+    } else if (p.name == "weight" && ir::multiplies_weights(l.kind)) {
+      torch::nn::init::kaiming_uniform_(t, std::sqrt(5.0));
+      weight = t;
+    } else if (p.name == "bias" && weight.defined()) {
+      const int64_t fan_in = std::get<0>(torch::nn::init::_calculate_fan_in_and_fan_out(weight));
+      const double bound = 1.0 / std::sqrt(double(fan_in));
+      torch::nn::init::uniform_(t, -bound, bound);
+    } else {
+      throw std::invalid_argument("init_parameters: no default initialization for '" + l.name + "." + p.name +
+                                  "' (" + ir::to_string(l.kind) + ")");
+    }
+    p.data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  }
+}
+
 }  // namespace
+
+void init_parameters(ir::Graph& g) {
+  for (ir::Layer& l : g.layers) init_layer(l);
+}
+
+void check_batch(const torch::Tensor& x, const std::vector<int64_t>& sample_shape, const std::string& who) {
+  const std::vector<int64_t> got = x.sizes().vec();
+  bool ok = got.size() == sample_shape.size() + 1 && got[0] >= 1;
+  for (size_t i = 0; ok && i < sample_shape.size(); ++i) ok = got[i + 1] == sample_shape[i];
+  if (!ok)
+    throw std::invalid_argument(who + ": expects a batch [B, " + ir::to_string(sample_shape).substr(1) + ", got " +
+                                ir::to_string(got));
+}
 
 GraphModuleImpl::GraphModuleImpl(const ir::Graph& g, double dropout) : graph_(g), dropout_(dropout) {
   graph_.validate();
@@ -59,6 +104,7 @@ GraphModuleImpl::GraphModuleImpl(const ir::Graph& g, double dropout) : graph_(g)
   };
 
   hooks_.resize(graph_.layers.size());
+  tensors_.resize(graph_.layers.size());
   input_index_.resize(graph_.layers.size());
   last_use_.resize(graph_.layers.size());
   for (size_t i = 0; i < graph_.layers.size(); ++i) {
@@ -79,8 +125,7 @@ GraphModuleImpl::GraphModuleImpl(const ir::Graph& g, double dropout) : graph_(g)
                                     std::to_string(p.numel()) + " (build it from a graph taken with weights)");
       torch::Tensor t = torch::from_blob(p.data.data(), p.shape, torch::kFloat32).clone();
       try {
-        tensors_[key(l.name, p.name)] =
-            p.trainable ? m.register_parameter(p.name, t) : m.register_buffer(p.name, t);
+        tensors_[i].push_back(p.trainable ? m.register_parameter(p.name, t) : m.register_buffer(p.name, t));
       } catch (const c10::Error& e) {
         throw std::invalid_argument("GraphModule: layer '" + l.name + "': cannot register '" + p.name +
                                     "': " + e.what_without_backtrace());
@@ -94,10 +139,10 @@ GraphModuleImpl::GraphModuleImpl(const ir::Graph& g, double dropout) : graph_(g)
 ir::Graph GraphModuleImpl::graph(bool with_weights) const {
   ir::Graph g = graph_;
   if (!with_weights) return g;
-  for (ir::Layer& l : g.layers)
-    for (ir::Param& p : l.params) {
-      const torch::Tensor t = tensors_.at(key(l.name, p.name)).detach().to(torch::kCPU, torch::kFloat32).contiguous();
-      p.data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  for (size_t i = 0; i < g.layers.size(); ++i)
+    for (size_t k = 0; k < g.layers[i].params.size(); ++k) {
+      const torch::Tensor t = tensors_[i][k].detach().to(torch::kCPU, torch::kFloat32).contiguous();
+      g.layers[i].params[k].data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
     }
   return g;
 }
@@ -114,21 +159,21 @@ void GraphModuleImpl::clear_hooks() {
 }
 
 torch::Tensor& GraphModuleImpl::parameter(const std::string& layer, const std::string& param) {
-  auto it = tensors_.find(key(layer, param));
-  if (it == tensors_.end())
+  auto it = layer_index_.find(layer);
+  const size_t k = it == layer_index_.end() ? std::string::npos : param_index(graph_.layers[it->second], param);
+  if (k == std::string::npos)
     throw std::invalid_argument("GraphModule '" + graph_.model + "': no parameter '" + layer + "." + param + "'");
-  return it->second;
+  return tensors_[it->second][k];
 }
 
-torch::Tensor GraphModuleImpl::weight(size_t layer, const std::string& param) {
-  const std::string& name = graph_.layers[layer].name;
-  torch::Tensor t = tensors_.at(key(name, param));
-  for (const ParamHook& h : hooks_[layer].param) t = h(param, t);
+torch::Tensor GraphModuleImpl::weight(size_t layer, size_t param) {
+  torch::Tensor t = tensors_[layer][param];
+  for (const ParamHook& h : hooks_[layer].param) t = h(graph_.layers[layer].params[param].name, t);
   return t;
 }
 
 torch::Tensor GraphModuleImpl::forward(torch::Tensor x) {
-  train::check_batch(x, graph_.input_shape, "GraphModule '" + graph_.model + "'");
+  check_batch(x, graph_.input_shape, "GraphModule '" + graph_.model + "'");
   const size_t n = graph_.layers.size();
   std::vector<torch::Tensor> outs(n);
   for (size_t i = 0; i < n; ++i) {
@@ -148,18 +193,25 @@ torch::Tensor GraphModuleImpl::forward(torch::Tensor x) {
 }
 
 torch::Tensor GraphModuleImpl::recurrent(size_t i, const torch::Tensor& x, bool lstm) {
-  // x [B, T, F]. The input projection of every step at once, then the time loop.
+  // x [B, T, F].
   const ir::Layer& l = graph_.layers[i];
-  const int64_t batch = x.size(0), steps = x.size(1), hidden = l.out_features;
-  const torch::Tensor w_ih = weight(i, "weight_ih_l0");
-  const torch::Tensor w_hh = weight(i, "weight_hh_l0");
-  torch::Tensor b_ih, b_hh;
-  if (l.bias) {
-    b_ih = weight(i, "bias_ih_l0");
-    b_hh = weight(i, "bias_hh_l0");
-  }
-  const torch::Tensor gi = torch::linear(x, w_ih, b_ih);  // [B, T, G·H]
-  const torch::Tensor w_hh_t = w_hh.t();
+  std::vector<torch::Tensor> w;  // LibTorch's flat-weights order
+  for (const char* name : {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"})
+    if (const size_t k = param_index(l, name); k != std::string::npos) w.push_back(weight(i, k));
+  if (!hooks_[i].state.empty()) return recurrent_loop(i, x, lstm, w);
+  // No hook needs the steps: LibTorch's fused recurrence, as torch::nn::GRU / LSTM run it.
+  const torch::Tensor h0 = torch::zeros({1, x.size(0), l.out_features}, x.options());
+  if (lstm) return std::get<0>(torch::lstm(x, {h0, h0}, w, l.bias, 1, 0.0, is_training(), false, true));
+  return std::get<0>(torch::gru(x, h0, w, l.bias, 1, 0.0, is_training(), false, true));
+}
+
+torch::Tensor GraphModuleImpl::recurrent_loop(size_t i, const torch::Tensor& x, bool lstm,
+                                              const std::vector<torch::Tensor>& w) {
+  // The input projection of every step at once, then the time loop.
+  const int64_t batch = x.size(0), steps = x.size(1), hidden = graph_.layers[i].out_features;
+  const torch::Tensor b_ih = w.size() > 2 ? w[2] : torch::Tensor(), b_hh = w.size() > 3 ? w[3] : torch::Tensor();
+  const torch::Tensor gi = torch::linear(x, w[0], b_ih);  // [B, T, G·H]
+  const torch::Tensor w_hh_t = w[1].t();
   torch::Tensor h = torch::zeros({batch, hidden}, x.options());
   torch::Tensor c = lstm ? torch::zeros({batch, hidden}, x.options()) : torch::Tensor();
   std::vector<torch::Tensor> out;
@@ -198,8 +250,8 @@ torch::Tensor GraphModuleImpl::run_layer(size_t i, const std::vector<torch::Tens
   torch::Tensor w, b;
   if (l.kind == K::kDense || l.kind == K::kConv1d || l.kind == K::kConv2d || l.kind == K::kDepthwiseConv2d ||
       l.kind == K::kBatchNorm) {
-    w = weight(i, "weight");
-    if (l.bias || l.kind == K::kBatchNorm) b = weight(i, "bias");
+    w = weight(i, param_index(l, "weight"));
+    if (l.bias || l.kind == K::kBatchNorm) b = weight(i, param_index(l, "bias"));
   }
   switch (l.kind) {
     case K::kInput:
@@ -225,8 +277,8 @@ torch::Tensor GraphModuleImpl::run_layer(size_t i, const std::vector<torch::Tens
       return ins[0].flatten(2).mean(2);
     case K::kBatchNorm: {
       // Running statistics are never hooked: in training mode batch_norm updates them in place.
-      const torch::Tensor& rm = tensors_.at(key(l.name, "running_mean"));
-      const torch::Tensor& rv = tensors_.at(key(l.name, "running_var"));
+      const torch::Tensor& rm = tensors_[i][param_index(l, "running_mean")];
+      const torch::Tensor& rv = tensors_[i][param_index(l, "running_var")];
       return torch::batch_norm(ins[0], w, b, rm, rv, is_training(),
                                /*momentum=*/0.1, /*eps=*/1e-5, /*cudnn_enabled=*/false);
     }
@@ -249,6 +301,10 @@ torch::Tensor GraphModuleImpl::run_layer(size_t i, const std::vector<torch::Tens
     }
     case K::kSoftmax:
       return torch::softmax(ins[0], -1);
+    case K::kSigmoid:
+      return torch::sigmoid(ins[0]);
+    case K::kHardSwish:
+      return torch::hardswish(ins[0]);
     case K::kDropout:
       return dropout_ > 0 ? torch::dropout(ins[0], dropout_, is_training()) : ins[0];
     case K::kFlatten:
@@ -274,8 +330,11 @@ torch::Tensor GraphModuleImpl::run_layer(size_t i, const std::vector<torch::Tens
       for (int64_t a : l.perm) perm.push_back(a + 1);
       return ins[0].permute(perm);
     }
+    default:
+      break;
   }
-  throw std::logic_error("GraphModule: layer '" + l.name + "' has an unknown kind");
+  throw std::logic_error("GraphModule: layer '" + l.name + "' (" + ir::to_string(l.kind) +
+                         ") has no LibTorch execution");
 }
 
-}  // namespace slimlab::compress
+}  // namespace slimlab::train
