@@ -42,6 +42,16 @@ std::vector<torch::Tensor> snapshot_weights(const torch::nn::Module& model);
 // Copies `weights` (from snapshot_weights of the same architecture) into the model.
 void restore_weights(torch::nn::Module& model, const std::vector<torch::Tensor>& weights);
 
+// Any LibTorch archive as a sealed, whole-or-absent file (datasets/sealed_file.h:
+// CRC-32C checked on read, temp file + fsync + rename, fault points
+// "checkpoint:mid-write" and "checkpoint:before-rename"). Every checkpoint SlimLab
+// writes (training, DeepIoT, pruning, slimmable) goes through these two.
+void save_archive(torch::serialize::OutputArchive& archive, const std::filesystem::path& file);
+// Loads `file` into `archive`; std::runtime_error naming the file when it is damaged
+// (its seal does not match) or not a LibTorch archive. A file written before seals
+// loads without the check.
+void load_archive(torch::serialize::InputArchive& archive, const std::filesystem::path& file);
+
 // Writes the checkpoint atomically (temp file, fsync, rename). std::runtime_error
 // naming the file on an I/O error.
 void save_checkpoint(const std::filesystem::path& file, const torch::nn::Module& model,

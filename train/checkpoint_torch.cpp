@@ -1,5 +1,7 @@
 #include "train/checkpoint.h"
 
+#include "datasets/sealed_file.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -107,22 +109,37 @@ std::vector<torch::Tensor> matched_tensors(const std::vector<std::pair<std::stri
   return out;
 }
 
-void write_all(int fd, const void* data, size_t n, const std::string& file) {
-  const char* p = static_cast<const char*>(data);
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error("checkpoint " + file + ": write failed: " + std::strerror(errno));
-    }
-    p += w;
-    n -= size_t(w);
-  }
-}
-
 }  // namespace
 
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir) { return dir / "last.pt"; }
+
+void save_archive(torch::serialize::OutputArchive& archive, const std::filesystem::path& file) {
+  std::string bytes;
+  archive.save_to([&](const void* data, size_t n) {
+    bytes.append(static_cast<const char*>(data), n);
+    return n;
+  });
+  try {
+    data::write_sealed_file(file, bytes, "checkpoint");
+  } catch (const std::exception& e) {
+    throw std::runtime_error("checkpoint " + file.string() + ": " + e.what());
+  }
+}
+
+void load_archive(torch::serialize::InputArchive& archive, const std::filesystem::path& file) {
+  data::SealedRead r;
+  try {
+    r = data::read_sealed_file(file);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("checkpoint ") + e.what());
+  }
+  try {
+    archive.load_from(r.payload.data(), r.payload.size());
+  } catch (const c10::Error& e) {
+    throw std::runtime_error("checkpoint " + file.string() + ": not a readable LibTorch archive (" +
+                             first_line(e.what_without_backtrace()) + ")");
+  }
+}
 
 std::vector<std::pair<std::string, torch::Tensor>> model_state(const torch::nn::Module& model) {
   std::vector<std::pair<std::string, torch::Tensor>> out;
@@ -179,30 +196,7 @@ void save_checkpoint(const std::filesystem::path& file, const torch::nn::Module&
   out.write("lr", c10::IValue(st.lr));
   out.write("config", c10::IValue(st.config));
 
-  // temp file → fsync → rename: the old checkpoint stays valid until the new one is complete.
-  const std::filesystem::path tmp = file.string() + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("checkpoint " + tmp.string() + ": cannot create: " + std::strerror(errno));
-  try {
-    out.save_to([&](const void* data, size_t n) {
-      write_all(fd, data, n, tmp.string());
-      return n;
-    });
-    if (::fsync(fd) != 0)
-      throw std::runtime_error("checkpoint " + tmp.string() + ": fsync failed: " + std::strerror(errno));
-  } catch (...) {
-    ::close(fd);
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw;
-  }
-  ::close(fd);
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw std::runtime_error("checkpoint " + file.string() + ": rename failed: " + ec.message());
-  }
+  save_archive(out, file);
 }
 
 bool load_checkpoint(const std::filesystem::path& file, torch::nn::Module& model,
@@ -210,12 +204,7 @@ bool load_checkpoint(const std::filesystem::path& file, torch::nn::Module& model
   if (!std::filesystem::exists(file)) return false;
   const std::string where = "checkpoint " + file.string();
   torch::serialize::InputArchive in;
-  try {
-    in.load_from(file.string());
-  } catch (const c10::Error& e) {
-    throw std::runtime_error(where + ": not a readable LibTorch archive (" + first_line(e.what_without_backtrace()) +
-                             ")");
-  }
+  load_archive(in, file);
   try {
     c10::IValue format;
     if (!in.try_read("format", format) || !format.isString() || format.toStringRef() != kFormat)

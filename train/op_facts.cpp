@@ -1,6 +1,7 @@
 #include "train/op_facts.h"
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <stdexcept>
 
@@ -285,11 +286,21 @@ int64_t rnn_macs(const Layer& l) {
 
 // ---- the table ----------------------------------------------------------------------
 
+// The unary activations, in double precision.
+double relu(double v, const Layer&) { return v > 0 ? v : 0.0; }
+double relu6(double v, const Layer&) { return std::min(std::max(v, 0.0), 6.0); }
+double hard_tanh(double v, const Layer& l) { return std::min(std::max(v, double(l.min_value)), double(l.max_value)); }
+double sign(double v, const Layer&) { return v >= 0 ? 1.0 : -1.0; }
+double sigmoid(double v, const Layer&) { return 1.0 / (1.0 + std::exp(-v)); }
+double hard_swish(double v, const Layer&) { return v * std::min(std::max(v + 3.0, 0.0), 6.0) / 6.0; }
+
 using F = FormatRule;
-// Categories: a new op of one of these kinds is one row naming it.
-constexpr OpFacts kElementwise{identity_shape, F::kObserved, nullptr};       // e.g. hard-swish
-constexpr OpFacts kClipping{identity_shape, F::kKeepsInput, nullptr};        // ReLU, dropout: values ⊆ the input's
-constexpr OpFacts kUnitRangeElementwise{identity_shape, F::kUnitRange, nullptr};  // sign, sigmoid
+// Categories: a new op of one of these kinds is one row naming it (an activation
+// also names its function).
+constexpr OpFacts kClipping{identity_shape, F::kKeepsInput, nullptr};  // dropout: values ⊆ the input's
+constexpr OpFacts activation(F format, double (*fn)(double, const Layer&)) {
+  return OpFacts{identity_shape, format, nullptr, fn};
+}
 constexpr OpFacts kWeighted1d{conv_shape<1>, F::kObserved, conv_macs};
 constexpr OpFacts kWeighted2d{conv_shape<2>, F::kObserved, conv_macs};
 
@@ -311,10 +322,10 @@ constexpr Row kRows[] = {
     {K::kBatchNorm, {batch_norm_shape, F::kAffine, nullptr}},
     {K::kGru, {rnn_shape<3>, F::kRecurrent, rnn_macs<3>}},
     {K::kLstm, {rnn_shape<4>, F::kRecurrent, rnn_macs<4>}},
-    {K::kRelu, kClipping},
-    {K::kRelu6, kClipping},
-    {K::kHardTanh, {hard_tanh_shape, F::kKeepsInput, nullptr}},
-    {K::kSign, kUnitRangeElementwise},
+    {K::kRelu, activation(F::kKeepsInput, relu)},
+    {K::kRelu6, activation(F::kKeepsInput, relu6)},
+    {K::kHardTanh, {hard_tanh_shape, F::kKeepsInput, nullptr, hard_tanh}},
+    {K::kSign, activation(F::kUnitRange, sign)},
     {K::kSoftmax, {identity_shape, F::kUnitRange, nullptr}},
     {K::kDropout, kClipping},
     {K::kFlatten, {flatten_shape, F::kKeepsInput, nullptr}},
@@ -324,8 +335,8 @@ constexpr Row kRows[] = {
     {K::kMeanOverTime, {mean_over_time_shape, F::kObserved, nullptr}},
     {K::kSlice, {slice_shape, F::kKeepsInput, nullptr}},
     {K::kTranspose, {transpose_shape, F::kKeepsInput, nullptr}},
-    {K::kSigmoid, kUnitRangeElementwise},
-    {K::kHardSwish, kElementwise},
+    {K::kSigmoid, activation(F::kUnitRange, sigmoid)},
+    {K::kHardSwish, activation(F::kObserved, hard_swish)},
 };
 
 // kRows indexed by kind; a null shape rule marks a kind with no row.

@@ -51,6 +51,10 @@ struct OpFacts {
   // Multiply-accumulates of one inference at batch 1 (null: none — pooling, activations
   // and reshapes compare, add or copy; BN folds into the preceding layer at export).
   int64_t (*macs)(const Layer& l) = nullptr;
+  // Unary element-wise activations only: the function in double precision (the float
+  // reference that fixed-point calibration observes; the bit-exact evaluation runs
+  // slimrt's kernel of the same name). Null for every other kind.
+  double (*activation)(double v, const Layer& l) = nullptr;
 };
 
 // The facts of an IR layer kind; std::invalid_argument for a kind that is not one.

@@ -1,4 +1,5 @@
 #include "compress/deepiot/deepiot_run.h"
+#include "train/checkpoint.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -188,9 +189,7 @@ struct Compression::State {
     a.write("compressor_opt", go);
     a.write("trace", table_tensor(trace));
     for (size_t i = 0; i < keep_tables.size(); ++i) a.write("keep" + std::to_string(i), table_tensor(keep_tables[i]));
-    const std::filesystem::path file = dir / kStateFile, tmp = dir / (std::string(kStateFile) + ".tmp");
-    a.save_to(tmp.string());
-    std::filesystem::rename(tmp, file);  // a kill never leaves half a checkpoint
+    train::save_archive(a, dir / kStateFile);  // sealed; a kill never leaves half a checkpoint
   }
 
   bool load() {
@@ -198,7 +197,7 @@ struct Compression::State {
     if (dir.empty() || !std::filesystem::exists(file)) return false;
     torch::serialize::InputArchive a;
     try {
-      a.load_from(file.string());
+      train::load_archive(a, file);
       c10::IValue fp;
       a.read("fingerprint", fp);
       if (!fp.isString() || fp.toStringRef() != fingerprint())

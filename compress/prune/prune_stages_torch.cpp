@@ -1,4 +1,5 @@
 #include <cmath>
+#include "train/checkpoint.h"
 #include <set>
 #include <sstream>
 
@@ -166,7 +167,7 @@ class DnsStage : public Stage {
     int64_t iteration = 0;
     if (ctx.resume && std::filesystem::exists(state)) {
       torch::serialize::InputArchive a;
-      a.load_from(state.string());
+      train::load_archive(a, state);
       torch::Tensor it;
       a.read("iteration", it);
       iteration = it.item<int64_t>();
@@ -189,9 +190,7 @@ class DnsStage : public Stage {
           torch::serialize::OutputArchive a;
           a.write("iteration", torch::tensor(iteration));
           for (const auto& [k, mask] : *masks) a.write(k, mask);
-          const std::filesystem::path tmp = state.string() + ".tmp";
-          a.save_to(tmp.string());
-          std::filesystem::rename(tmp, state);
+          train::save_archive(a, state);
         };
       });
     // The final model: W ⊙ T for good; later stages keep the zeros (a plain mask hook).

@@ -5,23 +5,23 @@
 // unary element-wise activations, their double-precision function (the float
 // reference that calibration observes).
 //
-// Adding a unary element-wise activation is one row of the table in op_rules.cpp:
-// the reference evaluates `reference`, calibration gives its output the `format`
-// rule, and FixedPointEvaluator runs slimrt's reference kernel of the same name
+// Adding a unary element-wise activation is its row in train/op_facts.cpp (format
+// rule and double-precision function); nothing here. The reference evaluates the
+// function, calibration gives its output the format rule, and FixedPointEvaluator
+// runs slimrt's reference kernel of the same name
 // (kernels::parse_op of the op list's name) with kernels::ActivationArgs — a
 // kKeepsInput op in its input's format (as ReLU), any other from the input's format
 // to the layer's own (fl_x → ⟨wl_y, fl_y⟩, as Sign).
 #include "slimrt/op_list.h"
 #include "train/graph_ir.h"
+#include "train/op_facts.h"
 
 namespace slimlab::compress::quant {
 
-// How a layer's fixed-point output format is chosen.
-enum class FormatRule {
-  kKeepsInput,  // moves or selects values (ReLU, max pool, reshape, …): its input's format, exact on integers
-  kUnitRange,   // values in [−1, 1] (sign, softmax, sigmoid): the format of max |x| = 1
-  kObserved,    // from the range observed on calibration samples (weighted, recurrent and BN layers: theirs)
-};
+// How a layer's fixed-point output format is chosen: the op facts' rule
+// (train/op_facts.h); kKeepsInput and kUnitRange are special, every other rule is
+// an observed range.
+using FormatRule = ir::FormatRule;
 
 struct ElementwiseOp {
   slimrt::OpId op;

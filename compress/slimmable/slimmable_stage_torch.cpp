@@ -1,4 +1,5 @@
 #include <sstream>
+#include "train/checkpoint.h"
 
 #include "compress/minibatch.h"
 #include "compress/slimmable/slimmable_torch.h"
@@ -101,13 +102,11 @@ class WidthSwitch {
     torch::serialize::OutputArchive a;
     for (size_t i = 0; i + 1 < widths_.size(); ++i)
       for (const auto& [k, t] : private_[i]) a.write(std::to_string(i) + "/" + k, t.detach());
-    const std::filesystem::path tmp = file.string() + ".tmp";
-    a.save_to(tmp.string());
-    std::filesystem::rename(tmp, file);
+    train::save_archive(a, file);
   }
   void load(const std::filesystem::path& file) {
     torch::serialize::InputArchive a;
-    a.load_from(file.string());
+    train::load_archive(a, file);
     torch::NoGradGuard no_grad;
     for (size_t i = 0; i + 1 < widths_.size(); ++i)
       for (auto& [k, t] : private_[i]) {
