@@ -198,6 +198,20 @@ TEST(FixedRef, Int16SumsBeyondInt32AreExact) {
   EXPECT_EQ(y[0], 24576);
 }
 
+// One-layer RNN args over caller-owned arrays.
+template <class V>
+RnnArgs<V> rnn_args(int steps, int input, int hidden, const V* x, const V* w_ih, const V* w_hh, V* y) {
+  RnnArgs<V> a;
+  a.steps = steps;
+  a.input = input;
+  a.hidden = hidden;
+  a.x = x;
+  a.w_ih = w_ih;
+  a.w_hh = w_hh;
+  a.y = y;
+  return a;
+}
+
 float sig(float v) { return 1.0f / (1.0f + std::exp(-v)); }
 
 TEST(RnnRef, GruOneUnitByHand) {
@@ -206,16 +220,9 @@ TEST(RnnRef, GruOneUnitByHand) {
   const float bih[3] = {0.1f, 0.2f, -0.3f}, bhh[3] = {0.05f, -0.1f, 0.2f};
   const float x[2] = {0.8f, -1.2f};
   float y[2];
-  RnnArgs<float> a;
-  a.steps = 2;
-  a.input = 1;
-  a.hidden = 1;
-  a.x = x;
-  a.w_ih = wih;
-  a.w_hh = whh;
+  RnnArgs<float> a = rnn_args(2, 1, 1, x, wih, whh, y);
   a.b_ih = bih;
   a.b_hh = bhh;
-  a.y = y;
   ref::gru_f32(a);
   float h = 0;
   for (int t = 0; t < 2; ++t) {
@@ -231,14 +238,7 @@ TEST(RnnRef, LstmOneUnitByHand) {
   const float wih[4] = {0.5f, -0.25f, 1.5f, 0.3f}, whh[4] = {-1.0f, 0.75f, 0.5f, -0.6f};
   const float x[3] = {0.8f, -1.2f, 0.4f};
   float y[3], c_scratch[1];
-  RnnArgs<float> a;
-  a.steps = 3;
-  a.input = 1;
-  a.hidden = 1;
-  a.x = x;
-  a.w_ih = wih;
-  a.w_hh = whh;
-  a.y = y;
+  RnnArgs<float> a = rnn_args(3, 1, 1, x, wih, whh, y);
   a.ws.scratch = c_scratch;
   ref::lstm_f32(a);
   float h = 0, c = 0;
@@ -282,27 +282,12 @@ TEST(RnnRef, FixedGruTracksFloatGru) {
   };
   const auto wihq = quant(wih, q.fl_w_ih), whhq = quant(whh, q.fl_w_hh), xq = quant(x, q.fl_x);
   std::vector<int16_t> yq(T * H);
-  RnnArgs<int16_t> a;
-  a.steps = T;
-  a.input = F;
-  a.hidden = H;
-  a.x = xq.data();
-  a.w_ih = wihq.data();
-  a.w_hh = whhq.data();
-  a.y = yq.data();
+  RnnArgs<int16_t> a = rnn_args(T, F, H, xq.data(), wihq.data(), whhq.data(), yq.data());
   a.q = q;
   ref::gru_fixed(a);
   const auto wihf = deq(wihq, q.fl_w_ih), whhf = deq(whhq, q.fl_w_hh), xf = deq(xq, q.fl_x);
   std::vector<float> yf(T * H);
-  RnnArgs<float> fa;
-  fa.steps = T;
-  fa.input = F;
-  fa.hidden = H;
-  fa.x = xf.data();
-  fa.w_ih = wihf.data();
-  fa.w_hh = whhf.data();
-  fa.y = yf.data();
-  ref::gru_f32(fa);
+  ref::gru_f32(rnn_args(T, F, H, xf.data(), wihf.data(), whhf.data(), yf.data()));
   for (int i = 0; i < T * H; ++i) EXPECT_NEAR(fixed::dequantize(yq[i], q.fl_h), yf[i], 8 * std::ldexp(1.0, -12)) << i;
   // Step 0 by hand (h0 = 0, no biases, so gh = 0): pre-activations rounded to 2^−11,
   // gates to 2^−14, h to 2^−12 — docs/DESIGN-NOTES.md's fixed-point GRU.
