@@ -217,6 +217,63 @@ Eigen::MatrixXd leading_left_vectors(const Eigen::MatrixXd& m, int64_t r) {
   return svd.matrixU().leftCols(Eigen::Index(r));
 }
 
+// A Tucker-2 decomposition of a conv weight W [N, C, K] (K = kernel entries):
+// W ≈ G ×0 U ×1 V with U [N, r_out], V [C, r_in] and the core G [r_out, r_in, K].
+struct Tucker2 {
+  Eigen::MatrixXd u, v;
+  std::vector<float> core;  // G, row-major
+};
+
+// W ×1 Vᵀ, mode-0 unfolded: [N, r·K], entry (o, r·K + q) = Σ_c V(c, r) W(o, c, q).
+Eigen::MatrixXd project_inputs(const std::vector<float>& w, int64_t n_out, int64_t c_in, int64_t k,
+                               const Eigen::MatrixXd& v) {
+  Eigen::MatrixXd p(n_out, v.cols() * k);
+  for (int64_t o = 0; o < n_out; ++o)
+    for (int64_t r = 0; r < v.cols(); ++r)
+      for (int64_t q = 0; q < k; ++q) {
+        double s = 0;
+        for (int64_t c = 0; c < c_in; ++c) s += v(c, r) * double(w[size_t((o * c_in + c) * k + q)]);
+        p(o, r * k + q) = s;
+      }
+  return p;
+}
+
+// HOSVD factors refined by `iterations` of HOOI, then the core.
+Tucker2 tucker2(const std::vector<float>& w, int64_t n_out, int64_t c_in, int64_t k, int64_t rank_in,
+                int64_t rank_out, int iterations) {
+  // W as a tensor [N, C, K]; mode-0 unfolding [N, C·K], mode-1 unfolding [C, N·K].
+  auto at = [&](int64_t o, int64_t c, int64_t q) { return double(w[size_t((o * c_in + c) * k + q)]); };
+  Eigen::MatrixXd w0(n_out, c_in * k), w1(c_in, n_out * k);
+  for (int64_t o = 0; o < n_out; ++o)
+    for (int64_t c = 0; c < c_in; ++c)
+      for (int64_t q = 0; q < k; ++q) {
+        w0(o, c * k + q) = at(o, c, q);
+        w1(c, o * k + q) = at(o, c, q);
+      }
+  Tucker2 t;
+  t.u = leading_left_vectors(w0, rank_out);  // [N, r_out]
+  t.v = leading_left_vectors(w1, rank_in);   // [C, r_in]
+  // HOOI: each factor again from W projected on the other one.
+  for (int it = 0; it < iterations; ++it) {
+    t.u = leading_left_vectors(project_inputs(w, n_out, c_in, k, t.v), rank_out);
+    Eigen::MatrixXd p1(c_in, rank_out * k);  // W ×0 Uᵀ, mode-1 unfolded
+    for (int64_t c = 0; c < c_in; ++c)
+      for (int64_t q = 0; q < k; ++q)
+        for (int64_t r = 0; r < rank_out; ++r) {
+          double s = 0;
+          for (int64_t o = 0; o < n_out; ++o) s += t.u(o, r) * at(o, c, q);
+          p1(c, r * k + q) = s;
+        }
+    t.v = leading_left_vectors(p1, rank_in);
+  }
+  // Core G = W ×0 Uᵀ ×1 Vᵀ: [r_out, r_in, K], in two contractions: (W ×1 Vᵀ), then Uᵀ ·.
+  const Eigen::MatrixXd gm = t.u.transpose() * project_inputs(w, n_out, c_in, k, t.v);  // row a = G[a] flattened
+  t.core.resize(size_t(rank_out * rank_in * k));
+  for (int64_t a = 0; a < rank_out; ++a)
+    for (int64_t j = 0; j < rank_in * k; ++j) t.core[size_t(a * rank_in * k + j)] = float(gm(a, j));
+  return t;
+}
+
 }  // namespace
 
 const ir::PrunableGroup& find_group(const ir::Graph& g, const std::string& name) {
@@ -452,52 +509,10 @@ void tucker2_split_conv(ir::Graph& g, const std::string& layer, int64_t rank_in,
   const std::string in_name = layer + ".tk_in", core_name = layer + ".tk_core";
   if (g.layer(in_name) || g.layer(core_name)) throw std::invalid_argument(who + ": already split");
 
-  // W as a tensor [N, C, K]; mode-0 unfolding [N, C·K], mode-1 unfolding [C, N·K].
-  auto at = [&](int64_t o, int64_t c, int64_t q) { return double(w.data[size_t((o * c_in + c) * k + q)]); };
-  Eigen::MatrixXd w0(n_out, c_in * k), w1(c_in, n_out * k);
-  for (int64_t o = 0; o < n_out; ++o)
-    for (int64_t c = 0; c < c_in; ++c)
-      for (int64_t q = 0; q < k; ++q) {
-        w0(o, c * k + q) = at(o, c, q);
-        w1(c, o * k + q) = at(o, c, q);
-      }
-  Eigen::MatrixXd u = leading_left_vectors(w0, rank_out);  // [N, r_out]
-  Eigen::MatrixXd v = leading_left_vectors(w1, rank_in);   // [C, r_in]
-  // HOOI: each factor again from W projected on the other one.
-  for (int it = 0; it < hooi_iterations; ++it) {
-    Eigen::MatrixXd p0(n_out, rank_in * k);  // W ×1 Vᵀ, mode-0 unfolded
-    for (int64_t o = 0; o < n_out; ++o)
-      for (int64_t q = 0; q < k; ++q)
-        for (int64_t r = 0; r < rank_in; ++r) {
-          double s = 0;
-          for (int64_t c = 0; c < c_in; ++c) s += v(c, r) * at(o, c, q);
-          p0(o, r * k + q) = s;
-        }
-    u = leading_left_vectors(p0, rank_out);
-    Eigen::MatrixXd p1(c_in, rank_out * k);  // W ×0 Uᵀ, mode-1 unfolded
-    for (int64_t c = 0; c < c_in; ++c)
-      for (int64_t q = 0; q < k; ++q)
-        for (int64_t r = 0; r < rank_out; ++r) {
-          double s = 0;
-          for (int64_t o = 0; o < n_out; ++o) s += u(o, r) * at(o, c, q);
-          p1(c, r * k + q) = s;
-        }
-    v = leading_left_vectors(p1, rank_in);
-  }
-  // Core G = W ×0 Uᵀ ×1 Vᵀ: [r_out, r_in, K].
-  // In two contractions: T = W ×1 Vᵀ (as [N, r_in·K]), then G = Uᵀ T.
-  Eigen::MatrixXd t(n_out, rank_in * k);
-  for (int64_t o = 0; o < n_out; ++o)
-    for (int64_t b = 0; b < rank_in; ++b)
-      for (int64_t q = 0; q < k; ++q) {
-        double s = 0;
-        for (int64_t c = 0; c < c_in; ++c) s += v(c, b) * at(o, c, q);
-        t(o, b * k + q) = s;
-      }
-  const Eigen::MatrixXd gm = u.transpose() * t;  // [r_out, r_in·K], row a = G[a] flattened
-  std::vector<float> core(size_t(rank_out * rank_in * k));
-  for (int64_t a = 0; a < rank_out; ++a)
-    for (int64_t j = 0; j < rank_in * k; ++j) core[size_t(a * rank_in * k + j)] = float(gm(a, j));
+  const Tucker2 f = tucker2(w.data, n_out, c_in, k, rank_in, rank_out, hooi_iterations);
+  const Eigen::MatrixXd& u = f.u;
+  const Eigen::MatrixXd& v = f.v;
+  std::vector<float> core = f.core;
 
   const size_t spatial = l.kernel.size();
   const Shape ones(spatial, 1), zeros(spatial, 0);

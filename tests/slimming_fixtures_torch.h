@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "train/graph_module.h"
 #include "compress/stage.h"
 #include "compress/stage_torch.h"
 #include "datasets/pipeline.h"
 #include "test_util.h"
+#include "train/graph_module.h"
 #include "train/model.h"
 #include "train/model_factory.h"
 

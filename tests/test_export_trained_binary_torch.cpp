@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "train/graph_module.h"
 #include "compress/quant/graph_eval.h"
 #include "compress/stage_torch.h"
 #include "datasets/pipeline.h"
@@ -27,6 +26,7 @@
 #include "slimrt/runtime.h"
 #include "tests/test_util.h"
 #include "train/graph_io.h"
+#include "train/graph_module.h"
 #include "train/model_factory.h"
 #include "train/trainer.h"
 

@@ -5,11 +5,11 @@
 #include <cmath>
 
 #include "compress/binary/binarize.h"
-#include "train/graph_module.h"
 #include "compress/quant/calibrate.h"
 #include "compress/quant/fake_quant.h"
 #include "compress/quant/graph_eval.h"
 #include "slimrt/fixed_point.h"
+#include "train/graph_module.h"
 #include "train/model_factory.h"
 
 namespace slimlab {

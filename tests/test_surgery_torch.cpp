@@ -8,13 +8,16 @@
 #include <map>
 #include <random>
 
-#include "train/graph_module.h"
 #include "compress/surgery.h"
+#include "train/graph_module.h"
 #include "train/model.h"
 #include "train/model_factory.h"
 
 namespace slimlab::compress {
 namespace {
+
+using train::GraphModule;
+using train::TensorHook;
 
 struct Case {
   std::string model;

@@ -9,10 +9,10 @@
 // quantized graph (formats on every tensor, weights on their grids).
 #include <memory>
 
-#include "train/graph_module.h"
 #include "compress/quant/calibrate.h"
 #include "compress/quant/graph_eval.h"
 #include "compress/stage_torch.h"
+#include "train/graph_module.h"
 
 namespace slimlab::compress {
 
