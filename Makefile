@@ -2,14 +2,14 @@
 #   make demo   install dependencies, build, run the main job on built-in synthetic data
 #   make test   install dependencies, build, run every test (then the runtime's
 #               tests cross-built for aarch64 under qemu: tools/cross-test.sh)
-# Other targets: build, debug, asan, bench, clean.
+# Other targets: build, debug, asan, sanitize, fuzz, bench, clean.
 
 BUILD      ?= build
 BUILD_TYPE ?= Release
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build demo test debug asan bench clean
+.PHONY: all deps configure build demo test debug asan sanitize fuzz bench clean
 
 all: build
 
@@ -36,11 +36,19 @@ debug:
 
 # Address + undefined-behaviour sanitizers over the whole test suite.
 asan:
-	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=ASan CMAKE_ARGS=-DSLIMLAB_BUILD_BENCH=OFF
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan-suppressions.txt $(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=ASan CMAKE_ARGS=-DSLIMLAB_BUILD_BENCH=OFF
+
+# ASan + UBSan over the torch-free libraries, slimrt and their tests (build-san/).
+sanitize: deps
+	@bash tools/sanitize-test.sh
+
+# libFuzzer targets (clang) for every parser, FUZZ_SECONDS each (build-fuzz/).
+fuzz: deps
+	@bash tools/fuzz-ci.sh
 
 bench: build
 	@cmake --build $(BUILD) -j $(JOBS) --target benchmarks
 	@bash bench/run.sh $(BUILD)/bin
 
 clean:
-	rm -rf build build-debug build-asan build-aarch64 build-debug-aarch64 build-asan-aarch64
+	rm -rf build build-debug build-asan build-aarch64 build-debug-aarch64 build-asan-aarch64 build-san build-fuzz

@@ -28,7 +28,9 @@ train::GraphModule net() {
   b.elementwise("hs", ir::LayerKind::kHardSwish);
   b.dense("fc3", 5);
   torch::manual_seed(5);
-  train::GraphModule gm(b.finish());
+  ir::Graph g = b.finish();
+  train::init_parameters(g);
+  train::GraphModule gm(g);
   torch::NoGradGuard ng;
   for (auto& p : gm->parameters()) p.uniform_(-1.0, 1.0);  // wide pre-activations: both ops' bends are used
   gm->eval();
