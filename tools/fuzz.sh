@@ -3,7 +3,7 @@
 #
 #   tools/fuzz.sh build                    configure + build build-fuzz/ (clang, ASan+UBSan, no LibTorch)
 #   tools/fuzz.sh list                     the targets
-#   tools/fuzz.sh seeds                    regenerate the generated seeds in fuzz/corpus/
+#   tools/fuzz.sh seeds                    (re)make the seeds in build-fuzz/seeds/ (real-data excerpts too)
 #   tools/fuzz.sh run NAME [SECONDS] [libFuzzer flags...]
 #                                          fuzz one target (default 600 s) at nice 19; new inputs
 #                                          go to build-fuzz/corpus/NAME, crashes to build-fuzz/crashes/NAME
@@ -34,8 +34,14 @@ corpus_dirs() {
   local name=$1 work="$B/corpus/$1"
   mkdir -p "$work" "$B/crashes/$name"
   if [ "$name" = toml ]; then cp -n experiments/*.toml "$work/" 2>/dev/null || true; fi
+  # Excerpts of the real datasets (MNIST, FSDD, HMP) are made at run time from
+  # ${SLIMLAB_DATASETS}: the datasets are read by path, never copied into the repo.
+  if [ ! -d "$B/seeds" ] && [ -x "$B/bin/fuzz_make_seeds" ] && [ -d "${SLIMLAB_DATASETS:-../shared/datasets}" ]; then
+    "$B/bin/fuzz_make_seeds" "${SLIMLAB_DATASETS:-../shared/datasets}" "$B/seeds" >/dev/null 2>&1 || true
+  fi
   echo "$work"
   [ -d "fuzz/corpus/$name" ] && echo "fuzz/corpus/$name"
+  [ -d "$B/seeds/$name" ] && echo "$B/seeds/$name"
   return 0
 }
 
@@ -45,7 +51,8 @@ case "$cmd" in
   list) targets ;;
   seeds)
     build
-    "$B/bin/fuzz_make_seeds" "${SLIMLAB_DATASETS:-../shared/datasets}" fuzz/corpus ;;
+    rm -rf "$B/seeds"
+    "$B/bin/fuzz_make_seeds" "${SLIMLAB_DATASETS:-../shared/datasets}" "$B/seeds" ;;
   run)
     name=${2:?usage: tools/fuzz.sh run NAME [SECONDS]}; secs=${3:-600}; shift $(( $# < 3 ? $# : 3 ))
     exe="$B/bin/fuzz_$name"
