@@ -149,14 +149,21 @@ void Bind::finish_node(KernelNodeBase& n, k::Op kop, k::Precision p) {
 #include "ops_families.inc"
 #undef SLIMRT_OP_FAMILY
 
-const OpDef* op_def(OpId id) {
-  static const OpTable table = [] {
+static OpTable& op_table() {
+  static OpTable table = [] {
     OpTable t;
 #define SLIMRT_OP_FAMILY(file) register_ops_##file(t);
 #include "ops_families.inc"
 #undef SLIMRT_OP_FAMILY
     return t;
   }();
+  return table;
+}
+
+void register_ops(void (*fill)(OpTable&)) { fill(op_table()); }
+
+const OpDef* op_def(OpId id) {
+  const OpTable& table = op_table();
   const int i = static_cast<int>(id);
   return i >= 0 && i < op_count() && table.def[i].check ? &table.def[i] : nullptr;
 }

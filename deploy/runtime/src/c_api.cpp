@@ -3,18 +3,20 @@
 #include <new>
 #include <type_traits>
 
-#include "slimrt/runtime.h"
+#include "c_api_handles.h"
 #include "slimrt/slimrt.h"
 
-struct slimrt_model {
-  std::shared_ptr<const slimrt::Model> model;
-};
 struct slimrt_interpreter {
   std::unique_ptr<slimrt::Interpreter> interp;
 };
 
 namespace {
 thread_local std::string g_error;
+}  // namespace
+
+std::string& slimrt::detail::c_api_error() { return g_error; }
+
+namespace {
 
 slimrt_status fail(slimrt_status s, const std::string& msg) {
   g_error = msg;

@@ -248,6 +248,10 @@ struct OpTable {
 const OpDef* op_def(OpId id);
 inline const OpDef* op_def(OpType t) { return op_def(static_cast<OpId>(t)); }
 
+// Ops defined outside the core library (slimrt_frontend's front-end ops): `fill` adds
+// them to the table. Call before loading a model that uses them; idempotent per `fill`.
+void register_ops(void (*fill)(OpTable&));
+
 // In ops/<file>.cpp: SLIMRT_REGISTER_OPS(<file>) { t.add({OpId::X, …}, {&check, &bind, 1, 1}); }
 #define SLIMRT_REGISTER_OPS(file) void register_ops_##file(::slimrt::ops::OpTable& t)
 

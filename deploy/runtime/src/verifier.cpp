@@ -195,6 +195,25 @@ void read_op(const fb::Op& f, const char* ow, const std::string& origin, OpDesc&
   op.cell_wl = fo->cell_wl();
   op.pre_fl = fo->pre_fl();
   op.pre_wl = fo->pre_wl();
+  if (const fb::FrontEnd* f = fo->frontend()) {  // checked by the op's own rule (slimrt_frontend)
+    FrontEndParams& p = op.frontend;
+    p.present = true;
+    p.sample_rate = f->sample_rate();
+    p.target_rate = f->target_rate();
+    p.fmin = f->fmin();
+    p.fmax = f->fmax();
+    p.n_fft = f->n_fft();
+    p.win_length = f->win_length();
+    p.hop_length = f->hop_length();
+    p.n_mels = f->n_mels();
+    p.n_mfcc = f->n_mfcc();
+    p.intervals = f->intervals();
+    p.fft_bins = f->fft_bins();
+    p.axes_per_sensor = f->axes_per_sensor();
+    p.stream_hop = f->stream_hop();
+    p.smooth_window = f->smooth_window();
+    p.smooth_mode = int(f->smooth_mode());
+  }
 }
 
 void read_metadata(const fb::Metadata* md, const std::string& origin, Metadata& out) {

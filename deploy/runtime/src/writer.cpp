@@ -73,13 +73,19 @@ std::vector<uint8_t> ModelWriter::finish() const {
   }
   std::vector<flatbuffers::Offset<fb::Op>> ops;
   for (const OpDesc& o : ops_) {
+    const FrontEndParams& f = o.frontend;
+    const auto fe = f.present ? fb::CreateFrontEnd(b, f.sample_rate, f.target_rate, f.n_fft, f.win_length, f.hop_length,
+                                                   f.n_mels, f.n_mfcc, f.fmin, f.fmax, f.intervals, f.fft_bins,
+                                                   f.axes_per_sensor, f.stream_hop, f.smooth_window,
+                                                   static_cast<fb::SmoothMode>(f.smooth_mode))
+                              : flatbuffers::Offset<fb::FrontEnd>();
     ops.push_back(fb::CreateOpDirect(b, o.type, o.name.c_str(), &o.inputs, &o.outputs,
                                      o.kernel.empty() ? nullptr : &o.kernel, o.stride.empty() ? nullptr : &o.stride,
                                      o.padding.empty() ? nullptr : &o.padding,
                                      o.dilation.empty() ? nullptr : &o.dilation, o.groups, o.axis, o.begin, o.end,
                                      o.perm.empty() ? nullptr : &o.perm, o.min_value, o.max_value, o.activation,
                                      o.variant.empty() ? nullptr : o.variant.c_str(), o.gate_fl, o.gate_wl, o.cell_fl,
-                                     o.cell_wl, o.pre_fl, o.pre_wl));
+                                     o.cell_wl, o.pre_fl, o.pre_wl, fe));
   }
   const Metadata& md = metadata;
   std::vector<flatbuffers::Offset<flatbuffers::String>> names;

@@ -2,6 +2,8 @@
 //   slimrt-run describe model.slim
 //   slimrt-run run model.slim input.{f32,bin,csv,wav} [--isa ref]
 //   slimrt-run bench model.slim [--runs 200] [--warmup 20] [--threads 1] [--isa avx2]
+//   slimrt-run stream model.slim input.{wav,csv} [--hop N] [--chunk N] [--smooth N] [--smooth-mode vote|mean]
+//   slimrt-run COMMAND --help
 // Plain C++17 and the slimrt library only (no CLI11: this builds with the runtime alone).
 #include <sys/resource.h>
 
@@ -16,7 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "frontend_cmds.h"
+#include "inputs.h"
 #include "slimrt/runtime.h"
+#include "slimrt/stream.h"
 #ifdef SLIMRT_HAVE_OPENCL
 #include "slimrt/opencl.h"
 #endif
@@ -45,6 +50,37 @@ long peak_rss_kib() {
   return ru.ru_maxrss;
 }
 
+// `slimrt-run COMMAND --help`: that command's usage (stdout, exit 0).
+int command_help(const std::string& cmd) {
+  if (cmd == "run")
+    std::printf("usage: slimrt-run run MODEL.slim INPUT [--isa ISA] [--device DEV] [--output FILE] [--top N] [--columns C]\n"
+                "  Runs the model on INPUT. A model whose graph starts with a front-end op takes raw sensor files:\n"
+                "    .wav  PCM 8/16/24/32-bit or float, any channel count (mixed down to mono for audio models);\n"
+                "          the rate must be the front end's (refused with both numbers otherwise)\n"
+                "    .csv  sensor samples, one row per time step (--columns x,y,z or 0,1,2 picks columns);\n"
+                "          a recording longer than one window runs every window, outputs averaged\n"
+                "    .pgm .ppm%s  images (another size or channel count is converted, with a note)\n"
+                "  and prints the top classes, best first: `class NAME VALUE` (softmax probabilities).\n"
+                "  Other models: raw float32 (.f32/.bin/.raw), CSV or 16-bit mono WAV filling the input.\n"
+                "  --output FILE writes output 0 as raw little-endian float32.\n",
+                slimrt::tools::have_png() ? " .png" : "");
+  else if (cmd == "stream")
+    std::printf("usage: slimrt-run stream MODEL.slim INPUT.{wav,csv,f32} [--hop N] [--chunk N] [--smooth N]\n"
+                "                         [--smooth-mode vote|mean] [--columns C] [--isa ISA]\n"
+                "  Streams INPUT through the model's front end (slimrt/stream.h) in chunks of --chunk frames\n"
+                "  (default: the hop) and prints one line per hop: end time (s), window, class, score, smoothed\n"
+                "  class and its score. --hop / --smooth / --smooth-mode default to the file's values.\n");
+  else if (cmd == "describe")
+    std::printf("usage: slimrt-run describe MODEL.slim [--device DEV]\n"
+                "  Metadata, front end (rate, window, hop, features, normalisation, smoothing), ops, tensors, arena.\n");
+  else if (cmd == "bench")
+    std::printf("usage: slimrt-run bench MODEL.slim [--runs N] [--warmup N] [--threads N] [--isa ISA] [--device DEV]\n"
+                "  Median / p90 / min latency of one inference, arena, file bytes and peak RSS.\n");
+  else
+    return -1;
+  return 0;
+}
+
 int usage() {
   std::fprintf(stderr,
                "usage: slimrt-run describe MODEL.slim [--device cpu|opencl[:N][,fp16]]\n"
@@ -53,6 +89,8 @@ int usage() {
                "             INPUT: raw little-endian float32 (.f32/.bin/.raw), CSV (.csv, numbers separated\n"
                "             by commas or whitespace) or 16-bit PCM WAV (.wav, samples scaled to [-1, 1])\n"
                "       slimrt-run bench MODEL.slim [--runs N] [--warmup N] [--threads N] [--isa ISA] [--device DEV]\n"
+               "       slimrt-run stream MODEL.slim INPUT [--hop N] [--chunk N] [--smooth N] [--smooth-mode vote|mean]\n"
+               "       slimrt-run COMMAND --help   (a command's usage; raw WAV / CSV / image inputs: run --help)\n"
                "       any command: --no-verify-checksum  skip the CRC-32C checks of a format-version-2 file\n"
                "             (zero-copy flash images only: a damaged file then computes wrong outputs)\n");
   return 2;
@@ -72,6 +110,7 @@ int describe(const std::string& path) {
   if (!md.feature_type.empty())
     std::printf("input        %s, %.0f Hz, window %lld\n", md.feature_type.c_str(), md.sample_rate,
                 (long long)md.window_length);
+  slimrt::tools::describe_front_end(*m);
   if (!md.class_names.empty()) {
     std::printf("classes      %zu:", md.class_names.size());
     for (const auto& c : md.class_names) std::printf(" %s", c.c_str());
@@ -163,8 +202,14 @@ std::vector<float> read_input(const std::string& path) {
   return out;
 }
 
+slimrt::tools::RawOptions g_raw;  // raw-input options (--columns, --output, --top, stream's)
+
 int run(const std::string& path, const std::string& input, const std::string& isa) {
   auto m = slimrt::Model::from_file(path, g_load);
+  if (slimrt::tools::front_end_op(*m)) {
+    g_raw.isa = isa;
+    return slimrt::tools::run_raw(m, path, input, g_raw);
+  }
   slimrt::InterpreterOptions o;
   o.isa = isa;
   o.device = g_device;
@@ -178,6 +223,7 @@ int run(const std::string& path, const std::string& input, const std::string& is
   in.invoke();
   std::vector<float> y(size_t(in.output(0).numel));
   in.get_output(0, y.data(), y.size());
+  if (!g_raw.output.empty()) slimrt::tools::write_f32(g_raw.output, y.data(), y.size());
   const auto& names = m->metadata().class_names;
   size_t best = 0;
   for (size_t i = 0; i < y.size(); ++i) {
@@ -231,6 +277,12 @@ int main(int argc, char** argv) {
     }
   }
 #endif
+  slimrt_frontend_register();  // models whose graph starts with front-end ops
+  if (argc >= 2) {
+    const std::string a1 = argv[1], a2 = argc >= 3 ? argv[2] : "";
+    if (a2 == "--help" || a2 == "-h") return command_help(a1) == 0 ? 0 : usage();
+    if (a1 == "--help" || a1 == "-h" || a1 == "help") return argc >= 3 && command_help(a2) == 0 ? 0 : (usage(), 0);
+  }
   if (argc < 3) return usage();
   const std::string cmd = argv[1], model = argv[2];
   std::string isa, input;
@@ -259,7 +311,21 @@ int main(int argc, char** argv) {
     else if (a == "--runs") runs = std::max(1, number("--runs"));
     else if (a == "--warmup") warmup = number("--warmup");
     else if (a == "--threads") threads = std::max(1, number("--threads"));
-    else if (a == "--no-verify-checksum") g_load.verify_checksums = false;
+    else if (a == "--no-verify-checksum") g_load.verify_checksums = false, g_raw.load_flags = SLIMRT_LOAD_SKIP_CHECKSUMS;
+    else if (a == "--columns") g_raw.columns = value("--columns");
+    else if (a == "--output") g_raw.output = value("--output");
+    else if (a == "--top") g_raw.top = std::max(1, number("--top"));
+    else if (a == "--hop") g_raw.hop = number("--hop");
+    else if (a == "--chunk") g_raw.chunk = number("--chunk");
+    else if (a == "--smooth") g_raw.smooth = number("--smooth");
+    else if (a == "--smooth-mode") {
+      const std::string v = value("--smooth-mode");
+      if (v != "vote" && v != "mean") {
+        std::fprintf(stderr, "slimrt-run: --smooth-mode: '%s' is not vote or mean\n", v.c_str());
+        return 2;
+      }
+      g_raw.smooth_mode = v == "mean" ? SLIMRT_SMOOTH_MEAN : SLIMRT_SMOOTH_VOTE;
+    }
     else if (input.empty() && a.rfind("--", 0) != 0) input = a;
     else {
       std::fprintf(stderr, "slimrt-run: unknown argument '%s'\n", a.c_str());
@@ -273,6 +339,11 @@ int main(int argc, char** argv) {
       return run(model, input, isa);
     }
     if (cmd == "bench") return bench(model, runs, warmup, threads, isa);
+    if (cmd == "stream") {
+      if (input.empty()) return usage();
+      g_raw.isa = isa;
+      return slimrt::tools::stream_raw(model, input, g_raw);
+    }
     return usage();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "slimrt-run: %s\n", e.what());

@@ -64,7 +64,13 @@
   X(UnpackBits,      "unpack_bits",      SLIMRT_OP_KERNEL)                                  \
   /* append new ops below this line (docs/ADDING_AN_OP.md) */                              \
   X(Sigmoid,         "sigmoid",          SLIMRT_OP_ALL)                                     \
-  X(HardSwish,       "hard_swish",       SLIMRT_OP_ALL)
+  X(HardSwish,       "hard_swish",       SLIMRT_OP_ALL)                                     \
+  /* sensor front-end ops (Op.frontend parameters; run by slimrt_frontend) */               \
+  X(AudioFeatures,   "audio_features",   SLIMRT_OP_SLIM)                                    \
+  X(DeepSenseFeatures, "deepsense_features", SLIMRT_OP_SLIM)                                \
+  X(Normalize,       "normalize",        SLIMRT_OP_SLIM)                                    \
+  X(Resample,        "resample",         SLIMRT_OP_SLIM)                                    \
+  X(ImageResize,     "image_resize",     SLIMRT_OP_SLIM)
 // clang-format on
 
 namespace slimrt {

@@ -49,6 +49,17 @@ struct TensorDesc {
   bool constant() const { return data != nullptr; }
 };
 
+// Op.frontend: the parameters of a sensor front-end op (schema FrontEnd; the ops live in
+// the optional library slimrt_frontend). `present` is false on every other op.
+struct FrontEndParams {
+  bool present = false;
+  double sample_rate = 0, target_rate = 0, fmin = 0, fmax = 0;
+  int n_fft = 0, win_length = 0, hop_length = 0, n_mels = 0, n_mfcc = 0;
+  int intervals = 0, fft_bins = 0, axes_per_sensor = 0;
+  int64_t stream_hop = 0;
+  int smooth_window = 0, smooth_mode = 0;  // fb::SmoothMode
+};
+
 struct OpDesc {
   OpType type = OpType::Dense;
   std::string name;
@@ -61,6 +72,7 @@ struct OpDesc {
   int gate_fl = 0, gate_wl = 0, cell_fl = 0, cell_wl = 0;  // fixed-point RNN
   int pre_fl = 0, pre_wl = 0;  // fixed-point RNN gate pre-activations (pre_wl 0: ⟨8, 0⟩)
   int64_t macs = 0;  // multiply-accumulates (or XNOR-popcount lanes) per inference
+  FrontEndParams frontend;
 };
 
 struct Metadata {

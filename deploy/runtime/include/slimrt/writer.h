@@ -33,6 +33,7 @@ class ModelWriter {
   static void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes);
 
   const TensorDesc& tensor(int i) const { return tensors_.at(size_t(i)); }
+  OpDesc& op(size_t i) { return ops_.at(i); }  // an op already added (tests edit attributes)
   size_t num_tensors() const { return tensors_.size(); }
 
  private:

@@ -1,0 +1,82 @@
+/* slimrt streaming C API (library slimrt_frontend): raw sensor samples in, a class per
+ * hop and a smoothed class out, for a model whose graph starts with a front-end op
+ * (AudioFeatures or DeepSenseFeatures reading the model's input; docs/SLIMRT.md
+ * "Streaming API").
+ *
+ *   slimrt_stream* s;  slimrt_stream_options o;  slimrt_stream_options_init(&o);
+ *   slimrt_stream_open(model, &o, &s);
+ *   while (read(chunk)) slimrt_stream_push(s, chunk, frames, on_decision, user);
+ *   slimrt_stream_free(s);
+ *
+ * Window w covers stream frames [w·hop, w·hop + window); its decision is made when its
+ * last frame arrives, and equals the model's output on those frames run one-shot. A
+ * float front end reuses the feature columns consecutive windows share. Everything is
+ * allocated by slimrt_stream_open; slimrt_stream_push never allocates. */
+#ifndef SLIMRT_STREAM_H_
+#define SLIMRT_STREAM_H_
+
+#include "slimrt/slimrt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Adds the front-end ops to slimrt's op table: call once before loading a model that
+ * has them (slimrt_stream_open calls it too). Without it such a model fails to load with
+ * "this slimrt has no implementation of the op". */
+SLIMRT_API void slimrt_frontend_register(void);
+
+typedef enum slimrt_smoothing {
+  SLIMRT_SMOOTH_FROM_FILE = -1, /* the model's first op says (FrontEnd.smooth_mode) */
+  SLIMRT_SMOOTH_VOTE = 0,       /* majority of the last N classes (ties: the latest) */
+  SLIMRT_SMOOTH_MEAN = 1        /* arg max of the mean of the last N output vectors */
+} slimrt_smoothing;
+
+typedef struct slimrt_stream_options {
+  int64_t hop;          /* frames between decisions; 0: the file's stream_hop (0 there: the window) */
+  int smooth_window;    /* N decisions smoothed; -1: the file's; 0 or 1: no smoothing */
+  int smooth_mode;      /* slimrt_smoothing */
+  int reuse;            /* 1: reuse overlapping feature columns (float front ends); 0: recompute */
+  const char* isa;      /* NULL: fastest kernels; "ref", … as slimrt_interpreter_create */
+} slimrt_stream_options;
+
+typedef struct slimrt_decision {
+  int64_t window;       /* index of the window, from 0 */
+  int64_t end_frame;    /* the window covers frames [end_frame − window, end_frame) */
+  double end_s;         /* end_frame / the front end's sample rate (0 when unknown) */
+  int cls;              /* arg max of output 0 */
+  float score;          /* its value */
+  int smoothed_cls;     /* after smoothing over the last N decisions */
+  float smoothed_score; /* vote: share of the N votes; mean: the mean output value */
+} slimrt_decision;
+
+typedef void (*slimrt_decision_fn)(const slimrt_decision* decision, void* user);
+
+SLIMRT_API void slimrt_stream_options_init(slimrt_stream_options* options);
+typedef struct slimrt_stream slimrt_stream;
+/* Fails (SLIMRT_ERROR_INVALID_ARGUMENT, message) when the model's first op is not a
+ * front-end op reading input 0, or an option is out of range. */
+SLIMRT_API slimrt_status slimrt_stream_open(const slimrt_model* model, const slimrt_stream_options* options,
+                                            slimrt_stream** out);
+SLIMRT_API void slimrt_stream_free(slimrt_stream* stream);
+/* frames × channels interleaved samples; any count. Calls fn (may be NULL) for every
+ * window that completes. A NaN or infinite sample refuses the whole chunk (nothing is
+ * consumed; the message names the frame and channel). */
+SLIMRT_API slimrt_status slimrt_stream_push(slimrt_stream* stream, const float* samples, size_t frames,
+                                            slimrt_decision_fn fn, void* user);
+SLIMRT_API void slimrt_stream_reset(slimrt_stream* stream); /* forget the samples and decisions */
+SLIMRT_API int slimrt_stream_channels(const slimrt_stream* stream);
+SLIMRT_API int64_t slimrt_stream_window(const slimrt_stream* stream);
+SLIMRT_API int64_t slimrt_stream_hop(const slimrt_stream* stream);
+SLIMRT_API int slimrt_stream_smooth_window(const slimrt_stream* stream);
+SLIMRT_API int slimrt_stream_smooth_mode(const slimrt_stream* stream);
+SLIMRT_API double slimrt_stream_sample_rate(const slimrt_stream* stream);
+SLIMRT_API int slimrt_stream_reusing(const slimrt_stream* stream); /* 1 when feature columns are reused */
+/* Output 0 of the last completed window (count = its numel). */
+SLIMRT_API slimrt_status slimrt_stream_output(const slimrt_stream* stream, float* data, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLIMRT_STREAM_H_ */
