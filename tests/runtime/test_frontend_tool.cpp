@@ -1,0 +1,242 @@
+// slimrt-run on raw sensor files: the readers (WAV, CSV, PGM/PPM) on good and hostile
+// bytes, and the `run` / `stream` / `describe` / `--help` commands end to end on models
+// whose graph starts with a front-end op.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "frontend_models.h"
+#include "inputs.h"
+
+namespace slimrt::test {
+namespace {
+
+using tools::parse_csv;
+using tools::parse_pnm;
+using tools::parse_wav;
+
+// A RIFF/WAVE file around `data` (format tag, channels, rate, bits).
+std::string wav_bytes(int tag, int channels, uint32_t rate, int bits, const std::string& data, uint32_t data_len = 0) {
+  std::string fmt(16, '\0');
+  auto put16 = [](std::string& s, size_t at, uint16_t v) { std::memcpy(&s[at], &v, 2); };
+  auto put32 = [](std::string& s, size_t at, uint32_t v) { std::memcpy(&s[at], &v, 4); };
+  put16(fmt, 0, uint16_t(tag));
+  put16(fmt, 2, uint16_t(channels));
+  put32(fmt, 4, rate);
+  put32(fmt, 8, rate * uint32_t(channels * bits / 8));
+  put16(fmt, 12, uint16_t(channels * bits / 8));
+  put16(fmt, 14, uint16_t(bits));
+  std::string out = "RIFF0000WAVEfmt ";
+  std::string len(4, '\0');
+  put32(len, 0, 16);
+  out += len + fmt + "data";
+  put32(len, 0, data_len ? data_len : uint32_t(data.size()));
+  out += len + data;
+  put32(out, 4, uint32_t(out.size() - 8));
+  return out;
+}
+
+std::string pcm16(const std::vector<float>& x) {
+  std::string s(x.size() * 2, '\0');
+  for (size_t i = 0; i < x.size(); ++i) {
+    const int16_t v = int16_t(std::lround(std::clamp(x[i], -1.0f, 0.99f) * 32768.0f));
+    std::memcpy(&s[2 * i], &v, 2);
+  }
+  return s;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ToolInputs, WavFormats) {
+  // 16-bit stereo, 8-bit, 24-bit, 32-bit float.
+  const std::string s16 = std::string("\x00\x40\x00\xc0", 4);  // 16384, −16384
+  tools::Audio a = parse_wav("a.wav", wav_bytes(1, 2, 8000, 16, s16));
+  EXPECT_EQ(a.channels, 2);
+  EXPECT_EQ(a.frames, 1);
+  EXPECT_EQ(a.samples, (std::vector<float>{0.5f, -0.5f}));
+  EXPECT_EQ(tools::downmix(a), std::vector<float>{0.0f});
+  EXPECT_EQ(parse_wav("b.wav", wav_bytes(1, 1, 8000, 8, "\xc0\x40")).samples, (std::vector<float>{0.5f, -0.5f}));
+  EXPECT_EQ(parse_wav("c.wav", wav_bytes(1, 1, 8000, 24, std::string("\x00\x00\x40", 3))).samples,
+            std::vector<float>{0.5f});
+  const float f = -0.25f;
+  EXPECT_EQ(parse_wav("d.wav", wav_bytes(3, 1, 44100, 32, std::string(reinterpret_cast<const char*>(&f), 4))).samples,
+            std::vector<float>{f});
+  // A truncated data chunk keeps its whole frames.
+  tools::Audio t = parse_wav("e.wav", wav_bytes(1, 1, 8000, 16, std::string(5, '\0'), 1000));
+  EXPECT_TRUE(t.truncated);
+  EXPECT_EQ(t.frames, 2);
+}
+
+TEST(ToolInputs, HostileWavNamesFileAndOffset) {
+  EXPECT_EQ(error_of([] { parse_wav("x.wav", "RIFF"); }), "x.wav: not a RIFF/WAVE file (no 'RIFF' … 'WAVE' header)");
+  EXPECT_NE(error_of([] { parse_wav("x.wav", wav_bytes(2, 1, 8000, 16, "ab")); }).find("x.wav: byte 20: WAV format code 2"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_wav("x.wav", wav_bytes(1, 0, 8000, 16, "ab")); }).find("x.wav: byte 22: 0 channels"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_wav("x.wav", wav_bytes(1, 1, 8000, 12, "ab")); }).find("12-bit PCM"), std::string::npos);
+  std::string nan_wav = wav_bytes(3, 1, 8000, 32, std::string("\x00\x00\xc0\x7f", 4));
+  EXPECT_NE(error_of([&] { parse_wav("n.wav", nan_wav); }).find("n.wav: byte 44: sample is NaN"), std::string::npos);
+  const std::string no_fmt("RIFF\x0c\x00\x00\x00WAVEdata\x02\x00\x00\x00" "ab", 22);
+  EXPECT_NE(error_of([&] { parse_wav("y.wav", no_fmt); }).find("'data' chunk before the 'fmt ' chunk"), std::string::npos);
+  for (size_t cut = 0; cut < 44; ++cut)  // every truncation of the header: an error, never a crash
+    EXPECT_NE(error_of([&] { parse_wav("z.wav", wav_bytes(1, 1, 8000, 16, "abcd").substr(0, cut)); }), "(no error)");
+}
+
+TEST(ToolInputs, CsvHeaderColumnsAndErrors) {
+  const tools::Table t = parse_csv("s.csv", "# HMP\ntime,x,y,z\n0,1,2,3\n1,4,5,6\n");
+  EXPECT_EQ(t.names, (std::vector<std::string>{"time", "x", "y", "z"}));
+  EXPECT_EQ(t.rows, 2);
+  const tools::Table xyz = tools::select_columns(t, "s.csv", "x,y,z");
+  EXPECT_EQ(xyz.values, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(tools::select_columns(t, "s.csv", "3,1").values, (std::vector<float>{3, 1, 6, 4}));
+  EXPECT_EQ(error_of([&] { tools::select_columns(t, "s.csv", "x,w"); }), "s.csv: no column 'w' (the file has 4 columns)");
+  EXPECT_EQ(parse_csv("h.txt", "32 47 40\n32 48 37\n").values, (std::vector<float>{32, 47, 40, 32, 48, 37}));
+  EXPECT_EQ(error_of([] { parse_csv("b.csv", "1,2,3\n4,5\n"); }), "b.csv:2: 2 values, expected 3 (as the first row)");
+  EXPECT_EQ(error_of([] { parse_csv("b.csv", "x,y\n1,2\n3,abc\n"); }), "b.csv:3: column 2: 'abc' is not a number");
+  EXPECT_EQ(error_of([] { parse_csv("b.csv", "x,y,z\n1,,3\n"); }), "b.csv:2: column 2: '' is not a number");
+  EXPECT_EQ(error_of([] { parse_csv("b.csv", "1,nan\n"); }), "b.csv:1: column 2 is NaN or infinite");
+  EXPECT_EQ(error_of([] { parse_csv("e.csv", "x,y\n"); }), "e.csv: no rows of numbers");
+}
+
+TEST(ToolInputs, PnmImages) {
+  const tools::Image g = parse_pnm("g.pgm", std::string("P5\n# c\n2 1\n255\n\x10\x20", 17));
+  EXPECT_EQ(g.width, 2);
+  EXPECT_EQ(g.channels, 1);
+  EXPECT_EQ(g.pixels, (std::vector<uint8_t>{16, 32}));
+  const tools::Image c = parse_pnm("c.ppm", std::string("P6 1 1 15 \x0f\x00\x05", 13));
+  EXPECT_EQ(c.pixels, (std::vector<uint8_t>{255, 0, 85}));
+  EXPECT_NE(error_of([] { parse_pnm("t.pgm", "P5 4 4 255\nab"); }).find("t.pgm: byte 13: truncated"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_pnm("t.pgm", "P5 0 4 255\n"); }).find("image of 0×4"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_pnm("t.pgm", "P3 1 1 255\n1"); }).find("not a binary PGM"), std::string::npos);
+  EXPECT_NE(error_of([] { parse_pnm("t.pgm", "P5 1 1 10\n\x0b"); }).find("above maxval"), std::string::npos);
+}
+
+#ifdef SLIMRT_RUN_BIN
+struct Result {
+  int status;
+  std::string out;
+};
+Result run_tool(const std::string& args) {
+  const char* emu = std::getenv("SLIMRT_TEST_EMULATOR");
+  const std::string cmd = std::string(emu ? emu : "") + " " + SLIMRT_RUN_BIN + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  for (size_t n; p && (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  const int st = p ? ::pclose(p) : -1;
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+std::string temp_dir() {
+  const auto d = std::filesystem::temp_directory_path() / ("slimrt_fe_tool_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(d);
+  return d.string() + "/";
+}
+
+void write(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+
+TEST(ToolCommands, RunStreamDescribeHelpOnAnAudioModel) {
+  const std::string dir = temp_dir();
+  ModelWriter w = audio_model(audio_params(), 8000, 4);
+  w.op(0).frontend.stream_hop = 2000;
+  w.op(0).frontend.smooth_window = 3;
+  w.metadata.class_names = {"zero", "one", "two", "three"};
+  w.write_file(dir + "kws.slim");
+  const auto x = test_signal(12000, 1, 3);
+  write(dir + "clip.wav", wav_bytes(1, 1, 8000, 16, pcm16(x)));
+
+  // run: the centre 8000 samples, as the workbench crops; the classes best first.
+  Result r = run_tool("run " + dir + "kws.slim " + dir + "clip.wav");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const tools::Audio a = parse_wav("clip", wav_bytes(1, 1, 8000, 16, pcm16(x)));
+  Interpreter in(load(w));
+  in.set_input(0, a.samples.data() + 2000, 8000);
+  in.invoke();
+  std::vector<float> y(4);
+  in.get_output(0, y.data(), 4);
+  const size_t best = size_t(std::max_element(y.begin(), y.end()) - y.begin());
+  char line[96];
+  std::snprintf(line, sizeof line, "class %s %.6f\n", w.metadata.class_names[best].c_str(), double(y[best]));
+  EXPECT_NE(r.out.find(std::string("note: ") + dir + "clip.wav: 12000 samples centre-cropped"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.substr(r.out.find("class ")).substr(0, std::strlen(line)), line) << r.out;
+
+  // stream: hop 2000 from the file, 3 windows over 12000 samples.
+  r = run_tool("stream " + dir + "kws.slim " + dir + "clip.wav --chunk 777");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("# window 8000 frames, hop 2000, smoothing vote over 3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n1.500\t2\t"), std::string::npos) << r.out;
+
+  r = run_tool("describe " + dir + "kws.slim");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("front end    AudioFeatures: input [samples] 8000, 8000 Hz, n_fft 256"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("normalise    'normalise': 40 mean/std values along axis 0"), std::string::npos) << r.out;
+
+  for (const char* cmd : {"run", "stream", "describe", "bench"}) {
+    r = run_tool(std::string(cmd) + " --help");
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(r.out.rfind(std::string("usage: slimrt-run ") + cmd, 0), 0u) << r.out;
+  }
+
+  // Another rate: refused with both numbers; a broken WAV: the file and offset.
+  write(dir + "fast.wav", wav_bytes(1, 1, 16000, 16, pcm16(x)));
+  r = run_tool("run " + dir + "kws.slim " + dir + "fast.wav");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("fast.wav: recorded at 16000 Hz, the model's front end takes 8000 Hz"), std::string::npos) << r.out;
+  write(dir + "bad.wav", wav_bytes(7, 1, 8000, 16, pcm16(x)));
+  r = run_tool("run " + dir + "kws.slim " + dir + "bad.wav");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("bad.wav: byte 20: WAV format code 7"), std::string::npos) << r.out;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ToolCommands, RunAndStreamCsvOnADeepSenseModel) {
+  const std::string dir = temp_dir();
+  ModelWriter w = deepsense_model(deepsense_params(), 64, 3, 4);
+  w.write_file(dir + "har.slim");
+  const auto x = test_signal(64, 3, 4);
+  std::string csv = "x,y,z,extra\n";
+  for (int t = 0; t < 64; ++t) {
+    char row[128];
+    std::snprintf(row, sizeof row, "%.9g,%.9g,%.9g,7\n", double(x[size_t(t * 3)]), double(x[size_t(t * 3 + 1)]),
+                  double(x[size_t(t * 3 + 2)]));
+    csv += row;
+  }
+  write(dir + "rec.csv", csv);
+  Result r = run_tool("run " + dir + "har.slim " + dir + "rec.csv");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("rec.csv: 4 channels (columns), the model's front end takes 3 (pick them with --columns)"),
+            std::string::npos) << r.out;
+  r = run_tool("run " + dir + "har.slim " + dir + "rec.csv --columns x,y,z --top 2 --output " + dir + "y.f32");
+  ASSERT_EQ(r.status, 0) << r.out;
+  Interpreter in(load(w));
+  in.set_input(0, x.data(), x.size());
+  in.invoke();
+  std::vector<float> y(4), got(4);
+  in.get_output(0, y.data(), 4);
+  std::ifstream(dir + "y.f32", std::ios::binary).read(reinterpret_cast<char*>(got.data()), 16);
+  EXPECT_EQ(got, y);
+  size_t lines = 0;
+  for (size_t p = r.out.find("class "); p != std::string::npos; p = r.out.find("class ", p + 1)) ++lines;
+  EXPECT_EQ(lines, 2u) << r.out;
+  r = run_tool("run " + dir + "har.slim " + dir + "missing.csv");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("missing.csv: cannot open"), std::string::npos) << r.out;
+  std::filesystem::remove_all(dir);
+}
+#endif
+
+}  // namespace
+}  // namespace slimrt::test
