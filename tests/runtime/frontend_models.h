@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "frontend_signals.h"
+#include "ops/frontend/fe_ops.h"
 #include "slim_test_models.h"
 #include "slimrt/frontend.h"
 #include "slimrt/runtime.h"
@@ -15,24 +17,15 @@
 
 namespace slimrt::test {
 
-inline FrontEndParams audio_params() {
+inline FrontEndParams audio_params() {  // 8 kHz, n_fft 256, window 200, hop 80, 40 bands
   FrontEndParams p;
-  p.present = true;
-  p.sample_rate = 8000;
-  p.n_fft = 256;
-  p.win_length = 200;
-  p.hop_length = 80;
-  p.n_mels = 40;
+  p.present = true, p.sample_rate = 8000, p.n_fft = 256, p.win_length = 200, p.hop_length = 80, p.n_mels = 40;
   return p;
 }
 
-inline FrontEndParams deepsense_params() {
+inline FrontEndParams deepsense_params() {  // 8 intervals, 5 bins, 3 axes per sensor
   FrontEndParams p;
-  p.present = true;
-  p.sample_rate = 32;
-  p.intervals = 8;
-  p.fft_bins = 5;
-  p.axes_per_sensor = 3;
+  p.present = true, p.sample_rate = 32, p.intervals = 8, p.fft_bins = 5, p.axes_per_sensor = 3;
   return p;
 }
 
@@ -61,12 +54,7 @@ inline std::pair<std::vector<float>, std::vector<float>> band_stats(int bands) {
 inline ModelWriter audio_model(const FrontEndParams& p, int64_t clip, int classes = 4, bool fixed = false, int fl = 11,
                                bool head = true) {
   ModelWriter m;
-  const frontend::LogMelPlan plan = frontend::prepare_log_mel([&] {
-    frontend::LogMelOptions o;
-    o.rate_hz = p.sample_rate, o.clip_samples = clip, o.n_fft = p.n_fft, o.win_length = p.win_length;
-    o.hop_length = p.hop_length, o.n_mels = p.n_mels, o.n_mfcc = p.n_mfcc, o.fmin = p.fmin, o.fmax = p.fmax;
-    return o;
-  }());
+  const frontend::LogMelPlan plan = frontend::prepare_log_mel(ops::fe::log_mel_options(p, clip));
   const int F = plan.features();
   const int64_t T = plan.frames;
   const int x = m.add_tensor("samples", DType::F32, {clip});
@@ -90,9 +78,7 @@ inline ModelWriter audio_model(const FrontEndParams& p, int64_t clip, int classe
 // x f32 [window, channels] → DeepSenseFeatures → Dense → Softmax (classes 0: no head).
 inline ModelWriter deepsense_model(const FrontEndParams& p, int64_t window, int channels, int classes = 5) {
   ModelWriter m;
-  frontend::DeepSenseOptions o;
-  o.channels = channels, o.window = int(window), o.intervals = p.intervals, o.fft_bins = p.fft_bins;
-  o.axes_per_sensor = p.axes_per_sensor;
+  const frontend::DeepSenseOptions o = ops::fe::deepsense_options(p, window, channels);
   const int64_t n = frontend::prepare_deepsense(o).numel();
   const int x = m.add_tensor("samples", DType::F32, {window, channels});
   const int feat = m.add_tensor("features", DType::F32, {n});
@@ -109,17 +95,5 @@ inline std::shared_ptr<const Model> load(const ModelWriter& w) {
   return Model::from_memory(bytes.data(), bytes.size());
 }
 
-// Chirp + noise, frames × channels interleaved, in [−1, 1).
-inline std::vector<float> test_signal(int64_t frames, int channels, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> noise(0.0f, 0.05f);
-  std::vector<float> x(size_t(frames * channels));
-  for (int64_t i = 0; i < frames; ++i)
-    for (int c = 0; c < channels; ++c) {
-      const double t = double(i) / 8000.0;
-      x[size_t(i * channels + c)] = float(0.4 * std::sin(2 * 3.14159265 * (200 + 300 * t + 50 * c) * t)) + noise(rng);
-    }
-  return x;
-}
 
 }  // namespace slimrt::test

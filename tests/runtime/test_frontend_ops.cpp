@@ -19,12 +19,6 @@ std::vector<float> output(const Interpreter& in, size_t i) {
   return y;
 }
 
-fr::LogMelOptions options_of(const FrontEndParams& p, int64_t clip) {
-  fr::LogMelOptions o;
-  o.rate_hz = p.sample_rate, o.clip_samples = clip, o.n_fft = p.n_fft, o.win_length = p.win_length;
-  o.hop_length = p.hop_length, o.n_mels = p.n_mels, o.n_mfcc = p.n_mfcc, o.fmin = p.fmin, o.fmax = p.fmax;
-  return o;
-}
 
 std::vector<float> run_model(Interpreter& in, const std::vector<float>& x) {
   in.set_input(0, x.data(), x.size());
@@ -38,7 +32,7 @@ void expect_audio_parity(const FrontEndParams& p, int64_t clip) {
   Interpreter in(load(audio_model(p, clip, 0, false, 0, /*head=*/false)));
   const auto x = test_signal(clip, 1, 3);
   run_model(in, x);
-  const fr::LogMelPlan plan = fr::prepare_log_mel(options_of(p, clip));
+  const fr::LogMelPlan plan = fr::prepare_log_mel(ops::fe::log_mel_options(p, clip));
   std::vector<float> want(size_t(plan.numel())), scratch(plan.scratch_floats);
   fr::log_mel_features(plan, x.data(), clip, scratch.data(), want.data());
   EXPECT_EQ(output(in, 0), want);
@@ -80,7 +74,7 @@ TEST(FrontendOps, FixedPointLogMelEqualsTheFixedFrontEnd) {
     x[i] = float(pcm[i]) / 32768.0f;
   }
   run_model(in, x);
-  const fr::FixedLogMelPlan plan = fr::prepare_fixed_log_mel(options_of(p, clip), 16, 11);
+  const fr::FixedLogMelPlan plan = fr::prepare_fixed_log_mel(ops::fe::log_mel_options(p, clip), 16, 11);
   std::vector<int32_t> s32(plan.scratch32);
   std::vector<uint64_t> s64(plan.scratch64);
   std::vector<int16_t> want(size_t(plan.geometry.numel()));
@@ -97,8 +91,7 @@ TEST(FrontendOps, DeepSenseInGraphEqualsTheFrontEnd) {
   Interpreter in(load(deepsense_model(p, W, C, /*classes=*/0)));
   const auto x = test_signal(W, C, 9);  // [W, C] time-major
   run_model(in, x);
-  fr::DeepSenseOptions o;
-  o.channels = C, o.window = int(W), o.intervals = p.intervals, o.fft_bins = p.fft_bins, o.axes_per_sensor = 3;
+  const fr::DeepSenseOptions o = ops::fe::deepsense_options(p, W, C);
   const fr::DeepSensePlan plan = fr::prepare_deepsense(o);
   std::vector<float> planar(x.size()), want(size_t(plan.numel()));
   for (int64_t t = 0; t < W; ++t)

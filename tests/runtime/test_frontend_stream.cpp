@@ -11,31 +11,13 @@
 
 #include "slimrt/frontend.h"
 
-// Heap allocations made through operator new (new[] and the nothrow forms call it).
-static std::atomic<long> g_news{0};
-void* operator new(std::size_t n) {
-  g_news.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "alloc_counter.h"
+#include "frontend_signals.h"
 
 namespace slimrt::frontend {
 namespace {
 
-// Chirp + noise, frames × channels interleaved.
-std::vector<float> signal(int64_t frames, int channels, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> noise(0.0f, 0.05f);
-  std::vector<float> x(size_t(frames * channels));
-  for (int64_t i = 0; i < frames; ++i)
-    for (int c = 0; c < channels; ++c) {
-      const double t = double(i) / 8000.0;
-      x[size_t(i * channels + c)] = float(0.4 * std::sin(2 * 3.14159265 * (200 + 300 * t + 50 * c) * t)) + noise(rng);
-    }
-  return x;
-}
+std::vector<float> signal(int64_t frames, int channels, uint32_t seed) { return test::test_signal(frames, channels, seed); }
 
 // Pushes x in random chunks (0 .. max_chunk frames); returns every emitted window's features.
 std::vector<std::vector<float>> stream_all(FeatureStream& s, const std::vector<float>& x, int64_t max_chunk,

@@ -4,22 +4,14 @@
 // documented vote / mean; push never allocates; bad samples and models are refused.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <new>
 
 #include "frontend_models.h"
 #include "inputs.h"
+#include "slimrt/stream.hpp"
 
-static std::atomic<long> g_news{0};
-void* operator new(std::size_t n) {
-  g_news.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "alloc_counter.h"
 
 namespace slimrt::test {
 namespace {
@@ -232,6 +224,29 @@ TEST(StreamApi, BadSamplesAndModelsAreRefused) {
   slimrt_stream* too = nullptr;
   EXPECT_EQ(slimrt_stream_open(s.model, &o, &too), SLIMRT_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(std::string(slimrt_last_error()).find("smooth_window"), std::string::npos) << slimrt_last_error();
+}
+
+TEST(StreamApi, CppWrapper) {
+  slimrt_frontend_register();
+  const auto bytes = deepsense_model(deepsense_params(), 64, 3, 4).finish();
+  const api::ModelHandle model = api::ModelHandle::load(bytes.data(), bytes.size());
+  slimrt_stream_options o;
+  slimrt_stream_options_init(&o);
+  o.hop = 32;
+  api::StreamHandle s(model, &o);
+  EXPECT_EQ(s.channels(), 3);
+  EXPECT_EQ(s.window(), 64);
+  const auto x = test_signal(64 * 4, 3, 1);
+  std::vector<int64_t> ends;
+  s.push(x.data(), 64 * 4, [&](const slimrt_decision& d) { ends.push_back(d.end_frame); });
+  EXPECT_EQ(ends, (std::vector<int64_t>{64, 96, 128, 160, 192, 224, 256}));
+  EXPECT_EQ(s.output(4).size(), 4u);
+  std::vector<float> bad(3, std::nanf(""));
+  EXPECT_THROW(s.push(bad.data(), 1), api::Failure);
+  SmallCnn cnn;
+  const auto cnn_bytes = cnn.writer.finish();
+  const api::ModelHandle plain = api::ModelHandle::load(cnn_bytes.data(), cnn_bytes.size());
+  EXPECT_THROW(api::StreamHandle{plain}, api::Failure);  // no front end
 }
 
 }  // namespace

@@ -12,24 +12,14 @@ namespace fr = slimrt::frontend;
 
 frontend::LogMelOptions log_mel_options(const FrontEndParams& p, int64_t clip) {
   fr::LogMelOptions o;
-  o.rate_hz = p.sample_rate;
-  o.clip_samples = clip;
-  o.n_fft = p.n_fft;
-  o.win_length = p.win_length;
-  o.hop_length = p.hop_length;
-  o.n_mels = p.n_mels;
-  o.n_mfcc = p.n_mfcc;
-  o.fmin = p.fmin;
-  o.fmax = p.fmax;
+  o.rate_hz = p.sample_rate, o.clip_samples = clip, o.n_fft = p.n_fft, o.win_length = p.win_length;
+  o.hop_length = p.hop_length, o.n_mels = p.n_mels, o.n_mfcc = p.n_mfcc, o.fmin = p.fmin, o.fmax = p.fmax;
   return o;
 }
 
 frontend::DeepSenseOptions deepsense_options(const FrontEndParams& p, int64_t window, int64_t channels) {
   fr::DeepSenseOptions o;
-  o.channels = int(channels);
-  o.window = int(window);
-  o.intervals = p.intervals;
-  o.fft_bins = p.fft_bins;
+  o.channels = int(channels), o.window = int(window), o.intervals = p.intervals, o.fft_bins = p.fft_bins;
   o.axes_per_sensor = p.axes_per_sensor;
   return o;
 }

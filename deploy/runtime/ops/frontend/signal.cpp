@@ -78,6 +78,7 @@ void check_resample(Check& c) {
   if (s[0] > kMaxClip) c.fail("%lld frames is more than 2^24", (long long)s[0]);
   const int64_t m = prepared(c, [&] { return fr::resample_linear_frames(s[0], p.sample_rate, p.target_rate); });
   c.need_shape(c.y(), {m, s[1]}, "output");
+  check_stream(c, s[0]);
   c.op.macs = c.y().numel;
 }
 
