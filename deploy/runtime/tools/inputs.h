@@ -1,21 +1,20 @@
 #pragma once
-// slimrt-run's readers of raw sensor files, for models whose graph starts with a
-// front-end op: WAV audio, CSV sensor samples, PGM/PPM (and PNG when built with
-// libpng) images. Decoding lives here, in the tool, never in the runtime library.
-// Every reader checks what it reads: an untrusted file gets a slimrt::Error naming
-// the file and the byte offset or line of the fault, never a crash.
 #include <cstdint>
 #include <string>
 #include <vector>
 
+// slimrt-run's readers of raw sensor files (WAV, CSV, PGM/PPM, PNG with libpng) for
+// models whose graph starts with a front-end op; decoding lives in the tool, never in
+// the runtime library. An untrusted file gets a slimrt::Error naming the file and the
+// byte offset or line of the fault, never a crash.
 namespace slimrt::tools {
 
 // A RIFF/WAVE file: PCM 8 (unsigned), 16, 24 or 32-bit integers or 32/64-bit float,
 // WAVE_FORMAT_PCM, _IEEE_FLOAT or _EXTENSIBLE with those subformats. Samples scaled as
 // libsndfile does (q / 2^(bits−1); 8-bit (u − 128)/128), frames × channels interleaved.
 struct Audio {
-  double rate = 0;
-  int channels = 0;
+  double rate = 0;  // Hz
+  int channels = 0;  // interleaved in `samples`
   int64_t frames = 0;
   std::vector<float> samples;
   bool truncated = false;  // the data chunk ran past the end of the file (the whole frames read)
