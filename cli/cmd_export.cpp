@@ -9,6 +9,8 @@
 // (tags slimrt_<precision>_accuracy, …).
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -18,10 +20,12 @@
 #include "cli/commands.h"
 #include "datasets/pipeline.h"
 #include "deploy/export/exporter.h"
+#include "deploy/export/front_end.h"
 #include "deploy/export/measure.h"
 #include "experiments/experiment.h"
 #include "experiments/results.h"
 #include "slimrt/runtime.h"
+#include "slimrt/writer.h"
 #include "train/graph_io.h"
 
 namespace slimlab::cli {
@@ -31,7 +35,7 @@ namespace fs = std::filesystem;
 void add_export_command(CLI::App& app) {
   struct Args {
     std::string run, precision = "fp32", out, root = "runs";
-    bool no_measure = false;
+    bool no_measure = false, front_end = false;
     int runs = 100;
   };
   auto a = std::make_shared<Args>();
@@ -44,6 +48,9 @@ void add_export_command(CLI::App& app) {
                 "Do not rebuild the run's data to measure the .slim (a float model exported as int8 / int16 still "
                 "needs them for calibration)");
   cmd->add_option("--latency-runs", a->runs, "Timed invocations for the latency figure")->capture_default_str();
+  cmd->add_flag("--front-end", a->front_end,
+                "Put the run's sensor front end (log-mel / MFCC, DeepSense, image resize + normalisation) in front "
+                "of the network: the .slim takes raw samples / pixels (docs/EXPORT.md)");
   cmd->callback([a] {
     fs::path dir = a->run;
     if (!fs::is_directory(dir)) dir = fs::path(a->root) / a->run;
@@ -71,14 +78,15 @@ void add_export_command(CLI::App& app) {
 
     // The run's data, rebuilt torch-free from its resolved configuration.
     std::optional<data::PreparedData> d;
-    if (calibrate || !a->no_measure) {
+    std::optional<exp::Experiment> experiment;
+    if (calibrate || !a->no_measure || a->front_end) {
       const fs::path cfg = dir / "config.toml";
       if (!fs::exists(cfg)) {
         if (calibrate)
           throw std::runtime_error(cfg.string() + ": missing — a float model exported as " + a->precision +
                                    " is calibrated on the run's training data, rebuilt from it");
       } else {
-        const exp::Experiment e = exp::load_experiment(cfg);
+        const exp::Experiment& e = experiment.emplace(exp::load_experiment(cfg));
         std::cout << "rebuilding the run's data from " << cfg.string() << " (dataset.source = " << e.dataset.source
                   << ") for " << (calibrate ? "post-training calibration and " : "") << "measuring the .slim\n";
         d = data::prepare(e.dataset);
@@ -92,6 +100,20 @@ void add_export_command(CLI::App& app) {
 
     const fs::path out = a->out.empty() ? dir / ("model-" + a->precision + ".slim") : fs::path(a->out);
     if (out.has_parent_path()) fs::create_directories(out.parent_path());
+    // --front-end: the network is exported (and measured on the run's features) as
+    // always, then written again behind its front end.
+    auto attach_front_end = [&] {
+      if (!a->front_end) return;
+      if (!d) throw std::runtime_error("--front-end needs the run's config.toml (the dataset configuration)");
+      const slimrt::frontend::FrontEndSpec spec = deploy::front_end_spec(experiment->dataset, *d);
+      std::ifstream in(out, std::ios::binary);
+      const std::vector<uint8_t> network((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::vector<uint8_t> bytes = deploy::with_front_end(network, spec);
+      slimrt::ModelWriter::write_bytes(out.string(), bytes);
+      std::cout << "front end " << deploy::describe(spec) << "\nwrote " << out.string() << " again with it: "
+                << bytes.size() << " bytes, takes raw input (slimrt-run run|stream " << out.string()
+                << " <wav|csv|image>)\n";
+    };
     if (d && !a->no_measure) {
       const deploy::ExportMeasurement m = deploy::export_and_measure(g, o, out, d->test, a->runs, 2000);
       for (const auto& n : m.notes) std::cout << "  " << n << "\n";
@@ -111,6 +133,7 @@ void add_export_command(CLI::App& app) {
         exp::write_results(*record, dir / "results.h5");
         std::cout << "recorded in " << (dir / "results.h5").string() << " (tags " << p << "*)\n";
       }
+      attach_front_end();
       return;
     }
     const deploy::ExportResult r = deploy::export_graph_file(g, o, out);
@@ -125,6 +148,7 @@ void add_export_command(CLI::App& app) {
     std::cout << "wrote " << out.string() << ": " << r.bytes.size() << " bytes, " << r.ops << " ops, arena "
               << in.arena_bytes() << " bytes (lower bound " << in.arena_lower_bound() << "), " << m->macs()
               << " MACs\n";
+    attach_front_end();
   });
 }
 

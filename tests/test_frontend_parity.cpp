@@ -22,6 +22,7 @@
 #include "datasets/normalize.h"
 #include "datasets/wav.h"
 #include "slimrt/frontend.h"
+#include "frontend_test_util.h"
 #include "test_util.h"
 
 namespace fe = slimrt::frontend;
@@ -30,32 +31,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr double kTolerance = 1e-4;
-
-// Largest |a − b| / max(1, |b|) over two arrays (and how many exceed the tolerance).
-struct Parity {
-  double worst = 0;
-  size_t bad = 0, count = 0;
-  void add(const float* a, const float* b, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      const double e = std::fabs(double(a[i]) - double(b[i])) / std::max(1.0, std::fabs(double(b[i])));
-      if (!(e <= kTolerance)) ++bad;
-      worst = std::max(worst, std::isnan(e) ? 1e9 : e);
-    }
-    count += n;
-  }
-};
-
-// Every `step`-th FSDD clip in sorted order (all speakers, all digits).
-std::vector<fs::path> fsdd_clips(size_t step) {
-  std::vector<fs::path> all;
-  for (const auto& e : fs::directory_iterator(slimlab::test::shared_datasets() / "fsdd/recordings"))
-    if (e.path().extension() == ".wav") all.push_back(e.path());
-  std::sort(all.begin(), all.end());
-  std::vector<fs::path> some;
-  for (size_t i = 0; i < all.size(); i += step) some.push_back(all[i]);
-  return some;
-}
+using slimlab::test::fsdd_clips;
+using slimlab::test::Parity;
 
 fe::LogMelOptions device_options(const data::AudioFeatureOptions& a) {
   fe::LogMelOptions o;
