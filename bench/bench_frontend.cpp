@@ -4,6 +4,9 @@
 //   stream/recompute  the same stream recomputing every frame of every window
 //   clip/f32, clip/fixed  one 1 s clip, float and fixed-point log-mel
 //   deepsense         HMP-like 6-axis stream, 4 s windows at 32 Hz, hop 1 s
+//   model_stream      the whole model through slimrt/stream.h: a .slim whose graph is
+//                     AudioFeatures (1 s log-mel) → Dense 4040 → 10, a decision every
+//                     `hop` samples, columns reused or every window recomputed
 // The counter us_per_s is microseconds of CPU per second of input (lower is better).
 //   bench_frontend --benchmark_repetitions=5 --benchmark_min_time=0.2
 #include <benchmark/benchmark.h>
@@ -14,6 +17,8 @@
 #include <vector>
 
 #include "slimrt/frontend.h"
+#include "slimrt/stream.h"
+#include "slimrt/writer.h"
 
 namespace {
 namespace fe = slimrt::frontend;
@@ -94,6 +99,50 @@ void BM_deepsense(benchmark::State& state, bool reuse) {
   run_stream(state, s, x, 60.0);
 }
 
+// samples [8000] → AudioFeatures [40, 101] → Dense → [10].
+std::vector<uint8_t> kws_model() {
+  slimrt::ModelWriter m;
+  const int x = m.add_tensor("samples", slimrt::DType::F32, {8000});
+  const int f = m.add_tensor("logmel", slimrt::DType::F32, {40, 101});
+  slimrt::FrontEndParams& p = m.add_op(slimrt::OpType::AudioFeatures, "frontend", {x}, {f}).frontend;
+  p.present = true, p.sample_rate = kRate, p.n_fft = 256, p.win_length = 200, p.hop_length = 80, p.n_mels = 40;
+  const int w = m.add_f32("fc.weight", {10, 4040}, noise_signal(40400, 1));
+  const int y = m.add_tensor("logits", slimrt::DType::F32, {10});
+  m.add_op(slimrt::OpType::Dense, "fc", {f, w}, {y});
+  m.inputs = {x};
+  m.outputs = {y};
+  return m.finish();
+}
+
+void BM_model_stream(benchmark::State& state, bool reuse) {
+  slimrt_frontend_register();
+  const auto bytes = kws_model();
+  slimrt_model* m = nullptr;
+  slimrt_stream* s = nullptr;
+  slimrt_stream_options o;
+  slimrt_stream_options_init(&o);
+  o.hop = state.range(0);
+  o.reuse = reuse ? 1 : 0;
+  if (slimrt_model_load_memory(bytes.data(), bytes.size(), 1, &m) != SLIMRT_OK || slimrt_stream_open(m, &o, &s) != SLIMRT_OK) {
+    state.SkipWithError(slimrt_last_error());
+    return;
+  }
+  const auto x = noise_signal(size_t(kSeconds * kRate), 1);
+  long decisions = 0;
+  auto count = [](const slimrt_decision*, void* user) { ++*static_cast<long*>(user); };
+  for (auto _ : state) {
+    slimrt_stream_reset(s);
+    for (size_t f = 0; f < x.size(); f += 160) slimrt_stream_push(s, x.data() + f, std::min<size_t>(160, x.size() - f), count, &decisions);
+  }
+  benchmark::DoNotOptimize(decisions);
+  state.counters["us_per_s"] = benchmark::Counter(double(kSeconds) * 1e-6, benchmark::Counter::kIsIterationInvariantRate |
+                                                                              benchmark::Counter::kInvert);
+  slimrt_stream_free(s);
+  slimrt_model_free(m);
+}
+
+BENCHMARK_CAPTURE(BM_model_stream, reuse, true)->Arg(800)->Arg(4000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_model_stream, recompute, false)->Arg(800)->Arg(4000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_stream, logmel_reuse, true, 0)->Arg(800)->Arg(2000)->Arg(4000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_stream, logmel_recompute, false, 0)->Arg(800)->Arg(2000)->Arg(4000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_stream, mfcc_reuse, true, 13)->Arg(800)->Unit(benchmark::kMillisecond);
