@@ -124,6 +124,59 @@ TEST(ToolInputs, PnmImages) {
   EXPECT_NE(error_of([] { parse_pnm("t.pgm", "P5 1 1 10\n\x0b"); }).find("above maxval"), std::string::npos);
 }
 
+// A 3×2 RGB PNG built by hand (zlib stored block, CRC-32 / Adler-32 computed here).
+std::string tiny_png() {
+  auto crc32 = [](const std::string& b) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char ch : b) {
+      c ^= ch;
+      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+  };
+  auto be32 = [](uint32_t v) { return std::string{char(v >> 24), char(v >> 16), char(v >> 8), char(v)}; };
+  auto chunk = [&](const std::string& type, const std::string& data) {
+    return be32(uint32_t(data.size())) + type + data + be32(crc32(type + data));
+  };
+  std::string raw;
+  for (int y = 0; y < 2; ++y) {
+    raw += '\0';  // filter: none
+    for (int x = 0; x < 9; ++x) raw += char(y * 100 + x * 10);
+  }
+  uint32_t a = 1, b = 0;
+  for (unsigned char ch : raw) a = (a + ch) % 65521, b = (b + a) % 65521;
+  const uint16_t len = uint16_t(raw.size()), nlen = uint16_t(~len);
+  const std::string z = std::string("\x78\x01\x01", 3) + char(len & 255) + char(len >> 8) + char(nlen & 255) +
+                        char(nlen >> 8) + raw + be32(b << 16 | a);
+  const std::string ihdr = be32(3) + be32(2) + std::string("\x08\x02\x00\x00\x00", 5);
+  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", z) + chunk("IEND", "");
+}
+
+TEST(ToolInputs, PngWhenBuiltWithLibpng) {
+  const std::string dir = std::filesystem::temp_directory_path().string() + "/";
+  const std::string path = dir + "slimrt_fe_tiny_" + std::to_string(::getpid()) + ".png";
+  const std::string png = tiny_png();
+  std::ofstream(path, std::ios::binary) << png;
+  if (!tools::have_png()) {
+    EXPECT_NE(error_of([&] { tools::read_image(path); }).find("PNG needs a slimrt-run built with libpng"), std::string::npos);
+    std::filesystem::remove(path);
+    return;
+  }
+  const tools::Image im = tools::read_image(path);
+  EXPECT_EQ(im.width, 3);
+  EXPECT_EQ(im.height, 2);
+  EXPECT_EQ(im.channels, 3);
+  EXPECT_EQ(im.pixels[9], 100);
+  EXPECT_EQ(im.pixels[17], 180);
+  // Truncations before the IEND chunk (its 12 bytes, which libpng does not need): an
+  // error naming the file, never a crash.
+  for (size_t cut = 8; cut < png.size() - 12; cut += 3) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << png.substr(0, cut);
+    EXPECT_EQ(error_of([&] { tools::read_image(path); }).rfind(path + ": ", 0), 0u) << cut;
+  }
+  std::filesystem::remove(path);
+}
+
 #ifdef SLIMRT_RUN_BIN
 struct Result {
   int status;
