@@ -69,6 +69,25 @@ TEST(AttachFrontEnd, ImageNetworkTakesPixels) {
             run(net, features));
 }
 
+TEST(AttachFrontEnd, DetachGivesTheNetworkBack) {
+  const ModelWriter full = audio_model(audio_params(), 8000, 4);
+  const auto m = load(full);
+  const auto bytes = fr::detach_front_end(*m);
+  const auto net = Model::from_memory(bytes.data(), bytes.size());
+  ASSERT_EQ(net->ops().size(), 2u);  // Dense, Softmax
+  EXPECT_EQ(net->ops()[0].type, OpType::Dense);
+  // The network on the normalised features = the whole model on the samples.
+  Interpreter head_only(load(audio_model(audio_params(), 8000, 0, false, 0, /*head=*/false)));
+  const auto x = test_signal(8000, 1, 6);
+  head_only.set_input(0, x.data(), x.size());
+  head_only.invoke();
+  std::vector<float> normalised(size_t(head_only.output(1).numel));
+  head_only.get_output(1, normalised.data(), normalised.size());
+  EXPECT_EQ(run(net, normalised), run(m, x));
+  SmallCnn plain;
+  EXPECT_THROW(fr::detach_front_end(*load(plain.writer)), Error);
+}
+
 TEST(AttachFrontEnd, MismatchesAreRefused) {
   fr::FrontEndSpec spec;
   spec.op = OpType::AudioFeatures;

@@ -284,6 +284,22 @@ TEST(ToolCommands, RunAndStreamCsvOnADeepSenseModel) {
   size_t lines = 0;
   for (size_t p = r.out.find("class "); p != std::string::npos; p = r.out.find("class ", p + 1)) ++lines;
   EXPECT_EQ(lines, 2u) << r.out;
+  // --raw: the features straight to the network (the DeepSense features of x).
+  frontend::DeepSenseOptions ds = ops::fe::deepsense_options(deepsense_params(), 64, 3);
+  const frontend::DeepSensePlan plan = frontend::prepare_deepsense(ds);
+  std::vector<float> planar(x.size()), feats(size_t(plan.numel()));
+  for (int t = 0; t < 64; ++t)
+    for (int c = 0; c < 3; ++c) planar[size_t(c * 64 + t)] = x[size_t(t * 3 + c)];
+  frontend::deepsense_features(plan, planar.data(), feats.data());
+  write(dir + "feats.f32", std::string(reinterpret_cast<const char*>(feats.data()), feats.size() * 4));
+  r = run_tool("run " + dir + "har.slim " + dir + "feats.f32 --raw --output " + dir + "y2.f32");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream(dir + "y2.f32", std::ios::binary).read(reinterpret_cast<char*>(got.data()), 16);
+  EXPECT_EQ(got, y);
+  r = run_tool("run " + dir + "har.slim " + dir + "y2.f32 --raw");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("y2.f32: 16 bytes, the network's input (past the front end) takes 240 float32 values"),
+            std::string::npos) << r.out;
   r = run_tool("run " + dir + "har.slim " + dir + "missing.csv");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("missing.csv: cannot open"), std::string::npos) << r.out;

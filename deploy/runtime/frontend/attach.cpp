@@ -44,10 +44,7 @@ std::vector<uint8_t> attach_front_end(const Model& network, const FrontEndSpec& 
     const int mean = w.add_f32("frontend.mean", {n}, spec.mean), sd = w.add_f32("frontend.std", {n}, spec.stddev);
     w.add_op(OpType::Normalize, "frontend.normalize", {fe_out, mean, sd}, {features}).axis = spec.axis;
   }
-  for (const OpDesc& op : network.ops()) {
-    OpDesc& o = w.add_op(op.type, op.name, op.inputs, op.outputs);
-    o = op;
-  }
+  for (const OpDesc& op : network.ops()) w.add_op(op.type, op.name, op.inputs, op.outputs) = op;
   w.inputs = {raw};
   w.outputs = network.outputs();
   w.metadata = network.metadata();
@@ -59,6 +56,30 @@ std::vector<uint8_t> attach_front_end(const Model& network, const FrontEndSpec& 
     throw Error(std::string("attach_front_end: the network with its front end does not verify: ") + e.what());
   }
   return bytes;
+}
+
+std::vector<uint8_t> detach_front_end(const Model& model) {
+  auto front = [](OpType t) {
+    return t == OpType::AudioFeatures || t == OpType::DeepSenseFeatures || t == OpType::Normalize ||
+           t == OpType::Resample || t == OpType::ImageResize;
+  };
+  if (model.inputs().size() != 1) throw Error("detach_front_end: the model has more than one input");
+  int features = model.inputs()[0];
+  size_t first = 0;
+  for (; first < model.ops().size() && front(model.ops()[first].type) && model.ops()[first].inputs[0] == features; ++first)
+    features = model.ops()[first].outputs[0];
+  if (first == 0) throw Error("detach_front_end: the model's graph does not start with a front-end op");
+  if (first == model.ops().size()) throw Error("detach_front_end: the model is only a front end");
+  ModelWriter w;
+  copy_network(model, w);
+  for (size_t i = first; i < model.ops().size(); ++i) {
+    const OpDesc& op = model.ops()[i];
+    w.add_op(op.type, op.name, op.inputs, op.outputs) = op;
+  }
+  w.inputs = {features};
+  w.outputs = model.outputs();
+  w.metadata = model.metadata();
+  return w.finish();
 }
 
 }  // namespace slimrt::frontend

@@ -9,6 +9,7 @@
 
 #include "inputs.h"
 #include "slimrt/frontend.h"
+#include "slimrt/frontend_graph.h"
 #include "slimrt/stream.h"
 
 namespace slimrt::tools {
@@ -144,8 +145,33 @@ void write_f32(const std::string& path, const float* data, size_t count) {
   if (!f) throw Error(path + ": cannot write");
 }
 
+namespace {
+// run --raw: the network without its front end, on float32 features from `input`.
+int run_past_front_end(const std::shared_ptr<const Model>& m, const std::string& input, const RawOptions& o) {
+  const std::vector<uint8_t> bytes = frontend::detach_front_end(*m);
+  const auto net = Model::from_memory(bytes.data(), bytes.size());
+  InterpreterOptions io;
+  io.isa = o.isa;
+  Interpreter in(net, io);
+  const std::string data = read_file(input);
+  const size_t need = size_t(in.input(0).numel);
+  if (data.size() != need * 4)
+    throw Error(input + ": " + std::to_string(data.size()) + " bytes, the network's input (past the front end) takes " +
+                std::to_string(need) + " float32 values");
+  std::vector<float> x(need), y(size_t(in.output(0).numel));
+  std::memcpy(x.data(), data.data(), data.size());
+  in.set_input(0, x.data(), x.size());
+  in.invoke();
+  in.get_output(0, y.data(), y.size());
+  if (!o.output.empty()) write_f32(o.output, y.data(), y.size());
+  print_top(*m, softmax_if_logits(*m, y), o.top);
+  return 0;
+}
+}  // namespace
+
 int run_raw(const std::shared_ptr<const Model>& m, const std::string& path, const std::string& input,
             const RawOptions& o) {
+  if (o.raw) return run_past_front_end(m, input, o);
   const OpDesc& op = *front_end_op(*m);
   InterpreterOptions io;
   io.isa = o.isa;

@@ -17,6 +17,7 @@ struct RawOptions {
   int smooth = -1;          // stream: decisions smoothed (-1: the file's)
   int smooth_mode = -1;     // stream: 0 vote, 1 mean (-1: the file's)
   unsigned load_flags = 0;  // SLIMRT_LOAD_SKIP_CHECKSUMS
+  bool raw = false;         // run --raw: INPUT is float32 features for the network, past the front end
 };
 
 // The model's first op when it is a front-end op reading the model's input, else null.

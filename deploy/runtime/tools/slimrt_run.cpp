@@ -54,6 +54,7 @@ long peak_rss_kib() {
 int command_help(const std::string& cmd) {
   if (cmd == "run")
     std::printf("usage: slimrt-run run MODEL.slim INPUT [--isa ISA] [--device DEV] [--output FILE] [--top N] [--columns C]\n"
+                "                      [--raw]\n"
                 "  Runs the model on INPUT. A model whose graph starts with a front-end op takes raw sensor files:\n"
                 "    .wav  PCM 8/16/24/32-bit or float, any channel count (mixed down to mono for audio models);\n"
                 "          the rate must be the front end's (refused with both numbers otherwise)\n"
@@ -62,7 +63,8 @@ int command_help(const std::string& cmd) {
                 "    .pgm .ppm%s  images (another size or channel count is converted, with a note)\n"
                 "  and prints the top classes, best first: `class NAME VALUE` (softmax probabilities).\n"
                 "  Other models: raw float32 (.f32/.bin/.raw), CSV or 16-bit mono WAV filling the input.\n"
-                "  --output FILE writes output 0 as raw little-endian float32.\n",
+                "  --raw: INPUT is raw little-endian float32 features fed straight to the network's input,\n"
+                "  past the front end. --output FILE writes output 0 as raw little-endian float32.\n",
                 slimrt::tools::have_png() ? " .png" : "");
   else if (cmd == "stream")
     std::printf("usage: slimrt-run stream MODEL.slim INPUT.{wav,csv,f32} [--hop N] [--chunk N] [--smooth N]\n"
@@ -315,6 +317,7 @@ int main(int argc, char** argv) {
     else if (a == "--columns") g_raw.columns = value("--columns");
     else if (a == "--output") g_raw.output = value("--output");
     else if (a == "--top") g_raw.top = std::max(1, number("--top"));
+    else if (a == "--raw") g_raw.raw = true;
     else if (a == "--hop") g_raw.hop = number("--hop");
     else if (a == "--chunk") g_raw.chunk = number("--chunk");
     else if (a == "--smooth") g_raw.smooth = number("--smooth");

@@ -27,4 +27,9 @@ struct FrontEndSpec {
 // the front-end ops registered); throws slimrt::Error naming what does not fit.
 std::vector<uint8_t> attach_front_end(const Model& network, const FrontEndSpec& spec);
 
+// The inverse: `model` without the front-end ops its graph starts with (a chain from its
+// input); the new input is the last one's output — the features the network takes
+// (`slimrt-run run --raw`). Throws slimrt::Error when the graph starts with none.
+std::vector<uint8_t> detach_front_end(const Model& model);
+
 }  // namespace slimrt::frontend
