@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "experiments/plot.h"
 #include "experiments/runs.h"
+#include "experiments/summary.h"
 
 namespace slimlab::cli {
 
@@ -44,6 +45,29 @@ void add_runs_command(CLI::App& app) {
   }
   {
     struct Args {
+      std::string root = "runs", experiment;
+      std::vector<std::string> metrics = {"test_accuracy", "val_accuracy", "test_macro_f1", "params"};
+    };
+    auto a = std::make_shared<Args>();
+    CLI::App* cmd = runs->add_subcommand(
+        "summary", "Mean ± std and 95 % interval of each point over its folds and seeds ([evaluation])");
+    cmd->add_option("--runs", a->root, "Root folder of the runs")->capture_default_str();
+    cmd->add_option("--experiment,-e", a->experiment, "Only this experiment");
+    cmd->add_option("--metrics", a->metrics, "Numeric columns to summarise (comma-separated)")
+        ->delimiter(',')
+        ->capture_default_str();
+    cmd->callback([a] {
+      for (const auto& m : a->metrics) exp::numeric_value(exp::RunRecord{}, m);  // unknown names fail here
+      const auto list = select(a->root, a->experiment);
+      if (list.empty()) {
+        std::cout << "no runs under " << a->root << "\n";
+        return;
+      }
+      std::cout << exp::summary_table(exp::group_runs(list), a->metrics);
+    });
+  }
+  {
+    struct Args {
       std::string root = "runs", id;
     };
     auto a = std::make_shared<Args>();
@@ -60,6 +84,30 @@ void add_runs_command(CLI::App& app) {
       std::cout << exp::run_details(r);
     });
   }
+}
+
+void add_compare_command(CLI::App& app) {
+  struct Args {
+    std::string root = "runs", a, b, metric = "test_accuracy";
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "compare", "Paired t-test of two points over the folds and seeds they share (B − A)");
+  cmd->add_option("A", a->a, "<experiment>/<point> (e.g. hmp_cnn1d/p00), or an experiment with one point")
+      ->required();
+  cmd->add_option("B", a->b, "the other point")->required();
+  cmd->add_option("--metric", a->metric, "Numeric column compared")->capture_default_str();
+  cmd->add_option("--runs", a->root, "Root folder of the runs")->capture_default_str();
+  cmd->callback([a] {
+    exp::numeric_value(exp::RunRecord{}, a->metric);  // an unknown name fails here, listing the valid ones
+    const auto list = exp::list_runs(a->root);
+    const auto groups = exp::group_runs(list);
+    const exp::RunGroup& ga = exp::find_group(groups, a->a);
+    const exp::RunGroup& gb = exp::find_group(groups, a->b);
+    const exp::PairedTest t = exp::paired_test(ga, gb, a->metric);
+    std::cout << exp::format_paired_test(ga, gb, a->metric, t);
+    if (t.n == 0) throw std::runtime_error("no run of A has a partner in B (same fold and seed index)");
+  });
 }
 
 void add_plot_command(CLI::App& app) {

@@ -12,6 +12,7 @@ void add_train_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_runs_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
+void add_compare_command(CLI::App& app);  // cmd_runs.cpp
 void add_gui_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   slimlab::cli::add_run_command(app);
   slimlab::cli::add_runs_command(app);
   slimlab::cli::add_plot_command(app);
+  slimlab::cli::add_compare_command(app);
   slimlab::cli::add_gui_command(app);
   slimlab::cli::add_export_command(app);
   try {

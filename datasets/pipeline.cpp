@@ -297,8 +297,63 @@ std::vector<std::pair<std::string, std::string>> DatasetConfig::describe(Modalit
   };
   if (!split_options.test_groups.empty()) d.emplace_back("split_test_groups", join(split_options.test_groups));
   if (!split_options.val_groups.empty()) d.emplace_back("split_val_groups", join(split_options.val_groups));
+  if (split_options.fold >= 0) {
+    d.emplace_back("split_folds", split_options.folds > 0 ? std::to_string(split_options.folds) : "one per group");
+    d.emplace_back("split_fold", std::to_string(split_options.fold));
+  }
   d.emplace_back("normalize", normalize ? "true" : "false");
   return d;
+}
+
+namespace {
+
+// What the split sees of each recording / image: its label, group and shipped split.
+struct SplitItems {
+  std::vector<int32_t> labels;
+  std::vector<std::string> groups;
+  std::vector<GivenSplit> tags;
+  bool ships_split = false, all_grouped = false;
+};
+
+SplitItems split_items(const RawData& raw) {
+  SplitItems it;
+  if (raw.is_recordings) {
+    for (const auto& r : raw.recordings.recordings) {
+      it.labels.push_back(r.label);
+      it.groups.push_back(r.group);
+      it.tags.push_back(r.given_split);
+    }
+  } else {
+    it.labels = raw.arrays.labels;
+    for (int32_t g : raw.arrays.groups)
+      it.groups.push_back(g >= 0 && size_t(g) < raw.arrays.group_names.size() ? raw.arrays.group_names[size_t(g)]
+                                                                               : "");
+    it.tags = raw.arrays.given_splits;
+    it.tags.resize(it.labels.size(), GivenSplit::kNone);
+  }
+  const std::string where = raw.spec.path.empty() ? raw.spec.text : raw.spec.path;
+  if (it.labels.empty()) throw DataError(where, "the dataset is empty");
+  it.ships_split = std::any_of(it.tags.begin(), it.tags.end(), [](GivenSplit t) { return t != GivenSplit::kNone; });
+  it.all_grouped = std::none_of(it.groups.begin(), it.groups.end(), [](const std::string& g) { return g.empty(); });
+  return it;
+}
+
+// The split method `split = "auto"` resolves to (cross-validation re-splits
+// everything: by subject / speaker where every item has one).
+std::string resolve_split(const DatasetConfig& c, const SplitItems& it, Modality m) {
+  if (c.split != "auto") return c.split;
+  if (c.split_options.fold >= 0) return it.all_grouped && m != Modality::kVision ? "group" : "stratified";
+  return it.ships_split ? "given" : (m == Modality::kVision) ? "stratified" : "group";
+}
+
+}  // namespace
+
+int cross_validation_folds(const DatasetConfig& c) {
+  const RawData raw = load_raw(c);
+  const SplitItems it = split_items(raw);
+  const std::string method = resolve_split(c, it, describe_raw(raw).modality);
+  if (method == "group" && c.split_options.folds == 0) return fold_count(it.groups, c.split_options);
+  return c.split_options.folds;
 }
 
 PreparedData prepare(const DatasetConfig& c) {
@@ -309,33 +364,20 @@ PreparedData prepare(const DatasetConfig& c) {
   out.parameters = c.describe(m);
 
   // 1. Split the recordings / images: the split the source ships, or a seeded one.
-  std::vector<int32_t> labels;
-  std::vector<std::string> groups;
-  std::vector<GivenSplit> tags;
-  if (raw.is_recordings) {
-    for (const auto& r : raw.recordings.recordings) {
-      labels.push_back(r.label);
-      groups.push_back(r.group);
-      tags.push_back(r.given_split);
-    }
-  } else {
-    labels = raw.arrays.labels;
-    for (int32_t g : raw.arrays.groups)
-      groups.push_back(g >= 0 && size_t(g) < raw.arrays.group_names.size() ? raw.arrays.group_names[size_t(g)] : "");
-    tags = raw.arrays.given_splits;
-    tags.resize(labels.size(), GivenSplit::kNone);
-  }
-  const std::string where = raw.spec.path.empty() ? raw.spec.text : raw.spec.path;
-  if (labels.empty()) throw DataError(where, "the dataset is empty");
-  const bool ships_split = std::any_of(tags.begin(), tags.end(), [](GivenSplit t) { return t != GivenSplit::kNone; });
-  const bool all_grouped = std::none_of(groups.begin(), groups.end(), [](const std::string& g) { return g.empty(); });
-  std::string method = c.split;
-  if (method == "auto") method = ships_split ? "given" : (m == Modality::kVision) ? "stratified" : "group";
+  SplitItems items = split_items(raw);
+  const std::vector<int32_t>& labels = items.labels;
+  const std::vector<std::string>& groups = items.groups;
+  const std::vector<GivenSplit>& tags = items.tags;
+  const bool all_grouped = items.all_grouped;
+  const std::string method = resolve_split(c, items, m);
+  if (method == "given" && c.split_options.fold >= 0)
+    throw std::invalid_argument("split = \"given\" keeps the source's own test split, so it cannot be a "
+                                "cross-validation fold; use split = \"group\" or \"stratified\" (or auto)");
   SplitOptions so = c.split_options;
   SplitIndices split;
   if (method == "given") {
-    if (!ships_split)
-      throw DataError(where, "split = \"given\", but this " + raw.spec.format +
+    if (!items.ships_split)
+      throw DataError(raw.spec.path.empty() ? raw.spec.text : raw.spec.path, "split = \"given\", but this " + raw.spec.format +
                                  " source ships no split; use split = \"group\" or \"stratified\"");
     // Validation, when the source has none, comes from the training items: by
     // subject / speaker where every item has one, else stratified.

@@ -93,6 +93,11 @@ struct PreparedData {
 // std::invalid_argument (bad configuration, naming the key).
 PreparedData prepare(const DatasetConfig& config);
 
+// The folds of a cross-validation over this dataset (split_options.folds, or one per
+// subject / speaker when it is 0 and the split is by group): loads the source, not
+// its features. For planning [evaluation] protocol = "loso" / "kfold" runs.
+int cross_validation_folds(const DatasetConfig& config);
+
 // A stable fingerprint of the files under `path` (relative names, sizes, mtimes).
 std::string fingerprint_path(const std::string& path);
 

@@ -1,6 +1,5 @@
 #include "datasets/sealed_file.h"
 
-#include <array>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -15,16 +14,6 @@ namespace {
 constexpr char kMagic[8] = {'S', 'L', 'I', 'M', 'S', 'E', 'A', 'L'};
 constexpr size_t kSealBytes = 24;
 
-std::array<uint32_t, 256> make_table() {
-  std::array<uint32_t, 256> t{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
-
 void put_le(std::string& s, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) s.push_back(char((v >> (8 * i)) & 0xFF));
 }
@@ -36,14 +25,6 @@ uint64_t get_le(const char* p, int bytes) {
 }
 
 }  // namespace
-
-uint32_t crc32c(const void* data, size_t n, uint32_t crc) {
-  static const std::array<uint32_t, 256> table = make_table();
-  const auto* p = static_cast<const uint8_t*>(data);
-  crc = ~crc;
-  for (size_t i = 0; i < n; ++i) crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
-  return ~crc;
-}
 
 void write_sealed_file(const std::filesystem::path& path, const std::string& payload, const std::string& kind) {
   std::string out = payload;

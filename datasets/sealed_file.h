@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <string>
 
+#include "slimrt/crc32c.h"
+
 namespace slimlab::data {
 
-// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), table-driven.
-uint32_t crc32c(const void* data, size_t n, uint32_t crc = 0);
+// CRC-32C: slimrt's (one implementation for .slim files, checkpoints and seals).
+using slimrt::crc32c;
 
 void write_sealed_file(const std::filesystem::path& path, const std::string& payload, const std::string& kind);
 

@@ -13,11 +13,57 @@ namespace slimlab::data {
 namespace {
 
 void check_fractions(const SplitOptions& o) {
+  if (o.fold >= 0) {  // cross-validation: the test part is a fold, not a fraction
+    if (o.val_fraction < 0 || o.val_fraction >= 1.0)
+      throw std::invalid_argument("split: val_fraction must be in [0, 1) (got " + std::to_string(o.val_fraction) + ")");
+    return;
+  }
   if (o.val_fraction < 0 || o.test_fraction < 0 || o.val_fraction + o.test_fraction >= 1.0)
     throw std::invalid_argument("split: val_fraction and test_fraction must be ≥ 0 and sum to less than 1 (got " +
                                 std::to_string(o.val_fraction) + " + " + std::to_string(o.test_fraction) + ")");
 }
+// Part k of n equal contiguous parts of [0, size): [begin, end).
+std::pair<size_t, size_t> part(size_t size, int k, int n) {
+  return {size * size_t(k) / size_t(n), size * size_t(k + 1) / size_t(n)};
+}
+
+void check_fold(int fold, int folds, const std::string& what) {
+  if (folds < 2)
+    throw std::invalid_argument("split: cross-validation needs at least 2 folds (" + what + " gives " +
+                                std::to_string(folds) + ")");
+  if (fold >= folds)
+    throw std::invalid_argument("split: fold " + std::to_string(fold) + " does not exist (" + what + " gives " +
+                                std::to_string(folds) + " folds, 0 … " + std::to_string(folds - 1) + ")");
+}
+
+// Stratified k-fold: each class's shuffled items cut in `folds` parts; part `fold` is
+// the test split, then val_fraction of the class's items from the rest (the items
+// following the test part, wrapping around) is the validation split.
+SplitIndices stratified_fold(const std::vector<int32_t>& labels, const SplitOptions& opt) {
+  check_fold(opt.fold, opt.folds, "folds = " + std::to_string(opt.folds));
+  SplitIndices out;
+  std::map<int32_t, std::vector<size_t>> by_class;
+  for (size_t i = 0; i < labels.size(); ++i) by_class[labels[i]].push_back(i);
+  for (auto& [label, idx] : by_class) {
+    seeded_shuffle(idx, opt.seed ^ (uint64_t(uint32_t(label)) * 0x9E3779B97F4A7C15ull));
+    const auto [b, e] = part(idx.size(), opt.fold, opt.folds);
+    const size_t nv = size_t(std::llround(opt.val_fraction * double(idx.size())));
+    for (size_t k = 0; k < idx.size(); ++k) {
+      const size_t after = (k + idx.size() - e) % idx.size();  // position counted from the test part's end
+      if (k >= b && k < e) out.test.push_back(idx[k]);
+      else if (after < nv) out.val.push_back(idx[k]);
+      else out.train.push_back(idx[k]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+int fold_count(const std::vector<std::string>& groups, const SplitOptions& opt) {
+  if (opt.folds > 0) return opt.folds;
+  return int(std::set<std::string>(groups.begin(), groups.end()).size());
+}
 
 const char* to_string(SplitMethod m) { return m == SplitMethod::kStratified ? "stratified" : "group"; }
 
@@ -40,7 +86,9 @@ SplitIndices make_split(const std::vector<int32_t>& labels, const std::vector<st
   check_fractions(opt);
   SplitIndices out;
   const size_t n = labels.size();
-  if (opt.method == SplitMethod::kStratified) {
+  if (opt.method == SplitMethod::kStratified && opt.fold >= 0) {
+    out = stratified_fold(labels, opt);
+  } else if (opt.method == SplitMethod::kStratified) {
     std::map<int32_t, std::vector<size_t>> by_class;
     for (size_t i = 0; i < n; ++i) by_class[labels[i]].push_back(i);
     for (auto& [label, idx] : by_class) {
@@ -70,7 +118,22 @@ SplitIndices make_split(const std::vector<int32_t>& labels, const std::vector<st
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     seeded_shuffle(order, opt.seed);
     const size_t g = all.size();
-    if (test_set.empty()) {
+    if (opt.fold >= 0) {  // cross-validation: part `fold` of the groups is the test split
+      if (!test_set.empty())
+        throw std::invalid_argument("split: test_groups does not apply to a cross-validation fold (the fold "
+                                    "chooses the test subjects)");
+      const int folds = opt.folds > 0 ? opt.folds : int(g);
+      check_fold(opt.fold, folds, opt.folds > 0 ? "folds = " + std::to_string(folds)
+                                                : "leave-one-out over " + std::to_string(g) + " groups");
+      if (folds > int(g))
+        throw std::invalid_argument("split: " + std::to_string(folds) + " folds but only " + std::to_string(g) +
+                                    " groups");
+      std::vector<size_t> by_name(g);
+      for (size_t i = 0; i < g; ++i) by_name[i] = i;
+      if (opt.folds > 0) seeded_shuffle(by_name, opt.seed);  // leave-one-out: fold k = k-th group by name
+      const auto [b, e] = part(g, opt.fold, folds);
+      for (size_t k = b; k < e; ++k) test_set.insert(all[by_name[k]]);
+    } else if (test_set.empty()) {
       // At least one group in test (and val when asked for) whenever there are enough groups.
       size_t nt = size_t(std::llround(opt.test_fraction * double(g)));
       if (opt.test_fraction > 0 && nt == 0 && g >= 2) nt = 1;

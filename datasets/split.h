@@ -26,7 +26,21 @@ struct SplitOptions {
   // val_fraction of groups) the validation split.
   std::vector<std::string> test_groups;
   std::vector<std::string> val_groups;
+  // Cross-validation ([evaluation] protocol = "kfold" / "loso"): when fold ≥ 0 the
+  // test split is part `fold` of `folds` equal parts (test_fraction and test_groups
+  // do not apply). Stratified: each class's shuffled items cut in `folds` parts. By
+  // group: the groups in name order cut in `folds` parts — folds = 0 is one group
+  // per fold, leave-one-subject-out; fold k then holds out the k-th group by name.
+  // Validation comes from the remaining items as without folds (val_fraction,
+  // val_groups). The parts depend on `seed` (stratified, and by group when folds > 0), not on
+  // the fold, so the folds of one seed partition the data.
+  int folds = 0;
+  int fold = -1;
 };
+
+// The number of folds of a cross-validation over these groups (options' folds, or
+// one per distinct group when 0).
+int fold_count(const std::vector<std::string>& groups, const SplitOptions& opt);
 
 struct SplitIndices {
   std::vector<size_t> train, val, test;

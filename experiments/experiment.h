@@ -79,6 +79,15 @@ struct ExportConfig {
   std::string precision = "fp32";  // fp32 | int8 | int16 | binary (deploy/export/exporter.h)
 };
 
+// [evaluation]: how results are estimated — the protocol and seeds that `slimlab run`
+// expands each point into (experiments/sweep.h, expand_protocol). The fold count and
+// this run's fold live in dataset.split_options (folds, fold).
+struct EvaluationConfig {
+  std::string protocol = "holdout";  // holdout | kfold | loso
+  int repeats = 1;                   // runs per fold, seeds train.seed, train.seed + 1, …
+  bool deterministic = false;        // one intra-op thread + LibTorch's deterministic algorithms
+};
+
 // [sweep]: either a grid (cartesian product of the axes, first axis slowest, in
 // the order written) or an explicit list of points. Keys are dotted experiment keys.
 struct SweepAxis {
@@ -108,6 +117,7 @@ struct Experiment {
   train::TrainConfig train;  // the distributed fields (world_size, rank, master) are CLI-only
   std::vector<StageConfig> stages;
   ExportConfig export_;
+  EvaluationConfig evaluation;
   SweepConfig sweep;
   std::string toml_text;  // the resolved configuration as TOML (to_toml), written into each run
   // Where each key got its value in `file` (dotted key → line); keys left at

@@ -69,6 +69,30 @@ void check_export(const Experiment& e, Issues& out) {
             "export \"fp32\", \"int8\" or \"int16\"");
 }
 
+// [evaluation]: a cross-validation re-splits the data, so the source's own split
+// cannot be kept, and leave-one-subject-out needs the split by subject.
+void check_evaluation(const Experiment& e, Issues& out) {
+  const std::string& p = e.evaluation.protocol;
+  const auto& so = e.dataset.split_options;
+  const bool cv = p != "holdout" || so.fold >= 0;
+  if (cv && e.dataset.split == "given")
+    out.error(line_of_key(e, "dataset.split"), "dataset.split",
+              "split = \"given\" keeps the source's own test split; a cross-validation (evaluation.protocol = \"" +
+                  p + "\") needs split = \"auto\", \"group\" or \"stratified\"");
+  if (p == "loso" && e.dataset.split == "stratified")
+    out.error(line_of_key(e, "evaluation.protocol"), "evaluation.protocol",
+              "loso holds out whole subjects / speakers: it needs split = \"group\" or \"auto\", not \"stratified\"");
+  if (p == "kfold" && so.folds == 1)
+    out.error(line_of_key(e, "evaluation.folds"), "evaluation.folds", "kfold needs at least 2 folds");
+  if (cv && !so.test_groups.empty())
+    out.error(line_of_key(e, "dataset.test_groups"), "dataset.test_groups",
+              "does not apply to a cross-validation: each fold chooses the test subjects");
+  if (so.fold >= 0 && so.folds > 0 && so.fold >= so.folds)
+    out.error(line_of_key(e, "evaluation.fold"), "evaluation.fold",
+              "fold " + std::to_string(so.fold) + " of " + std::to_string(so.folds) + " folds (0 … " +
+                  std::to_string(so.folds - 1) + ")");
+}
+
 }  // namespace
 
 std::vector<ConfigIssue> check_experiment(const Experiment& e) {
@@ -128,6 +152,7 @@ std::vector<ConfigIssue> check_experiment(const Experiment& e) {
   }
   check_modality(e, ctx);
   check_export(e, ctx);
+  check_evaluation(e, ctx);
   return ctx.issues;
 }
 

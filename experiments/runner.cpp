@@ -82,7 +82,8 @@ SweepReport run_sweep(const fs::path& file, const std::vector<std::string>& over
                       const fs::path& runs_root, const fs::path& self_exe, bool quiet) {
   // Validate everything (file, overrides, every point) before any work.
   const Experiment e = load_experiment(file, overrides);
-  const std::vector<SweepPoint> points = expand_sweep(e);
+  // Sweep points × [evaluation] folds and seeds (loso counts the subjects in the data).
+  const std::vector<SweepPoint> points = expand_protocol(expand_sweep(e), protocol_folds(e));
   if (jobs < 1) jobs = 1;
   const fs::path exp_dir = runs_root / e.name;
   if (!quiet)

@@ -301,6 +301,10 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
     train::ModelConfig mc = e.model;
     mc.input_shape = d.train.sample_shape;
     mc.num_classes = rec.num_classes;
+    // The initial weights come from the run's seed: LibTorch seeds its default
+    // generator from the OS at start-up, so without this two runs of one config differ.
+    torch::manual_seed(e.train.seed);
+    if (e.evaluation.deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
     train::SlimModel model = train::make_model(mc);
 
     // Every stage must be able to apply to this model and data before anything trains.
@@ -312,6 +316,7 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
 
     // 3. Train.
     train::TrainConfig tc = e.train;
+    if (e.evaluation.deterministic) tc.threads = 1;  // a reduction's order must not depend on the thread count
     tc.world_size = o.world_size;
     tc.rank = o.rank;
     tc.master = o.master;

@@ -309,6 +309,27 @@ struct Builder {
 
 #define SLIMLAB_REF(member) [](Experiment& x) -> auto& { return x.member; }
 
+// [evaluation]: protocol, folds, seeds (docs/EVALUATION.md).
+template <class Add>
+void add_evaluation_keys(Add&& add) {
+  add({"evaluation.protocol", SLIMLAB_REF(evaluation.protocol),
+       "holdout (one train/val/test split), kfold (evaluation.folds parts, each the test split once) or loso "
+       "(leave one subject / speaker out); `slimlab run` runs every fold"})
+      .one_of({"holdout", "kfold", "loso"});
+  add({"evaluation.folds", SLIMLAB_REF(dataset.split_options.folds),
+       "Folds of kfold (0: 5); loso: 0 = one per subject / speaker, else subjects grouped into this many folds"})
+      .range(0, 10000);
+  add({"evaluation.fold", SLIMLAB_REF(dataset.split_options.fold),
+       "This run's fold, 0 … folds−1 (−1: no cross-validation); `slimlab run` sets it for each fold"})
+      .range(-1, 10000);
+  add({"evaluation.repeats", SLIMLAB_REF(evaluation.repeats),
+       "Runs per fold (or of the holdout split) with seeds train.seed, train.seed + 1, …; results as mean ± std"})
+      .range(1, 1000)
+      .alias({"seeds"});
+  add({"evaluation.deterministic", SLIMLAB_REF(evaluation.deterministic),
+       "Bit-identical reruns: one intra-op thread and LibTorch's deterministic algorithms (slower)"});
+}
+
 std::vector<SchemaEntry> build_schema() {
   std::vector<Builder> b;
   auto add = [&b](Builder x) -> Builder& { return b.emplace_back(std::move(x)); };
@@ -477,6 +498,7 @@ std::vector<SchemaEntry> build_schema() {
   add({"export.enabled", SLIMLAB_REF(export_.enabled), "Export the final model to .slim for slimrt"});
   add({"export.precision", SLIMLAB_REF(export_.precision), "Precision of the exported weights"})
       .one_of({"fp32", "int8", "int16", "binary"});
+  add_evaluation_keys(add);
 
   std::vector<SchemaEntry> out;
   const Experiment defaults;
@@ -539,7 +561,7 @@ const SchemaEntry* find_key(const std::string& dotted) {
 }
 
 const std::vector<std::string>& experiment_tables() {
-  static const std::vector<std::string> t = {"dataset", "model", "train", "stage", "export", "sweep"};
+  static const std::vector<std::string> t = {"dataset", "model", "train", "stage", "export", "evaluation", "sweep"};
   return t;
 }
 

@@ -1,5 +1,10 @@
 #include "experiments/sweep.h"
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "datasets/pipeline.h"
+
 #include <algorithm>
 
 namespace slimlab::exp {
@@ -120,6 +125,75 @@ std::vector<SweepPoint> expand_sweep(const Experiment& e) {
     issues[i].message = where + ": " + issues[i].message;
   }
   throw ConfigError(issues);
+}
+
+int protocol_folds(const Experiment& e) {
+  const std::string& p = e.evaluation.protocol;
+  const int folds = e.dataset.split_options.folds;
+  if (p == "kfold") return folds > 0 ? folds : 5;
+  if (p == "loso") {
+    if (folds > 0) return folds;
+    data::DatasetConfig c = e.dataset;
+    c.split_options.fold = 0;  // counted as a cross-validation split resolves it
+    return data::cross_validation_folds(c);
+  }
+  return 0;
+}
+
+std::vector<SweepPoint> expand_protocol(const std::vector<SweepPoint>& points, int folds) {
+  std::vector<SweepPoint> out;
+  for (const SweepPoint& p : points) {
+    const EvaluationConfig& ev = p.experiment.evaluation;
+    const bool cv = ev.protocol != "holdout";
+    if (!cv && ev.repeats <= 1) {
+      out.push_back(p);
+      continue;
+    }
+    if (cv && folds < 2)
+      throw ConfigError({{p.experiment.file.string(), 0, "evaluation.folds",
+                          ev.protocol + " needs at least 2 folds (got " + std::to_string(folds) + ")"}});
+    const int fold_runs = cv ? folds : 1;
+    const uint64_t seed0 = p.experiment.train.seed;
+    for (int f = 0; f < fold_runs; ++f)
+      for (int r = 0; r < ev.repeats; ++r) {
+        SweepPoint q = p;
+        char tag[48];
+        if (cv) std::snprintf(tag, sizeof tag, "-f%02d-s%d", f, r);
+        else std::snprintf(tag, sizeof tag, "-s%d", r);
+        q.id = p.id + tag;
+        std::vector<Override> ovs;
+        if (cv) {
+          ovs.push_back(Override{"evaluation.fold", Value(int64_t(f)), false, "[evaluation]", 0});
+          if (ev.protocol == "kfold")  // loso keeps 0: fold k is the k-th subject by name
+            ovs.push_back(Override{"evaluation.folds", Value(int64_t(folds)), false, "[evaluation]", 0});
+        }
+        ovs.push_back(Override{"train.seed", Value(int64_t(seed0 + uint64_t(r))), false, "[evaluation]", 0});
+        for (const Override& o : ovs) q.overrides.push_back(o.key + "=" + toml_literal(o.value));
+        apply_overrides(q.experiment, ovs);
+        out.push_back(std::move(q));
+      }
+  }
+  return out;
+}
+
+ProtocolTag parse_protocol_tag(const std::string& run_id) {
+  ProtocolTag t;
+  t.stem = run_id;
+  // "-sN" at the end, optionally preceded by "-fNN".
+  const size_t s = run_id.rfind("-s");
+  if (s == std::string::npos || s + 2 >= run_id.size() ||
+      run_id.find_first_not_of("0123456789", s + 2) != std::string::npos)
+    return t;
+  t.seed_index = std::atoi(run_id.c_str() + s + 2);
+  t.tagged = true;
+  t.stem = run_id.substr(0, s);
+  const size_t f = t.stem.rfind("-f");
+  if (f != std::string::npos && f + 2 < t.stem.size() &&
+      t.stem.find_first_not_of("0123456789", f + 2) == std::string::npos) {
+    t.fold = std::atoi(t.stem.c_str() + f + 2);
+    t.stem = t.stem.substr(0, f);
+  }
+  return t;
 }
 
 }  // namespace slimlab::exp

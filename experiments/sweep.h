@@ -34,6 +34,28 @@ struct SweepPoint {
 // listing every bad point otherwise.
 std::vector<SweepPoint> expand_sweep(const Experiment& e);
 
+// [evaluation]: every point becomes one run per fold and seed —
+// "p00-f03-s1" (fold 3, second seed: train.seed + 1) with the overrides
+// "evaluation.fold=3", "train.seed=…" — or stays as it is for a holdout with one
+// repeat. `folds` is the number of folds (kfold: evaluation.folds or 5; loso: the
+// number of subjects / speakers, data::cross_validation_folds); ignored for holdout.
+std::vector<SweepPoint> expand_protocol(const std::vector<SweepPoint>& points, int folds);
+
+// The number of folds `expand_protocol` needs for e: 0 for holdout, evaluation.folds
+// (5 when 0) for kfold, and for loso evaluation.folds or, when 0, the subjects /
+// speakers counted in the data (loads the source, not its features).
+int protocol_folds(const Experiment& e);
+
+// What expand_protocol appended to a run id ("-f03-s1", "-s2", "" for none), and the
+// id without it: runs of one point share the stem.
+struct ProtocolTag {
+  std::string stem;
+  int fold = -1;  // −1: not a fold
+  int seed_index = 0;
+  bool tagged = false;
+};
+ProtocolTag parse_protocol_tag(const std::string& run_id);
+
 // The folder-name-safe form of `text` (used for point ids).
 std::string sanitize_id(const std::string& text, size_t max_length = 120);
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "experiments/run_lock.h"
+#include "train/graph_io.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
@@ -224,4 +225,77 @@ TEST(CliTrain, SweepErrorsArePrintedOnce) {
                                     "p01-train.min_lr=0.5-model.width=0.5: min_lr must be below lr"),
             std::string::npos)
       << r.out;
+}
+
+namespace {
+
+// Every column of curves.csv but the timing ones (seconds, samples_per_second, data_wait_fraction).
+std::string curves_without_timing(const fs::path& file) {
+  std::istringstream in(read(file));
+  std::string out, line;
+  std::vector<bool> keep;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::istringstream cs(line);
+    for (std::string c; std::getline(cs, c, ',');) cells.push_back(c);
+    if (keep.empty())
+      for (const auto& c : cells)
+        keep.push_back(c != "seconds" && c != "samples_per_second" && c != "data_wait_fraction");
+    for (size_t i = 0; i < cells.size() && i < keep.size(); ++i)
+      if (keep[i]) out += cells[i] + ",";
+    out += "\n";
+  }
+  return out;
+}
+
+std::vector<std::vector<float>> weights(const fs::path& model_h5) {
+  std::vector<std::vector<float>> w;
+  for (const auto& l : slimlab::ir::read_graph_h5(model_h5).layers)
+    for (const auto& p : l.params) w.push_back(p.data);
+  return w;
+}
+
+}  // namespace
+
+// [evaluation] deterministic = true: two runs of one config are bit-identical
+// (curves and final weights), even when more threads are asked for.
+TEST(CliTrain, DeterministicRerunsAreBitIdentical) {
+  slimlab::test::TempDir dir;
+  const fs::path f = tiny_experiment(dir, 2, "[evaluation]\ndeterministic = true\n");
+  for (const char* id : {"a", "b"}) {
+    const auto r = run_slimlab("train " + f.string() + " --set train.threads=2 --runs " + (dir / "runs").string() +
+                               " --run-id " + id + " --quiet");
+    ASSERT_EQ(r.code, 0) << r.out;
+  }
+  const fs::path a = dir / "runs/tiny/a", b = dir / "runs/tiny/b";
+  EXPECT_EQ(curves_without_timing(a / "curves.csv"), curves_without_timing(b / "curves.csv"));
+  EXPECT_TRUE(weights(a / "model.h5") == weights(b / "model.h5"));
+  EXPECT_NE(read(a / "log.txt").find("epoch 2"), std::string::npos);
+}
+
+// [evaluation] protocol = "kfold": `slimlab run` runs each point once per fold,
+// `runs summary` gives mean ± std per point and `compare` a paired t-test.
+TEST(CliTrain, KFoldRunsSummaryAndCompare) {
+  slimlab::test::TempDir dir;
+  const fs::path f = tiny_experiment(
+      dir, 1, "[evaluation]\nprotocol = \"kfold\"\nfolds = 2\n[sweep]\ngrid = { \"train.lr\" = [0.001, 0.01] }\n");
+  const std::string runs = " --runs " + (dir / "runs").string();
+  const auto r = run_slimlab("run " + f.string() + " --jobs 2 --quiet" + runs);
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const char* id : {"p00-train.lr=0.001-f00-s0", "p00-train.lr=0.001-f01-s0", "p01-train.lr=0.01-f00-s0",
+                         "p01-train.lr=0.01-f01-s0"})
+    EXPECT_EQ(read(dir / "runs/tiny" / id / "status"), "finished\n") << id;
+  const std::string cfg = read(dir / "runs/tiny/p01-train.lr=0.01-f01-s0/config.toml");
+  EXPECT_NE(cfg.find("fold = 1"), std::string::npos) << cfg;
+  const auto s = run_slimlab("runs summary" + runs);
+  ASSERT_EQ(s.code, 0) << s.out;
+  EXPECT_NE(s.out.find("2/2 (2 folds × 1 seeds)"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find(" ± "), std::string::npos) << s.out;
+  const auto c = run_slimlab("compare tiny/p00-train.lr=0.001 tiny/p01-train.lr=0.01" + runs);
+  ASSERT_EQ(c.code, 0) << c.out;
+  EXPECT_NE(c.out.find("over 2 matching runs"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("paired t-test: t = "), std::string::npos) << c.out;
+  const auto bad = run_slimlab("compare tiny/p00 tiny/nothing" + runs);
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.out.find("the points are"), std::string::npos) << bad.out;
 }

@@ -109,6 +109,19 @@ TEST(Integrity, MetadataDamageIsNamed) {
       << msg;
 }
 
+// Bytes appended to a file (a botched copy, a concatenation, a flash image padded
+// past the model) change the file the checksum covers: rejected, not ignored.
+TEST(Integrity, AppendedBytesAreRejected) {
+  test::SmallCnn net;
+  const auto good = net.writer.finish();
+  for (size_t extra : {size_t(1), size_t(8), size_t(4096)}) {
+    auto bad = good;
+    for (size_t i = 0; i < extra; ++i) bad.push_back(uint8_t(0xA5 ^ i));
+    const std::string msg = load_error(bad);
+    EXPECT_NE(msg.find("checksum mismatch"), std::string::npos) << extra << " bytes appended: " << msg;
+  }
+}
+
 TEST(Integrity, SkippingIsExplicit) {
   test::SmallCnn net;
   auto bad = net.writer.finish();
