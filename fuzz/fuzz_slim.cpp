@@ -1,13 +1,17 @@
 // .slim: load + verify (slimrt::Model::from_memory), prepare (Interpreter: arena
-// plan, weight packing, kernel choice) and one inference on every input.
+// plan, weight packing, kernel choice) and one inference on every input. The front
+// end's ops (AudioFeatures, DeepSenseFeatures, Normalize, Resample, ImageResize) are
+// registered, so their parameter checks are fuzzed too.
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
 #include "fuzz/fuzz_util.h"
 #include "slimrt/runtime.h"
+#include "slimrt/stream.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  slimrt_frontend_register();  // once (std::call_once inside)
   slimlab::fuzz::expect_clean_error([&] {
     auto model = slimrt::Model::from_memory(data, size, /*copy=*/true);
     // The verifier allows up to 4 GiB of activations (a real, if large, model): the
