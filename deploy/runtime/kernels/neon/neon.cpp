@@ -107,8 +107,6 @@ inline void conv_i8(const ConvArgs<int8_t>& a) {
 inline size_t dense_i8_packed_bytes(const DenseArgs<int8_t>&) { return 0; }
 inline void dense_i8_pack(const DenseArgs<int8_t>&, void*) {}
 inline size_t dense_i8_scratch(const DenseArgs<int8_t>&) { return 0; }
-#include "kernels/simd/rnn_fixed.inc"
-
 inline void dense_i16(const DenseArgs<int16_t>& a) {
   const int32_t* bias = static_cast<const int32_t*>(a.bias);
   const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max);
@@ -129,6 +127,7 @@ inline void dense_i16(const DenseArgs<int16_t>& a) {
     }
   }
 }
+#include "kernels/simd/rnn_fixed.inc"
 }  // namespace slimrt::kernels::neon
 
 namespace slimrt::kernels {
@@ -145,7 +144,7 @@ namespace slimrt::kernels {
 void detail::add_neon_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
-  add_rnn_i8_kernels(out);
+  add_rnn_fixed_kernels(out);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel k = generic_kernel<ConvArgs<int8_t>, neon::conv_i8>(op, Precision::kI8);
     k.supports = &supports_thunk<ConvArgs<int8_t>, neon::conv_i8_supports>;

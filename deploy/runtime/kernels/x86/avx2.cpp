@@ -45,7 +45,7 @@ namespace slimrt::kernels {
 void detail::add_avx2_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
-  add_rnn_i8_kernels(out);
+  add_rnn_fixed_kernels(out);
   add_x86_int8_kernels(out);
   out.push_back(generic_kernel<DenseArgs<int16_t>, avx2::dense_i16>(Op::kDense, Precision::kI16));
 }

@@ -24,6 +24,7 @@ namespace slimrt::kernels::avx512 {
 #undef SLIMRT_GEMM_MR
 #undef SLIMRT_GEMM_NV
 #include "kernels/x86/int8_avx512.inc"
+#include "kernels/x86/dense_i16_avx512.inc"
 #include "kernels/simd/rnn_fixed.inc"
 }  // namespace slimrt::kernels::avx512
 
@@ -49,7 +50,7 @@ namespace slimrt::kernels {
 void detail::add_avx512_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
-  add_rnn_i8_kernels(out);
+  add_rnn_fixed_kernels(out);
   add_x86_int8_kernels(out);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel c = generic_kernel<ConvBnnArgs, avx512::conv_bnn_bgemm>(op, Precision::kBnn);
