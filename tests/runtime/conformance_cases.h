@@ -558,10 +558,15 @@ void add_cases(std::vector<std::unique_ptr<Case>>& out) {
     auto x = random_buffer<T>(rng, size_t(n), lo_of<T>(), hi_of<T>()), x2 = random_buffer<T>(rng, size_t(n), lo_of<T>(), hi_of<T>());
     a.x = x->template as<T>();
     a.x2 = x2->template as<T>();
-    a.q.fl_x = 5;
-    a.q.fl_x2 = 3;
-    a.q.fl_y = 3;
-    a.q.wl_y = int(sizeof(T) * 8);
+    // fl_x, fl_x2, fl_y, wl_y: right and left requantizing shifts, equal formats, a word
+    // below the storage.
+    const int fmts[][4] = {{5, 3, 3, 0}, {2, 4, 6, 0}, {0, 0, 0, 0}, {7, 7, 2, -2}, {3, 6, 5, -1}};
+    const int* f = fmts[(i - 1) % 5];
+    a.q.fl_x = f[0];
+    a.q.fl_x2 = f[1];
+    a.q.fl_y = f[2];
+    a.q.wl_y = int(sizeof(T) * 8) + f[3];
+    c->label += " fl " + std::to_string(f[0]) + "+" + std::to_string(f[1]) + "→" + std::to_string(f[2]);
     c->keep = {x, x2};
     c->outputs = {{size_t(n) * sizeof(T), compare_of<T>()}};
     c->bind = [](AddArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };

@@ -128,6 +128,8 @@ inline void dense_i16(const DenseArgs<int16_t>& a) {
   }
 }
 #include "kernels/simd/rnn_fixed.inc"
+#include "kernels/simd/elementwise.inc"
+#include "kernels/simd/pool.inc"
 }  // namespace slimrt::kernels::neon
 
 namespace slimrt::kernels {
@@ -136,6 +138,7 @@ namespace slimrt::kernels {
 #define SLIMRT_ISA_PRIORITY 20
 #define SLIMRT_ISA_X86 0
 #include "kernels/simd/generic_register.inc"
+#include "kernels/simd/elementwise_register.inc"
 #undef SLIMRT_ISA_X86
 #undef SLIMRT_ISA_NS
 #undef SLIMRT_ISA
@@ -145,6 +148,7 @@ void detail::add_neon_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
   add_rnn_fixed_kernels(out);
+  add_elementwise_kernels(out);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel k = generic_kernel<ConvArgs<int8_t>, neon::conv_i8>(op, Precision::kI8);
     k.supports = &supports_thunk<ConvArgs<int8_t>, neon::conv_i8_supports>;
