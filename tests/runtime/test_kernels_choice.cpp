@@ -5,6 +5,8 @@
 // conformance test's (test_conformance.cpp).
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "kernels/kernels.h"
 
 namespace slimrt::kernels {
@@ -98,12 +100,16 @@ void expect_elementwise(Precision p) {
 }
 
 TEST_F(Choice, ActivationsPoolingMeansAndAddAtEveryPrecision) {
+  if (!find_kernel(std::string("Relu/i8/") + to_string(expected_isa())))
+    GTEST_SKIP() << "built with SLIMRT_SIMD_ELEMENTWISE=OFF (reference element-wise kernels only)";
   expect_elementwise<float>(Precision::kF32);
   expect_elementwise<int8_t>(Precision::kI8);
   expect_elementwise<int16_t>(Precision::kI16);
 }
 
 TEST_F(Choice, FixedPointAddThatWouldOverflowInt32IsLeftToTheReference) {
+  if (!find_kernel(std::string("Add/i16/") + to_string(expected_isa())))
+    GTEST_SKIP() << "built with SLIMRT_SIMD_ELEMENTWISE=OFF";
   AddArgs<int16_t> add;
   add.count = 10;
   add.q.fl_x = 30;  // x aligned by 2^30: past int32

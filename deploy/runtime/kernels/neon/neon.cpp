@@ -48,7 +48,7 @@ inline int32_t dot1_i8(const int8_t* x, const int8_t* w, int n) {
 }
 
 inline bool dense_i8_supports(const DenseArgs<int8_t>& a) { return a.s.in <= kMaxK8; }
-inline void dense_i8(const DenseArgs<int8_t>& a) {
+SLIMRT_NOINLINE inline void dense_i8(const DenseArgs<int8_t>& a) {
   const int32_t* bias = static_cast<const int32_t*>(a.bias);
   const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max);
   for (int b = 0; b < a.s.batch; ++b) {
