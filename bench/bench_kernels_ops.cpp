@@ -18,6 +18,14 @@ std::vector<OpCase>& op_cases() {
   return v;
 }
 
+// f(tag) with a value of the precision's element type.
+template <class F>
+void by_precision(Precision p, F f) {
+  if (p == Precision::kF32) f(float{});
+  else if (p == Precision::kI8) f(int8_t{});
+  else f(int16_t{});
+}
+
 template <class A>
 void time_pair(benchmark::State& st, Op op, Precision p, A a, bool reference) {
   time_kernel(st, reference ? reference_kernel(op, p) : best_kernel(op, p, &a), a);
@@ -56,10 +64,7 @@ void rnn_bench(benchmark::State& st, const RnnCase& c, bool reference) {
   time_pair(st, c.op, c.p, a, reference);
 }
 void BM_rnn(benchmark::State& st, int i, bool reference) {
-  const RnnCase& c = kRnn[i];
-  if (c.p == Precision::kF32) rnn_bench<float>(st, c, reference);
-  else if (c.p == Precision::kI8) rnn_bench<int8_t>(st, c, reference);
-  else rnn_bench<int16_t>(st, c, reference);
+  by_precision(kRnn[i].p, [&](auto tag) { rnn_bench<decltype(tag)>(st, kRnn[i], reference); });
 }
 
 // ---- pooling -----------------------------------------------------------------------------
@@ -89,10 +94,7 @@ void pool_bench(benchmark::State& st, const PoolCase& c, bool reference) {
   time_pair(st, c.op, c.p, a, reference);
 }
 void BM_pool(benchmark::State& st, int i, bool reference) {
-  const PoolCase& c = kPool[i];
-  if (c.p == Precision::kF32) pool_bench<float>(st, c, reference);
-  else if (c.p == Precision::kI8) pool_bench<int8_t>(st, c, reference);
-  else pool_bench<int16_t>(st, c, reference);
+  by_precision(kPool[i].p, [&](auto tag) { pool_bench<decltype(tag)>(st, kPool[i], reference); });
 }
 
 // ---- element-wise and means: a 64×20×16 feature map, a [20, 120] sequence ---------------
@@ -139,10 +141,7 @@ void ew_bench(benchmark::State& st, const EwCase& c, bool reference) {
   time_pair(st, c.op, c.p, a, reference);
 }
 void BM_ew(benchmark::State& st, int i, bool reference) {
-  const EwCase& c = kEw[i];
-  if (c.p == Precision::kF32) ew_bench<float>(st, c, reference);
-  else if (c.p == Precision::kI8) ew_bench<int8_t>(st, c, reference);
-  else ew_bench<int16_t>(st, c, reference);
+  by_precision(kEw[i].p, [&](auto tag) { ew_bench<decltype(tag)>(st, kEw[i], reference); });
 }
 
 std::string label_of(Op op, Precision p, const std::string& what) {
