@@ -1,7 +1,10 @@
 // slimrt kernels against peers on the layer shapes of our models (LeNet-5, the
 // DeepSense / audio CNN convs, DNN dense layers), single thread:
 //   f32 (best variant for this CPU)  vs  OpenBLAS cblas_sgemm / sgemv on the same GEMM
-//   i8 fixed point and BNN (XOR + popcount) vs our f32 on the same layer shape.
+//   f32 vs oneDNN and XNNPACK convolutions (XNNPACK: dense too, in its native NHWC)
+//   i8 fixed point vs XNNPACK qs8, and i8 / BNN (XOR + popcount) vs our f32 on the same
+//   layer shape; then the recurrent / pooling / element-wise kernels against their
+//   reference (bench_kernels_ops.cpp).
 // Every benchmark includes what a conv needs per call (im2col / patch gathering);
 // weight packing happens once, before timing, as at load time in the interpreter.
 // After the runs a table prints the ratios, each from the best of the repetitions of
@@ -16,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/kernels.h"
+#include "bench_kernels.h"
 
 #ifdef SLIMLAB_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.hpp>
@@ -26,92 +29,7 @@ extern "C" void omp_set_num_threads(int);
 extern "C" void openblas_set_num_threads(int);
 
 namespace {
-using namespace slimrt::kernels;
-namespace bits = slimrt::bits;
-
-struct AlignedBytes {
-  std::vector<uint8_t> v;
-  uint8_t* p = nullptr;
-  explicit AlignedBytes(size_t n = 0) : v(n + 64) { p = v.data() + (64 - reinterpret_cast<uintptr_t>(v.data()) % 64) % 64; }
-  template <class T> T* as() { return reinterpret_cast<T*>(p); }
-};
-
-struct LayerShape {
-  const char* name;
-  bool dense;
-  ConvShape conv;   // conv layers
-  DenseShape fc;    // dense layers
-  bool binary_ok;   // a BNN layer makes sense here (not a first layer on raw input)
-};
-
-ConvShape conv(int c, int h, int w, int o, int kh, int kw, int pad = 0) {
-  ConvShape s;
-  s.in_c = c;
-  s.in_h = h;
-  s.in_w = w;
-  s.out_c = o;
-  s.kernel_h = kh;
-  s.kernel_w = kw;
-  s.pad_top = s.pad_bottom = kh > 1 ? pad : 0;
-  s.pad_left = s.pad_right = pad;
-  return s;
-}
-
-const std::vector<LayerShape>& layers() {
-  static const std::vector<LayerShape> l = {
-      {"lenet.conv1 1x28x28>20 k5", false, conv(1, 28, 28, 20, 5, 5), {}, false},
-      {"lenet.conv2 20x12x12>50 k5", false, conv(20, 12, 12, 50, 5, 5), {}, true},
-      {"deepsense.conv 64x10x30>64 k1x3", false, conv(64, 10, 30, 64, 1, 3), {}, true},
-      {"audio.conv2 32x20x20>64 k3", false, conv(32, 20, 20, 64, 3, 3, 1), {}, true},
-      {"audio.conv3 64x10x10>128 k3", false, conv(64, 10, 10, 128, 3, 3, 1), {}, true},
-      {"gemm 1x1 256x16x16>256", false, conv(256, 16, 16, 256, 1, 1), {}, true},
-      {"lenet.fc1 800>500 b1", true, {}, {1, 800, 500}, true},
-      {"dnn.fc 1024>1024 b1", true, {}, {1, 1024, 1024}, true},
-      {"dnn.fc 1024>1024 b32", true, {}, {32, 1024, 1024}, true},
-      {"deepsense.gru_ih 384>360 b10", true, {}, {10, 384, 360}, true},
-  };
-  return l;
-}
-
-template <class T>
-std::vector<T> random_vec(size_t n, std::mt19937& g) {
-  std::vector<T> v(n);
-  if constexpr (std::is_same_v<T, float>) {
-    std::uniform_real_distribution<float> u(-1, 1);
-    for (auto& x : v) x = u(g);
-  } else {
-    std::uniform_int_distribution<int> u(-128, 127);
-    for (auto& x : v) x = T(u(g));
-  }
-  return v;
-}
-std::vector<uint64_t> random_bits(size_t words, std::mt19937_64& g) {
-  std::vector<uint64_t> v(words);
-  for (auto& x : v) x = g();
-  return v;
-}
-
-// Runs kernel k on args a in a loop: packs once, scratch once (as the interpreter).
-template <class A>
-void time_kernel(benchmark::State& st, const Kernel* k, A a) {
-  if (!k) {
-    st.SkipWithError("no kernel");
-    return;
-  }
-  AlignedBytes packed(packed_bytes(*k, &a)), scratch(scratch_bytes(*k, &a));
-  if (k->pack) k->pack(&a, packed.p);
-  a.ws.packed = packed.p;
-  a.ws.scratch = scratch.p;
-  for (auto _ : st) {
-    run(*k, &a);
-    benchmark::ClobberMemory();
-  }
-  st.SetLabel(k->name);
-}
-
-int64_t macs(const LayerShape& l) {
-  return l.dense ? int64_t(l.fc.batch) * l.fc.in * l.fc.out : l.conv.macs();
-}
+using namespace slimlab_bench;
 
 void BM_f32(benchmark::State& st, const LayerShape& l) {
   std::mt19937 g(1);
@@ -310,48 +228,6 @@ void BM_onednn(benchmark::State& st, const LayerShape& l) {
 }
 #endif
 
-// One DeepSense GRU layer (10 steps, 384 inputs, 120 units) in f32 and in int8 fixed
-// point (8-bit pre-activations, gates and state), best variant and the reference.
-void BM_gru(benchmark::State& st, bool fixed_point, bool reference) {
-  const int T = 10, F = 384, H = 120;
-  std::mt19937 g(4);
-  if (!fixed_point) {
-    auto x = random_vec<float>(size_t(T) * F, g), wih = random_vec<float>(size_t(3) * H * F, g),
-         whh = random_vec<float>(size_t(3) * H * H, g);
-    std::vector<float> y(size_t(T) * H);
-    RnnArgs<float> a;
-    a.steps = T;
-    a.input = F;
-    a.hidden = H;
-    a.x = x.data();
-    a.w_ih = wih.data();
-    a.w_hh = whh.data();
-    a.y = y.data();
-    time_kernel(st, reference ? reference_kernel(Op::kGru, Precision::kF32) : best_kernel(Op::kGru, Precision::kF32, &a), a);
-  } else {
-    auto x = random_vec<int8_t>(size_t(T) * F, g), wih = random_vec<int8_t>(size_t(3) * H * F, g),
-         whh = random_vec<int8_t>(size_t(3) * H * H, g);
-    std::vector<int8_t> y(size_t(T) * H);
-    RnnArgs<int8_t> a;
-    a.steps = T;
-    a.input = F;
-    a.hidden = H;
-    a.x = x.data();
-    a.w_ih = wih.data();
-    a.w_hh = whh.data();
-    a.y = y.data();
-    a.q.fl_x = 5;
-    a.q.fl_w_ih = a.q.fl_w_hh = 9;
-    a.q.fl_h = 6;
-    a.q.wl_h = 8;
-    a.q.fl_pre = 4;
-    a.q.wl_pre = 8;
-    a.q.fl_gate = 6;
-    a.q.wl_gate = 8;
-    time_kernel(st, reference ? reference_kernel(Op::kGru, Precision::kI8) : best_kernel(Op::kGru, Precision::kI8, &a), a);
-  }
-}
-
 // Keeps the best (smallest) time per benchmark over its repetitions.
 class BestOfReporter : public benchmark::ConsoleReporter {
  public:
@@ -381,30 +257,27 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("i8/" + n).c_str(), BM_i8, l)->Unit(benchmark::kMicrosecond);
     if (l.binary_ok) benchmark::RegisterBenchmark(("bnn/" + n).c_str(), BM_bnn, l)->Unit(benchmark::kMicrosecond);
   }
-  benchmark::RegisterBenchmark("gru/f32", BM_gru, false, false)->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark("gru/f32_ref", BM_gru, false, true)->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark("gru/i8", BM_gru, true, false)->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark("gru/i8_ref", BM_gru, true, true)->Unit(benchmark::kMicrosecond);
+  register_xnnpack_benchmarks(layers());
+  register_op_benchmarks();
   benchmark::Initialize(&argc, argv);
   BestOfReporter rep;
   benchmark::RunSpecifiedBenchmarks(&rep);
-  std::printf("\n%-36s %12s %12s %10s %10s %10s %10s\n", "layer (best CPU time, us)", "f32", "openblas",
-              "f32/blas", "f32/onednn", "i8 speedup", "bnn speedup");
+  std::printf("\n%-36s %10s %10s %9s %9s %9s %9s %9s %9s\n", "layer (best CPU time, us)", "f32", "openblas",
+              "f32/blas", "f32/dnnl", "f32/xnn", "i8 spdup", "i8/xnnq8", "bnn spdup");
   for (const LayerShape& l : layers()) {
     const std::string n = l.name;
     auto get = [&](const std::string& p) { auto it = rep.best.find(p + "/" + n); return it == rep.best.end() ? 0.0 : it->second; };
     const double f = get("f32"), b = get("openblas"), i = get("i8"), x = get("bnn"), d = get("onednn");
+    const double xf = get("xnnpack_f32"), xq = get("xnnpack_qs8");
     if (f <= 0) continue;
-    std::printf("%-36s %12.2f %12.2f %9.2fx %9.2fx %9.2fx ", l.name, f, b, b > 0 ? b / f : 0.0, d > 0 ? d / f : 0.0,
-                i > 0 ? f / i : 0.0);
-    if (x > 0) std::printf("%9.2fx\n", f / x);
-    else std::printf("%10s\n", "-");
+    auto ratio = [](double peer, double ours) { return peer > 0 && ours > 0 ? peer / ours : 0.0; };
+    std::printf("%-36s %10.2f %10.2f %8.2fx %8.2fx %8.2fx %8.2fx %8.2fx ", l.name, f, b, ratio(b, f), ratio(d, f),
+                ratio(xf, f), ratio(f, i), ratio(xq, i));
+    if (x > 0) std::printf("%8.2fx\n", f / x);
+    else std::printf("%9s\n", "-");
   }
-  auto best = [&](const char* n) { auto it = rep.best.find(n); return it == rep.best.end() ? 0.0 : it->second; };
-  if (best("gru/f32") > 0 && best("gru/i8") > 0)
-    std::printf("%-36s f32 %.2f us (ref %.2f), i8 %.2f us (ref %.2f): i8 %.2fx f32\n", "deepsense.gru T10 384>120",
-                best("gru/f32"), best("gru/f32_ref"), best("gru/i8"), best("gru/i8_ref"), best("gru/f32") / best("gru/i8"));
-  std::printf("(f32/blas = OpenBLAS time / ours: ≥ 0.8 means at least 0.8× OpenBLAS speed; "
-              "speedups = our f32 time / that kernel's)\n");
+  std::printf("(peer/ours: f32/blas, f32/dnnl, f32/xnn = the peer's time / our f32 time, i8/xnnq8 = XNNPACK qs8 "
+              "time / our i8 time: ≥ 1 means we are at least as fast; speedups = our f32 time / that kernel's)\n");
+  print_op_table(rep.best);
   return 0;
 }

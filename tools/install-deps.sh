@@ -15,7 +15,7 @@ PKGS=(
   libtomlplusplus-dev libcli11-dev
   libsndfile1-dev zlib1g-dev libstb-dev
   libbenchmark-dev libgtest-dev libgmock-dev
-  libopenblas-dev libdnnl-dev
+  libopenblas-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev
   g++-aarch64-linux-gnu qemu-user libgl1-mesa-dri
   clang libclang-rt-14-dev
 )

@@ -416,7 +416,9 @@ template <class T>
 void rnn_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
   Rng rng(1357 + int(op));
   const int G = op == Op::kGru ? 3 : 4;
-  const int dims[][4] = {{1, 1, 1, 1}, {1, 5, 13, 7}, {2, 10, 64, 120}, {1, 6, 127, 33}, {1, 3, 40, 256}};
+  // Hidden sizes off every vector width (tails), the quickstart's (15, 14) among them.
+  const int dims[][4] = {{1, 1, 1, 1},    {1, 5, 13, 7},  {2, 10, 64, 120}, {1, 6, 127, 33}, {1, 3, 40, 256},
+                         {1, 20, 16, 15}, {1, 20, 15, 14}, {2, 4, 9, 17},    {1, 3, 33, 65}};
   int i = 0;
   for (const auto& d : dims) {
     std::ostringstream l;
@@ -440,6 +442,13 @@ void rnn_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
     a.q.wl_pre = int(sizeof(T) * 8);
     a.q.fl_gate = int(sizeof(T) * 8) - 2;
     a.q.wl_gate = int(sizeof(T) * 8);
+    if (i % 2) {  // narrower pre-activation and gate words than the storage
+      a.q.wl_pre -= 1;
+      a.q.fl_pre -= 2;
+      a.q.wl_gate -= 1;
+      a.q.fl_gate -= 1;
+    }
+    if (G == 3 && i % 3 != 2) a.q.fl_c = a.q.wl_c = 0;  // a GRU has no cell: the interpreter passes ⟨0, 0⟩
     auto scaled = [&](size_t n, double range, int fl) {
       if constexpr (kIsFloat<T>) return random_buffer<float>(rng, n, -range, range);
       else {
@@ -549,10 +558,15 @@ void add_cases(std::vector<std::unique_ptr<Case>>& out) {
     auto x = random_buffer<T>(rng, size_t(n), lo_of<T>(), hi_of<T>()), x2 = random_buffer<T>(rng, size_t(n), lo_of<T>(), hi_of<T>());
     a.x = x->template as<T>();
     a.x2 = x2->template as<T>();
-    a.q.fl_x = 5;
-    a.q.fl_x2 = 3;
-    a.q.fl_y = 3;
-    a.q.wl_y = int(sizeof(T) * 8);
+    // fl_x, fl_x2, fl_y, wl_y: right and left requantizing shifts, equal formats, a word
+    // below the storage.
+    const int fmts[][4] = {{5, 3, 3, 0}, {2, 4, 6, 0}, {0, 0, 0, 0}, {7, 7, 2, -2}, {3, 6, 5, -1}};
+    const int* f = fmts[(i - 1) % 5];
+    a.q.fl_x = f[0];
+    a.q.fl_x2 = f[1];
+    a.q.fl_y = f[2];
+    a.q.wl_y = int(sizeof(T) * 8) + f[3];
+    c->label += " fl " + std::to_string(f[0]) + "+" + std::to_string(f[1]) + "→" + std::to_string(f[2]);
     c->keep = {x, x2};
     c->outputs = {{size_t(n) * sizeof(T), compare_of<T>()}};
     c->bind = [](AddArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };

@@ -17,6 +17,13 @@ set_source_files_properties(${_k_ref_kernels} PROPERTIES COMPILE_OPTIONS "$<$<CO
 target_include_directories(slimrt PUBLIC $<BUILD_INTERFACE:${_k}/..>)
 target_compile_definitions(slimrt PUBLIC SLIMRT_HAVE_KERNELS)
 
+# SIMD variants of the element-wise, pooling and mean ops (simd/elementwise.inc, pool.inc:
+# ≈ 25 KB of text per ISA). OFF keeps their reference kernels only (library size).
+option(SLIMRT_SIMD_ELEMENTWISE "SIMD kernels for activations, Add, pooling and means" ON)
+if(SLIMRT_SIMD_ELEMENTWISE)
+  target_compile_definitions(slimrt PRIVATE SLIMRT_SIMD_ELEMENTWISE)
+endif()
+
 set(SLIMRT_KERNEL_ARCH generic)
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   set(SLIMRT_KERNEL_ARCH x86)

@@ -48,7 +48,7 @@ inline int32_t dot1_i8(const int8_t* x, const int8_t* w, int n) {
 }
 
 inline bool dense_i8_supports(const DenseArgs<int8_t>& a) { return a.s.in <= kMaxK8; }
-inline void dense_i8(const DenseArgs<int8_t>& a) {
+SLIMRT_NOINLINE inline void dense_i8(const DenseArgs<int8_t>& a) {
   const int32_t* bias = static_cast<const int32_t*>(a.bias);
   const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max);
   for (int b = 0; b < a.s.batch; ++b) {
@@ -107,8 +107,6 @@ inline void conv_i8(const ConvArgs<int8_t>& a) {
 inline size_t dense_i8_packed_bytes(const DenseArgs<int8_t>&) { return 0; }
 inline void dense_i8_pack(const DenseArgs<int8_t>&, void*) {}
 inline size_t dense_i8_scratch(const DenseArgs<int8_t>&) { return 0; }
-#include "kernels/simd/rnn_fixed.inc"
-
 inline void dense_i16(const DenseArgs<int16_t>& a) {
   const int32_t* bias = static_cast<const int32_t*>(a.bias);
   const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max);
@@ -129,6 +127,9 @@ inline void dense_i16(const DenseArgs<int16_t>& a) {
     }
   }
 }
+#include "kernels/simd/rnn_fixed.inc"
+#include "kernels/simd/elementwise.inc"
+#include "kernels/simd/pool.inc"
 }  // namespace slimrt::kernels::neon
 
 namespace slimrt::kernels {
@@ -137,6 +138,7 @@ namespace slimrt::kernels {
 #define SLIMRT_ISA_PRIORITY 20
 #define SLIMRT_ISA_X86 0
 #include "kernels/simd/generic_register.inc"
+#include "kernels/simd/elementwise_register.inc"
 #undef SLIMRT_ISA_X86
 #undef SLIMRT_ISA_NS
 #undef SLIMRT_ISA
@@ -145,7 +147,8 @@ namespace slimrt::kernels {
 void detail::add_neon_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
-  add_rnn_i8_kernels(out);
+  add_rnn_fixed_kernels(out);
+  add_elementwise_kernels(out);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel k = generic_kernel<ConvArgs<int8_t>, neon::conv_i8>(op, Precision::kI8);
     k.supports = &supports_thunk<ConvArgs<int8_t>, neon::conv_i8_supports>;

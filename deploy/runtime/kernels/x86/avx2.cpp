@@ -23,6 +23,8 @@ namespace slimrt::kernels::avx2 {
 #undef SLIMRT_GEMM_NV
 #include "kernels/x86/int8_avx2.inc"
 #include "kernels/simd/rnn_fixed.inc"
+#include "kernels/simd/elementwise.inc"
+#include "kernels/simd/pool.inc"
 }  // namespace slimrt::kernels::avx2
 
 #if defined(__clang__)
@@ -37,6 +39,7 @@ namespace slimrt::kernels {
 #define SLIMRT_ISA_PRIORITY 20
 #define SLIMRT_ISA_X86 1
 #include "kernels/simd/generic_register.inc"
+#include "kernels/simd/elementwise_register.inc"
 #undef SLIMRT_ISA_X86
 #undef SLIMRT_ISA_NS
 #undef SLIMRT_ISA
@@ -45,7 +48,8 @@ namespace slimrt::kernels {
 void detail::add_avx2_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
-  add_rnn_i8_kernels(out);
+  add_rnn_fixed_kernels(out);
+  add_elementwise_kernels(out);
   add_x86_int8_kernels(out);
   out.push_back(generic_kernel<DenseArgs<int16_t>, avx2::dense_i16>(Op::kDense, Precision::kI16));
 }

@@ -24,7 +24,10 @@ namespace slimrt::kernels::avx512 {
 #undef SLIMRT_GEMM_MR
 #undef SLIMRT_GEMM_NV
 #include "kernels/x86/int8_avx512.inc"
+#include "kernels/x86/dense_i16_avx512.inc"
 #include "kernels/simd/rnn_fixed.inc"
+#include "kernels/simd/elementwise.inc"
+#include "kernels/simd/pool.inc"
 }  // namespace slimrt::kernels::avx512
 
 #if defined(__clang__)
@@ -40,6 +43,7 @@ namespace slimrt::kernels {
 #define SLIMRT_GENERIC_NO_BNN_CONV
 #define SLIMRT_ISA_X86 1
 #include "kernels/simd/generic_register.inc"
+#include "kernels/simd/elementwise_register.inc"
 #undef SLIMRT_ISA_X86
 #undef SLIMRT_GENERIC_NO_BNN_CONV
 #undef SLIMRT_ISA_NS
@@ -49,7 +53,8 @@ namespace slimrt::kernels {
 void detail::add_avx512_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
-  add_rnn_i8_kernels(out);
+  add_rnn_fixed_kernels(out);
+  add_elementwise_kernels(out);
   add_x86_int8_kernels(out);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel c = generic_kernel<ConvBnnArgs, avx512::conv_bnn_bgemm>(op, Precision::kBnn);
