@@ -66,12 +66,14 @@ RawData load_raw(const DatasetConfig& c) {
     SyntheticHarOptions o;
     o.seed = c.synthetic_seed;
     o.recordings_per_activity = scaled(o.recordings_per_activity, c.synthetic_scale);
+    if (c.synthetic_subjects > 0) o.num_subjects = c.synthetic_subjects;
     raw.recordings = make_synthetic_har(o);
   } else if (f == "synthetic-audio") {
     SyntheticAudioOptions o;
     o.seed = c.synthetic_seed;
     o.rate_hz = c.audio.rate_hz;
     o.clips_per_class_per_speaker = scaled(o.clips_per_class_per_speaker, c.synthetic_scale);
+    if (c.synthetic_subjects > 0) o.num_speakers = c.synthetic_subjects;
     raw.recordings = make_synthetic_audio(o);
   } else if (f == "synthetic-vision" || f == "synthetic-vision-rgb") {
     SyntheticVisionOptions o;
@@ -255,6 +257,7 @@ std::vector<std::pair<std::string, std::string>> DatasetConfig::describe(Modalit
   if (starts_with(source, "synthetic:")) {
     d.emplace_back("synthetic_seed", std::to_string(synthetic_seed));
     d.emplace_back("synthetic_scale", fmt(synthetic_scale));
+    if (synthetic_subjects > 0) d.emplace_back("synthetic_subjects", std::to_string(synthetic_subjects));
   }
   if (m == Modality::kHar) {
     d.emplace_back("window_seconds", fmt(window.window_seconds));

@@ -34,6 +34,7 @@ struct DatasetConfig {
   std::string subset;           // read only one file split: MNIST/CIFAR/UCI "train" | "test" | "all"; an error elsewhere
   uint64_t synthetic_seed = 1;  // generator seed for synthetic sources
   double synthetic_scale = 1.0; // multiplies the synthetic sample counts (tests use small values)
+  int synthetic_subjects = 0;   // subjects (HAR) / speakers (audio) of a synthetic source; 0: its default (10 / 8)
 
   // HAR
   WindowOptions window;

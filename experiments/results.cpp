@@ -394,6 +394,7 @@ void write_results(const RunRecord& r, const fs::path& path) {
     }
     f.write_strings("graph/inputs", inputs);
   }
+  if (!r.base_graph.empty()) write_layer_columns(f, "base_graph", r.base_graph);
   {
     const auto& res = r.resources;
     write_layer_columns(f, "resources", res.layers);
@@ -494,6 +495,7 @@ RunRecord read_results(const fs::path& path) {
     const auto inputs = in.strings("graph/inputs", int64_t(r.graph.size()));
     for (size_t i = 0; i < r.graph.size(); ++i) r.graph[i].inputs = split_commas(inputs[i]);
   }
+  if (f.exists("base_graph")) r.base_graph = read_layer_columns<LayerSummary>(in, "base_graph");
   {
     auto& res = r.resources;
     res.layers = read_layer_columns<train::LayerResources>(in, "resources");

@@ -92,6 +92,9 @@ struct RunRecord {
 
   // Model and its cost
   std::vector<LayerSummary> graph;
+  // The run's own base model: the trained float model before its stages ran (empty
+  // when the run had no stages, or for results written before it was recorded).
+  std::vector<LayerSummary> base_graph;
   train::ResourceProfile resources;
 
   // slimrt measurements (later issues); "not measured" until then.

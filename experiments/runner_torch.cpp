@@ -337,6 +337,7 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
 
     // 4. Compression stages, in order (rank 0 only: each stage trains in one process).
     if (!e.stages.empty() && leader) {
+      rec.base_graph = summarize_graph(model->graph(/*with_weights=*/false));  // the Structure panel's "before"
       model = run_stages(e, o, dir, mc, tc, d, model, rec, log, (o.quiet || !leader) ? nullptr : &progress);
       rec.result.val = evaluate_model(tc, model, d, d.val);
       rec.result.test = evaluate_model(tc, model, d, d.test);

@@ -350,6 +350,9 @@ std::vector<SchemaEntry> build_schema() {
        "File split to read where the format ships one (\"\": MNIST test, CIFAR-10 / UCI HAR all)"})
       .one_of({"", "train", "test", "all"});
   add({"dataset.synthetic_seed", SLIMLAB_REF(dataset.synthetic_seed), "Seed of the synthetic generator"});
+  add({"dataset.synthetic_subjects", SLIMLAB_REF(dataset.synthetic_subjects),
+       "Subjects (synthetic:har, default 10) or speakers (synthetic:audio, default 8); 0: the default"})
+      .range(0, 1000);
   add({"dataset.synthetic_scale", SLIMLAB_REF(dataset.synthetic_scale),
        "Multiplies the synthetic sample counts (0.25 for a quick look)"})
       .range(0.01, 100);

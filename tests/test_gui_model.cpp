@@ -334,11 +334,10 @@ TEST(GuiViews, StructureBeforeAndAfter) {
   gone.output_shape = {10};
   gone.params = 50;
   base.graph.push_back(gone);
-  RunList runs = {base, slim};
-  const exp::RunRecord* b = find_base_run(runs, runs[1]);
-  ASSERT_NE(b, nullptr);
-  EXPECT_EQ(b->run_id, "base");
-  const auto rows = structure_rows(runs[1], b);
+  slim.base_graph = base.graph;  // the run's own model before its stages
+  const auto b = own_base_run(slim);
+  ASSERT_TRUE(b.has_value());
+  const auto rows = structure_rows(slim, &*b);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].units_before, 100);
   EXPECT_EQ(rows[0].units_after, 40);
@@ -346,7 +345,25 @@ TEST(GuiViews, StructureBeforeAndAfter) {
   EXPECT_EQ(rows[0].params_after, 400);
   EXPECT_EQ(rows[0].bytes_after, 1600);
   EXPECT_TRUE(rows[1].removed);
-  EXPECT_EQ(find_base_run(runs, runs[0]), nullptr);  // a float run is its own base
+  EXPECT_FALSE(own_base_run(base).has_value());  // a run without stages is its own base
+}
+
+// Regression: the Structure panel compared a run with another experiment's float run
+// of the same model (whichever came first in the list); now only with its own base.
+TEST(GuiViews, StructureBaseIsTheRunsOwnNeverAnotherExperiments) {
+  auto other = finished_run("other_experiment", "float", 0.95, 5000);  // same model, more units
+  auto slim = finished_run("e", "slim", 0.88, 400, "deepiot");
+  slim.base_graph = finished_run("e", "slim", 0.9, 1000).graph;
+  ASSERT_EQ(other.model, slim.model);
+  const auto b = own_base_run(slim);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->experiment, "e");
+  const auto rows = structure_rows(slim, &*b);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows[0].params_before, 1000) << "the base must be the run's own float model, not " << other.experiment;
+  auto unrecorded = slim;
+  unrecorded.base_graph.clear();
+  EXPECT_FALSE(own_base_run(unrecorded).has_value()) << "no recorded base: none, not a guess";
 }
 
 TEST(GuiViews, LiveCurves) {

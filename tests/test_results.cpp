@@ -67,6 +67,7 @@ RunRecord sample_record() {
   r.graph = {{"input", "input", {}, {6, 100}, 0, "-"},
              {"conv1", "conv1d", {"input"}, {32, 96}, 992, "fp32"},
              {"fc", "dense", {"conv1", "input"}, {3}, 9219, "fixed<4,4>"}};
+  r.base_graph = {{"conv1", "conv1d", {}, {64, 96}, 1984, "fp32"}};
   train::LayerResources a;
   a.name = "conv1";
   a.kind = "conv1d";
@@ -211,6 +212,9 @@ TEST(Results, RoundTrip) {
     EXPECT_EQ(b.graph[i].params, r.graph[i].params);
     EXPECT_EQ(b.graph[i].precision, r.graph[i].precision);
   }
+  ASSERT_EQ(b.base_graph.size(), 1u);  // the run's own model before its stages
+  EXPECT_EQ(b.base_graph[0].output_shape, (std::vector<int64_t>{64, 96}));
+  EXPECT_EQ(b.base_graph[0].params, 1984);
   ASSERT_EQ(b.resources.layers.size(), 2u);
   for (size_t i = 0; i < 2; ++i) {
     const auto& x = r.resources.layers[i];

@@ -404,17 +404,16 @@ std::vector<LayerRow> structure_rows(const exp::RunRecord& r, const exp::RunReco
   return out;
 }
 
-const exp::RunRecord* find_base_run(const RunList& runs, const exp::RunRecord& r) {
-  if (r.techniques == "float") return nullptr;
-  for (const auto& c : runs)
-    if (&c != &r && c.experiment == r.experiment && c.model == r.model && c.techniques == "float" &&
-        c.status == "finished" && !c.graph.empty())
-      return &c;
-  for (const auto& c : runs)
-    if (&c != &r && c.model == r.model && c.dataset_source == r.dataset_source && c.techniques == "float" &&
-        c.status == "finished" && !c.graph.empty())
-      return &c;
-  return nullptr;
+std::optional<exp::RunRecord> own_base_run(const exp::RunRecord& r) {
+  if (r.base_graph.empty()) return std::nullopt;
+  exp::RunRecord base;
+  base.experiment = r.experiment;
+  base.run_id = r.run_id + " before its stages";
+  base.model = r.model;
+  base.dataset_source = r.dataset_source;
+  base.status = "finished";
+  base.graph = r.base_graph;
+  return base;
 }
 
 }  // namespace slimlab::gui

@@ -3,6 +3,7 @@
 // ImGui: the accuracy-versus-resource scatter with its Pareto front, the curves
 // of one run, stage traces (DeepIoT keep-probabilities), and the per-layer
 // structure before and after compression.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,8 +78,10 @@ struct LayerRow {
   bool removed = false;                           // in the base model only
 };
 std::vector<LayerRow> structure_rows(const exp::RunRecord& r, const exp::RunRecord* base = nullptr);
-// A finished run of the same experiment with technique "float" and the same model
-// (the natural "before"), or nullptr.
-const exp::RunRecord* find_base_run(const RunList& runs, const exp::RunRecord& r);
+// The run's own base model — the trained float model before its stages, recorded in
+// its results.h5 (RunRecord::base_graph) — as a record whose graph is that model, or
+// nullopt (a run without stages is its own base; results written before the base was
+// recorded have none). Never another run's or another experiment's model.
+std::optional<exp::RunRecord> own_base_run(const exp::RunRecord& r);
 
 }  // namespace slimlab::gui

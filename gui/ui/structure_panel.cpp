@@ -24,13 +24,14 @@ void StructurePanel::draw_content() {
     ImGui::TextDisabled("Select a run to see its layers.");
     return;
   }
-  const exp::RunRecord* base = base_key_.empty() ? find_base_run(t.runs(), *r) : t.find(base_key_);
+  const std::optional<exp::RunRecord> own = own_base_run(*r);
+  const exp::RunRecord* base = base_key_.empty() ? (own ? &*own : nullptr) : t.find(base_key_);
   ImGui::Text("%s (%s)", run_key(*r).c_str(), r->techniques.c_str());
   ImGui::SameLine();
   ImGui::SetNextItemWidth(220);
   const std::string label = base ? "before: " + run_key(*base) : std::string("before: (none)");
   if (ImGui::BeginCombo("##base", label.c_str())) {
-    if (ImGui::Selectable("automatic (same model, technique float)", base_key_.empty())) base_key_.clear();
+    if (ImGui::Selectable("this run before its stages", base_key_.empty())) base_key_.clear();
     for (const auto& c : t.runs())
       if (&c != r && c.model == r->model && !c.graph.empty())
         if (ImGui::Selectable(run_key(c).c_str(), run_key(c) == base_key_)) base_key_ = run_key(c);
