@@ -361,7 +361,7 @@ TEST(GraphModuleHooks, StateHookRunsAfterEveryStep) {
 // make_model() draws LibTorch's default initialization in module order: the same
 // seed gives exactly the tensors torch::nn modules constructed in layer order give.
 TEST(GraphModule, InitializationIsLibTorchsDefault) {
-  const train::ModelConfig cfg = test::config_of(lenet);
+  train::ModelConfig cfg = test::config_of(lenet);
   torch::manual_seed(5);
   const train::SlimModel m = train::make_model(cfg);
   torch::manual_seed(5);
