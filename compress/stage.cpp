@@ -6,20 +6,14 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "compress/stage_keys.h"
+#include "datasets/text.h"
+
 namespace slimlab::compress {
 
 StageKey make_key(const std::string& name, KeyType type, const std::string& def, const std::string& doc, double min,
                   double max, bool min_open, bool max_open) {
-  StageKey k;
-  k.name = name;
-  k.type = type;
-  k.default_value = def;
-  k.doc = doc;
-  k.min = min;
-  k.max = max;
-  k.min_open = min_open;
-  k.max_open = max_open;
-  return k;
+  return StageKey{name, type, def, doc, min, max, min_open, max_open, {}, false};
 }
 
 StageParams::StageParams(std::string type, int index, std::map<std::string, std::string> values)
@@ -63,18 +57,7 @@ bool StageParams::flag(const std::string& key) const {
   throw std::invalid_argument(where(key) + " (" + type_ + "): '" + s + "' is not true or false");
 }
 
-std::vector<std::string> StageParams::list(const std::string& key) const {
-  const std::string& s = text(key);
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  size_t at = 0;
-  while (true) {
-    const size_t comma = s.find(',', at);
-    out.push_back(s.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
-    if (comma == std::string::npos) return out;
-    at = comma + 1;
-  }
-}
+std::vector<std::string> StageParams::list(const std::string& key) const { return data::split(text(key), ','); }
 
 const StageDescription* find_stage_description(const std::string& type) {
   for (const StageDescription& d : stage_descriptions())
@@ -83,35 +66,30 @@ const StageDescription* find_stage_description(const std::string& type) {
 }
 
 std::vector<StageKey> training_keys(int default_epochs, double default_lr) {
-  std::vector<StageKey> keys;
-  StageKey epochs;
-  epochs.name = "epochs";
-  epochs.type = KeyType::kInt;
-  epochs.default_value = std::to_string(default_epochs);
-  epochs.doc = "training / fine-tuning epochs of this stage (0 = none)";
-  epochs.min = 0;
-  epochs.max = 100000;
-  keys.push_back(epochs);
-  StageKey lr;
-  lr.name = "lr";
-  lr.type = KeyType::kFloat;
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", default_lr);
-  lr.default_value = buf;
-  if (lr.default_value.find_first_of(".e") == std::string::npos) lr.default_value += ".0";
-  lr.doc = "learning rate of this stage's training (0 = the experiment's train.lr)";
-  lr.min = 0;
-  lr.max = 10;
-  keys.push_back(lr);
-  StageKey batch;
-  batch.name = "batch_size";
-  batch.type = KeyType::kInt;
-  batch.default_value = "0";
-  batch.doc = "batch size of this stage's training (0 = the experiment's train.batch_size)";
-  batch.min = 0;
-  batch.max = 1 << 20;
-  keys.push_back(batch);
-  return keys;
+  std::string lr = buf;
+  if (lr.find_first_of(".e") == std::string::npos) lr += ".0";
+  return {make_key("epochs", KeyType::kInt, std::to_string(default_epochs),
+                   "training / fine-tuning epochs of this stage (0 = none)", 0, 100000),
+          make_key("lr", KeyType::kFloat, lr, "learning rate of this stage's training (0 = the experiment's train.lr)",
+                   0, 10),
+          make_key("batch_size", KeyType::kInt, "0",
+                   "batch size of this stage's training (0 = the experiment's train.batch_size)", 0, 1 << 20)};
+}
+
+StageDescription describe_stage(std::string type, std::string doc, std::vector<StageKey> keys, int default_epochs) {
+  StageDescription d;
+  d.type = std::move(type);
+  d.doc = std::move(doc);
+  d.keys = std::move(keys);
+  for (StageKey& k : training_keys(default_epochs)) d.keys.push_back(std::move(k));
+  return d;
+}
+
+std::vector<StageIssue> require_training(const StageParams& p, const std::string& why) {
+  if (p.integer("epochs") < 1) return {{"epochs", why}};
+  return {};
 }
 
 }  // namespace slimlab::compress

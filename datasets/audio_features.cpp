@@ -5,6 +5,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "datasets/fft.h"
+
 namespace slimlab::data {
 
 namespace {
@@ -58,6 +60,120 @@ double mel_to_hz_slaney(double mel) {
   return mel >= min_log_mel ? min_log_hz * std::exp(logstep * (mel - min_log_mel)) : mel * f_sp;
 }
 
+namespace {
+
+// The options a spectrogram needs (not `raw`); returns the effective fmax.
+double check_spectral_options(const AudioFeatureOptions& o, bool mfcc) {
+  if (o.n_fft < 1 || o.n_fft > 65536) bad_option("n_fft", "must be in 1 .. 65536, got " + std::to_string(o.n_fft));
+  if (o.win_length < 1) bad_option("win_length", "must be positive, got " + std::to_string(o.win_length));
+  if (o.n_fft < o.win_length)
+    bad_option("n_fft", std::to_string(o.n_fft) + " is smaller than win_length " + std::to_string(o.win_length));
+  if (o.hop_length <= 0) bad_option("hop_length", "must be positive, got " + std::to_string(o.hop_length));
+  const int bins = o.n_fft / 2 + 1;
+  if (o.n_mels < 1 || o.n_mels > bins)
+    bad_option("n_mels", std::to_string(o.n_mels) + " must be in 1 .. n_fft/2+1 = " + std::to_string(bins));
+  if (mfcc && (o.n_mfcc < 1 || o.n_mfcc > o.n_mels))
+    bad_option("n_mfcc", std::to_string(o.n_mfcc) + " must be in 1 .. n_mels = " + std::to_string(o.n_mels));
+  const double nyquist = o.rate_hz / 2;
+  if (!(o.fmax >= 0) || o.fmax > nyquist)
+    bad_option("fmax", num(o.fmax) + " Hz must be in 0 .. rate_hz/2 = " + num(nyquist) + " (0 = rate_hz/2)");
+  const double fmax = o.fmax > 0 ? o.fmax : nyquist;
+  if (!(o.fmin >= 0) || o.fmin >= fmax)
+    bad_option("fmin", num(o.fmin) + " Hz must be in 0 .. fmax = " + num(fmax) + " (exclusive)");
+  if (!is_pow2(o.n_fft) && double(bins) * o.win_length > double(1 << 24))
+    bad_option("n_fft", std::to_string(o.n_fft) + " is not a power of two and too large for the direct DFT");
+  return fmax;
+}
+
+}  // namespace
+
+namespace {
+
+// Slaney filterbank (librosa.filters.mel, norm="slaney"), kept sparse: filter m covers
+// bins start[m] .. + len[m], its weights at weights[offset[m] ..].
+struct MelBank {
+  std::vector<int> start, len, offset;
+  std::vector<float> weights;
+};
+
+MelBank mel_filterbank(const AudioFeatureOptions& o, int bins, double fmax) {
+  MelBank mb;
+  const double mel_lo = hz_to_mel_slaney(o.fmin), mel_hi = hz_to_mel_slaney(fmax);
+  std::vector<double> edge(size_t(o.n_mels) + 2);
+  for (size_t i = 0; i < edge.size(); ++i)
+    edge[i] = mel_to_hz_slaney(mel_lo + (mel_hi - mel_lo) * double(i) / double(o.n_mels + 1));
+  mb.start.resize(size_t(o.n_mels));
+  mb.len.resize(size_t(o.n_mels));
+  mb.offset.resize(size_t(o.n_mels));
+  for (int m = 0; m < o.n_mels; ++m) {
+    const double left = edge[size_t(m)], centre = edge[size_t(m) + 1], right = edge[size_t(m) + 2];
+    const double norm = 2.0 / (right - left);
+    int first = -1, last = -1;
+    std::vector<float> w;
+    for (int k = 0; k < bins; ++k) {
+      const double f = double(k) * o.rate_hz / o.n_fft;
+      const double up = (f - left) / (centre - left), down = (right - f) / (right - centre);
+      const double v = std::max(0.0, std::min(up, down));
+      if (v <= 0) continue;
+      if (first < 0) first = k;
+      // A filter narrower than a bin can leave gaps of zeros; keep them so the
+      // weights stay contiguous.
+      for (int gap = last + 1; last >= 0 && gap < k; ++gap) w.push_back(0.0f);
+      w.push_back(float(v * norm));
+      last = k;
+    }
+    mb.start[size_t(m)] = first < 0 ? 0 : first;
+    mb.len[size_t(m)] = int(w.size());  // 0: the filter falls between bins (its mel is 0)
+    mb.offset[size_t(m)] = int(mb.weights.size());
+    mb.weights.insert(mb.weights.end(), w.begin(), w.end());
+  }
+  return mb;
+}
+
+// Radix-2 tables for a power-of-two n_fft (a real FFT of length n_fft as a complex one of
+// n_fft/2), else the direct DFT's cos/sin over the window's support.
+struct FftTables {
+  bool fast = false;
+  std::vector<int> bitrev;
+  std::vector<float> tw_re, tw_im, post_re, post_im, dft_cos, dft_sin;
+};
+
+FftTables fft_tables(const AudioFeatureOptions& o, int bins, int win_offset) {
+  FftTables t;
+  t.fast = is_pow2(o.n_fft) && o.n_fft >= 2;
+  if (t.fast) {
+    const int h = o.n_fft / 2;
+    t.bitrev = bit_reversal_permutation(h);
+    t.tw_re.assign(size_t(std::max(2, h)), 0.0f);
+    t.tw_im.assign(t.tw_re.size(), 0.0f);
+    for (int half = 1; half < h; half *= 2)
+      for (int j = 0; j < half; ++j) {
+        t.tw_re[size_t(half + j)] = float(std::cos(-kPi * j / half));
+        t.tw_im[size_t(half + j)] = float(std::sin(-kPi * j / half));
+      }
+    t.post_re.resize(size_t(bins));
+    t.post_im.resize(size_t(bins));
+    for (int k = 0; k < bins; ++k) {
+      t.post_re[size_t(k)] = float(std::cos(-2.0 * kPi * k / o.n_fft));
+      t.post_im[size_t(k)] = float(std::sin(-2.0 * kPi * k / o.n_fft));
+    }
+    return t;
+  }
+  // Angles reduced mod n_fft in integers, so large k·i stay exact.
+  t.dft_cos.resize(size_t(bins) * size_t(o.win_length));
+  t.dft_sin.resize(t.dft_cos.size());
+  for (int k = 0; k < bins; ++k)
+    for (int i = 0; i < o.win_length; ++i) {
+      const int64_t r = (int64_t(k) * (win_offset + i)) % o.n_fft;
+      const double a = -2.0 * kPi * double(r) / o.n_fft;
+      t.dft_cos[size_t(k) * size_t(o.win_length) + size_t(i)] = float(std::cos(a));
+      t.dft_sin[size_t(k) * size_t(o.win_length) + size_t(i)] = float(std::sin(a));
+    }
+  return t;
+}
+
+}  // namespace
+
 AudioFeatureExtractor::AudioFeatureExtractor(const AudioFeatureOptions& options) : opt_(options) {
   const AudioFeatureOptions& o = opt_;
   if (o.type == "logmel") kind_ = Kind::kLogMel;
@@ -74,65 +190,19 @@ AudioFeatureExtractor::AudioFeatureExtractor(const AudioFeatureOptions& options)
   clip_samples_ = int64_t(clip);
   if (kind_ == Kind::kRaw) return;
 
-  if (o.n_fft < 1 || o.n_fft > 65536) bad_option("n_fft", "must be in 1 .. 65536, got " + std::to_string(o.n_fft));
-  if (o.win_length < 1) bad_option("win_length", "must be positive, got " + std::to_string(o.win_length));
-  if (o.n_fft < o.win_length)
-    bad_option("n_fft", std::to_string(o.n_fft) + " is smaller than win_length " + std::to_string(o.win_length));
-  if (o.hop_length <= 0) bad_option("hop_length", "must be positive, got " + std::to_string(o.hop_length));
+  const double fmax = check_spectral_options(o, kind_ == Kind::kMfcc);
   bins_ = o.n_fft / 2 + 1;
-  if (o.n_mels < 1 || o.n_mels > bins_)
-    bad_option("n_mels", std::to_string(o.n_mels) + " must be in 1 .. n_fft/2+1 = " + std::to_string(bins_));
-  if (kind_ == Kind::kMfcc && (o.n_mfcc < 1 || o.n_mfcc > o.n_mels))
-    bad_option("n_mfcc", std::to_string(o.n_mfcc) + " must be in 1 .. n_mels = " + std::to_string(o.n_mels));
-  const double nyquist = o.rate_hz / 2;
-  if (!(o.fmax >= 0) || o.fmax > nyquist)
-    bad_option("fmax", num(o.fmax) + " Hz must be in 0 .. rate_hz/2 = " + num(nyquist) + " (0 = rate_hz/2)");
-  const double fmax = o.fmax > 0 ? o.fmax : nyquist;
-  if (!(o.fmin >= 0) || o.fmin >= fmax)
-    bad_option("fmin", num(o.fmin) + " Hz must be in 0 .. fmax = " + num(fmax) + " (exclusive)");
-  if (!is_pow2(o.n_fft) && double(bins_) * o.win_length > double(1 << 24))
-    bad_option("n_fft", std::to_string(o.n_fft) + " is not a power of two and too large for the direct DFT");
-
   const int pad = o.n_fft / 2;
   frames_ = 1 + (clip_samples_ + 2 * pad - o.n_fft) / o.hop_length;
 
   // Periodic Hann window, centred in the frame (librosa's pad_center).
   win_offset_ = (o.n_fft - o.win_length) / 2;
-  window_.resize(size_t(o.win_length));
-  for (int i = 0; i < o.win_length; ++i)
-    window_[size_t(i)] = float(0.5 - 0.5 * std::cos(2.0 * kPi * i / o.win_length));
-
-  // Slaney filterbank (librosa.filters.mel, norm="slaney"), kept sparse.
-  const double mel_lo = hz_to_mel_slaney(o.fmin), mel_hi = hz_to_mel_slaney(fmax);
-  std::vector<double> edge(size_t(o.n_mels) + 2);
-  for (size_t i = 0; i < edge.size(); ++i)
-    edge[i] = mel_to_hz_slaney(mel_lo + (mel_hi - mel_lo) * double(i) / double(o.n_mels + 1));
-  mel_start_.resize(size_t(o.n_mels));
-  mel_len_.resize(size_t(o.n_mels));
-  mel_offset_.resize(size_t(o.n_mels));
-  for (int m = 0; m < o.n_mels; ++m) {
-    const double left = edge[size_t(m)], centre = edge[size_t(m) + 1], right = edge[size_t(m) + 2];
-    const double norm = 2.0 / (right - left);
-    int first = -1, last = -1;
-    std::vector<float> w;
-    for (int k = 0; k < bins_; ++k) {
-      const double f = double(k) * o.rate_hz / o.n_fft;
-      const double up = (f - left) / (centre - left), down = (right - f) / (right - centre);
-      const double v = std::max(0.0, std::min(up, down));
-      if (v <= 0) continue;
-      if (first < 0) first = k;
-      // A filter narrower than a bin can leave gaps of zeros; keep them so the
-      // weights stay contiguous.
-      for (int gap = last + 1; last >= 0 && gap < k; ++gap) w.push_back(0.0f);
-      w.push_back(float(v * norm));
-      last = k;
-    }
-    mel_start_[size_t(m)] = first < 0 ? 0 : first;
-    mel_len_[size_t(m)] = int(w.size());  // 0: the filter falls between bins (its mel is 0)
-    mel_offset_[size_t(m)] = int(mel_weights_.size());
-    mel_weights_.insert(mel_weights_.end(), w.begin(), w.end());
-  }
-
+  window_ = hann_window(o.win_length);
+  MelBank mb = mel_filterbank(o, bins_, fmax);
+  mel_start_ = std::move(mb.start);
+  mel_len_ = std::move(mb.len);
+  mel_offset_ = std::move(mb.offset);
+  mel_weights_ = std::move(mb.weights);
   if (kind_ == Kind::kMfcc) {
     const int nm = o.n_mels;
     dct_.resize(size_t(o.n_mfcc) * size_t(nm));
@@ -142,44 +212,15 @@ AudioFeatureExtractor::AudioFeatureExtractor(const AudioFeatureOptions& options)
         dct_[size_t(q) * size_t(nm) + size_t(m)] = float(alpha * std::cos(kPi * q * (2.0 * m + 1.0) / (2.0 * nm)));
     }
   }
-
-  fast_fft_ = is_pow2(o.n_fft) && o.n_fft >= 2;
-  if (fast_fft_) {
-    const int h = o.n_fft / 2;
-    int bits = 0;
-    while ((1 << bits) < h) ++bits;
-    bitrev_.resize(size_t(h));
-    for (int i = 0; i < h; ++i) {
-      int r = 0;
-      for (int b = 0; b < bits; ++b)
-        if (i & (1 << b)) r |= 1 << (bits - 1 - b);
-      bitrev_[size_t(i)] = r;
-    }
-    tw_re_.assign(size_t(std::max(2, h)), 0.0f);
-    tw_im_.assign(tw_re_.size(), 0.0f);
-    for (int half = 1; half < h; half *= 2)
-      for (int j = 0; j < half; ++j) {
-        tw_re_[size_t(half + j)] = float(std::cos(-kPi * j / half));
-        tw_im_[size_t(half + j)] = float(std::sin(-kPi * j / half));
-      }
-    post_re_.resize(size_t(bins_));
-    post_im_.resize(size_t(bins_));
-    for (int k = 0; k < bins_; ++k) {
-      post_re_[size_t(k)] = float(std::cos(-2.0 * kPi * k / o.n_fft));
-      post_im_[size_t(k)] = float(std::sin(-2.0 * kPi * k / o.n_fft));
-    }
-  } else {
-    // Angles reduced mod n_fft in integers, so large k·i stay exact.
-    dft_cos_.resize(size_t(bins_) * size_t(o.win_length));
-    dft_sin_.resize(dft_cos_.size());
-    for (int k = 0; k < bins_; ++k)
-      for (int i = 0; i < o.win_length; ++i) {
-        const int64_t r = (int64_t(k) * (win_offset_ + i)) % o.n_fft;
-        const double a = -2.0 * kPi * double(r) / o.n_fft;
-        dft_cos_[size_t(k) * size_t(o.win_length) + size_t(i)] = float(std::cos(a));
-        dft_sin_[size_t(k) * size_t(o.win_length) + size_t(i)] = float(std::sin(a));
-      }
-  }
+  FftTables t = fft_tables(o, bins_, win_offset_);
+  fast_fft_ = t.fast;
+  bitrev_ = std::move(t.bitrev);
+  tw_re_ = std::move(t.tw_re);
+  tw_im_ = std::move(t.tw_im);
+  post_re_ = std::move(t.post_re);
+  post_im_ = std::move(t.post_im);
+  dft_cos_ = std::move(t.dft_cos);
+  dft_sin_ = std::move(t.dft_sin);
 }
 
 std::vector<int64_t> AudioFeatureExtractor::feature_shape() const {

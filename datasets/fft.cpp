@@ -17,17 +17,7 @@ FftPlan::FftPlan(int n) : n_(n), pow2_(is_pow2(n)) {
     const double a = -2.0 * kPi * k / n;
     twiddle_[size_t(k)] = {float(std::cos(a)), float(std::sin(a))};
   }
-  if (pow2_) {
-    int bits = 0;
-    while ((1 << bits) < n) ++bits;
-    bitrev_.resize(size_t(n));
-    for (int i = 0; i < n; ++i) {
-      int r = 0;
-      for (int b = 0; b < bits; ++b)
-        if (i & (1 << b)) r |= 1 << (bits - 1 - b);
-      bitrev_[size_t(i)] = r;
-    }
-  }
+  if (pow2_) bitrev_ = bit_reversal_permutation(n);
   scratch_.resize(size_t(n));
   work_.resize(size_t(n));
 }
@@ -65,6 +55,19 @@ void FftPlan::real_forward(const float* in, std::complex<float>* out) const {
   for (int i = 0; i < n_; ++i) work_[size_t(i)] = {in[i], 0.0f};
   forward(work_.data());
   for (int k = 0; k <= n_ / 2; ++k) out[k] = work_[size_t(k)];
+}
+
+std::vector<int> bit_reversal_permutation(int n) {
+  int bits = 0;
+  while ((1 << bits) < n) ++bits;
+  std::vector<int> out(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    int r = 0;
+    for (int b = 0; b < bits; ++b)
+      if (i & (1 << b)) r |= 1 << (bits - 1 - b);
+    out[size_t(i)] = r;
+  }
+  return out;
 }
 
 std::vector<float> hann_window(int n) {

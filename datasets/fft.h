@@ -25,6 +25,9 @@ class FftPlan {
   mutable std::vector<std::complex<float>> scratch_, work_;  // not thread-safe: one plan per thread
 };
 
+// i → i with its log2(n) low bits reversed, for a power-of-two n.
+std::vector<int> bit_reversal_permutation(int n);
+
 // Periodic Hann window of length n.
 std::vector<float> hann_window(int n);
 

@@ -290,37 +290,37 @@ namespace {
 Handle open_object(hid_t file, const std::string& object) {
   return Handle(H5Oopen(file, object.empty() ? "/" : object.c_str(), H5P_DEFAULT), H5Oclose);
 }
+
+// Writes the scalar attribute `key` of `object` (replacing any); "" on success, else why not.
+std::string write_scalar_attr(hid_t file, const std::string& object, const std::string& key, hid_t mem_type,
+                              hid_t file_type, const void* value) {
+  Handle obj = open_object(file, object);
+  if (!obj.valid()) return "no object '" + object + "' for attribute '" + key + "'";
+  if (H5Aexists(obj.get(), key.c_str()) > 0) H5Adelete(obj.get(), key.c_str());
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle a(H5Acreate2(obj.get(), key.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!a.valid() || H5Awrite(a.get(), mem_type, value) < 0) return "cannot write attribute '" + key + "'";
+  return "";
+}
 }  // namespace
 
 void File::set_attr(const std::string& object, const std::string& key, const std::string& value) {
-  Handle obj = open_object(file_.get(), object);
-  if (!obj.valid()) fail("no object '" + object + "' for attribute '" + key + "'");
-  if (H5Aexists(obj.get(), key.c_str()) > 0) H5Adelete(obj.get(), key.c_str());
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), std::max<size_t>(1, value.size()));
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
-  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-  Handle a(H5Acreate2(obj.get(), key.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  std::string buf = value.empty() ? std::string(1, '\0') : value;
-  if (!a.valid() || H5Awrite(a.get(), type.get(), buf.data()) < 0) fail("cannot write attribute '" + key + "'");
+  const std::string buf = value.empty() ? std::string(1, '\0') : value;
+  const std::string why = write_scalar_attr(file_.get(), object, key, type.get(), type.get(), buf.data());
+  if (!why.empty()) fail(why);
 }
 
 void File::set_attr(const std::string& object, const std::string& key, double value) {
-  Handle obj = open_object(file_.get(), object);
-  if (!obj.valid()) fail("no object '" + object + "' for attribute '" + key + "'");
-  if (H5Aexists(obj.get(), key.c_str()) > 0) H5Adelete(obj.get(), key.c_str());
-  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-  Handle a(H5Acreate2(obj.get(), key.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  if (!a.valid() || H5Awrite(a.get(), H5T_NATIVE_DOUBLE, &value) < 0) fail("cannot write attribute '" + key + "'");
+  const std::string why = write_scalar_attr(file_.get(), object, key, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, &value);
+  if (!why.empty()) fail(why);
 }
 
 void File::set_attr(const std::string& object, const std::string& key, int64_t value) {
-  Handle obj = open_object(file_.get(), object);
-  if (!obj.valid()) fail("no object '" + object + "' for attribute '" + key + "'");
-  if (H5Aexists(obj.get(), key.c_str()) > 0) H5Adelete(obj.get(), key.c_str());
-  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-  Handle a(H5Acreate2(obj.get(), key.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  if (!a.valid() || H5Awrite(a.get(), H5T_NATIVE_INT64, &value) < 0) fail("cannot write attribute '" + key + "'");
+  const std::string why = write_scalar_attr(file_.get(), object, key, H5T_NATIVE_INT64, H5T_STD_I64LE, &value);
+  if (!why.empty()) fail(why);
 }
 
 std::optional<std::string> File::attr_string(const std::string& object, const std::string& key) const {

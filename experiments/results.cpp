@@ -7,6 +7,7 @@
 
 #include "datasets/errors.h"
 #include "datasets/h5.h"
+#include "datasets/text.h"
 
 namespace fs = std::filesystem;
 
@@ -56,18 +57,6 @@ std::string number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
-}
-
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  if (s.empty()) return out;
-  size_t at = 0;
-  while (true) {
-    const size_t comma = s.find(',', at);
-    out.push_back(s.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
-    if (comma == std::string::npos) return out;
-    at = comma + 1;
-  }
 }
 
 // An HDF5-safe name for a group or attribute we create from a record's keys.
@@ -493,7 +482,7 @@ RunRecord read_results(const fs::path& path) {
   r.graph = read_layer_columns<LayerSummary>(in, "graph");
   {
     const auto inputs = in.strings("graph/inputs", int64_t(r.graph.size()));
-    for (size_t i = 0; i < r.graph.size(); ++i) r.graph[i].inputs = split_commas(inputs[i]);
+    for (size_t i = 0; i < r.graph.size(); ++i) r.graph[i].inputs = data::split(inputs[i], ',');
   }
   if (f.exists("base_graph")) r.base_graph = read_layer_columns<LayerSummary>(in, "base_graph");
   {

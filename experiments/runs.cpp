@@ -447,29 +447,25 @@ std::optional<double> numeric_value(const RunRecord& r, const std::string& c) {
   bad_column(c, numeric_columns());
 }
 
-std::string short_count(double v) {
+namespace {
+
+// v in the largest unit (each `step` times the previous) it reaches; the first unit
+// printed with `first_format`, the others with 3 significant digits.
+std::string scaled(double v, double step, std::initializer_list<const char*> units, const char* first_format) {
   const double a = std::fabs(v);
-  if (a < 1000) return fmt("%.0f", v);
-  if (a < 1e6) return fmt("%.3g", v / 1e3) + "k";
-  if (a < 1e9) return fmt("%.3g", v / 1e6) + "M";
-  return fmt("%.3g", v / 1e9) + "G";
+  double div = 1;
+  size_t i = 0;
+  for (; i + 1 < units.size() && a >= div * step; ++i) div *= step;
+  return fmt(i == 0 ? first_format : "%.3g", v / div) + units.begin()[i];
 }
 
-std::string short_energy(double pj) {
-  const double a = std::fabs(pj);
-  if (a < 1e3) return fmt("%.3g", pj) + " pJ";
-  if (a < 1e6) return fmt("%.3g", pj / 1e3) + " nJ";
-  if (a < 1e9) return fmt("%.3g", pj / 1e6) + " µJ";
-  return fmt("%.3g", pj / 1e9) + " mJ";
-}
+}  // namespace
 
-std::string short_bytes(double v) {
-  const double a = std::fabs(v);
-  if (a < 1024) return fmt("%.0f", v) + " B";
-  if (a < 1024.0 * 1024) return fmt("%.3g", v / 1024) + " KiB";
-  if (a < 1024.0 * 1024 * 1024) return fmt("%.3g", v / (1024.0 * 1024)) + " MiB";
-  return fmt("%.3g", v / (1024.0 * 1024 * 1024)) + " GiB";
-}
+std::string short_count(double v) { return scaled(v, 1e3, {"", "k", "M", "G"}, "%.0f"); }
+
+std::string short_energy(double pj) { return scaled(pj, 1e3, {" pJ", " nJ", " µJ", " mJ"}, "%.3g"); }
+
+std::string short_bytes(double v) { return scaled(v, 1024, {" B", " KiB", " MiB", " GiB"}, "%.0f"); }
 
 std::string short_duration(double s) {
   if (s < 60) return fmt("%.1f", s) + "s";

@@ -309,203 +309,222 @@ struct Builder {
 
 #define SLIMLAB_REF(member) [](Experiment& x) -> auto& { return x.member; }
 
-// [evaluation]: protocol, folds, seeds (docs/EVALUATION.md).
-template <class Add>
-void add_evaluation_keys(Add&& add) {
-  add({"evaluation.protocol", SLIMLAB_REF(evaluation.protocol),
-       "holdout (one train/val/test split), kfold (evaluation.folds parts, each the test split once) or loso "
-       "(leave one subject / speaker out); `slimlab run` runs every fold"})
-      .one_of({"holdout", "kfold", "loso"});
-  add({"evaluation.folds", SLIMLAB_REF(dataset.split_options.folds),
-       "Folds of kfold (0: 5); loso: 0 = one per subject / speaker, else subjects grouped into this many folds"})
-      .range(0, 10000);
-  add({"evaluation.fold", SLIMLAB_REF(dataset.split_options.fold),
-       "This run's fold, 0 … folds−1 (−1: no cross-validation); `slimlab run` sets it for each fold"})
-      .range(-1, 10000);
-  add({"evaluation.repeats", SLIMLAB_REF(evaluation.repeats),
-       "Runs per fold (or of the holdout split) with seeds train.seed, train.seed + 1, …; results as mean ± std"})
-      .range(1, 1000)
-      .alias({"seeds"});
-  add({"evaluation.deterministic", SLIMLAB_REF(evaluation.deterministic),
-       "Bit-identical reruns: one intra-op thread and LibTorch's deterministic algorithms (slower)"});
-}
-
-std::vector<SchemaEntry> build_schema() {
+// The schema's entries, in the order --help-keys lists them.
+struct Keys {
   std::vector<Builder> b;
-  auto add = [&b](Builder x) -> Builder& { return b.emplace_back(std::move(x)); };
+  Builder& add(Builder x) { return b.emplace_back(std::move(x)); }
+};
+
+void add_top_level_keys(Keys& k) {
   // Top level.
-  add({"name", SLIMLAB_REF(name), "Experiment name: the folder under runs/ (default: the file's stem)"})
+  k.add({"name", SLIMLAB_REF(name), "Experiment name: the folder under runs/ (default: the file's stem)"})
       .non_empty()
       .e.default_text = "<file stem>";
-  add({"description", SLIMLAB_REF(description), "Free text shown in run listings and the GUI"});
+  k.add({"description", SLIMLAB_REF(description), "Free text shown in run listings and the GUI"});
+}
 
+void add_dataset_keys(Keys& k) {
   // [dataset] — mirrors data::DatasetConfig.
-  add({"dataset.source", SLIMLAB_REF(dataset.source),
+  k.add({"dataset.source", SLIMLAB_REF(dataset.source),
        "synthetic:har|audio|vision|vision-rgb, a dataset folder (format detected), or format:path "
        "(mnist, fashion-mnist, cifar10, images, wav, hmp, uci-har, wisdm, hhar); relative to the working "
        "directory, ${VAR:-default} expanded"})
       .required()
       .alias({"path", "dataset", "data"});
-  add({"dataset.subset", SLIMLAB_REF(dataset.subset),
+  k.add({"dataset.subset", SLIMLAB_REF(dataset.subset),
        "File split to read where the format ships one (\"\": MNIST test, CIFAR-10 / UCI HAR all)"})
       .one_of({"", "train", "test", "all"});
-  add({"dataset.synthetic_seed", SLIMLAB_REF(dataset.synthetic_seed), "Seed of the synthetic generator"});
-  add({"dataset.synthetic_subjects", SLIMLAB_REF(dataset.synthetic_subjects),
-       "Subjects (synthetic:har, default 10) or speakers (synthetic:audio, default 8); 0: the default"})
+  k.add({"dataset.synthetic_seed", SLIMLAB_REF(dataset.synthetic_seed), "Seed of the synthetic generator"});
+  k.add({"dataset.synthetic_subjects", SLIMLAB_REF(dataset.synthetic_subjects),
+         "Subjects (synthetic:har, default 10) or speakers (synthetic:audio, default 8); 0: the default"})
       .range(0, 1000);
-  add({"dataset.synthetic_scale", SLIMLAB_REF(dataset.synthetic_scale),
+  k.add({"dataset.synthetic_scale", SLIMLAB_REF(dataset.synthetic_scale),
        "Multiplies the synthetic sample counts (0.25 for a quick look)"})
       .range(0.01, 100);
-  add({"dataset.window_seconds", SLIMLAB_REF(dataset.window.window_seconds), "HAR: window length in seconds"})
+  k.add({"dataset.window_seconds", SLIMLAB_REF(dataset.window.window_seconds), "HAR: window length in seconds"})
       .range(0.05, 600)
       .alias({"window", "window_s", "window_length"});
-  add({"dataset.overlap", SLIMLAB_REF(dataset.window.overlap),
+  k.add({"dataset.overlap", SLIMLAB_REF(dataset.window.overlap),
        "HAR: fraction of a window shared with the next one"})
       .range(0, 1, false, true)
       .alias({"window_overlap"});
-  add({"dataset.har_rate_hz", SLIMLAB_REF(dataset.window.rate_hz),
+  k.add({"dataset.har_rate_hz", SLIMLAB_REF(dataset.window.rate_hz),
        "HAR: resample every recording to this rate first (0 keeps the native rate)"})
       .range(0, 10000)
       .alias({"rate_hz", "sample_rate", "har_rate"});
-  add({"dataset.drop_short", SLIMLAB_REF(dataset.window.drop_short),
+  k.add({"dataset.drop_short", SLIMLAB_REF(dataset.window.drop_short),
        "HAR: drop recordings shorter than one window (false: one zero-padded window)"});
-  add({"dataset.har_features", SLIMLAB_REF(dataset.har_features),
+  k.add({"dataset.har_features", SLIMLAB_REF(dataset.har_features),
        "HAR: raw windows {C, W} or DeepSense STFT features {S, T, D·f·2}"})
       .one_of({"raw", "deepsense"});
-  add({"dataset.deepsense_intervals", SLIMLAB_REF(dataset.deepsense.intervals),
+  k.add({"dataset.deepsense_intervals", SLIMLAB_REF(dataset.deepsense.intervals),
        "HAR DeepSense: intervals T per window"})
       .range(1, 1000);
-  add({"dataset.deepsense_fft_bins", SLIMLAB_REF(dataset.deepsense.fft_bins),
+  k.add({"dataset.deepsense_fft_bins", SLIMLAB_REF(dataset.deepsense.fft_bins),
        "HAR DeepSense: DFT bins f kept per axis and interval"})
       .range(1, 1000);
-  add({"dataset.deepsense_axes_per_sensor", SLIMLAB_REF(dataset.deepsense.axes_per_sensor),
+  k.add({"dataset.deepsense_axes_per_sensor", SLIMLAB_REF(dataset.deepsense.axes_per_sensor),
        "HAR DeepSense: consecutive channels forming one sensor"})
       .range(1, 64);
-  add({"dataset.hhar_rate_hz", SLIMLAB_REF(dataset.hhar_rate_hz),
+  k.add({"dataset.hhar_rate_hz", SLIMLAB_REF(dataset.hhar_rate_hz),
        "HHAR: common rate the phone / watch streams are resampled to"})
       .range(0, 10000, true);
-  add({"dataset.audio_rate_hz", SLIMLAB_REF(dataset.audio.rate_hz), "Audio: sampling rate every clip is brought to"})
+  k.add({"dataset.audio_rate_hz", SLIMLAB_REF(dataset.audio.rate_hz), "Audio: sampling rate every clip is brought to"})
       .range(1000, 192000);
-  add({"dataset.audio_strict", SLIMLAB_REF(dataset.audio_strict),
+  k.add({"dataset.audio_strict", SLIMLAB_REF(dataset.audio_strict),
        "Audio: a clip at another rate or with several channels is an error instead of being converted"});
-  add({"dataset.audio_features", SLIMLAB_REF(dataset.audio.type), "Audio: log-mel spectrogram, MFCC or raw waveform"})
+  k.add({"dataset.audio_features", SLIMLAB_REF(dataset.audio.type), "Audio: log-mel spectrogram, MFCC or raw waveform"})
       .one_of({"logmel", "mfcc", "raw"});
-  add({"dataset.clip_seconds", SLIMLAB_REF(dataset.audio.clip_seconds),
+  k.add({"dataset.clip_seconds", SLIMLAB_REF(dataset.audio.clip_seconds),
        "Audio: clips are centre-cropped / zero-padded to this length"})
       .range(0.05, 60);
-  add({"dataset.n_fft", SLIMLAB_REF(dataset.audio.n_fft), "Audio: FFT size (a power of two is fastest)"})
+  k.add({"dataset.n_fft", SLIMLAB_REF(dataset.audio.n_fft), "Audio: FFT size (a power of two is fastest)"})
       .range(8, 65536);
-  add({"dataset.win_length", SLIMLAB_REF(dataset.audio.win_length), "Audio: Hann window length in samples (≤ n_fft)"})
+  k.add({"dataset.win_length", SLIMLAB_REF(dataset.audio.win_length), "Audio: Hann window length in samples (≤ n_fft)"})
       .range(1, 65536);
-  add({"dataset.hop_length", SLIMLAB_REF(dataset.audio.hop_length), "Audio: samples between frames"})
+  k.add({"dataset.hop_length", SLIMLAB_REF(dataset.audio.hop_length), "Audio: samples between frames"})
       .range(1, 65536)
       .alias({"hop"});
-  add({"dataset.n_mels", SLIMLAB_REF(dataset.audio.n_mels), "Audio: mel bands (≤ n_fft/2 + 1)"}).range(1, 512);
-  add({"dataset.n_mfcc", SLIMLAB_REF(dataset.audio.n_mfcc), "Audio: MFCC coefficients (≤ n_mels)"}).range(1, 512);
-  add({"dataset.fmin", SLIMLAB_REF(dataset.audio.fmin), "Audio: lowest mel filter edge in Hz"}).range(0, 96000);
-  add({"dataset.fmax", SLIMLAB_REF(dataset.audio.fmax), "Audio: highest mel filter edge in Hz (0: rate/2)"})
+  k.add({"dataset.n_mels", SLIMLAB_REF(dataset.audio.n_mels), "Audio: mel bands (≤ n_fft/2 + 1)"}).range(1, 512);
+  k.add({"dataset.n_mfcc", SLIMLAB_REF(dataset.audio.n_mfcc), "Audio: MFCC coefficients (≤ n_mels)"}).range(1, 512);
+  k.add({"dataset.fmin", SLIMLAB_REF(dataset.audio.fmin), "Audio: lowest mel filter edge in Hz"}).range(0, 96000);
+  k.add({"dataset.fmax", SLIMLAB_REF(dataset.audio.fmax), "Audio: highest mel filter edge in Hz (0: rate/2)"})
       .range(0, 96000);
-  add({"dataset.image_size", SLIMLAB_REF(dataset.image_size), "Image folders: resize to N×N (0 keeps the stored size)"})
+  k.add({"dataset.image_size", SLIMLAB_REF(dataset.image_size), "Image folders: resize to N×N (0 keeps the stored size)"})
       .range(0, 4096);
-  add({"dataset.image_channels", SLIMLAB_REF(dataset.image_channels),
+  k.add({"dataset.image_channels", SLIMLAB_REF(dataset.image_channels),
        "Image folders: 1 (grey) or 3 (RGB); 0 keeps the stored channels"})
       .one_of({"0", "1", "3"})
       .alias({"channels"});
-  add({"dataset.split", SLIMLAB_REF(dataset.split),
+  k.add({"dataset.split", SLIMLAB_REF(dataset.split),
        "auto (the split the source ships, else by subject/speaker for HAR and audio, stratified for images), given, group or stratified"})
       .one_of({"auto", "given", "group", "stratified"});
-  add({"dataset.val_fraction", SLIMLAB_REF(dataset.split_options.val_fraction),
+  k.add({"dataset.val_fraction", SLIMLAB_REF(dataset.split_options.val_fraction),
        "Validation fraction (of samples, or of groups)"})
       .range(0, 0.9)
       .alias({"val", "validation_fraction", "val_split"});
-  add({"dataset.test_fraction", SLIMLAB_REF(dataset.split_options.test_fraction),
+  k.add({"dataset.test_fraction", SLIMLAB_REF(dataset.split_options.test_fraction),
        "Test fraction (of samples, or of groups)"})
       .range(0, 0.9)
       .alias({"test", "test_split"});
-  add({"dataset.split_seed", SLIMLAB_REF(dataset.split_options.seed), "Seed of the split"});
-  add({"dataset.test_groups", SLIMLAB_REF(dataset.split_options.test_groups),
+  k.add({"dataset.split_seed", SLIMLAB_REF(dataset.split_options.seed), "Seed of the split"});
+  k.add({"dataset.test_groups", SLIMLAB_REF(dataset.split_options.test_groups),
        "Group split: hold out exactly these subjects / speakers as the test split"});
-  add({"dataset.val_groups", SLIMLAB_REF(dataset.split_options.val_groups),
+  k.add({"dataset.val_groups", SLIMLAB_REF(dataset.split_options.val_groups),
        "Group split: use exactly these subjects / speakers as the validation split"});
-  add({"dataset.normalize", SLIMLAB_REF(dataset.normalize),
+  k.add({"dataset.normalize", SLIMLAB_REF(dataset.normalize),
        "Standardise with training-split statistics (false keeps raw values)"})
       .alias({"normalise", "normalization"});
-  add({"dataset.cache", SLIMLAB_REF(dataset_cache), "Reuse / write the HDF5 cache of the prepared tensors"});
-  add({"dataset.cache_dir", SLIMLAB_REF(dataset_cache_dir),
+  k.add({"dataset.cache", SLIMLAB_REF(dataset_cache), "Reuse / write the HDF5 cache of the prepared tensors"});
+  k.add({"dataset.cache_dir", SLIMLAB_REF(dataset_cache_dir),
        "Folder of the HDF5 caches (relative to the working directory)"})
       .non_empty();
+}
 
+void add_model_keys(Keys& k) {
   // [model] — mirrors train::ModelConfig.
-  add({"model.name", SLIMLAB_REF(model.name), "Architecture"})
+  k.add({"model.name", SLIMLAB_REF(model.name), "Architecture"})
       .required()
       .one_of({"deepsense", "cnn1d", "deepear_dnn", "audio_cnn", "lenet5", "vgg_small"})
       .alias({"model", "arch", "architecture", "type"});
-  add({"model.width", SLIMLAB_REF(model.width), "Width multiplier on every hidden layer (units rounded, at least 1)"})
+  k.add({"model.width", SLIMLAB_REF(model.width), "Width multiplier on every hidden layer (units rounded, at least 1)"})
       .range(0, 4, true)
       .alias({"width_multiplier", "alpha"});
-  add({"model.dropout", SLIMLAB_REF(model.dropout), "Dropout probability"}).range(0, 1, false, true);
-  add({"model.gru_hidden", SLIMLAB_REF(model.gru_hidden), "DeepSense GRU units (before the width multiplier)"})
+  k.add({"model.dropout", SLIMLAB_REF(model.dropout), "Dropout probability"}).range(0, 1, false, true);
+  k.add({"model.gru_hidden", SLIMLAB_REF(model.gru_hidden), "DeepSense GRU units (before the width multiplier)"})
       .range(1, 100000);
-  add({"model.conv_filters", SLIMLAB_REF(model.conv_filters),
+  k.add({"model.conv_filters", SLIMLAB_REF(model.conv_filters),
        "DeepSense / CNN1D filters (before the width multiplier)"})
       .range(1, 100000)
       .alias({"filters"});
-  add({"model.hidden_units", SLIMLAB_REF(model.hidden_units), "DeepEar DNN hidden units (before the width multiplier)"})
+  k.add({"model.hidden_units", SLIMLAB_REF(model.hidden_units), "DeepEar DNN hidden units (before the width multiplier)"})
       .range(1, 100000)
       .alias({"hidden"});
+}
 
+void add_train_keys(Keys& k) {
   // [train] — mirrors train::TrainConfig (not the distributed fields: CLI only).
-  add({"train.optimizer", SLIMLAB_REF(train.optimizer), "Optimiser"})
+  k.add({"train.optimizer", SLIMLAB_REF(train.optimizer), "Optimiser"})
       .one_of({"sgd", "adam", "adamw", "rmsprop"})
       .alias({"optim", "opt"});
-  add({"train.lr", SLIMLAB_REF(train.lr), "Learning rate (peak, after warm-up)"})
+  k.add({"train.lr", SLIMLAB_REF(train.lr), "Learning rate (peak, after warm-up)"})
       .range(0, 10, true)
       .alias({"learning_rate", "learningrate", "rate"});
-  add({"train.momentum", SLIMLAB_REF(train.momentum), "Momentum (sgd, rmsprop)"}).range(0, 1, false, true);
-  add({"train.beta1", SLIMLAB_REF(train.beta1), "Adam / AdamW β1"}).range(0, 1, false, true);
-  add({"train.beta2", SLIMLAB_REF(train.beta2), "Adam / AdamW β2"}).range(0, 1, false, true);
-  add({"train.weight_decay", SLIMLAB_REF(train.weight_decay), "L2 penalty (decoupled for adamw)"})
+  k.add({"train.momentum", SLIMLAB_REF(train.momentum), "Momentum (sgd, rmsprop)"}).range(0, 1, false, true);
+  k.add({"train.beta1", SLIMLAB_REF(train.beta1), "Adam / AdamW β1"}).range(0, 1, false, true);
+  k.add({"train.beta2", SLIMLAB_REF(train.beta2), "Adam / AdamW β2"}).range(0, 1, false, true);
+  k.add({"train.weight_decay", SLIMLAB_REF(train.weight_decay), "L2 penalty (decoupled for adamw)"})
       .range(0, 1)
       .alias({"wd", "l2"});
-  add({"train.nesterov", SLIMLAB_REF(train.nesterov), "Nesterov momentum (sgd)"});
-  add({"train.schedule", SLIMLAB_REF(train.schedule), "Learning-rate schedule"})
+  k.add({"train.nesterov", SLIMLAB_REF(train.nesterov), "Nesterov momentum (sgd)"});
+  k.add({"train.schedule", SLIMLAB_REF(train.schedule), "Learning-rate schedule"})
       .one_of({"none", "step", "cosine"})
       .alias({"scheduler", "lr_schedule"});
-  add({"train.step_size", SLIMLAB_REF(train.step_size), "step schedule: epochs between decays"}).range(1, 100000);
-  add({"train.gamma", SLIMLAB_REF(train.gamma), "step schedule: decay factor"}).range(0, 1, true);
-  add({"train.warmup_epochs", SLIMLAB_REF(train.warmup_epochs),
+  k.add({"train.step_size", SLIMLAB_REF(train.step_size), "step schedule: epochs between decays"}).range(1, 100000);
+  k.add({"train.gamma", SLIMLAB_REF(train.gamma), "step schedule: decay factor"}).range(0, 1, true);
+  k.add({"train.warmup_epochs", SLIMLAB_REF(train.warmup_epochs),
        "Linear warm-up from lr/10 over this many epochs before the schedule"})
       .range(0, 100000)
       .alias({"warmup"});
-  add({"train.min_lr", SLIMLAB_REF(train.min_lr), "cosine schedule: floor of the learning rate"}).at_least(0);
-  add({"train.epochs", SLIMLAB_REF(train.epochs), "Training epochs"}).range(1, 100000).alias({"num_epochs", "n_epochs"});
-  add({"train.batch_size", SLIMLAB_REF(train.batch_size), "Mini-batch size"})
+  k.add({"train.min_lr", SLIMLAB_REF(train.min_lr), "cosine schedule: floor of the learning rate"}).at_least(0);
+  k.add({"train.epochs", SLIMLAB_REF(train.epochs), "Training epochs"}).range(1, 100000).alias({"num_epochs", "n_epochs"});
+  k.add({"train.batch_size", SLIMLAB_REF(train.batch_size), "Mini-batch size"})
       .range(1, 1 << 20)
       .alias({"batch", "bs"});
-  add({"train.patience", SLIMLAB_REF(train.patience),
+  k.add({"train.patience", SLIMLAB_REF(train.patience),
        "Early stopping: stop after this many epochs without a better val accuracy (0 = off)"})
       .range(0, 100000)
       .alias({"early_stopping"});
-  add({"train.class_weighting", SLIMLAB_REF(train.class_weighting),
+  k.add({"train.class_weighting", SLIMLAB_REF(train.class_weighting),
        "Weight the loss by inverse class frequency of the training split"})
       .alias({"class_weights", "balanced"});
-  add({"train.grad_clip", SLIMLAB_REF(train.grad_clip), "Clip the global gradient norm (0 = off)"})
+  k.add({"train.grad_clip", SLIMLAB_REF(train.grad_clip), "Clip the global gradient norm (0 = off)"})
       .at_least(0)
       .alias({"clip", "clip_grad_norm", "max_grad_norm"});
-  add({"train.seed", SLIMLAB_REF(train.seed), "Seed of initialisation, shuffling and dropout"});
-  add({"train.threads", SLIMLAB_REF(train.threads), "Intra-op threads (0 = LibTorch's default)"})
+  k.add({"train.seed", SLIMLAB_REF(train.seed), "Seed of initialisation, shuffling and dropout"});
+  k.add({"train.threads", SLIMLAB_REF(train.threads), "Intra-op threads (0 = LibTorch's default)"})
       .range(0, 1024)
       .alias({"num_threads"});
+}
 
+void add_export_keys(Keys& k) {
   // [export]
-  add({"export.enabled", SLIMLAB_REF(export_.enabled), "Export the final model to .slim for slimrt"});
-  add({"export.precision", SLIMLAB_REF(export_.precision), "Precision of the exported weights"})
+  k.add({"export.enabled", SLIMLAB_REF(export_.enabled), "Export the final model to .slim for slimrt"});
+  k.add({"export.precision", SLIMLAB_REF(export_.precision), "Precision of the exported weights"})
       .one_of({"fp32", "int8", "int16", "binary"});
-  add_evaluation_keys(add);
+}
 
+// [evaluation]: protocol, folds, seeds (docs/EVALUATION.md).
+void add_evaluation_keys(Keys& k) {
+  k.add({"evaluation.protocol", SLIMLAB_REF(evaluation.protocol),
+         "holdout (one train/val/test split), kfold (evaluation.folds parts, each the test split once) or loso "
+         "(leave one subject / speaker out); `slimlab run` runs every fold"})
+      .one_of({"holdout", "kfold", "loso"});
+  k.add({"evaluation.folds", SLIMLAB_REF(dataset.split_options.folds),
+         "Folds of kfold (0: 5); loso: 0 = one per subject / speaker, else subjects grouped into this many folds"})
+      .range(0, 10000);
+  k.add({"evaluation.fold", SLIMLAB_REF(dataset.split_options.fold),
+         "This run's fold, 0 … folds−1 (−1: no cross-validation); `slimlab run` sets it for each fold"})
+      .range(-1, 10000);
+  k.add({"evaluation.repeats", SLIMLAB_REF(evaluation.repeats),
+         "Runs per fold (or of the holdout split) with seeds train.seed, train.seed + 1, …; results as mean ± std"})
+      .range(1, 1000)
+      .alias({"seeds"});
+  k.add({"evaluation.deterministic", SLIMLAB_REF(evaluation.deterministic),
+         "Bit-identical reruns: one intra-op thread and LibTorch's deterministic algorithms (slower)"});
+}
+
+std::vector<SchemaEntry> build_schema() {
+  Keys k;
+  add_top_level_keys(k);
+  add_dataset_keys(k);
+  add_model_keys(k);
+  add_train_keys(k);
+  add_export_keys(k);
+  add_evaluation_keys(k);
   std::vector<SchemaEntry> out;
   const Experiment defaults;
-  for (Builder& x : b) {
+  for (Builder& x : k.b) {
     x.e.default_value = x.e.get(defaults);
     out.push_back(std::move(x.e));
   }

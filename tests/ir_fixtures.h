@@ -1,5 +1,6 @@
 #pragma once
 // Small Graph IRs built by hand (no builder, no LibTorch) for the IR and resource tests.
+#include <random>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,24 @@ inline ir::Param param(const std::string& name, std::vector<int64_t> shape, bool
   p.shape = std::move(shape);
   p.trainable = trainable;
   return p;
+}
+
+// Every parameter of `g` filled with N(0, stddev) draws from `rng`, layer by layer, in order.
+template <class Rng>
+void fill_normal(ir::Graph& g, Rng& rng, float stddev) {
+  std::normal_distribution<float> n(0.0f, stddev);
+  for (ir::Layer& l : g.layers)
+    for (ir::Param& p : l.params) {
+      p.data.resize(size_t(p.numel()));
+      for (float& v : p.data) v = n(rng);
+    }
+}
+
+// `g` with N(0, stddev) weights from a 64-bit Mersenne Twister seeded with `seed`.
+inline ir::Graph with_normal_weights(ir::Graph g, uint64_t seed, float stddev) {
+  std::mt19937_64 rng(seed);
+  fill_normal(g, rng, stddev);
+  return g;
 }
 
 inline ir::Layer layer(const std::string& name, ir::LayerKind kind, std::vector<std::string> inputs,
@@ -43,6 +62,16 @@ inline ir::Layer dense(const std::string& name, const std::string& from, int64_t
   l.in_features = in;
   l.out_features = out;
   l.params = {param("weight", {out, in}), param("bias", {out})};
+  return l;
+}
+
+// A GRU of h units over `steps` time steps of f features, with its four parameters.
+inline ir::Layer gru(const std::string& name, const std::string& from, int64_t steps, int64_t f, int64_t h) {
+  ir::Layer l = layer(name, ir::LayerKind::kGru, {from}, {steps, h});
+  l.in_features = f;
+  l.out_features = h;
+  l.params = {param("weight_ih_l0", {3 * h, f}), param("weight_hh_l0", {3 * h, h}), param("bias_ih_l0", {3 * h}),
+              param("bias_hh_l0", {3 * h})};
   return l;
 }
 

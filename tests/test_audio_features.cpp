@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "datasets/audio_features.h"
+#include "expect_error.h"
+#include "test_util.h"
 
 using slimlab::data::AudioFeatureExtractor;
 using slimlab::data::AudioFeatureOptions;
@@ -98,12 +100,7 @@ void expect_matches_reference(const AudioFeatureOptions& o, const std::vector<fl
 
 template <class F>
 std::string invalid_message(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no invalid_argument)";
+  return slimlab::test::message_of<std::invalid_argument>(std::forward<F>(f), "(no invalid_argument)");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "compress/quant/calibrate.h"
 #include "compress/quant/graph_eval.h"
 #include "slimrt/fixed_point.h"
+#include "ir_fixtures.h"
 #include "train/models/graph_builder.h"
 
 namespace slimlab {
@@ -25,15 +26,7 @@ ir::Graph lenet_like(uint64_t seed) {
   b.dense("fc1", 12);
   b.elementwise("relu1", ir::LayerKind::kRelu);
   b.dense("fc2", 4);
-  ir::Graph g = b.finish();
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> n(0.0f, 0.3f);
-  for (ir::Layer& l : g.layers)
-    for (ir::Param& p : l.params) {
-      p.data.resize(size_t(p.numel()));
-      for (float& v : p.data) v = n(rng);
-    }
-  return g;
+  return test::with_normal_weights(b.finish(), seed, 0.3f);
 }
 
 TEST(BinaryLayers, DefaultsAndFirstLast) {

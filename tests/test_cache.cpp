@@ -4,6 +4,7 @@
 #include "datasets/errors.h"
 #include "datasets/h5.h"
 #include "datasets/wav.h"
+#include "expect_error.h"
 #include "test_util.h"
 
 using namespace slimlab::data;
@@ -27,6 +28,14 @@ void write_wav_folder(const fs::path& dir) {
         for (size_t i = 0; i < x.size(); ++i) x[i] = 0.3f * float(std::sin(0.05 * (digit + 1) * double(i) + k));
         write_wav_pcm16(dir / (std::to_string(digit) + "_" + spk + "_" + std::to_string(k) + ".wav"), x, 1, 8000);
       }
+}
+
+// A config reading the WAV folder `dir`, split stratified.
+DatasetConfig wav_config(const fs::path& dir) {
+  DatasetConfig c;
+  c.source = "wav:" + dir.string();
+  c.split = "stratified";
+  return c;
 }
 }  // namespace
 
@@ -71,9 +80,7 @@ TEST(Cache, ReusedWhenEverythingMatchesRebuiltOtherwise) {
 TEST(Cache, RebuiltWhenSourceFilesChange) {
   slimlab::test::TempDir dir;
   write_wav_folder(dir / "wav");
-  DatasetConfig c;
-  c.source = "wav:" + (dir / "wav").string();
-  c.split = "stratified";
+  const DatasetConfig c = wav_config(dir / "wav");
   std::string why;
   load_or_build(c, dir / "c.h5", &why);
   load_or_build(c, dir / "c.h5", &why);
@@ -88,9 +95,7 @@ TEST(Cache, RebuiltWhenSourceFilesChange) {
 TEST(Cache, BadInputLeavesNoCacheAndKeepsTheOldOne) {
   slimlab::test::TempDir dir;
   write_wav_folder(dir / "wav");
-  DatasetConfig c;
-  c.source = "wav:" + (dir / "wav").string();
-  c.split = "stratified";
+  const DatasetConfig c = wav_config(dir / "wav");
   // 1. A truncated WAV: error names the file, no cache appears.
   slimlab::test::write_text(dir / "wav" / "1_bob_9.wav", "RIFF\x10\0\0\0WAVEfmt ");
   try {
@@ -118,13 +123,7 @@ TEST(Cache, HostileCacheIsRejected) {
   auto d = prepare(small_har());
   d.test.labels[0] = 99;  // a label outside the class list
   write_cache(d, dir / "bad.h5");
-  try {
-    read_cache(dir / "bad.h5");
-    FAIL();
-  } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("bad.h5"), std::string::npos);
-    EXPECT_NE(std::string(e.what()).find("label 99"), std::string::npos) << e.what();
-  }
+  slimlab::test::expect_error<DataError>([&] { read_cache(dir / "bad.h5"); }, {"bad.h5", "label 99"});
   // Any other HDF5 file is not a cache.
   {
     auto f = slimlab::h5::File::create(dir / "other.h5");

@@ -5,14 +5,12 @@
 
 #include "datasets/cifar.h"
 #include "datasets/errors.h"
+#include "expect_error.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
-using slimlab::data::ArraySet;
-using slimlab::data::load_cifar10_dir;
-using slimlab::test::expect_data_error;
-using slimlab::test::TempDir;
-using slimlab::test::write_bytes;
+using namespace slimlab::data;
+using namespace slimlab::test;
 
 namespace {
 
@@ -107,28 +105,31 @@ TEST(Cifar10, ClassNamesFromMeta) {
   expect_data_error([&] { load_cifar10_dir(t.path(), "test"); }, {(t / "batches.meta.txt").string(), "found 3"});
 }
 
-TEST(Cifar10, LengthNotMultipleOfRecord) {
-  TempDir t;
-  write_dataset(t.path());
-  Bytes b;
-  put_record(b, 0, 1);
-  b.resize(b.size() + 100);
-  write_bytes(t / "test_batch.bin", b);
-  expect_data_error([&] { load_cifar10_dir(t.path(), "test"); }, {(t / "test_batch.bin").string(), "3073"});
-  write_bytes(t / "test_batch.bin", {});
-  expect_data_error([&] { load_cifar10_dir(t.path(), "test"); }, {(t / "test_batch.bin").string(), "empty"});
-}
-
-TEST(Cifar10, LabelOutOfRange) {
-  TempDir t;
-  write_dataset(t.path());
-  Bytes b;
-  put_record(b, 0, 3);
-  put_record(b, 1, 9);
-  put_record(b, 2, 10);
-  write_bytes(t / "data_batch_4.bin", b);
-  expect_data_error([&] { load_cifar10_dir(t.path(), "train"); },
-               {(t / "data_batch_4.bin").string(), "record 2", "label 10"});
+// A batch file that is not whole records, or holds a label outside 0..9: the error names it.
+TEST(Cifar10, BadBatchFileIsNamed) {
+  struct Case {
+    std::string file, split;
+    std::vector<uint8_t> labels;  // one record each
+    size_t extra_bytes;
+    std::vector<std::string> parts;
+  };
+  const std::vector<Case> cases = {
+      {"test_batch.bin", "test", {1}, 100, {"3073"}},
+      {"test_batch.bin", "test", {}, 0, {"empty"}},
+      {"data_batch_4.bin", "train", {3, 9, 10}, 0, {"record 2", "label 10"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.file + " " + c.parts.back());
+    TempDir t;
+    write_dataset(t.path());
+    Bytes b;
+    for (size_t i = 0; i < c.labels.size(); ++i) put_record(b, int(i), c.labels[i]);
+    b.resize(b.size() + c.extra_bytes);
+    write_bytes(t / c.file, b);
+    std::vector<std::string> parts = {(t / c.file).string()};
+    parts.insert(parts.end(), c.parts.begin(), c.parts.end());
+    expect_data_error([&] { load_cifar10_dir(t.path(), c.split); }, parts);
+  }
 }
 
 TEST(Cifar10, MissingBatch) {

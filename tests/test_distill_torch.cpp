@@ -7,6 +7,7 @@
 #include "experiments/results.h"
 #include "experiments/runner.h"
 #include "test_util.h"
+#include "trainer_fixtures_torch.h"
 #include "train/graph_io.h"
 #include "train/model_factory.h"
 #include "train/trainer.h"
@@ -97,15 +98,7 @@ TEST(Distill, TrainsAStudentThatCarriesQuantizationHooks) {
   // The stage trains whatever model it gets: here a student whose fc weights are
   // binarized by a param hook (sign with a straight-through gradient), taught by a
   // float teacher through the same loss and fine_tune path the stage uses.
-  const data::PreparedData& d = [] () -> const data::PreparedData& {
-    static const data::PreparedData p = [] {
-      data::DatasetConfig c;
-      c.source = "synthetic:har";
-      c.synthetic_scale = 0.25;
-      return data::prepare(c);
-    }();
-    return p;
-  }();
+  const data::PreparedData& d = test::small_har();
   train::ModelConfig mc;
   mc.name = "cnn1d";
   mc.input_shape = d.train.sample_shape;

@@ -135,32 +135,30 @@ TEST(Experiment, UnknownTableAndTopLevelKey) {
       << err3.what();
 }
 
+// kMinimal plus a [train] table with `train_lines`: the whole message.
+void expect_train_error(const std::string& train_lines, const std::string& message) {
+  EXPECT_EQ(std::string(parse_error(std::string(kMinimal) + "[train]\n" + train_lines).what()), message);
+}
+
 TEST(Experiment, WrongTypes) {
-  auto err = parse_error(std::string(kMinimal) + "[train]\nlr = \"fast\"\n");
-  EXPECT_EQ(std::string(err.what()), "x.toml:6: train.lr: expected a float, got the string \"fast\"");
-  err = parse_error(std::string(kMinimal) + "[train]\nepochs = 2.5\n");
-  EXPECT_EQ(std::string(err.what()), "x.toml:6: train.epochs: expected an int, got the float 2.5");
-  err = parse_error(std::string(kMinimal) + "[train]\nnesterov = 1\n");
-  EXPECT_EQ(std::string(err.what()), "x.toml:6: train.nesterov: expected a bool, got the int 1");
-  err = parse_error(std::string(kMinimal) + "[train]\nlr = [1, 2]\n");
-  EXPECT_EQ(std::string(err.what()), "x.toml:6: train.lr: expected a float, got a list");
-  err = parse_error("[dataset]\nsource = \"synthetic:har\"\ntest_groups = \"s1\"\n[model]\nname = \"cnn1d\"\n");
+  expect_train_error("lr = \"fast\"\n", "x.toml:6: train.lr: expected a float, got the string \"fast\"");
+  expect_train_error("epochs = 2.5\n", "x.toml:6: train.epochs: expected an int, got the float 2.5");
+  expect_train_error("nesterov = 1\n", "x.toml:6: train.nesterov: expected a bool, got the int 1");
+  expect_train_error("lr = [1, 2]\n", "x.toml:6: train.lr: expected a float, got a list");
+  const auto err = parse_error("[dataset]\nsource = \"synthetic:har\"\ntest_groups = \"s1\"\n[model]\nname = \"cnn1d\"\n");
   EXPECT_NE(std::string(err.what()).find("x.toml:3: dataset.test_groups: expected a string list"),
             std::string::npos)
       << err.what();
 }
 
 TEST(Experiment, OutOfRangeAndEnumerations) {
-  auto err = parse_error(std::string(kMinimal) + "[train]\nlr = 0\n");
-  EXPECT_EQ(std::string(err.what()), "x.toml:6: train.lr: 0 is out of range (0, 10]");
-  err = parse_error(std::string(kMinimal) + "[train]\nepochs = 0\n");
-  EXPECT_EQ(std::string(err.what()), "x.toml:6: train.epochs: 0 is out of range [1, 100000]");
-  err = parse_error("[dataset]\nsource = \"synthetic:har\"\noverlap = 1.0\n[model]\nname = \"cnn1d\"\nwidth = 4.5\n");
+  expect_train_error("lr = 0\n", "x.toml:6: train.lr: 0 is out of range (0, 10]");
+  expect_train_error("epochs = 0\n", "x.toml:6: train.epochs: 0 is out of range [1, 100000]");
+  expect_train_error("optimizer = \"adagrad\"\n",
+                     "x.toml:6: train.optimizer: 'adagrad' is not one of: sgd, adam, adamw, rmsprop");
+  auto err = parse_error("[dataset]\nsource = \"synthetic:har\"\noverlap = 1.0\n[model]\nname = \"cnn1d\"\nwidth = 4.5\n");
   EXPECT_TRUE(has_line(err, "x.toml:3: dataset.overlap: 1 is out of range [0, 1)")) << err.what();
   EXPECT_TRUE(has_line(err, "x.toml:6: model.width: 4.5 is out of range (0, 4]")) << err.what();
-  err = parse_error(std::string(kMinimal) + "[train]\noptimizer = \"adagrad\"\n");
-  EXPECT_EQ(std::string(err.what()),
-            "x.toml:6: train.optimizer: 'adagrad' is not one of: sgd, adam, adamw, rmsprop");
   err = parse_error("[dataset]\nsource = \"synthetic:har\"\nimage_channels = 2\n[model]\nname = \"cnn1d\"\n");
   EXPECT_TRUE(has_line(err, "x.toml:3: dataset.image_channels: '2' is not one of: 0, 1, 3")) << err.what();
   err = parse_error("[dataset]\nsource = \"synthetic:har\"\n[model]\nname = \"resnet\"\n");

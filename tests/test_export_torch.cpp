@@ -6,6 +6,7 @@
 
 #include "deploy/export/exporter.h"
 #include "slimrt/runtime.h"
+#include "tests/model_cases_torch.h"
 #include "tests/test_export_models_torch.h"
 #include "tests/test_util.h"
 #include "train/graph_io.h"
@@ -15,17 +16,7 @@
 namespace slimlab {
 namespace {
 
-struct Case {
-  std::string model;
-  std::vector<int64_t> shape;
-  int64_t classes;
-};
-
-std::vector<Case> cases() {
-  return {{"deepsense", {2, 20, 60}, 6}, {"deepsense", {1, 20, 30}, 5}, {"cnn1d", {6, 100}, 6},
-          {"deepear_dnn", {1, 40, 101}, 10}, {"audio_cnn", {1, 40, 101}, 10}, {"lenet5", {1, 28, 28}, 10},
-          {"vgg_small", {3, 32, 32}, 10}};
-}
+using Case = test::ModelCase;
 
 train::SlimModel build(const Case& c) { return test::random_model(c.model, c.shape, c.classes, 0.5, true); }
 
@@ -51,9 +42,7 @@ TEST_P(ExportParity, Fp32LogitsMatchLibTorch) {
   EXPECT_LE(double(in.arena_bytes()), 1.1 * double(in.arena_lower_bound()));
 
   torch::manual_seed(5);
-  std::vector<int64_t> bshape{8};
-  bshape.insert(bshape.end(), c.shape.begin(), c.shape.end());
-  const torch::Tensor x = torch::randn(bshape);
+  const torch::Tensor x = test::random_batch(c, 8);
   torch::Tensor logits;
   {
     torch::NoGradGuard ng;
@@ -76,7 +65,7 @@ TEST_P(ExportParity, Fp32LogitsMatchLibTorch) {
   RecordProperty("max_abs_diff", std::to_string(worst));
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModels, ExportParity, testing::ValuesIn(cases()),
+INSTANTIATE_TEST_SUITE_P(AllModels, ExportParity, testing::ValuesIn(test::zoo_at_data_shapes()),
                          [](const testing::TestParamInfo<Case>& i) {
                            std::string n = i.param.model;
                            for (int64_t d : i.param.shape) n += "_" + std::to_string(d);

@@ -16,6 +16,7 @@
 #include "datasets/pipeline.h"
 #include "datasets/split.h"
 #include "datasets/wav.h"
+#include "expect_error.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
@@ -81,12 +82,7 @@ std::set<int> pixel_values(const ArraySet& a) {
 // The message of whatever std::exception f throws.
 template <class F>
 std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return slimlab::test::message_of<std::exception>(std::forward<F>(f), "(no error)");
 }
 
 DatasetConfig raw_config(const fs::path& source) {

@@ -7,6 +7,7 @@
 
 #include "datasets/errors.h"
 #include "datasets/h5.h"
+#include "tests/h5_edit.h"
 #include "tests/ir_fixtures.h"
 #include "tests/test_util.h"
 #include "train/graph_io.h"
@@ -17,12 +18,7 @@ namespace {
 ir::Graph lenet_with_weights() {
   ir::Graph g = test::lenet5_graph();
   std::mt19937 rng(7);
-  std::normal_distribution<float> nd(0.f, 0.1f);
-  for (auto& l : g.layers)
-    for (auto& p : l.params) {
-      p.data.resize(size_t(p.numel()));
-      for (auto& v : p.data) v = nd(rng);
-    }
+  test::fill_normal(g, rng, 0.1f);
   // Formats of every kind, so each field is exercised.
   g.layer("conv1")->params[0].format = {ir::Precision::kFixed, {2, 6}};
   g.layer("conv2")->params[0].format = {ir::Precision::kBinary, {}};
@@ -231,95 +227,42 @@ TEST(GraphIo, CraftedFilesNameTheCulprit) {
   auto patch = [&](const std::string& name, auto fn) -> std::filesystem::path {
     const auto p = dir / (name + ".h5");
     ir::write_graph_h5(p, g);
-    hid_t id = H5Fopen(p.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-    EXPECT_GE(id, 0);
-    if (id < 0) return p;
-    fn(id);
-    H5Fclose(id);
+    test::H5Edit e(p);
+    if (e.ok()) fn(e);
     return p;
-  };
-  auto set_string_attr = [](hid_t file, const char* obj, const char* key, const std::string& v) {
-    hid_t o = H5Oopen(file, obj, H5P_DEFAULT);
-    H5Adelete(o, key);
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, v.size());
-    hid_t s = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(o, key, t, s, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(a, t, v.data());
-    H5Aclose(a);
-    H5Sclose(s);
-    H5Tclose(t);
-    H5Oclose(o);
-  };
-  auto set_int_attr = [](hid_t file, const char* obj, const char* key, int64_t v) {
-    hid_t o = H5Oopen(file, obj, H5P_DEFAULT);
-    H5Adelete(o, key);
-    hid_t s = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(o, key, H5T_STD_I64LE, s, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(a, H5T_NATIVE_INT64, &v);
-    H5Aclose(a);
-    H5Sclose(s);
-    H5Oclose(o);
   };
   {
     std::filesystem::path p;
-    p = patch("kind", [&](hid_t f) { set_string_attr(f, "/layers/0003", "kind", "warp_drive"); });
+    p = patch("kind", [&](test::H5Edit& e) { e.attr("/layers/0003", "kind", std::string("warp_drive")); });
     expect_error(p, {"/layers/0003", "conv2", "unknown layer kind 'warp_drive'"});
   }
   {
-    auto p = patch("count", [&](hid_t f) { set_int_attr(f, "/layers", "count", int64_t(1) << 40); });
+    auto p = patch("count", [&](test::H5Edit& e) { e.attr("/layers", "count", int64_t(1) << 40); });
     expect_error(p, {"/layers", "count"});
   }
   {
-    auto p = patch("missing_layer", [&](hid_t f) { set_int_attr(f, "/layers", "count", 12); });
+    auto p = patch("missing_layer", [&](test::H5Edit& e) { e.attr("/layers", "count", int64_t(12)); });
     expect_error(p, {"missing '/layers/0009'"});
   }
   {
-    auto p = patch("precision", [&](hid_t f) { set_string_attr(f, "/layers/0001/params/0000", "precision", "int3"); });
+    auto p = patch("precision",
+                   [&](test::H5Edit& e) { e.attr("/layers/0001/params/0000", "precision", std::string("int3")); });
     expect_error(p, {"/layers/0001/params/0000", "unknown precision 'int3'"});
   }
   {
     // Weights whose count does not match the declared shape.
-    auto p = patch("data", [&](hid_t f) {
-      H5Ldelete(f, "/layers/0006/params/0001/data", H5P_DEFAULT);
-      hsize_t d = 7;
-      hid_t s = H5Screate_simple(1, &d, nullptr);
-      hid_t ds = H5Dcreate2(f, "/layers/0006/params/0001/data", H5T_IEEE_F32LE, s, H5P_DEFAULT, H5P_DEFAULT,
-                            H5P_DEFAULT);
-      float v[7] = {};
-      H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
-      H5Dclose(ds);
-      H5Sclose(s);
-    });
+    auto p =
+        patch("data", [&](test::H5Edit& e) { e.put_floats("/layers/0006/params/0001/data", std::vector<float>(7)); });
     expect_error(p, {"/layers/0006/params/0001/data", "fc1", "holds 7 values", "needs 500"});
   }
   {
     // Structure that Graph::validate() rejects: an input that does not exist.
-    auto p = patch("dangling", [&](hid_t f) {
-      H5Ldelete(f, "/layers/0008/inputs", H5P_DEFAULT);
-      hsize_t d = 1;
-      hid_t t = H5Tcopy(H5T_C_S1);
-      H5Tset_size(t, H5T_VARIABLE);
-      hid_t s = H5Screate_simple(1, &d, nullptr);
-      hid_t ds = H5Dcreate2(f, "/layers/0008/inputs", t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-      const char* name = "nowhere";
-      H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &name);
-      H5Dclose(ds);
-      H5Sclose(s);
-      H5Tclose(t);
-    });
+    auto p = patch("dangling", [&](test::H5Edit& e) { e.put_strings("/layers/0008/inputs", {"nowhere"}); });
     expect_error(p, {"invalid graph", "fc2"});
   }
   {
-    auto p = patch("huge_shape", [&](hid_t f) {
-      H5Ldelete(f, "/layers/0002/output_shape", H5P_DEFAULT);
-      hsize_t d = 4;
-      hid_t s = H5Screate_simple(1, &d, nullptr);
-      hid_t ds = H5Dcreate2(f, "/layers/0002/output_shape", H5T_STD_I64LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-      int64_t v[4] = {int64_t(1) << 30, int64_t(1) << 30, int64_t(1) << 30, int64_t(1) << 30};
-      H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
-      H5Dclose(ds);
-      H5Sclose(s);
+    auto p = patch("huge_shape", [&](test::H5Edit& e) {
+      e.put("/layers/0002/output_shape", std::vector<int64_t>(4, int64_t(1) << 30), {4});
     });
     expect_error(p, {"/layers/0002/output_shape", "too many entries"});
   }

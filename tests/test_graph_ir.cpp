@@ -15,10 +15,7 @@ namespace slimlab {
 namespace {
 
 using ir::LayerKind;
-using test::dense;
-using test::layer;
-using test::lenet5_graph;
-using test::param;
+using namespace test;
 
 // validate() must throw std::invalid_argument whose message contains every one of `parts`.
 void expect_invalid(const ir::Graph& g, std::initializer_list<std::string> parts) {
@@ -176,12 +173,7 @@ ir::Graph gru_graph() {
   g.input_shape = {6, 4};
   g.num_classes = 2;
   auto gru = [](const std::string& name, const std::string& from, int64_t f, int64_t h) {
-    ir::Layer l = layer(name, LayerKind::kGru, {from}, {6, h});
-    l.in_features = f;
-    l.out_features = h;
-    l.params = {param("weight_ih_l0", {3 * h, f}), param("weight_hh_l0", {3 * h, h}), param("bias_ih_l0", {3 * h}),
-                param("bias_hh_l0", {3 * h})};
-    return l;
+    return test::gru(name, from, 6, f, h);
   };
   g.layers = {layer("input", LayerKind::kInput, {}, {6, 4}), gru("gru1", "input", 4, 5), gru("gru2", "gru1", 5, 3),
               layer("mean", LayerKind::kMeanOverTime, {"gru2"}, {3}), dense("fc", "mean", 3, 2)};

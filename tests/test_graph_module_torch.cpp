@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "ir_fixtures.h"
+#include "model_cases_torch.h"
 #include "train/graph_module.h"
 #include "trainer_fixtures_torch.h"
 #include "train/checkpoint.h"
@@ -21,56 +23,25 @@ namespace {
 
 using train::GraphModule;
 
-struct Case {
-  std::string model;
-  std::vector<int64_t> shape;
-  int64_t classes;
-  double width;
-};
+using Case = test::ModelCase;
 
 std::string case_name(const testing::TestParamInfo<Case>& info) {
   return info.param.model + (info.param.width == 0.5 ? "_w050" : "_w025");
 }
 
-std::vector<Case> all_cases() {
-  const std::vector<Case> shapes = {
-      {"deepsense", {2, 8, 30}, 6, 1}, {"cnn1d", {3, 32}, 5, 1},     {"deepear_dnn", {1, 8, 10}, 4, 1},
-      {"audio_cnn", {1, 16, 16}, 4, 1}, {"lenet5", {1, 28, 28}, 10, 1}, {"vgg_small", {3, 16, 16}, 10, 1},
-  };
-  std::vector<Case> out;
-  for (double w : {0.5, 0.25})
-    for (Case c : shapes) {
-      c.width = w;
-      out.push_back(c);
-    }
-  return out;
-}
+std::vector<Case> all_cases() { return test::at_widths(test::zoo_at_small_shapes(), {0.5, 0.25}); }
 
 train::SlimModel build(const Case& c, double dropout = 0.1) {
-  train::ModelConfig cfg;
-  cfg.name = c.model;
-  cfg.width = c.width;
+  train::ModelConfig cfg = test::config_of(c);
   cfg.dropout = dropout;
-  cfg.input_shape = c.shape;
-  cfg.num_classes = c.classes;
   torch::manual_seed(11);
   train::SlimModel m = train::make_model(cfg);
-  // Non-trivial BN statistics, so eval mode really uses them.
+  test::randomize_bn_statistics(*m);
   torch::NoGradGuard no_grad;
-  for (auto& b : m->named_buffers()) {
-    if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0, 0.5);
-    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
-  }
   for (auto& p : m->named_parameters())
     if (p.key().find("bn") != std::string::npos && p.key().find("weight") != std::string::npos)
       p.value().uniform_(0.5, 1.5);
   return m;
-}
-
-torch::Tensor batch_of(const Case& c, int64_t b) {
-  std::vector<int64_t> s{b};
-  s.insert(s.end(), c.shape.begin(), c.shape.end());
-  return torch::randn(s);
 }
 
 std::map<std::string, torch::Tensor> tensors_of(const torch::nn::Module& m) {
@@ -88,7 +59,7 @@ TEST_P(GraphModuleModels, RebuiltFromItsGraphGivesTheSameLogitsInEvalMode) {
   model->eval();
   gm->eval();
   torch::manual_seed(3);
-  const torch::Tensor x = batch_of(c, 5);
+  const torch::Tensor x = test::random_batch(c, 5);
   torch::NoGradGuard no_grad;
   const torch::Tensor a = model->forward(x), b = gm->forward(x);
   ASSERT_EQ(a.sizes(), b.sizes());
@@ -118,7 +89,7 @@ TEST_P(GraphModuleModels, RebuiltFromItsGraphMatchesInTrainingModeWithoutDropout
   model->train();
   gm->train();
   torch::manual_seed(4);
-  const torch::Tensor x = batch_of(c, 6);
+  const torch::Tensor x = test::random_batch(c, 6);
   const torch::Tensor a = model->forward(x), b = gm->forward(x);
   EXPECT_LT((a - b).abs().max().item<double>(), 1e-4);
   const auto ta = tensors_of(*model), tb = tensors_of(*gm);
@@ -135,7 +106,7 @@ TEST_P(GraphModuleModels, GradientsReachEveryParameter) {
   GraphModule gm(model->graph(true), 0.1);
   gm->train();
   torch::manual_seed(5);
-  const torch::Tensor logits = gm->forward(batch_of(c, 6));
+  const torch::Tensor logits = gm->forward(test::random_batch(c, 6));
   torch::nn::functional::cross_entropy(logits, torch::randint(c.classes, {6}, torch::kInt64)).backward();
   for (const auto& p : gm->named_parameters()) {
     ASSERT_TRUE(p.value().grad().defined()) << p.key();
@@ -174,7 +145,7 @@ TEST_P(GraphModuleModels, GraphWithWeightsRoundTrips) {
   gm->eval();
   again->eval();
   torch::NoGradGuard no_grad;
-  const torch::Tensor x = batch_of(c, 3);
+  const torch::Tensor x = test::random_batch(c, 3);
   EXPECT_TRUE(torch::equal(gm->forward(x), again->forward(x)));
 }
 
@@ -182,25 +153,15 @@ INSTANTIATE_TEST_SUITE_P(AllModels, GraphModuleModels, testing::ValuesIn(all_cas
 
 // ---- hand-made graphs for the kinds no model uses --------------------------------
 
+// test::param with data of standard deviation 0.5 from LibTorch's generator.
 ir::Param param(const std::string& name, std::vector<int64_t> shape, bool trainable = true) {
-  ir::Param p;
-  p.name = name;
-  p.shape = std::move(shape);
-  p.trainable = trainable;
+  ir::Param p = test::param(name, std::move(shape), trainable);
   p.data.resize(size_t(p.numel()));
   for (float& v : p.data) v = float(torch::randn({1}).item<double>() * 0.5);
   return p;
 }
 
-ir::Layer layer(const std::string& name, ir::LayerKind kind, std::vector<std::string> inputs,
-                std::vector<int64_t> out) {
-  ir::Layer l;
-  l.name = name;
-  l.kind = kind;
-  l.inputs = std::move(inputs);
-  l.output_shape = std::move(out);
-  return l;
-}
+using test::layer;
 
 // input [T=5, F=3] → LSTM(4) → mean over time → dense 2.
 ir::Graph lstm_graph() {
@@ -352,19 +313,19 @@ TEST(GraphModuleHooks, ParamHookChangesWhatTheLayerUses) {
     seen.push_back(name);
     return name == "weight" ? torch::zeros_like(t) : t;
   });
-  const torch::Tensor y = gm->forward(batch_of(lenet, 3));
+  const torch::Tensor y = gm->forward(test::random_batch(lenet, 3));
   EXPECT_EQ(seen, (std::vector<std::string>{"weight", "bias"}));
   // W = 0: the logits are the bias, for every sample; the stored weights are untouched.
   EXPECT_TRUE(torch::allclose(y, gm->parameter("fc2", "bias").expand({3, 10})));
   EXPECT_GT(gm->parameter("fc2", "weight").abs().sum().item<double>(), 0.0);
   gm->clear_hooks();
-  EXPECT_FALSE(torch::allclose(gm->forward(batch_of(lenet, 3)), gm->parameter("fc2", "bias").expand({3, 10})));
+  EXPECT_FALSE(torch::allclose(gm->forward(test::random_batch(lenet, 3)), gm->parameter("fc2", "bias").expand({3, 10})));
 }
 
 TEST(GraphModuleHooks, InputAndOutputHooks) {
   GraphModule gm(build(lenet)->graph(true));
   gm->eval();
-  const torch::Tensor x = batch_of(lenet, 2);
+  const torch::Tensor x = test::random_batch(lenet, 2);
   // Input hook on fc1 that zeroes its input: fc1 gives its bias.
   torch::Tensor fc1_out;
   gm->on_layer_output = [&](const std::string& n, const torch::Tensor& t) {
@@ -391,7 +352,7 @@ TEST(GraphModuleHooks, StateHookRunsAfterEveryStep) {
     EXPECT_EQ(h.dim(), 2);  // [B, H]
     return torch::zeros_like(h);
   });
-  const torch::Tensor y = gm->forward(batch_of(deepsense, 2));
+  const torch::Tensor y = gm->forward(test::random_batch(deepsense, 2));
   EXPECT_EQ(calls, 8);  // T = 8 intervals
   // h_t = 0 at every step → the mean over time is 0 → the logits are fc's bias.
   EXPECT_TRUE(torch::allclose(y, gm->parameter("fc", "bias").expand({2, 6}), 1e-6, 1e-6));
@@ -400,11 +361,7 @@ TEST(GraphModuleHooks, StateHookRunsAfterEveryStep) {
 // make_model() draws LibTorch's default initialization in module order: the same
 // seed gives exactly the tensors torch::nn modules constructed in layer order give.
 TEST(GraphModule, InitializationIsLibTorchsDefault) {
-  train::ModelConfig cfg;
-  cfg.name = "lenet5";
-  cfg.width = 0.25;
-  cfg.input_shape = {1, 28, 28};
-  cfg.num_classes = 10;
+  train::ModelConfig cfg = test::config_of(lenet);
   torch::manual_seed(5);
   const train::SlimModel m = train::make_model(cfg);
   torch::manual_seed(5);
@@ -466,7 +423,7 @@ TEST(GraphModule, FusedRecurrenceMatchesTheStepLoop) {
   fused->train();
   loop->train();
   torch::manual_seed(9);
-  const torch::Tensor x = batch_of(deepsense, 4);
+  const torch::Tensor x = test::random_batch(deepsense, 4);
   torch::manual_seed(10);
   const torch::Tensor a = fused->forward(x);
   torch::manual_seed(10);  // the same dropout masks

@@ -26,12 +26,7 @@ TEST(GuiDeployReal, ExportBenchAndMeasurementsInResults) {
   const fs::path run = tmp / "runs" / "lenet" / "p00";
   ir::Graph g = test::lenet5_graph();
   std::mt19937 rng(3);
-  std::normal_distribution<float> nd(0.f, 0.1f);
-  for (auto& l : g.layers)
-    for (auto& p : l.params) {
-      p.data.resize(size_t(p.numel()));
-      for (auto& v : p.data) v = nd(rng);
-    }
+  test::fill_normal(g, rng, 0.1f);
   fs::create_directories(run);
   ir::write_graph_h5(run / "model.h5", g);
   exp::RunRecord r;

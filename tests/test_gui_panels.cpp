@@ -15,6 +15,7 @@
 #include "gui/ui/app.h"
 #include "gui/ui/panels.h"
 #include "gui/ui/plot_widget.h"
+#include "run_fixtures.h"
 #include "test_util.h"
 
 using namespace slimlab;
@@ -23,16 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// test::finished_run with three epochs of curves (the Live panel draws them).
 exp::RunRecord run(const std::string& id, double acc, int64_t params, const std::string& technique) {
-  exp::RunRecord r;
-  r.experiment = "har";
-  r.run_id = id;
-  r.status = "finished";
-  r.dataset_source = "synthetic:har";
-  r.model = "cnn1d";
-  r.techniques = technique;
-  r.num_classes = 2;
-  r.class_names = {"a", "b"};
+  exp::RunRecord r = test::finished_run("har", id, acc, params, technique);
+  r.result.epochs.clear();
   for (int e = 1; e <= 3; ++e) {
     train::EpochMetrics m;
     m.epoch = e;
@@ -42,15 +37,8 @@ exp::RunRecord run(const std::string& id, double acc, int64_t params, const std:
     m.val_accuracy = 0.45 + 0.1 * e;
     r.result.epochs.push_back(m);
   }
-  r.result.val.num_classes = r.result.test.num_classes = 2;
-  r.result.val.confusion = r.result.test.confusion = {1, 0, 0, 1};
-  r.result.test.accuracy = acc;
-  train::LayerResources l{"fc", "dense", "fp32", {params / 10}, params, params * 4, params, 40};
-  r.resources.layers = {l};
-  r.resources.params = params;
-  r.resources.bytes = params * 4;
-  r.resources.macs = params;
-  r.graph = {exp::LayerSummary{"fc", "dense", {"input"}, {params / 10}, params, "fp32"}};
+  r.resources.layers[0].activation_bytes = 40;
+  r.graph[0].inputs = {"input"};
   if (technique == "deepiot") {  // what a DeepIoT stage records: traces the Live panel replays
     compress::StageRecord st;
     st.type = "deepiot";
@@ -131,6 +119,16 @@ struct Fixture {
   }
 };
 
+// A headless context and an app over a scanned workbench, its saved state loaded.
+struct Session {
+  Headless h;
+  Workbench wb;
+  App app;
+  explicit Session(const WorkbenchPaths& paths) : wb(paths, /*background_scan=*/false), app((wb.rescan_now(), wb)) {
+    app.load_state();
+  }
+};
+
 }  // namespace
 
 TEST(GuiPanels, EveryPanelDrawsForSeveralFramesWithoutAWindow) {
@@ -173,11 +171,10 @@ TEST(GuiPanels, EveryPanelDrawsForSeveralFramesWithoutAWindow) {
 
 TEST(GuiPanels, ClickOnAPlotPointSelectsTheRunAndDragZooms) {
   Fixture f;
-  Headless h;
-  Workbench wb(f.paths, false);
-  wb.rescan_now();
-  App app(wb);
-  app.load_state();
+  Session s(f.paths);
+  Headless& h = s.h;
+  Workbench& wb = s.wb;
+  App& app = s.app;
   wb.table().select("");
   for (int i = 0; i < 3; ++i) h.frame(app);  // lay out the windows
   TradeoffPanel* t = app.tradeoff();
@@ -219,11 +216,10 @@ TEST(GuiPanels, ClickOnAPlotPointSelectsTheRunAndDragZooms) {
 TEST(GuiPanels, OpenPanelsSelectionAndSettingsPersist) {
   Fixture f;
   {
-    Headless h;
-    Workbench wb(f.paths, false);
-    wb.rescan_now();
-    App app(wb);
-    app.load_state();
+    Session s(f.paths);
+    Headless& h = s.h;
+    Workbench& wb = s.wb;
+    App& app = s.app;
     app.panel("structure")->open = false;
     wb.table().select("har/p02");
     app.tradeoff()->options().x = "macs";
@@ -233,11 +229,10 @@ TEST(GuiPanels, OpenPanelsSelectionAndSettingsPersist) {
     app.save_state(true);
   }
   ASSERT_TRUE(fs::exists(f.paths.config_dir / "gui-state.ini"));
-  Headless h;
-  Workbench wb(f.paths, false);
-  wb.rescan_now();
-  App app(wb);
-  app.load_state();
+  Session s(f.paths);
+  Headless& h = s.h;
+  Workbench& wb = s.wb;
+  App& app = s.app;
   EXPECT_FALSE(app.panel("structure")->open);
   EXPECT_TRUE(app.panel("live")->open);
   EXPECT_EQ(wb.table().selected_key(), "har/p02");

@@ -8,9 +8,7 @@
 #include "test_util.h"
 
 using namespace slimlab::data;
-using slimlab::test::expect_data_error;
-using slimlab::test::TempDir;
-using slimlab::test::write_text;
+using namespace slimlab::test;
 
 namespace {
 

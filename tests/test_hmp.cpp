@@ -6,12 +6,11 @@
 
 #include "datasets/errors.h"
 #include "datasets/har_formats.h"
+#include "expect_error.h"
 #include "test_util.h"
 
 using namespace slimlab::data;
-using slimlab::test::expect_data_error;
-using slimlab::test::TempDir;
-using slimlab::test::write_text;
+using namespace slimlab::test;
 
 namespace {
 
@@ -99,27 +98,22 @@ TEST(Hmp, SmallTreeLoadsAndSkipsModelFolders) {
   EXPECT_EQ(detect_har_format(tmp.path()), "hmp");
 }
 
-TEST(Hmp, NonNumericValueNamesFileAndLine) {
-  TempDir tmp;
-  write_small_hmp(tmp.path());
-  write_text(tmp / "Walk" / kTrial, "1 2 3\n4 five 6\n");
-  expect_data_error([&] { load_hmp(tmp.path()); }, {kTrial, ":2:", "five"});
-}
-
-TEST(Hmp, OutOfRangeValueNamesFileAndLine) {
-  TempDir tmp;
-  write_small_hmp(tmp.path());
-  write_text(tmp / "Walk" / kTrial, "1 2 3\n4 5 6\n7 64 9\n");
-  expect_data_error([&] { load_hmp(tmp.path()); }, {kTrial, ":3:", "64", "0–63"});
-  write_text(tmp / "Walk" / kTrial, "-1 2 3\n");
-  expect_data_error([&] { load_hmp(tmp.path()); }, {kTrial, ":1:", "-1"});
-}
-
-TEST(Hmp, WrongValueCountNamesFileAndLine) {
-  TempDir tmp;
-  write_small_hmp(tmp.path());
-  write_text(tmp / "Walk" / kTrial, "1 2 3\n4 5\n");
-  expect_data_error([&] { load_hmp(tmp.path()); }, {kTrial, ":2:", "3 values"});
+// A trial file with bad content: the error names the file, the line and the value.
+TEST(Hmp, BadTrialContentNamesFileAndLine) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"1 2 3\n4 five 6\n", {kTrial, ":2:", "five"}},
+      {"1 2 3\n4 5 6\n7 64 9\n", {kTrial, ":3:", "64", "0–63"}},  // out of range
+      {"-1 2 3\n", {kTrial, ":1:", "-1"}},
+      {"1 2 3\n4 5\n", {kTrial, ":2:", "3 values"}},  // wrong value count
+      {"", {kTrial, "no samples"}},
+  };
+  for (const auto& [text, parts] : cases) {
+    SCOPED_TRACE(text);
+    TempDir tmp;
+    write_small_hmp(tmp.path());
+    write_text(tmp / "Walk" / kTrial, text);
+    expect_data_error([&] { load_hmp(tmp.path()); }, parts);
+  }
 }
 
 TEST(Hmp, EmptyClassFolderIsAnError) {
@@ -127,13 +121,6 @@ TEST(Hmp, EmptyClassFolderIsAnError) {
   write_small_hmp(tmp.path());
   std::filesystem::create_directories(tmp / "Comb_hair");
   expect_data_error([&] { load_hmp(tmp.path()); }, {"Comb_hair", "empty class folder"});
-}
-
-TEST(Hmp, EmptyTrialFileIsAnError) {
-  TempDir tmp;
-  write_small_hmp(tmp.path());
-  write_text(tmp / "Walk" / kTrial, "");
-  expect_data_error([&] { load_hmp(tmp.path()); }, {kTrial, "no samples"});
 }
 
 TEST(Hmp, BadFileNameIsAnError) {

@@ -12,11 +12,8 @@
 #include "test_util.h"
 
 namespace fs = std::filesystem;
-using slimlab::data::ArraySet;
-using slimlab::data::load_idx;
-using slimlab::data::load_mnist_dir;
-using slimlab::test::expect_data_error;
-using slimlab::test::TempDir;
+using namespace slimlab::data;
+using namespace slimlab::test;
 
 namespace {
 
@@ -159,22 +156,21 @@ TEST(Idx, EmptyDirIsNotMnist) {
   EXPECT_FALSE(slimlab::data::looks_like_mnist_dir(t.path()));  // labels missing
 }
 
-TEST(Idx, TruncatedImagesRaw) {
-  TempDir t;
-  Small s;
-  Bytes cut(s.pixels.begin(), s.pixels.begin() + 50);
-  write_raw(t / "img", idx_images(3, 4, 5, cut));
-  write_raw(t / "lab", idx_labels(3, s.labels));
-  expect_data_error([&] { load_idx(t / "img", t / "lab"); }, {(t / "img").string(), "expected 60 bytes", "got 50"});
-}
-
-TEST(Idx, TruncatedImagesGzip) {
-  TempDir t;
-  Small s;
-  Bytes cut(s.pixels.begin(), s.pixels.begin() + 41);
-  write_gz(t / "img.gz", idx_images(3, 4, 5, cut));
-  write_gz(t / "lab.gz", idx_labels(3, s.labels));
-  expect_data_error([&] { load_idx(t / "img.gz", t / "lab.gz"); }, {(t / "img.gz").string(), "expected 60", "got 41"});
+// Fewer pixels than the header promises, raw and gzipped.
+TEST(Idx, TruncatedImages) {
+  for (const bool gz : {false, true}) {
+    TempDir t;
+    Small s;
+    const long keep = gz ? 41 : 50;
+    const std::string ext = gz ? ".gz" : "";
+    Bytes cut(s.pixels.begin(), s.pixels.begin() + keep);
+    auto write = gz ? write_gz : write_raw;
+    write(t / ("img" + ext), idx_images(3, 4, 5, cut));
+    write(t / ("lab" + ext), idx_labels(3, s.labels));
+    expect_data_error(
+        [&] { load_idx(t / ("img" + ext), t / ("lab" + ext)); },
+        {(t / ("img" + ext)).string(), gz ? "expected 60" : "expected 60 bytes", "got " + std::to_string(keep)});
+  }
 }
 
 TEST(Idx, TruncatedGzipStream) {

@@ -12,12 +12,8 @@
 #include "test_util.h"
 
 namespace fs = std::filesystem;
-using slimlab::data::ArraySet;
-using slimlab::data::ImageFolderOptions;
-using slimlab::data::load_image_folder;
-using slimlab::test::expect_data_error;
-using slimlab::test::TempDir;
-using slimlab::test::write_bytes;
+using namespace slimlab::data;
+using namespace slimlab::test;
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "model_cases_torch.h"
 #include "train/model.h"
 #include "train/model_factory.h"
 #include "train/models/models.h"
@@ -18,18 +19,8 @@
 namespace slimlab {
 namespace {
 
-struct Case {
-  std::string model;
-  std::vector<int64_t> shape;
-  int64_t classes;
-  double width;
-};
-
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.model << " on [";
-  for (size_t i = 0; i < c.shape.size(); ++i) *os << (i ? ", " : "") << c.shape[i];
-  *os << "], " << c.classes << " classes, width " << c.width;
-}
+using Case = test::ModelCase;
+using test::random_batch;
 
 std::string case_name(const testing::TestParamInfo<Case>& info) {
   std::string n = info.param.model;
@@ -37,36 +28,11 @@ std::string case_name(const testing::TestParamInfo<Case>& info) {
   return n + (info.param.width == 1.0 ? "_w100" : "_w050");
 }
 
-std::vector<Case> all_cases() {
-  const std::vector<Case> shapes = {
-      {"deepsense", {2, 20, 60}, 6, 1},  // HHAR-like: acc + gyro, 20 intervals, 3 axes × 10 bins × 2
-      {"deepsense", {1, 20, 30}, 5, 1},  // HMP-like: one accelerometer, 5 bins
-      {"cnn1d", {6, 100}, 6, 1},         {"deepear_dnn", {1, 40, 101}, 10, 1}, {"audio_cnn", {1, 40, 101}, 10, 1},
-      {"lenet5", {1, 28, 28}, 10, 1},    {"vgg_small", {3, 32, 32}, 10, 1},
-  };
-  std::vector<Case> out;
-  for (double w : {1.0, 0.5})
-    for (Case c : shapes) {
-      c.width = w;
-      out.push_back(c);
-    }
-  return out;
-}
+std::vector<Case> all_cases() { return test::at_widths(test::zoo_at_data_shapes(), {1.0, 0.5}); }
 
 train::SlimModel build(const Case& c) {
-  train::ModelConfig cfg;
-  cfg.name = c.model;
-  cfg.width = c.width;
-  cfg.input_shape = c.shape;
-  cfg.num_classes = c.classes;
   torch::manual_seed(7);
-  return train::make_model(cfg);
-}
-
-torch::Tensor random_batch(const Case& c, int64_t batch) {
-  std::vector<int64_t> s{batch};
-  s.insert(s.end(), c.shape.begin(), c.shape.end());
-  return torch::randn(s);
+  return train::make_model(test::config_of(c));
 }
 
 // Parameters and buffers by their dotted module path (BN's step counter is not a weight).
@@ -302,12 +268,7 @@ TEST(Models, KnownParameterCounts) {
     int64_t n = 0;
     for (const auto& p : build(c)->parameters()) n += p.numel();
     EXPECT_EQ(n, count) << c.model << " width " << c.width;
-    train::ModelConfig cfg;
-    cfg.name = c.model;
-    cfg.width = c.width;
-    cfg.input_shape = c.shape;
-    cfg.num_classes = c.classes;
-    EXPECT_EQ(train::model_graph(cfg).parameter_count(), count) << c.model;  // torch-free, the same graph
+    EXPECT_EQ(train::model_graph(test::config_of(c)).parameter_count(), count) << c.model;  // torch-free, the same graph
   }
 }
 

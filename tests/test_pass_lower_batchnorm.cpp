@@ -25,10 +25,7 @@ ir::Graph pool_bn(bool image) {
 }
 
 ExportGraph lowered(const ir::Graph& g, bool fixed) {
-  ExportGraph e = ExportGraph::from(g, fixed, false);
-  deploy::passes::choose_dtypes(e);
-  deploy::passes::lower_batchnorm(e);
-  return e;
+  return test::after_dtypes(g, fixed, deploy::passes::lower_batchnorm);
 }
 
 TEST(LowerBatchnorm, FloatIsAScale) {

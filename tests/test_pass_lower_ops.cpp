@@ -36,10 +36,7 @@ ir::Graph small() {
 }
 
 ExportGraph lowered(const ir::Graph& g, bool fixed) {
-  ExportGraph e = ExportGraph::from(g, fixed, false);
-  deploy::passes::choose_dtypes(e);
-  deploy::passes::lower_ops(e);
-  return e;
+  return test::after_dtypes(g, fixed, deploy::passes::lower_ops);
 }
 
 TEST(LowerOps, FloatOpsAndConstants) {

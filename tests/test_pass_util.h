@@ -9,6 +9,7 @@
 
 #include "compress/quant/calibrate.h"
 #include "deploy/export/export_ir.h"
+#include "deploy/export/passes/passes.h"
 #include "train/models/graph_builder.h"
 
 namespace slimlab::test {
@@ -36,6 +37,15 @@ inline ir::Graph fixed_point(const ir::Graph& g, int bits) {
   compress::quant::FixedPointSpec spec;
   spec.weight_bits = spec.activation_bits = spec.state_bits = bits;
   return compress::quant::quantize_post_training(g, spec, cal.data(), 8);
+}
+
+// `g` as an ExportGraph (fixed point or float) after choose_dtypes and then `pass`.
+template <class Pass>
+deploy::ExportGraph after_dtypes(const ir::Graph& g, bool fixed, Pass pass) {
+  deploy::ExportGraph e = deploy::ExportGraph::from(g, fixed, false);
+  deploy::passes::choose_dtypes(e);
+  pass(e);
+  return e;
 }
 
 inline std::vector<std::string> names(const deploy::ExportGraph& g) {

@@ -5,6 +5,7 @@
 
 #include "datasets/errors.h"
 #include "datasets/pipeline.h"
+#include "expect_error.h"
 #include "test_util.h"
 
 using namespace slimlab::data;
@@ -21,12 +22,18 @@ void expect_disjoint_groups(const PreparedData& d) {
   }
   for (int32_t g : va) EXPECT_FALSE(tr.count(g)) << "group " << g << " in train and val";
 }
+
+// A built-in synthetic source at `scale` times its default size.
+DatasetConfig synthetic(const std::string& source, double scale) {
+  DatasetConfig c;
+  c.source = source;
+  c.synthetic_scale = scale;
+  return c;
+}
 }  // namespace
 
 TEST(Pipeline, SyntheticHarSplitsBySubjectAndNormalisesOnTrain) {
-  DatasetConfig c;
-  c.source = "synthetic:har";
-  c.synthetic_scale = 0.5;
+  DatasetConfig c = synthetic("synthetic:har", 0.5);
   const auto d = prepare(c);
   EXPECT_EQ(d.split_method, "group");
   EXPECT_EQ(d.source.modality, Modality::kHar);
@@ -48,9 +55,7 @@ TEST(Pipeline, SyntheticHarSplitsBySubjectAndNormalisesOnTrain) {
 }
 
 TEST(Pipeline, DeepSenseFeaturesShape) {
-  DatasetConfig c;
-  c.source = "synthetic:har";
-  c.synthetic_scale = 0.25;
+  DatasetConfig c = synthetic("synthetic:har", 0.25);
   c.har_features = "deepsense";
   c.window.window_seconds = 2.0;  // 100 samples → 20 intervals of 5
   c.deepsense.fft_bins = 3;
@@ -60,9 +65,7 @@ TEST(Pipeline, DeepSenseFeaturesShape) {
 }
 
 TEST(Pipeline, SyntheticVisionIsStratifiedByDefault) {
-  DatasetConfig c;
-  c.source = "synthetic:vision";
-  c.synthetic_scale = 0.1;
+  DatasetConfig c = synthetic("synthetic:vision", 0.1);
   const auto d = prepare(c);
   EXPECT_EQ(d.split_method, "stratified");
   EXPECT_EQ(d.train.sample_shape, (std::vector<int64_t>{1, 28, 28}));
@@ -71,9 +74,7 @@ TEST(Pipeline, SyntheticVisionIsStratifiedByDefault) {
 }
 
 TEST(Pipeline, SyntheticAudioLogMel) {
-  DatasetConfig c;
-  c.source = "synthetic:audio";
-  c.synthetic_scale = 0.1;
+  DatasetConfig c = synthetic("synthetic:audio", 0.1);
   const auto d = prepare(c);
   EXPECT_EQ(d.source.modality, Modality::kAudio);
   ASSERT_EQ(d.train.sample_shape.size(), 3u);
@@ -84,20 +85,10 @@ TEST(Pipeline, SyntheticAudioLogMel) {
 TEST(Pipeline, SourceParsing) {
   EXPECT_EQ(parse_source("synthetic:audio").format, "synthetic-audio");
   EXPECT_THROW(parse_source("synthetic:nope"), std::invalid_argument);
-  try {
-    parse_source("/no/such/dir/anywhere");
-    FAIL();
-  } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("/no/such/dir/anywhere"), std::string::npos);
-  }
+  slimlab::test::expect_error<DataError>([&] { parse_source("/no/such/dir/anywhere"); }, {"/no/such/dir/anywhere"});
   slimlab::test::TempDir dir;
   slimlab::test::write_text(dir / "notes.txt", "hello");
-  try {
-    parse_source(dir.path().string());
-    FAIL();
-  } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("cannot tell"), std::string::npos);
-  }
+  slimlab::test::expect_error<DataError>([&] { parse_source(dir.path().string()); }, {"cannot tell"});
 }
 
 TEST(Pipeline, DetectsTheRealLayouts) {

@@ -9,10 +9,7 @@ namespace slimlab {
 namespace {
 
 using ir::LayerKind;
-using test::dense;
-using test::layer;
-using test::lenet5_graph;
-using test::param;
+using namespace test;
 
 const train::LayerResources& find(const train::ResourceProfile& rp, const std::string& name) {
   for (const auto& l : rp.layers)

@@ -8,6 +8,7 @@
 
 #include "datasets/errors.h"
 #include "experiments/results.h"
+#include "h5_edit.h"
 #include "test_util.h"
 
 using namespace slimlab;
@@ -103,56 +104,7 @@ void expect_metrics_eq(const train::EvalMetrics& a, const train::EvalMetrics& b)
   EXPECT_DOUBLE_EQ(a.loss, b.loss);
 }
 
-// Small edits of a finished file through the HDF5 C API, as a hostile writer would.
-struct Edit {
-  hid_t f;
-  explicit Edit(const std::filesystem::path& p) : f(H5Fopen(p.c_str(), H5F_ACC_RDWR, H5P_DEFAULT)) {
-    EXPECT_GE(f, 0);
-  }
-  ~Edit() { H5Fclose(f); }
-  void remove(const char* name) { EXPECT_GE(H5Ldelete(f, name, H5P_DEFAULT), 0); }
-  void put(const char* name, const std::vector<int64_t>& data, const std::vector<hsize_t>& dims,
-           hid_t type = H5T_NATIVE_INT64) {
-    if (H5Lexists(f, name, H5P_DEFAULT) > 0) remove(name);
-    hid_t space = H5Screate_simple(int(dims.size()), dims.data(), nullptr);
-    hid_t ds = H5Dcreate2(f, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    EXPECT_GE(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), 0);
-    H5Dclose(ds);
-    H5Sclose(space);
-  }
-  void put_doubles(const char* name, const std::vector<double>& data) {
-    if (H5Lexists(f, name, H5P_DEFAULT) > 0) remove(name);
-    hsize_t n = data.size();
-    hid_t space = H5Screate_simple(1, &n, nullptr);
-    hid_t ds = H5Dcreate2(f, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    EXPECT_GE(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), 0);
-    H5Dclose(ds);
-    H5Sclose(space);
-  }
-  void attr(const char* obj, const char* key, double v) {
-    hid_t o = H5Oopen(f, obj, H5P_DEFAULT);
-    if (H5Aexists(o, key) > 0) H5Adelete(o, key);
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(o, key, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(a, H5T_NATIVE_DOUBLE, &v);
-    H5Aclose(a);
-    H5Sclose(space);
-    H5Oclose(o);
-  }
-  void attr(const char* obj, const char* key, const std::string& v) {
-    hid_t o = H5Oopen(f, obj, H5P_DEFAULT);
-    if (H5Aexists(o, key) > 0) H5Adelete(o, key);
-    hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, v.size());
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(o, key, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(a, type, v.data());
-    H5Aclose(a);
-    H5Sclose(space);
-    H5Tclose(type);
-    H5Oclose(o);
-  }
-};
+using Edit = test::H5Edit;
 
 // read_results must fail with a DataError whose message holds the file and `needle`.
 void expect_rejected(const std::filesystem::path& p, const std::string& needle) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "compress/share/weight_sharing.h"
+#include "ir_fixtures.h"
 #include "train/models/graph_builder.h"
 
 namespace slimlab {
@@ -19,15 +20,7 @@ ir::Graph dense_net(uint64_t seed) {
   b.dense("fc1", 20);
   b.elementwise("relu", ir::LayerKind::kRelu);
   b.dense("fc2", 3);
-  ir::Graph g = b.finish();
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> n(0.0f, 0.5f);
-  for (ir::Layer& l : g.layers)
-    for (ir::Param& p : l.params) {
-      p.data.resize(size_t(p.numel()));
-      for (float& v : p.data) v = n(rng);
-    }
-  return g;
+  return test::with_normal_weights(b.finish(), seed, 0.5f);
 }
 
 TEST(KMeans1d, FindsWellSeparatedClustersExactly) {

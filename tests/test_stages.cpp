@@ -15,6 +15,7 @@
 #include "experiments/results.h"
 #include "experiments/schema.h"
 #include "ir_fixtures.h"
+#include "expect_error.h"
 #include "test_util.h"
 #include "train/resources.h"
 
@@ -88,12 +89,7 @@ TEST(StageParams, TypedAccessorsNameTheKey) {
   EXPECT_EQ(p.integer("n"), 3);
   EXPECT_TRUE(p.flag("b"));
   EXPECT_EQ(p.list("l"), (std::vector<std::string>{"x", "y"}));
-  try {
-    p.number("s");
-    FAIL();
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("stage.2.s (distill)"), std::string::npos) << e.what();
-  }
+  slimlab::test::expect_error<std::invalid_argument>([&] { p.number("s"); }, {"stage.2.s (distill)"});
   EXPECT_THROW(p.text("missing"), std::invalid_argument);
   EXPECT_THROW(p.integer("a"), std::invalid_argument);
 }
@@ -109,12 +105,8 @@ TEST(Teacher, ResolutionSaysWhatItLookedFor) {
   EXPECT_EQ(ck.checkpoint, dir / "runs/exp/p00/checkpoints/last.pt");
   EXPECT_EQ(ck.graph, dir / "runs/exp/p00/model.h5");
   fs::create_directories(dir / "runs/exp/unfinished");
-  try {
-    compress::resolve_teacher("exp/unfinished", dir / "runs");
-    FAIL();
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("has no model.h5"), std::string::npos) << e.what();
-  }
+  slimlab::test::expect_error<std::invalid_argument>([&] { compress::resolve_teacher("exp/unfinished", dir / "runs"); },
+                                                     {"has no model.h5"});
 }
 
 compress::StageRecord sample_record() {
@@ -134,12 +126,18 @@ compress::StageRecord sample_record() {
   return r;
 }
 
-TEST(StageRecords, RoundTripThroughResultsAndTheirOwnFile) {
-  test::TempDir dir;
+// A finished run record with nothing else: stages and resources are added by each test.
+exp::RunRecord finished_record() {
   exp::RunRecord rec;
   rec.experiment = "e";
   rec.run_id = "r";
   rec.status = "finished";
+  return rec;
+}
+
+TEST(StageRecords, RoundTripThroughResultsAndTheirOwnFile) {
+  test::TempDir dir;
+  exp::RunRecord rec = finished_record();
   rec.stages = {sample_record(), compress::StageRecord{"distill", {}, {}, {}}};
   exp::write_results(rec, dir / "results.h5");
   const exp::RunRecord back = exp::read_results(dir / "results.h5");
@@ -169,10 +167,7 @@ TEST(StageRecords, ResourceSplitAndEnergySurviveResults) {
     p.format.precision = ir::Precision::kFixed;
     p.format.fixed = {4, 4};
   }
-  exp::RunRecord rec;
-  rec.experiment = "e";
-  rec.run_id = "r";
-  rec.status = "finished";
+  exp::RunRecord rec = finished_record();
   rec.resources = train::profile(g);
   exp::write_results(rec, dir / "results.h5");
   const train::ResourceProfile back = exp::read_results(dir / "results.h5").resources;
@@ -190,10 +185,7 @@ TEST(StageRecords, ResourceSplitAndEnergySurviveResults) {
 
 TEST(StageRecords, DamagedStageGroupsAreRefusedNamingTheDataset) {
   test::TempDir dir;
-  exp::RunRecord rec;
-  rec.experiment = "e";
-  rec.run_id = "r";
-  rec.status = "finished";
+  exp::RunRecord rec = finished_record();
   rec.stages = {sample_record()};
   exp::write_results(rec, dir / "results.h5");
   EXPECT_EQ(exp::read_results(dir / "results.h5").stages.size(), 1u);
@@ -205,12 +197,7 @@ TEST(StageRecords, DamagedStageGroupsAreRefusedNamingTheDataset) {
     f.set_attr("stages", "count", int64_t(3));
     f.commit();
   }
-  try {
-    exp::read_stage_record(dir / "lying.h5");
-    FAIL();
-  } catch (const data::DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("stages/0"), std::string::npos) << e.what();
-  }
+  slimlab::test::expect_error<data::DataError>([&] { exp::read_stage_record(dir / "lying.h5"); }, {"stages/0"});
   {
     h5::File f = h5::File::create(dir / "badrows.h5");
     f.set_attr("/", "slimlab_stage_record_version", int64_t(1));
@@ -227,12 +214,8 @@ TEST(StageRecords, DamagedStageGroupsAreRefusedNamingTheDataset) {
     f.write_strings("stages/0/tables/0/row_labels", {});
     f.commit();
   }
-  try {
-    exp::read_stage_record(dir / "badrows.h5");
-    FAIL();
-  } catch (const data::DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("stages/0/tables/0/rows"), std::string::npos) << e.what();
-  }
+  slimlab::test::expect_error<data::DataError>([&] { exp::read_stage_record(dir / "badrows.h5"); },
+                                               {"stages/0/tables/0/rows"});
 }
 
 }  // namespace

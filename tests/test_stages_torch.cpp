@@ -107,6 +107,14 @@ std::string experiment_text(const fs::path& cache, const std::string& stages) {
          "\"\n[model]\nname = \"cnn1d\"\nwidth = 0.25\n[train]\nepochs = 1\nbatch_size = 64\nthreads = 1\n" + stages;
 }
 
+// Options of a quiet run under `root`.
+exp::RunOptions quiet_run(const fs::path& root) {
+  exp::RunOptions o;
+  o.runs_root = root;
+  o.quiet = true;
+  return o;
+}
+
 TEST(Stages, RunnerRunsStagesInOrderAndRecordsThem) {
   register_test_stages();
   test::TempDir dir;
@@ -114,10 +122,8 @@ TEST(Stages, RunnerRunsStagesInOrderAndRecordsThem) {
       experiment_text(dir / "cache",
                       "[[stage]]\ntype = \"test_scale\"\nfactor = 0.5\n[[stage]]\ntype = \"test_tune\"\nepochs = 1\n"),
       "staged.toml");
-  exp::RunOptions o;
-  o.runs_root = dir / "runs";
+  exp::RunOptions o = quiet_run(dir / "runs");
   o.run_id = "a";
-  o.quiet = true;
   scale_runs = 0;
   fail_at_epoch = 0;
   const exp::RunRecord rec = exp::run_one(e, o);
@@ -163,10 +169,8 @@ TEST(Stages, ResumeSkipsFinishedStagesAndContinuesAKilledOne) {
   const exp::Experiment e = exp::parse_experiment(
       experiment_text(dir / "cache", "[[stage]]\ntype = \"test_scale\"\n[[stage]]\ntype = \"test_tune\"\nepochs = 3\n"),
       "staged.toml");
-  exp::RunOptions o;
-  o.runs_root = dir / "runs";
+  exp::RunOptions o = quiet_run(dir / "runs");
   o.run_id = "r";
-  o.quiet = true;
   scale_runs = 0;
   scale_restores = 0;
   fail_at_epoch = 2;  // killed after epoch 1 of stage 1
@@ -229,9 +233,7 @@ TEST(Stages, PreflightRejectsBeforeAnyTraining) {
   const exp::Experiment e = exp::parse_experiment(
       experiment_text(dir / "cache", "[[stage]]\ntype = \"distill\"\nteacher = \"" + teacher.string() + "\"\n"),
       "student.toml");
-  exp::RunOptions o;
-  o.runs_root = dir / "runs";
-  o.quiet = true;
+  exp::RunOptions o = quiet_run(dir / "runs");
   try {
     exp::run_one(e, o);
     FAIL() << "no error";

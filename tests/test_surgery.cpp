@@ -20,14 +20,11 @@ using test::param;
 
 void fill_random(ir::Graph& g, uint32_t seed = 7) {
   std::mt19937 rng(seed);
-  std::normal_distribution<float> n(0.f, 1.f);
+  test::fill_normal(g, rng, 1.0f);
   for (ir::Layer& l : g.layers)
-    for (ir::Param& p : l.params) {
-      p.data.resize(size_t(p.numel()));
-      for (float& v : p.data) v = n(rng);
+    for (ir::Param& p : l.params)
       if (p.name == "running_var")
         for (float& v : p.data) v = std::abs(v) + 0.5f;
-    }
 }
 
 float at(const ir::Param& p, std::vector<int64_t> idx) {
@@ -148,12 +145,7 @@ ir::Graph conv_gru() {
   ir::Layer tr = layer("tr", LayerKind::kTranspose, {"bn"}, {4, 8, 4});
   tr.perm = {1, 0, 2};
   auto gru = [](const std::string& name, const std::string& from, int64_t f, int64_t h) {
-    ir::Layer l = layer(name, LayerKind::kGru, {from}, {4, h});
-    l.in_features = f;
-    l.out_features = h;
-    l.params = {param("weight_ih_l0", {3 * h, f}), param("weight_hh_l0", {3 * h, h}), param("bias_ih_l0", {3 * h}),
-                param("bias_hh_l0", {3 * h})};
-    return l;
+    return test::gru(name, from, 4, f, h);
   };
   g.layers = {layer("input", LayerKind::kInput, {}, {1, 4, 6}),
               conv,

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "compress/surgery.h"
+#include "model_cases_torch.h"
 #include "train/graph_module.h"
 #include "train/model.h"
 #include "train/model_factory.h"
@@ -19,39 +20,18 @@ namespace {
 using train::GraphModule;
 using train::TensorHook;
 
-struct Case {
-  std::string model;
-  std::vector<int64_t> shape;
-  int64_t classes;
-};
-
-std::vector<Case> all_models() {
-  return {{"deepsense", {2, 8, 30}, 6}, {"cnn1d", {3, 32}, 5},          {"deepear_dnn", {1, 8, 10}, 4},
-          {"audio_cnn", {1, 16, 16}, 4}, {"lenet5", {1, 28, 28}, 10}, {"vgg_small", {3, 16, 16}, 10}};
-}
+using Case = test::ModelCase;
 
 ir::Graph model_graph(const Case& c, double width = 0.25) {
-  train::ModelConfig cfg;
-  cfg.name = c.model;
+  train::ModelConfig cfg = test::config_of(c);
   cfg.width = width;
-  cfg.input_shape = c.shape;
-  cfg.num_classes = c.classes;
   torch::manual_seed(5);
   train::SlimModel m = train::make_model(cfg);
+  test::randomize_bn_statistics(*m);
   torch::NoGradGuard no_grad;
-  for (auto& b : m->named_buffers()) {  // non-trivial BN statistics, so eval mode uses them
-    if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0, 0.5);
-    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
-  }
   for (auto& p : m->named_parameters())
     if (p.key().find("bn") != std::string::npos) p.value().normal_(0.3, 0.5);  // β ≠ 0: a masked BN must be after it
   return m->graph(/*with_weights=*/true);
-}
-
-torch::Tensor inputs(const Case& c, int64_t batch) {
-  std::vector<int64_t> s{batch};
-  s.insert(s.end(), c.shape.begin(), c.shape.end());
-  return torch::randn(s);
 }
 
 class EveryModel : public testing::TestWithParam<Case> {};
@@ -95,7 +75,7 @@ TEST_P(EveryModel, RemovingUnitsEqualsMaskingThem) {
     }
   }
   torch::NoGradGuard no_grad;
-  const torch::Tensor x = inputs(c, 3);
+  const torch::Tensor x = test::random_batch(c, 3);
   const torch::Tensor a = full->forward(x), b = small->forward(x);
   EXPECT_TRUE(torch::allclose(a, b, 1e-4, 1e-5)) << (a - b).abs().max().item<float>();
   // And without the masks the outputs really differ (the test can fail).
@@ -130,12 +110,12 @@ TEST_P(EveryModel, FullRankSplitsComputeTheSameFunction) {
   a->eval();
   b->eval();
   torch::NoGradGuard no_grad;
-  const torch::Tensor x = inputs(c, 2);
+  const torch::Tensor x = test::random_batch(c, 2);
   const torch::Tensor ya = a->forward(x), yb = b->forward(x);
   EXPECT_TRUE(torch::allclose(ya, yb, 1e-3, 1e-4)) << (ya - yb).abs().max().item<float>();
 }
 
-INSTANTIATE_TEST_SUITE_P(Surgery, EveryModel, testing::ValuesIn(all_models()),
+INSTANTIATE_TEST_SUITE_P(Surgery, EveryModel, testing::ValuesIn(test::zoo_at_small_shapes()),
                          [](const testing::TestParamInfo<Case>& i) { return i.param.model; });
 
 TEST(SurgeryTorch, LowRankShrinksLeNet) {

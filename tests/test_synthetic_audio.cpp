@@ -9,11 +9,7 @@
 #include "datasets/audio_features.h"
 #include "datasets/synthetic_audio.h"
 
-using slimlab::data::AudioFeatureExtractor;
-using slimlab::data::AudioFeatureOptions;
-using slimlab::data::make_synthetic_audio;
-using slimlab::data::RecordingSet;
-using slimlab::data::SyntheticAudioOptions;
+using namespace slimlab::data;
 
 namespace {
 

@@ -6,6 +6,7 @@
 
 #include "datasets/errors.h"
 #include "datasets/har_formats.h"
+#include "expect_error.h"
 #include "test_util.h"
 
 using namespace slimlab::data;
@@ -143,11 +144,22 @@ TEST(UciHar, NonNumericValueNamesFileAndLine) {
   expect_data_error([&] { load_uci_har(tmp.path(), "test"); }, {"total_acc_x_test.txt:2:", "non-numeric"});
 }
 
-TEST(UciHar, LabelOutsideActivityLabelsNamesYFileAndLine) {
-  TempDir tmp;
-  write_uci(tmp.path());
-  write_text(tmp / "train" / "y_train.txt", "5\n5\n7\n");
-  expect_data_error([&] { load_uci_har(tmp.path(), "train"); }, {"y_train.txt:3:", "label 7"});
+// A label outside activity_labels.txt, or one subject line too many: the error names the file.
+TEST(UciHar, BadLabelOrSubjectFileIsNamed) {
+  struct Case {
+    std::string file, text;
+    std::vector<std::string> parts;
+  };
+  const std::vector<Case> cases = {
+      {"y_train.txt", "5\n5\n7\n", {"y_train.txt:3:", "label 7"}},
+      {"subject_train.txt", "1\n1\n3\n3\n", {"subject_train.txt", "4 lines"}},
+  };
+  for (const Case& c : cases) {
+    TempDir tmp;
+    write_uci(tmp.path());
+    write_text(tmp / "train" / c.file, c.text);
+    expect_data_error([&] { load_uci_har(tmp.path(), "train"); }, c.parts);
+  }
 }
 
 TEST(UciHar, LineCountMismatchNamesFile) {
@@ -159,10 +171,6 @@ TEST(UciHar, LineCountMismatchNamesFile) {
   text.erase(text.rfind('\n', text.size() - 2) + 1);
   write_text(f, text);
   expect_data_error([&] { load_uci_har(tmp.path(), "train"); }, {"body_acc_z_train.txt", "2 lines", "3"});
-
-  write_uci(tmp.path());
-  write_text(tmp / "train" / "subject_train.txt", "1\n1\n3\n3\n");
-  expect_data_error([&] { load_uci_har(tmp.path(), "train"); }, {"subject_train.txt", "4 lines"});
 }
 
 TEST(UciHar, MissingFileIsNamed) {

@@ -2,6 +2,7 @@
 
 #include "datasets/errors.h"
 #include "datasets/har_formats.h"
+#include "expect_error.h"
 #include "test_util.h"
 
 using namespace slimlab::data;
@@ -60,39 +61,33 @@ TEST(Wisdm, RunsSplitOnKeyBackwardsAndGaps) {
   EXPECT_EQ(detect_har_format(file), "wisdm");
 }
 
-TEST(Wisdm, MissingValueNamesFileAndLine) {
+// A raw file with a bad record: the error names the file and the line where the record starts.
+TEST(Wisdm, BadRecordsNameFileAndLine) {
+  struct Case {
+    std::string file, text;
+    std::vector<std::string> parts;
+  };
+  const std::vector<Case> cases = {
+      // As in the real file: a record whose z is missing, leaving a trailing comma.
+      {"WISDM_ar_v1.1_raw.txt", "11,Walking,1867122313000,4.1,4.2,4.3;\n\n11,Walking,1867172313000,4.4,4.4,;\n",
+       {"WISDM_ar_v1.1_raw.txt:3:", "missing z"}},
+      {"raw.txt", "11,Walking,1867122313000,4.1,4.2,4.3;\n11,Walking,1867172313000,4.4,four,4.6;\n",
+       {"raw.txt:2:", "non-numeric y", "four"}},
+      {"raw.txt", "11,Walking,18671x2313000,4.4,4.5,4.6;\n", {"raw.txt:1:", "timestamp"}},
+      {"raw.txt", "eleven,Walking,1867122313000,4.4,4.5,4.6;\n", {"raw.txt:1:", "user"}},
+      {"raw.txt", "11,Walking,1867122313000,4.1,4.2,4.3;\n11,Walking,1867172313000,4.4,4.5,4.6,7.0;\n",
+       {"raw.txt:2:", "expected 6 fields", "found 7"}},
+      // An unfinished record swallows the next line and is reported where it began.
+      {"raw.txt", "11,Walking,1867122313000,4.1,4.2,4.3;\n11,Walking,1867172313000,4.4,\n12,Walking,1,2,3,4;\n",
+       {"raw.txt:2:", "expected 6 fields"}},
+      {"raw.txt", "\n\n", {"raw.txt", "no records"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    TempDir tmp;
+    write_text(tmp / c.file, c.text);
+    expect_data_error([&] { load_wisdm(tmp / c.file); }, c.parts);
+  }
   TempDir tmp;
-  const auto file = tmp / "WISDM_ar_v1.1_raw.txt";
-  // As in the real file: a record whose z is missing, leaving a trailing comma.
-  write_text(file, "11,Walking,1867122313000,4.1,4.2,4.3;\n\n11,Walking,1867172313000,4.4,4.4,;\n");
-  expect_data_error([&] { load_wisdm(file); }, {"WISDM_ar_v1.1_raw.txt:3:", "missing z"});
-}
-
-TEST(Wisdm, NonNumericFieldNamesFileAndLine) {
-  TempDir tmp;
-  const auto file = tmp / "raw.txt";
-  write_text(file, "11,Walking,1867122313000,4.1,4.2,4.3;\n11,Walking,1867172313000,4.4,four,4.6;\n");
-  expect_data_error([&] { load_wisdm(file); }, {"raw.txt:2:", "non-numeric y", "four"});
-  write_text(file, "11,Walking,18671x2313000,4.4,4.5,4.6;\n");
-  expect_data_error([&] { load_wisdm(file); }, {"raw.txt:1:", "timestamp"});
-  write_text(file, "eleven,Walking,1867122313000,4.4,4.5,4.6;\n");
-  expect_data_error([&] { load_wisdm(file); }, {"raw.txt:1:", "user"});
-}
-
-TEST(Wisdm, WrongFieldCountNamesTheLineWhereTheRecordStarts) {
-  TempDir tmp;
-  const auto file = tmp / "raw.txt";
-  write_text(file, "11,Walking,1867122313000,4.1,4.2,4.3;\n11,Walking,1867172313000,4.4,4.5,4.6,7.0;\n");
-  expect_data_error([&] { load_wisdm(file); }, {"raw.txt:2:", "expected 6 fields", "found 7"});
-  // An unfinished record swallows the next line and is reported where it began.
-  write_text(file, "11,Walking,1867122313000,4.1,4.2,4.3;\n11,Walking,1867172313000,4.4,\n12,Walking,1,2,3,4;\n");
-  expect_data_error([&] { load_wisdm(file); }, {"raw.txt:2:", "expected 6 fields"});
-}
-
-TEST(Wisdm, EmptyFileIsAnError) {
-  TempDir tmp;
-  const auto file = tmp / "raw.txt";
-  write_text(file, "\n\n");
-  expect_data_error([&] { load_wisdm(file); }, {"raw.txt", "no records"});
   expect_data_error([&] { load_wisdm(tmp / "missing.txt"); }, {"missing.txt"});
 }

@@ -119,15 +119,21 @@ int64_t Layer::parameter_count() const {
   return n;
 }
 
-const Param* Layer::param(const std::string& n) const {
-  for (const Param& p : params)
-    if (p.name == n) return &p;
+namespace {
+
+// The first element of `v` named `n`, or null (const when `v` is).
+template <class V>
+auto find_named(V& v, const std::string& n) -> decltype(&*v.begin()) {
+  for (auto& x : v)
+    if (x.name == n) return &x;
   return nullptr;
 }
 
-Param* Layer::param(const std::string& n) {
-  return const_cast<Param*>(static_cast<const Layer*>(this)->param(n));
-}
+}  // namespace
+
+const Param* Layer::param(const std::string& n) const { return find_named(params, n); }
+
+Param* Layer::param(const std::string& n) { return find_named(params, n); }
 
 int64_t Graph::parameter_count() const {
   int64_t n = 0;
@@ -135,15 +141,9 @@ int64_t Graph::parameter_count() const {
   return n;
 }
 
-const Layer* Graph::layer(const std::string& n) const {
-  for (const Layer& l : layers)
-    if (l.name == n) return &l;
-  return nullptr;
-}
+const Layer* Graph::layer(const std::string& n) const { return find_named(layers, n); }
 
-Layer* Graph::layer(const std::string& n) {
-  return const_cast<Layer*>(static_cast<const Graph*>(this)->layer(n));
-}
+Layer* Graph::layer(const std::string& n) { return find_named(layers, n); }
 
 void Graph::validate() const {
   const std::string where = "graph '" + model + "'";

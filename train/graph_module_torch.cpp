@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "datasets/text.h"
 #include "train/op_facts.h"
 
 namespace slimlab::train {
@@ -14,17 +15,6 @@ size_t param_index(const ir::Layer& l, const std::string& param) {
   for (size_t k = 0; k < l.params.size(); ++k)
     if (l.params[k].name == param) return k;
   return std::string::npos;
-}
-
-std::vector<std::string> split_dots(const std::string& s) {
-  std::vector<std::string> out;
-  size_t at = 0;
-  while (true) {
-    const size_t dot = s.find('.', at);
-    out.push_back(s.substr(at, dot == std::string::npos ? std::string::npos : dot - at));
-    if (dot == std::string::npos) return out;
-    at = dot + 1;
-  }
 }
 
 // One entry per spatial axis: `v`, or `fallback` on every axis when v is empty.
@@ -83,7 +73,7 @@ GraphModuleImpl::GraphModuleImpl(const ir::Graph& g, double dropout) : graph_(g)
   auto module_for = [&](const std::string& layer) -> torch::nn::Module& {
     torch::nn::Module* parent = this;
     std::string path;
-    for (const std::string& part : split_dots(layer)) {
+    for (const std::string& part : data::split(layer, '.')) {
       if (part.empty())
         throw std::invalid_argument("GraphModule: layer name '" + layer + "' has an empty part between dots");
       path += (path.empty() ? "" : ".") + part;

@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "compress/stage_keys.h"
 #include "slimrt/bitpack.h"
 #include "train/op_facts.h"
 
@@ -144,53 +145,47 @@ StageKey stage_optimizer_key(bool shift_adamax) {
 }
 
 StageDescription binaryconnect_stage_description() {
-  StageDescription d;
-  d.type = "binaryconnect";
-  d.doc = "BinaryConnect (Courbariaux et al. 2015): binary weights in forward and backward, real weights kept and clipped";
   StageKey mode = make_key("mode", KeyType::kString, "det", "binarization: det (sign) | stoch (+1 with probability hard_sigmoid(w/H))");
   mode.choices = {"det", "stoch"};
-  d.keys.push_back(mode);
   StageKey scale = make_key("scale", KeyType::kString, "pow2",
                        "binary values ±H per layer: H = mean |w| of the float weights rounded to a power of two (pow2: "
                        "a shift at inference, and exact in a later fixed_point stage), H = mean |w| (mean_abs) or 1 (one, the paper)");
   scale.choices = {"pow2", "mean_abs", "one"};
-  d.keys.push_back(scale);
-  d.keys.push_back(make_key("layers", KeyType::kStringList, "", "layers with binary weights (empty = every conv and dense layer)"));
-  d.keys.push_back(make_key("float_layers", KeyType::kStringList, "",
-                       "layers kept in float (names, or \"first\" / \"last\" for the first / last weight layer)"));
-  d.keys.push_back(stage_optimizer_key(false));
-  for (const StageKey& k : training_keys(/*default_epochs=*/10)) d.keys.push_back(k);
+  StageDescription d = describe_stage(
+      "binaryconnect",
+      "BinaryConnect (Courbariaux et al. 2015): binary weights in forward and backward, real weights kept and clipped",
+      {mode, scale,
+       make_key("layers", KeyType::kStringList, "", "layers with binary weights (empty = every conv and dense layer)"),
+       make_key("float_layers", KeyType::kStringList, "",
+                "layers kept in float (names, or \"first\" / \"last\" for the first / last weight layer)"),
+       stage_optimizer_key(false)},
+      /*default_epochs=*/10);
   d.validate = [](const StageParams& p) {
-    std::vector<StageIssue> issues;
-    if (p.integer("epochs") < 1) issues.push_back({"epochs", "BinaryConnect trains the binary network: at least one epoch"});
-    return issues;
+    return require_training(p, "BinaryConnect trains the binary network: at least one epoch");
   };
   d.preflight = [](const StageParams& p, const ir::Graph& model) { return check_layers(p, model, false); };
   return d;
 }
 
 StageDescription bnn_stage_description() {
-  StageDescription d;
-  d.type = "bnn";
-  d.doc = "BNN (Hubara et al. 2016): binary weights and sign activations (STE 1{|r| ≤ 1}); first/last layers float";
   StageKey scale = make_key("scale", KeyType::kString, "pow2",
                        "binary weights ±H per layer: H = mean |w| rounded to a power of two (pow2), mean |w| (mean_abs) or 1 (one)");
   scale.choices = {"pow2", "mean_abs", "one"};
-  d.keys.push_back(scale);
-  d.keys.push_back(make_key("layers", KeyType::kStringList, "",
-                       "layers with binary weights and inputs (empty = every dense / conv layer not in float_layers)"));
-  d.keys.push_back(make_key("float_layers", KeyType::kStringList, "first,last",
-                       "layers kept in higher precision (names, or \"first\" / \"last\")"));
-  d.keys.push_back(make_key("batch_norm", KeyType::kBool, "true",
-                       "insert a batch norm before each sign whose input is not one (BNN normalises before binarizing)"));
-  d.keys.push_back(make_key("shift_batchnorm", KeyType::kBool, "false",
-                       "shift-based BN: the γ of the BNs before the signs rounded to powers of two (AP2) in training"));
-  d.keys.push_back(stage_optimizer_key(true));
-  for (const StageKey& k : training_keys(/*default_epochs=*/10)) d.keys.push_back(k);
+  StageDescription d = describe_stage(
+      "bnn", "BNN (Hubara et al. 2016): binary weights and sign activations (STE 1{|r| ≤ 1}); first/last layers float",
+      {scale,
+       make_key("layers", KeyType::kStringList, "",
+                "layers with binary weights and inputs (empty = every dense / conv layer not in float_layers)"),
+       make_key("float_layers", KeyType::kStringList, "first,last",
+                "layers kept in higher precision (names, or \"first\" / \"last\")"),
+       make_key("batch_norm", KeyType::kBool, "true",
+                "insert a batch norm before each sign whose input is not one (BNN normalises before binarizing)"),
+       make_key("shift_batchnorm", KeyType::kBool, "false",
+                "shift-based BN: the γ of the BNs before the signs rounded to powers of two (AP2) in training"),
+       stage_optimizer_key(true)},
+      /*default_epochs=*/10);
   d.validate = [](const StageParams& p) {
-    std::vector<StageIssue> issues;
-    if (p.integer("epochs") < 1) issues.push_back({"epochs", "BNN trains the binary network: at least one epoch"});
-    return issues;
+    return require_training(p, "BNN trains the binary network: at least one epoch");
   };
   d.preflight = [](const StageParams& p, const ir::Graph& model) {
     std::vector<StageIssue> issues = check_layers(p, model, true);

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "compress/stage_keys.h"
 #include "train/graph_io.h"
 #include "train/op_facts.h"
 
@@ -50,34 +51,18 @@ TeacherRef resolve_teacher(const std::string& text, const fs::path& runs_root) {
 }
 
 StageDescription distill_stage_description() {
-  StageDescription d;
-  d.type = "distill";
-  d.doc = "knowledge distillation from a finished run (Hinton et al. 2015): α·T²·KL + (1 − α)·CE";
-  StageKey teacher;
-  teacher.name = "teacher";
-  teacher.type = KeyType::kString;
+  StageKey teacher =
+      make_key("teacher", KeyType::kString, "",
+               "the teacher: a finished run folder, <experiment>/<run-id> under runs/, a model.h5 or a checkpoint .pt");
   teacher.required = true;
-  teacher.doc = "the teacher: a finished run folder, <experiment>/<run-id> under runs/, a model.h5 or a checkpoint .pt";
-  d.keys.push_back(teacher);
-  StageKey t;
-  t.name = "temperature";
-  t.type = KeyType::kFloat;
-  t.default_value = "4.0";
-  t.doc = "softmax temperature T of both teacher and student in the KL term";
-  t.min = 0;
-  t.min_open = true;
-  t.max = 100;
-  d.keys.push_back(t);
-  StageKey a;
-  a.name = "alpha";
-  a.type = KeyType::kFloat;
-  a.default_value = "0.7";
-  a.doc = "weight α of the soft-target term (1 − α weighs the cross-entropy with the labels)";
-  a.min = 0;
-  a.max = 1;
-  d.keys.push_back(a);
-  for (const StageKey& k : training_keys(/*default_epochs=*/10)) d.keys.push_back(k);
-
+  StageDescription d = describe_stage(
+      "distill", "knowledge distillation from a finished run (Hinton et al. 2015): α·T²·KL + (1 − α)·CE",
+      {teacher,
+       make_key("temperature", KeyType::kFloat, "4.0",
+                "softmax temperature T of both teacher and student in the KL term", 0, 100, /*min_open=*/true),
+       make_key("alpha", KeyType::kFloat, "0.7",
+                "weight α of the soft-target term (1 − α weighs the cross-entropy with the labels)", 0, 1)},
+      /*default_epochs=*/10);
   d.validate = [](const StageParams& p) {
     std::vector<StageIssue> issues;
     try {
@@ -85,7 +70,7 @@ StageDescription distill_stage_description() {
     } catch (const std::invalid_argument& e) {
       issues.push_back({"teacher", e.what()});
     }
-    if (p.integer("epochs") < 1) issues.push_back({"epochs", "distillation needs at least one epoch of training"});
+    for (StageIssue& i : require_training(p, "distillation needs at least one epoch of training")) issues.push_back(i);
     return issues;
   };
   d.preflight = [](const StageParams& p, const ir::Graph& model) {

@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "compress/stage_keys.h"
 #include "compress/surgery.h"
 
 namespace slimlab::compress::lowrank {
@@ -125,39 +126,44 @@ Table plan_table(const std::vector<SplitPlan>& plan) {
   return t;
 }
 
-StageDescription svd_stage_description() {
-  StageDescription d;
-  d.type = "svd";
-  d.doc = "DeepX SVD: dense layers split into two thin ones (n → rank → m); no retraining needed";
-  d.keys = {make_key("layers", KeyType::kStringList, "", "dense layers to factorise (empty: all but the output layer)"),
-            make_key("rank", KeyType::kInt, "0", "rank of every split (0: from energy)", 0, kInf),
-            make_key("energy", KeyType::kFloat, "0.9", "with rank = 0: smallest rank keeping this fraction of Σσ²", 0, 1,
-                true)};
-  for (const StageKey& k : training_keys(/*default_epochs=*/0)) d.keys.push_back(k);
-  d.preflight = [](const StageParams& p, const ir::Graph& g) {
+namespace {
+
+using LayerFinder = std::vector<std::string> (*)(const ir::Graph&, const std::vector<std::string>&);
+
+// A preflight: the stage's "layers" must name layers `find` accepts, and at least one.
+std::function<std::vector<StageIssue>(const StageParams&, const ir::Graph&)> layers_preflight(LayerFinder find,
+                                                                                              const char* none) {
+  return [find, none](const StageParams& p, const ir::Graph& g) {
     return check([&] {
-      if (svd_layers(g, p.list("layers")).empty()) throw std::invalid_argument("the model has no dense layer to split");
+      if (find(g, p.list("layers")).empty()) throw std::invalid_argument(none);
     });
   };
+}
+
+}  // namespace
+
+StageDescription svd_stage_description() {
+  StageDescription d = describe_stage(
+      "svd", "DeepX SVD: dense layers split into two thin ones (n → rank → m); no retraining needed",
+      {make_key("layers", KeyType::kStringList, "", "dense layers to factorise (empty: all but the output layer)"),
+       make_key("rank", KeyType::kInt, "0", "rank of every split (0: from energy)", 0, kInf),
+       make_key("energy", KeyType::kFloat, "0.9", "with rank = 0: smallest rank keeping this fraction of Σσ²", 0, 1,
+                true)},
+      /*default_epochs=*/0);
+  d.preflight = layers_preflight(svd_layers, "the model has no dense layer to split");
   return d;
 }
 
 StageDescription tucker2_stage_description() {
-  StageDescription d;
-  d.type = "tucker2";
-  d.doc = "DeepMon Tucker-2: convolutions split into 1×1 → k×k core → 1×1";
-  d.keys = {make_key("layers", KeyType::kStringList, "", "conv layers to factorise (empty: all)"),
-            make_key("rank_in", KeyType::kInt, "0", "input-side rank (0: rank_fraction of the input channels)", 0, kInf),
-            make_key("rank_out", KeyType::kInt, "0", "output-side rank (0: rank_fraction of the filters)", 0, kInf),
-            make_key("rank_fraction", KeyType::kFloat, "0.5", "ranks as a fraction of the channels when not given", 0, 1,
-                true)};
-  for (const StageKey& k : training_keys(/*default_epochs=*/0)) d.keys.push_back(k);
-  d.preflight = [](const StageParams& p, const ir::Graph& g) {
-    return check([&] {
-      if (tucker2_layers(g, p.list("layers")).empty())
-        throw std::invalid_argument("the model has no convolution to split");
-    });
-  };
+  StageDescription d = describe_stage(
+      "tucker2", "DeepMon Tucker-2: convolutions split into 1×1 → k×k core → 1×1",
+      {make_key("layers", KeyType::kStringList, "", "conv layers to factorise (empty: all)"),
+       make_key("rank_in", KeyType::kInt, "0", "input-side rank (0: rank_fraction of the input channels)", 0, kInf),
+       make_key("rank_out", KeyType::kInt, "0", "output-side rank (0: rank_fraction of the filters)", 0, kInf),
+       make_key("rank_fraction", KeyType::kFloat, "0.5", "ranks as a fraction of the channels when not given", 0, 1,
+                true)},
+      /*default_epochs=*/0);
+  d.preflight = layers_preflight(tucker2_layers, "the model has no convolution to split");
   return d;
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "compress/stage_keys.h"
 #include "compress/surgery.h"
 
 namespace slimlab::compress::prune {
@@ -84,39 +85,35 @@ std::vector<int64_t> l1_kept_units(const std::vector<double>& norms, double keep
 }
 
 StageDescription magnitude_stage_description() {
-  StageDescription d;
-  d.type = "magnitude";
-  d.doc = "iterative magnitude pruning with retraining (unstructured: zeros in a dense model)";
-  d.keys = {make_key("sparsity", KeyType::kFloat, "0.9", "final fraction of each pruned weight tensor set to zero", 0, 1,
+  StageDescription d = describe_stage(
+      "magnitude", "iterative magnitude pruning with retraining (unstructured: zeros in a dense model)",
+      {make_key("sparsity", KeyType::kFloat, "0.9", "final fraction of each pruned weight tensor set to zero", 0, 1,
                 false, true),
-            make_key("rounds", KeyType::kInt, "3", "prune-then-retrain rounds; round k reaches sparsity·k/rounds", 1, 1000),
-            layers_key()};
-  for (const StageKey& k : training_keys(/*default_epochs=*/2)) d.keys.push_back(k);
+       make_key("rounds", KeyType::kInt, "3", "prune-then-retrain rounds; round k reaches sparsity·k/rounds", 1, 1000),
+       layers_key()},
+      /*default_epochs=*/2);
   d.preflight = check_layers;
   return d;
 }
 
 StageDescription dns_stage_description() {
-  StageDescription d;
-  d.type = "dns";
-  d.doc = "Dynamic Network Surgery: masks with thresholds a < b, pruned weights can return (unstructured)";
-  d.keys = {make_key("crate", KeyType::kFloat, "1.0", "t = mean|W| + crate·std|W| per tensor (higher: sparser)", -10, 10),
-            make_key("margin", KeyType::kFloat, "0.1", "a = (1 − margin)·t, b = (1 + margin)·t", 0, 1, false, true),
-            make_key("gamma", KeyType::kFloat, "0.0001", "mask-update probability (1 + gamma·iter)^−power", 0, kInf),
-            make_key("power", KeyType::kFloat, "1.0", "see gamma", 0, kInf),
-            layers_key()};
-  for (const StageKey& k : training_keys(/*default_epochs=*/5)) d.keys.push_back(k);
+  StageDescription d = describe_stage(
+      "dns", "Dynamic Network Surgery: masks with thresholds a < b, pruned weights can return (unstructured)",
+      {make_key("crate", KeyType::kFloat, "1.0", "t = mean|W| + crate·std|W| per tensor (higher: sparser)", -10, 10),
+       make_key("margin", KeyType::kFloat, "0.1", "a = (1 − margin)·t, b = (1 + margin)·t", 0, 1, false, true),
+       make_key("gamma", KeyType::kFloat, "0.0001", "mask-update probability (1 + gamma·iter)^−power", 0, kInf),
+       make_key("power", KeyType::kFloat, "1.0", "see gamma", 0, kInf), layers_key()},
+      /*default_epochs=*/5);
   d.preflight = check_layers;
   return d;
 }
 
 StageDescription l1_structured_stage_description() {
-  StageDescription d;
-  d.type = "l1_structured";
-  d.doc = "filter / unit pruning by L1 norm: removes units (a smaller dense model), then fine-tunes";
-  d.keys = {make_key("keep", KeyType::kFloat, "0.5", "fraction of every group's units kept (largest L1 norms)", 0, 1, true),
-            make_key("groups", KeyType::kStringList, "", "prunable groups to prune (empty: all of the model's groups)")};
-  for (const StageKey& k : training_keys(/*default_epochs=*/3)) d.keys.push_back(k);
+  StageDescription d = describe_stage(
+      "l1_structured", "filter / unit pruning by L1 norm: removes units (a smaller dense model), then fine-tunes",
+      {make_key("keep", KeyType::kFloat, "0.5", "fraction of every group's units kept (largest L1 norms)", 0, 1, true),
+       make_key("groups", KeyType::kStringList, "", "prunable groups to prune (empty: all of the model's groups)")},
+      /*default_epochs=*/3);
   d.preflight = [](const StageParams& p, const ir::Graph& g) -> std::vector<StageIssue> {
     if (g.groups.empty()) return {{"groups", "model '" + g.model + "' has no prunable groups"}};
     for (const std::string& n : p.list("groups")) {

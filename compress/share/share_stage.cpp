@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "compress/binary/binary_stage.h"
+#include "compress/stage_keys.h"
 
 namespace slimlab::compress {
 
@@ -16,41 +17,18 @@ share::ShareSpec weight_sharing_spec(const StageParams& p) {
 }
 
 StageDescription weight_sharing_stage_description() {
-  StageDescription d;
-  d.type = "weight_sharing";
-  d.doc = "weight sharing: k-means codebooks (k = 2^bits) per layer, optional product quantization by column blocks";
-  StageKey bits;
-  bits.name = "bits";
-  bits.type = KeyType::kInt;
-  bits.default_value = "4";
-  bits.min = 1;
-  bits.max = 8;
-  bits.doc = "index bits: k = 2^bits centroids per codebook";
-  d.keys.push_back(bits);
-  StageKey block;
-  block.name = "block_columns";
-  block.type = KeyType::kInt;
-  block.default_value = "0";
-  block.min = 0;
-  block.max = 1 << 24;
-  block.doc = "product quantization: columns per block, each with its own codebook (0 = one codebook per tensor)";
-  d.keys.push_back(block);
-  StageKey it;
-  it.name = "iterations";
-  it.type = KeyType::kInt;
-  it.default_value = "30";
-  it.min = 1;
-  it.max = 10000;
-  it.doc = "k-means (Lloyd) iterations";
-  d.keys.push_back(it);
-  StageKey layers;
-  layers.name = "layers";
-  layers.type = KeyType::kStringList;
-  layers.default_value = "";
-  layers.doc = "layers whose weights share codebooks (empty = every conv / dense / GRU / LSTM)";
-  d.keys.push_back(layers);
-  d.keys.push_back(stage_optimizer_key(false));
-  for (const StageKey& k : training_keys(/*default_epochs=*/0)) d.keys.push_back(k);
+  StageDescription d = describe_stage(
+      "weight_sharing",
+      "weight sharing: k-means codebooks (k = 2^bits) per layer, optional product quantization by column blocks",
+      {make_key("bits", KeyType::kInt, "4", "index bits: k = 2^bits centroids per codebook", 1, 8),
+       make_key("block_columns", KeyType::kInt, "0",
+                "product quantization: columns per block, each with its own codebook (0 = one codebook per tensor)", 0,
+                1 << 24),
+       make_key("iterations", KeyType::kInt, "30", "k-means (Lloyd) iterations", 1, 10000),
+       make_key("layers", KeyType::kStringList, "",
+                "layers whose weights share codebooks (empty = every conv / dense / GRU / LSTM)"),
+       stage_optimizer_key(false)},
+      /*default_epochs=*/0);
   d.preflight = [](const StageParams& p, const ir::Graph& model) {
     std::vector<StageIssue> issues;
     try {

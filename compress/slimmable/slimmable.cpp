@@ -6,6 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "compress/stage_keys.h"
 #include "compress/surgery.h"
 
 namespace slimlab::compress::slimmable {
@@ -41,24 +42,14 @@ ir::Graph slice(const ir::Graph& g, double width) {
 }
 
 StageDescription stage_description() {
-  StageDescription d;
-  d.type = "slimmable";
-  d.doc = "slimmable network: shared weights at several widths, a private BatchNorm per width — one model, a curve";
-  StageKey widths;
-  widths.name = "widths";
-  widths.type = KeyType::kStringList;
-  widths.default_value = "0.25,0.5,0.75,1.0";
-  widths.doc = "widths trained together (fractions of every group's units)";
-  StageKey out;
-  out.name = "output_width";
-  out.type = KeyType::kFloat;
-  out.default_value = "1.0";
-  out.doc = "the width that continues as the stage's model (one of widths)";
-  out.min = 0;
-  out.min_open = true;
-  out.max = 1;
-  d.keys = {widths, out};
-  for (const StageKey& k : training_keys(/*default_epochs=*/5)) d.keys.push_back(k);
+  StageDescription d = describe_stage(
+      "slimmable",
+      "slimmable network: shared weights at several widths, a private BatchNorm per width — one model, a curve",
+      {make_key("widths", KeyType::kStringList, "0.25,0.5,0.75,1.0",
+                "widths trained together (fractions of every group's units)"),
+       make_key("output_width", KeyType::kFloat, "1.0", "the width that continues as the stage's model (one of widths)",
+                0, 1, /*min_open=*/true)},
+      /*default_epochs=*/5);
   d.validate = [](const StageParams& p) -> std::vector<StageIssue> {
     std::vector<double> w;
     try {

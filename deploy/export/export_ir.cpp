@@ -1,7 +1,6 @@
 #include "deploy/export/export_ir.h"
 
 #include <cmath>
-#include <cstring>
 #include <stdexcept>
 
 namespace slimlab::deploy {
@@ -142,10 +141,8 @@ DType storage_for(int wl) { return wl <= 8 ? DType::I8 : DType::I16; }
 DType wider(DType a, DType b) { return storage_bits(a) >= storage_bits(b) ? a : b; }
 
 slimrt::OpId op_of(ir::LayerKind k) {
-  const char* name = ir::to_string(k);
-  for (int i = 0; i < slimrt::op_count(); ++i)
-    if (std::strcmp(slimrt::kOpInfo[i].ir_name, name) == 0) return slimrt::OpId(i);
-  return kNoOp;
+  // LayerKind and OpId are both positions in SLIMRT_OP_LIST.
+  return static_cast<int>(k) < slimrt::op_count() ? slimrt::OpId(static_cast<int>(k)) : kNoOp;
 }
 
 }  // namespace slimlab::deploy

@@ -126,8 +126,8 @@ int storage_bits(slimrt::DType d);
 slimrt::DType storage_for(int wl);
 slimrt::DType wider(slimrt::DType a, slimrt::DType b);
 
-// The op of the same name in slimrt/op_list.h (LayerKind and OpId share their names;
-// once LayerKind derives from the list this is a cast). kNoOp when the list has none.
+// The op of the same position in slimrt/op_list.h (LayerKind derives from the list, so
+// this is a cast). kNoOp for a kind outside the list.
 slimrt::OpId op_of(ir::LayerKind k);
 
 }  // namespace slimlab::deploy

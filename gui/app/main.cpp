@@ -93,43 +93,156 @@ void write_report(const fs::path& file, App& app, Workbench& wb) {
   out << "selected " << (wb.table().selected_key().empty() ? "-" : wb.table().selected_key()) << "\n";
 }
 
-}  // namespace
+// The script's state across frames: act on a frame, then let `wait` frames pass.
+class ScriptPlayer {
+ public:
+  ScriptPlayer(std::vector<ScriptStep> script, App& app, Workbench& wb)
+      : script_(std::move(script)), app_(app), wb_(wb) {}
 
-int main(int argc, char** argv) {
-  CLI::App cli{"slimlab-gui: launch experiments and explore accuracy-versus-resource curves", "slimlab-gui"};
+  bool empty() const { return script_.empty(); }
+  bool finished() const { return step_ >= script_.size(); }
+  bool idle() const { return wait_frames_ == 0; }
+  bool waiting() const { return waiting_; }
+  std::vector<std::pair<Rect, fs::path>>& screenshots() { return screenshots_; }
+
+  // Runs this frame's steps; `frames` and `exit_code` change on quit or on an error.
+  void play(int frame, int& frames, int& exit_code) {
+    if (wait_frames_ > 0) --wait_frames_;
+    if (waiting_ && ((!sleep_only_ && wb_.jobs().running() + wb_.jobs().queued() == 0) ||
+                     std::chrono::steady_clock::now() > wait_until_)) {
+      waiting_ = false;
+      sleep_only_ = false;
+    }
+    while (wait_frames_ == 0 && !waiting_ && step_ < script_.size()) {
+      const ScriptStep& s = script_[step_++];
+      try {
+        run_step(s, frame, frames);
+      } catch (const std::exception& e) {
+        std::cerr << "slimlab-gui: " << e.what() << "\n";
+        exit_code = 1;
+        frames = frame + 1;
+        step_ = script_.size();
+      }
+      if (s.op == "screenshot") break;  // one per frame, after it is drawn
+    }
+  }
+
+  // After the backend, so the script wins over the (absent) real mouse.
+  void apply_mouse(ImGuiIO& io) {
+    if (!script_mouse_) return;
+    io.MousePos = mouse_;
+    io.MouseDown[0] = down_frames_ > 0;
+    if (down_frames_ > 0) --down_frames_;
+  }
+
+ private:
+  void run_step(const ScriptStep& s, int frame, int& frames) {
+    auto need = [&](size_t n) {
+      if (s.args.size() < n)
+        throw std::runtime_error("script line " + std::to_string(s.line) + ": " + s.op + " needs " + std::to_string(n) +
+                                 " arguments");
+    };
+    if (s.op == "wait") {
+      need(1);
+      wait_frames_ = std::max(1, std::stoi(s.args[0]));
+    } else if (s.op == "move" || s.op == "click") {
+      need(2);
+      mouse_ = ImVec2(std::stof(s.args[0]), std::stof(s.args[1]));
+      script_mouse_ = true;
+      if (s.op == "click") {
+        down_frames_ = 1;
+        wait_frames_ = 2;  // the press frame, then the release frame
+      }
+    } else if (s.op == "open") {  // the Experiments panel's form, as if the file were clicked
+      need(1);
+      if (!wb_.form().open(s.args[0]))
+        for (const auto& e : wb_.form().errors()) std::cerr << "slimlab-gui: " << e << "\n";
+    } else if (s.op == "set") {  // set KEY VALUE: edit a form field
+      need(2);
+      wb_.form().set(s.args[0], s.args[1]);
+    } else if (s.op == "start") {  // the form's Start button
+      const auto ids = wb_.form().start(wb_.jobs(), wb_.paths().slimlab_exe, wb_.paths().runs_root);
+      std::cerr << "slimlab-gui: queued " << ids.size() << " run(s)\n";
+    } else if (s.op == "wait-jobs") {  // wait-jobs SECONDS: frames go on until no job is queued or running
+      need(1);
+      wait_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(std::stoi(s.args[0]));
+      waiting_ = true;
+    } else if (s.op == "sleep") {  // sleep SECONDS: frames go on (runs progress) for this long
+      need(1);
+      wait_until_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(int(1000 * std::stod(s.args[0])));
+      waiting_ = sleep_only_ = true;
+    } else if (s.op == "save-plot") {  // save-plot BASE: the trade-off plot's Save SVG and Save PNG
+      need(1);
+      TradeoffPanel* t = app_.tradeoff();
+      t->widget().save_svg(t->plot(), s.args[0] + ".svg");
+      t->widget().save_png(s.args[0] + ".png");
+    } else if (s.op == "select") {
+      need(1);
+      wb_.table().select(s.args[0]);
+    } else if (s.op == "screenshot") {
+      need(1);
+      screenshots_.push_back({Rect{}, s.args[0]});
+    } else if (s.op == "report") {
+      need(1);
+      write_report(s.args[0], app_, wb_);
+    } else if (s.op == "quit") {
+      step_ = script_.size();
+      frames = frame + 1;
+    } else {
+      throw std::runtime_error("script line " + std::to_string(s.line) + ": unknown command '" + s.op + "'");
+    }
+  }
+
+  std::vector<ScriptStep> script_;
+  App& app_;
+  Workbench& wb_;
+  size_t step_ = 0;
+  int wait_frames_ = 0;
+  bool script_mouse_ = false;
+  ImVec2 mouse_{-1, -1};
+  int down_frames_ = 0;      // a scripted click: the button is down this many frames, then up
+  bool waiting_ = false;     // a wait-jobs or sleep is in progress
+  bool sleep_only_ = false;  // sleep: ignore the jobs
+  std::chrono::steady_clock::time_point wait_until_{};
+  std::vector<std::pair<Rect, fs::path>> screenshots_;
+};
+
+struct Options {
   WorkbenchPaths paths;
   int width = 1400, height = 860;
   std::string script_file;
   int frames = 0, bench_frames = 0;
-  cli.add_option("--runs", paths.runs_root, "Root folder of the runs")->capture_default_str();
-  cli.add_option("--experiments", paths.experiments_dir, "Folder of experiment files")->capture_default_str();
-  cli.add_option("--slimlab", paths.slimlab_exe, "The slimlab program (default: beside slimlab-gui)");
-  cli.add_option("--slimrt-run", paths.slimrt_run_exe, "The slimrt-run program (default: beside slimlab-gui)");
-  cli.add_option("--config-dir", paths.config_dir, "Where imgui.ini and gui-state.ini live (default: ~/.config/slimlab)");
   std::string font_file = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
   float font_size = 15.0f;
-  cli.add_option("--font", font_file, "TrueType font (\"\" for the built-in one)")->capture_default_str();
-  cli.add_option("--font-size", font_size, "Font size in pixels")->capture_default_str()->check(CLI::Range(6.0, 64.0));
-  cli.add_option("--width", width, "Window width")->capture_default_str();
-  cli.add_option("--height", height, "Window height")->capture_default_str();
-  cli.add_option("--script", script_file, "Follow a script: wait N | move X Y | click X Y | select RUN | open FILE | set KEY VALUE | start | wait-jobs SECONDS | sleep SECONDS | save-plot BASE | screenshot FILE | report FILE | quit");
-  cli.add_option("--frames", frames, "Quit after this many frames (0: run until closed)");
-  cli.add_option("--bench-frames", bench_frames, "Draw this many frames as fast as possible and print the frame times");
-  CLI11_PARSE(cli, argc, argv);
+};
 
-  std::vector<ScriptStep> script;
-  try {
-    if (!script_file.empty()) script = read_script(script_file);
-  } catch (const std::exception& e) {
-    std::cerr << "slimlab-gui: " << e.what() << "\n";
-    return 1;
-  }
-  const bool unattended = !script.empty() || frames > 0 || bench_frames > 0;
+void add_options(CLI::App& cli, Options& o) {
+  cli.add_option("--runs", o.paths.runs_root, "Root folder of the runs")->capture_default_str();
+  cli.add_option("--experiments", o.paths.experiments_dir, "Folder of experiment files")->capture_default_str();
+  cli.add_option("--slimlab", o.paths.slimlab_exe, "The slimlab program (default: beside slimlab-gui)");
+  cli.add_option("--slimrt-run", o.paths.slimrt_run_exe, "The slimrt-run program (default: beside slimlab-gui)");
+  cli.add_option("--config-dir", o.paths.config_dir,
+                 "Where imgui.ini and gui-state.ini live (default: ~/.config/slimlab)");
+  cli.add_option("--font", o.font_file, "TrueType font (\"\" for the built-in one)")->capture_default_str();
+  cli.add_option("--font-size", o.font_size, "Font size in pixels")
+      ->capture_default_str()
+      ->check(CLI::Range(6.0, 64.0));
+  cli.add_option("--width", o.width, "Window width")->capture_default_str();
+  cli.add_option("--height", o.height, "Window height")->capture_default_str();
+  cli.add_option("--script", o.script_file,
+                 "Follow a script: wait N | move X Y | click X Y | select RUN | open FILE | set KEY VALUE | start | "
+                 "wait-jobs SECONDS | sleep SECONDS | save-plot BASE | screenshot FILE | report FILE | quit");
+  cli.add_option("--frames", o.frames, "Quit after this many frames (0: run until closed)");
+  cli.add_option("--bench-frames", o.bench_frames,
+                 "Draw this many frames as fast as possible and print the frame times");
+}
 
+// An OpenGL 3.3 core window, or null (after a message) when there is no display.
+GLFWwindow* open_window(int width, int height, bool unattended) {
   glfwSetErrorCallback([](int code, const char* what) { std::cerr << "slimlab-gui: GLFW error " << code << ": " << what << "\n"; });
   if (!glfwInit()) {
     std::cerr << "slimlab-gui: cannot open a display (is DISPLAY set? try xvfb-run -a slimlab-gui)\n";
-    return kNoDisplay;
+    return nullptr;
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
@@ -139,15 +252,18 @@ int main(int argc, char** argv) {
   if (!window) {
     std::cerr << "slimlab-gui: cannot create an OpenGL 3.3 core window\n";
     glfwTerminate();
-    return kNoDisplay;
+    return nullptr;
   }
   glfwMakeContextCurrent(window);
   glfwSwapInterval(unattended ? 0 : 1);
+  return window;
+}
 
+// ImGui's context, ini file, navigation, style and font; returns the ini path ImGui keeps a pointer to.
+const std::string& init_imgui(GLFWwindow* window, Workbench& wb, const Options& o) {
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
-  Workbench wb(paths);
   std::error_code ec;
   fs::create_directories(wb.paths().config_dir, ec);
   static std::string ini;  // ImGui keeps the pointer
@@ -157,121 +273,64 @@ int main(int argc, char** argv) {
   ImGui::StyleColorsDark();
   // DejaVu Sans when installed (fonts-dejavu-core): the built-in font has no arrows,
   // dashes or Greek, which run logs and units use ("0.51 → 0.62", "µJ", "σ").
-  if (!font_file.empty() && fs::exists(font_file)) {
+  if (!o.font_file.empty() && fs::exists(o.font_file)) {
     static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2190, 0x21FF,
                                      0x2200, 0x22FF, 0x2500, 0x257F, 0};
-    if (!io.Fonts->AddFontFromFileTTF(font_file.c_str(), font_size, nullptr, ranges))
-      std::cerr << "slimlab-gui: cannot load " << font_file << "; using the built-in font\n";
+    if (!io.Fonts->AddFontFromFileTTF(o.font_file.c_str(), o.font_size, nullptr, ranges))
+      std::cerr << "slimlab-gui: cannot load " << o.font_file << "; using the built-in font\n";
   }
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
-  CaptureQueue::instance().available = true;
+  return ini;
+}
 
-  App app(wb);
-  wb.rescan_now();  // the first frame shows every run
-  app.load_state();
+// Screenshots (the script's and the plot widget's Save PNG) read this frame's pixels.
+void take_screenshots(std::vector<std::pair<Rect, fs::path>>& screenshots, const ImGuiIO& io, int fb_w, int fb_h) {
+  const float sx = io.DisplaySize.x > 0 ? float(fb_w) / io.DisplaySize.x : 1.0f;
+  const float sy = io.DisplaySize.y > 0 ? float(fb_h) / io.DisplaySize.y : 1.0f;
+  for (auto& req : CaptureQueue::instance().pending) screenshots.push_back({req.rect, req.file});
+  CaptureQueue::instance().pending.clear();
+  for (const auto& [rect, file] : screenshots)
+    if (!save_png(file, fb_w, fb_h, rect, sx, sy)) std::cerr << "slimlab-gui: could not write " << file << "\n";
+  screenshots.clear();
+}
 
-  size_t step = 0;
-  int wait_frames = 0;
-  bool script_mouse = false;
-  ImVec2 mouse(-1, -1);
-  int down_frames = 0;
-  bool waiting = false;     // a wait-jobs or sleep is in progress
-  bool sleep_only = false;  // sleep: ignore the jobs
-  std::chrono::steady_clock::time_point wait_until{};  // a scripted click: the button is down this many frames, then up
-  std::vector<std::pair<Rect, fs::path>> screenshots;
+void print_frame_stats(const char* what, const std::vector<double>& all, size_t runs) {
+  std::vector<double> v(all.begin() + 10, all.end());  // skip the warm-up (font atlas upload)
+  std::sort(v.begin(), v.end());
+  double sum = 0;
+  for (double x : v) sum += x;
+  std::printf("%-6s frames %zu  runs %zu  mean %.2f ms  median %.2f ms  p95 %.2f ms  max %.2f ms\n", what, v.size(),
+              runs, sum / double(v.size()), v[v.size() / 2], v[size_t(double(v.size()) * 0.95)], v.back());
+}
+
+// Milliseconds since t0.
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The frame loop; returns the exit code.
+int run_frames(GLFWwindow* window, App& app, Workbench& wb, ScriptPlayer& player, Options& o) {
+  const bool unattended = !player.empty() || o.frames > 0 || o.bench_frames > 0;
+  ImGuiIO& io = ImGui::GetIO();
   std::vector<double> frame_ms, ui_ms;  // whole frame (events, UI, GL, glFinish) and the UI alone
   int exit_code = 0;
-
+  int& frames = o.frames;
   for (int frame = 0; !glfwWindowShouldClose(window) && !app.quit_requested(); ++frame) {
-    if (unattended && waiting) glfwWaitEventsTimeout(0.05);  // leave the CPU to the runs
+    if (unattended && player.waiting()) glfwWaitEventsTimeout(0.05);  // leave the CPU to the runs
     else if (unattended) glfwPollEvents();
     else glfwWaitEventsTimeout(app.animating() ? 1.0 / 60 : 0.25);  // idle: runs still refresh 4× a second
     const auto t0 = std::chrono::steady_clock::now();
-
-    // The script: act on this frame, then let `wait` frames pass.
-    if (wait_frames > 0) --wait_frames;
-    if (waiting && ((!sleep_only && wb.jobs().running() + wb.jobs().queued() == 0) ||
-                    std::chrono::steady_clock::now() > wait_until)) {
-      waiting = false;
-      sleep_only = false;
-    }
-    while (wait_frames == 0 && !waiting && step < script.size()) {
-      const ScriptStep& s = script[step++];
-      auto need = [&](size_t n) {
-        if (s.args.size() < n) throw std::runtime_error("script line " + std::to_string(s.line) + ": " + s.op + " needs " + std::to_string(n) + " arguments");
-      };
-      try {
-        if (s.op == "wait") {
-          need(1);
-          wait_frames = std::max(1, std::stoi(s.args[0]));
-        } else if (s.op == "move" || s.op == "click") {
-          need(2);
-          mouse = ImVec2(std::stof(s.args[0]), std::stof(s.args[1]));
-          script_mouse = true;
-          if (s.op == "click") {
-            down_frames = 1;
-            wait_frames = 2;  // the press frame, then the release frame
-          }
-        } else if (s.op == "open") {  // the Experiments panel's form, as if the file were clicked
-          need(1);
-          if (!wb.form().open(s.args[0]))
-            for (const auto& e : wb.form().errors()) std::cerr << "slimlab-gui: " << e << "\n";
-        } else if (s.op == "set") {  // set KEY VALUE: edit a form field
-          need(2);
-          wb.form().set(s.args[0], s.args[1]);
-        } else if (s.op == "start") {  // the form's Start button
-          const auto ids = wb.form().start(wb.jobs(), wb.paths().slimlab_exe, wb.paths().runs_root);
-          std::cerr << "slimlab-gui: queued " << ids.size() << " run(s)\n";
-        } else if (s.op == "wait-jobs") {  // wait-jobs SECONDS: frames go on until no job is queued or running
-          need(1);
-          wait_until = std::chrono::steady_clock::now() + std::chrono::seconds(std::stoi(s.args[0]));
-          waiting = true;
-        } else if (s.op == "sleep") {  // sleep SECONDS: frames go on (runs progress) for this long
-          need(1);
-          wait_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(int(1000 * std::stod(s.args[0])));
-          waiting = sleep_only = true;
-        } else if (s.op == "save-plot") {  // save-plot BASE: the trade-off plot's Save SVG and Save PNG
-          need(1);
-          TradeoffPanel* t = app.tradeoff();
-          t->widget().save_svg(t->plot(), s.args[0] + ".svg");
-          t->widget().save_png(s.args[0] + ".png");
-        } else if (s.op == "select") {
-          need(1);
-          wb.table().select(s.args[0]);
-        } else if (s.op == "screenshot") {
-          need(1);
-          screenshots.push_back({Rect{}, s.args[0]});
-        } else if (s.op == "report") {
-          need(1);
-          write_report(s.args[0], app, wb);
-        } else if (s.op == "quit") {
-          step = script.size();
-          frames = frame + 1;
-        } else {
-          throw std::runtime_error("script line " + std::to_string(s.line) + ": unknown command '" + s.op + "'");
-        }
-      } catch (const std::exception& e) {
-        std::cerr << "slimlab-gui: " << e.what() << "\n";
-        exit_code = 1;
-        frames = frame + 1;
-        step = script.size();
-      }
-      if (s.op == "screenshot") break;  // one per frame, after it is drawn
-    }
+    player.play(frame, frames, exit_code);
 
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
-    if (script_mouse) {  // after the backend, so the script wins over the (absent) real mouse
-      io.MousePos = mouse;
-      io.MouseDown[0] = down_frames > 0;
-      if (down_frames > 0) --down_frames;
-    }
+    player.apply_mouse(io);
     const auto ui0 = std::chrono::steady_clock::now();
     ImGui::NewFrame();
     app.frame();
     ImGui::Render();
-    ui_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ui0).count());
+    ui_ms.push_back(ms_since(ui0));
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(window, &fb_w, &fb_h);
     glViewport(0, 0, fb_w, fb_h);
@@ -279,37 +338,52 @@ int main(int argc, char** argv) {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     glFinish();
-    frame_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-
-    // Screenshots (the script's and the plot widget's Save PNG) read this frame's pixels.
-    const float sx = io.DisplaySize.x > 0 ? float(fb_w) / io.DisplaySize.x : 1.0f;
-    const float sy = io.DisplaySize.y > 0 ? float(fb_h) / io.DisplaySize.y : 1.0f;
-    for (auto& req : CaptureQueue::instance().pending) screenshots.push_back({req.rect, req.file});
-    CaptureQueue::instance().pending.clear();
-    for (const auto& [rect, file] : screenshots)
-      if (!save_png(file, fb_w, fb_h, rect, sx, sy)) std::cerr << "slimlab-gui: could not write " << file << "\n";
-    screenshots.clear();
+    frame_ms.push_back(ms_since(t0));
+    take_screenshots(player.screenshots(), io, fb_w, fb_h);
     glfwSwapBuffers(window);
 
-    if (frames > 0 && frame + 1 >= frames && step >= script.size() && wait_frames == 0) break;
-    if (bench_frames > 0 && frame + 1 >= bench_frames) break;
-    if (!script.empty() && step >= script.size() && wait_frames == 0 && !waiting && frames == 0) break;
+    if (frames > 0 && frame + 1 >= frames && player.finished() && player.idle()) break;
+    if (o.bench_frames > 0 && frame + 1 >= o.bench_frames) break;
+    if (!player.empty() && player.finished() && player.idle() && !player.waiting() && frames == 0) break;
   }
-  if (bench_frames > 0 && frame_ms.size() > 10) {
-    auto stats = [&](const char* what, const std::vector<double>& all) {
-      std::vector<double> v(all.begin() + 10, all.end());  // skip the warm-up (font atlas upload)
-      std::sort(v.begin(), v.end());
-      double sum = 0;
-      for (double x : v) sum += x;
-      std::printf("%-6s frames %zu  runs %zu  mean %.2f ms  median %.2f ms  p95 %.2f ms  max %.2f ms\n", what, v.size(),
-                  wb.table().runs().size(), sum / double(v.size()), v[v.size() / 2],
-                  v[size_t(double(v.size()) * 0.95)], v.back());
-    };
-    stats("frame", frame_ms);
-    stats("ui", ui_ms);
+  if (o.bench_frames > 0 && frame_ms.size() > 10) {
+    print_frame_stats("frame", frame_ms, wb.table().runs().size());
+    print_frame_stats("ui", ui_ms, wb.table().runs().size());
     std::printf("GL: %s | %s\n", reinterpret_cast<const char*>(glGetString(GL_RENDERER)),
                 reinterpret_cast<const char*>(glGetString(GL_VERSION)));
   }
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"slimlab-gui: launch experiments and explore accuracy-versus-resource curves", "slimlab-gui"};
+  Options o;
+  add_options(cli, o);
+  CLI11_PARSE(cli, argc, argv);
+
+  std::vector<ScriptStep> script;
+  try {
+    if (!o.script_file.empty()) script = read_script(o.script_file);
+  } catch (const std::exception& e) {
+    std::cerr << "slimlab-gui: " << e.what() << "\n";
+    return 1;
+  }
+  const bool unattended = !script.empty() || o.frames > 0 || o.bench_frames > 0;
+  GLFWwindow* window = open_window(o.width, o.height, unattended);
+  if (!window) return kNoDisplay;
+
+  Workbench wb(o.paths);
+  const std::string& ini = init_imgui(window, wb, o);
+  CaptureQueue::instance().available = true;
+
+  App app(wb);
+  wb.rescan_now();  // the first frame shows every run
+  app.load_state();
+  ScriptPlayer player(std::move(script), app, wb);
+  const int exit_code = run_frames(window, app, wb, player, o);
+
   app.save_state(true);
   ImGui::SaveIniSettingsToDisk(ini.c_str());
   ImGui_ImplOpenGL3_Shutdown();

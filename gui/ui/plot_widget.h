@@ -42,6 +42,10 @@ class PlotWidget {
   bool save_png(const std::filesystem::path& file);
 
  private:
+  void interact(PlotModel& m, bool hovered, const std::function<std::string(int id)>& tooltip, ImDrawList* dl,
+                PlotEvents& ev);
+  void context_menu(PlotModel& m, bool hovered, PlotEvents& ev);
+
   std::string id_;
   Rect frame_, canvas_;
   bool dragging_ = false;

@@ -28,9 +28,9 @@ ir::Graph audio_cnn_graph(const ModelConfig& cfg) {
   b.global_avg_pool("gap");
   b.elementwise("drop", ir::LayerKind::kDropout);
   b.dense("fc", cfg.num_classes);
-  b.unit_group("conv1", "bn1", {input_columns("conv2")});
-  b.unit_group("conv2", "bn2", {input_columns("conv3")});
-  b.unit_group("conv3", "bn3", {input_columns("fc")});
+  for (int i = 1; i <= kBlocks; ++i)  // each block's filters, read by the next conv (the last by fc)
+    b.unit_group("conv" + std::to_string(i), "bn" + std::to_string(i),
+                 {input_columns(i < kBlocks ? "conv" + std::to_string(i + 1) : "fc")});
   return b.finish();
 }
 

@@ -21,9 +21,9 @@ ir::Graph deepear_dnn_graph(const ModelConfig& cfg) {
     b.elementwise("drop" + n, ir::LayerKind::kDropout);
   }
   b.dense("fc", cfg.num_classes);
-  b.unit_group("fc1", "", {input_columns("fc2")});
-  b.unit_group("fc2", "", {input_columns("fc3")});
-  b.unit_group("fc3", "", {input_columns("fc")});
+  for (int i = 1; i <= kHiddenLayers; ++i)  // each hidden layer's units, read by the next dense layer
+    b.unit_group("fc" + std::to_string(i), "",
+                 {input_columns(i < kHiddenLayers ? "fc" + std::to_string(i + 1) : "fc")});
   return b.finish();
 }
 

@@ -251,8 +251,8 @@ struct ReduceMeanArgs {
 //   GRU:  r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(… z …),
 //         n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h
 //   LSTM: i, f, o = σ(…), g = tanh(…), c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c')
-// Fixed point (docs/DESIGN-NOTES.md "Fixed-point semantics", the training side's
-// compress/quant/graph_eval.cpp, bit for bit): per step and unit
+// Fixed point (docs/DESIGN-NOTES.md "Fixed-point semantics"; the training side's
+// FixedPointEvaluator, compress/quant/fixed_point_eval.cpp, runs this kernel): per step and unit
 //   gi = requantize(W_ih x + b_ih, fl_x + fl_w_ih → pre), gh = requantize(W_hh h + b_hh, fl_h + fl_w_hh → pre)
 //   r, z (i, f, o) = sigmoid(saturate_pre(gi + gh), fl_pre → gate); LSTM g = tanh(…)
 //   GRU n = tanh(requantize(gi_n·2^fl_gate + r·gh_n, fl_pre + fl_gate → pre), fl_pre → gate)
