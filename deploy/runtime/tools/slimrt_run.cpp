@@ -210,6 +210,24 @@ int bench(const std::string& path, int runs, int warmup) {
   std::printf("median_ms %.4f  p90_ms %.4f  min_ms %.4f\n", median, p90, ms.front());
   std::printf("arena_bytes %zu  lower_bound %zu  file_bytes %zu  peak_rss_kib %ld\n", in.arena_bytes(),
               in.arena_lower_bound(), m->file_bytes(), peak_rss_kib());
+  if (g_opt.threads > 1) {  // the same input through one thread: the outputs must be bit-identical
+    slimrt::InterpreterOptions one = g_opt;
+    one.threads = 1;
+    slimrt::Interpreter single(m, one);
+    bool same = true;
+    for (slimrt::Interpreter* i : {&in, &single}) {
+      i->set_input(0, x.data(), x.size());
+      i->invoke();
+    }
+    for (size_t o = 0; o < in.num_outputs(); ++o) {
+      std::vector<float> a(size_t(in.output(o).numel)), b(a.size());
+      in.get_output(o, a.data(), a.size());
+      single.get_output(o, b.data(), b.size());
+      same = same && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+    }
+    std::printf("outputs_vs_1_thread %s\n", same ? "identical" : "DIFFERENT");
+    if (!same) return 1;
+  }
   return 0;
 }
 
