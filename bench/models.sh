@@ -24,10 +24,12 @@ for tool in slimlab slimrt-run; do
   [ -x "$BIN/$tool" ] || { echo "models.sh: $BIN/$tool not found (make build)" >&2; exit 1; }
 done
 
-# Tiny budgets: one epoch everywhere, short DeepIoT schedules, small calibration.
+# Tiny budgets: one epoch on a fifth of the data (the rest is val / test), short DeepIoT
+# schedules; the synthetic quickstart data at a quarter of its size.
 COMMON="--set train.epochs=1 --set train.threads=2 --set dataset.cache_dir=$OUT/cache"
+SMALL="--set dataset.val_fraction=0.1 --set dataset.test_fraction=0.7"
 DEEPIOT="--set stage.0.threshold_every=1 --set stage.0.max_iterations=40 --set stage.0.eval_every=20 --set stage.0.epochs=1"
-QUICK="$DEEPIOT --set stage.1.epochs=1"
+QUICK="$DEEPIOT --set stage.1.epochs=1 --set dataset.synthetic_scale=0.25"
 
 # label | experiment | precision (compressed) | baseline ("own": the run's fp32 export,
 # else a label whose fp32 export is the float baseline) | extra overrides
@@ -35,14 +37,14 @@ CASES=(
   "quickstart_w0.25|quickstart|int8|own|$QUICK --set model.width=0.25"
   "quickstart_w0.5|quickstart|int8|own|$QUICK --set model.width=0.5"
   "quickstart_w1|quickstart|int8|own|$QUICK --set model.width=1.0"
-  "lenet5|mnist_lenet5|int8|own|"
-  "lenet5_deepiot|mnist_lenet5_deepiot|fp32|lenet5|$DEEPIOT"
-  "lenet5_binaryconnect|mnist_lenet5_binary|binary|own|--set stage.0.mode=det --set stage.0.epochs=1"
-  "lenet5_bnn|mnist_lenet5_bnn_binary|binary|own|--set stage.0.epochs=1"
-  "hmp_cnn1d|hmp_cnn1d_fixed|int8|own|--set stage.0.word_length=8"
-  "hmp_deepsense|hmp_deepsense|int8|own|"
-  "fsdd_dnn|fsdd_dnn_fixed|int8|own|--set stage.0.word_length=8"
-  "fsdd_cnn|fsdd_cnn|int8|own|"
+  "lenet5|mnist_lenet5|int8|own|$SMALL"
+  "lenet5_deepiot|mnist_lenet5_deepiot|fp32|lenet5|$SMALL $DEEPIOT"
+  "lenet5_binaryconnect|mnist_lenet5_binary|binary|own|$SMALL --set stage.0.mode=det --set stage.0.epochs=1"
+  "lenet5_bnn|mnist_lenet5_bnn_binary|binary|own|$SMALL --set stage.0.epochs=1"
+  "hmp_cnn1d|hmp_cnn1d_fixed|int8|own|$SMALL --set stage.0.word_length=8"
+  "hmp_deepsense|hmp_deepsense|int8|own|$SMALL"
+  "fsdd_dnn|fsdd_dnn_fixed|int8|own|$SMALL --set stage.0.word_length=8"
+  "fsdd_cnn|fsdd_cnn|int8|own|$SMALL"
 )
 
 wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
