@@ -170,29 +170,36 @@ NodePtr Bind::split(KernelNode<A>& whole, k::Op kop, k::Precision p) {
     const int granules = g > 0 ? units / g : 0;  // a last partial granule joins the last part
     const int n = std::min(pool->size(), granules);
     if (n < 2) return nullptr;
+    // Cuts at the multiple of g nearest to an even share (50 channels: 32 + 18).
+    std::vector<int> cut{0};
+    for (int i = 1; i < n; ++i) {
+      const int c = int((2 * int64_t(i) * units + int64_t(n) * g) / (2 * int64_t(n) * g)) * g;
+      if (c > cut.back() && c < units) cut.push_back(c);
+    }
+    cut.push_back(units);
     std::vector<KernelNode<A>> parts;
     std::vector<split::Offsets> offsets;
-    offsets.resize(size_t(n));
-    parts.reserve(size_t(n));
-    for (int i = 0; i < n; ++i) {
+    offsets.resize(cut.size() - 1);
+    parts.reserve(cut.size() - 1);
+    for (size_t i = 0; i + 1 < cut.size(); ++i) {
       parts.emplace_back();
       A& a = parts.back().args;
       a = whole.args;
-      const int u0 = granules * i / n * g, u1 = i + 1 == n ? units : granules * (i + 1) / n * g;
-      Tr::narrow(a, u0, u1, offsets[size_t(i)]);
+      Tr::narrow(a, cut[i], cut[i + 1], offsets[i]);
     }
+    if (parts.size() < 2) return nullptr;
     std::vector<void*> part_args;
     for (auto& part : parts) part_args.push_back(&part.args);
     if (!same_kernel(kop, p, whole.node->args_ptr, part_args)) return nullptr;
     auto node = std::make_unique<SplitNode>();
     node->pool = pool;
-    for (int i = 0; i < n; ++i) {
-      KernelNode<A>& part = parts[size_t(i)];
+    for (size_t i = 0; i < parts.size(); ++i) {
+      KernelNode<A>& part = parts[i];
       align_weights(part.args);
       const uint8_t* base = whole.node->storage;
       for (const auto& s : whole.node->slots) {
         const size_t rel = size_t(static_cast<const uint8_t*>(s.field) - base);
-        const size_t shift = s.tensor == op_->inputs[0] ? offsets[size_t(i)].x : offsets[size_t(i)].y;
+        const size_t shift = s.tensor == op_->inputs[0] ? offsets[i].x : offsets[i].y;
         part.node->bind(part.node->storage + rel, s.tensor, s.offset + shift);
       }
       node->nodes.push_back(std::move(part.node));
