@@ -32,7 +32,7 @@ bool spin_until(P&& pred) {
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) {
-  for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { work(i); });
+  for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -45,26 +45,39 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
+void ThreadPool::claim(unsigned gen, int n, void (*task)(void*, int), void* ctx) {
+  for (uint64_t v = next_.load(std::memory_order_acquire);;) {
+    if (unsigned(v >> 32) != gen || int(v & 0xffffffffu) >= n) return;  // a later run's, or all claimed
+    if (!next_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) continue;
+    task(ctx, int(v & 0xffffffffu));
+    done_.fetch_add(1, std::memory_order_release);
+    v = next_.load(std::memory_order_acquire);
+  }
+}
+
 void ThreadPool::run(int n, void (*task)(void*, int), void* ctx) {
   if (n <= 1 || workers_.empty()) {
     for (int i = 0; i < n; ++i) task(ctx, i);
     return;
   }
+  unsigned gen;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     task_ = task;
     ctx_ = ctx;
     count_ = n;
-    pending_.store(n - 1, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
+    gen = generation_.load(std::memory_order_relaxed) + 1;
+    done_.store(0, std::memory_order_relaxed);
+    next_.store(uint64_t(gen) << 32, std::memory_order_relaxed);
+    generation_.store(gen, std::memory_order_release);
   }
   wake_.notify_all();
-  task(ctx, 0);
-  auto done = [this] { return pending_.load(std::memory_order_acquire) == 0; };
-  while (!spin_until(done)) std::this_thread::yield();
+  claim(gen, n, task, ctx);
+  auto finished = [&] { return done_.load(std::memory_order_acquire) == n; };
+  while (!spin_until(finished)) std::this_thread::yield();
 }
 
-void ThreadPool::work(int index) {
+void ThreadPool::work() {
   unsigned seen = 0;
   for (;;) {
     auto fresh = [&] { return generation_.load(std::memory_order_acquire) != seen; };
@@ -81,10 +94,7 @@ void ThreadPool::work(int index) {
       seen = generation_.load(std::memory_order_relaxed);
       task = task_, ctx = ctx_, count = count_;
     }
-    if (index < count) {
-      task(ctx, index);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
-    }
+    claim(seen, count, task, ctx);
   }
 }
 
