@@ -36,26 +36,25 @@ struct ConcatNode : KernelNodeBase {
 }  // namespace
 
 // The inputs as views of the output, when every one can be.
-static bool bind_view(Bind& b, int64_t outer) {
+static void bind_view(Bind& b, int64_t outer) {
   const OpDesc& op = b.op();
-  if (outer != 1) return false;
+  if (outer != 1) return;
   const int y = op.outputs[0];
   for (size_t i = 0; i < op.inputs.size(); ++i) {
-    if (!b.can_view(op.inputs[i], y)) return false;
+    if (!b.can_view(op.inputs[i], y)) return;
     for (size_t j = 0; j < i; ++j)
-      if (op.inputs[j] == op.inputs[i]) return false;
+      if (op.inputs[j] == op.inputs[i]) return;
   }
   size_t offset = 0;
   for (size_t i = 0; i < op.inputs.size(); ++i) {
-    b.add_view(op.inputs[i], y, offset);
+    b.add_view(op.inputs[i], y, offset, "Concat/any/view");
     offset += b.in(i).bytes;
   }
-  return true;
 }
 
 static NodePtr bind(Bind& b) {
   const OpDesc& op = b.op();
-  if (bind_view(b, prod(b.out().shape, 0, size_t(op.axis)))) return b.view_node("Concat/any/view");
+  bind_view(b, prod(b.out().shape, 0, size_t(op.axis)));
   auto* c = new ConcatNode;
   KernelNode<k::ConcatArgs> n{std::unique_ptr<KernelNodeBase>(c)};
   const size_t a = size_t(op.axis);

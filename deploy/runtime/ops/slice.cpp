@@ -28,10 +28,8 @@ static NodePtr bind(Bind& b) {
   n.args.end = b.op().end;
   n.args.elem_bytes = elem_bytes(x.dtype);
   const int xi = b.op().inputs[0], yi = b.op().outputs[0];
-  if (n.args.outer == 1 && b.can_view(yi, xi)) {
-    b.add_view(yi, xi, size_t(n.args.begin * n.args.inner * n.args.elem_bytes));
-    return b.view_node("Slice/any/view");
-  }
+  if (n.args.outer == 1 && b.can_view(yi, xi))
+    b.add_view(yi, xi, size_t(n.args.begin * n.args.inner * n.args.elem_bytes), "Slice/any/view");
   return b.finish_xy(n, k::Op::kSlice, k::Precision::kAny);
 }
 

@@ -185,18 +185,6 @@ bool Bind::can_view(int tensor, int target) const {
   return true;
 }
 
-namespace {
-struct ViewNode : Node {
-  void run() override {}
-};
-}  // namespace
-
-NodePtr Bind::view_node(const char* kernel_name) const {
-  auto n = std::make_unique<ViewNode>();
-  n->kernel_name = kernel_name;
-  return n;
-}
-
 // ---- the table: every ops/*.cpp registers its ops (ops_families.inc, written by the build) ----
 #define SLIMRT_OP_FAMILY(file) SLIMRT_REGISTER_OPS(file);
 #include "ops_families.inc"

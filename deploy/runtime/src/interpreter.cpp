@@ -150,7 +150,34 @@ Interpreter::Interpreter(std::shared_ptr<const Model> model, InterpreterOptions 
   packed_bytes_ = b.packed_total;
   storage_->owned = std::move(b.owned_);
   storage_->thresholds = std::move(b.thresholds_);
-  plan_memory(b.aliases);
+  choose_views(b.aliases);
+}
+
+namespace {
+struct ViewNode : Interpreter::Node {
+  void run() override {}
+};
+}  // namespace
+
+// Views save copies but make their bytes live longer (a concat's output from its first
+// input's producer on): they are taken only where the arena does not grow.
+void Interpreter::choose_views(const std::vector<TensorAlias>& aliases) {
+  if (!aliases.empty()) {
+    plan_memory({});
+    const size_t copies = plan_.arena_bytes;
+    plan_memory(aliases);
+    if (plan_.arena_bytes <= copies) {
+      for (const auto& a : aliases) {
+        auto& n = nodes_[size_t(a.op)];
+        if (n->kernel_name == a.kernel) continue;
+        n = std::make_unique<ViewNode>();
+        n->kernel_name = a.kernel;
+      }
+      plan_memory(aliases);  // without the copies' scratch
+      return;
+    }
+  }
+  plan_memory({});
 }
 
 Interpreter::~Interpreter() = default;

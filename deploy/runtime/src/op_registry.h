@@ -227,10 +227,12 @@ class Bind {
   // Views: `tensor` lives inside `target` at `offset` (no copy). False when views are
   // off (InterpreterOptions::views, a device backend) or either tensor is a constant or
   // `tensor` already lives inside another one.
+  // The op still builds its copy node: the interpreter swaps it for a node that runs
+  // nothing when the views do not grow the arena.
   bool can_view(int tensor, int target) const;
-  void add_view(int tensor, int target, size_t offset) { aliases.push_back({tensor, target, offset}); }
-  // The node of an op that became a view: runs nothing.
-  NodePtr view_node(const char* kernel_name) const;
+  void add_view(int tensor, int target, size_t offset, const char* kernel) {
+    aliases.push_back({tensor, target, offset, int(index_), kernel});
+  }
 
   bool views = false;
   std::vector<TensorAlias> aliases;

@@ -149,7 +149,7 @@ struct InterpreterOptions {
   int threads = 1;
   // Reshape, Slice along the outermost axis and Concat along it become views: no
   // copy, the arena planner places the tensors inside one another. false: copies.
-  bool views = true;
+  bool views = true;  // taken where they do not grow the arena (docs/SLIMRT.md)
   // "" or "cpu": CPU kernels. "opencl[:N][,fp16]": ops run on a device backend
   // registered with register_device_backend (slimrt_opencl); an op the device cannot
   // run falls back to the CPU kernel above with a log line naming the op and why.
@@ -182,10 +182,13 @@ void register_device_backend(const std::string& name, DeviceBackendFactory facto
 struct InterpreterStorage;
 constexpr int kMaxThreads = 64;  // InterpreterOptions::threads
 
-// A view: `tensor`'s bytes lie inside `target`'s, `offset` bytes in.
+// A view: `tensor`'s bytes lie inside `target`'s, `offset` bytes in; op `op` (a
+// Reshape, Slice or Concat) then runs nothing, its kernel named `kernel`.
 struct TensorAlias {
   int tensor = -1, target = -1;
   size_t offset = 0;
+  int op = -1;
+  const char* kernel = nullptr;
 };
 
 class Interpreter {
@@ -221,6 +224,7 @@ class Interpreter {
   struct Node;  // one prepared op (interpreter.cpp)
 
  private:
+  void choose_views(const std::vector<TensorAlias>& aliases);
   void plan_memory(const std::vector<TensorAlias>& aliases);
 
   std::shared_ptr<const Model> model_;
