@@ -2,7 +2,8 @@
 // kernels) against LibTorch eager inference of the same network, in one process and
 // one run, single thread. Prints one line per model: median / p90 latency of each,
 // the speedup, file and arena bytes. Commands and figures: docs/BENCHMARKS.md.
-//   bench_models [--runs N] [--models deepsense,cnn1d,deepear_dnn,audio_cnn,lenet5]
+//   bench_models [--runs N] [--models deepsense,cnn1d,deepear_dnn,audio_cnn,lenet5,vgg_small]
+//                [--save DIR]   (also writes each fp32 export to DIR/<model>.slim)
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "deploy/export/exporter.h"
+#include "slimrt/writer.h"
 #include "slimrt/runtime.h"
 #include "train/model.h"
 #include "train/model_factory.h"
@@ -43,17 +45,23 @@ std::pair<double, double> time_ms(int runs, F&& f) {
 
 int main(int argc, char** argv) {
   int runs = 200;
-  std::string only;
+  std::string only, save;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--models") && i + 1 < argc) only = argv[++i];
+    else if (!std::strcmp(argv[i], "--save") && i + 1 < argc) save = argv[++i];
+    else {
+      std::fprintf(stderr, "bench_models: unknown argument '%s'\n", argv[i]);
+      return 2;
+    }
   }
   torch::set_num_threads(1);
   const std::vector<Case> cases = {{"deepsense", {1, 20, 30}, 5},   // HMP-like HAR
                                    {"cnn1d", {3, 128}, 5},          // HAR, raw accelerometer
                                    {"deepear_dnn", {1, 40, 101}, 10},  // keyword spotting (FSDD log-mel)
                                    {"audio_cnn", {1, 40, 101}, 10},
-                                   {"lenet5", {1, 28, 28}, 10}};
+                                   {"lenet5", {1, 28, 28}, 10},
+                                   {"vgg_small", {3, 32, 32}, 10}};
   std::printf("%-12s %10s %10s %10s %10s %10s %8s %10s %10s\n", "model", "torch_med", "torch_p90", "slimrt_med",
               "slimrt_p90", "ref_med", "speedup", "file_B", "arena_B");
   for (const auto& c : cases) {
@@ -66,6 +74,7 @@ int main(int argc, char** argv) {
     auto m = slimlab::train::make_model(cfg);
     m->eval();
     const auto exported = slimlab::deploy::export_graph(m->graph(true), {});
+    if (!save.empty()) slimrt::ModelWriter::write_bytes(save + "/" + c.model + ".slim", exported.bytes);
     auto model = slimrt::Model::from_memory(exported.bytes.data(), exported.bytes.size());
     slimrt::Interpreter fast(model);
     slimrt::InterpreterOptions ro;

@@ -2,6 +2,7 @@
 // allocation during inference, the C API and the C++ wrapper.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -10,6 +11,7 @@
 #include "slimrt/runtime.h"
 #include "slimrt/slimrt.h"
 #include "slimrt/slimrt.hpp"
+#include "threads_views_models.h"
 
 // Counts heap allocations so a test can prove invoke() makes none.
 static std::atomic<long> g_allocations{0};
@@ -65,6 +67,21 @@ TEST(Interpreter, InvokeDoesNotAllocate) {
   const auto bytes = net.writer.finish();
   Interpreter in(Model::from_memory(bytes.data(), bytes.size()));
   const auto x = test::random_values(64, 5);
+  in.set_input(0, x.data(), x.size());
+  in.invoke();  // warm
+  const long before = g_allocations.load();
+  for (int i = 0; i < 10; ++i) in.invoke();
+  EXPECT_EQ(g_allocations.load(), before) << "invoke() allocated";
+}
+
+TEST(Interpreter, InvokeWithThreadsAndViewsDoesNotAllocate) {
+  const auto bytes = test::wide_model(test::Wide::kI8).finish();
+  InterpreterOptions o;
+  o.threads = 3;
+  Interpreter in(Model::from_memory(bytes.data(), bytes.size()), o);
+  const auto parts = in.node_parts();
+  ASSERT_GT(*std::max_element(parts.begin(), parts.end()), 1);
+  const auto x = test::random_values(size_t(in.input(0).numel), 5);
   in.set_input(0, x.data(), x.size());
   in.invoke();  // warm
   const long before = g_allocations.load();

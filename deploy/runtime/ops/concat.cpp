@@ -1,4 +1,8 @@
-// Concat along one axis (any element type but packed bits; up to 64 inputs).
+// Concat along one axis (any element type but packed bits; up to 64 inputs). Along
+// the outermost axis (every axis before it of extent 1) each input's producer writes
+// straight into its part of the output — the inputs become views of the output
+// (Bind::can_view) and nothing is copied; else (or when an input is a constant, a
+// view already, or given twice) the inputs are copied.
 #include "op_registry.h"
 
 namespace slimrt::ops {
@@ -31,8 +35,26 @@ struct ConcatNode : KernelNodeBase {
 };
 }  // namespace
 
+// The inputs as views of the output, when every one can be.
+static void bind_view(Bind& b, int64_t outer) {
+  const OpDesc& op = b.op();
+  if (outer != 1) return;
+  const int y = op.outputs[0];
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    if (!b.can_view(op.inputs[i], y)) return;
+    for (size_t j = 0; j < i; ++j)
+      if (op.inputs[j] == op.inputs[i]) return;
+  }
+  size_t offset = 0;
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    b.add_view(op.inputs[i], y, offset, "Concat/any/view");
+    offset += b.in(i).bytes;
+  }
+}
+
 static NodePtr bind(Bind& b) {
   const OpDesc& op = b.op();
+  bind_view(b, prod(b.out().shape, 0, size_t(op.axis)));
   auto* c = new ConcatNode;
   KernelNode<k::ConcatArgs> n{std::unique_ptr<KernelNodeBase>(c)};
   const size_t a = size_t(op.axis);

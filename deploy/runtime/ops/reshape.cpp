@@ -1,4 +1,5 @@
-// Reshape (also flatten): the same bytes under a new shape — a copy.
+// Reshape (also flatten): the same bytes under a new shape — a view (the output lives
+// in the input's bytes, Bind::can_view), or a copy where it cannot be one.
 #include "op_registry.h"
 
 namespace slimrt::ops {
@@ -21,6 +22,8 @@ struct CopyNode : Node {
 }  // namespace
 
 static NodePtr bind(Bind& b) {
+  const int x = b.op().inputs[0], y = b.op().outputs[0];
+  if (b.can_view(y, x)) b.add_view(y, x, 0, "Reshape/any/view");
   auto n = std::make_unique<CopyNode>();
   n->bytes = b.in(0).bytes;
   return b.builtin(std::move(n), "Reshape/copy");

@@ -1,4 +1,6 @@
-// Slice [begin, end) of one axis (any element type but packed bits).
+// Slice [begin, end) of one axis (any element type but packed bits). Along the
+// outermost axis (every axis before it of extent 1) the output is a view: a
+// contiguous run of the input's bytes (Bind::can_view).
 #include "op_registry.h"
 
 namespace slimrt::ops {
@@ -25,6 +27,9 @@ static NodePtr bind(Bind& b) {
   n.args.begin = b.op().begin;
   n.args.end = b.op().end;
   n.args.elem_bytes = elem_bytes(x.dtype);
+  const int xi = b.op().inputs[0], yi = b.op().outputs[0];
+  if (n.args.outer == 1 && b.can_view(yi, xi))
+    b.add_view(yi, xi, size_t(n.args.begin * n.args.inner * n.args.elem_bytes), "Slice/any/view");
   return b.finish_xy(n, k::Op::kSlice, k::Precision::kAny);
 }
 

@@ -7,7 +7,7 @@
 #include "op_registry.h"
 
 namespace slimrt {
-void Interpreter::Node::add_slot(void* field, int tensor) { slots.emplace_back(field, tensor); }
+void Interpreter::Node::add_slot(void* field, int tensor, size_t offset) { slots.push_back({field, tensor, offset}); }
 }  // namespace slimrt
 
 namespace slimrt::ops {
@@ -142,6 +142,47 @@ void Bind::finish_node(KernelNodeBase& n, k::Op kop, k::Precision p) {
   }
   n.scratch_bytes = k::scratch_bytes(*n.kernel, n.args_ptr);
   if (n.scratch_bytes > 0) n.bind(&n.ws->scratch, -1);
+}
+
+bool Bind::same_kernel(k::Op kop, k::Precision p, const void* whole, const std::vector<void*>& parts) {
+  try {
+    const k::Kernel* kern = choose(kop, p, whole);
+    for (const void* a : parts)
+      if (choose(kop, p, a) != kern) return false;
+    return true;
+  } catch (const Error&) {  // a variant the file names that a part's shape does not support
+    return false;
+  }
+}
+
+void Bind::adopt_parts(SplitNode& node, k::Op kop, k::Precision p) {
+  for (auto& part : node.nodes) {
+    finish_node(*part, kop, p);
+    for (auto s : part->slots) {
+      if (s.tensor < 0) s.offset += node.scratch_bytes;  // each part's own scratch
+      node.slots.push_back(s);
+    }
+    part->slots.clear();
+    node.scratch_bytes += k::align_up(part->scratch_bytes);
+  }
+  node.kernel_name = node.nodes[0]->kernel_name;
+  node.parts = int(node.nodes.size());
+}
+
+const void* Bind::aligned(const void* p, size_t bytes) {
+  if (!p || reinterpret_cast<uintptr_t>(p) % kAlign == 0) return p;
+  owned_.push_back(aligned_alloc_bytes(bytes));
+  std::memcpy(owned_.back().get(), p, bytes);
+  packed_total += bytes;
+  return owned_.back().get();
+}
+
+bool Bind::can_view(int tensor, int target) const {
+  if (!views || tensor < 0 || target < 0 || tensor == target) return false;
+  if (t_[size_t(tensor)].constant() || t_[size_t(target)].constant()) return false;
+  for (const auto& a : aliases)
+    if (a.tensor == tensor) return false;
+  return true;
 }
 
 // ---- the table: every ops/*.cpp registers its ops (ops_families.inc, written by the build) ----

@@ -103,26 +103,34 @@ const char* slimrt_model_class_name(const slimrt_model* m, int i) {
   return m->model->metadata().class_names[size_t(i)].c_str();
 }
 
-slimrt_status slimrt_interpreter_create(const slimrt_model* model, const char* isa, slimrt_interpreter** out) {
-  if (!model || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_interpreter_create: null argument");
+slimrt_status slimrt_interpreter_create_ex(const slimrt_model* model, const slimrt_interpreter_options* options,
+                                           slimrt_interpreter** out) {
+  if (!model || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_interpreter_create_ex: null argument");
   *out = nullptr;
-  return guarded(SLIMRT_ERROR_RUNTIME, [&] {
-    slimrt::InterpreterOptions o;
-    if (isa) o.isa = isa;
-    *out = new slimrt_interpreter{std::make_unique<slimrt::Interpreter>(model->model, o)};
-  });
+  slimrt::InterpreterOptions o;
+  if (options) {
+    if (options->isa) o.isa = options->isa;
+    if (options->device) o.device = options->device;
+    o.threads = options->threads;
+  }
+  if (o.threads < 0 || o.threads > slimrt::kMaxThreads)
+    return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_interpreter_create_ex: threads " + std::to_string(o.threads) +
+                                                   " is out of range (0 to " + std::to_string(slimrt::kMaxThreads) + ")");
+  return guarded(SLIMRT_ERROR_RUNTIME, [&] { *out = new slimrt_interpreter{std::make_unique<slimrt::Interpreter>(model->model, o)}; });
+}
+
+slimrt_status slimrt_interpreter_create(const slimrt_model* model, const char* isa, slimrt_interpreter** out) {
+  slimrt_interpreter_options o{};
+  o.isa = isa;
+  return slimrt_interpreter_create_ex(model, &o, out);
 }
 
 slimrt_status slimrt_interpreter_create_device(const slimrt_model* model, const char* isa, const char* device,
                                                slimrt_interpreter** out) {
-  if (!model || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_interpreter_create_device: null argument");
-  *out = nullptr;
-  return guarded(SLIMRT_ERROR_RUNTIME, [&] {
-    slimrt::InterpreterOptions o;
-    if (isa) o.isa = isa;
-    if (device) o.device = device;
-    *out = new slimrt_interpreter{std::make_unique<slimrt::Interpreter>(model->model, o)};
-  });
+  slimrt_interpreter_options o{};
+  o.isa = isa;
+  o.device = device;
+  return slimrt_interpreter_create_ex(model, &o, out);
 }
 
 void slimrt_interpreter_free(slimrt_interpreter* interp) { delete interp; }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "op_registry.h"
+#include "thread_pool.h"
 
 namespace slimrt {
 
@@ -22,50 +23,64 @@ void register_device_backend(const std::string& name, DeviceBackendFactory facto
 
 struct InterpreterStorage {
   std::shared_ptr<DeviceBackend> backend;
+  std::unique_ptr<ThreadPool> pool;
   std::vector<AlignedBytes> owned;
   std::vector<std::vector<bits::SignThreshold>> thresholds;
   AlignedBytes arena;
 };
 
-Interpreter::Interpreter(std::shared_ptr<const Model> model, InterpreterOptions options)
-    : model_(std::move(model)), options_(std::move(options)) {
-  if (!model_) throw Error("Interpreter: no model");
+namespace {
+
+// Where each activation tensor lives: views (Bind::aliases) resolved to the tensor
+// that owns the bytes (its root) and a byte offset into it.
+struct Placement {
+  std::vector<int> root;
+  std::vector<size_t> offset;
+};
+
+Placement resolve_views(size_t n_tensors, const std::vector<TensorAlias>& aliases) {
+  Placement p;
+  p.root.resize(n_tensors);
+  p.offset.assign(n_tensors, 0);
+  std::vector<int> target(n_tensors, -1);
+  std::vector<size_t> step(n_tensors, 0);
+  for (size_t t = 0; t < n_tensors; ++t) p.root[t] = int(t);
+  for (const auto& a : aliases) {
+    target[size_t(a.tensor)] = a.target;
+    step[size_t(a.tensor)] = a.offset;
+  }
+  // Chains are short (a reshape of a slice of a concat input …) and acyclic: every
+  // alias points at a tensor that was not aliased when it was recorded, or later.
+  for (size_t t = 0; t < n_tensors; ++t)
+    for (int u = int(t); target[size_t(u)] >= 0; u = target[size_t(u)]) {
+      p.offset[t] += step[size_t(u)];
+      p.root[t] = target[size_t(u)];
+    }
+  return p;
+}
+
+}  // namespace
+
+// Lifetimes: activations from the op that writes them (inputs: step 0) to the last op
+// that reads them (outputs: the end), a view's bytes living as long as any tensor in
+// them; each node's scratch lives for its step. Then the arena plan.
+void Interpreter::plan_memory(const std::vector<TensorAlias>& aliases) {
   const auto& tensors = model_->tensors();
   const auto& ops = model_->ops();
-  std::shared_ptr<DeviceBackend> backend;
-  if (!options_.device.empty() && options_.device != "cpu") {
-    const std::string name = options_.device.substr(0, options_.device.find_first_of(":,"));
-    const auto it = device_backends().find(name);
-    if (it == device_backends().end())
-      throw_fmt("device '%s': no '%s' backend in this program (link slimrt_opencl and call slimrt_opencl_install())",
-              options_.device.c_str(), name.c_str());
-    backend = it->second(options_.device);
-  }
-  ops::Bind b(*model_, options_);
-  b.backend = backend.get();
-  for (size_t i = 0; i < ops.size(); ++i) {
-    nodes_.push_back(b.build(i, ops[i]));
-    if (backend && nodes_.back()->kernel_name.find("builtin") != std::string::npos)
-      b.log("op " + std::to_string(i) + " '" + ops[i].name + "' (" + op_name(ops[i].type) +
-            ") runs on the CPU: no device kernel for " + nodes_.back()->kernel_name);
-  }
-  packed_bytes_ = b.packed_total;
-
-  // Lifetimes: activations from the op that writes them (inputs: step 0) to the last
-  // op that reads them (outputs: the end); each node's scratch lives for its step.
+  const Placement place = resolve_views(tensors.size(), aliases);
   const int n_ops = int(ops.size());
   std::vector<size_t> sizes;
   std::vector<std::pair<int, int>> life;
   std::vector<int> tensor_buffer(tensors.size(), -1);
   for (size_t t = 0; t < tensors.size(); ++t) {
-    if (tensors[t].constant()) continue;
+    if (tensors[t].constant() || place.root[t] != int(t)) continue;
     tensor_buffer[t] = int(sizes.size());
     sizes.push_back(tensors[t].bytes);
     life.emplace_back(INT32_MAX, -1);
   }
   auto touch = [&](int t, int step) {
-    if (t < 0 || tensor_buffer[size_t(t)] < 0) return;
-    auto& l = life[size_t(tensor_buffer[size_t(t)])];
+    if (t < 0 || tensors[size_t(t)].constant()) return;
+    auto& l = life[size_t(tensor_buffer[size_t(place.root[size_t(t)])])];
     l.first = std::min(l.first, step);
     l.second = std::max(l.second, step);
   };
@@ -88,23 +103,81 @@ Interpreter::Interpreter(std::shared_ptr<const Model> model, InterpreterOptions 
       life.emplace_back(int(s), int(s));
     }
   plan_ = plan_arena(sizes, life, kAlign);
-
-  auto storage = std::make_unique<InterpreterStorage>();
-  storage->backend = std::move(backend);
-  storage->owned = std::move(b.owned_);
-  storage->thresholds = std::move(b.thresholds_);
-  storage->arena = aligned_alloc_bytes(plan_.arena_bytes);
-  arena_ = storage->arena.get();
+  storage_->arena = aligned_alloc_bytes(plan_.arena_bytes);
+  arena_ = storage_->arena.get();
 
   tensor_offset_.assign(tensors.size(), SIZE_MAX);
   for (size_t t = 0; t < tensors.size(); ++t)
-    if (tensor_buffer[t] >= 0) tensor_offset_[t] = plan_.offsets[size_t(tensor_buffer[t])];
+    if (!tensors[t].constant())
+      tensor_offset_[t] = plan_.offsets[size_t(tensor_buffer[size_t(place.root[t])])] + place.offset[t];
   for (size_t s = 0; s < nodes_.size(); ++s)
-    for (auto& [field, tensor] : nodes_[s]->slots) {
-      void* p = tensor < 0 ? arena_ + plan_.offsets[size_t(scratch_buffer[s])] : arena_ + tensor_offset_[size_t(tensor)];
-      std::memcpy(field, &p, sizeof p);
+    for (const auto& slot : nodes_[s]->slots) {
+      const size_t base =
+          slot.tensor < 0 ? plan_.offsets[size_t(scratch_buffer[s])] : tensor_offset_[size_t(slot.tensor)];
+      void* p = arena_ + base + slot.offset;
+      std::memcpy(slot.field, &p, sizeof p);
     }
-  storage_ = std::move(storage);
+}
+
+Interpreter::Interpreter(std::shared_ptr<const Model> model, InterpreterOptions options)
+    : model_(std::move(model)), options_(std::move(options)) {
+  if (!model_) throw Error("Interpreter: no model");
+  if (options_.threads < 0 || options_.threads > kMaxThreads)
+    throw_fmt("threads %d is out of range (0 or 1: the calling thread only; at most %d)", options_.threads,
+              kMaxThreads);
+  const auto& ops = model_->ops();
+  storage_ = std::make_unique<InterpreterStorage>();
+  std::shared_ptr<DeviceBackend>& backend = storage_->backend;
+  if (!options_.device.empty() && options_.device != "cpu") {
+    const std::string name = options_.device.substr(0, options_.device.find_first_of(":,"));
+    const auto it = device_backends().find(name);
+    if (it == device_backends().end())
+      throw_fmt("device '%s': no '%s' backend in this program (link slimrt_opencl and call slimrt_opencl_install())",
+              options_.device.c_str(), name.c_str());
+    backend = it->second(options_.device);
+  }
+  if (options_.threads > 1 && !backend) storage_->pool = std::make_unique<ThreadPool>(options_.threads);
+  ops::Bind b(*model_, options_);
+  b.backend = backend.get();
+  b.pool = storage_->pool.get();
+  b.views = options_.views && !backend;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    nodes_.push_back(b.build(i, ops[i]));
+    if (backend && nodes_.back()->kernel_name.find("builtin") != std::string::npos)
+      b.log("op " + std::to_string(i) + " '" + ops[i].name + "' (" + op_name(ops[i].type) +
+            ") runs on the CPU: no device kernel for " + nodes_.back()->kernel_name);
+  }
+  packed_bytes_ = b.packed_total;
+  storage_->owned = std::move(b.owned_);
+  storage_->thresholds = std::move(b.thresholds_);
+  choose_views(b.aliases);
+}
+
+namespace {
+struct ViewNode : Interpreter::Node {
+  void run() override {}
+};
+}  // namespace
+
+// Views save copies but make their bytes live longer (a concat's output from its first
+// input's producer on): they are taken only where the arena does not grow.
+void Interpreter::choose_views(const std::vector<TensorAlias>& aliases) {
+  if (!aliases.empty()) {
+    plan_memory({});
+    const size_t copies = plan_.arena_bytes;
+    plan_memory(aliases);
+    if (plan_.arena_bytes <= copies) {
+      for (const auto& a : aliases) {
+        auto& n = nodes_[size_t(a.op)];
+        if (n->kernel_name == a.kernel) continue;
+        n = std::make_unique<ViewNode>();
+        n->kernel_name = a.kernel;
+      }
+      plan_memory(aliases);  // without the copies' scratch
+      return;
+    }
+  }
+  plan_memory({});
 }
 
 Interpreter::~Interpreter() = default;
@@ -145,6 +218,12 @@ const void* Interpreter::tensor_data(int tensor) const {
 std::vector<std::string> Interpreter::kernel_names() const {
   std::vector<std::string> out;
   for (const auto& n : nodes_) out.push_back(n->kernel_name);
+  return out;
+}
+
+std::vector<int> Interpreter::node_parts() const {
+  std::vector<int> out;
+  for (const auto& n : nodes_) out.push_back(n->parts);
   return out;
 }
 

@@ -24,20 +24,28 @@
 
 namespace slimrt {
 
+class ThreadPool;
+
 // One prepared op. Pointers into the arena are recorded as slots (the address of an
-// args field and the tensor it points to, or -1 for the node's scratch) and written
-// once the arena exists.
+// args field, the tensor it points to or -1 for the node's scratch, and a byte offset
+// into it) and written once the arena exists.
 struct Interpreter::Node {
   virtual ~Node() = default;
   virtual void run() = 0;
   std::string kernel_name;
   size_t scratch_bytes = 0;
-  std::vector<std::pair<void*, int>> slots;
+  int parts = 1;  // > 1: split over that many threads (split.h)
+  struct Slot {
+    void* field;
+    int tensor;
+    size_t offset;
+  };
+  std::vector<Slot> slots;
   AlignedBytes packed;
   size_t packed_size = 0;
   template <class P>
-  void bind(P* field, int tensor) { add_slot(static_cast<void*>(field), tensor); }
-  void add_slot(void* field, int tensor);  // out of line: one copy (library size)
+  void bind(P* field, int tensor, size_t offset = 0) { add_slot(static_cast<void*>(field), tensor, offset); }
+  void add_slot(void* field, int tensor, size_t offset);  // out of line: one copy (library size)
 };
 
 namespace ops {
@@ -132,6 +140,8 @@ class Check {
 };
 
 // ---- binding (bind.cpp) ---------------------------------------------------------------
+struct SplitNode;  // split.h
+
 class Bind {
  public:
   Bind(const Model& m, const InterpreterOptions& o) : opt_(o), t_(m.tensors()) {}
@@ -157,6 +167,7 @@ class Bind {
   // Picks the kernel, packs weights, records scratch.
   template <class A>
   NodePtr finish(KernelNode<A>& n, k::Op kop, k::Precision p) {
+    if (NodePtr parts = split(n, kop, p)) return parts;
     finish_node(*n.node, kop, p);
     return std::move(n.node);
   }
@@ -213,14 +224,38 @@ class Bind {
 
   void log(const std::string& line) const;
 
+  // Views: `tensor` lives inside `target` at `offset` (no copy). False when views are
+  // off (InterpreterOptions::views, a device backend) or either tensor is a constant or
+  // `tensor` already lives inside another one.
+  // The op still builds its copy node: the interpreter swaps it for a node that runs
+  // nothing when the views do not grow the arena.
+  bool can_view(int tensor, int target) const;
+  void add_view(int tensor, int target, size_t offset, const char* kernel) {
+    aliases.push_back({tensor, target, offset, int(index_), kernel});
+  }
+
+  bool views = false;
+  std::vector<TensorAlias> aliases;
   size_t packed_total = 0;
   DeviceBackend* backend = nullptr;  // InterpreterOptions::device, null for the CPU
+  ThreadPool* pool = nullptr;        // InterpreterOptions::threads > 1
   std::vector<AlignedBytes> owned_;                           // aligned copies of weights
   std::vector<std::vector<bits::SignThreshold>> thresholds_;  // BNN thresholds
 
  private:
   const k::Kernel* choose(k::Op kop, k::Precision p, const void* args);
   void finish_node(KernelNodeBase& n, k::Op kop, k::Precision p);
+  // Threads (split.h): the node as per-thread parts, or null to keep it whole.
+  template <class A>
+  NodePtr split(KernelNode<A>& whole, k::Op kop, k::Precision p);
+  template <class A>
+  void align_weights(A& a);
+  // Whether every part gets the kernel the whole op would (else it stays whole).
+  bool same_kernel(k::Op kop, k::Precision p, const void* whole, const std::vector<void*>& parts);
+  // Prepares the parts (kernel, packing, scratch) and gathers their slots.
+  void adopt_parts(SplitNode& node, k::Op kop, k::Precision p);
+  // p, or a 64-byte-aligned copy of its `bytes` bytes where p is not aligned.
+  const void* aligned(const void* p, size_t bytes);
 
   const InterpreterOptions& opt_;
   // "op N 'name' (Type)", built only on the error and log paths.
@@ -257,3 +292,5 @@ void register_ops(void (*fill)(OpTable&));
 
 }  // namespace ops
 }  // namespace slimrt
+
+#include "split.h"

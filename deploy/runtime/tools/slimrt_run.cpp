@@ -1,6 +1,6 @@
 // slimrt-run: inspect, run and benchmark a .slim model on the device.
-//   slimrt-run describe model.slim
-//   slimrt-run run model.slim input.{f32,bin,csv,wav} [--isa ref]
+//   slimrt-run describe model.slim [--threads N] [--no-views]
+//   slimrt-run run model.slim input.{f32,bin,csv,wav} [--isa ref] [--threads N]
 //   slimrt-run bench model.slim [--runs 200] [--warmup 20] [--threads 1] [--isa avx2]
 //   slimrt-run stream model.slim input.{wav,csv} [--hop N] [--chunk N] [--smooth N] [--smooth-mode vote|mean]
 //   slimrt-run COMMAND --help
@@ -85,27 +85,29 @@ int command_help(const std::string& cmd) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: slimrt-run describe MODEL.slim [--device cpu|opencl[:N][,fp16]]\n"
+               "usage: slimrt-run describe MODEL.slim [--device cpu|opencl[:N][,fp16]] [--threads N]\n"
                "       slimrt-run devices   (OpenCL devices, when built with the OpenCL backend)\n"
                "       slimrt-run run MODEL.slim INPUT [--isa ref|avx2|avx512|neon] [--device cpu|opencl[:N][,fp16]]\n"
+               "             [--threads N]\n"
                "             INPUT: raw little-endian float32 (.f32/.bin/.raw), CSV (.csv, numbers separated\n"
                "             by commas or whitespace) or 16-bit PCM WAV (.wav, samples scaled to [-1, 1])\n"
                "       slimrt-run bench MODEL.slim [--runs N] [--warmup N] [--threads N] [--isa ISA] [--device DEV]\n"
                "       slimrt-run stream MODEL.slim INPUT [--hop N] [--chunk N] [--smooth N] [--smooth-mode vote|mean]\n"
                "       slimrt-run COMMAND --help   (a command's usage; raw WAV / CSV / image inputs: run --help)\n"
-               "       any command: --no-verify-checksum  skip the CRC-32C checks of a format-version-2 file\n"
+               "       any command: --threads N  N threads share each large dense / conv op (bit-identical)\n"
+               "             --no-views  copy Reshape / Slice / Concat instead of viewing (to compare arenas)\n"
+               "             --no-verify-checksum  skip the CRC-32C checks of a format-version-2 file\n"
                "             (zero-copy flash images only: a damaged file then computes wrong outputs)\n");
   return 2;
 }
 
 std::string g_device;  // --device cpu | opencl[:N][,fp16]
 slimrt::LoadOptions g_load;  // --no-verify-checksum
+slimrt::InterpreterOptions g_opt;  // --isa, --threads, --no-views (and --device)
 
 int describe(const std::string& path) {
   auto m = slimrt::Model::from_file(path, g_load);
-  slimrt::InterpreterOptions dopt;
-  dopt.device = g_device;  // the kernel column shows where each op runs
-  slimrt::Interpreter in(m, dopt);
+  slimrt::Interpreter in(m, g_opt);  // the kernel column shows where each op runs
   const auto& md = m->metadata();
   std::printf("model        %s (%s), exported by %s\n", md.model.c_str(), md.precision.c_str(), md.exporter.c_str());
   if (!md.source_run.empty()) std::printf("source run   %s, accuracy %.4f\n", md.source_run.c_str(), md.accuracy);
@@ -126,12 +128,14 @@ int describe(const std::string& path) {
   std::printf("MACs         %lld\n\n", (long long)m->macs());
   std::printf("%-4s %-16s %-24s %-22s %-14s %12s\n", "#", "op", "name", "kernel", "output", "MACs");
   const auto names = in.kernel_names();
+  const auto parts = in.node_parts();
   for (size_t i = 0; i < m->ops().size(); ++i) {
+    const std::string kernel = names[i] + (parts[i] > 1 ? " x" + std::to_string(parts[i]) : "");
     const auto& op = m->ops()[i];
     const auto& y = m->tensors()[size_t(op.outputs[0])];
     std::string act = op.activation == slimrt::fb::Activation::None ? "" : std::string("+") + slimrt::fb::EnumNameActivation(op.activation);
     std::printf("%-4zu %-16s %-24s %-22s %-14s %12lld\n", i, (std::string(slimrt::op_name(op.type)) + act).c_str(),
-                op.name.c_str(), names[i].c_str(), (std::string(slimrt::dtype_name(y.dtype)) + shape_str(y.shape)).c_str(),
+                op.name.c_str(), kernel.c_str(), (std::string(slimrt::dtype_name(y.dtype)) + shape_str(y.shape)).c_str(),
                 (long long)op.macs);
   }
   std::printf("\n%-4s %-28s %-6s %-18s %4s %12s\n", "#", "tensor", "dtype", "shape", "FL", "bytes");
@@ -206,16 +210,13 @@ std::vector<float> read_input(const std::string& path) {
 
 slimrt::tools::RawOptions g_raw;  // raw-input options (--columns, --output, --top, stream's)
 
-int run(const std::string& path, const std::string& input, const std::string& isa) {
+int run(const std::string& path, const std::string& input) {
   auto m = slimrt::Model::from_file(path, g_load);
   if (slimrt::tools::front_end_op(*m)) {
-    g_raw.isa = isa;
+    g_raw.isa = g_opt.isa;
     return slimrt::tools::run_raw(m, path, input, g_raw);
   }
-  slimrt::InterpreterOptions o;
-  o.isa = isa;
-  o.device = g_device;
-  slimrt::Interpreter in(m, o);
+  slimrt::Interpreter in(m, g_opt);
   std::vector<float> x = read_input(input);
   const size_t need = size_t(in.input(0).numel);
   if (x.size() != need)
@@ -236,13 +237,9 @@ int run(const std::string& path, const std::string& input, const std::string& is
   return 0;
 }
 
-int bench(const std::string& path, int runs, int warmup, int threads, const std::string& isa) {
+int bench(const std::string& path, int runs, int warmup) {
   auto m = slimrt::Model::from_file(path, g_load);
-  slimrt::InterpreterOptions o;
-  o.isa = isa;
-  o.threads = threads;
-  o.device = g_device;
-  slimrt::Interpreter in(m, o);
+  slimrt::Interpreter in(m, g_opt);
   std::vector<float> x(size_t(in.input(0).numel));
   for (size_t i = 0; i < x.size(); ++i) x[i] = float(std::sin(double(i) * 0.37));
   in.set_input(0, x.data(), x.size());
@@ -257,10 +254,28 @@ int bench(const std::string& path, int runs, int warmup, int threads, const std:
   std::sort(ms.begin(), ms.end());
   const double median = ms[ms.size() / 2], p90 = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
   std::printf("model %s  runs %d  warmup %d  threads %d  isa %s  device %s\n", m->metadata().model.c_str(), runs,
-              warmup, threads, isa.empty() ? "best" : isa.c_str(), g_device.empty() ? "cpu" : g_device.c_str());
+              warmup, g_opt.threads, g_opt.isa.empty() ? "best" : g_opt.isa.c_str(), g_device.empty() ? "cpu" : g_device.c_str());
   std::printf("median_ms %.4f  p90_ms %.4f  min_ms %.4f\n", median, p90, ms.front());
   std::printf("arena_bytes %zu  lower_bound %zu  file_bytes %zu  peak_rss_kib %ld\n", in.arena_bytes(),
               in.arena_lower_bound(), m->file_bytes(), peak_rss_kib());
+  if (g_opt.threads > 1) {  // the same input through one thread: the outputs must be bit-identical
+    slimrt::InterpreterOptions one = g_opt;
+    one.threads = 1;
+    slimrt::Interpreter single(m, one);
+    bool same = true;
+    for (slimrt::Interpreter* i : {&in, &single}) {
+      i->set_input(0, x.data(), x.size());
+      i->invoke();
+    }
+    for (size_t o = 0; o < in.num_outputs(); ++o) {
+      std::vector<float> a(size_t(in.output(o).numel)), b(a.size());
+      in.get_output(o, a.data(), a.size());
+      single.get_output(o, b.data(), b.size());
+      same = same && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+    }
+    std::printf("outputs_vs_1_thread %s\n", same ? "identical" : "DIFFERENT");
+    if (!same) return 1;
+  }
   return 0;
 }
 
@@ -287,8 +302,8 @@ int main(int argc, char** argv) {
   }
   if (argc < 3) return usage();
   const std::string cmd = argv[1], model = argv[2];
-  std::string isa, input;
-  int runs = 200, warmup = 20, threads = 1;
+  std::string input;
+  int runs = 200, warmup = 20;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&](const char* name) -> std::string {
@@ -308,11 +323,12 @@ int main(int argc, char** argv) {
       }
       return int(n);
     };
-    if (a == "--isa") isa = value("--isa");
+    if (a == "--isa") g_opt.isa = value("--isa");
     else if (a == "--device") g_device = value("--device");
     else if (a == "--runs") runs = std::max(1, number("--runs"));
     else if (a == "--warmup") warmup = number("--warmup");
-    else if (a == "--threads") threads = std::max(1, number("--threads"));
+    else if (a == "--threads") g_opt.threads = std::max(1, number("--threads"));
+    else if (a == "--no-views") g_opt.views = false;
     else if (a == "--no-verify-checksum") g_load.verify_checksums = false, g_raw.load_flags = SLIMRT_LOAD_SKIP_CHECKSUMS;
     else if (a == "--columns") g_raw.columns = value("--columns");
     else if (a == "--output") g_raw.output = value("--output");
@@ -335,16 +351,17 @@ int main(int argc, char** argv) {
       return usage();
     }
   }
+  g_opt.device = g_device;
   try {
     if (cmd == "describe") return describe(model);
     if (cmd == "run") {
       if (input.empty()) return usage();
-      return run(model, input, isa);
+      return run(model, input);
     }
-    if (cmd == "bench") return bench(model, runs, warmup, threads, isa);
+    if (cmd == "bench") return bench(model, runs, warmup);
     if (cmd == "stream") {
       if (input.empty()) return usage();
-      g_raw.isa = isa;
+      g_raw.isa = g_opt.isa;
       return slimrt::tools::stream_raw(model, input, g_raw);
     }
     return usage();

@@ -155,7 +155,13 @@ struct InterpreterOptions {
   // "" = fastest the CPU supports; "ref" = reference kernels only; an ISA name
   // ("avx2", "avx512", "neon") caps the choice.
   std::string isa;
-  int threads = 1;  // kernels are single-threaded today; recorded for slimrt-run bench
+  // Threads running one inference: 0 or 1 = the calling thread only; N > 1 = a pool of
+  // N − 1 workers created here (none during invoke) splits each dense / conv op with
+  // enough work by output channels (or rows) — bit-identical results (docs/SLIMRT.md).
+  int threads = 1;
+  // Reshape, Slice along the outermost axis and Concat along it become views: no
+  // copy, the arena planner places the tensors inside one another. false: copies.
+  bool views = true;  // taken where they do not grow the arena (docs/SLIMRT.md)
   // "" or "cpu": CPU kernels. "opencl[:N][,fp16]": ops run on a device backend
   // registered with register_device_backend (slimrt_opencl); an op the device cannot
   // run falls back to the CPU kernel above with a log line naming the op and why.
@@ -186,6 +192,16 @@ using DeviceBackendFactory = std::shared_ptr<DeviceBackend> (*)(const std::strin
 void register_device_backend(const std::string& name, DeviceBackendFactory factory);
 
 struct InterpreterStorage;
+constexpr int kMaxThreads = 64;  // InterpreterOptions::threads
+
+// A view: `tensor`'s bytes lie inside `target`'s, `offset` bytes in; op `op` (a
+// Reshape, Slice or Concat) then runs nothing, its kernel named `kernel`.
+struct TensorAlias {
+  int tensor = -1, target = -1;
+  size_t offset = 0;
+  int op = -1;
+  const char* kernel = nullptr;
+};
 
 class Interpreter {
  public:
@@ -212,12 +228,17 @@ class Interpreter {
   size_t arena_bytes() const { return plan_.arena_bytes; }
   size_t arena_lower_bound() const { return plan_.lower_bound; }
   size_t packed_weight_bytes() const { return packed_bytes_; }
-  // Per op: the kernel chosen ("Dense/f32/avx2", "copy", …).
+  // Per op: the kernel chosen ("Dense/f32/avx2", "Reshape/any/view", …).
   std::vector<std::string> kernel_names() const;
+  // Per op: how many threads share it (1: not split).
+  std::vector<int> node_parts() const;
 
   struct Node;  // one prepared op (interpreter.cpp)
 
  private:
+  void choose_views(const std::vector<TensorAlias>& aliases);
+  void plan_memory(const std::vector<TensorAlias>& aliases);
+
   std::shared_ptr<const Model> model_;
   InterpreterOptions options_;
   std::vector<std::unique_ptr<Node>> nodes_;

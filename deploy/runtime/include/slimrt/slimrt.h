@@ -67,7 +67,7 @@ SLIMRT_API const char* slimrt_model_metadata(const slimrt_model* model, const ch
 SLIMRT_API int slimrt_model_num_classes(const slimrt_model* model);
 SLIMRT_API const char* slimrt_model_class_name(const slimrt_model* model, int index);
 
-/* threads: 0 or 1 today. isa: NULL/"" = fastest, "ref", "avx2", "avx512", "neon". */
+/* isa: NULL/"" = fastest, "ref", "avx2", "avx512", "neon". One thread (see _create_ex). */
 SLIMRT_API slimrt_status slimrt_interpreter_create(const slimrt_model* model, const char* isa,
                                                    slimrt_interpreter** out);
 /* device: NULL, "" or "cpu" = CPU kernels; "opencl", "opencl:N", "opencl:N,fp16" = an OpenCL
@@ -76,6 +76,18 @@ SLIMRT_API slimrt_status slimrt_interpreter_create(const slimrt_model* model, co
  * or no such device: SLIMRT_ERROR_RUNTIME with the reason in slimrt_last_error(). */
 SLIMRT_API slimrt_status slimrt_interpreter_create_device(const slimrt_model* model, const char* isa,
                                                           const char* device, slimrt_interpreter** out);
+/* Options of slimrt_interpreter_create_ex; zero-initialise, then set what you need. */
+typedef struct slimrt_interpreter_options {
+  const char* isa;    /* as slimrt_interpreter_create; NULL = fastest */
+  const char* device; /* as slimrt_interpreter_create_device; NULL = CPU */
+  int threads;        /* 0 or 1: the calling thread only. N > 1 (at most 64): a pool of N - 1
+                         worker threads created here (none while running) shares each large
+                         dense / conv op by output channels; outputs are bit-identical to one
+                         thread. Ignored with a device. */
+} slimrt_interpreter_options;
+SLIMRT_API slimrt_status slimrt_interpreter_create_ex(const slimrt_model* model,
+                                                      const slimrt_interpreter_options* options,
+                                                      slimrt_interpreter** out);
 SLIMRT_API void slimrt_interpreter_free(slimrt_interpreter* interp);
 SLIMRT_API int slimrt_num_inputs(const slimrt_interpreter* interp);
 SLIMRT_API int slimrt_num_outputs(const slimrt_interpreter* interp);

@@ -54,8 +54,11 @@ class ModelHandle {
 
 class InterpreterHandle {
  public:
-  explicit InterpreterHandle(const ModelHandle& model, const char* isa = nullptr) {
-    check(slimrt_interpreter_create(model.get(), isa, &i_));
+  explicit InterpreterHandle(const ModelHandle& model, const char* isa = nullptr, int threads = 1) {
+    slimrt_interpreter_options o{};
+    o.isa = isa;
+    o.threads = threads;
+    check(slimrt_interpreter_create_ex(model.get(), &o, &i_));
   }
   InterpreterHandle(const InterpreterHandle&) = delete;
   InterpreterHandle& operator=(const InterpreterHandle&) = delete;
