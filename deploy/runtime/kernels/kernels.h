@@ -9,6 +9,9 @@
 //      and reserves that much (64-byte aligned) in its arena,
 //   3. per inference: fills args.x / args.y (arena pointers), args.ws.packed and
 //      args.ws.scratch, and calls run(&args, context). run writes only y and scratch.
+//      x and y are aligned to their element only (views place tensors inside one
+//      another, docs/SLIMRT.md): kernels use unaligned loads / stores on activations;
+//      weights, packed weights and scratch are 64-byte aligned.
 //
 // Layouts (per batch item, batch outermost, row-major, the Graph IR's / LibTorch's):
 //   dense   x [in], w [out][in], y [out]
