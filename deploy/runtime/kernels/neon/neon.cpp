@@ -11,6 +11,7 @@ namespace slimrt::kernels::neon {
 #define SLIMRT_GEMM_MR 8
 #define SLIMRT_GEMM_NV 3
 #include "kernels/simd/generic.inc"
+#include "kernels/simd/bc.inc"
 #undef SLIMRT_VEC_BYTES
 #undef SLIMRT_GEMM_MR
 #undef SLIMRT_GEMM_NV
@@ -137,6 +138,7 @@ namespace slimrt::kernels {
 #define SLIMRT_ISA_PRIORITY 20
 #define SLIMRT_ISA_X86 0
 #include "kernels/simd/generic_register.inc"
+#include "kernels/simd/bc_register.inc"
 #undef SLIMRT_ISA_X86
 #undef SLIMRT_ISA_NS
 #undef SLIMRT_ISA
@@ -145,6 +147,7 @@ namespace slimrt::kernels {
 void detail::add_neon_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_generic_kernels(out);
+  add_bc_kernels(out);
   add_rnn_i8_kernels(out);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel k = generic_kernel<ConvArgs<int8_t>, neon::conv_i8>(op, Precision::kI8);
