@@ -1,7 +1,9 @@
 // slimrt kernels against peers on the layer shapes of our models (LeNet-5, the
 // DeepSense / audio CNN convs, DNN dense layers), single thread:
 //   f32 (best variant for this CPU)  vs  OpenBLAS cblas_sgemm / sgemv on the same GEMM
-//   i8 fixed point and BNN (XOR + popcount) vs our f32 on the same layer shape.
+//   i8 fixed point and BNN (XOR + popcount) vs our f32 on the same layer shape,
+//   BinaryConnect (bc_f32, bc_i8) vs f32 and i8 on LeNet-5's and the quickstart's shapes
+//   (bench_kernels_bc.inc).
 // Every benchmark includes what a conv needs per call (im2col / patch gathering);
 // weight packing happens once, before timing, as at load time in the interpreter.
 // After the runs a table prints the ratios, each from the best of the repetitions of
@@ -352,6 +354,8 @@ void BM_gru(benchmark::State& st, bool fixed_point, bool reference) {
   }
 }
 
+#include "bench_kernels_bc.inc"
+
 // Keeps the best (smallest) time per benchmark over its repetitions.
 class BestOfReporter : public benchmark::ConsoleReporter {
  public:
@@ -381,6 +385,7 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("i8/" + n).c_str(), BM_i8, l)->Unit(benchmark::kMicrosecond);
     if (l.binary_ok) benchmark::RegisterBenchmark(("bnn/" + n).c_str(), BM_bnn, l)->Unit(benchmark::kMicrosecond);
   }
+  register_bc_benchmarks();
   benchmark::RegisterBenchmark("gru/f32", BM_gru, false, false)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("gru/f32_ref", BM_gru, false, true)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("gru/i8", BM_gru, true, false)->Unit(benchmark::kMicrosecond);
@@ -406,5 +411,6 @@ int main(int argc, char** argv) {
                 best("gru/f32"), best("gru/f32_ref"), best("gru/i8"), best("gru/i8_ref"), best("gru/f32") / best("gru/i8"));
   std::printf("(f32/blas = OpenBLAS time / ours: ≥ 0.8 means at least 0.8× OpenBLAS speed; "
               "speedups = our f32 time / that kernel's)\n");
+  print_bc_table(rep.best);
   return 0;
 }
