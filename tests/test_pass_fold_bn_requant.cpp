@@ -64,7 +64,8 @@ TEST(FoldBnRequant, FixedPointFoldsIntoTheProducerAndFusesTheRelu) {
   const deploy::Constant& o = c1->ann.operands[4].constant;
   EXPECT_EQ(m.dt, slimrt::DType::I32);
   EXPECT_EQ(m.fl, q.layer("bn1")->param("weight")->format.fixed.fl);
-  EXPECT_EQ(o.fl, c1->ann.operands[2].kind == deploy::Operand::Kind::kAbsent ? o.fl : c1->ann.operands[2].constant.fl + m.fl);
+  ASSERT_EQ(c1->ann.operands[2].kind, deploy::Operand::Kind::kConstant);  // the conv's own bias stays
+  EXPECT_EQ(o.fl, c1->ann.operands[2].constant.fl + m.fl);
   const auto want = compress::quant::channel_requant(*q.layer("bn1"), o.fl - m.fl);
   EXPECT_EQ(std::vector<int64_t>(want.mult.begin(), want.mult.end()), m.ints);
   EXPECT_EQ(std::vector<int64_t>(want.offset.begin(), want.offset.end()), o.ints);
