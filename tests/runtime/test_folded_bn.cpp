@@ -36,16 +36,7 @@ ModelWriter folded_dense(DType mult_dt = DType::I32, int offset_fl = 15, bool wi
   return w;
 }
 
-std::string load_error(const ModelWriter& w) {
-  const std::vector<uint8_t> bytes = w.finish();
-  try {
-    auto m = Model::from_memory(bytes.data(), bytes.size());
-    Interpreter in(m);
-    return "";
-  } catch (const Error& e) {
-    return e.what();
-  }
-}
+std::string load_error(const ModelWriter& w) { return test::load_error(w.finish()); }
 
 TEST(FoldedBatchNorm, DenseComputesRequantizeChannel) {
   const std::vector<uint8_t> bytes = folded_dense().finish();
