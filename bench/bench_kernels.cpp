@@ -3,8 +3,9 @@
 //   f32 (best variant for this CPU)  vs  OpenBLAS cblas_sgemm / sgemv on the same GEMM
 //   f32 vs oneDNN and XNNPACK convolutions (XNNPACK: dense too, in its native NHWC)
 //   i8 fixed point vs XNNPACK qs8, and i8 / BNN (XOR + popcount) vs our f32 on the same
-//   layer shape; then the recurrent / pooling / element-wise kernels against their
-//   reference (bench_kernels_ops.cpp).
+//   layer shape; BinaryConnect (bc_f32, bc_i8) vs f32 and i8 on LeNet-5's and the
+//   quickstart's shapes (bench_kernels_bc.inc); then the recurrent / pooling /
+//   element-wise kernels against their reference (bench_kernels_ops.cpp).
 // Every benchmark includes what a conv needs per call (im2col / patch gathering);
 // weight packing happens once, before timing, as at load time in the interpreter.
 // After the runs a table prints the ratios, each from the best of the repetitions of
@@ -228,6 +229,8 @@ void BM_onednn(benchmark::State& st, const LayerShape& l) {
 }
 #endif
 
+#include "bench_kernels_bc.inc"
+
 // Keeps the best (smallest) time per benchmark over its repetitions.
 class BestOfReporter : public benchmark::ConsoleReporter {
  public:
@@ -259,6 +262,7 @@ int main(int argc, char** argv) {
   }
   register_xnnpack_benchmarks(layers());
   register_op_benchmarks();
+  register_bc_benchmarks();
   benchmark::Initialize(&argc, argv);
   BestOfReporter rep;
   benchmark::RunSpecifiedBenchmarks(&rep);
@@ -279,5 +283,6 @@ int main(int argc, char** argv) {
   std::printf("(peer/ours: f32/blas, f32/dnnl, f32/xnn = the peer's time / our f32 time, i8/xnnq8 = XNNPACK qs8 "
               "time / our i8 time: ≥ 1 means we are at least as fast; speedups = our f32 time / that kernel's)\n");
   print_op_table(rep.best);
+  print_bc_table(rep.best);
   return 0;
 }

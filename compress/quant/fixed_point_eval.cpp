@@ -10,13 +10,16 @@
 // slimrt/bitpack.h with their FL added to the accumulator's, an unfolded BN as a
 // per-channel 1×1 depthwise convolution of s = γ/√(σ² + ε) and t = β − μ·s.
 // Layers that keep their input's format run in it, then a Requantize to the layer's
-// format (an identity after calibration), as the exporter's same-format ops.
+// format (an identity after calibration), as the exporter's same-format ops. A batch
+// norm that folds into the requantization of the dense / conv before it (fold_requant.h)
+// runs inside that layer's kernel (kernels::ChannelRequant), in the BN's format.
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <stdexcept>
 
 #include "compress/quant/fold_batchnorm.h"
+#include "compress/quant/fold_requant.h"
 #include "compress/quant/graph_eval.h"
 #include "compress/quant/graph_walk.h"
 #include "compress/quant/op_rules.h"
@@ -137,13 +140,16 @@ k::PoolShape pool_shape(const Layer& l, const Shape& in) {
 
 // ---- binding: one layer → its kernel and Args ----
 
-// A kernel with weights w (fixed point or packed bits) and an int32 bias b (may be empty).
+// A kernel with weights w (fixed point or packed bits), an int32 bias b (may be empty)
+// and a folded batch norm rq (empty: none).
 template <class A, class W>
-Step weighted_step(const A& a, std::vector<W> w, std::vector<int32_t> b, void (*kernel)(const A&)) {
-  return [a, w = std::move(w), b = std::move(b), kernel](const Inputs& in, QTensor& y) {
+Step weighted_step(const A& a, std::vector<W> w, std::vector<int32_t> b, void (*kernel)(const A&),
+                   ChannelRequantParams rq = {}) {
+  return [a, w = std::move(w), b = std::move(b), kernel, rq = std::move(rq)](const Inputs& in, QTensor& y) {
     A c = a;
     c.w = w.data();
     c.bias = bias_ptr(b);
+    if (!rq.mult.empty()) c.rq = {rq.mult.data(), rq.offset.data(), rq.fl_mult};
     c.x = in[0]->v.data();
     c.y = y.v.data();
     kernel(c);
@@ -161,10 +167,15 @@ Step unary_step(const A& a, void (*kernel)(const A&)) {
   };
 }
 
+Step copy_step() {
+  return [](const Inputs& in, QTensor& y) { std::copy(in[0]->v.begin(), in[0]->v.end(), y.v.begin()); };
+}
+
 class Binder {
  public:
-  Binder(const Layer& l, std::vector<Fmt> in, std::vector<const Shape*> in_shapes, Fmt out)
-      : l_(l), in_(std::move(in)), shapes_(std::move(in_shapes)), out_(out) {}
+  // folded_bn: a batch norm folding into this dense / conv (out is then the BN's format).
+  Binder(const Layer& l, std::vector<Fmt> in, std::vector<const Shape*> in_shapes, Fmt out, const Layer* folded_bn)
+      : l_(l), in_(std::move(in)), shapes_(std::move(in_shapes)), out_(out), bn_(folded_bn) {}
 
   Step bind() {
     if (const ElementwiseOp* e = elementwise_op(l_)) return elementwise(*e);
@@ -189,7 +200,7 @@ class Binder {
       case LayerKind::kDropout:
       case LayerKind::kFlatten:
       case LayerKind::kReshape:
-        return [](const Inputs& in, QTensor& y) { std::copy(in[0]->v.begin(), in[0]->v.end(), y.v.begin()); };
+        return copy_step();
       default: break;
     }
     fail(kWho, l_, "has no slimrt kernel");
@@ -206,12 +217,12 @@ class Binder {
       k::DenseBcArgs<Q> a;
       a.s = s;
       a.q = formats(Fmt{0, in_[0].fl + w.fl}, 0, out_);
-      return weighted_step(a, std::move(w.bits), std::move(b), &k::ref::dense_bc_fixed<Q>);
+      return weighted_step(a, std::move(w.bits), std::move(b), &k::ref::dense_bc_fixed<Q>, folded(in_[0].fl + w.fl));
     }
     k::DenseArgs<Q> a;
     a.s = s;
     a.q = formats(in_[0], w.fl, out_);
-    return weighted_step(a, std::move(w.q), std::move(b), &k::ref::dense_fixed<Q>);
+    return weighted_step(a, std::move(w.q), std::move(b), &k::ref::dense_fixed<Q>, folded(in_[0].fl + w.fl));
   }
 
   Step conv() {
@@ -222,38 +233,33 @@ class Binder {
       k::ConvBcArgs<Q> a;
       a.s = s;
       a.q = formats(Fmt{0, in_[0].fl + w.fl}, 0, out_);
-      return weighted_step(a, std::move(w.bits), std::move(b), &k::ref::conv_bc_fixed<Q>);
+      return weighted_step(a, std::move(w.bits), std::move(b), &k::ref::conv_bc_fixed<Q>, folded(in_[0].fl + w.fl));
     }
-    return conv_step(s, std::move(w.q), w.fl, std::move(b));
+    return conv_step(s, std::move(w.q), w.fl, std::move(b), folded(in_[0].fl + w.fl));
   }
 
-  Step conv_step(const k::ConvShape& s, std::vector<Q> w, int fl_w, std::vector<int32_t> b) const {
+  Step conv_step(const k::ConvShape& s, std::vector<Q> w, int fl_w, std::vector<int32_t> b,
+                 ChannelRequantParams rq = {}) const {
     k::ConvArgs<Q> a;
     a.s = s;
     a.q = formats(in_[0], fl_w, out_);
-    return weighted_step(a, std::move(w), std::move(b), &k::ref::conv_fixed<Q>);
+    return weighted_step(a, std::move(w), std::move(b), &k::ref::conv_fixed<Q>, std::move(rq));
   }
+
+  // The folded batch norm's multiplier and offset for an accumulator at fl_acc (none: empty).
+  ChannelRequantParams folded(int fl_acc) const { return bn_ ? channel_requant(*bn_, fl_acc) : ChannelRequantParams{}; }
 
   // Not folded (after a pool, after binary weights): y = s·x + t per channel as a 1×1
   // depthwise convolution over [C, 1, inner] (the exporter's Conv1d with groups = C).
   Step batch_norm() {
     const Fmt fs = fixed_format(l_, l_.param("weight") ? l_.param("weight")->format : ir::NumericFormat{},
                                 "the format of its scale ('weight')");
-    const auto& gamma = param_data(kWho, l_, "weight");
-    const auto& beta = param_data(kWho, l_, "bias");
-    const auto& mean = param_data(kWho, l_, "running_mean");
-    const auto& var = param_data(kWho, l_, "running_var");
-    std::vector<Q> w;
-    std::vector<int32_t> b;
-    for (size_t c = 0; c < gamma.size(); ++c) {
-      const double sc = double(gamma[c]) / std::sqrt(double(var[c]) + kBatchNormEps);
-      w.push_back(Q(fx::quantize(sc, fs.wl, fs.fl)));
-      b.push_back(fx::quantize_bias(double(beta[c]) - double(mean[c]) * sc, in_[0].fl + fs.fl));
-    }
+    ChannelRequantParams p = channel_requant(l_, in_[0].fl);
+    std::vector<Q> w(p.mult.begin(), p.mult.end());
     k::ConvShape s;
-    s.in_c = s.out_c = s.groups = int(gamma.size());
-    s.in_w = int(numel(*shapes_[0]) / int64_t(gamma.size()));
-    return conv_step(s, std::move(w), fs.fl, std::move(b));
+    s.in_c = s.out_c = s.groups = int(w.size());
+    s.in_w = int(numel(*shapes_[0]) / int64_t(w.size()));
+    return conv_step(s, std::move(w), fs.fl, std::move(p.offset));
   }
 
   Step recurrent() {
@@ -366,6 +372,7 @@ class Binder {
   std::vector<Fmt> in_;
   std::vector<const Shape*> shapes_;
   Fmt out_;
+  const Layer* bn_ = nullptr;
 };
 
 }  // namespace
@@ -381,9 +388,19 @@ struct FixedPointEvaluator::Impl {
 
 FixedPointEvaluator::FixedPointEvaluator(const ir::Graph& g) : impl_(std::make_unique<Impl>(g)) {
   Impl& m = *impl_;
+  // Batch norms folding into the layer before them: that layer computes the BN's
+  // output in the BN's format, the BN copies it.
+  std::vector<const Layer*> folds_in(m.g.layers.size(), nullptr);
+  std::vector<bool> folded(m.g.layers.size(), false);
+  for (size_t i = 0; i < m.g.layers.size(); ++i)
+    if (const Layer* p = requant_fold_producer(m.g, m.g.layers[i])) {
+      folds_in[size_t(p - m.g.layers.data())] = &m.g.layers[i];
+      folded[i] = true;
+    }
   for (size_t i = 0; i < m.g.layers.size(); ++i) {
     const Layer& l = m.g.layers[i];
-    m.fmt.push_back(fixed_format(l, l.activation_format, "its output format"));
+    const Layer& fl = folds_in[i] ? *folds_in[i] : l;
+    m.fmt.push_back(fixed_format(fl, fl.activation_format, "its output format"));
     if (l.kind == LayerKind::kInput) {
       m.produced.push_back(m.fmt[i]);
       m.steps.emplace_back();
@@ -396,7 +413,7 @@ FixedPointEvaluator::FixedPointEvaluator(const ir::Graph& g) : impl_(std::make_u
       shapes.push_back(&m.g.layers[j].output_shape);
     }
     m.produced.push_back(format_rule(l) == FormatRule::kKeepsInput ? in.at(0) : m.fmt[i]);
-    m.steps.push_back(Binder(l, in, shapes, m.fmt[i]).bind());
+    m.steps.push_back(folded[i] ? copy_step() : Binder(l, in, shapes, m.fmt[i], folds_in[i]).bind());
   }
 }
 FixedPointEvaluator::~FixedPointEvaluator() = default;

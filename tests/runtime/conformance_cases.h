@@ -16,6 +16,19 @@ template <class T> constexpr Compare compare_of() { return kIsFloat<T> ? Compare
 template <class T> double lo_of() { return kIsFloat<T> ? -1.0 : double(std::numeric_limits<T>::min()); }
 template <class T> double hi_of() { return kIsFloat<T> ? 1.0 : double(std::numeric_limits<T>::max()); }
 
+// A folded batch norm (ChannelRequant: per-channel multiplier at FL 6, negative ones
+// included, and an offset) on a fixed-point conv / dense case.
+template <class A>
+void fold_batch_norm(Rng& rng, A& a, int out, std::string& label, std::vector<std::shared_ptr<AlignedBuffer>>& keep) {
+  auto m = random_buffer<int32_t>(rng, size_t(out), -90, 90), off = random_buffer<int32_t>(rng, size_t(out), -(1 << 14), 1 << 14);
+  a.rq.mult = m->template as<int32_t>();
+  a.rq.offset = off->template as<int32_t>();
+  a.rq.fl_mult = 6;
+  label += " bn-folded";
+  keep.push_back(m);
+  keep.push_back(off);
+}
+
 inline const char* act_name(Activation a) {
   switch (a) {
     case Activation::kRelu: return "relu";
@@ -59,6 +72,7 @@ inline std::vector<DenseCase> dense_shapes() {
 template <class T>
 void dense_cases(std::vector<std::unique_ptr<Case>>& out) {
   Rng rng(1234);
+  int fold = 0;
   for (const DenseCase& d : dense_shapes()) {
     std::ostringstream l;
     l << "dense b" << d.batch << " in" << d.in << " out" << d.out << " " << act_name(d.act) << (d.extreme ? " extreme" : "");
@@ -86,6 +100,7 @@ void dense_cases(std::vector<std::unique_ptr<Case>>& out) {
       if (d.extreme) a.q.fl_y = a.q.fl_x + a.q.fl_w - 40;  // the huge sum must still come out right
     }
     c->keep = {x, w, bias};
+    if (!kIsFloat<T> && fold++ % 2 == 0) fold_batch_norm(rng, a, d.out, c->label, c->keep);
     c->outputs = {{size_t(d.batch) * d.out * sizeof(T), compare_of<T>()}};
     c->bind = [](DenseArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
     out.push_back(std::move(c));
@@ -95,7 +110,11 @@ void dense_cases(std::vector<std::unique_ptr<Case>>& out) {
 template <class T>
 void dense_bc_cases(std::vector<std::unique_ptr<Case>>& out) {
   Rng rng(2345);
-  for (const DenseCase& d : dense_shapes()) {
+  std::vector<DenseCase> shapes = dense_shapes();
+  // The largest reduction whose int16 sums stay exact in float (simd/bc.inc: 512·2^15 = 2^24).
+  shapes.push_back({1, 512, 11, Activation::kNone, true});
+  int fold = 0;
+  for (const DenseCase& d : shapes) {
     std::ostringstream l;
     l << "dense_bc b" << d.batch << " in" << d.in << " out" << d.out << " " << act_name(d.act);
     auto c = make_case<DenseBcArgs<T>>(l.str());
@@ -116,6 +135,7 @@ void dense_bc_cases(std::vector<std::unique_ptr<Case>>& out) {
       a.q.fl_y = a.q.fl_x - int(std::ceil(std::log2(std::sqrt(double(d.in))))) + 1;
     }
     c->keep = {x, w, scale, bias};
+    if (!kIsFloat<T> && fold++ % 2 == 0) fold_batch_norm(rng, a, d.out, c->label, c->keep);
     c->outputs = {{size_t(d.batch) * d.out * sizeof(T), compare_of<T>()}};
     c->bind = [](DenseBcArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
     out.push_back(std::move(c));
@@ -241,6 +261,7 @@ void conv_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
       if (i == 2) a.q.fl_y = a.q.fl_x + a.q.fl_w + 1;  // a left shift: requantize's other branch
     }
     c->keep = {x, w, bias};
+    if (!kIsFloat<T> && i % 2 == 1) fold_batch_norm(rng, a, s.out_c, c->label, c->keep);
     c->outputs = {{size_t(s.batch) * s.out_c * s.out_h() * s.out_w() * sizeof(T), compare_of<T>()}};
     c->bind = [](ConvArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
     out.push_back(std::move(c));
@@ -271,6 +292,7 @@ void conv_bc_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
       a.q.fl_y = a.q.fl_x - int(std::ceil(std::log2(std::sqrt(double(red))))) + 1;
     }
     c->keep = {x, w, scale, bias};
+    if (!kIsFloat<T> && i % 2 == 1) fold_batch_norm(rng, a, s.out_c, c->label, c->keep);
     c->outputs = {{size_t(s.batch) * s.out_c * s.out_h() * s.out_w() * sizeof(T), compare_of<T>()}};
     c->bind = [](ConvBcArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
     out.push_back(std::move(c));

@@ -6,9 +6,21 @@
 #include <string>
 #include <vector>
 
+#include "slimrt/runtime.h"
 #include "slimrt/writer.h"
 
 namespace slimrt::test {
+
+// The error loading (and binding) `bytes` raises; "" when the model is accepted.
+inline std::string load_error(const std::vector<uint8_t>& bytes) {
+  try {
+    auto m = Model::from_memory(bytes.data(), bytes.size());
+    Interpreter in(m);
+    return "";
+  } catch (const Error& e) {
+    return e.what();
+  }
+}
 
 #ifdef SLIMRT_TEST_DATA_DIR
 // tests/runtime/fixtures/, beside SLIMRT_TEST_DATA_DIR (tests/runtime/data).

@@ -11,15 +11,7 @@
 namespace slimrt {
 namespace {
 
-std::string load_error(const std::vector<uint8_t>& bytes) {
-  try {
-    auto m = Model::from_memory(bytes.data(), bytes.size());
-    Interpreter in(m);
-    return "";
-  } catch (const Error& e) {
-    return e.what();
-  }
-}
+using test::load_error;
 
 void expect_error(const ModelWriter& w, std::initializer_list<const char*> fragments) {
   const std::string msg = load_error(w.finish());

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "compress/quant/fold_batchnorm.h"
+#include "compress/quant/fold_requant.h"
 #include "deploy/export/passes/passes.h"
 #include "slimrt/fixed_point.h"
 
@@ -68,10 +69,9 @@ std::vector<ExportLayer> lower(const std::vector<ExportLayer>& before, bool fixe
   if (!flat) out.push_back(reshape(l.name + ".as_channels", l.name + ".as_channels", x, channels, {S, xf.wl, xf.fl}));
   Constant s = make_constant(l.name + ".scale", S, {C, 1, 1}, fl_s, wl_s);
   Constant t = make_constant(l.name + ".shift", DType::I32, {C}, xf.fl + fl_s, 0);
-  for (size_t c = 0; c < k.size(); ++c) {  // in double, quantized once, as the evaluator
-    s.ints.push_back(int16_t(fx::quantize(k[c], wl_s, fl_s)));
-    t.ints.push_back(fx::quantize_bias(double(beta[c]) - double(mean[c]) * k[c], xf.fl + fl_s));
-  }
+  const compress::quant::ChannelRequantParams r = compress::quant::channel_requant(l, xf.fl);  // as the evaluator
+  s.ints.assign(r.mult.begin(), r.mult.end());
+  t.ints.assign(r.offset.begin(), r.offset.end());
   ExportLayer conv = bn;
   conv.layer.name = flat ? l.name : l.name + ".channels";
   conv.layer.output_shape = channels;

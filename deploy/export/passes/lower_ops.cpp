@@ -1,4 +1,5 @@
 // Every layer's op and constant operands (passes.h).
+#include "compress/quant/fold_requant.h"
 #include "deploy/export/passes/passes.h"
 #include "slimrt/fixed_point.h"
 
@@ -77,15 +78,26 @@ void weighted(const ExportGraph& g, ExportLayer& e) {
       ops.push_back(Operand::of(packed(l.name + ".weight", {int64_t(rows), int64_t(per)}, wp.data, per, fl_w)));
     else
       ops.push_back(Operand::of(fixed(l.name + ".weight", e.ann.param_dt, wp.shape, wp.data, wp.format.fixed.word_length(), fl_w)));
-    if (has_bias)
-      ops.push_back(Operand::of(bias(l.name + ".bias", need_param(l, "bias").data, format_of(g, l.inputs[0]).fl + fl_w)));
+    const int fl_acc = format_of(g, l.inputs[0]).fl + fl_w;
+    if (has_bias) ops.push_back(Operand::of(bias(l.name + ".bias", need_param(l, "bias").data, fl_acc)));
+    if (const auto bn = folded_batchnorm(l)) {  // inputs 3, 4: the per-channel requantization
+      const compress::quant::ChannelRequantParams r = compress::quant::channel_requant(*bn, fl_acc);
+      if (!has_bias) ops.push_back(Operand::absent());
+      Constant m = make_constant(l.name + ".bn_multiplier", DType::I32, {int64_t(rows)}, r.fl_mult);
+      Constant o = make_constant(l.name + ".bn_offset", DType::I32, {int64_t(rows)}, fl_acc + r.fl_mult);
+      m.ints.assign(r.mult.begin(), r.mult.end());
+      o.ints.assign(r.offset.begin(), r.offset.end());
+      ops.push_back(Operand::of(std::move(m)));
+      ops.push_back(Operand::of(std::move(o)));
+    }
     return;
   }
   if (binary) {  // BinaryConnect, float activations: packed signs and the scale H per output
     ops.push_back(Operand::of(packed(l.name + ".weight", {int64_t(rows), int64_t(per)}, wp.data, per)));
-    const std::vector<float> scale = binary_scale(l, wp.data, rows, per);
-    ops.push_back(Operand::of(f32(l.name + ".bias", {int64_t(rows)}, bias_or_zero(l))));
-    ops.push_back(Operand::of(f32(l.name + ".scale", {int64_t(rows)}, scale)));
+    std::vector<float> scale = binary_scale(l, wp.data, rows, per), b = bias_or_zero(l);
+    if (const auto bn = folded_batchnorm(l)) fold_into_scale(*bn, scale, b);
+    ops.push_back(Operand::of(f32(l.name + ".bias", {int64_t(rows)}, std::move(b))));
+    ops.push_back(Operand::of(f32(l.name + ".scale", {int64_t(rows)}, std::move(scale))));
     return;
   }
   ops.push_back(Operand::of(f32(l.name + ".weight", wp.shape, wp.data)));

@@ -3,6 +3,7 @@
 // rewrites the export graph in place: layers removed, fused or inserted, decisions
 // written into their Annotation. Each throws std::invalid_argument naming the layer
 // when something cannot be exported.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,18 @@ void fold_batchnorm(ir::Graph& g, std::vector<std::string>& notes);
 // chain of batch norms / ReLUs / dropout (and, for conv2d, one max pool) up to the next
 // packed sign folds into per-channel thresholds on the integer dot (packed output).
 void fold_bn_sign_thresholds(ExportGraph& g);
+
+// A batch norm reading a dense / conv that nothing else reads folds into that op
+// (before any other pass, while the graph is still the workbench's): fixed point, into
+// its per-channel requantization when compress/quant/fold_requant.h says so (the
+// evaluator's rule, bit-exact); float, into the per-channel scale and bias of binary
+// (BinaryConnect) weights. The BN's parameters travel on the op as "folded_bn.*" until
+// lower_ops writes them as operands; a note per folded BN.
+void fold_bn_requant(ExportGraph& g);
+// The batch norm fold_bn_requant folded into `l` (its parameters), if any.
+std::optional<ir::Layer> folded_batchnorm(const ir::Layer& l);
+// Float: a batch norm folded into per-channel scale and bias (y = scale·Σ±x + bias).
+void fold_into_scale(const ir::Layer& bn, std::vector<float>& scale, std::vector<float>& bias);
 
 // Dropout is the identity at inference: readers read its input (fixed point: unless
 // the dropout changes the format, then choose_dtypes writes a requantize).

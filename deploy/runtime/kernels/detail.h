@@ -65,11 +65,15 @@ struct FloatEpilogue {
 // ---- fixed-point epilogue -------------------------------------------------------------
 // requantize(acc, fl_acc, wl_y, fl_y), then the activation as a clamp of the integer:
 // ReLU's 0, ReLU6's quantize(6), hard-tanh's quantize(min) / quantize(max).
+// With a folded batch norm (ChannelRequant) the channel form applies its multiplier
+// and offset first (fixed::requantize_channel).
 struct FixedEpilogue {
   int fl_acc = 0, wl_y = 8, fl_y = 0;
   int64_t lo = 0, hi = 0;
-  FixedEpilogue(int fl_acc_, const FixedFormats& q, Activation act, float act_min = -1, float act_max = 1)
-      : fl_acc(fl_acc_), wl_y(q.wl_y), fl_y(q.fl_y) {
+  ChannelRequant rq;
+  FixedEpilogue(int fl_acc_, const FixedFormats& q, Activation act, float act_min = -1, float act_max = 1,
+                const ChannelRequant& rq_ = {})
+      : fl_acc(fl_acc_), wl_y(q.wl_y), fl_y(q.fl_y), rq(rq_) {
     lo = fixed::qmin(wl_y);
     hi = fixed::qmax(wl_y);
     if (act == Activation::kRelu) lo = 0;
@@ -81,6 +85,12 @@ struct FixedEpilogue {
   }
   int64_t operator()(int64_t acc) const {
     const int64_t v = fixed::requantize(acc, fl_acc, wl_y, fl_y);
+    return v < lo ? lo : (v > hi ? hi : v);
+  }
+  // Output channel c of a conv / dense: acc includes the bias.
+  int64_t operator()(int64_t acc, int c) const {
+    if (!rq.mult) return (*this)(acc);
+    const int64_t v = fixed::requantize_channel(acc, rq.mult[c], rq.offset ? rq.offset[c] : 0, fl_acc, rq.fl_mult, wl_y, fl_y);
     return v < lo ? lo : (v > hi ? hi : v);
   }
 };

@@ -126,6 +126,16 @@ struct FixedFormats {
   int fl_x2 = 0;  // Add's second input
 };
 
+// A batch norm folded into a fixed-point conv / dense (docs/SLIMRT.md "Folded batch
+// norm"): output channel c is fixed::requantize_channel(acc + bias_c, mult_c, offset_c,
+// fl_acc, fl_mult, wl_y, fl_y) instead of fixed::requantize(acc + bias_c, fl_acc, …).
+// Kernels that cannot apply it say so in supports() (the reference always can).
+struct ChannelRequant {
+  const int32_t* mult = nullptr;    // per output channel at fl_mult; null: no folded batch norm
+  const int32_t* offset = nullptr;  // per output channel, int32 at fl_acc + fl_mult; may be null (0)
+  int fl_mult = 0;
+};
+
 // Buffers the interpreter provides per node (see the top of the file).
 struct Workspace {
   const void* packed = nullptr;  // packed_bytes() bytes written by pack() at load
@@ -141,6 +151,7 @@ struct DenseArgs {
   const void* bias = nullptr;  // float* for f32, int32_t* at fl_x + fl_w for fixed; may be null
   T* y = nullptr;
   FixedFormats q;              // fixed only
+  ChannelRequant rq;            // fixed only: a folded batch norm (none by default)
   Activation act = Activation::kNone;
   float act_min = -1, act_max = 1;  // hard-tanh bounds (real values)
   Workspace ws;
@@ -155,6 +166,7 @@ struct DenseBcArgs {
   const void* bias = nullptr;    // float* (f32) or int32_t* at fl_x (fixed); may be null
   T* y = nullptr;
   FixedFormats q;                // fixed only (fl_w = 0)
+  ChannelRequant rq;            // fixed only: a folded batch norm (none by default)
   Activation act = Activation::kNone;
   float act_min = -1, act_max = 1;
   Workspace ws;
@@ -191,6 +203,7 @@ struct ConvArgs {
   const void* bias = nullptr;  // float* / int32_t* at fl_x + fl_w; may be null
   T* y = nullptr;
   FixedFormats q;
+  ChannelRequant rq;            // fixed only: a folded batch norm (none by default)
   Activation act = Activation::kNone;
   float act_min = -1, act_max = 1;
   Workspace ws;
@@ -205,6 +218,7 @@ struct ConvBcArgs {
   const void* bias = nullptr;
   T* y = nullptr;
   FixedFormats q;
+  ChannelRequant rq;            // fixed only: a folded batch norm (none by default)
   Activation act = Activation::kNone;
   float act_min = -1, act_max = 1;
   Workspace ws;

@@ -66,6 +66,12 @@ void io_xy(const A& a, NodeState& st) {
 }
 template <class A>
 std::string why_none(const A&) { return ""; }
+// Fixed-point conv / dense with a folded batch norm (kernels::ChannelRequant): the
+// OpenCL kernels have no per-channel requantization, so those ops stay on the CPU.
+template <class A>
+std::string why_folded_bn(const A& a) {
+  return a.rq.mult ? "a folded batch norm (per-channel requantization) runs on the CPU" : "";
+}
 // Where a BNN op writes (BnnOut).
 void* bnn_y(const k::BnnOut& o);
 

@@ -75,6 +75,6 @@ struct ConvTraits {
 
 static NodePtr bind(Bind& b) { return bind_weighted<ConvTraits>(b, k::to_kernel_op(OpId(b.op().type))); }
 
-SLIMRT_REGISTER_OPS(conv) { t.add({OpId::Conv1d, OpId::Conv2d, OpId::DepthwiseConv2d}, {&check, &bind, 2, 4, true}); }
+SLIMRT_REGISTER_OPS(conv) { t.add({OpId::Conv1d, OpId::Conv2d, OpId::DepthwiseConv2d}, {&check, &bind, 2, 5, true}); }
 
 }  // namespace slimrt::ops

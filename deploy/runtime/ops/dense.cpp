@@ -38,6 +38,6 @@ struct DenseTraits {
 
 static NodePtr bind(Bind& b) { return bind_weighted<DenseTraits>(b, k::Op::kDense); }
 
-SLIMRT_REGISTER_OPS(dense) { t.add({OpId::Dense}, {&check, &bind, 2, 4, true}); }
+SLIMRT_REGISTER_OPS(dense) { t.add({OpId::Dense}, {&check, &bind, 2, 5, true}); }
 
 }  // namespace slimrt::ops

@@ -22,6 +22,11 @@ NodePtr bind_typed(Bind& b, k::Op kop, k::Precision p) {
   // BinaryConnect, fixed point: weights ±2^−FL (the BIN tensor's fl); the kernels take ±1
   // weights (fl_w = 0) and requantize from fl_x, so the accumulator's FL fl_x + FL is passed as fl_x.
   if constexpr (kBc && !std::is_same_v<T, float>) n.args.q.fl_x += b.in(1).fl;
+  if constexpr (!std::is_same_v<T, float>) {  // a folded batch norm: inputs 3 and 4 (op_check.cpp)
+    n.args.rq.mult = static_cast<const int32_t*>(b.weights(3));
+    n.args.rq.offset = static_cast<const int32_t*>(b.weights(4));
+    if (n.args.rq.mult) n.args.rq.fl_mult = b.in(3).fl;
+  }
   n.args.act = fused(b.op().activation);
   return b.finish_xy(n, kop, p);
 }

@@ -1,8 +1,10 @@
 // The helpers of the ops' verification rules (ops/*.cpp): ops::Check.
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 
 #include "op_registry.h"
+#include "slimrt/fixed_point.h"
 
 namespace slimrt::ops {
 
@@ -139,7 +141,34 @@ void Check::check_weighted_tail(OpPrecision p, int64_t out, bool any_writes_f32)
   const int fl_w = p == OpPrecision::kBcF32 ? 0 : in(1)->fl;  // BinaryConnect: ±2^−FL weights
   check_bias(in(2, true), out, p, x().fl + fl_w);
   if (p == OpPrecision::kBcF32) need_vector(3, out, "scale", true);
-  else if (op.inputs.size() > 3) fail("takes at most 3 inputs at this precision");
+  else if (p == OpPrecision::kF32 && op.inputs.size() > 3) fail("takes at most 3 inputs at this precision");
+  else check_channel_requant(out, x().fl + fl_w);
+}
+
+// A batch norm folded into a fixed-point conv / dense (kernels::ChannelRequant): input 3
+// the per-channel multiplier (i32 at its FL, |m| < 2^16), input 4 the offset (i32 at
+// the accumulator's FL + the multiplier's).
+void Check::check_channel_requant(int64_t out, int fl_acc) const {
+  const TensorDesc *m = in(3, true), *off = in(4, true);
+  if (op.inputs.size() > 5) fail("takes at most 5 inputs at this precision");
+  if (off && !m) fail("a channel offset needs a channel multiplier (input 3)");
+  if (!m) return;
+  for (const TensorDesc* d : {m, off}) {
+    if (!d) continue;
+    need_const(*d, "channel requantization");
+    need_dtype(*d, DType::I32, "channel requantization");
+    need_shape(*d, {out}, "channel requantization");
+  }
+  if (m->fl < fixed::kMinFractionalBits || m->fl > fixed::kMaxFractionalBits)
+    fail("channel multiplier '%s' has FL %d outside [%d, %d]", m->name.c_str(), m->fl, fixed::kMinFractionalBits,
+         fixed::kMaxFractionalBits);
+  for (int64_t c = 0; c < out; ++c) {
+    int32_t v;
+    std::memcpy(&v, m->data + size_t(c) * 4, 4);
+    if (v <= -(1 << 16) || v >= (1 << 16)) fail("channel multiplier '%s'[%lld] = %d is outside (-2^16, 2^16)", m->name.c_str(), (long long)c, int(v));
+  }
+  if (off && off->fl != fl_acc + m->fl)
+    fail("channel offset '%s' has FL %d, the accumulator's + the multiplier's is %d", off->name.c_str(), off->fl, fl_acc + m->fl);
 }
 
 }  // namespace slimrt::ops

@@ -105,6 +105,7 @@ class Check {
 
   // Input i must exist (not -1) unless optional.
   const TensorDesc* in(size_t i, bool optional = false) const;
+  void check_channel_requant(int64_t out, int fl_acc) const;  // op_check.cpp
   const TensorDesc& x() const { return *in(0); }
   const TensorDesc& y() const { return t[size_t(op.outputs[0])]; }
   OpPrecision precision() const { return detail::op_precision(op, t); }

@@ -85,6 +85,16 @@ inline int64_t requantize(int64_t acc, int fl_acc, int word_length, int fl_out) 
   return saturate(rounding_shift(acc, fl_acc - fl_out), word_length);
 }
 
+// A batch norm folded into the requantization of one output channel of a conv / dense:
+// the accumulator (bias included, at fl_acc) times the channel's multiplier (the BN
+// scale γ/√(σ²+ε) quantized at fl_mult) plus its offset (β − μ·scale as an int32 at
+// fl_acc + fl_mult), rounded once to ⟨word_length, fl_out⟩ — one rounding where a
+// separate batch norm would round twice. |acc| < 2^33 and |mult| < 2^16 keep it in int64.
+inline int64_t requantize_channel(int64_t acc, int32_t mult, int32_t offset, int fl_acc, int fl_mult, int word_length,
+                                  int fl_out) {
+  return requantize(acc * int64_t(mult) + int64_t(offset), fl_acc + fl_mult, word_length, fl_out);
+}
+
 // A bias in the accumulator's format (fl_x + fl_w), saturated to 32 bits.
 inline int32_t quantize_bias(double b, int fl_acc) { return int32_t(quantize(b, 32, fl_acc)); }
 

@@ -11,6 +11,7 @@ namespace slimrt::kernels::neon {
 #define SLIMRT_GEMM_MR 8
 #define SLIMRT_GEMM_NV 3
 #include "kernels/simd/generic.inc"
+#include "kernels/simd/bc.inc"
 #undef SLIMRT_VEC_BYTES
 #undef SLIMRT_GEMM_MR
 #undef SLIMRT_GEMM_NV
@@ -50,7 +51,7 @@ inline int32_t dot1_i8(const int8_t* x, const int8_t* w, int n) {
 inline bool dense_i8_supports(const DenseArgs<int8_t>& a) { return a.s.in <= kMaxK8; }
 SLIMRT_NOINLINE inline void dense_i8(const DenseArgs<int8_t>& a) {
   const int32_t* bias = static_cast<const int32_t*>(a.bias);
-  const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max);
+  const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max, a.rq);
   for (int b = 0; b < a.s.batch; ++b) {
     const int8_t* x = a.x + size_t(b) * a.s.in;
     int8_t* y = a.y + size_t(b) * a.s.out;
@@ -58,9 +59,9 @@ SLIMRT_NOINLINE inline void dense_i8(const DenseArgs<int8_t>& a) {
     for (; o + 4 <= a.s.out; o += 4) {
       int32_t s[4];
       dot4_i8(x, a.w + size_t(o) * a.s.in, size_t(a.s.in), a.s.in, s);
-      for (int r = 0; r < 4; ++r) y[o + r] = int8_t(ep(int64_t(s[r]) + (bias ? bias[o + r] : 0)));
+      for (int r = 0; r < 4; ++r) y[o + r] = int8_t(ep(int64_t(s[r]) + (bias ? bias[o + r] : 0), o + r));
     }
-    for (; o < a.s.out; ++o) y[o] = int8_t(ep(int64_t(dot1_i8(x, a.w + size_t(o) * a.s.in, a.s.in)) + (bias ? bias[o] : 0)));
+    for (; o < a.s.out; ++o) y[o] = int8_t(ep(int64_t(dot1_i8(x, a.w + size_t(o) * a.s.in, a.s.in)) + (bias ? bias[o] : 0), o));
   }
 }
 
@@ -74,7 +75,7 @@ inline void conv_i8(const ConvArgs<int8_t>& a) {
   const int oh = s.out_h(), ow = s.out_w(), mg = s.out_c / s.groups, K = conv_k_of(s), cpg = s.in_c / s.groups;
   int8_t* patch = static_cast<int8_t*>(a.ws.scratch);
   const int32_t* bias = static_cast<const int32_t*>(a.bias);
-  const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max);
+  const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max, a.rq);
   for (int b = 0; b < s.batch; ++b)
     for (int g = 0; g < s.groups; ++g) {
       const int8_t* x = a.x + (size_t(b) * s.in_c + size_t(g) * cpg) * s.in_h * s.in_w;
@@ -96,10 +97,10 @@ inline void conv_i8(const ConvArgs<int8_t>& a) {
             int32_t sums[4];
             dot4_i8(patch, w + size_t(o) * K, size_t(K), K, sums);
             for (int r = 0; r < 4; ++r)
-              y[size_t(o + r) * oh * ow] = int8_t(ep(int64_t(sums[r]) + (bias ? bias[g * mg + o + r] : 0)));
+              y[size_t(o + r) * oh * ow] = int8_t(ep(int64_t(sums[r]) + (bias ? bias[g * mg + o + r] : 0), g * mg + o + r));
           }
           for (; o < mg; ++o)
-            y[size_t(o) * oh * ow] = int8_t(ep(int64_t(dot1_i8(patch, w + size_t(o) * K, K)) + (bias ? bias[g * mg + o] : 0)));
+            y[size_t(o) * oh * ow] = int8_t(ep(int64_t(dot1_i8(patch, w + size_t(o) * K, K)) + (bias ? bias[g * mg + o] : 0), g * mg + o));
         }
     }
 }
@@ -109,7 +110,7 @@ inline void dense_i8_pack(const DenseArgs<int8_t>&, void*) {}
 inline size_t dense_i8_scratch(const DenseArgs<int8_t>&) { return 0; }
 inline void dense_i16(const DenseArgs<int16_t>& a) {
   const int32_t* bias = static_cast<const int32_t*>(a.bias);
-  const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max);
+  const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max, a.rq);
   for (int b = 0; b < a.s.batch; ++b) {
     const int16_t* x = a.x + size_t(b) * a.s.in;
     for (int o = 0; o < a.s.out; ++o) {
@@ -123,7 +124,7 @@ inline void dense_i16(const DenseArgs<int16_t>& a) {
       }
       int64_t s = vaddvq_s64(acc);
       for (; i < a.s.in; ++i) s += int64_t(x[i]) * w[i];
-      a.y[size_t(b) * a.s.out + o] = int16_t(ep(s + (bias ? bias[o] : 0)));
+      a.y[size_t(b) * a.s.out + o] = int16_t(ep(s + (bias ? bias[o] : 0), o));
     }
   }
 }
@@ -139,6 +140,7 @@ namespace slimrt::kernels {
 #define SLIMRT_ISA_X86 0
 #include "kernels/simd/generic_register.inc"
 #include "kernels/simd/elementwise_register.inc"
+#include "kernels/simd/bc_register.inc"
 #undef SLIMRT_ISA_X86
 #undef SLIMRT_ISA_NS
 #undef SLIMRT_ISA
@@ -149,6 +151,7 @@ void detail::add_neon_kernels(std::vector<Kernel>& out) {
   add_generic_kernels(out);
   add_rnn_fixed_kernels(out);
   add_elementwise_kernels(out);
+  add_bc_kernels(out);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel k = generic_kernel<ConvArgs<int8_t>, neon::conv_i8>(op, Precision::kI8);
     k.supports = &supports_thunk<ConvArgs<int8_t>, neon::conv_i8_supports>;

@@ -49,7 +49,7 @@ void conv_f32(const ConvArgs<float>& a) {
 template <class T>
 void conv_fixed(const ConvArgs<T>& a) {
   const ConvShape& s = a.s;
-  const FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max);
+  const FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max, a.rq);
   const int oh = s.out_h(), ow = s.out_w(), opg = s.out_c / s.groups;
   const size_t row = size_t(s.in_c / s.groups) * s.kernel_h * s.kernel_w;
   for (int b = 0; b < s.batch; ++b) {
@@ -62,7 +62,7 @@ void conv_fixed(const ConvArgs<T>& a) {
           for_each_tap(s, o / opg, oy, ox, [&](int ci, int iy, int ix, int k) {
             acc += int64_t(x[(size_t(ci) * s.in_h + iy) * s.in_w + ix]) * int64_t(a.w[size_t(o) * row + k]);
           });
-          y[(size_t(o) * oh + oy) * ow + ox] = T(ep(acc + bias_i32(a.bias, o)));
+          y[(size_t(o) * oh + oy) * ow + ox] = T(ep(acc + bias_i32(a.bias, o), o));
         }
   }
 }
@@ -96,7 +96,7 @@ void conv_bc_f32(const ConvBcArgs<float>& a) {
 template <class T>
 void conv_bc_fixed(const ConvBcArgs<T>& a) {
   const ConvShape& s = a.s;
-  const FixedEpilogue ep(a.q.fl_x, a.q, a.act, a.act_min, a.act_max);
+  const FixedEpilogue ep(a.q.fl_x, a.q, a.act, a.act_min, a.act_max, a.rq);
   const int oh = s.out_h(), ow = s.out_w(), opg = s.out_c / s.groups;
   const size_t words = bits::words_for(size_t(s.in_c / s.groups) * s.kernel_h * s.kernel_w);
   for (int b = 0; b < s.batch; ++b) {
@@ -110,7 +110,7 @@ void conv_bc_fixed(const ConvBcArgs<T>& a) {
             const int64_t v = x[(size_t(ci) * s.in_h + iy) * s.in_w + ix];
             acc += weight_bit(a.w + size_t(o) * words, k) ? -v : v;
           });
-          y[(size_t(o) * oh + oy) * ow + ox] = T(ep(acc + bias_i32(a.bias, o)));
+          y[(size_t(o) * oh + oy) * ow + ox] = T(ep(acc + bias_i32(a.bias, o), o));
         }
   }
 }

@@ -21,14 +21,14 @@ void dense_f32(const DenseArgs<float>& a) {
 
 template <class T>
 void dense_fixed(const DenseArgs<T>& a) {
-  const FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max);
+  const FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max, a.rq);
   for (int b = 0; b < a.s.batch; ++b) {
     const T* x = a.x + size_t(b) * a.s.in;
     for (int o = 0; o < a.s.out; ++o) {
       const T* w = a.w + size_t(o) * a.s.in;
       int64_t acc = 0;
       for (int i = 0; i < a.s.in; ++i) acc += int64_t(x[i]) * int64_t(w[i]);
-      a.y[size_t(b) * a.s.out + o] = T(ep(acc + bias_i32(a.bias, o)));
+      a.y[size_t(b) * a.s.out + o] = T(ep(acc + bias_i32(a.bias, o), o));
     }
   }
 }
@@ -51,7 +51,7 @@ void dense_bc_f32(const DenseBcArgs<float>& a) {
 
 template <class T>
 void dense_bc_fixed(const DenseBcArgs<T>& a) {
-  const FixedEpilogue ep(a.q.fl_x, a.q, a.act, a.act_min, a.act_max);
+  const FixedEpilogue ep(a.q.fl_x, a.q, a.act, a.act_min, a.act_max, a.rq);
   const size_t words = bits::words_for(size_t(a.s.in));
   for (int b = 0; b < a.s.batch; ++b) {
     const T* x = a.x + size_t(b) * a.s.in;
@@ -59,7 +59,7 @@ void dense_bc_fixed(const DenseBcArgs<T>& a) {
       const uint64_t* w = a.w + size_t(o) * words;
       int64_t acc = 0;
       for (int i = 0; i < a.s.in; ++i) acc += ((w[i / 64] >> (i % 64)) & 1u) ? -int64_t(x[i]) : int64_t(x[i]);
-      a.y[size_t(b) * a.s.out + o] = T(ep(acc + bias_i32(a.bias, o)));
+      a.y[size_t(b) * a.s.out + o] = T(ep(acc + bias_i32(a.bias, o), o));
     }
   }
 }

@@ -18,10 +18,12 @@ namespace slimrt::kernels::avx2 {
 #define SLIMRT_GEMM_MR 6
 #define SLIMRT_GEMM_NV 2
 #include "kernels/simd/generic.inc"
+#include "kernels/simd/bc.inc"
 #undef SLIMRT_VEC_BYTES
 #undef SLIMRT_GEMM_MR
 #undef SLIMRT_GEMM_NV
 #include "kernels/x86/int8_avx2.inc"
+#include "kernels/x86/bc_int8.inc"
 #include "kernels/simd/rnn_fixed.inc"
 #include "kernels/simd/elementwise.inc"
 #include "kernels/simd/pool.inc"
@@ -40,6 +42,7 @@ namespace slimrt::kernels {
 #define SLIMRT_ISA_X86 1
 #include "kernels/simd/generic_register.inc"
 #include "kernels/simd/elementwise_register.inc"
+#include "kernels/simd/bc_register.inc"
 #undef SLIMRT_ISA_X86
 #undef SLIMRT_ISA_NS
 #undef SLIMRT_ISA
@@ -50,6 +53,7 @@ void detail::add_avx2_kernels(std::vector<Kernel>& out) {
   add_generic_kernels(out);
   add_rnn_fixed_kernels(out);
   add_elementwise_kernels(out);
+  add_bc_kernels(out);
   add_x86_int8_kernels(out);
   out.push_back(generic_kernel<DenseArgs<int16_t>, avx2::dense_i16>(Op::kDense, Precision::kI16));
 }

@@ -20,11 +20,13 @@ namespace slimrt::kernels::avx512 {
 #define SLIMRT_GEMM_MR 12
 #define SLIMRT_GEMM_NV 2
 #include "kernels/simd/generic.inc"
+#include "kernels/simd/bc.inc"
 #undef SLIMRT_VEC_BYTES
 #undef SLIMRT_GEMM_MR
 #undef SLIMRT_GEMM_NV
 #include "kernels/x86/int8_avx512.inc"
 #include "kernels/x86/dense_i16_avx512.inc"
+#include "kernels/x86/bc_int8.inc"
 #include "kernels/simd/rnn_fixed.inc"
 #include "kernels/simd/elementwise.inc"
 #include "kernels/simd/pool.inc"
@@ -44,6 +46,7 @@ namespace slimrt::kernels {
 #define SLIMRT_ISA_X86 1
 #include "kernels/simd/generic_register.inc"
 #include "kernels/simd/elementwise_register.inc"
+#include "kernels/simd/bc_register.inc"
 #undef SLIMRT_ISA_X86
 #undef SLIMRT_GENERIC_NO_BNN_CONV
 #undef SLIMRT_ISA_NS
@@ -55,6 +58,7 @@ void detail::add_avx512_kernels(std::vector<Kernel>& out) {
   add_generic_kernels(out);
   add_rnn_fixed_kernels(out);
   add_elementwise_kernels(out);
+  add_bc_kernels(out);
   add_x86_int8_kernels(out);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel c = generic_kernel<ConvBnnArgs, avx512::conv_bnn_bgemm>(op, Precision::kBnn);

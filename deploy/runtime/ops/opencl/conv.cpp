@@ -14,6 +14,7 @@ size_t local_budget(const Device& d) { return std::min(kLocalBudget, d.info().lo
 
 template <class T>
 std::string why_conv(const k::ConvArgs<T>& a) {
+  if (a.rq.mult) return why_folded_bn(a);
   const k::ConvShape& s = a.s;
   if (std::is_same_v<T, int8_t> && int64_t(s.in_c / s.groups) * s.kernel_h * s.kernel_w >= (1 << 17))
     return "int8 sums over 2^17 or more taps need 64-bit accumulators (this kernel sums in int32)";
@@ -208,7 +209,7 @@ void add_typed(std::vector<Entry>& t) {
 }
 template <class T, Precision P>
 void add_bc(std::vector<Entry>& t) {
-  for (Op op : {Op::kConv1d, Op::kConv2d}) add<k::ConvBcArgs<T>, build_conv_bc<T>>(t, op, P);
+  for (Op op : {Op::kConv1d, Op::kConv2d}) add<k::ConvBcArgs<T>, build_conv_bc<T>, io_xy<k::ConvBcArgs<T>>, why_folded_bn<k::ConvBcArgs<T>>>(t, op, P);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@ namespace {
 
 template <class T>
 std::string why_dense(const k::DenseArgs<T>& a) {
+  if (a.rq.mult) return why_folded_bn(a);
   if (std::is_same_v<T, int8_t> && a.s.in >= (1 << 17))
     return "int8 dot products over 2^17 or more inputs need 64-bit accumulators (this kernel sums in int32)";
   return "";
@@ -103,9 +104,9 @@ void add_typed(std::vector<Entry>& t) {
 
 SLIMRT_REGISTER_OPENCL_OPS(dense) {
   SLIMRT_OPENCL_ADD_TYPED(t);
-  add<k::DenseBcArgs<float>, build_dense_bc<float>>(t, Op::kDense, Precision::kBcF32);
-  add<k::DenseBcArgs<int8_t>, build_dense_bc<int8_t>>(t, Op::kDense, Precision::kBcI8);
-  add<k::DenseBcArgs<int16_t>, build_dense_bc<int16_t>>(t, Op::kDense, Precision::kBcI16);
+  add<k::DenseBcArgs<float>, build_dense_bc<float>, io_xy<k::DenseBcArgs<float>>, why_folded_bn<k::DenseBcArgs<float>>>(t, Op::kDense, Precision::kBcF32);
+  add<k::DenseBcArgs<int8_t>, build_dense_bc<int8_t>, io_xy<k::DenseBcArgs<int8_t>>, why_folded_bn<k::DenseBcArgs<int8_t>>>(t, Op::kDense, Precision::kBcI8);
+  add<k::DenseBcArgs<int16_t>, build_dense_bc<int16_t>, io_xy<k::DenseBcArgs<int16_t>>, why_folded_bn<k::DenseBcArgs<int16_t>>>(t, Op::kDense, Precision::kBcI16);
   add<k::DenseBnnArgs, build_dense_bnn, io_dense_bnn>(t, Op::kDense, Precision::kBnn);
 }
 
