@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -32,35 +33,45 @@ extern "C" void openblas_set_num_threads(int);
 namespace {
 using namespace slimlab_bench;
 
-void BM_f32(benchmark::State& st, const LayerShape& l) {
-  std::mt19937 g(1);
-  if (l.dense) {
-    auto x = random_vec<float>(size_t(l.fc.batch) * l.fc.in, g), w = random_vec<float>(size_t(l.fc.in) * l.fc.out, g),
-         b = random_vec<float>(l.fc.out, g);
-    std::vector<float> y(size_t(l.fc.batch) * l.fc.out);
-    DenseArgs<float> a;
-    a.s = l.fc;
+// One dense or conv layer of `l` at storage T (float, or int8 fixed point with formats
+// q and int32 biases), ReLU fused, timed on the best kernel for `p`.
+template <class T>
+void time_layer(benchmark::State& st, const LayerShape& l, std::mt19937& g, Precision p, const FixedFormats& q) {
+  using Bias = std::conditional_t<std::is_same_v<T, float>, float, int32_t>;
+  auto bias = [&](int n) { return std::is_same_v<T, float> ? random_vec<Bias>(size_t(n), g) : std::vector<Bias>(size_t(n), Bias(100)); };
+  auto fill = [&](auto& a, const auto& x, const auto& w, const auto& b, auto& y) {
     a.x = x.data();
     a.w = w.data();
     a.bias = b.data();
     a.y = y.data();
     a.act = Activation::kRelu;
-    time_kernel(st, best_kernel(Op::kDense, Precision::kF32, &a), a);
+    if constexpr (!std::is_same_v<T, float>) a.q = q;
+  };
+  if (l.dense) {
+    auto x = random_vec<T>(size_t(l.fc.batch) * l.fc.in, g), w = random_vec<T>(size_t(l.fc.in) * l.fc.out, g);
+    const auto b = bias(l.fc.out);
+    std::vector<T> y(size_t(l.fc.batch) * l.fc.out);
+    DenseArgs<T> a;
+    a.s = l.fc;
+    fill(a, x, w, b, y);
+    time_kernel(st, best_kernel(Op::kDense, p, &a), a);
   } else {
     const ConvShape& s = l.conv;
-    auto x = random_vec<float>(size_t(s.in_c) * s.in_h * s.in_w, g), w = random_vec<float>(size_t(s.out_c) * s.in_c * s.kernel_h * s.kernel_w, g),
-         b = random_vec<float>(s.out_c, g);
-    std::vector<float> y(size_t(s.out_c) * s.out_h() * s.out_w());
-    ConvArgs<float> a;
+    auto x = random_vec<T>(size_t(s.in_c) * s.in_h * s.in_w, g),
+         w = random_vec<T>(size_t(s.out_c) * s.in_c * s.kernel_h * s.kernel_w, g);
+    const auto b = bias(s.out_c);
+    std::vector<T> y(size_t(s.out_c) * s.out_h() * s.out_w());
+    ConvArgs<T> a;
     a.s = s;
-    a.x = x.data();
-    a.w = w.data();
-    a.bias = b.data();
-    a.y = y.data();
-    a.act = Activation::kRelu;
-    time_kernel(st, best_kernel(Op::kConv2d, Precision::kF32, &a), a);
+    fill(a, x, w, b, y);
+    time_kernel(st, best_kernel(Op::kConv2d, p, &a), a);
   }
   st.counters["GMAC/s"] = benchmark::Counter(double(macs(l)) * st.iterations() / 1e9, benchmark::Counter::kIsRate);
+}
+
+void BM_f32(benchmark::State& st, const LayerShape& l) {
+  std::mt19937 g(1);
+  time_layer<float>(st, l, g, Precision::kF32, FixedFormats{});
 }
 
 void BM_i8(benchmark::State& st, const LayerShape& l) {
@@ -70,35 +81,18 @@ void BM_i8(benchmark::State& st, const LayerShape& l) {
   q.fl_w = 7;
   q.fl_y = 3;
   q.wl_y = 8;
-  if (l.dense) {
-    auto x = random_vec<int8_t>(size_t(l.fc.batch) * l.fc.in, g), w = random_vec<int8_t>(size_t(l.fc.in) * l.fc.out, g);
-    std::vector<int32_t> b(l.fc.out, 100);
-    std::vector<int8_t> y(size_t(l.fc.batch) * l.fc.out);
-    DenseArgs<int8_t> a;
-    a.s = l.fc;
-    a.x = x.data();
-    a.w = w.data();
-    a.bias = b.data();
-    a.y = y.data();
-    a.q = q;
-    a.act = Activation::kRelu;
-    time_kernel(st, best_kernel(Op::kDense, Precision::kI8, &a), a);
-  } else {
-    const ConvShape& s = l.conv;
-    auto x = random_vec<int8_t>(size_t(s.in_c) * s.in_h * s.in_w, g), w = random_vec<int8_t>(size_t(s.out_c) * s.in_c * s.kernel_h * s.kernel_w, g);
-    std::vector<int32_t> b(s.out_c, 100);
-    std::vector<int8_t> y(size_t(s.out_c) * s.out_h() * s.out_w());
-    ConvArgs<int8_t> a;
-    a.s = s;
-    a.x = x.data();
-    a.w = w.data();
-    a.bias = b.data();
-    a.y = y.data();
-    a.q = q;
-    a.act = Activation::kRelu;
-    time_kernel(st, best_kernel(Op::kConv2d, Precision::kI8, &a), a);
-  }
-  st.counters["GMAC/s"] = benchmark::Counter(double(macs(l)) * st.iterations() / 1e9, benchmark::Counter::kIsRate);
+  time_layer<int8_t>(st, l, g, Precision::kI8, q);
+}
+
+// Packed inputs, weights and outputs through thresholds.
+template <class Args>
+void bind_bits(Args& a, const std::vector<uint64_t>& x, const std::vector<uint64_t>& w,
+               std::vector<bits::SignThreshold>& th, std::vector<uint64_t>& y) {
+  a.x = x.data();
+  a.w = w.data();
+  a.out.kind = BnnOutput::kBits;
+  a.out.thresholds = th.data();
+  a.out.y_bits = y.data();
 }
 
 // BNN with packed output through thresholds (a hidden BNN layer: BN + sign folded).
@@ -112,11 +106,7 @@ void BM_bnn(benchmark::State& st, const LayerShape& l) {
     DenseBnnArgs a;
     a.s = l.fc;
     a.in_words = int(wpr);  // rows are whole words: random padding bits cancel in the timing
-    a.x = x.data();
-    a.w = w.data();
-    a.out.kind = BnnOutput::kBits;
-    a.out.thresholds = th.data();
-    a.out.y_bits = y.data();
+    bind_bits(a, x, w, th, y);
     time_kernel(st, best_kernel(Op::kDense, Precision::kBnn, &a), a);
   } else {
     const ConvShape& s = l.conv;
@@ -126,11 +116,7 @@ void BM_bnn(benchmark::State& st, const LayerShape& l) {
     std::vector<uint64_t> y(size_t(s.out_h()) * s.out_w() * bits::words_for(size_t(s.out_c)));
     ConvBnnArgs a;
     a.s = s;
-    a.x = x.data();
-    a.w = w.data();
-    a.out.kind = BnnOutput::kBits;
-    a.out.thresholds = th.data();
-    a.out.y_bits = y.data();
+    bind_bits(a, x, w, th, y);
     time_kernel(st, best_kernel(Op::kConv2d, Precision::kBnn, &a), a);
   }
   st.counters["GMAC/s"] = benchmark::Counter(double(macs(l)) * st.iterations() / 1e9, benchmark::Counter::kIsRate);

@@ -25,23 +25,11 @@ namespace {
 
 using deploy::ExportPrecision;
 
-struct Model {
-  std::string name;
-  std::vector<int64_t> shape;
-  int64_t classes;
-};
+using Model = test::ModelFamily;
 
 ir::Graph float_graph(const Model& c) { return test::random_model(c.name, c.shape, c.classes)->graph(true); }
 
-std::vector<float> calibration(const std::vector<int64_t>& shape, int n) {
-  int64_t per = 1;
-  for (int64_t d : shape) per *= d;
-  std::mt19937 rng(5);
-  std::normal_distribution<float> nd(0, 1);
-  std::vector<float> v(size_t(per * n));
-  for (float& x : v) x = nd(rng);
-  return v;
-}
+using test::calibration;
 
 // One export: the file's bytes and notes, or the error it gave.
 std::string export_text(const ir::Graph& g, ExportPrecision p, const std::vector<float>& cal, int n,
@@ -98,25 +86,10 @@ TEST_P(ExportBytes, EveryPrecisionIsDeterministic) {
   const ir::Graph g = float_graph(m);
   const int n = 8;
   const std::vector<float> cal = calibration(m.shape, n);
-  for (ExportPrecision p : {ExportPrecision::kFp32, ExportPrecision::kInt8, ExportPrecision::kInt16})
-    check_case(m.name + "_" + deploy::to_string(p), g, p, cal, n);
-  if (m.name == "deepsense") return;  // no binary layers for its GRUs
-  const ir::Graph bc = test::binary_graph(g, false);
-  check_case(m.name + "_bc_binary", bc, ExportPrecision::kBinary, cal, n);
-  check_case(m.name + "_bc_fp32", bc, ExportPrecision::kFp32, cal, n);
-  const ir::Graph bcq = compress::quant::quantize_post_training(bc, {8, 8, 8}, cal.data(), n);
-  check_case(m.name + "_bc_fixed_binary", bcq, ExportPrecision::kBinary, cal, n);
-  check_case(m.name + "_bc_fixed_int8", bcq, ExportPrecision::kInt8, cal, n);
-  const ir::Graph bnn = test::binary_graph(g, true, m.name == "vgg_small");
-  check_case(m.name + "_bnn_binary", bnn, ExportPrecision::kBinary, cal, n);
-  check_case(m.name + "_bnn_fp32", bnn, ExportPrecision::kFp32, cal, n);
+  for (const test::ExportCase& c : test::export_cases(m.name, g, cal, n)) check_case(c.name, c.graph, c.precision, cal, n);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, ExportBytes,
-                         testing::Values(Model{"lenet5", {1, 28, 28}, 10}, Model{"deepsense", {2, 20, 60}, 6},
-                                         Model{"cnn1d", {6, 100}, 6}, Model{"deepear_dnn", {1, 40, 101}, 10},
-                                         Model{"vgg_small", {3, 32, 32}, 10}),
-                         [](const testing::TestParamInfo<Model>& i) { return i.param.name; });
+INSTANTIATE_TEST_SUITE_P(Models, ExportBytes, testing::ValuesIn(test::export_families()), test::family_name);
 
 }  // namespace
 }  // namespace slimlab

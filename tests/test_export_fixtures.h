@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "compress/binary/binary_stage.h"
+#include "compress/quant/calibrate.h"
+#include "deploy/export/exporter.h"
 #include "train/graph_ir.h"
 
 namespace slimlab::test {
@@ -43,6 +45,56 @@ inline ir::Graph binary_graph(const ir::Graph& g, bool bnn, bool positive_gamma 
       for (float& v : l.param("running_var")->data) v = 1.0f + 0.5f * u(rng);
     }
   }
+  return out;
+}
+
+// n samples of `shape` drawn from N(0, 1) (seed 5), back to back: calibration data
+// for post-training quantization at export.
+inline std::vector<float> calibration(const std::vector<int64_t>& shape, int n) {
+  int64_t per = 1;
+  for (int64_t d : shape) per *= d;
+  std::mt19937 rng(5);
+  std::normal_distribution<float> nd(0, 1);
+  std::vector<float> v(size_t(per * n));
+  for (float& x : v) x = nd(rng);
+  return v;
+}
+
+// The model families the export tests cover: every shipped experiment's, and VGG-small.
+struct ModelFamily {
+  std::string name;
+  std::vector<int64_t> shape;
+  int64_t classes;
+};
+inline std::vector<ModelFamily> export_families() {
+  return {{"lenet5", {1, 28, 28}, 10},      {"deepsense", {2, 20, 60}, 6},   {"cnn1d", {6, 100}, 6},
+          {"deepear_dnn", {1, 40, 101}, 10}, {"audio_cnn", {1, 40, 101}, 10}, {"vgg_small", {3, 32, 32}, 10}};
+}
+inline std::string family_name(const testing::TestParamInfo<ModelFamily>& i) { return i.param.name; }
+
+// Every precision a model family exports at, as the shipped experiments make them:
+// fp32, int8 and int16 of the float graph, then (not for DeepSense, whose GRUs stay
+// float) BinaryConnect with float and 8-bit fixed-point activations, and BNN.
+struct ExportCase {
+  std::string name;  // "<family>_<case>"
+  ir::Graph graph;
+  deploy::ExportPrecision precision;
+};
+inline std::vector<ExportCase> export_cases(const std::string& family, const ir::Graph& g,
+                                            const std::vector<float>& cal, int n) {
+  using P = deploy::ExportPrecision;
+  std::vector<ExportCase> out;
+  for (P p : {P::kFp32, P::kInt8, P::kInt16}) out.push_back({family + "_" + deploy::to_string(p), g, p});
+  if (family == "deepsense") return out;
+  const ir::Graph bc = binary_graph(g, false);
+  out.push_back({family + "_bc_binary", bc, P::kBinary});
+  out.push_back({family + "_bc_fp32", bc, P::kFp32});
+  const ir::Graph bcq = compress::quant::quantize_post_training(bc, {8, 8, 8}, cal.data(), n);
+  out.push_back({family + "_bc_fixed_binary", bcq, P::kBinary});
+  out.push_back({family + "_bc_fixed_int8", bcq, P::kInt8});
+  const ir::Graph bnn = binary_graph(g, true, family == "vgg_small");
+  out.push_back({family + "_bnn_binary", bnn, P::kBinary});
+  out.push_back({family + "_bnn_fp32", bnn, P::kFp32});
   return out;
 }
 
