@@ -187,10 +187,11 @@ TEST(Views, ReshapeSliceConcatBecomeViewsAndTheArenaShrinks) {
   EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
   // Copies: both halves and the concat (16 + 16 + 32 KiB) at the concat. Views: the
   // halves live inside the concat, the slice and the flat tensor take no bytes — the
-  // input and the concat (8 + 32 KiB) at most, plus a conv's scratch.
+  // input and the concat (8 + 32 KiB) at most, plus a conv's scratch, whose size
+  // depends on the ISA's kernel (measured: 8 KiB with AVX2, 9 KiB with NEON).
   EXPECT_LT(with, without);
   EXPECT_GE(without, size_t(65536));
-  EXPECT_LE(with, size_t(40960) + 8192) << "without views: " << without;
+  EXPECT_LE(with, size_t(40960) + 12288) << "without views: " << without;
 }
 
 TEST(Views, InnerSliceStaysACopy) {
