@@ -41,6 +41,16 @@ void* counted_new(size_t n) {
 
 void* operator new(size_t n) { return counted_new(n); }
 void* operator new[](size_t n) { return counted_new(n); }
+// The nothrow forms too (std::stable_sort's temporary buffer uses them): every
+// allocation comes from malloc, so every operator delete below may free it.
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  try {
+    return counted_new(n);
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* operator new[](size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }

@@ -223,10 +223,11 @@ TEST(Views, ConcatOfATensorTwiceOrOfAViewCopies) {
   const auto a = output_of(m, true), b = output_of(m, false);
   ASSERT_EQ(a.size(), 72u);
   EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
-  const auto x0 = random_values(24, 5);
+  const auto x0 = random_values(24, 5), k0 = random_values(24, 9);
   for (int i = 0; i < 24; ++i) {
     EXPECT_EQ(a[size_t(i)], x0[size_t(i)]);
     EXPECT_EQ(a[size_t(24 + i)], x0[size_t(i)]);
+    EXPECT_EQ(a[size_t(48 + i)], k0[size_t(i)]) << "the constant input is copied from the file";
   }
 }
 

@@ -64,7 +64,8 @@ static NodePtr bind(Bind& b) {
   for (size_t i = 0; i < op.inputs.size(); ++i) {
     const auto& x = b.in(i);
     c->inner.push_back(prod(x.shape, a, x.shape.size()));
-    n.bind(&c->xs[i], op.inputs[i]);
+    if (x.constant()) c->xs[i] = b.weights(i);  // its bytes in the file: no arena slot
+    else n.bind(&c->xs[i], op.inputs[i]);
   }
   n.args.inputs = int(op.inputs.size());
   n.args.x = c->xs.data();
