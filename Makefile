@@ -4,7 +4,7 @@
 #               runtime's tests cross-built for aarch64 under qemu (tools/cross-test.sh),
 #               and the torch-free libraries' tests under ASan + UBSan
 #               (tools/sanitize-test.sh). This is what CI runs (.ci/run). The libFuzzer
-#               targets (make fuzz) join it once the two open findings in
+#               targets (make fuzz) join it once the open finding in
 #               fuzz/open-findings/ are fixed (docs/RELIABILITY.md).
 # Other targets: build, debug, asan, sanitize, fuzz, bench, clean.
 

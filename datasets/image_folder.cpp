@@ -1,5 +1,6 @@
 #include "datasets/image_folder.h"
 
+#include <cstring>
 #include <stb/stb_image.h>
 
 #include <algorithm>
@@ -74,6 +75,25 @@ const char* stb_reason() {
   return r ? r : "unknown reason";
 }
 
+// A PNG's chunks must lie inside the file: stb_image grows its IDAT buffer to the
+// length a chunk claims before reading it (a 98-byte file claiming a 587 MB IDAT made it
+// allocate that much — fuzz_image). "" when the layout is plausible or not a PNG.
+std::string png_chunk_problem(const std::vector<unsigned char>& b) {
+  static const unsigned char kSig[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  if (b.size() < 8 || std::memcmp(b.data(), kSig, 8) != 0) return "";
+  size_t at = 8;
+  while (at + 12 <= b.size()) {
+    const uint64_t len = (uint64_t(b[at]) << 24) | (uint64_t(b[at + 1]) << 16) | (uint64_t(b[at + 2]) << 8) | b[at + 3];
+    const std::string type(reinterpret_cast<const char*>(&b[at + 4]), 4);
+    if (len > b.size() - at - 12)
+      return "PNG chunk '" + type + "' at byte " + std::to_string(at) + " claims " + std::to_string(len) +
+             " bytes, more than the file holds";
+    at += 12 + size_t(len);
+    if (type == "IEND") return "";
+  }
+  return "";  // truncated after the last whole chunk: stb reports it
+}
+
 // Decodes to `want` channels (0: the image's own, 1 or 3).
 Image decode(const fs::path& path, int want) {
   const std::vector<unsigned char> bytes = read_file(path);
@@ -82,6 +102,8 @@ Image decode(const fs::path& path, int want) {
   // Check the header before decoding so a forged size cannot make stb allocate gigabytes.
   if (!stbi_info_from_memory(bytes.data(), int(bytes.size()), &w, &h, &comp))
     throw DataError(path.string(), std::string("cannot decode image: ") + stb_reason());
+  if (const std::string why = png_chunk_problem(bytes); !why.empty())
+    throw DataError(path.string(), "cannot decode image: " + why);
   if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide)
     throw DataError(path.string(), "image is " + std::to_string(w) + "×" + std::to_string(h) +
                                        ", over the limit of " + std::to_string(kMaxSide) + " pixels a side");

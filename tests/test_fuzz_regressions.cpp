@@ -45,3 +45,30 @@ TEST(FuzzRegressions, SlimMisalignedShapeIsRejected) {
 }
 
 }  // namespace
+
+#include "datasets/errors.h"
+#include "datasets/image_folder.h"
+#include "test_util.h"
+
+namespace {
+
+// A 98-byte PNG whose IDAT chunk claims 587 MB: stb_image grew its buffer to that size
+// before reading (fuzz_image, out-of-memory). The chunk layout is now checked first.
+TEST(FuzzRegressions, PngChunkLongerThanTheFileIsRejected) {
+  const auto files = regression_files("image");
+  ASSERT_FALSE(files.empty());
+  for (const auto& f : files) {
+    const std::string bytes = read_all(f).substr(1);  // the harness's option byte first
+    slimlab::test::TempDir dir;
+    fs::create_directories(dir / "cat");
+    std::ofstream(dir / "cat" / "a.png", std::ios::binary) << bytes;
+    try {
+      slimlab::data::load_image_folder(dir.path(), {});
+      ADD_FAILURE() << f << " was accepted";
+    } catch (const slimlab::data::DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("claims"), std::string::npos) << f << ": " << e.what();
+    }
+  }
+}
+
+}  // namespace
