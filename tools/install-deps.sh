@@ -13,7 +13,7 @@ PKGS=(
   libimgui-dev libglfw3-dev libgl-dev xvfb xauth fonts-dejavu-core
   libflatbuffers-dev flatbuffers-compiler
   libtomlplusplus-dev libcli11-dev
-  libsndfile1-dev zlib1g-dev libstb-dev
+  libsndfile1-dev zlib1g-dev libstb-dev libpng-dev
   libbenchmark-dev libgtest-dev libgmock-dev
   libopenblas-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev
   g++-aarch64-linux-gnu qemu-user libgl1-mesa-dri
