@@ -3,6 +3,8 @@
 #include <cstring>
 #include <stb/stb_image.h>
 
+#include "slimrt/frontend.h"
+
 #include <algorithm>
 #include <cctype>
 #include <climits>
@@ -133,35 +135,19 @@ Image decode(const fs::path& path, int want) {
   return img;
 }
 
-// Source sample positions for bilinear resampling with pixel centres aligned:
-// destination pixel x covers source coordinate (x + 0.5)·src/dst − 0.5.
-struct Tap {
-  int i0, i1;
-  float f;
-};
-std::vector<Tap> taps(int src, int dst) {
-  std::vector<Tap> t(static_cast<size_t>(dst));
-  const double scale = double(src) / double(dst);
-  for (int x = 0; x < dst; ++x) {
-    const double s = std::clamp((x + 0.5) * scale - 0.5, 0.0, double(src - 1));
-    const int i0 = int(std::floor(s));
-    t[size_t(x)] = {i0, std::min(i0 + 1, src - 1), float(s - i0)};
-  }
-  return t;
-}
-
 // Writes img resized to size × size into dst (channels planes).
 void resize_into(const Image& img, int size, float* dst) {
-  const auto tx = taps(img.w, size), ty = taps(img.h, size);
+  // slimrt's taps: the device front end resizes exactly as training did.
+  const auto tx = slimrt::frontend::image_taps(img.w, size), ty = slimrt::frontend::image_taps(img.h, size);
   const size_t n = size_t(img.w) * size_t(img.h);
   for (int c = 0; c < img.channels; ++c) {
     const float* src = img.planes.data() + size_t(c) * n;
     for (int y = 0; y < size; ++y) {
-      const Tap& a = ty[size_t(y)];
+      const slimrt::frontend::ImageTap& a = ty[size_t(y)];
       const float* r0 = src + size_t(a.i0) * size_t(img.w);
       const float* r1 = src + size_t(a.i1) * size_t(img.w);
       for (int x = 0; x < size; ++x) {
-        const Tap& b = tx[size_t(x)];
+        const slimrt::frontend::ImageTap& b = tx[size_t(x)];
         const float top = r0[b.i0] + (r0[b.i1] - r0[b.i0]) * b.f;
         const float bot = r1[b.i0] + (r1[b.i1] - r1[b.i0]) * b.f;
         *dst++ = top + (bot - top) * a.f;

@@ -97,10 +97,7 @@ void resample_linear(const float* x, int64_t n, int channels, double rate_in, do
   }
 }
 
-namespace {
-
-// Source positions for bilinear resampling with pixel centres aligned:
-// destination pixel x covers source coordinate (x + 0.5)·src/dst − 0.5, clamped.
+// The bilinear taps (slimrt/frontend.h): also used by the workbench's image loader.
 std::vector<ImageTap> image_taps(int src, int dst) {
   std::vector<ImageTap> t(static_cast<size_t>(dst));
   const double scale = double(src) / double(dst);
@@ -111,6 +108,8 @@ std::vector<ImageTap> image_taps(int src, int dst) {
   }
   return t;
 }
+
+namespace {
 
 // Pixel value of output channel c in [0, 1], converted as the workbench decodes.
 inline float pixel(const uint8_t* px, int src_channels, int channels, int c) {

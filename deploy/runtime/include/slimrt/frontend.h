@@ -149,6 +149,10 @@ struct ImageTap {
   int32_t i0, i1;
   float f;
 };
+// Source positions for bilinear resampling with pixel centres aligned: destination
+// pixel x covers source coordinate (x + 0.5)·src/dst − 0.5, clamped. The workbench's
+// image loader (datasets/image_folder.cpp) resizes with these taps too.
+std::vector<ImageTap> image_taps(int src, int dst);
 struct ImagePlan {
   ImageOptions options;
   std::vector<ImageTap> tap_x, tap_y;
