@@ -18,6 +18,8 @@ PKGS=(
   libopenblas-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev
   g++-aarch64-linux-gnu qemu-user libgl1-mesa-dri
   clang libclang-rt-14-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler python3-torch python3-onnx
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 )
 
 missing=()
