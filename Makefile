@@ -2,16 +2,17 @@
 #   make demo   install dependencies, build, run the main job on built-in synthetic data
 #   make test   install dependencies, build, run every test: the suite (ctest), the
 #               runtime's tests cross-built for aarch64 under qemu (tools/cross-test.sh),
-#               and the torch-free libraries' tests under ASan + UBSan
-#               (tools/sanitize-test.sh). This is what CI runs (.ci/run). The libFuzzer
-#               targets (make fuzz) join it once the open finding in
-#               fuzz/open-findings/ are fixed (docs/RELIABILITY.md).
+#               the torch-free libraries' tests under ASan + UBSan
+#               (tools/sanitize-test.sh, clang) and a short round of every libFuzzer
+#               target from that same build (tools/fuzz-ci.sh, FUZZ_SECONDS each).
+#               This is what CI runs (.ci/run).
 # Other targets: build, debug, asan, sanitize, fuzz, bench, clean.
 
 BUILD      ?= build
 BUILD_TYPE ?= Release
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
+FUZZ_SECONDS ?= 10
 
 .PHONY: all deps configure build demo test debug asan sanitize fuzz bench clean
 
@@ -35,6 +36,7 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 	@JOBS=$(JOBS) SLIMRT_CROSS_REQUIRED=1 bash tools/cross-test.sh $(BUILD)-aarch64
 	@JOBS=$(JOBS) bash tools/sanitize-test.sh
+	@FUZZ_BUILD=build-san FUZZ_SECONDS=$(FUZZ_SECONDS) bash tools/fuzz-ci.sh
 
 debug:
 	@$(MAKE) --no-print-directory build BUILD=build-debug BUILD_TYPE=Debug

@@ -100,7 +100,7 @@ void BM_pool(benchmark::State& st, int i, bool reference) {
 // ---- element-wise and means: a 64×20×16 feature map, a [20, 120] sequence ---------------
 struct EwCase { Op op; Precision p; const char* what; };
 const EwCase kEw[] = {
-    {Op::kRelu, Precision::kI8, "64x20x16"},         {Op::kRelu6, Precision::kF32, "64x20x16"},
+    {Op::kRelu, Precision::kI8, "64x20x16"},         {Op::kHardTanh, Precision::kF32, "64x20x16"},
     {Op::kHardTanh, Precision::kI16, "64x20x16"},    {Op::kAdd, Precision::kI8, "64x20x16"},
     {Op::kMeanOverTime, Precision::kI8, "T20 F120"}, {Op::kGlobalAvgPool, Precision::kF32, "128x10x10"},
 };

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <new>
 
 #include "datasets/errors.h"
 
@@ -34,6 +35,22 @@ size_t numel(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
+namespace {
+std::recursive_mutex& library_mutex() {
+  static std::recursive_mutex mu;
+  return mu;
+}
+}  // namespace
+
+std::unique_lock<std::recursive_mutex> lock_library() { return std::unique_lock<std::recursive_mutex>(library_mutex()); }
+
+void reset_library_lock_in_child() {
+  // The forked child's only thread is not the lock's recorded owner (the parent's
+  // thread id), so a recursive lock from it would wait forever: start it afresh, as
+  // glibc does for its own locks after fork.
+  new (&library_mutex()) std::recursive_mutex();
+}
+
 Handle& Handle::operator=(Handle&& o) noexcept {
   if (this != &o) {
     reset();
@@ -45,11 +62,13 @@ Handle& Handle::operator=(Handle&& o) noexcept {
 }
 
 void Handle::reset() {
+  const auto lock = lock_library();
   if (id_ >= 0 && close_) close_(id_);
   id_ = -1;
 }
 
 File File::open_read(const std::filesystem::path& path) {
+  const auto lock = lock_library();
   File f;
   f.path_ = path;
   if (!std::filesystem::exists(path)) throw data::DataError(path.string(), "no such file");
@@ -61,6 +80,7 @@ File File::open_read(const std::filesystem::path& path) {
 }
 
 File File::create(const std::filesystem::path& path) {
+  const auto lock = lock_library();
   File f;
   f.path_ = path;
   f.tmp_path_ = data::temp_path_for(path);
@@ -80,6 +100,7 @@ File File::create(const std::filesystem::path& path) {
 }
 
 File::~File() {
+  const auto lock = lock_library();
   if (writable_ && file_.valid()) {
     file_.reset();
     std::error_code ec;
@@ -88,6 +109,7 @@ File::~File() {
 }
 
 void File::commit() {
+  const auto lock = lock_library();
   if (!writable_) fail("commit() on a file opened for reading");
   data::fault_point("h5:mid-write");  // everything written, not yet flushed
   if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail("flush failed");
@@ -103,6 +125,7 @@ void File::commit() {
 void File::fail(const std::string& what) const { throw data::DataError(path_.string(), what); }
 
 void File::create_group(const std::string& name) {
+  const auto lock = lock_library();
   if (exists(name)) return;
   // Create intermediate groups too.
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
@@ -112,6 +135,7 @@ void File::create_group(const std::string& name) {
 }
 
 bool File::exists(const std::string& name) const {
+  const auto lock = lock_library();
   if (name == "/" || name.empty()) return true;
   // Check every prefix: H5Lexists fails on a missing intermediate group.
   size_t pos = 0;
@@ -125,6 +149,7 @@ bool File::exists(const std::string& name) const {
 
 void File::write_raw(const std::string& name, hid_t mem_type, hid_t file_type, const void* data,
                      const std::vector<int64_t>& shape, size_t count) {
+  const auto lock = lock_library();
   if (numel(shape) != count)
     fail("dataset '" + name + "': " + std::to_string(count) + " values do not fill the shape");
   const auto slash = name.rfind('/');
@@ -168,6 +193,7 @@ void File::write(const std::string& name, const std::vector<int64_t>& d, const s
 }
 
 void File::write_strings(const std::string& name, const std::vector<std::string>& strings) {
+  const auto lock = lock_library();
   // Fixed-length UTF-8 strings (the longest one's length, NUL-padded): they live in
   // the dataset itself, under its checksum (variable-length ones would live in the
   // global heap, which the format does not checksum).
@@ -183,6 +209,7 @@ void File::write_strings(const std::string& name, const std::vector<std::string>
 }
 
 std::vector<int64_t> File::shape(const std::string& name) const {
+  const auto lock = lock_library();
   if (!exists(name)) fail("missing dataset '" + name + "'");
   Handle ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
   if (!ds.valid()) fail("cannot open dataset '" + name + "'");
@@ -220,6 +247,7 @@ size_t File::checked_numel(const std::string& name, const std::vector<int64_t>& 
 
 template <typename T>
 std::vector<T> File::read_raw(const std::string& name, hid_t mem_type, std::vector<int64_t>* shape_out) const {
+  const auto lock = lock_library();
   const auto dims = shape(name);
   Handle ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
   // Refuse a size that does not match what the file can hold (a hostile header).
@@ -250,6 +278,7 @@ std::vector<int64_t> File::read_int64s(const std::string& name, std::vector<int6
 }
 
 std::vector<std::string> File::read_strings(const std::string& name) const {
+  const auto lock = lock_library();
   const auto dims = shape(name);
   if (dims.size() != 1) fail("dataset '" + name + "' is not a list of strings");
   Handle ds(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
@@ -305,6 +334,7 @@ std::string write_scalar_attr(hid_t file, const std::string& object, const std::
 }  // namespace
 
 void File::set_attr(const std::string& object, const std::string& key, const std::string& value) {
+  const auto lock = lock_library();
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), std::max<size_t>(1, value.size()));
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
@@ -314,16 +344,19 @@ void File::set_attr(const std::string& object, const std::string& key, const std
 }
 
 void File::set_attr(const std::string& object, const std::string& key, double value) {
+  const auto lock = lock_library();
   const std::string why = write_scalar_attr(file_.get(), object, key, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, &value);
   if (!why.empty()) fail(why);
 }
 
 void File::set_attr(const std::string& object, const std::string& key, int64_t value) {
+  const auto lock = lock_library();
   const std::string why = write_scalar_attr(file_.get(), object, key, H5T_NATIVE_INT64, H5T_STD_I64LE, &value);
   if (!why.empty()) fail(why);
 }
 
 std::optional<std::string> File::attr_string(const std::string& object, const std::string& key) const {
+  const auto lock = lock_library();
   Handle obj = open_object(file_.get(), object);
   if (!obj.valid() || H5Aexists(obj.get(), key.c_str()) <= 0) return std::nullopt;
   Handle a(H5Aopen(obj.get(), key.c_str(), H5P_DEFAULT), H5Aclose);
@@ -345,6 +378,7 @@ std::optional<std::string> File::attr_string(const std::string& object, const st
 }
 
 std::optional<double> File::attr_double(const std::string& object, const std::string& key) const {
+  const auto lock = lock_library();
   Handle obj = open_object(file_.get(), object);
   if (!obj.valid() || H5Aexists(obj.get(), key.c_str()) <= 0) return std::nullopt;
   Handle a(H5Aopen(obj.get(), key.c_str(), H5P_DEFAULT), H5Aclose);
@@ -357,6 +391,7 @@ std::optional<double> File::attr_double(const std::string& object, const std::st
 }
 
 std::vector<std::string> File::attr_names(const std::string& object) const {
+  const auto lock = lock_library();
   Handle obj = open_object(file_.get(), object);
   if (!obj.valid()) fail("no object '" + object + "'");
   H5O_info_t info;

@@ -8,11 +8,20 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace slimlab::h5 {
+
+// Debian's libhdf5 is built without its thread-safe option, so every HDF5 call in
+// the process goes through one lock (the GUI scans runs on a background thread
+// while a panel reads a model). Every File and Handle member takes it; code that
+// must see HDF5 quiescent (the isolated reader's fork, h5_guard.h) holds it too.
+std::unique_lock<std::recursive_mutex> lock_library();
+// In a child forked while the lock was held (and only there): a fresh, free lock.
+void reset_library_lock_in_child();
 
 // Owns one hid_t and closes it with the right H5*close.
 class Handle {

@@ -7,6 +7,7 @@
 
 #include "datasets/errors.h"
 #include "datasets/h5.h"
+#include "datasets/h5_guard.h"
 #include "datasets/text.h"
 
 namespace fs = std::filesystem;
@@ -418,7 +419,9 @@ void write_results(const RunRecord& r, const fs::path& path) {
   f.commit();
 }
 
-RunRecord read_results(const fs::path& path) {
+namespace {
+
+RunRecord read_results_unguarded(const fs::path& path) {
   const h5::File f = h5::File::open_read(path);
   const Reader in(f, path);
   RunRecord r;
@@ -520,6 +523,12 @@ RunRecord read_results(const fs::path& path) {
   return r;
 }
 
+}  // namespace
+
+RunRecord read_results(const fs::path& path) {
+  return h5::read_guarded(path, [&] { return read_results_unguarded(path); });
+}
+
 void write_stage_record(const compress::StageRecord& r, const fs::path& path) {
   h5::File f = h5::File::create(path);
   f.set_attr("/", "slimlab_stage_record_version", int64_t(1));
@@ -527,13 +536,21 @@ void write_stage_record(const compress::StageRecord& r, const fs::path& path) {
   f.commit();
 }
 
-compress::StageRecord read_stage_record(const fs::path& path) {
+namespace {
+
+compress::StageRecord read_stage_record_unguarded(const fs::path& path) {
   const h5::File f = h5::File::open_read(path);
   const Reader in(f, path);
   if (!f.attr_double("/", "slimlab_stage_record_version")) in.fail("not a SlimLab stage record (no version attribute)");
   auto v = in.stages("stages");
   if (v.size() != 1) in.fail("holds " + std::to_string(v.size()) + " stage records, expected 1");
   return v[0];
+}
+
+}  // namespace
+
+compress::StageRecord read_stage_record(const fs::path& path) {
+  return h5::read_guarded(path, [&] { return read_stage_record_unguarded(path); });
 }
 
 std::vector<LayerSummary> summarize_graph(const ir::Graph& g) {

@@ -48,6 +48,7 @@ TEST(FuzzRegressions, SlimMisalignedShapeIsRejected) {
 
 #include "datasets/errors.h"
 #include "datasets/image_folder.h"
+#include "experiments/results.h"
 #include "test_util.h"
 
 namespace {
@@ -67,6 +68,24 @@ TEST(FuzzRegressions, PngChunkLongerThanTheFileIsRejected) {
       ADD_FAILURE() << f << " was accepted";
     } catch (const slimlab::data::DataError& e) {
       EXPECT_NE(std::string(e.what()).find("claims"), std::string::npos) << f << ": " << e.what();
+    }
+  }
+}
+
+// A results.h5 whose variable-length string claims 1.7 GB: HDF5's conversion buffer
+// allocated it inside H5Dread (fuzz_results_h5, out-of-memory). The file is now read
+// first in a child under a memory cap (datasets/h5_guard.h), where the allocation fails.
+TEST(FuzzRegressions, HugeVariableLengthStringInResultsIsRejected) {
+  const auto files = regression_files("results_h5");
+  ASSERT_FALSE(files.empty());
+  for (const auto& f : files) {
+    slimlab::test::TempDir dir;
+    fs::copy_file(f, dir / "results.h5");
+    try {
+      slimlab::exp::read_results(dir / "results.h5");
+      ADD_FAILURE() << f << " was accepted";
+    } catch (const slimlab::data::DataError& e) {
+      EXPECT_NE(std::string(e.what()).find((dir / "results.h5").string()), std::string::npos) << e.what();
     }
   }
 }

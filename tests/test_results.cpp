@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "datasets/atomic_file.h"
 #include "datasets/errors.h"
 #include "experiments/results.h"
 #include "h5_edit.h"
@@ -350,3 +351,41 @@ TEST(Results, Iso8601Now) {
   EXPECT_EQ(t[10], 'T');
   EXPECT_EQ(t.back(), 'Z');
 }
+
+// Untrusted HDF5 (datasets/h5_guard.h): every results.h5 is read first in a forked
+// child. A child that dies inside the HDF5 library (here: killed at the fault point
+// "h5:probe", as a SEGV in libhdf5 would kill it) makes the read a DataError naming the
+// file, and this process never opens the file.
+TEST(Results, CrashWhileReadingIsAnErrorNamingTheFile) {
+  test::TempDir dir;
+  RunRecord r;
+  r.experiment = "x";
+  r.run_id = "p00";
+  r.status = "finished";
+  write_results(r, dir / "results.h5");
+  data::set_fault_plan("h5:probe");
+  try {
+    read_results(dir / "results.h5");
+    ADD_FAILURE() << "a crashed read was accepted";
+  } catch (const data::DataError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find((dir / "results.h5").string()), std::string::npos) << msg;
+    EXPECT_NE(msg.find("crashed the HDF5 library (signal 9"), std::string::npos) << msg;
+  }
+  data::set_fault_plan("");
+  EXPECT_EQ(read_results(dir / "results.h5").run_id, "p00");
+  EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
+}
+
+// The child's own clean errors come back unchanged (the file and dataset named).
+TEST(Results, ErrorsFromTheIsolatedReadKeepTheirMessage) {
+  test::TempDir dir;
+  std::ofstream(dir / "results.h5") << "not hdf5 at all";
+  try {
+    read_results(dir / "results.h5");
+    ADD_FAILURE() << "accepted";
+  } catch (const data::DataError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "results.h5").string() + ": not an HDF5 file");
+  }
+}
+

@@ -4,14 +4,19 @@
 # (loader, verifier, kernels, OpenCL on PoCL), with their tests, in build-san/.
 # LibTorch code and the tests that drive the slimlab binary are left to `make asan`
 # (the whole suite, ≈ 35 min on 2 cores). Any sanitizer report fails the test.
+# With clang (CI installs it) the same build is instrumented for libFuzzer too and
+# also builds the fuzz targets, which tools/fuzz-ci.sh then runs from this folder
+# (FUZZ_BUILD=build-san): one sanitizer compile serves both.
 #   SAN_BUILD  build folder (default build-san)     JOBS  parallel jobs (default nproc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${SAN_BUILD:-build-san}
 JOBS=${JOBS:-$(nproc)}
 t0=$(date +%s)
+compilers=()
+if command -v clang++ >/dev/null; then compilers=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++); fi
 if [ ! -f "$B/build.ninja" ]; then
-  cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=ASan -DSLIMLAB_BUILD_BENCH=OFF >/dev/null
+  cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=ASan -DSLIMLAB_BUILD_BENCH=OFF "${compilers[@]}" >/dev/null
 fi
 # The torch-free test programs: tests/test_*.cpp except *_torch, those that run the
 # slimlab binary (test_cli_*, test_gui_deploy) and the X11 window (test_gui_window);
@@ -29,6 +34,9 @@ for f in tests/runtime/test_*.cpp; do
   fi
   targets+=("$n")
 done
+if grep -q 'CMAKE_CXX_COMPILER_ID:.*Clang\|clang++' "$B/CMakeCache.txt"; then
+  targets+=(fuzz_targets fuzz_make_seeds)
+fi
 cmake --build "$B" -j "$JOBS" --target "${targets[@]}"
 t1=$(date +%s)
 echo "sanitize-test: built ${#targets[@]} test programs in $((t1 - t0)) s"

@@ -10,6 +10,7 @@
 
 #include "datasets/errors.h"
 #include "datasets/h5.h"
+#include "datasets/h5_guard.h"
 
 namespace slimlab::ir {
 
@@ -236,7 +237,9 @@ void write_graph_h5(const std::filesystem::path& path, const Graph& graph) {
   f.commit();
 }
 
-Graph read_graph_h5(const std::filesystem::path& path) {
+namespace {
+
+Graph read_graph_h5_unguarded(const std::filesystem::path& path) {
   Reader r(path);
   const std::string fmt = r.str("/", "format");
   if (fmt != kFormat) r.fail("not a SlimLab graph file (format '" + fmt + "', expected '" + kFormat + "')");
@@ -334,6 +337,12 @@ Graph read_graph_h5(const std::filesystem::path& path) {
     r.fail(std::string("invalid graph: ") + e.what());
   }
   return g;
+}
+
+}  // namespace
+
+Graph read_graph_h5(const std::filesystem::path& path) {
+  return h5::read_guarded(path, [&] { return read_graph_h5_unguarded(path); });
 }
 
 }  // namespace slimlab::ir

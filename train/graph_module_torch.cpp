@@ -278,8 +278,11 @@ torch::Tensor GraphModuleImpl::run_layer(size_t i, const std::vector<torch::Tens
       return recurrent(i, ins[0], /*lstm=*/true);
     case K::kRelu:
       return torch::relu(ins[0]);
-    case K::kRelu6:
-      return torch::hardtanh(ins[0], 0.0, 6.0);
+#define SLIMLAB_CLAMP_CASE_(Name, lo, hi) \
+    case K::k##Name:                      \
+      return torch::hardtanh(ins[0], double(lo), double(hi));
+      SLIMRT_CONST_CLAMP_OPS(SLIMLAB_CLAMP_CASE_)
+#undef SLIMLAB_CLAMP_CASE_
     case K::kHardTanh:
       return torch::hardtanh(ins[0], l.min_value, l.max_value);
     case K::kSign: {

@@ -288,7 +288,8 @@ int64_t rnn_macs(const Layer& l) {
 
 // The unary activations, in double precision.
 double relu(double v, const Layer&) { return v > 0 ? v : 0.0; }
-double relu6(double v, const Layer&) { return std::min(std::max(v, 0.0), 6.0); }
+template <int Lo, int Hi>  // SLIMRT_CONST_CLAMP_OPS
+double const_clamp(double v, const Layer&) { return std::min(std::max(v, double(Lo)), double(Hi)); }
 double hard_tanh(double v, const Layer& l) { return std::min(std::max(v, double(l.min_value)), double(l.max_value)); }
 double sign(double v, const Layer&) { return v >= 0 ? 1.0 : -1.0; }
 double sigmoid(double v, const Layer&) { return 1.0 / (1.0 + std::exp(-v)); }
@@ -323,7 +324,9 @@ constexpr Row kRows[] = {
     {K::kGru, {rnn_shape<3>, F::kRecurrent, rnn_macs<3>}},
     {K::kLstm, {rnn_shape<4>, F::kRecurrent, rnn_macs<4>}},
     {K::kRelu, activation(F::kKeepsInput, relu)},
-    {K::kRelu6, activation(F::kKeepsInput, relu6)},
+#define SLIMLAB_CLAMP_ROW_(Name, lo, hi) {K::k##Name, activation(F::kKeepsInput, const_clamp<lo, hi>)},
+    SLIMRT_CONST_CLAMP_OPS(SLIMLAB_CLAMP_ROW_)
+#undef SLIMLAB_CLAMP_ROW_
     {K::kHardTanh, {hard_tanh_shape, F::kKeepsInput, nullptr, hard_tanh}},
     {K::kSign, activation(F::kUnitRange, sign)},
     {K::kSoftmax, {identity_shape, F::kUnitRange, nullptr}},

@@ -13,7 +13,7 @@
 //   state        GRU / LSTM: h_t (activation format), the gate pre-activations, the
 //                gate values (FL = WL − 2, so ±1 is representable) and the LSTM cell.
 // Layers that only move or select values (ReLU, max pooling, dropout, flatten,
-// reshape, transpose, slice, ReLU6, hard-tanh) keep their input's format, so they
+// reshape, transpose, slice, the clamps) keep their input's format, so they
 // are exact no-ops on the integers; sign, softmax and sigmoid get the format of [−1, 1]
 // (the rules: op_rules.h format_rule). A BN that cannot be folded (after a pool, or after
 // a layer with binary weights) becomes a per-channel affine s·x + t: s = γ/√(σ² + ε)

@@ -3,6 +3,7 @@
 // every OpenCL kernel against the CPU reference through the conformance harness (fp32
 // within 1e-4 relative, fp16 within 1e-2, fixed point and binary exact), the program
 // binary and work-group caches, device strings, and the no-platform error.
+#include <cmath>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -161,6 +162,19 @@ std::vector<std::unique_ptr<Case>> extra_cases(Op op, Precision p);
   return ::testing::AssertionSuccess();
 }
 
+// f rounded to IEEE half precision (round to nearest, ties to even, as vstore_half) and
+// back, in portable arithmetic: clang 14 has no _Float16 on x86-64.
+float round_to_half(float f) {
+  if (!std::isfinite(f) || f == 0.0f) return f;
+  int e = 0;
+  std::frexp(f, &e);  // |f| in [2^(e−1), 2^e)
+  const int exponent = std::max(e - 1, -14);  // below 2^−14: subnormal spacing 2^−24
+  const double spacing = std::ldexp(1.0, exponent - 10);
+  const double r = std::nearbyint(double(f) / spacing) * spacing;
+  if (std::fabs(r) > 65504.0) return std::copysign(INFINITY, f);
+  return float(r);
+}
+
 // The fp16 variants store the weights as half (DeepMon): their oracle is the reference
 // kernel on the same half-rounded weights. Returns that case (null: not a float layer)
 // and the layer's reduction length.
@@ -170,7 +184,7 @@ std::unique_ptr<Case> half_rounded(const Case& c, size_t count, size_t reduction
   if (!t) return nullptr;
   auto r = std::make_unique<TypedCase<A>>(*t);
   auto w = std::make_shared<AlignedBuffer>(count * 4);
-  for (size_t i = 0; i < count; ++i) w->as<float>()[i] = float(_Float16(t->args.w[i]));
+  for (size_t i = 0; i < count; ++i) w->as<float>()[i] = round_to_half(t->args.w[i]);
   r->args.w = w->as<float>();
   r->keep.push_back(w);
   *red_out = reduction;

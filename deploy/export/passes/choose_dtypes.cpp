@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "deploy/export/passes/passes.h"
+#include "train/op_facts.h"
 
 namespace slimlab::deploy::passes {
 
@@ -14,16 +15,7 @@ namespace {
 
 // Layers whose output keeps their input's values (and so its format): in fixed point
 // they write their input's format, then requantize to their own.
-bool keeps_format(LayerKind k) {
-  switch (k) {
-    case LayerKind::kMaxPool1d: case LayerKind::kMaxPool2d: case LayerKind::kRelu: case LayerKind::kRelu6:
-    case LayerKind::kHardTanh: case LayerKind::kFlatten: case LayerKind::kReshape: case LayerKind::kSlice:
-    case LayerKind::kTranspose:
-      return true;
-    default:
-      return false;
-  }
-}
+bool keeps_format(LayerKind k) { return ir::op_facts(k).format == ir::FormatRule::kKeepsInput; }
 
 // Walks the graph in order, building the new layer list: each layer's inputs renamed to
 // the values that hold them in the storage it reads, conversions inserted before.

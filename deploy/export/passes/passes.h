@@ -42,7 +42,7 @@ void fold_into_scale(const ir::Layer& bn, std::vector<float>& scale, std::vector
 // the dropout changes the format, then choose_dtypes writes a requantize).
 void drop_dropout(ExportGraph& g);
 
-// A ReLU / ReLU6 straight after a dense / conv / add (or a fixed-point per-channel
+// A ReLU or constant clamp with a fused form (kernels::Activation) straight after a dense / conv / add (or a fixed-point per-channel
 // affine over [C, L]) that only it reads becomes that op's fused activation
 // (fixed point: when it keeps its input's format).
 void fuse_activation(ExportGraph& g);

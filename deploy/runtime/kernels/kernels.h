@@ -26,7 +26,7 @@
 // storage bits. A layer computes its sums exactly (int8: int32 accumulators, exact for
 // reductions < 2^17 terms; int16: int64), adds the int32 bias held at FL = fl_x + fl_w,
 // and requantizes once with fixed::requantize(acc, fl_x + fl_w, wl_y, fl_y); a fused
-// activation is applied to the requantized integer (ReLU / ReLU6 / hard-tanh commute
+// activation is applied to the requantized integer (the clamps of enum Activation commute
 // with the monotone rounding, their bounds quantized with fixed::quantize).
 #include <cstddef>
 #include <cstdint>
@@ -302,7 +302,7 @@ struct RnnArgs {  // Op::kGru (G = 3) or Op::kLstm (G = 4)
   Workspace ws;                // scratch: see scratch_bytes of the variant
 };
 
-template <class T>  // Relu, Relu6, HardTanh, Sign, element-wise (in place allowed: y == x)
+template <class T>  // the clamps, Sign, element-wise unary ops (in place allowed: y == x)
 struct ActivationArgs {
   int64_t count = 0;
   const T* x = nullptr;
@@ -311,6 +311,30 @@ struct ActivationArgs {
   FixedFormats q;  // fixed: fl_x == fl_y (same format in and out); sign writes ±2^fl_y saturated
   Workspace ws;
 };
+
+// The bounds of a constant clamp op (SLIMRT_CONST_CLAMP_OPS in slimrt/op_list.h); false
+// for every other op.
+constexpr bool const_clamp_bounds(Op op, float* lo, float* hi) {
+#define SLIMRT_CLAMP_BOUNDS_(Name, l, h) \
+  if (op == Op::k##Name) {               \
+    *lo = float(l);                      \
+    *hi = float(h);                      \
+    return true;                         \
+  }
+  SLIMRT_CONST_CLAMP_OPS(SLIMRT_CLAMP_BOUNDS_)
+#undef SLIMRT_CLAMP_BOUNDS_
+  return false;
+}
+
+// A constant clamp op runs the hard-tanh kernel `Clamp` with its bounds fixed, whatever
+// the caller's min_value / max_value say.
+template <class T, void (*Clamp)(const ActivationArgs<T>&), int Lo, int Hi>
+void const_clamp(const ActivationArgs<T>& a) {
+  ActivationArgs<T> b = a;
+  b.min_value = float(Lo);
+  b.max_value = float(Hi);
+  Clamp(b);
+}
 
 template <class T>  // over the last axis [rows][cols]. Fixed point: e_k = exp(dequantize(q_k − max, fl_x))
 struct SoftmaxArgsT { // in double, y_k = quantize(e_k / Σe, wl_y, fl_y), sums in index order

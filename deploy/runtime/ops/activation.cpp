@@ -1,5 +1,6 @@
 // Element-wise activations, one input, same shape out:
-//   Relu, Relu6, HardTanh  clamps: the output shares the input's fixed-point format;
+//   Relu, HardTanh and the constant clamps of the op list (SLIMRT_CONST_CLAMP_OPS):
+//                          the output shares the input's fixed-point format;
 //   Sign                   ±1 in the output's format, or packed sign bits (BNN input:
 //                          CHW → [spatial..., C] packed along C, kernel PackBits);
 //   the unary ops of kernels/unary.inc (Sigmoid, HardSwish, …): any output format —
@@ -12,7 +13,11 @@ namespace slimrt::kernels::unary_names {
 
 namespace slimrt::ops {
 
-static bool is_clamp(OpType t) { return t == OpType::Relu || t == OpType::Relu6 || t == OpType::HardTanh; }
+static bool is_clamp(OpType t) {
+#define SLIMRT_IS_CLAMP_(Name, lo, hi) || t == OpType::Name
+  return t == OpType::Relu || t == OpType::HardTanh SLIMRT_CONST_CLAMP_OPS(SLIMRT_IS_CLAMP_);
+#undef SLIMRT_IS_CLAMP_
+}
 
 static void check(Check& c) {
   const OpDesc& op = c.op;
@@ -53,7 +58,10 @@ static NodePtr bind(Bind& b) {
 
 SLIMRT_REGISTER_OPS(activation) {
 #define SLIMRT_UNARY_ID_(Name) OpId::Name,
-  t.add({OpId::Relu, OpId::Relu6, OpId::HardTanh, OpId::Sign, SLIMRT_UNARY_OPS(SLIMRT_UNARY_ID_)}, {&check, &bind, 1, 1});
+#define SLIMRT_CLAMP_ID_(Name, lo, hi) OpId::Name,
+  t.add({OpId::Relu, OpId::HardTanh, OpId::Sign, SLIMRT_CONST_CLAMP_OPS(SLIMRT_CLAMP_ID_) SLIMRT_UNARY_OPS(SLIMRT_UNARY_ID_)},
+        {&check, &bind, 1, 1});
+#undef SLIMRT_CLAMP_ID_
 #undef SLIMRT_UNARY_ID_
 }
 

@@ -124,10 +124,10 @@ inline int64_t tanh(int64_t q, int fl_in, int word_length, int fl_out) {
   return quantize(std::tanh(dequantize(q, fl_in)), word_length, fl_out);
 }
 
-// hard-swish on a fixed-point value: x = q · 2^−fl_in, y = x · relu6(x + 3) / 6, rounded
+// hard-swish on a fixed-point value: x = q · 2^−fl_in, y = x · min(max(x + 3, 0), 6) / 6, rounded
 // to nearest with ties up (as quantize) into ⟨word_length, fl_out⟩ and saturated.
 // Exact: integer arithmetic on 128 bits (x aligned to F = max(fl_in, 0) fractional bits
-// so 3 and 6 are integers; y · 2^fl_out = x·r · 2^(fl_out − 2F) / 6 with r = relu6(x + 3)
+// so 3 and 6 are integers; y · 2^fl_out = x·r · 2^(fl_out − 2F) / 6 with r = min(max(x + 3, 0), 6)
 // at F, rounded as ⌊(2·num + den) / (2·den)⌋), valid for |q| < 2^31 and FLs within
 // [kMinFractionalBits, kMaxFractionalBits]. slimrt's HardSwish kernels and the
 // workbench's fixed-point evaluation both call this.

@@ -73,6 +73,12 @@
   X(ImageResize,     "image_resize",     SLIMRT_OP_SLIM)
 // clang-format on
 
+// Ops that are a clamp to constant bounds, y = min(max(x, lo), hi), output in the
+// input's format: each runs as hard-tanh with these bounds in every backend and in the
+// workbench (facts, LibTorch execution), so one row here is all such an op needs.
+//   X(Name, lo, hi)
+#define SLIMRT_CONST_CLAMP_OPS(X) X(Relu6, 0, 6)
+
 namespace slimrt {
 
 // The serialized op id: position in SLIMRT_OP_LIST.

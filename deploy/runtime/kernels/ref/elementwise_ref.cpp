@@ -11,16 +11,6 @@ void relu(const ActivationArgs<T>& a) {
 }
 
 template <class T>
-void relu6(const ActivationArgs<T>& a) {
-  if constexpr (std::is_same_v<T, float>) {
-    for (int64_t i = 0; i < a.count; ++i) a.y[i] = std::min(std::max(a.x[i], 0.0f), 6.0f);
-  } else {
-    const T six = T(fixed::quantize(6.0, a.q.wl_y, a.q.fl_y));
-    for (int64_t i = 0; i < a.count; ++i) a.y[i] = std::min(std::max(a.x[i], T(0)), six);
-  }
-}
-
-template <class T>
 void hard_tanh(const ActivationArgs<T>& a) {
   if constexpr (std::is_same_v<T, float>) {
     for (int64_t i = 0; i < a.count; ++i) a.y[i] = std::min(std::max(a.x[i], a.min_value), a.max_value);
@@ -163,7 +153,6 @@ void unpack_bits(const UnpackBitsArgs& a) {
 
 #define SLIMRT_EW_INST(T)                                 \
   template void relu<T>(const ActivationArgs<T>&);        \
-  template void relu6<T>(const ActivationArgs<T>&);       \
   template void hard_tanh<T>(const ActivationArgs<T>&);   \
   template void sign<T>(const ActivationArgs<T>&);        \
   template void add<T>(const AddArgs<T>&);                \

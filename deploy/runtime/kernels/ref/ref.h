@@ -44,7 +44,6 @@ template <class T> void gru_fixed(const RnnArgs<T>& a);
 template <class T> void lstm_fixed(const RnnArgs<T>& a);
 
 template <class T> void relu(const ActivationArgs<T>& a);
-template <class T> void relu6(const ActivationArgs<T>& a);
 template <class T> void hard_tanh(const ActivationArgs<T>& a);
 template <class T> void sign(const ActivationArgs<T>& a);
 template <class T> void softmax(const SoftmaxArgsT<T>& a);

@@ -42,7 +42,9 @@ void add_typed(std::vector<Kernel>& out) {
   add<ReduceMeanArgs<T>, ref::global_avg_pool<T>>(out, Op::kGlobalAvgPool, P);
   add<ReduceMeanArgs<T>, ref::mean_over_time<T>>(out, Op::kMeanOverTime, P);
   add<ActivationArgs<T>, ref::relu<T>>(out, Op::kRelu, P);
-  add<ActivationArgs<T>, ref::relu6<T>>(out, Op::kRelu6, P);
+#define SLIMRT_ADD_CLAMP_(Name, lo, hi) add<ActivationArgs<T>, const_clamp<T, ref::hard_tanh<T>, lo, hi>>(out, Op::k##Name, P);
+  SLIMRT_CONST_CLAMP_OPS(SLIMRT_ADD_CLAMP_)
+#undef SLIMRT_ADD_CLAMP_
   add<ActivationArgs<T>, ref::hard_tanh<T>>(out, Op::kHardTanh, P);
   add<ActivationArgs<T>, ref::sign<T>>(out, Op::kSign, P);
   add<AddArgs<T>, ref::add<T>>(out, Op::kAdd, P);

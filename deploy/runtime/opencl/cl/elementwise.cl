@@ -1,6 +1,6 @@
 // Element-wise ops, conversions and data movement: one work-item per element.
 
-// ReLU / ReLU6 / hard-tanh as a clamp to [lo, hi] (the host quantizes the bounds of
+// The clamps (ReLU, hard-tanh, the constant clamps) as one clamp to [lo, hi] (the host quantizes the bounds of
 // fixed-point ones with fixed::quantize); Sign writes pos / neg.
 #define CLAMP_KERNEL(NAME, T, BOUND)                                              \
   __kernel void NAME(__global const T* x, __global T* y, long count, BOUND lo, BOUND hi) { \

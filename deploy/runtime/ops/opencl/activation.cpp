@@ -1,4 +1,4 @@
-// Element-wise activations on OpenCL: the clamps (Relu, Relu6, HardTanh) and Sign
+// Element-wise activations on OpenCL: the clamps (Relu, HardTanh, the constant clamps) and Sign
 // (also into packed bits: PackBits), and the unary ops of kernels/unary.inc — float by
 // the `<ir_name>_f32` kernel of opencl/cl/elementwise.cl, fixed point through a table
 // of F::fixed over every input integer computed here (bit-exact by construction).
@@ -20,18 +20,18 @@ void build_act(const k::ActivationArgs<T>& a, NodeState& st) {
   const bool sign = O == Op::kSign;
   const std::string name = kname(sign ? "sign" : "clamp", suffix<T>());
   Launch& l = st.launch(name.c_str());
+  float min_value = a.min_value, max_value = a.max_value;
+  const bool bounded = k::const_clamp_bounds(O, &min_value, &max_value) || O == Op::kHardTanh;
   if constexpr (kFloat<T>) {
     float lo = 0, hi = INFINITY;
-    if (O == Op::kRelu6) hi = 6;
-    if (O == Op::kHardTanh) { lo = a.min_value; hi = a.max_value; }
+    if (bounded) { lo = min_value; hi = max_value; }
     if (sign) { lo = -1; hi = 1; }
     set_args(l.kernel, x, y, cl_long(a.count), lo, hi);
   } else {
     cl_long lo = 0, hi = std::numeric_limits<T>::max();
-    if (O == Op::kRelu6) hi = fixed::quantize(6.0, a.q.wl_y, a.q.fl_y);
-    if (O == Op::kHardTanh) {
-      lo = fixed::quantize(a.min_value, a.q.wl_y, a.q.fl_y);
-      hi = fixed::quantize(a.max_value, a.q.wl_y, a.q.fl_y);
+    if (bounded) {
+      lo = fixed::quantize(min_value, a.q.wl_y, a.q.fl_y);
+      hi = fixed::quantize(max_value, a.q.wl_y, a.q.fl_y);
     }
     if (sign) {
       lo = fixed::quantize(-1.0, a.q.wl_y, a.q.fl_y);
@@ -82,7 +82,9 @@ void add_typed(std::vector<Entry>& t) {
   constexpr Precision P = k::detail::Elem<T>::kPrecision;
   using A = k::ActivationArgs<T>;
   add<A, build_act<T, Op::kRelu>>(t, Op::kRelu, P);
-  add<A, build_act<T, Op::kRelu6>>(t, Op::kRelu6, P);
+#define SLIMRT_ADD_CLAMP_(Name, lo, hi) add<A, build_act<T, Op::k##Name>>(t, Op::k##Name, P);
+  SLIMRT_CONST_CLAMP_OPS(SLIMRT_ADD_CLAMP_)
+#undef SLIMRT_ADD_CLAMP_
   add<A, build_act<T, Op::kHardTanh>>(t, Op::kHardTanh, P);
   add<A, build_act<T, Op::kSign>>(t, Op::kSign, P);
   add<k::PackBitsArgs<T>, build_pack<T>>(t, Op::kPackBits, P);
