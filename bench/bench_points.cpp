@@ -3,7 +3,8 @@
 // same invokes at fixed points.
 //   SLIMRT_POINTS_MODEL=runs/…/model-points-fp32.slim bench_points   (a file exported by
 //     slimlab export --operating-points), or without it a DeepEar-shaped DNN built here
-//     (4040 → 256 × 3 → 10, widths 0.05 … 1, random weights).
+//     (4040 → 256 × 3 → 10, widths 0.05 … 1, random weights). Also the cost of preparing
+//     each point's graph as a model of its own (what switching separate files costs).
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -119,6 +120,21 @@ void alternate(benchmark::State& s) {
   }
 }
 
+// Without points a device switching models prepares the other model's interpreter
+// (kernels, packing, arena) — or keeps one interpreter and arena per model.
+void prepare_separately(benchmark::State& s, size_t point) {
+  Fixture& f = fixture();
+  const slimrt::Model* g = f.model->point_graph(point);
+  const std::shared_ptr<const slimrt::Model> m = g ? std::shared_ptr<const slimrt::Model>(f.model, g) : f.model;
+  size_t arena = 0;
+  for (auto _ : s) {
+    slimrt::Interpreter in(m);
+    arena = in.arena_bytes();
+    benchmark::DoNotOptimize(arena);
+  }
+  s.counters["arena_bytes"] = double(arena);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -126,6 +142,9 @@ int main(int argc, char** argv) {
   const auto& points = fixture().model->operating_points();
   for (size_t i = 0; i < points.size(); ++i)
     benchmark::RegisterBenchmark(("point/" + points[i].name).c_str(), [i](benchmark::State& s) { invoke_at(s, i); });
+  for (size_t i = 0; i < points.size(); ++i)
+    benchmark::RegisterBenchmark(("prepare_separately/" + points[i].name).c_str(),
+                                 [i](benchmark::State& s) { prepare_separately(s, i); });
   benchmark::RegisterBenchmark("switch_only", switch_only);
   benchmark::RegisterBenchmark("alternate_cheapest_dearest", alternate);
   benchmark::RunSpecifiedBenchmarks();

@@ -26,11 +26,12 @@ slimrt::BudgetKind parse_kind(const std::string& s) {
   throw std::invalid_argument("--level-kind: '" + s + "' is not energy, latency or macs");
 }
 
-void report(const deploy::SimResult& r, const deploy::BudgetTrace& t) {
-  std::cout << std::fixed << "\n" << std::setw(13) << "rows" << std::setw(16) << ("mean " + t.column) << std::setw(10)
+void report(const deploy::SimResult& r, const deploy::BudgetTrace& t, const std::string& level_kind) {
+  const std::string budget = t.column == "level" ? "budget(" + level_kind + ")" : t.column;
+  std::cout << std::fixed << "\n" << std::setw(13) << "rows" << std::setw(20) << ("mean " + budget) << std::setw(10)
             << "accuracy" << std::setw(14) << "energy uJ" << std::setw(12) << "mean point\n";
   for (const deploy::SimSlice& s : r.slices)
-    std::cout << std::setw(6) << s.begin << "-" << std::setw(6) << s.end << std::setw(16) << std::setprecision(3)
+    std::cout << std::setw(6) << s.begin << "-" << std::setw(6) << s.end << std::setw(20) << std::setprecision(3)
               << s.mean_budget << std::setw(10) << std::setprecision(4) << s.accuracy << std::setw(14)
               << std::setprecision(1) << s.energy_uj << std::setw(11) << std::setprecision(2) << s.mean_point << "\n";
   std::cout << "\n" << std::left << std::setw(24) << "policy" << std::right << std::setw(10) << "accuracy" << std::setw(16)
@@ -110,7 +111,7 @@ void add_simulate_context_command(CLI::App& app) {
     std::cout << model_path.string() << ": " << model->operating_points().size() << " operating points; trace "
               << trace.values.size() << " rows of " << trace.column << " over " << d.test.size()
               << " test samples (cycled), hysteresis " << a->hysteresis << "\n";
-    report(deploy::simulate_context(model, d.test, trace, o), trace);
+    report(deploy::simulate_context(model, d.test, trace, o), trace, a->level_kind);
   });
 }
 
