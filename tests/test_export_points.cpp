@@ -11,6 +11,7 @@
 
 #include "compress/slimmable/slimmable.h"
 #include "deploy/export/points.h"
+#include "test_export_fixtures.h"
 #include "slimrt/runtime.h"
 #include "train/models/models.h"
 
@@ -61,18 +62,8 @@ std::vector<float> outputs(slimrt::Interpreter& in, const std::vector<float>& x)
   return y;
 }
 
-std::vector<float> calibration(const std::vector<int64_t>& shape, int n) {
-  int64_t per = 1;
-  for (int64_t d : shape) per *= d;
-  std::mt19937 rng(5);
-  std::normal_distribution<float> nd(0, 1);
-  std::vector<float> v(size_t(per * n));
-  for (float& x : v) x = nd(rng);
-  return v;
-}
-
 void check_points(const ir::Graph& full, deploy::ExportPrecision precision) {
-  const std::vector<float> calib = calibration(full.input_shape, 64);
+  const std::vector<float> calib = test::calibration(full.input_shape, 64);
   deploy::PointsOptions o;
   o.base.calibration = calib.data();
   o.base.calibration_samples = 64;
@@ -132,7 +123,7 @@ TEST(ExportPoints, MeasuresLatencyAndAccuracyOnTestData) {
   const ir::Graph g = model("deepear_dnn", {1, 8, 10});
   data::ArraySet test;
   test.sample_shape = {1, 8, 10};
-  test.values = calibration({1, 8, 10}, 40);
+  test.values = test::calibration({1, 8, 10}, 40);
   test.labels.assign(40, 0);
   for (size_t i = 0; i < test.labels.size(); ++i) test.labels[i] = int32_t(i % 5);
   deploy::PointsOptions o;
