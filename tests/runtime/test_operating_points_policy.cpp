@@ -99,7 +99,7 @@ TEST(PointPolicy, CApiOverAFileWithPoints) {
   ASSERT_EQ(slimrt_budget_for_level(m.get(), SLIMRT_BUDGET_LATENCY_US, 0.0, &budget), SLIMRT_OK);
   EXPECT_DOUBLE_EQ(budget, p0.latency_us);
   int out = -1;
-  EXPECT_EQ(slimrt_choose_point(m.get(), static_cast<slimrt_budget_kind>(7), 1, -1, 0, &out),
+  EXPECT_EQ(slimrt_choose_point(m.get(), 7, 1, -1, 0, &out),
             SLIMRT_ERROR_INVALID_ARGUMENT);
   api::InterpreterHandle in(m);
   EXPECT_EQ(in.point(), 2);

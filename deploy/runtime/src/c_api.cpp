@@ -196,21 +196,21 @@ slimrt_status slimrt_set_point(slimrt_interpreter* i, int index) {
 
 int slimrt_get_point(const slimrt_interpreter* i) { return i ? int(i->interp->operating_point()) : -1; }
 
-slimrt_status slimrt_choose_point(const slimrt_model* m, slimrt_budget_kind kind, double budget, int current,
+slimrt_status slimrt_choose_point(const slimrt_model* m, int kind, double budget, int current,
                                   double hysteresis, int* out) {
   if (!m || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_choose_point: null argument");
   if (kind < SLIMRT_BUDGET_LATENCY_US || kind > SLIMRT_BUDGET_MACS)
-    return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_choose_point: unknown budget kind " + std::to_string(int(kind)));
+    return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_choose_point: unknown budget kind " + std::to_string(kind));
   return guarded(SLIMRT_ERROR_INVALID_ARGUMENT, [&] {
     *out = int(slimrt::choose_point(m->model->operating_points(), static_cast<slimrt::BudgetKind>(kind), budget, current,
                                     hysteresis));
   });
 }
 
-slimrt_status slimrt_budget_for_level(const slimrt_model* m, slimrt_budget_kind kind, double level, double* out) {
+slimrt_status slimrt_budget_for_level(const slimrt_model* m, int kind, double level, double* out) {
   if (!m || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_budget_for_level: null argument");
   if (kind < SLIMRT_BUDGET_LATENCY_US || kind > SLIMRT_BUDGET_MACS)
-    return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_budget_for_level: unknown budget kind " + std::to_string(int(kind)));
+    return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_budget_for_level: unknown budget kind " + std::to_string(kind));
   return guarded(SLIMRT_ERROR_INVALID_ARGUMENT, [&] {
     *out = slimrt::budget_for_level(m->model->operating_points(), static_cast<slimrt::BudgetKind>(kind), level);
   });

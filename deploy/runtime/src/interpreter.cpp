@@ -112,13 +112,28 @@ void Interpreter::plan_memory(const std::vector<TensorAlias>& aliases) {
     if (scratch_buffer[s] >= 0) scratch_offset_[s] = plan_.offsets[size_t(scratch_buffer[s])];
 }
 
-// Every node's pointers into the arena (fixed from here on).
+// Every node's pointers into the arena (fixed from here on). A constant read where an
+// activation is expected (a data input) points at an aligned copy of its bytes: it has
+// no place in the arena.
 void Interpreter::bind_arena(uint8_t* arena) {
   arena_ = arena;
+  const auto& tensors = model_->tensors();
+  std::map<int, uint8_t*> constants;
   for (size_t s = 0; s < nodes_.size(); ++s)
     for (const auto& slot : nodes_[s]->slots) {
-      const size_t base = slot.tensor < 0 ? scratch_offset_[s] : tensor_offset_[size_t(slot.tensor)];
-      void* p = arena_ + base + slot.offset;
+      void* p = nullptr;
+      if (slot.tensor >= 0 && tensors[size_t(slot.tensor)].constant()) {
+        uint8_t*& copy = constants[slot.tensor];
+        if (!copy) {
+          const TensorDesc& t = tensors[size_t(slot.tensor)];
+          storage_->owned.push_back(aligned_alloc_bytes(t.bytes));
+          copy = storage_->owned.back().get();
+          std::memcpy(copy, t.data, t.bytes);
+        }
+        p = copy + slot.offset;
+      } else {
+        p = arena_ + (slot.tensor < 0 ? scratch_offset_[s] : tensor_offset_[size_t(slot.tensor)]) + slot.offset;
+      }
       std::memcpy(slot.field, &p, sizeof p);
     }
 }

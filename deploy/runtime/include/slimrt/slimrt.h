@@ -122,13 +122,14 @@ SLIMRT_API int slimrt_get_point(const slimrt_interpreter* interp);
 typedef enum slimrt_budget_kind {
   SLIMRT_BUDGET_LATENCY_US = 0, SLIMRT_BUDGET_ENERGY_UJ = 1, SLIMRT_BUDGET_MACS = 2
 } slimrt_budget_kind;
-/* The most accurate point costing at most `budget` (the cheapest when none does).
+/* kind: a slimrt_budget_kind value (an int, so a bad value is an error, not undefined).
+ * The most accurate point costing at most `budget` (the cheapest when none does).
  * current: the point in use (-1: none); hysteresis h in [0, 1): the current point is
  * kept while it fits unless a more accurate one costs at most budget * (1 - h). */
-SLIMRT_API slimrt_status slimrt_choose_point(const slimrt_model* model, slimrt_budget_kind kind, double budget,
+SLIMRT_API slimrt_status slimrt_choose_point(const slimrt_model* model, int kind, double budget,
                                              int current, double hysteresis, int* out);
 /* A level in [0, 1] (battery, thermal headroom) mapped linearly onto [cheapest, dearest] cost. */
-SLIMRT_API slimrt_status slimrt_budget_for_level(const slimrt_model* model, slimrt_budget_kind kind, double level,
+SLIMRT_API slimrt_status slimrt_budget_for_level(const slimrt_model* model, int kind, double level,
                                                  double* out);
 
 #ifdef __cplusplus
