@@ -18,6 +18,7 @@
 #include <stdexcept>
 
 #include "cli/commands.h"
+#include "cli/export_points.h"
 #include "datasets/pipeline.h"
 #include "deploy/export/exporter.h"
 #include "deploy/export/front_end.h"
@@ -34,7 +35,7 @@ namespace fs = std::filesystem;
 
 void add_export_command(CLI::App& app) {
   struct Args {
-    std::string run, precision = "fp32", out, root = "runs";
+    std::string run, precision = "fp32", out, root = "runs", points;
     bool no_measure = false, front_end = false;
     int runs = 100;
   };
@@ -51,6 +52,10 @@ void add_export_command(CLI::App& app) {
   cmd->add_flag("--front-end", a->front_end,
                 "Put the run's sensor front end (log-mel / MFCC, DeepSense, image resize + normalisation) in front "
                 "of the network: the .slim takes raw samples / pixels (docs/EXPORT.md)");
+  cmd->add_option("--operating-points", a->points,
+                  "widths | all: every width of the run's slimmable stage in one .slim, an operating point each "
+                  "(widths: at --precision; all: fp32 and int8); slimrt switches between them at run time "
+                  "(docs/ADAPTIVE.md)");
   cmd->callback([a] {
     fs::path dir = a->run;
     if (!fs::is_directory(dir)) dir = fs::path(a->root) / a->run;
@@ -98,8 +103,22 @@ void add_export_command(CLI::App& app) {
       }
     }
 
-    const fs::path out = a->out.empty() ? dir / ("model-" + a->precision + ".slim") : fs::path(a->out);
+    const std::string stem = a->points.empty() ? "model-" + a->precision
+                             : a->points == "all"  ? std::string("model-points")
+                                                   : "model-points-" + a->precision;
+    const fs::path out = a->out.empty() ? dir / (stem + ".slim") : fs::path(a->out);
     if (out.has_parent_path()) fs::create_directories(out.parent_path());
+    if (!a->points.empty()) {
+      PointsRequest r{dir, out, a->points, o, record ? &*record : nullptr, d && !a->no_measure ? &d->test : nullptr,
+                      a->runs, nullptr};
+      if (a->front_end) {
+        if (!d) throw std::runtime_error("--front-end needs the run's config.toml (the dataset configuration)");
+        const slimrt::frontend::FrontEndSpec spec = deploy::front_end_spec(experiment->dataset, *d);
+        r.transform = [spec](const std::vector<uint8_t>& net) { return deploy::with_front_end(net, spec); };
+      }
+      export_operating_points(r);
+      return;
+    }
     // --front-end: the network is exported (and measured on the run's features) as
     // always, then written again behind its front end.
     auto attach_front_end = [&] {

@@ -6,10 +6,12 @@
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "datasets/types.h"
 #include "deploy/export/exporter.h"
+#include "slimrt/runtime.h"
 
 namespace slimlab::deploy {
 
@@ -31,5 +33,12 @@ struct ExportMeasurement {
 ExportMeasurement export_and_measure(const ir::Graph& graph, const ExportOptions& options,
                                      const std::filesystem::path& out, const data::ArraySet& test,
                                      int latency_runs = 100, size_t max_samples = SIZE_MAX);
+
+// Test accuracy (arg max of output 0 vs labels) over at most max_samples samples; *samples
+// gets the count. std::invalid_argument when the sample size is not the input's.
+double test_accuracy(slimrt::Interpreter& in, const data::ArraySet& test, size_t max_samples, int64_t* samples);
+// Batch-1 median and p90 of `runs` invocations after a warm-up, microseconds (the input
+// as it is).
+std::pair<double, double> time_invoke(slimrt::Interpreter& in, int runs);
 
 }  // namespace slimlab::deploy

@@ -31,6 +31,17 @@ const OpDesc& front_op(const Model& m) {
   return op;
 }
 
+// Every operating point must take the same raw window through the same front end.
+void same_front(const OpDesc& a, const Model& g, const std::string& name) {
+  const OpDesc& b = front_op(g);
+  const FrontEndParams &p = a.frontend, &q = b.frontend;
+  const bool same = a.type == b.type && p.sample_rate == q.sample_rate && p.n_fft == q.n_fft &&
+                    p.win_length == q.win_length && p.hop_length == q.hop_length && p.n_mels == q.n_mels &&
+                    p.n_mfcc == q.n_mfcc && p.fmin == q.fmin && p.fmax == q.fmax && p.intervals == q.intervals &&
+                    p.fft_bins == q.fft_bins && p.axes_per_sensor == q.axes_per_sensor;
+  if (!same) refuse("operating point '" + name + "' starts with another front end than the model's graph");
+}
+
 }  // namespace
 
 class ModelStream {
@@ -54,6 +65,8 @@ class ModelStream {
       features_.emplace(FeatureStream::log_mel(ops::fe::log_mel_options(p, window_), hop_));
     else if (o.reuse && float_features && op.type == OpType::DeepSenseFeatures)
       features_.emplace(FeatureStream::deepsense(ops::fe::deepsense_options(p, window_, channels_), hop_));
+    for (size_t i = 0; i < model_->operating_points().size(); ++i)
+      if (const Model* g = model_->point_graph(i)) same_front(op, *g, model_->operating_points()[i].name);
     build_interpreter(o.isa ? o.isa : "");
     ring_.assign(size_t(window_ * channels_), 0.0f);
     linear_.assign(ring_.size(), 0.0f);
@@ -93,6 +106,8 @@ class ModelStream {
   double rate() const { return rate_; }
   bool reusing() const { return features_.has_value(); }
   const std::vector<float>& output() const { return out_; }
+  void set_point(size_t i) { interp_->set_operating_point(i); }
+  size_t point() const { return interp_->operating_point(); }
 
  private:
   void build_interpreter(const std::string& isa) {
@@ -276,6 +291,17 @@ int slimrt_stream_smooth_window(const slimrt_stream* s) { return s ? s->s->smoot
 int slimrt_stream_smooth_mode(const slimrt_stream* s) { return s ? s->s->smooth_mode() : 0; }
 double slimrt_stream_sample_rate(const slimrt_stream* s) { return s ? s->s->rate() : 0; }
 int slimrt_stream_reusing(const slimrt_stream* s) { return s && s->s->reusing() ? 1 : 0; }
+
+slimrt_status slimrt_stream_set_point(slimrt_stream* s, int index) {
+  if (!s) return stream_fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_stream_set_point: null stream");
+  try {
+    s->s->set_point(index < 0 ? SIZE_MAX : size_t(index));
+    return SLIMRT_OK;
+  } catch (const std::exception& e) {
+    return stream_fail(SLIMRT_ERROR_INVALID_ARGUMENT, e.what());
+  }
+}
+int slimrt_stream_point(const slimrt_stream* s) { return s ? int(s->s->point()) : -1; }
 
 slimrt_status slimrt_stream_output(const slimrt_stream* s, float* data, size_t count) {
   if (!s || !data) return stream_fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_stream_output: null argument");

@@ -167,4 +167,53 @@ slimrt_status slimrt_get_output(const slimrt_interpreter* i, int index, float* d
 
 size_t slimrt_arena_bytes(const slimrt_interpreter* i) { return i ? i->interp->arena_bytes() : 0; }
 
+// ---- operating points (docs/ADAPTIVE.md) ----
+int slimrt_model_num_points(const slimrt_model* m) { return m ? int(m->model->operating_points().size()) : 0; }
+
+slimrt_status slimrt_model_point_info(const slimrt_model* m, int index, slimrt_point_info* info) {
+  if (!m || !info) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_model_point_info: null argument");
+  const auto& points = m->model->operating_points();
+  if (index < 0 || size_t(index) >= points.size())
+    return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_model_point_info: operating point " + std::to_string(index) +
+                                                   " does not exist (the model has " + std::to_string(points.size()) + ")");
+  const slimrt::OperatingPoint& p = points[size_t(index)];
+  info->name = p.name.c_str();
+  info->precision = p.precision.c_str();
+  info->width = p.width;
+  info->accuracy = p.accuracy;
+  info->macs = p.macs;
+  info->weight_bytes = p.weight_bytes;
+  info->latency_us = p.latency_us;
+  info->energy_uj = p.energy_uj;
+  info->is_main = p.main ? 1 : 0;
+  return SLIMRT_OK;
+}
+
+slimrt_status slimrt_set_point(slimrt_interpreter* i, int index) {
+  if (!i) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_set_point: null interpreter");
+  return guarded(SLIMRT_ERROR_INVALID_ARGUMENT, [&] { i->interp->set_operating_point(index < 0 ? SIZE_MAX : size_t(index)); });
+}
+
+int slimrt_get_point(const slimrt_interpreter* i) { return i ? int(i->interp->operating_point()) : -1; }
+
+slimrt_status slimrt_choose_point(const slimrt_model* m, int kind, double budget, int current,
+                                  double hysteresis, int* out) {
+  if (!m || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_choose_point: null argument");
+  if (kind < SLIMRT_BUDGET_LATENCY_US || kind > SLIMRT_BUDGET_MACS)
+    return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_choose_point: unknown budget kind " + std::to_string(kind));
+  return guarded(SLIMRT_ERROR_INVALID_ARGUMENT, [&] {
+    *out = int(slimrt::choose_point(m->model->operating_points(), static_cast<slimrt::BudgetKind>(kind), budget, current,
+                                    hysteresis));
+  });
+}
+
+slimrt_status slimrt_budget_for_level(const slimrt_model* m, int kind, double level, double* out) {
+  if (!m || !out) return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_budget_for_level: null argument");
+  if (kind < SLIMRT_BUDGET_LATENCY_US || kind > SLIMRT_BUDGET_MACS)
+    return fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_budget_for_level: unknown budget kind " + std::to_string(kind));
+  return guarded(SLIMRT_ERROR_INVALID_ARGUMENT, [&] {
+    *out = slimrt::budget_for_level(m->model->operating_points(), static_cast<slimrt::BudgetKind>(kind), level);
+  });
+}
+
 }  // extern "C"

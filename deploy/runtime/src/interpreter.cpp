@@ -103,18 +103,37 @@ void Interpreter::plan_memory(const std::vector<TensorAlias>& aliases) {
       life.emplace_back(int(s), int(s));
     }
   plan_ = plan_arena(sizes, life, kAlign);
-  storage_->arena = aligned_alloc_bytes(plan_.arena_bytes);
-  arena_ = storage_->arena.get();
-
   tensor_offset_.assign(tensors.size(), SIZE_MAX);
   for (size_t t = 0; t < tensors.size(); ++t)
     if (!tensors[t].constant())
       tensor_offset_[t] = plan_.offsets[size_t(tensor_buffer[size_t(place.root[t])])] + place.offset[t];
+  scratch_offset_.assign(nodes_.size(), 0);
+  for (size_t s = 0; s < nodes_.size(); ++s)
+    if (scratch_buffer[s] >= 0) scratch_offset_[s] = plan_.offsets[size_t(scratch_buffer[s])];
+}
+
+// Every node's pointers into the arena (fixed from here on). A constant read where an
+// activation is expected (a data input) points at an aligned copy of its bytes: it has
+// no place in the arena.
+void Interpreter::bind_arena(uint8_t* arena) {
+  arena_ = arena;
+  const auto& tensors = model_->tensors();
+  std::map<int, uint8_t*> constants;
   for (size_t s = 0; s < nodes_.size(); ++s)
     for (const auto& slot : nodes_[s]->slots) {
-      const size_t base =
-          slot.tensor < 0 ? plan_.offsets[size_t(scratch_buffer[s])] : tensor_offset_[size_t(slot.tensor)];
-      void* p = arena_ + base + slot.offset;
+      void* p = nullptr;
+      if (slot.tensor >= 0 && tensors[size_t(slot.tensor)].constant()) {
+        uint8_t*& copy = constants[slot.tensor];
+        if (!copy) {
+          const TensorDesc& t = tensors[size_t(slot.tensor)];
+          storage_->owned.push_back(aligned_alloc_bytes(t.bytes));
+          copy = storage_->owned.back().get();
+          std::memcpy(copy, t.data, t.bytes);
+        }
+        p = copy + slot.offset;
+      } else {
+        p = arena_ + (slot.tensor < 0 ? scratch_offset_[s] : tensor_offset_[size_t(slot.tensor)]) + slot.offset;
+      }
       std::memcpy(slot.field, &p, sizeof p);
     }
 }
@@ -125,21 +144,52 @@ Interpreter::Interpreter(std::shared_ptr<const Model> model, InterpreterOptions 
   if (options_.threads < 0 || options_.threads > kMaxThreads)
     throw_fmt("threads %d is out of range (0 or 1: the calling thread only; at most %d)", options_.threads,
               kMaxThreads);
-  const auto& ops = model_->ops();
   storage_ = std::make_unique<InterpreterStorage>();
-  std::shared_ptr<DeviceBackend>& backend = storage_->backend;
   if (!options_.device.empty() && options_.device != "cpu") {
     const std::string name = options_.device.substr(0, options_.device.find_first_of(":,"));
     const auto it = device_backends().find(name);
     if (it == device_backends().end())
       throw_fmt("device '%s': no '%s' backend in this program (link slimrt_opencl and call slimrt_opencl_install())",
               options_.device.c_str(), name.c_str());
-    backend = it->second(options_.device);
+    storage_->backend = it->second(options_.device);
   }
-  if (options_.threads > 1 && !backend) storage_->pool = std::make_unique<ThreadPool>(options_.threads);
+  if (options_.threads > 1 && !storage_->backend) storage_->pool = std::make_unique<ThreadPool>(options_.threads);
+  prepare(storage_.get());
+  // The other operating points: prepared alike (the same backend and thread pool), one
+  // arena for all, planned for the largest.
+  const auto& points = model_->operating_points();
+  point_ = model_->main_point();
+  size_t arena = plan_.arena_bytes;
+  points_.resize(points.size());
+  for (size_t i = 0; i < points.size(); ++i)
+    if (const Model* g = model_->point_graph(i)) {
+      points_[i].reset(new Interpreter(std::shared_ptr<const Model>(model_, g), options_, storage_.get()));
+      arena = std::max(arena, points_[i]->plan_.arena_bytes);
+      packed_bytes_ += points_[i]->packed_bytes_;
+    }
+  storage_->arena = aligned_alloc_bytes(arena);
+  arena_bytes_ = arena;
+  bind_arena(storage_->arena.get());
+  for (auto& p : points_)
+    if (p) {
+      p->bind_arena(storage_->arena.get());
+      p->arena_bytes_ = arena;
+    }
+}
+
+// A point's graph: the owner's backend and pool, its own nodes and plan.
+Interpreter::Interpreter(std::shared_ptr<const Model> graph, InterpreterOptions options, InterpreterStorage* shared)
+    : model_(std::move(graph)), options_(std::move(options)) {
+  storage_ = std::make_unique<InterpreterStorage>();
+  prepare(shared);
+}
+
+void Interpreter::prepare(InterpreterStorage* shared) {
+  const auto& ops = model_->ops();
+  DeviceBackend* backend = shared->backend.get();
   ops::Bind b(*model_, options_);
-  b.backend = backend.get();
-  b.pool = storage_->pool.get();
+  b.backend = backend;
+  b.pool = shared->pool.get();
   b.views = options_.views && !backend;
   for (size_t i = 0; i < ops.size(); ++i) {
     nodes_.push_back(b.build(i, ops[i]));
@@ -151,6 +201,13 @@ Interpreter::Interpreter(std::shared_ptr<const Model> model, InterpreterOptions 
   storage_->owned = std::move(b.owned_);
   storage_->thresholds = std::move(b.thresholds_);
   choose_views(b.aliases);
+}
+
+void Interpreter::set_operating_point(size_t i) {
+  if (i >= points_.size())
+    throw_fmt("operating point %zu does not exist (the model has %zu)", i, points_.size());
+  active_ = points_[i] ? points_[i].get() : this;
+  point_ = i;
 }
 
 namespace {
@@ -180,50 +237,54 @@ void Interpreter::choose_views(const std::vector<TensorAlias>& aliases) {
   plan_memory({});
 }
 
-Interpreter::~Interpreter() = default;
+Interpreter::~Interpreter() { points_.clear(); }  // before the storage they share
 
 const TensorDesc& Interpreter::input(size_t i) const {
   if (i >= num_inputs()) throw_fmt("input %zu does not exist", i);
-  return model_->tensors()[size_t(model_->inputs()[i])];
+  const Model& m = *active_->model_;
+  return m.tensors()[size_t(m.inputs()[i])];
 }
 const TensorDesc& Interpreter::output(size_t i) const {
   if (i >= num_outputs()) throw_fmt("output %zu does not exist", i);
-  return model_->tensors()[size_t(model_->outputs()[i])];
+  const Model& m = *active_->model_;
+  return m.tensors()[size_t(m.outputs()[i])];
 }
 
 void Interpreter::set_input(size_t i, const float* data, size_t count) {
   const TensorDesc& t = input(i);
   if (count != size_t(t.numel))
     throw_fmt("input '%s' takes %lld values, got %zu", t.name.c_str(), (long long)t.numel, count);
-  std::memcpy(arena_ + tensor_offset_[size_t(model_->inputs()[i])], data, count * sizeof(float));
+  const Interpreter& a = *active_;
+  std::memcpy(arena_ + a.tensor_offset_[size_t(a.model_->inputs()[i])], data, count * sizeof(float));
 }
 
 void Interpreter::invoke() {
-  for (auto& n : nodes_) n->run();
+  for (auto& n : active_->nodes_) n->run();
 }
 
 void Interpreter::get_output(size_t i, float* data, size_t count) const {
   const TensorDesc& t = output(i);
   if (count != size_t(t.numel))
     throw_fmt("output '%s' holds %lld values, asked for %zu", t.name.c_str(), (long long)t.numel, count);
-  std::memcpy(data, arena_ + tensor_offset_[size_t(model_->outputs()[i])], count * sizeof(float));
+  const Interpreter& a = *active_;
+  std::memcpy(data, arena_ + a.tensor_offset_[size_t(a.model_->outputs()[i])], count * sizeof(float));
 }
 
 const void* Interpreter::tensor_data(int tensor) const {
-  if (tensor < 0 || size_t(tensor) >= tensor_offset_.size() || tensor_offset_[size_t(tensor)] == SIZE_MAX)
-    return nullptr;
-  return arena_ + tensor_offset_[size_t(tensor)];
+  const std::vector<size_t>& off = active_->tensor_offset_;
+  if (tensor < 0 || size_t(tensor) >= off.size() || off[size_t(tensor)] == SIZE_MAX) return nullptr;
+  return arena_ + off[size_t(tensor)];
 }
 
 std::vector<std::string> Interpreter::kernel_names() const {
   std::vector<std::string> out;
-  for (const auto& n : nodes_) out.push_back(n->kernel_name);
+  for (const auto& n : active_->nodes_) out.push_back(n->kernel_name);
   return out;
 }
 
 std::vector<int> Interpreter::node_parts() const {
   std::vector<int> out;
-  for (const auto& n : nodes_) out.push_back(n->parts);
+  for (const auto& n : active_->nodes_) out.push_back(n->parts);
   return out;
 }
 

@@ -135,6 +135,7 @@ void Model::verify_and_index(const std::string& origin, const LoadOptions& optio
   inputs_ = std::move(out.inputs);
   outputs_ = std::move(out.outputs);
   metadata_ = std::move(out.metadata);
+  index_points(origin, options);
 }
 
 std::string Model::integrity() const {

@@ -151,6 +151,7 @@ class Bind {
   NodePtr build(size_t index, const OpDesc& op);
 
   const OpDesc& op() const { return *op_; }
+  size_t index() const { return index_; }  // the op's position in its graph
   const TensorDesc& in(size_t i) const { return t_[size_t(op_->inputs[i])]; }
   const TensorDesc& out() const { return t_[size_t(op_->outputs[0])]; }
   bool has(size_t i) const { return i < op_->inputs.size() && op_->inputs[i] >= 0; }

@@ -259,16 +259,24 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
   // damaged version field must not turn the checks off).
   v.checksums_verified = verify_checksums && (m.format_version() >= kFormatVersionChecksums || model_crc_field(m));
   if (v.checksums_verified) check_checksums(m, base, size, origin);
-  const auto* tensors = m.tensors();
   const auto* buffers = m.buffers();
-  const auto* ops = m.ops();
+  const size_t n_buffers = buffers ? buffers->size() : 0;
+  if (n_buffers > 0 && buffers->Get(0)->data() && buffers->Get(0)->data()->size() != 0)
+    fail_fmt(origin, "buffer 0 is reserved and must be empty");
+  verify_graph({m.tensors(), m.ops(), m.inputs(), m.outputs()}, buffers, base, size, origin, false, v);
+  read_metadata(m.metadata(), origin, v.metadata);
+  return v;
+}
+
+void verify_graph(const GraphRefs& g, const BufferRefs* buffers, const uint8_t* base, size_t size,
+                  const std::string& origin, bool buffer_prefix, Verified& v) {
+  const auto* tensors = g.tensors;
+  const auto* ops = g.ops;
   if (!tensors || tensors->size() == 0 || !ops || ops->size() == 0)
     fail_fmt(origin, "the model has no %s", !tensors || tensors->size() == 0 ? "tensors" : "ops");
   if (tensors->size() > kMaxTensors) fail_fmt(origin, "too many tensors (%lld)", (long long)tensors->size());
   if (ops->size() > kMaxOps) fail_fmt(origin, "too many ops (%lld)", (long long)ops->size());
   const size_t n_buffers = buffers ? buffers->size() : 0;
-  if (n_buffers > 0 && buffers->Get(0)->data() && buffers->Get(0)->data()->size() != 0)
-    fail_fmt(origin, "buffer 0 is reserved and must be empty");
 
   // ---- tensors ----
   size_t activation_bytes = 0;
@@ -282,9 +290,10 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
       if (b >= n_buffers) fail_fmt(origin, "%sbuffer %lld does not exist (%lld buffers)", tw, (long long)b, (long long)n_buffers);
       const auto* data = buffers->Get(b)->data();
       const size_t have = data ? data->size() : 0;
-      if (have != t.bytes)
-        fail_fmt(origin, "%sbuffer %lld holds %lld bytes, %s %s needs %lld", tw, (long long)b, (long long)have,
-                 dtype_name(t.dtype), ops::shape_str(t.shape).c_str(), (long long)t.bytes);
+      if (buffer_prefix ? have < t.bytes : have != t.bytes)
+        fail_fmt(origin, "%sbuffer %lld holds %lld bytes, %s %s needs %s%lld", tw, (long long)b, (long long)have,
+                 dtype_name(t.dtype), ops::shape_str(t.shape).c_str(), buffer_prefix ? "at least " : "",
+                 (long long)t.bytes);
       t.data = data->data();
       if (t.data < base || t.data + t.bytes > base + size) fail_fmt(origin, "%sbuffer lies outside the file", tw);
       if (t.dtype == DType::BIN) check_bin_padding(t, tw, origin);
@@ -305,9 +314,9 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
     }
     return idx;
   };
-  if (!m.inputs() || m.inputs()->size() == 0 || m.inputs()->size() > 64) fail_fmt(origin, "the model needs 1..64 inputs");
-  if (!m.outputs() || m.outputs()->size() == 0 || m.outputs()->size() > 64) fail_fmt(origin, "the model needs 1..64 outputs");
-  for (int32_t idx : *m.inputs()) {
+  if (!g.inputs || g.inputs->size() == 0 || g.inputs->size() > 64) fail_fmt(origin, "the model needs 1..64 inputs");
+  if (!g.outputs || g.outputs->size() == 0 || g.outputs->size() > 64) fail_fmt(origin, "the model needs 1..64 outputs");
+  for (int32_t idx : *g.inputs) {
     const int i = tensor_index(idx, "", "a model input", -1);
     const TensorDesc& t = v.tensors[size_t(i)];
     if (t.constant()) fail_fmt(origin, "model input '%s' is a constant", t.name.c_str());
@@ -351,16 +360,13 @@ Verified verify_model(const fb::Model& m, const uint8_t* base, size_t size, cons
     }
     check_op(origin, k, op, v.tensors);
   }
-  for (int32_t idx : *m.outputs()) {
+  for (int32_t idx : *g.outputs) {
     const int i = tensor_index(idx, "", "a model output", -1);
     const TensorDesc& t = v.tensors[size_t(i)];
     if (producer[size_t(i)] == -2) fail_fmt(origin, "model output '%s' is never written", t.name.c_str());
     if (t.dtype != DType::F32) fail_fmt(origin, "model output '%s' must be f32", t.name.c_str());
     v.outputs.push_back(i);
   }
-
-  read_metadata(m.metadata(), origin, v.metadata);
-  return v;
 }
 
 }  // namespace detail

@@ -30,6 +30,28 @@ struct Verified {
   bool checksums_verified = false;
 };
 
+// One graph's parts (Model's, or an operating point's PointGraph).
+using BufferRefs = flatbuffers::Vector<flatbuffers::Offset<fb::Buffer>>;
+struct GraphRefs {
+  const flatbuffers::Vector<flatbuffers::Offset<fb::Tensor>>* tensors;
+  const flatbuffers::Vector<flatbuffers::Offset<fb::Op>>* ops;
+  const flatbuffers::Vector<int32_t>* inputs;
+  const flatbuffers::Vector<int32_t>* outputs;
+};
+// The checks of verify_model on one graph, into v (tensors, ops, inputs, outputs).
+// buffer_prefix: a constant may use a prefix of its buffer (operating points).
+void verify_graph(const GraphRefs& g, const BufferRefs* buffers, const uint8_t* base, size_t size,
+                  const std::string& origin, bool buffer_prefix, Verified& v);
+// The operating point table (points.cpp): every point's graph verified as above, names
+// unique, exactly one point without a graph, inputs / outputs as the main graph's.
+struct VerifiedPoint {
+  OperatingPoint info;
+  bool has_graph = false;
+  Verified graph;
+};
+std::vector<VerifiedPoint> verify_points(const fb::Model& m, const Verified& main, const uint8_t* base, size_t size,
+                                         const std::string& origin);
+
 // Throws slimrt::Error "<origin>: op 3 'conv1' (Conv2d): …" / "tensor 7 'x': …".
 // Format version 2: the checksums are checked first unless verify_checksums is false.
 Verified verify_model(const fb::Model& model, const uint8_t* base, size_t size, const std::string& origin,

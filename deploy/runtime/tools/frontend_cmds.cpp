@@ -145,6 +145,24 @@ void write_f32(const std::string& path, const float* data, size_t count) {
   if (!f) throw Error(path + ": cannot write");
 }
 
+size_t resolve_point(const std::vector<std::string>& names, const std::string& point) {
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == point) return i;
+    list += (i ? ", " : "") + names[i];
+  }
+  char* end = nullptr;
+  const unsigned long i = std::strtoul(point.c_str(), &end, 10);
+  if (!point.empty() && *end == '\0' && i < names.size()) return size_t(i);
+  throw Error("--point: no operating point '" + point + "' (the model has " + std::to_string(names.size()) + ": " + list + ")");
+}
+
+std::vector<std::string> point_names(const Model& m) {
+  std::vector<std::string> out;
+  for (const auto& p : m.operating_points()) out.push_back(p.name);
+  return out;
+}
+
 namespace {
 // run --raw: the network without its front end, on float32 features from `input`.
 int run_past_front_end(const std::shared_ptr<const Model>& m, const std::string& input, const RawOptions& o) {
@@ -176,6 +194,7 @@ int run_raw(const std::shared_ptr<const Model>& m, const std::string& path, cons
   InterpreterOptions io;
   io.isa = o.isa;
   Interpreter in(m, io);
+  if (!o.point.empty()) in.set_operating_point(resolve_point(point_names(*m), o.point));
   const auto& shape = in.input(0).shape;
   std::vector<float> y(size_t(in.output(0).numel)), sum(y.size(), 0.0f);
   int64_t windows = 0;
@@ -242,6 +261,13 @@ int stream_raw(const std::string& path, const std::string& input, const RawOptio
   slimrt_stream* s = nullptr;
   if (slimrt_stream_open(m, &so, &s) != SLIMRT_OK) throw Error(path + ": " + slimrt_last_error());
   std::unique_ptr<slimrt_stream, void (*)(slimrt_stream*)> stream(s, slimrt_stream_free);
+  if (!o.point.empty()) {
+    std::vector<std::string> names;
+    slimrt_point_info info;
+    for (int i = 0; i < slimrt_model_num_points(m); ++i)
+      if (slimrt_model_point_info(m, i, &info) == SLIMRT_OK) names.emplace_back(info.name);
+    if (slimrt_stream_set_point(s, int(resolve_point(names, o.point))) != SLIMRT_OK) throw Error(slimrt_last_error());
+  }
   Signal sig = read_signal(input, o, slimrt_stream_channels(s));
   check_rate(input, sig.rate, slimrt_stream_sample_rate(s));
   std::printf("# window %lld frames, hop %lld, smoothing %s over %d; columns: end_s window class score smoothed score\n",

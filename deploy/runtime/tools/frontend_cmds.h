@@ -18,7 +18,12 @@ struct RawOptions {
   int smooth_mode = -1;     // stream: 0 vote, 1 mean (-1: the file's)
   unsigned load_flags = 0;  // SLIMRT_LOAD_SKIP_CHECKSUMS
   bool raw = false;         // run --raw: INPUT is float32 features for the network, past the front end
+  std::string point;        // --point NAME|INDEX: the operating point (docs/ADAPTIVE.md); empty: the main one
 };
+
+// --point: an index, or a point's name among `names`; throws Error listing the names.
+size_t resolve_point(const std::vector<std::string>& names, const std::string& point);
+std::vector<std::string> point_names(const Model& m);
 
 // The model's first op when it is a front-end op reading the model's input, else null.
 const OpDesc* front_end_op(const Model& m);

@@ -95,6 +95,7 @@ int usage() {
                "       slimrt-run stream MODEL.slim INPUT [--hop N] [--chunk N] [--smooth N] [--smooth-mode vote|mean]\n"
                "       slimrt-run COMMAND --help   (a command's usage; raw WAV / CSV / image inputs: run --help)\n"
                "       any command: --threads N  N threads share each large dense / conv op (bit-identical)\n"
+               "                    --point NAME|INDEX  the operating point to describe / run / bench / stream\n"
                "             --no-views  copy Reshape / Slice / Concat instead of viewing (to compare arenas)\n"
                "             --no-verify-checksum  skip the CRC-32C checks of a format-version-2 file\n"
                "             (zero-copy flash images only: a damaged file then computes wrong outputs)\n");
@@ -105,9 +106,35 @@ std::string g_device;  // --device cpu | opencl[:N][,fp16]
 slimrt::LoadOptions g_load;  // --no-verify-checksum
 slimrt::InterpreterOptions g_opt;  // --isa, --threads, --no-views (and --device)
 
+// One `operating point` line per point of the file's table (docs/ADAPTIVE.md).
+void describe_points(const slimrt::Model& m, size_t shown) {
+  const auto& points = m.operating_points();
+  if (points.empty() || !points[0].from_table) return;
+  for (size_t i = 0; i < points.size(); ++i) {
+    const slimrt::OperatingPoint& p = points[i];
+    std::printf("operating point %zu %-20s %-6s accuracy %.4f  MACs %lld  weights %s  energy %.3g uJ  latency ", i,
+                p.name.c_str(), p.precision.c_str(), p.accuracy, (long long)p.macs,
+                human_bytes(double(p.weight_bytes)).c_str(), p.energy_uj);
+    if (p.latency_us >= 0) std::printf("%.1f us", p.latency_us);
+    else std::printf("-");
+    std::printf("%s%s\n", p.main ? "  (main graph)" : "", i == shown ? "  <- shown below" : "");
+  }
+}
+
+size_t g_point = SIZE_MAX;  // --point (resolved per model)
+std::string g_point_arg;
+
+// The interpreter at --point.
+void pick_point(const slimrt::Model& m, slimrt::Interpreter& in) {
+  g_point = g_point_arg.empty() ? m.main_point() : slimrt::tools::resolve_point(slimrt::tools::point_names(m), g_point_arg);
+  in.set_operating_point(g_point);
+}
+
 int describe(const std::string& path) {
-  auto m = slimrt::Model::from_file(path, g_load);
-  slimrt::Interpreter in(m, g_opt);  // the kernel column shows where each op runs
+  auto model = slimrt::Model::from_file(path, g_load);
+  slimrt::Interpreter in(model, g_opt);  // the kernel column shows where each op runs
+  pick_point(*model, in);
+  const slimrt::Model* m = model->point_graph(g_point) ? model->point_graph(g_point) : model.get();
   const auto& md = m->metadata();
   std::printf("model        %s (%s), exported by %s\n", md.model.c_str(), md.precision.c_str(), md.exporter.c_str());
   if (!md.source_run.empty()) std::printf("source run   %s, accuracy %.4f\n", md.source_run.c_str(), md.accuracy);
@@ -125,7 +152,9 @@ int describe(const std::string& path) {
   std::printf("integrity    %s\n", m->integrity().c_str());
   std::printf("arena        %s (lower bound %s), packed weights %s\n", human_bytes(double(in.arena_bytes())).c_str(),
               human_bytes(double(in.arena_lower_bound())).c_str(), human_bytes(double(in.packed_weight_bytes())).c_str());
-  std::printf("MACs         %lld\n\n", (long long)m->macs());
+  std::printf("MACs         %lld\n", (long long)m->macs());
+  describe_points(*model, g_point);
+  std::printf("\n");
   std::printf("%-4s %-16s %-24s %-22s %-14s %12s\n", "#", "op", "name", "kernel", "output", "MACs");
   const auto names = in.kernel_names();
   const auto parts = in.node_parts();
@@ -217,6 +246,7 @@ int run(const std::string& path, const std::string& input) {
     return slimrt::tools::run_raw(m, path, input, g_raw);
   }
   slimrt::Interpreter in(m, g_opt);
+  pick_point(*m, in);
   std::vector<float> x = read_input(input);
   const size_t need = size_t(in.input(0).numel);
   if (x.size() != need)
@@ -240,6 +270,7 @@ int run(const std::string& path, const std::string& input) {
 int bench(const std::string& path, int runs, int warmup) {
   auto m = slimrt::Model::from_file(path, g_load);
   slimrt::Interpreter in(m, g_opt);
+  pick_point(*m, in);
   std::vector<float> x(size_t(in.input(0).numel));
   for (size_t i = 0; i < x.size(); ++i) x[i] = float(std::sin(double(i) * 0.37));
   in.set_input(0, x.data(), x.size());
@@ -253,6 +284,8 @@ int bench(const std::string& path, int runs, int warmup) {
   }
   std::sort(ms.begin(), ms.end());
   const double median = ms[ms.size() / 2], p90 = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
+  if (m->operating_points()[g_point].from_table)
+    std::printf("operating_point %s\n", m->operating_points()[g_point].name.c_str());
   std::printf("model %s  runs %d  warmup %d  threads %d  isa %s  device %s\n", m->metadata().model.c_str(), runs,
               warmup, g_opt.threads, g_opt.isa.empty() ? "best" : g_opt.isa.c_str(), g_device.empty() ? "cpu" : g_device.c_str());
   std::printf("median_ms %.4f  p90_ms %.4f  min_ms %.4f\n", median, p90, ms.front());
@@ -262,6 +295,7 @@ int bench(const std::string& path, int runs, int warmup) {
     slimrt::InterpreterOptions one = g_opt;
     one.threads = 1;
     slimrt::Interpreter single(m, one);
+    single.set_operating_point(g_point);
     bool same = true;
     for (slimrt::Interpreter* i : {&in, &single}) {
       i->set_input(0, x.data(), x.size());
@@ -329,6 +363,7 @@ int main(int argc, char** argv) {
     else if (a == "--warmup") warmup = number("--warmup");
     else if (a == "--threads") g_opt.threads = std::max(1, number("--threads"));
     else if (a == "--no-views") g_opt.views = false;
+    else if (a == "--point") g_point_arg = g_raw.point = value("--point");
     else if (a == "--no-verify-checksum") g_load.verify_checksums = false, g_raw.load_flags = SLIMRT_LOAD_SKIP_CHECKSUMS;
     else if (a == "--columns") g_raw.columns = value("--columns");
     else if (a == "--output") g_raw.output = value("--output");

@@ -84,6 +84,22 @@ struct Metadata {
   double accuracy = -1;
 };
 
+// One operating point of a model (schema OperatingPoint, docs/ADAPTIVE.md): a graph
+// the interpreter can switch to between invokes, and what it costs. A file without a
+// point table has one implicit point (the model itself; `from_table` false).
+struct OperatingPoint {
+  std::string name;
+  double width = 0;             // slimmable width (0: not a width point)
+  std::string precision;
+  double accuracy = -1;         // test accuracy in the source run (-1 unknown)
+  int64_t macs = 0;
+  int64_t weight_bytes = 0;     // bytes of the weights this point reads
+  double latency_us = -1;       // measured at export (-1: not measured)
+  double energy_uj = -1;        // estimated energy per inference (-1: unknown)
+  bool main = false;            // the model's own graph (Model::ops())
+  bool from_table = false;      // false: the implicit point of a file without a table
+};
+
 struct LoadOptions {
   // Format version 2 files are checked against their CRC-32C checksums at load (every
   // weight buffer, and the rest of the file); a mismatch is an Error naming the tensor.
@@ -123,8 +139,18 @@ class Model {
   // "format version 2: checksums verified", "format version 1: no checksums", …
   std::string integrity() const;
 
+  // Operating points (docs/ADAPTIVE.md): at least one; the file's table order.
+  const std::vector<OperatingPoint>& operating_points() const { return points_; }
+  size_t main_point() const { return main_point_; }
+  // The graph of point i (tensors, ops, inputs, outputs; weights inside this model's
+  // bytes, valid while this model lives); null for the main point (this model itself).
+  const Model* point_graph(size_t i) const;
+  // The index of the point named `name`; throws slimrt::Error listing the names.
+  size_t find_point(const std::string& name) const;
+
  private:
   Model() = default;
+  void index_points(const std::string& origin, const LoadOptions& options);
   void verify_and_index(const std::string& origin, const LoadOptions& options);
 
   const uint8_t* bytes_ = nullptr;
@@ -139,6 +165,41 @@ class Model {
   std::vector<OpDesc> ops_;
   std::vector<int> inputs_, outputs_;
   Metadata metadata_;
+  std::vector<OperatingPoint> points_;
+  std::vector<std::unique_ptr<Model>> point_graphs_;  // per point; null for the main one
+  size_t main_point_ = 0;
+};
+
+// Choosing an operating point for a budget per inference (docs/ADAPTIVE.md "Policy").
+enum class BudgetKind { kLatencyUs = 0, kEnergyUj = 1, kMacs = 2 };
+// Point i's cost in `kind`; -1 when the file does not know it (latency / energy).
+double point_cost(const OperatingPoint& p, BudgetKind kind);
+// The most accurate point whose cost is within `budget` (ties: the cheaper); none
+// within it: the cheapest. With `current` a valid index and hysteresis h in [0, 1): the
+// current point is kept while it fits the budget, unless a more accurate point costs
+// at most budget·(1 − h) — so a budget hovering at a point's cost does not make it
+// flip back and forth. Throws slimrt::Error when a point lacks the cost (latency /
+// energy not in the file) or h is out of range.
+size_t choose_point(const std::vector<OperatingPoint>& points, BudgetKind kind, double budget,
+                    long current = -1, double hysteresis = 0);
+// A level in [0, 1] (battery charge, thermal headroom) mapped linearly to a budget
+// between the cheapest (0) and the dearest (1) point's cost.
+double budget_for_level(const std::vector<OperatingPoint>& points, BudgetKind kind, double level);
+
+// The policy with its state: the point chosen last is the `current` of the next call.
+class PointPolicy {
+ public:
+  explicit PointPolicy(std::vector<OperatingPoint> points, double hysteresis = 0);
+  size_t choose(BudgetKind kind, double budget);
+  size_t choose_level(BudgetKind kind, double level) { return choose(kind, budget_for_level(points_, kind, level)); }
+  size_t current() const { return current_; }
+  size_t switches() const { return switches_; }
+
+ private:
+  std::vector<OperatingPoint> points_;
+  double hysteresis_;
+  long current_ = -1;
+  size_t switches_ = 0;
 };
 
 // Greedy placement of buffers with lifetimes [first, last] (inclusive op steps) in
@@ -225,9 +286,17 @@ class Interpreter {
   // Raw storage of any activation tensor (null for constants).
   const void* tensor_data(int tensor) const;
 
-  size_t arena_bytes() const { return plan_.arena_bytes; }
+  size_t arena_bytes() const { return arena_bytes_; }
   size_t arena_lower_bound() const { return plan_.lower_bound; }
   size_t packed_weight_bytes() const { return packed_bytes_; }
+  // Operating points (Model::operating_points()): every point is prepared here and
+  // shares the one arena (planned for the largest), so switching between invokes only
+  // changes which prepared graph runs — no allocation. Throws slimrt::Error for an
+  // index out of range. The inputs and outputs keep their shapes across points.
+  size_t num_operating_points() const { return model_->operating_points().size(); }
+  void set_operating_point(size_t i);
+  size_t operating_point() const { return point_; }
+
   // Per op: the kernel chosen ("Dense/f32/avx2", "Reshape/any/view", …).
   std::vector<std::string> kernel_names() const;
   // Per op: how many threads share it (1: not split).
@@ -238,6 +307,9 @@ class Interpreter {
  private:
   void choose_views(const std::vector<TensorAlias>& aliases);
   void plan_memory(const std::vector<TensorAlias>& aliases);
+  Interpreter(std::shared_ptr<const Model> graph, InterpreterOptions options, InterpreterStorage* shared);
+  void prepare(InterpreterStorage* shared);
+  void bind_arena(uint8_t* arena);
 
   std::shared_ptr<const Model> model_;
   InterpreterOptions options_;
@@ -245,7 +317,12 @@ class Interpreter {
   ArenaPlan plan_;
   std::vector<size_t> tensor_offset_;  // per tensor, SIZE_MAX for constants
   uint8_t* arena_ = nullptr;
+  size_t arena_bytes_ = 0;  // allocated: the largest point's plan
   size_t packed_bytes_ = 0;
+  std::vector<size_t> scratch_offset_;  // per node, its scratch's arena offset
+  std::vector<std::unique_ptr<Interpreter>> points_;  // per operating point; null for the main one
+  Interpreter* active_ = this;
+  size_t point_ = 0;
   std::unique_ptr<InterpreterStorage> storage_;  // arena, aligned weight copies, BNN thresholds
 };
 

@@ -98,6 +98,40 @@ SLIMRT_API slimrt_status slimrt_run(slimrt_interpreter* interp);
 SLIMRT_API slimrt_status slimrt_get_output(const slimrt_interpreter* interp, int index, float* data, size_t count);
 SLIMRT_API size_t slimrt_arena_bytes(const slimrt_interpreter* interp);
 
+/* ---- operating points (docs/ADAPTIVE.md) ----
+ * A .slim may hold several operating points (widths of a slimmable network, …): graphs
+ * over shared weights, each with its accuracy and costs. An interpreter prepares all
+ * of them with one arena (planned for the largest); slimrt_set_point switches between
+ * runs without allocating. A file without a point table has one point (index 0). */
+typedef struct slimrt_point_info {
+  const char* name;       /* "width_0.25"; valid while the model lives */
+  const char* precision;  /* fp32 | int8 | int16 | binary */
+  double width;           /* slimmable width (0: not a width point) */
+  double accuracy;        /* test accuracy in the source run (-1 unknown) */
+  int64_t macs;
+  int64_t weight_bytes;
+  double latency_us;      /* measured at export (-1 unknown) */
+  double energy_uj;       /* estimated energy per inference (-1 unknown) */
+  int is_main;            /* 1: the model's own graph (what a reader without points runs) */
+} slimrt_point_info;
+SLIMRT_API int slimrt_model_num_points(const slimrt_model* model);
+SLIMRT_API slimrt_status slimrt_model_point_info(const slimrt_model* model, int index, slimrt_point_info* info);
+/* Switch between runs; the interpreter starts at the main point. */
+SLIMRT_API slimrt_status slimrt_set_point(slimrt_interpreter* interp, int index);
+SLIMRT_API int slimrt_get_point(const slimrt_interpreter* interp);
+typedef enum slimrt_budget_kind {
+  SLIMRT_BUDGET_LATENCY_US = 0, SLIMRT_BUDGET_ENERGY_UJ = 1, SLIMRT_BUDGET_MACS = 2
+} slimrt_budget_kind;
+/* kind: a slimrt_budget_kind value (an int, so a bad value is an error, not undefined).
+ * The most accurate point costing at most `budget` (the cheapest when none does).
+ * current: the point in use (-1: none); hysteresis h in [0, 1): the current point is
+ * kept while it fits unless a more accurate one costs at most budget * (1 - h). */
+SLIMRT_API slimrt_status slimrt_choose_point(const slimrt_model* model, int kind, double budget,
+                                             int current, double hysteresis, int* out);
+/* A level in [0, 1] (battery, thermal headroom) mapped linearly onto [cheapest, dearest] cost. */
+SLIMRT_API slimrt_status slimrt_budget_for_level(const slimrt_model* model, int kind, double level,
+                                                 double* out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -46,6 +46,18 @@ class ModelHandle {
     for (int i = 0; i < slimrt_model_num_classes(m_); ++i) out.emplace_back(slimrt_model_class_name(m_, i));
     return out;
   }
+  // Operating points (slimrt.h): count, info, and the point for a budget.
+  int num_points() const { return slimrt_model_num_points(m_); }
+  slimrt_point_info point_info(int i) const {
+    slimrt_point_info p{};
+    check(slimrt_model_point_info(m_, i, &p));
+    return p;
+  }
+  int choose_point(slimrt_budget_kind kind, double budget, int current = -1, double hysteresis = 0) const {
+    int out = 0;
+    check(slimrt_choose_point(m_, kind, budget, current, hysteresis, &out));
+    return out;
+  }
 
  private:
   explicit ModelHandle(slimrt_model* m) : m_(m) {}
@@ -81,6 +93,8 @@ class InterpreterHandle {
     return y;
   }
   size_t arena_bytes() const { return slimrt_arena_bytes(i_); }
+  void set_point(int index) { check(slimrt_set_point(i_, index)); }
+  int point() const { return slimrt_get_point(i_); }
 
  private:
   slimrt_interpreter* i_ = nullptr;

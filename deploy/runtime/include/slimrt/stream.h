@@ -72,6 +72,10 @@ SLIMRT_API int slimrt_stream_smooth_window(const slimrt_stream* stream);
 SLIMRT_API int slimrt_stream_smooth_mode(const slimrt_stream* stream);
 SLIMRT_API double slimrt_stream_sample_rate(const slimrt_stream* stream);
 SLIMRT_API int slimrt_stream_reusing(const slimrt_stream* stream); /* 1 when feature columns are reused */
+/* Switch the model's operating point (slimrt_set_point) for the next hops; the samples
+ * and decisions so far are kept. Every point must start with the same front end. */
+SLIMRT_API slimrt_status slimrt_stream_set_point(slimrt_stream* stream, int index);
+SLIMRT_API int slimrt_stream_point(const slimrt_stream* stream);
 /* Output 0 of the last completed window (count = its numel). */
 SLIMRT_API slimrt_status slimrt_stream_output(const slimrt_stream* stream, float* data, size_t count);
 

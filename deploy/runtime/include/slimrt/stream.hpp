@@ -40,6 +40,8 @@ class StreamHandle {
     check(slimrt_stream_output(s_, y.data(), y.size()));
     return y;
   }
+  void set_point(int index) { check(slimrt_stream_set_point(s_, index)); }  // between hops
+  int point() const { return slimrt_stream_point(s_); }
   slimrt_stream* get() const { return s_; }
 
  private:

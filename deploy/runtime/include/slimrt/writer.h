@@ -3,6 +3,7 @@
 // models with this, so there is one place that knows how the schema is filled
 // (buffer 0 empty, 64-byte aligned weight buffers, file identifier, version).
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,15 @@ class ModelWriter {
   std::vector<int> inputs, outputs;
   Metadata metadata;
 
+  // Operating points (docs/ADAPTIVE.md), in table order. graph null: this writer's own
+  // graph (the main point; exactly one). Otherwise the main graph of `graph` becomes the
+  // point's graph; its constants reuse a buffer of the file whose bytes start with
+  // theirs (a prefix, or equal), else get their own. No point added: no table, and the
+  // bytes are those of a writer without points.
+  void add_operating_point(const OperatingPoint& info, std::shared_ptr<const Model> graph);
+  // A writer holding m's main graph, constants and metadata (not its points).
+  static ModelWriter from_model(const Model& m);
+
   // The serialized model (64-byte aligned buffers relative to its start).
   std::vector<uint8_t> finish() const;
   // Writes atomically (temporary file + rename). Throws slimrt::Error.
@@ -40,6 +50,7 @@ class ModelWriter {
   std::vector<TensorDesc> tensors_;
   std::vector<std::vector<uint8_t>> data_;  // per tensor (empty for activations)
   std::vector<OpDesc> ops_;
+  std::vector<std::pair<OperatingPoint, std::shared_ptr<const Model>>> points_;
 };
 
 }  // namespace slimrt

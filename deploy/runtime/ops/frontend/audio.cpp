@@ -108,7 +108,7 @@ NodePtr bind_audio(Bind& b) {
   n->plan = prepared(b, [&] { return fr::prepare_log_mel(o); });
   n->scratch.resize(n->plan.scratch_floats);
   StreamTap* tap = bind_tap();
-  if (tap && !tap->bound) {
+  if (tap && b.index() == 0) {  // op 0 of every operating point's graph
     n->external = tap->features;
     tap->bound = true;
   }
@@ -159,7 +159,7 @@ NodePtr bind_deepsense(Bind& b) {
   n->plan = prepared(b, [&] { return fr::prepare_deepsense(o); });
   n->planar.resize(size_t(s[0] * s[1]));
   StreamTap* tap = bind_tap();
-  if (tap && !tap->bound) {
+  if (tap && b.index() == 0) {  // op 0 of every operating point's graph
     n->external = tap->features;
     tap->bound = true;
   }

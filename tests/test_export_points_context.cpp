@@ -1,0 +1,136 @@
+// simulate-context's engine (deploy/export/context_sim.h): traces read and refused with
+// a line number, synthetic traces, and the replay — an ample budget is the most
+// accurate point, none the cheapest, fixed-point figures equal each point run alone,
+// the energy sums, hysteresis cuts switches.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "compress/slimmable/slimmable.h"
+#include "deploy/export/context_sim.h"
+#include "deploy/export/points.h"
+#include "train/models/models.h"
+
+namespace slimlab {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Fixture {
+  std::shared_ptr<const slimrt::Model> model;
+  data::ArraySet test;
+  Fixture() {
+    train::ModelConfig c;
+    c.name = "deepear_dnn";
+    c.input_shape = {1, 6, 6};
+    c.num_classes = 3;
+    c.hidden_units = 32;
+    ir::Graph g = train::model_graph(c);
+    std::mt19937_64 rng(9);
+    std::normal_distribution<float> n(0, 0.3f);
+    for (ir::Layer& l : g.layers)
+      for (ir::Param& p : l.params) {
+        p.data.resize(size_t(p.numel()));
+        for (float& v : p.data) v = n(rng);
+      }
+    std::vector<deploy::PointInput> in;
+    for (double w : {0.25, 0.5, 1.0}) {
+      deploy::PointInput p;
+      p.name = "w" + std::to_string(int(w * 100));
+      p.width = w;
+      p.graph = compress::slimmable::slice(g, w);
+      p.accuracy = w;  // the policy's ranking: wider is more accurate
+      in.push_back(std::move(p));
+    }
+    const deploy::PointsExport x = deploy::export_points(in, {});
+    model = slimrt::Model::from_memory(x.bytes.data(), x.bytes.size());
+    test.sample_shape = {1, 6, 6};
+    std::mt19937 r{3};
+    for (int i = 0; i < 60; ++i) {
+      for (int k = 0; k < 36; ++k) test.values.push_back(n(r));
+      test.labels.push_back(int32_t(i % 3));
+    }
+  }
+};
+
+fs::path write(const std::string& name, const std::string& text) {
+  const fs::path p = fs::temp_directory_path() / ("slimlab_ctx_" + name);
+  std::ofstream(p) << text;
+  return p;
+}
+
+TEST(SimulateContext, ReadsTracesAndRefusesBadOnes) {
+  const deploy::BudgetTrace t = deploy::read_trace(write("ok.csv", "step,energy_uj\n0,1.5\n1, 2\n\n2,0\n"));
+  EXPECT_EQ(t.column, "energy_uj");
+  EXPECT_EQ(t.values, (std::vector<double>{1.5, 2, 0}));
+  auto error = [](const std::string& text) {
+    try {
+      deploy::read_trace(write("bad.csv", text));
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error("step,budget\n0,1\n").find(":1: no budget column"), std::string::npos);
+  EXPECT_NE(error("macs,level\n1,1\n").find("two budget columns"), std::string::npos);
+  EXPECT_NE(error("level\n0.5\n1.5\n").find(":3: level '1.5' is not a level in [0, 1]"), std::string::npos);
+  EXPECT_NE(error("macs\nabc\n").find(":2: macs 'abc'"), std::string::npos);
+  EXPECT_NE(error("macs\n").find("no rows"), std::string::npos);
+}
+
+TEST(SimulateContext, AmpleAndZeroBudgets) {
+  Fixture f;
+  deploy::SimOptions o;
+  o.hysteresis = 0;
+  deploy::BudgetTrace ample{"macs", std::vector<double>(90, 1e12)}, none{"macs", std::vector<double>(90, 0)};
+  const deploy::SimResult a = deploy::simulate_context(f.model, f.test, ample, o);
+  EXPECT_EQ(a.chosen_count, (std::vector<size_t>{0, 0, 90}));
+  EXPECT_DOUBLE_EQ(a.adaptive_accuracy, a.fixed_accuracy[2]);
+  EXPECT_NEAR(a.adaptive_energy_uj, 90 * a.point_energy_uj[2], 1e-9 * a.adaptive_energy_uj);
+  EXPECT_EQ(a.switches, 0u);
+  const deploy::SimResult z = deploy::simulate_context(f.model, f.test, none, o);
+  EXPECT_EQ(z.chosen_count, (std::vector<size_t>{90, 0, 0}));
+  EXPECT_DOUBLE_EQ(z.adaptive_accuracy, z.fixed_accuracy[0]);
+  EXPECT_EQ(z.over_budget, 90u);
+  // Fixed-point figures are each point alone over the same samples, whatever the trace.
+  EXPECT_EQ(a.fixed_accuracy, z.fixed_accuracy);
+}
+
+TEST(SimulateContext, BatteryDrainsThroughEveryPointAndHysteresisCutsSwitches) {
+  Fixture f;
+  const deploy::BudgetTrace battery = deploy::synth_trace("battery", 300, f.model->operating_points());
+  ASSERT_EQ(battery.column, "level");
+  deploy::SimOptions o;
+  o.hysteresis = 0;
+  const deploy::SimResult r = deploy::simulate_context(f.model, f.test, battery, o);
+  for (size_t c : r.chosen_count) EXPECT_GT(c, 0u);
+  EXPECT_EQ(r.switches, 2u);  // a monotone drain: 2 → 1 → 0
+  EXPECT_GT(r.slices.front().mean_point, r.slices.back().mean_point);
+  // A budget flapping around the middle point's energy.
+  const double e1 = f.model->operating_points()[1].energy_uj;
+  deploy::BudgetTrace flap{"energy_uj", {}};
+  for (int i = 0; i < 100; ++i) flap.values.push_back(i % 2 ? e1 * 1.02 : e1 * 0.98);
+  const size_t plain = deploy::simulate_context(f.model, f.test, flap, o).switches;
+  o.hysteresis = 0.1;
+  const size_t damped = deploy::simulate_context(f.model, f.test, flap, o).switches;
+  EXPECT_EQ(plain, 99u);
+  EXPECT_EQ(damped, 0u);
+}
+
+TEST(SimulateContext, SyntheticTraces) {
+  Fixture f;
+  const auto& points = f.model->operating_points();
+  EXPECT_THROW(deploy::synth_trace("contention", 10, points), std::invalid_argument);  // no latency measured
+  const deploy::BudgetTrace d = deploy::synth_trace("duty", 200, points);
+  EXPECT_EQ(d.values[0], points[2].energy_uj);
+  EXPECT_EQ(d.values[50], points[0].energy_uj);
+  EXPECT_THROW(deploy::synth_trace("weather", 10, points), std::invalid_argument);
+  const fs::path p = fs::temp_directory_path() / "slimlab_ctx_duty.csv";
+  deploy::write_trace(p, d);
+  EXPECT_EQ(deploy::read_trace(p).values, d.values);
+}
+
+}  // namespace
+}  // namespace slimlab
