@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "experiments/schema.h"
+#include "gui/model/new_experiment.h"
 
 namespace fs = std::filesystem;
 
@@ -151,6 +152,13 @@ void ExperimentForm::validate() {
   } catch (const std::exception& err) {
     errors_.push_back(err.what());
   }
+  // Which keys mean something for this source and model (audio keys hide for images).
+  const FormField* src = field("dataset.source");
+  const FormField* model = field("model.name");
+  const std::string source = src ? src->text : "";
+  const std::string modality = source_modality(source);
+  for (FormField& f : fields_)
+    f.applies = key_applies(f.key, modality, model ? model->text : "", source) || f.edited() || !f.errors.empty();
 }
 
 std::optional<fs::path> ExperimentForm::save_as(const std::string& name, const fs::path& dir, std::string* why) const {
