@@ -139,8 +139,9 @@ TEST(GuiPanels, EveryPanelDrawsForSeveralFramesWithoutAWindow) {
   ASSERT_EQ(wb.table().runs().size(), 6u);
   App app(wb);
   app.load_state();
-  ASSERT_EQ(app.panels().size(), 6u);
-  for (const char* id : {"experiments", "runs", "live", "tradeoff", "structure", "deploy"})
+  ASSERT_EQ(app.panels().size(), 7u);
+  EXPECT_FALSE(app.panel("new_experiment")->open);  // shown by File → New experiment
+  for (const char* id : {"experiments", "runs", "live", "tradeoff", "structure", "deploy", "new_experiment"})
     EXPECT_NE(app.panel(id), nullptr) << id;
   wb.form().open(f.paths.experiments_dir / "quick.toml");
   // No selection, then each kind of run selected: finished, running, failed, unreadable.
@@ -149,6 +150,17 @@ TEST(GuiPanels, EveryPanelDrawsForSeveralFramesWithoutAWindow) {
     for (int i = 0; i < 3; ++i) h.frame(app);
   }
   EXPECT_GT(h.vertices, 10000);
+  // File → New experiment: inspected data, its class chart, a stage with its keys.
+  auto* ne = static_cast<NewExperimentPanel*>(app.panel("new_experiment"));
+  ne->start_new();
+  h.frame(app);
+  wb.new_experiment().set_source("synthetic:vision");
+  wb.new_experiment().set("dataset.synthetic_scale", "0.05");
+  ASSERT_TRUE(wb.new_experiment().inspect_now()) << wb.new_experiment().inspect_error();
+  wb.new_experiment().add_stage("fixed_point");
+  for (int i = 0; i < 3; ++i) h.frame(app);
+  EXPECT_GT(ne->chart().width(), 50);
+  EXPECT_GT(ne->chart().height(), 20);
   // The DeepIoT run's stage tables reach the Live panel (replay) and the Structure panel.
   const exp::RunRecord* deepiot = wb.table().find("har/p01");
   ASSERT_TRUE(deepiot);

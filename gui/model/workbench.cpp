@@ -46,6 +46,7 @@ Workbench::~Workbench() { scanner_.stop(); }
 
 void Workbench::update() {
   jobs_.poll();
+  new_.poll();
   const uint64_t v = scanner_.version();
   if (v != seen_version_) {
     seen_version_ = v;
