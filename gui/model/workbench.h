@@ -11,6 +11,7 @@
 #include "gui/model/gui_state.h"
 #include "gui/model/jobs.h"
 #include "gui/model/new_experiment.h"
+#include "gui/model/predict.h"
 #include "gui/model/run_store.h"
 
 namespace slimlab::gui {
@@ -44,6 +45,7 @@ class Workbench {
   RunTable& table() { return table_; }
   JobQueue& jobs() { return jobs_; }
   DeployController& deploy() { return deploy_; }
+  PredictController& predict() { return predict_; }
   ExperimentForm& form() { return form_; }
   NewExperiment& new_experiment() { return new_; }
   // File → Experiments folder: where the Experiments panel lists files and Save as writes.
@@ -68,6 +70,7 @@ class Workbench {
   RunTable table_;
   JobQueue jobs_;
   DeployController deploy_;
+  PredictController predict_;
   ExperimentForm form_;
   NewExperiment new_;
   GuiState state_;

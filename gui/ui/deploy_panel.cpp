@@ -1,3 +1,6 @@
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -33,6 +36,14 @@ void DeployPanel::draw_content() {
     ImGui::TextDisabled("Select a finished run to export it to .slim and benchmark it with slimrt.");
   } else {
     const std::string key = run_key(*r);
+    if (key != shown_key_) {  // another run: its own precision (an int8 run exports int8)
+      shown_key_ = key;
+      const std::string p = run_precision(*r);
+      for (int i = 0; i < 4; ++i)
+        if (p == kPrecisions[i]) precision_ = i;
+      model_choice_ = 0;
+      try_message_.clear();
+    }
     ImGui::Text("%s (%s, %s)", key.c_str(), r->model.c_str(), r->techniques.c_str());
     ImGui::SetNextItemWidth(100);
     ImGui::Combo("precision", &precision_, kPrecisions, 4);
@@ -55,12 +66,63 @@ void DeployPanel::draw_content() {
     // What the exporter and earlier benchmarks recorded (slimrt_<precision>_accuracy, …).
     for (const auto& [k, v] : r->tags)
       if (k.rfind("slimrt_", 0) == 0) ImGui::BulletText("%s: %s", k.c_str() + 7, v.c_str());
+    draw_try(*r);
     if (last) {
       ImGui::Text("last request: %s at %s - %s", last->step.c_str(), last->precision.c_str(), last->message.c_str());
       const std::string log = tail_lines(read_file_text(last->log_file, 8192), 14);
       ImGui::BeginChild("deploylog", ImVec2(0, 0), true);
       ImGui::TextUnformatted(log.c_str());
       ImGui::EndChild();
+    }
+  }
+}
+
+// Run an exported model on one file and show the class.
+void DeployPanel::draw_try(const exp::RunRecord& r) {
+  if (dialog_.draw()) input_ = dialog_.result().string();
+  ImGui::Separator();
+  const auto models = exported_models(r.dir);
+  if (models.empty()) {
+    ImGui::TextDisabled("Export the run to try it on a file (WAV, CSV, image, float32).");
+    return;
+  }
+  model_choice_ = std::clamp(model_choice_, 0, int(models.size()) - 1);
+  ImGui::SetNextItemWidth(160);
+  if (ImGui::BeginCombo("model##try", models[size_t(model_choice_)].filename().string().c_str())) {
+    for (size_t i = 0; i < models.size(); ++i)
+      if (ImGui::Selectable(models[i].filename().string().c_str(), int(i) == model_choice_)) model_choice_ = int(i);
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Browse... Run_____").x);
+  ImGui::InputTextWithHint("##input", "input file: .wav .csv .png .pgm .f32", &input_);
+  ImGui::SameLine();
+  if (ImGui::Button("Browse...##input"))
+    dialog_.show("Input file", FileDialog::Mode::kOpenFile,
+                 input_.empty() ? r.dir : std::filesystem::path(input_).parent_path(), "");
+  ImGui::SameLine();
+  const std::string key = run_key(r);
+  const Prediction* p = wb_.predict().latest_for(key);
+  ImGui::BeginDisabled((p && p->state == "running") || input_.empty());
+  if (ImGui::Button("Run")) {
+    std::string why;
+    try_message_ = wb_.predict().request(key, r.dir, models[size_t(model_choice_)], input_, &why) ? "" : why;
+  }
+  ImGui::EndDisabled();
+  if (!try_message_.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s", try_message_.c_str());
+  if (!p) return;
+  if (p->state == "running") {
+    ImGui::TextDisabled("running %s on %s...", p->model.filename().string().c_str(), p->input.filename().string().c_str());
+  } else if (p->state == "failed") {
+    ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s: %s", p->input.filename().string().c_str(), p->message.c_str());
+  } else {
+    ImGui::Text("%s: class", p->input.filename().string().c_str());
+    ImGui::SameLine();
+    ImGui::TextColored(ImVec4(0.45f, 0.85f, 0.45f, 1), "%s", p->class_name.c_str());
+    for (const auto& [name, score] : p->scores) {
+      ImGui::ProgressBar(float(std::clamp(score, 0.0, 1.0)), ImVec2(160, 0), "");
+      ImGui::SameLine();
+      ImGui::Text("%s %.3f", name.c_str(), score);
     }
   }
 }

@@ -164,9 +164,14 @@ class DeployPanel : public Panel {
   void load_state(const GuiState& s) override;
 
  private:
+  void draw_try(const exp::RunRecord& r);
   int precision_ = 0;
   bool opencl_ = false;
   std::string message_;
+  std::string shown_key_;  // the run whose precision precision_ defaults to
+  std::string input_, try_message_;
+  int model_choice_ = 0;
+  FileDialog dialog_;
 };
 
 }  // namespace slimlab::gui
