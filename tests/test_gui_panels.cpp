@@ -139,9 +139,10 @@ TEST(GuiPanels, EveryPanelDrawsForSeveralFramesWithoutAWindow) {
   ASSERT_EQ(wb.table().runs().size(), 6u);
   App app(wb);
   app.load_state();
-  ASSERT_EQ(app.panels().size(), 7u);
+  ASSERT_EQ(app.panels().size(), 8u);
   EXPECT_FALSE(app.panel("new_experiment")->open);  // shown by File → New experiment
-  for (const char* id : {"experiments", "runs", "live", "tradeoff", "structure", "deploy", "new_experiment"})
+  EXPECT_FALSE(app.panel("compare")->open);         // and by View → Compare
+  for (const char* id : {"experiments", "runs", "live", "tradeoff", "structure", "deploy", "new_experiment", "compare"})
     EXPECT_NE(app.panel(id), nullptr) << id;
   wb.form().open(f.paths.experiments_dir / "quick.toml");
   // No selection, then each kind of run selected: finished, running, failed, unreadable.
@@ -161,6 +162,12 @@ TEST(GuiPanels, EveryPanelDrawsForSeveralFramesWithoutAWindow) {
   for (int i = 0; i < 3; ++i) h.frame(app);
   EXPECT_GT(ne->chart().width(), 50);
   EXPECT_GT(ne->chart().height(), 20);
+  // Compare: a plain and a DeepIoT run side by side.
+  auto* cmp = static_cast<ComparePanel*>(app.panel("compare"));
+  cmp->open = true;
+  cmp->set().toggle("har/p00");
+  cmp->set().toggle("har/p01");
+  for (int i = 0; i < 3; ++i) h.frame(app);
   // The DeepIoT run's stage tables reach the Live panel (replay) and the Structure panel.
   const exp::RunRecord* deepiot = wb.table().find("har/p01");
   ASSERT_TRUE(deepiot);

@@ -14,6 +14,7 @@ App::App(Workbench& wb) : wb_(wb) {
   panels_.push_back(std::make_unique<StructurePanel>(wb));
   panels_.push_back(std::make_unique<DeployPanel>(wb));
   panels_.push_back(std::make_unique<NewExperimentPanel>(wb));
+  panels_.push_back(std::make_unique<ComparePanel>(wb));
 }
 
 Panel* App::panel(const std::string& id) {

@@ -3,6 +3,7 @@
 //   ExperimentsPanel  list experiments/*.toml, edit one as a validated form, save as
 //                     new, start/queue its sweep points, cancel jobs
 //   NewExperimentPanel  File → New experiment: from a data folder to a saved, started experiment
+//   ComparePanel      two or more runs: curves overlaid, exports' cost, per-layer structure
 //   RunsPanel         sortable, filterable table of every run; selection; failed
 //                     runs' errors and log tails
 //   LivePanel         loss/accuracy curves while a run trains; stage traces
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/model/compare.h"
 #include "gui/model/views.h"
 #include "gui/ui/file_dialog.h"
 #include "gui/ui/panel.h"
@@ -82,6 +84,27 @@ class NewExperimentPanel : public Panel {
   std::string save_path_, auto_path_, message_;
   bool overwrite_ = false;
   std::vector<int> queued_;
+};
+
+// Two or more runs side by side (gui/model/compare.h).
+class ComparePanel : public Panel {
+ public:
+  explicit ComparePanel(Workbench& wb);
+  void draw_content() override;
+  bool default_open() const override { return false; }
+  void save_state(GuiState& s) const override;
+  void load_state(const GuiState& s) override;
+  CompareSet& set() { return set_; }
+
+ private:
+  std::vector<const exp::RunRecord*> picked() const;
+  void draw_picker();
+  void draw_structure(const std::vector<const exp::RunRecord*>& runs);
+  CompareSet set_;
+  std::string metric_ = "val_accuracy";
+  PlotModel plot_;
+  PlotWidget widget_{"compare"};
+  std::string built_;  // what plot_ shows: metric, runs version, keys
 };
 
 class RunsPanel : public Panel {
