@@ -9,7 +9,7 @@
 
 namespace slimlab::gui {
 
-ComparePanel::ComparePanel(Workbench& wb) : Panel("compare", "Compare", wb, {0.25f, 0.55f, 0.50f, 0.45f}) {}
+ComparePanel::ComparePanel(Workbench& wb) : Panel("compare", "Compare", wb, {0.12f, 0.12f, 0.76f, 0.82f}) {}
 
 void ComparePanel::save_state(GuiState& s) const {
   set_.save(s);

@@ -13,7 +13,7 @@ namespace {
 const char* const kPrecisions[] = {"fp32", "int8", "int16", "binary"};
 }
 
-DeployPanel::DeployPanel(Workbench& wb) : Panel("deploy", "Deploy", wb, {0.0f, 0.50f, 0.25f, 0.22f}) {}
+DeployPanel::DeployPanel(Workbench& wb) : Panel("deploy", "Deploy", wb, {0.0f, 0.66f, 0.28f, 0.34f}) {}
 
 void DeployPanel::save_state(GuiState& s) const {
   s.set("deploy.precision", kPrecisions[precision_]);
@@ -28,6 +28,12 @@ void DeployPanel::load_state(const GuiState& s) {
 }
 
 void DeployPanel::draw_content() {
+  ImGui::PushTextWrapPos(0.0f);  // a narrow panel wraps its messages instead of cutting them
+  draw_run();
+  ImGui::PopTextWrapPos();
+}
+
+void DeployPanel::draw_run() {
   DeployController& d = wb_.deploy();
   const exp::RunRecord* r = wb_.table().selected();
   const std::string missing = d.missing_tools();

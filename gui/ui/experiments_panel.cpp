@@ -8,7 +8,7 @@
 
 namespace slimlab::gui {
 
-ExperimentsPanel::ExperimentsPanel(Workbench& wb) : Panel("experiments", "Experiments", wb, {0.0f, 0.0f, 0.25f, 0.50f}) {}
+ExperimentsPanel::ExperimentsPanel(Workbench& wb) : Panel("experiments", "Experiments", wb, {0.0f, 0.0f, 0.28f, 0.66f}) {}
 
 void ExperimentsPanel::save_state(GuiState& s) const {
   s.set("experiments.open_file", open_file_);

@@ -26,7 +26,7 @@ std::string with_commas(int64_t v) {
 }  // namespace
 
 NewExperimentPanel::NewExperimentPanel(Workbench& wb)
-    : Panel("new_experiment", "New experiment", wb, {0.25f, 0.0f, 0.45f, 0.75f}) {}
+    : Panel("new_experiment", "New experiment", wb, {0.22f, 0.02f, 0.52f, 0.92f}) {}
 
 void NewExperimentPanel::start_new() {
   open = true;

@@ -11,7 +11,10 @@ void Panel::draw() {
   ImGui::SetNextWindowPos(ImVec2(place_.x * d.x, menu + place_.y * (d.y - menu)), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(place_.w * d.x, place_.h * (d.y - menu)), ImGuiCond_FirstUseEver);
   const std::string label = title_ + "###" + id_;
-  if (ImGui::Begin(label.c_str(), &open)) draw_content();
+  const bool shown = ImGui::Begin(label.c_str(), &open);
+  const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+  rect_ = Rect{pos.x, pos.y, pos.x + size.x, pos.y + size.y};
+  if (shown) draw_content();
   ImGui::End();
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/model/plot_model.h"
 #include "gui/model/workbench.h"
 
 namespace slimlab::gui {
@@ -36,8 +37,11 @@ class Panel {
   const std::string& id() const { return id_; }      // "runs" (state file keys)
   const std::string& title() const { return title_; }  // "Runs" (window title, imgui.ini key)
   bool open = true;
+  // Where the window was last drawn (screen pixels): the layout test reads it.
+  const Rect& rect() const { return rect_; }
 
  protected:
+  Rect rect_;
   std::string id_, title_;
   Workbench& wb_;
   Placement place_;

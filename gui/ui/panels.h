@@ -187,6 +187,7 @@ class DeployPanel : public Panel {
   void load_state(const GuiState& s) override;
 
  private:
+  void draw_run();
   void draw_try(const exp::RunRecord& r);
   int precision_ = 0;
   bool opencl_ = false;
