@@ -47,7 +47,8 @@ TEST(GuiNewExperiment, InspectsTheDataAsTheCliDoes) {
   cfg.synthetic_scale = 0.05;
   const data::PreparedData d = data::prepare(cfg);
   EXPECT_EQ(s.modality, "vision");
-  EXPECT_EQ(s.class_names, d.source.class_names);
+  EXPECT_EQ(s.class_names(), d.source.class_names);
+  EXPECT_EQ(s.source.class_counts, d.source.class_counts);
   EXPECT_EQ(s.input_shape, d.train.sample_shape);
   EXPECT_EQ(s.train, d.train.size());
   EXPECT_EQ(s.val, d.val.size());
@@ -56,7 +57,7 @@ TEST(GuiNewExperiment, InspectsTheDataAsTheCliDoes) {
   int64_t sum = 0;
   for (int64_t c : s.train_counts) sum += c;
   EXPECT_EQ(size_t(sum), s.train);
-  EXPECT_GE(s.class_names.size(), 2u);
+  EXPECT_GE(s.class_names().size(), 2u);
 }
 
 TEST(GuiNewExperiment, ProposesAModelThatFitsAndShowsOnlyKeysThatApply) {

@@ -231,7 +231,7 @@ class ScriptPlayer {
       const Rect& c = panel->chart();
       out << "chart " << c.x0 << " " << c.y0 << " " << c.x1 << " " << c.y1 << "\n";
       out << "bar_color " << css_color(NewExperimentPanel::kBarColor) << "\n";
-      out << "classes " << (n.summary() ? n.summary()->class_names.size() : 0) << "\n";
+      out << "classes " << (n.summary() ? n.summary()->class_names().size() : 0) << "\n";
       out << "model " << (n.model().empty() ? "-" : n.model()) << "\n";
       out << "valid " << (n.valid() ? 1 : 0) << "\n";
       out << "saved " << (n.saved_file().empty() ? "-" : n.saved_file().string()) << "\n";

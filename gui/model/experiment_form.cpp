@@ -6,6 +6,7 @@
 
 #include "experiments/schema.h"
 #include "gui/model/new_experiment.h"
+#include "gui/model/recent.h"
 
 namespace fs = std::filesystem;
 
@@ -36,14 +37,7 @@ FormField field_from(const exp::SchemaEntry& e, const std::string& key, const st
 
 }  // namespace
 
-std::vector<fs::path> list_experiment_files(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file(ec) && e.path().extension() == ".toml") out.push_back(e.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<fs::path> list_experiment_files(const fs::path& dir) { return list_dir(dir, ".toml").files; }
 
 bool ExperimentForm::open(const fs::path& file) {
   file_ = file;

@@ -80,31 +80,18 @@ bool split_stage_key(const std::string& key, size_t* index, std::string* name) {
 std::string DataSummary::shape_text() const { return data::shape_to_string(input_shape); }
 
 DataSummary summarize(const data::PreparedData& d) {
-  const data::SourceInfo& s = d.source;
   DataSummary out;
-  out.source = s.spec.text;
-  out.format = s.spec.format;
-  out.modality = data::to_string(s.modality);
-  out.unit = s.unit;
-  out.items = s.items;
-  out.groups = s.groups;
-  out.group_kind = s.group_kind;
-  out.class_names = s.class_names;
-  out.class_counts = s.class_counts;
+  out.source = d.source;
+  out.modality = data::to_string(d.source.modality);
   out.train_counts = d.train.class_counts();
   out.val_counts = d.val.class_counts();
   out.test_counts = d.test.class_counts();
   out.input_shape = d.train.sample_shape;
-  out.image_shape = s.image_shape;
-  out.channel_names = s.channel_names;
-  out.rate_hz = s.rate_hz;
-  out.mean_seconds = s.mean_seconds;
   out.split_method = d.split_method;
   out.train = d.train.size();
   out.val = d.val.size();
   out.test = d.test.size();
   out.parameters = d.parameters;
-  out.notes = s.notes;
   return out;
 }
 
@@ -297,13 +284,13 @@ bool NewExperiment::inspect_now() {
 
 void NewExperiment::take_summary(DataSummary s) {
   summary_ = std::move(s);
-  models_ = propose_models(summary_->modality, summary_->input_shape, int64_t(summary_->class_names.size()));
+  models_ = propose_models(summary_->modality, summary_->input_shape, int64_t(summary_->class_names().size()));
   const bool keep = std::any_of(models_.begin(), models_.end(),
                                 [&](const ModelChoice& c) { return c.fits && c.name == model_; });
   if (!keep) model_ = !models_.empty() && models_.front().fits ? models_.front().name : "";
   if (values_.count("name") == 0) {
-    std::string stem = fs::path(summary_->source).filename().string();
-    if (stem.empty() || starts_with(summary_->source, "synthetic:")) stem = summary_->format;
+    std::string stem = fs::path(summary_->source.spec.path).filename().string();
+    if (stem.empty()) stem = summary_->source.spec.format;
     std::string name;
     for (char c : stem) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
     if (!name.empty()) values_["name"] = name + "_" + model_;

@@ -23,23 +23,16 @@
 
 namespace slimlab::gui {
 
-// What `slimlab data inspect` prints, as data.
+// What `slimlab data inspect` prints, as data: the source as loaded, then the splits.
 struct DataSummary {
-  std::string source, format, modality;  // modality: "har" | "audio" | "vision"
-  std::string unit;                      // "images", "clips", "recordings", "windows"
-  size_t items = 0, groups = 0;
-  std::string group_kind;
-  std::vector<std::string> class_names;
-  std::vector<int64_t> class_counts;  // items per class in the source
+  data::SourceInfo source;  // format, classes and their counts, unit, groups, rate / image size, notes
+  std::string modality;     // "har" | "audio" | "vision"
   std::vector<int64_t> train_counts, val_counts, test_counts;  // samples per class in each split
   std::vector<int64_t> input_shape;                            // per sample, as the model sees it
-  std::vector<int64_t> image_shape;                            // vision {C, H, W}
-  std::vector<std::string> channel_names;
-  double rate_hz = 0, mean_seconds = 0;
   std::string split_method;
   size_t train = 0, val = 0, test = 0;
   std::vector<std::pair<std::string, std::string>> parameters;
-  std::vector<std::string> notes;
+  const std::vector<std::string>& class_names() const { return source.class_names; }
   std::string shape_text() const;  // "1×28×28"
 };
 DataSummary summarize(const data::PreparedData& d);

@@ -5,6 +5,7 @@
 
 #include "experiments/experiment.h"
 #include "gui/model/deploy.h"
+#include "gui/model/recent.h"
 
 namespace fs = std::filesystem;
 
@@ -43,14 +44,7 @@ std::string run_precision(const exp::RunRecord& r) {
   }
 }
 
-std::vector<fs::path> exported_models(const fs::path& run_dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(run_dir, ec))
-    if (e.is_regular_file(ec) && e.path().extension() == ".slim") out.push_back(e.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<fs::path> exported_models(const fs::path& run_dir) { return list_dir(run_dir, ".slim").files; }
 
 Prediction parse_run_output(const std::string& text) {
   Prediction p;

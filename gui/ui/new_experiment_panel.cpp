@@ -98,13 +98,14 @@ void NewExperimentPanel::draw_data() {
 }
 
 void NewExperimentPanel::draw_summary(const DataSummary& s) {
-  ImGui::Text("%s (%s): %zu %s, %zu classes, input %s per sample", s.modality.c_str(), s.format.c_str(), s.items,
-              s.unit.c_str(), s.class_names.size(), s.shape_text().c_str());
+  const data::SourceInfo& src = s.source;
+  ImGui::Text("%s (%s): %zu %s, %zu classes, input %s per sample", s.modality.c_str(), src.spec.format.c_str(),
+              src.items, src.unit.c_str(), src.class_names.size(), s.shape_text().c_str());
   ImGui::Text("split %s: train %zu / val %zu / test %zu%s", s.split_method.c_str(), s.train, s.val, s.test,
-              s.groups ? (", " + std::to_string(s.groups) + " " + s.group_kind).c_str() : "");
-  for (const std::string& note : s.notes) ImGui::TextDisabled("%s", note.c_str());
+              src.groups ? (", " + std::to_string(src.groups) + " " + src.group_kind).c_str() : "");
+  for (const std::string& note : src.notes) ImGui::TextDisabled("%s", note.c_str());
   // Samples per class (train + val + test), one bar each; hover for the numbers.
-  const size_t k = s.class_names.size();
+  const size_t k = src.class_names.size();
   if (k == 0) return;
   const float h = 70;
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
@@ -130,7 +131,7 @@ void NewExperimentPanel::draw_summary(const DataSummary& s) {
   if (ImGui::IsItemHovered()) {
     const size_t c = std::min(k - 1, size_t((ImGui::GetIO().MousePos.x - p0.x) / slot));
     auto at = [&](const std::vector<int64_t>& v) { return c < v.size() ? v[c] : 0; };
-    ImGui::SetTooltip("%s: train %lld, val %lld, test %lld", s.class_names[c].c_str(), (long long)at(s.train_counts),
+    ImGui::SetTooltip("%s: train %lld, val %lld, test %lld", src.class_names[c].c_str(), (long long)at(s.train_counts),
                       (long long)at(s.val_counts), (long long)at(s.test_counts));
   }
 }
