@@ -115,3 +115,36 @@ TEST(GuiPredict, AQueuedMessageGoesStaleWhenItsJobsEnd) {
   q.clear_done();
   EXPECT_TRUE(all_done(q, ids));  // cleared from the list: nothing left to wait for
 }
+
+TEST(GuiPredict, AFrontEndExportIsWhatAWavFileRunsOn) {
+  test::TempDir tmp;
+  const fs::path run = tmp.path() / "runs" / "kws" / "p00";
+  fs::create_directories(run);
+  const fs::path slimlab = tmp.path() / "bin" / "slimlab", slimrt = tmp.path() / "bin" / "slimrt-run";
+  // export <run> --precision P --out FILE [--front-end]: record the arguments, write the file.
+  write_script(slimlab, "echo \"$@\" > \"$(dirname \"$0\")/export-args.txt\"; printf 'SLIM' > \"$6\"\n");
+  // bench prints a latency; run prints what a front-end model prints: class NAME SCORE, best first.
+  write_script(slimrt, "if [ \"$1\" = run ]; then echo 'class yes 0.8'; echo 'class no 0.2'; "
+                       "else echo 'latency_ms: 0.5'; fi\n");
+  JobQueue q;
+  DeployController d(q, slimlab, slimrt);
+  PredictController pc(q, slimrt);
+  q.on_done = [&](const Job& j) {
+    d.on_job_done(j);
+    pc.on_job_done(j);
+  };
+  std::string why;
+  ASSERT_GT(d.request("kws/p00", run, "int8", false, &why, /*front_end=*/true), 0) << why;
+  ASSERT_TRUE(q.wait_all(std::chrono::seconds(20)));
+  ASSERT_TRUE(q.wait_all(std::chrono::seconds(20)));
+  std::ifstream in(tmp.path() / "bin" / "export-args.txt");
+  std::string args((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(args.find("--front-end"), std::string::npos) << args;
+  const fs::path slim = run / "model-int8-frontend.slim";
+  EXPECT_EQ(exported_models(run), std::vector<fs::path>{slim});
+  test::write_text(tmp.path() / "yes.wav", "RIFF");
+  ASSERT_GT(pc.request("kws/p00", run, slim, tmp.path() / "yes.wav", &why), 0) << why;
+  ASSERT_TRUE(q.wait_all(std::chrono::seconds(20)));
+  ASSERT_EQ(pc.latest_for("kws/p00")->state, "done");
+  EXPECT_EQ(pc.latest_for("kws/p00")->class_name, "yes");
+}

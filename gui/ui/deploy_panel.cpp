@@ -18,6 +18,7 @@ DeployPanel::DeployPanel(Workbench& wb) : Panel("deploy", "Deploy", wb, {0.0f, 0
 void DeployPanel::save_state(GuiState& s) const {
   s.set("deploy.precision", kPrecisions[precision_]);
   s.set_bool("deploy.opencl", opencl_);
+  s.set_bool("deploy.front_end", front_end_);
 }
 
 void DeployPanel::load_state(const GuiState& s) {
@@ -25,6 +26,7 @@ void DeployPanel::load_state(const GuiState& s) {
   for (int i = 0; i < 4; ++i)
     if (p == kPrecisions[i]) precision_ = i;
   opencl_ = s.get_bool("deploy.opencl", false);
+  front_end_ = s.get_bool("deploy.front_end", false);
 }
 
 void DeployPanel::draw_content() {
@@ -55,12 +57,17 @@ void DeployPanel::draw_run() {
     ImGui::Combo("precision", &precision_, kPrecisions, 4);
     ImGui::SameLine();
     ImGui::Checkbox("also OpenCL", &opencl_);
+    ImGui::SameLine();
+    ImGui::Checkbox("with front end", &front_end_);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("slimlab export --front-end: the .slim starts from the sensor's data (WAV samples, CSV rows,\n"
+                        "an image) with the run's own feature extraction, so it can run on such a file below");
     const DeployRequest* last = d.latest_for(key);
     const bool busy = last && !last->done();
     ImGui::BeginDisabled(r->status != "finished" || busy || !missing.empty());
     if (ImGui::Button("Export and benchmark")) {
       std::string why;
-      if (!d.request(key, r->dir, kPrecisions[precision_], opencl_, &why)) message_ = why;
+      if (!d.request(key, r->dir, kPrecisions[precision_], opencl_, &why, front_end_)) message_ = why;
       else message_.clear();
     }
     ImGui::EndDisabled();

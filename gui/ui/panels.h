@@ -190,7 +190,7 @@ class DeployPanel : public Panel {
   void draw_run();
   void draw_try(const exp::RunRecord& r);
   int precision_ = 0;
-  bool opencl_ = false;
+  bool opencl_ = false, front_end_ = false;
   std::string message_;
   std::string shown_key_;  // the run whose precision precision_ defaults to
   std::string input_, try_message_;
