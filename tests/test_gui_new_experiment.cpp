@@ -235,3 +235,14 @@ TEST(GuiNewExperiment, TheExperimentFormHidesKeysThatDoNotApply) {
   form.set("dataset.n_mels", "32");
   EXPECT_TRUE(form.field("dataset.n_mels")->applies);
 }
+
+TEST(GuiNewExperiment, AnUnknownModelIsAnErrorAtModelNameAndNewDataDropsIt) {
+  NewExperiment n;
+  n.set_source("synthetic:har");
+  n.set_model("resnet9000");
+  EXPECT_FALSE(n.valid());
+  EXPECT_FALSE(n.errors("model.name").empty()) << n.toml();
+  n.set_source("synthetic:audio");  // no throw; the unknown name is dropped, the modality's first model used
+  EXPECT_TRUE(n.model().empty());
+  EXPECT_TRUE(n.errors("model.name").empty()) << n.toml();
+}

@@ -221,6 +221,10 @@ void NewExperiment::set_source(const std::string& source) {
   summary_.reset();
   inspect_error_.clear();
   models_.clear();
+  // A model of another modality (or an unknown one) does not carry over to the new data.
+  if (!model_.empty() && std::find(train::model_names().begin(), train::model_names().end(), model_) ==
+                             train::model_names().end())
+    model_.clear();
   if (!model_.empty() && train::model_modality(model_) != source_modality(source)) model_.clear();
   validate();
 }

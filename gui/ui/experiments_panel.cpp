@@ -12,7 +12,8 @@ ExperimentsPanel::ExperimentsPanel(Workbench& wb) : Panel("experiments", "Experi
 
 void ExperimentsPanel::save_state(GuiState& s) const {
   s.set("experiments.open_file", open_file_);
-  s.set("experiments.dir", wb_.paths().experiments_dir.string());
+  std::error_code ec;  // absolute: the next launch may start elsewhere
+  s.set("experiments.dir", std::filesystem::absolute(wb_.paths().experiments_dir, ec).lexically_normal().string());
   s.set_bool("experiments.show_all_keys", show_all_keys_);
   s.set("experiments.parallel", std::to_string(parallel_));
 }
