@@ -98,7 +98,8 @@ void ExperimentsPanel::draw_content() {
   if (ImGui::SmallButton("Open...")) request_open();
   std::error_code ec;
   const std::filesystem::path shown = std::filesystem::absolute(wb_.paths().experiments_dir, ec);
-  ImGui::TextDisabled("%zu experiment files in %s", files_.size(), shown.string().c_str());
+  ImGui::TextDisabled("%zu experiment file%s in %s", files_.size(), files_.size() == 1 ? "" : "s",
+                      shown.string().c_str());
   ImGui::BeginChild("files", ImVec2(0, std::min(6.5f, float(files_.size()) + 0.5f) * ImGui::GetTextLineHeightWithSpacing()),
                     true);
   for (const auto& f : files_) {
