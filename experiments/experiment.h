@@ -136,6 +136,10 @@ Experiment parse_experiment(const std::string& toml_text, const std::string& fil
 // stage). One ConfigIssue per problem, at the key's line when the file set it.
 std::vector<ConfigIssue> check_experiment(const Experiment& e);
 
+// The modality of a dataset format (data::parse_source's names): "har" | "audio" |
+// "vision", "" when unknown.
+std::string format_modality(const std::string& format);
+
 // Applies overrides to an already valid experiment and validates the result
 // (ConfigError on failure); `origin` names where they came from in messages.
 // Used by sweeps; toml_text is refreshed.

@@ -23,16 +23,6 @@ int line_of_key(const Experiment& e, const std::string& key) {
   return it == e.lines.end() ? 0 : it->second;
 }
 
-// The modality of a dataset format (data::parse_source's names), "" when unknown.
-std::string format_modality(const std::string& format) {
-  if (format == "synthetic-har" || format == "hmp" || format == "uci-har" || format == "wisdm" || format == "hhar")
-    return "har";
-  if (format == "synthetic-audio" || format == "wav") return "audio";
-  if (format == "synthetic-vision" || format == "synthetic-vision-rgb" || format == "mnist" ||
-      format == "fashion-mnist" || format == "cifar10" || format == "images")
-    return "vision";
-  return "";
-}
 
 // An image model on HAR data (and every other mix) cannot work: said at model.name's line.
 void check_modality(const Experiment& e, Issues& out) {
@@ -94,6 +84,16 @@ void check_evaluation(const Experiment& e, Issues& out) {
 }
 
 }  // namespace
+
+std::string format_modality(const std::string& format) {
+  if (format == "synthetic-har" || format == "hmp" || format == "uci-har" || format == "wisdm" || format == "hhar")
+    return "har";
+  if (format == "synthetic-audio" || format == "wav") return "audio";
+  if (format == "synthetic-vision" || format == "synthetic-vision-rgb" || format == "mnist" ||
+      format == "fashion-mnist" || format == "cifar10" || format == "images")
+    return "vision";
+  return "";
+}
 
 std::vector<ConfigIssue> check_experiment(const Experiment& e) {
   Issues ctx{e.file.string(), {}};

@@ -68,11 +68,11 @@ exp::RunRecord run(const std::string& id, double acc, int64_t params, const std:
 // A headless ImGui context: a display size, a built font atlas, no backend.
 class Headless {
  public:
-  Headless() {
+  explicit Headless(ImVec2 display = ImVec2(1400, 860)) {
     ctx_ = ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1400, 860);
+    io.DisplaySize = display;
     io.DeltaTime = 1.0f / 60;
     unsigned char* px = nullptr;
     int w = 0, h = 0;
@@ -139,8 +139,10 @@ TEST(GuiPanels, EveryPanelDrawsForSeveralFramesWithoutAWindow) {
   ASSERT_EQ(wb.table().runs().size(), 6u);
   App app(wb);
   app.load_state();
-  ASSERT_EQ(app.panels().size(), 6u);
-  for (const char* id : {"experiments", "runs", "live", "tradeoff", "structure", "deploy"})
+  ASSERT_EQ(app.panels().size(), 8u);
+  EXPECT_FALSE(app.panel("new_experiment")->open);  // shown by File → New experiment
+  EXPECT_FALSE(app.panel("compare")->open);         // and by View → Compare
+  for (const char* id : {"experiments", "runs", "live", "tradeoff", "structure", "deploy", "new_experiment", "compare"})
     EXPECT_NE(app.panel(id), nullptr) << id;
   wb.form().open(f.paths.experiments_dir / "quick.toml");
   // No selection, then each kind of run selected: finished, running, failed, unreadable.
@@ -149,6 +151,23 @@ TEST(GuiPanels, EveryPanelDrawsForSeveralFramesWithoutAWindow) {
     for (int i = 0; i < 3; ++i) h.frame(app);
   }
   EXPECT_GT(h.vertices, 10000);
+  // File → New experiment: inspected data, its class chart, a stage with its keys.
+  auto* ne = static_cast<NewExperimentPanel*>(app.panel("new_experiment"));
+  ne->start_new();
+  h.frame(app);
+  wb.new_experiment().set_source("synthetic:vision");
+  wb.new_experiment().set("dataset.synthetic_scale", "0.05");
+  ASSERT_TRUE(wb.new_experiment().inspect_now()) << wb.new_experiment().inspect_error();
+  wb.new_experiment().add_stage("fixed_point");
+  for (int i = 0; i < 3; ++i) h.frame(app);
+  EXPECT_GT(ne->chart().width(), 50);
+  EXPECT_GT(ne->chart().height(), 20);
+  // Compare: a plain and a DeepIoT run side by side.
+  auto* cmp = static_cast<ComparePanel*>(app.panel("compare"));
+  cmp->open = true;
+  cmp->set().toggle("har/p00");
+  cmp->set().toggle("har/p01");
+  for (int i = 0; i < 3; ++i) h.frame(app);
   // The DeepIoT run's stage tables reach the Live panel (replay) and the Structure panel.
   const exp::RunRecord* deepiot = wb.table().find("har/p01");
   ASSERT_TRUE(deepiot);
@@ -243,4 +262,50 @@ TEST(GuiPanels, OpenPanelsSelectionAndSettingsPersist) {
   // The runs table keeps the restored sort (the ImGui table does not reset it).
   EXPECT_EQ(wb.table().sort_column(), "params");
   EXPECT_FALSE(wb.table().sort_ascending());
+}
+
+// The first-launch layout at 1280×800 (and scaled up): the six panels open by default
+// tile the window below the menu bar — every one inside it, none over another, none
+// too small for its content — and the two on-demand windows fit too.
+TEST(GuiPanels, TheDefaultLayoutTilesA1280x800Window) {
+  for (const ImVec2 display : {ImVec2(1280, 800), ImVec2(1920, 1080)}) {
+    Fixture f;
+    Headless h(display);
+    Workbench wb(f.paths, /*background_scan=*/false);
+    wb.rescan_now();
+    App app(wb);
+    app.load_state();
+    for (int i = 0; i < 3; ++i) h.frame(app);
+    std::vector<const Panel*> shown;
+    double area = 0;
+    for (const auto& p : app.panels()) {
+      if (!p->open) continue;
+      shown.push_back(p.get());
+      const Rect& r = p->rect();
+      EXPECT_GE(r.x0, -0.5f) << p->id();
+      EXPECT_GE(r.y0, 15.0f) << p->id() << ": under the menu bar";
+      EXPECT_LE(r.x1, display.x + 0.5f) << p->id();
+      EXPECT_LE(r.y1, display.y + 0.5f) << p->id();
+      EXPECT_GE(r.width(), 340) << p->id();
+      EXPECT_GE(r.height(), 220) << p->id();
+      area += double(r.width()) * r.height();
+    }
+    ASSERT_EQ(shown.size(), 6u);
+    for (size_t i = 0; i < shown.size(); ++i)
+      for (size_t j = i + 1; j < shown.size(); ++j) {
+        const Rect &a = shown[i]->rect(), &b = shown[j]->rect();
+        const float ox = std::min(a.x1, b.x1) - std::max(a.x0, b.x0), oy = std::min(a.y1, b.y1) - std::max(a.y0, b.y0);
+        EXPECT_FALSE(ox > 1 && oy > 1) << shown[i]->id() << " overlaps " << shown[j]->id();
+      }
+    // Together they fill the window below the menu.
+    EXPECT_GT(area, 0.95 * display.x * (display.y - 25));
+    for (const char* id : {"new_experiment", "compare"}) {
+      Panel* p = app.panel(id);
+      p->open = true;
+      h.frame(app);
+      EXPECT_LE(p->rect().x1, display.x + 0.5f) << id;
+      EXPECT_LE(p->rect().y1, display.y + 0.5f) << id;
+      p->open = false;
+    }
+  }
 }

@@ -16,6 +16,7 @@
 #include <map>
 #include <sstream>
 
+#include "experiments/experiment.h"
 #include "experiments/results.h"
 #include "test_util.h"
 
@@ -165,12 +166,12 @@ class GuiWindow : public ::testing::Test {
     fs::create_directories(tmp_ / "experiments");
   }
   // Runs the GUI under a fresh Xvfb with a script; skips when no display can be made.
-  Result launch(const std::string& script) {
+  Result launch(const std::string& script, int width = 1400, int height = 860) {
     test::write_text(tmp_ / "script.txt", script);
     const std::string cmd = "LIBGL_ALWAYS_SOFTWARE=1 timeout 120 xvfb-run -a -s '-screen 0 1600x1000x24' '" +
                             gui_.string() + "' --runs '" + (tmp_ / "runs").string() + "' --experiments '" +
                             (tmp_ / "experiments").string() + "' --config-dir '" + (tmp_ / "config").string() +
-                            "' --width 1400 --height 860 --script '" + (tmp_ / "script.txt").string() + "'";
+                            "' --width " + std::to_string(width) + " --height " + std::to_string(height) + " --script '" + (tmp_ / "script.txt").string() + "'";
     return run(cmd);
   }
   bool no_display(const Result& r) const {
@@ -268,4 +269,59 @@ TEST_F(GuiWindow, ScreenshotShowsTheParetoPointsWhereTheDataSaysAndAClickSelects
   std::stringstream ss;
   ss << state.rdbuf();
   EXPECT_NE(ss.str().find("selected_run = shot/b"), std::string::npos) << ss.str();
+}
+
+// File → New experiment in a real 1280×800 window: the inspected data's class chart is
+// on screen (one bar per class, in the chart's colour, where the panel reports it), and
+// the experiment saved where the script asked loads with the CLI's loader.
+TEST_F(GuiWindow, NewExperimentFromDataShowsTheClassesAndSavesALoadableFile) {
+  const fs::path shot = tmp_ / "new.png", report = tmp_ / "new.txt", saved = tmp_ / "mine" / "first.toml";
+  Result r = launch("new synthetic:vision dataset.synthetic_scale=0.05\nnew-stage fixed_point\nnew-set train.epochs 1\n"
+                    "new-set export.enabled true\nnew-set export.precision int8\nnew-save " + saved.string() +
+                    "\nwait 6\nnew-report " + report.string() + "\nscreenshot " + shot.string() + "\nwait 2\n",
+                    1280, 800);
+  if (no_display(r)) GTEST_SKIP() << "no display could be made: " << r.output;
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::map<std::string, std::string> rep;
+  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  {
+    std::ifstream in(report);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream ls(line);
+      std::string key;
+      ls >> key;
+      if (key == "chart") ls >> x0 >> y0 >> x1 >> y1;
+      else std::getline(ls >> std::ws, rep[key]);
+    }
+  }
+  ASSERT_GT(x1 - x0, 100) << "chart " << x0 << "," << y0 << " " << x1 << "," << y1;
+  ASSERT_GT(y1 - y0, 30);
+  const int classes = std::stoi(rep["classes"]);
+  ASSERT_GE(classes, 2);
+  EXPECT_EQ(rep["valid"], "1");
+  EXPECT_EQ(rep["saved"], saved.string());
+  const Image img = load_png(shot);
+  ASSERT_EQ(img.w, 1280);
+  ASSERT_EQ(img.h, 800);
+  ASSERT_LE(x1, 1280.0f);
+  ASSERT_LE(y1, 800.0f);
+  // A row just above the chart's floor crosses every bar once: one run of the bar colour per class.
+  const auto bar = hex(rep["bar_color"]);
+  const int row = int(y1) - 6;
+  int runs = 0;
+  bool in_bar = false;
+  for (int x = int(x0) + 1; x < int(x1) - 1; ++x) {
+    const bool b = close_to(img.at(x, row), bar, 30);
+    if (b && !in_bar) ++runs;
+    in_bar = b;
+  }
+  EXPECT_EQ(runs, classes) << "bar colour " << str(bar) << " at row " << row;
+  // The saved experiment is what the CLI loads: the proposed model, the stage, int8 export.
+  const exp::Experiment e = exp::load_experiment(saved);
+  EXPECT_EQ(e.model.name, rep["model"]);
+  ASSERT_EQ(e.stages.size(), 1u);
+  EXPECT_EQ(e.stages[0].type, "fixed_point");
+  EXPECT_EQ(e.export_.precision, "int8");
+  EXPECT_EQ(e.train.epochs, 1);
 }

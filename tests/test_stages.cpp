@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "compress/deepiot/deepiot.h"
 #include "compress/distill/distill.h"
 #include "compress/stage.h"
 #include "datasets/errors.h"
@@ -47,6 +48,24 @@ TEST(StageSchema, DistillIsRegisteredWithItsKeys) {
   const std::string help = exp::help_keys();
   EXPECT_NE(help.find("type = \"distill\""), std::string::npos);
   EXPECT_NE(help.find("temperature"), std::string::npos);
+}
+
+// DeepIoT's stop rule measures the network that will really be kept: units below
+// the threshold count as removed unless an experiment asks for the original "halved".
+// One default, in Options, for the stage key and for code that builds Options itself.
+TEST(StageSchema, DeepIoTStopsOnTheReallyPrunedNetworkByDefault) {
+  EXPECT_EQ(compress::deepiot::Options().stop_eval, "removed");
+  const auto* keys = exp::stage_schema("deepiot");
+  ASSERT_NE(keys, nullptr);
+  const auto it = std::find_if(keys->begin(), keys->end(), [](const exp::SchemaEntry& e) { return e.key == "stop_eval"; });
+  ASSERT_NE(it, keys->end());
+  EXPECT_EQ(exp::plain_text(it->default_value), "removed");
+  EXPECT_EQ(it->choices, (std::vector<std::string>{"halved", "removed"}));
+  // Both values parse; anything else is refused at the key.
+  const std::string base = "[dataset]\nsource = \"synthetic:har\"\n[model]\nname = \"cnn1d\"\n[[stage]]\ntype = \"deepiot\"\n";
+  EXPECT_EQ(exp::parse_experiment(base, "d.toml").stages[0].params.at("stop_eval"), "removed");
+  EXPECT_EQ(exp::parse_experiment(base + "stop_eval = \"halved\"\n", "d.toml").stages[0].params.at("stop_eval"), "halved");
+  EXPECT_THROW(exp::parse_experiment(base + "stop_eval = \"half\"\n", "d.toml"), exp::ConfigError);
 }
 
 TEST(StageSchema, ValuesAreCheckedWithFileLineStageAndKey) {

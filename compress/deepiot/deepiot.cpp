@@ -151,9 +151,9 @@ StageDescription stage_description() {
       make_key("max_iterations", K::kInt, std::to_string(d.max_iterations),
           "hard stop of the compressor-critic loop (mini-batches)", 1, kInf),
       [&] {
-        StageKey k = make_key("stop_eval", K::kString, "removed",
-                         "units below the threshold in the stop rule's val accuracy: halved (p/2, the original code) "
-                         "or removed (0, as after hard pruning)",
+        StageKey k = make_key("stop_eval", K::kString, d.stop_eval,
+                         "units below the threshold in the stop rule's val accuracy: removed (0, as after hard "
+                         "pruning: the network really kept) or halved (p/2, the original code)",
                          -kInf, kInf);
         k.choices = {"halved", "removed"};
         return k;

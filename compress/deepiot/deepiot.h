@@ -20,10 +20,12 @@ struct Options {
   double accuracy_floor = 0.0;      // ... and val accuracy ≥ this (0: base accuracy − max_accuracy_drop)
   double max_accuracy_drop = 0.03;  // used when accuracy_floor = 0
   int64_t max_iterations = 20000;   // hard stop (iterations = mini-batches)
-  // How the stop rule's val accuracy treats units below the threshold: "halved" (the
-  // original code: scaled by p/2 while compressing) or "removed" (scaled by 0, as
-  // after hard pruning — stricter).
-  std::string stop_eval = "halved";
+  // How the stop rule's val accuracy treats units below the threshold: "removed"
+  // (scaled by 0, as after hard pruning: the check measures the network that will
+  // really be kept — the default) or "halved" (the original code: scaled by p/2 while
+  // compressing, which can report "target met" for a network that collapses once
+  // the units are really removed).
+  std::string stop_eval = "removed";
   int64_t min_units = 1;            // units every group keeps at least
   // Compressor (a·W·b → LSTM → dense + sigmoid), RMSProp.
   int64_t compressor_hidden = 64;

@@ -185,9 +185,56 @@ class ScriptPlayer {
     } else if (s.op == "report") {
       need(1);
       write_report(s.args[0], app_, wb_);
+    } else if (s.op.rfind("new", 0) == 0) {
+      new_experiment_step(s, need);
     } else if (s.op == "quit") {
       step_ = script_.size();
       frames = frame + 1;
+    } else {
+      throw std::runtime_error("script line " + std::to_string(s.line) + ": unknown command '" + s.op + "'");
+    }
+  }
+
+  // File → New experiment, scripted: new SOURCE | new-set KEY VALUE | new-stage TYPE |
+  // new-save FILE | new-start | new-report FILE.
+  template <class Need>
+  void new_experiment_step(const ScriptStep& s, Need need) {
+    auto* panel = static_cast<NewExperimentPanel*>(app_.panel("new_experiment"));
+    NewExperiment& n = wb_.new_experiment();
+    if (s.op == "new") {  // new SOURCE [dataset.KEY=VALUE …]: set before the inspection
+      need(1);
+      panel->start_new();
+      n.set_source(s.args[0]);
+      for (size_t i = 1; i < s.args.size(); ++i) {
+        const size_t eq = s.args[i].find('=');
+        if (eq == std::string::npos) throw std::runtime_error("new: expected KEY=VALUE, got " + s.args[i]);
+        n.set(s.args[i].substr(0, eq), s.args[i].substr(eq + 1));
+      }
+      if (!n.inspect_now()) throw std::runtime_error("new " + s.args[0] + ": " + n.inspect_error());
+    } else if (s.op == "new-set") {
+      need(2);
+      n.set(s.args[0], s.args[1]);
+    } else if (s.op == "new-stage") {
+      need(1);
+      n.add_stage(s.args[0]);
+    } else if (s.op == "new-save") {
+      need(1);
+      panel->set_save_path(s.args[0]);
+      if (!panel->save()) throw std::runtime_error("new-save: " + panel->message());
+    } else if (s.op == "new-start") {
+      std::string why;
+      const auto ids = n.start(wb_.form(), wb_.jobs(), wb_.paths().slimlab_exe, wb_.paths().runs_root, &why);
+      if (ids.empty()) throw std::runtime_error("new-start: " + why);
+    } else if (s.op == "new-report") {
+      need(1);
+      std::ofstream out(s.args[0]);
+      const Rect& c = panel->chart();
+      out << "chart " << c.x0 << " " << c.y0 << " " << c.x1 << " " << c.y1 << "\n";
+      out << "bar_color " << css_color(NewExperimentPanel::kBarColor) << "\n";
+      out << "classes " << (n.summary() ? n.summary()->class_names().size() : 0) << "\n";
+      out << "model " << (n.model().empty() ? "-" : n.model()) << "\n";
+      out << "valid " << (n.valid() ? 1 : 0) << "\n";
+      out << "saved " << (n.saved_file().empty() ? "-" : n.saved_file().string()) << "\n";
     } else {
       throw std::runtime_error("script line " + std::to_string(s.line) + ": unknown command '" + s.op + "'");
     }
@@ -218,7 +265,9 @@ struct Options {
 
 void add_options(CLI::App& cli, Options& o) {
   cli.add_option("--runs", o.paths.runs_root, "Root folder of the runs")->capture_default_str();
-  cli.add_option("--experiments", o.paths.experiments_dir, "Folder of experiment files")->capture_default_str();
+  cli.add_option("--experiments", o.paths.experiments_dir,
+                 "Folder of experiment files (default: the one chosen last, else experiments)")
+      ->capture_default_str();
   cli.add_option("--slimlab", o.paths.slimlab_exe, "The slimlab program (default: beside slimlab-gui)");
   cli.add_option("--slimrt-run", o.paths.slimrt_run_exe, "The slimrt-run program (default: beside slimlab-gui)");
   cli.add_option("--config-dir", o.paths.config_dir,
@@ -231,7 +280,8 @@ void add_options(CLI::App& cli, Options& o) {
   cli.add_option("--height", o.height, "Window height")->capture_default_str();
   cli.add_option("--script", o.script_file,
                  "Follow a script: wait N | move X Y | click X Y | select RUN | open FILE | set KEY VALUE | start | "
-                 "wait-jobs SECONDS | sleep SECONDS | save-plot BASE | screenshot FILE | report FILE | quit");
+                 "wait-jobs SECONDS | sleep SECONDS | save-plot BASE | screenshot FILE | report FILE | new SOURCE | "
+                 "new-set KEY VALUE | new-stage TYPE | new-save FILE | new-start | new-report FILE | quit");
   cli.add_option("--frames", o.frames, "Quit after this many frames (0: run until closed)");
   cli.add_option("--bench-frames", o.bench_frames,
                  "Draw this many frames as fast as possible and print the frame times");
@@ -362,6 +412,7 @@ int main(int argc, char** argv) {
   Options o;
   add_options(cli, o);
   CLI11_PARSE(cli, argc, argv);
+  o.paths.experiments_dir_given = cli.count("--experiments") > 0;
 
   std::vector<ScriptStep> script;
   try {

@@ -89,7 +89,7 @@ std::string DeployController::missing_tools() const {
 }
 
 int DeployController::request(const std::string& run_key, const fs::path& run_dir, const std::string& precision,
-                              bool opencl, std::string* why) {
+                              bool opencl, std::string* why, bool front_end) {
   const std::string missing = missing_tools();
   if (!missing.empty()) {
     if (why) *why = missing;
@@ -101,14 +101,17 @@ int DeployController::request(const std::string& run_key, const fs::path& run_di
   r.run_dir = run_dir;
   r.precision = precision;
   r.opencl = opencl;
-  r.slim_file = run_dir / ("model-" + precision + ".slim");
-  r.log_file = run_dir / ("deploy-" + precision + ".txt");
+  r.front_end = front_end;
+  const std::string stem = precision + (front_end ? "-frontend" : "");
+  r.slim_file = run_dir / ("model-" + stem + ".slim");
+  r.log_file = run_dir / ("deploy-" + stem + ".txt");
   std::error_code ec;
   fs::remove(r.log_file, ec);
   JobSpec spec;
   spec.label = "export " + run_key + " " + precision;
   spec.kind = "export";
   spec.argv = {slimlab_.string(), "export", run_dir.string(), "--precision", precision, "--out", r.slim_file.string()};
+  if (front_end) spec.argv.push_back("--front-end");
   spec.output = r.log_file;
   spec.group = r.id;
   r.job = queue_.submit(std::move(spec));

@@ -35,6 +35,7 @@ struct DeployRequest {
   std::filesystem::path run_dir;
   std::string precision = "fp32";
   bool opencl = false;
+  bool front_end = false;       // exported with `--front-end`: the .slim takes raw samples / images
   std::string step = "export";  // export | bench | bench-opencl | done | failed
   int job = 0;                  // the current step's job id
   std::filesystem::path slim_file, log_file;
@@ -51,8 +52,11 @@ class DeployController {
   // "" when both programs are there, else what is missing (shown in the panel).
   std::string missing_tools() const;
   // Starts the export of a run; returns the request id (0 with *why when refused).
+  // With front_end, `slimlab export --front-end` writes model-<precision>-frontend.slim,
+  // which takes what the sensor gives (WAV samples, CSV rows, an image) — what "run on
+  // a file" needs for audio and images.
   int request(const std::string& run_key, const std::filesystem::path& run_dir, const std::string& precision,
-              bool opencl, std::string* why);
+              bool opencl, std::string* why, bool front_end = false);
   // Feed every finished job here (JobQueue::on_done); moves requests along.
   // Returns true when measurements were written into a run's results.h5.
   bool on_job_done(const Job& job);

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "experiments/schema.h"
+#include "gui/model/new_experiment.h"
+#include "gui/model/recent.h"
 
 namespace fs = std::filesystem;
 
@@ -35,14 +37,7 @@ FormField field_from(const exp::SchemaEntry& e, const std::string& key, const st
 
 }  // namespace
 
-std::vector<fs::path> list_experiment_files(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file(ec) && e.path().extension() == ".toml") out.push_back(e.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<fs::path> list_experiment_files(const fs::path& dir) { return list_dir(dir, ".toml").files; }
 
 bool ExperimentForm::open(const fs::path& file) {
   file_ = file;
@@ -151,6 +146,13 @@ void ExperimentForm::validate() {
   } catch (const std::exception& err) {
     errors_.push_back(err.what());
   }
+  // Which keys mean something for this source and model (audio keys hide for images).
+  const FormField* src = field("dataset.source");
+  const FormField* model = field("model.name");
+  const std::string source = src ? src->text : "";
+  const std::string modality = source_modality(source);
+  for (FormField& f : fields_)
+    f.applies = key_applies(f.key, modality, model ? model->text : "", source) || f.edited() || !f.errors.empty();
 }
 
 std::optional<fs::path> ExperimentForm::save_as(const std::string& name, const fs::path& dir, std::string* why) const {

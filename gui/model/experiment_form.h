@@ -30,6 +30,7 @@ struct FormField {
   int line = 0;                      // where the file sets it (0: default)
   bool read_only = false;            // stage.N.type
   std::vector<std::string> errors;   // this field's ConfigIssues
+  bool applies = true;               // the key means something for this data and model (key_applies)
   bool edited() const { return text != original; }
 };
 

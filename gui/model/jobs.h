@@ -12,4 +12,12 @@ using exp::JobState;
 using exp::mark_run_failed;
 using exp::to_string;
 
+// Whether every job of `ids` has ended (or was cleared from the queue): a "queued N
+// run(s)" message is then stale.
+inline bool all_done(const JobQueue& q, const std::vector<int>& ids) {
+  for (int id : ids)
+    if (const Job* j = q.find(id); j && !j->done()) return false;
+  return true;
+}
+
 }  // namespace slimlab::gui

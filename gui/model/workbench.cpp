@@ -33,10 +33,12 @@ Workbench::Workbench(WorkbenchPaths paths, bool background_scan)
     : paths_(with_defaults(std::move(paths))),
       scanner_(paths_.runs_root),
       deploy_(jobs_, paths_.slimlab_exe, paths_.slimrt_run_exe),
+      predict_(jobs_, paths_.slimrt_run_exe),
       state_(GuiState::load(state_file())),
       background_(background_scan) {
   jobs_.on_done = [this](const Job& j) {
     deploy_.on_job_done(j);
+    predict_.on_job_done(j);
     scanner_.request_rescan();  // its run folder changed (finished, failed, measured)
   };
   if (background_) scanner_.start();
@@ -46,6 +48,7 @@ Workbench::~Workbench() { scanner_.stop(); }
 
 void Workbench::update() {
   jobs_.poll();
+  new_.poll();
   const uint64_t v = scanner_.version();
   if (v != seen_version_) {
     seen_version_ = v;

@@ -10,6 +10,8 @@
 #include "gui/model/experiment_form.h"
 #include "gui/model/gui_state.h"
 #include "gui/model/jobs.h"
+#include "gui/model/new_experiment.h"
+#include "gui/model/predict.h"
 #include "gui/model/run_store.h"
 
 namespace slimlab::gui {
@@ -20,6 +22,7 @@ struct WorkbenchPaths {
   std::filesystem::path slimlab_exe;     // default: `slimlab` beside this executable
   std::filesystem::path slimrt_run_exe;  // default: `slimrt-run` beside this executable
   std::filesystem::path config_dir;      // imgui.ini and gui-state.ini; default $XDG_CONFIG_HOME/slimlab
+  bool experiments_dir_given = false;    // set on the command line: wins over the remembered folder
 };
 
 // The folder of the running executable (/proc/self/exe), or "" when unknown.
@@ -42,7 +45,11 @@ class Workbench {
   RunTable& table() { return table_; }
   JobQueue& jobs() { return jobs_; }
   DeployController& deploy() { return deploy_; }
+  PredictController& predict() { return predict_; }
   ExperimentForm& form() { return form_; }
+  NewExperiment& new_experiment() { return new_; }
+  // File → Experiments folder: where the Experiments panel lists files and Save as writes.
+  void set_experiments_dir(const std::filesystem::path& dir) { paths_.experiments_dir = dir; }
   GuiState& state() { return state_; }
   std::filesystem::path state_file() const { return paths_.config_dir / "gui-state.ini"; }
   std::filesystem::path imgui_ini() const { return paths_.config_dir / "imgui.ini"; }
@@ -63,7 +70,9 @@ class Workbench {
   RunTable table_;
   JobQueue jobs_;
   DeployController deploy_;
+  PredictController predict_;
   ExperimentForm form_;
+  NewExperiment new_;
   GuiState state_;
   uint64_t seen_version_ = 0;
   bool background_;

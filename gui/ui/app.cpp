@@ -1,5 +1,6 @@
 #include "gui/ui/app.h"
 
+#include "gui/model/recent.h"
 #include "gui/ui/panels.h"
 
 namespace slimlab::gui {
@@ -12,6 +13,8 @@ App::App(Workbench& wb) : wb_(wb) {
   panels_.push_back(std::make_unique<TradeoffPanel>(wb));
   panels_.push_back(std::make_unique<StructurePanel>(wb));
   panels_.push_back(std::make_unique<DeployPanel>(wb));
+  panels_.push_back(std::make_unique<NewExperimentPanel>(wb));
+  panels_.push_back(std::make_unique<ComparePanel>(wb));
 }
 
 Panel* App::panel(const std::string& id) {
@@ -31,7 +34,7 @@ TradeoffPanel* App::tradeoff() { return static_cast<TradeoffPanel*>(panel("trade
 void App::load_state() {
   const GuiState& s = wb_.state();
   for (auto& p : panels_) {
-    p->open = s.get_bool("panel." + p->id() + ".open", true);
+    p->open = s.get_bool("panel." + p->id() + ".open", p->default_open());
     p->load_state(s);
   }
   wb_.table().select(s.get("selected_run"));
@@ -57,6 +60,23 @@ void App::save_state(bool force) {
 void App::draw_menu() {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
+    auto* ex = static_cast<ExperimentsPanel*>(panel("experiments"));
+    if (ImGui::MenuItem("New experiment...")) static_cast<NewExperimentPanel*>(panel("new_experiment"))->start_new();
+    if (ImGui::MenuItem("Open experiment...")) ex->request_open();
+    if (ImGui::BeginMenu("Open recent")) {
+      const auto recent = recent_files(wb_.state());
+      if (recent.empty()) ImGui::TextDisabled("(none yet)");
+      for (const auto& f : recent)
+        if (ImGui::MenuItem(f.string().c_str())) {
+          ex->open = true;
+          ex->open_file(f);
+        }
+      ImGui::EndMenu();
+    }
+    if (ImGui::MenuItem("Save experiment as...", nullptr, false, wb_.form().valid())) ex->request_save_as();
+    const std::string folder = "Experiments folder: " + wb_.paths().experiments_dir.string() + "...";
+    if (ImGui::MenuItem(folder.c_str())) ex->request_folder();
+    ImGui::Separator();
     if (ImGui::MenuItem("Rescan runs")) wb_.scanner().request_rescan();
     if (ImGui::MenuItem("Quit")) quit_ = true;
     ImGui::EndMenu();

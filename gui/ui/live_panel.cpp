@@ -5,7 +5,7 @@
 
 namespace slimlab::gui {
 
-LivePanel::LivePanel(Workbench& wb) : Panel("live", "Live", wb, {0.65f, 0.38f, 0.35f, 0.62f}) {}
+LivePanel::LivePanel(Workbench& wb) : Panel("live", "Live", wb, {0.64f, 0.36f, 0.36f, 0.30f}) {}
 
 void LivePanel::draw_content() {
   RunTable& t = wb_.table();

@@ -2,6 +2,8 @@
 // The six panels of issue 8, one class each (one .cpp each):
 //   ExperimentsPanel  list experiments/*.toml, edit one as a validated form, save as
 //                     new, start/queue its sweep points, cancel jobs
+//   NewExperimentPanel  File → New experiment: from a data folder to a saved, started experiment
+//   ComparePanel      two or more runs: curves overlaid, exports' cost, per-layer structure
 //   RunsPanel         sortable, filterable table of every run; selection; failed
 //                     runs' errors and log tails
 //   LivePanel         loss/accuracy curves while a run trains; stage traces
@@ -13,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "gui/model/compare.h"
 #include "gui/model/views.h"
+#include "gui/ui/file_dialog.h"
 #include "gui/ui/panel.h"
 #include "gui/ui/plot_widget.h"
 
@@ -26,16 +30,81 @@ class ExperimentsPanel : public Panel {
   void save_state(GuiState& s) const override;
   void load_state(const GuiState& s) override;
   void refresh_files();
+  // File menu: open a file in the form (and remember it), or show a dialog.
+  bool open_file(const std::filesystem::path& file);
+  void request_open();
+  void request_save_as();
+  void request_folder();
 
  private:
+  enum class Ask { kNone, kOpen, kSaveAs, kFolder };
   void draw_form();
+  void draw_fields(ExperimentForm& form);
   void draw_jobs();
+  void draw_dialog();
+  FileDialog dialog_;
+  Ask asking_ = Ask::kNone;
+  bool show_all_keys_ = false;
   std::vector<std::filesystem::path> files_;
   std::string open_file_;
   char save_name_[128] = "";
   std::string message_;
+  std::vector<int> queued_;  // the jobs message_ speaks of ("queued 2 run(s)")
   int parallel_ = 1;
   bool listed_ = false;
+};
+
+// File → New experiment (NewExperiment, gui/model/new_experiment.h).
+class NewExperimentPanel : public Panel {
+ public:
+  explicit NewExperimentPanel(Workbench& wb);
+  void draw_content() override;
+  bool default_open() const override { return false; }
+  void start_new();  // a fresh experiment, window shown
+  // Where the class-count chart was drawn last (the screenshot test) and its colour.
+  const Rect& chart() const { return chart_; }
+  static constexpr uint32_t kBarColor = rgba(242, 142, 43);
+  const std::string& message() const { return message_; }
+  void set_save_path(const std::string& p) { save_path_ = p; }
+  bool save();  // to the path shown; message() says what happened
+
+ private:
+  enum class Ask { kNone, kData, kSave };
+  void draw_data();
+  void draw_summary(const DataSummary& s);
+  void draw_model();
+  void draw_stages();
+  void draw_actions();
+  void draw_table(const char* title, const std::string& table, bool open_default);
+  void draw_key(const std::string& dotted, const exp::SchemaEntry& e, int line = 0);
+  FileDialog dialog_;
+  Ask asking_ = Ask::kNone;
+  Rect chart_;
+  int stage_choice_ = 0;
+  std::string save_path_, auto_path_, message_;
+  bool overwrite_ = false;
+  std::vector<int> queued_;
+};
+
+// Two or more runs side by side (gui/model/compare.h).
+class ComparePanel : public Panel {
+ public:
+  explicit ComparePanel(Workbench& wb);
+  void draw_content() override;
+  bool default_open() const override { return false; }
+  void save_state(GuiState& s) const override;
+  void load_state(const GuiState& s) override;
+  CompareSet& set() { return set_; }
+
+ private:
+  std::vector<const exp::RunRecord*> picked() const;
+  void draw_picker();
+  void draw_structure(const std::vector<const exp::RunRecord*>& runs);
+  CompareSet set_;
+  std::string metric_ = "val_accuracy";
+  PlotModel plot_;
+  PlotWidget widget_{"compare"};
+  std::string built_;  // what plot_ shows: metric, runs version, keys
 };
 
 class RunsPanel : public Panel {
@@ -118,9 +187,15 @@ class DeployPanel : public Panel {
   void load_state(const GuiState& s) override;
 
  private:
+  void draw_run();
+  void draw_try(const exp::RunRecord& r);
   int precision_ = 0;
-  bool opencl_ = false;
+  bool opencl_ = false, front_end_ = false;
   std::string message_;
+  std::string shown_key_;  // the run whose precision precision_ defaults to
+  std::string input_, try_message_;
+  int model_choice_ = 0;
+  FileDialog dialog_;
 };
 
 }  // namespace slimlab::gui

@@ -27,7 +27,7 @@ bool combo_of(const char* label, std::string& value, const std::vector<std::stri
 
 }  // namespace
 
-RunsPanel::RunsPanel(Workbench& wb) : Panel("runs", "Runs", wb, {0.25f, 0.0f, 0.75f, 0.38f}) {}
+RunsPanel::RunsPanel(Workbench& wb) : Panel("runs", "Runs", wb, {0.28f, 0.0f, 0.72f, 0.36f}) {}
 
 void RunsPanel::save_state(GuiState& s) const {
   s.set("runs.filter", filter_text_);

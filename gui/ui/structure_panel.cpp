@@ -15,7 +15,7 @@ std::string before_after(int64_t b, int64_t a) {
 
 }  // namespace
 
-StructurePanel::StructurePanel(Workbench& wb) : Panel("structure", "Structure", wb, {0.0f, 0.72f, 0.25f, 0.28f}) {}
+StructurePanel::StructurePanel(Workbench& wb) : Panel("structure", "Structure", wb, {0.64f, 0.66f, 0.36f, 0.34f}) {}
 
 void StructurePanel::draw_content() {
   RunTable& t = wb_.table();
@@ -44,7 +44,7 @@ void StructurePanel::draw_content() {
   }
   int64_t pb = 0, pa = 0;
   const float table_h = r->stages.empty() ? -ImGui::GetTextLineHeightWithSpacing() : ImGui::GetContentRegionAvail().y * 0.55f;
-  if (ImGui::BeginTable("layers", 7, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable |
+  if (ImGui::BeginTable("layers", 7, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX | ImGuiTableFlags_Resizable |
                                          ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit,
                         ImVec2(0, table_h))) {
     ImGui::TableSetupScrollFreeze(1, 1);

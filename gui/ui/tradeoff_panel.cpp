@@ -51,7 +51,7 @@ std::string facts(const exp::RunRecord& r) {
 
 }  // namespace
 
-TradeoffPanel::TradeoffPanel(Workbench& wb) : Panel("tradeoff", "Trade-off", wb, {0.25f, 0.38f, 0.40f, 0.62f}) {}
+TradeoffPanel::TradeoffPanel(Workbench& wb) : Panel("tradeoff", "Trade-off", wb, {0.28f, 0.36f, 0.36f, 0.64f}) {}
 
 void TradeoffPanel::save_state(GuiState& s) const {
   s.set("tradeoff.x", options_.x);
