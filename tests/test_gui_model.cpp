@@ -64,8 +64,6 @@ TEST(GuiPlotModel, FitZoomResetAndHitTest) {
   EXPECT_EQ(hit->id, 8);
   EXPECT_FALSE(m.hit_test(m.px(2000) + 30, m.py(0.7)));
   // A drag rectangle around the first two points zooms to them; the third leaves the view.
-  const Rect before{m.x.lo < 1 ? 0 : 0};
-  (void)before;
   ASSERT_TRUE(m.zoom_to_pixels(Rect{m.px(1000) - 10, m.py(0.7) - 10, m.px(2000) + 10, m.py(0.5) + 10}));
   EXPECT_TRUE(m.zoomed());
   EXPECT_TRUE(m.frame().contains(m.px(1000), m.py(0.5)));
