@@ -47,6 +47,7 @@ TEST(FuzzRegressions, SlimMisalignedShapeIsRejected) {
 }  // namespace
 
 #include "datasets/errors.h"
+#include "datasets/audio_folder.h"
 #include "datasets/image_folder.h"
 #include "experiments/results.h"
 #include "test_util.h"
@@ -86,6 +87,24 @@ TEST(FuzzRegressions, HugeVariableLengthStringInResultsIsRejected) {
       ADD_FAILURE() << f << " was accepted";
     } catch (const slimlab::data::DataError& e) {
       EXPECT_NE(std::string(e.what()).find((dir / "results.h5").string()), std::string::npos) << e.what();
+    }
+  }
+}
+
+// A 7 KB WAV whose header says 10 Hz: the FSDD loader resampled it to 8 kHz, 800 output
+// samples per input sample (26 s under ASan: a fuzz_wav timeout; a 2.6 MB file would
+// have allocated 4 GB). More than 16× upsampling is now refused before resampling.
+TEST(FuzzRegressions, WavWithAbsurdlyLowSampleRateIsRejected) {
+  const auto files = regression_files("wav");
+  ASSERT_FALSE(files.empty());
+  for (const auto& f : files) {
+    slimlab::test::TempDir dir;
+    fs::copy_file(f, dir / "0_george_0.wav");
+    try {
+      slimlab::data::load_audio_folder(dir.path());
+      ADD_FAILURE() << f << " was accepted";
+    } catch (const slimlab::data::DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("too low to resample"), std::string::npos) << e.what();
     }
   }
 }
