@@ -1,0 +1,169 @@
+/* slim_mcu kernels: conv / dense (fixed point, BinaryConnect), requantization, means.
+ * See slim_mcu.h for the contract; each loop mirrors the reference kernel it is
+ * bit-exact with (deploy/runtime/kernels/ref). */
+#include "slim_mcu.h"
+
+int64_t smcu_rounding_shift(int64_t acc, int shift) {
+  if (shift <= 0) {
+    const int s = -shift;
+    int64_t limit;
+    if (acc == 0) return 0;
+    if (s >= 62) return acc > 0 ? INT64_MAX : INT64_MIN;
+    limit = INT64_MAX >> s;
+    if (acc > limit) return limit << s;
+    if (acc < -limit) return -(limit << s);
+    return acc * ((int64_t)1 << s);
+  }
+  if (shift >= 63) return 0;
+  /* Arithmetic right shift of a negative value: GCC and Clang define it (as slimrt). */
+  return (acc + ((int64_t)1 << (shift - 1))) >> shift;
+}
+
+int32_t smcu_requant(const smcu_rq* q, int64_t acc, int c) {
+  int64_t v;
+  if (q->mult) acc = acc * q->mult[c] + (q->offset ? q->offset[c] : 0);
+  v = smcu_rounding_shift(acc, q->shift);
+  return (int32_t)(v < q->lo ? q->lo : (v > q->hi ? q->hi : v));
+}
+
+int32_t smcu_mean(int64_t sum, int32_t n, int k, int32_t lo, int32_t hi) {
+  int64_t num, den, y;
+  if (k > 40) k = 40; /* |sum| < 2^22: the result saturates long before */
+  if (k < -40) return 0;
+  if (k >= 0) {
+    num = 2 * sum * ((int64_t)1 << k) + n;
+    den = 2 * (int64_t)n;
+  } else {
+    num = 2 * sum + (int64_t)n * ((int64_t)1 << -k);
+    den = 2 * (int64_t)n * ((int64_t)1 << -k);
+  }
+  y = num / den;
+  if (num % den != 0 && num < 0) --y; /* floor division */
+  return (int32_t)(y < lo ? lo : (y > hi ? hi : y));
+}
+
+/* For every in-image tap of output pixel (oy, ox) of output channel o: acc += x · w, with
+ * TAP(xv, k) the term for input value xv and filter-row index k. */
+#define SMCU_CONV_LOOP(T, ACC, TAP)                                                              \
+  const smcu_conv_geom* g = &p->g;                                                               \
+  const int cpg = g->in_c / g->groups, opg = g->out_c / g->groups;                               \
+  const int32_t row = (int32_t)cpg * g->k_h * g->k_w;                                            \
+  int o, oy, ox, c, ky, kx;                                                                      \
+  (void)row;                                                                                     \
+  for (o = 0; o < g->out_c; ++o) {                                                               \
+    const int c0 = (o / opg) * cpg;                                                              \
+    for (oy = 0; oy < g->out_h; ++oy)                                                            \
+      for (ox = 0; ox < g->out_w; ++ox) {                                                        \
+        ACC acc = 0;                                                                             \
+        for (c = 0; c < cpg; ++c) {                                                              \
+          const T* xc = x + (int32_t)(c0 + c) * g->in_h * g->in_w;                               \
+          for (ky = 0; ky < g->k_h; ++ky) {                                                      \
+            const int iy = oy * g->s_h - g->pad_t + ky * g->d_h;                                 \
+            const T* xr;                                                                         \
+            int32_t kr;                                                                          \
+            if (iy < 0 || iy >= g->in_h) continue;                                               \
+            xr = xc + (int32_t)iy * g->in_w;                                                     \
+            kr = ((int32_t)c * g->k_h + ky) * g->k_w;                                            \
+            for (kx = 0; kx < g->k_w; ++kx) {                                                    \
+              const int ix = ox * g->s_w - g->pad_l + kx * g->d_w;                               \
+              if (ix < 0 || ix >= g->in_w) continue;                                             \
+              TAP(xr[ix], kr + kx);                                                              \
+            }                                                                                    \
+          }                                                                                      \
+        }                                                                                        \
+        y[((int32_t)o * g->out_h + oy) * g->out_w + ox] =                                        \
+            (T)smcu_requant(&p->rq, (int64_t)acc + (p->bias ? p->bias[o] : 0), o);               \
+      }                                                                                          \
+  }
+
+#define SMCU_MUL_TAP(xv, k) acc += (xv) * w[(int32_t)o * row + (k)]
+/* BinaryConnect: bit 1 is −1 (slimrt/bitpack.h); rows of words64(row) 64-bit words. */
+#define SMCU_BC_TAP(xv, k)                                                                       \
+  {                                                                                              \
+    const int32_t k_ = (k);                                                                      \
+    acc += ((w[o * words + (k_ >> 5)] >> (k_ & 31)) & 1u) ? -(xv) : (xv);                        \
+  }
+#define SMCU_BC_WORDS(n) ((((n) + 63) / 64) * 2)
+
+void smcu_conv_i8(const smcu_conv* p, const int8_t* x, int8_t* y) {
+  const int8_t* w = (const int8_t*)p->w;
+  SMCU_CONV_LOOP(int8_t, int32_t, SMCU_MUL_TAP)
+}
+void smcu_conv_i16(const smcu_conv* p, const int16_t* x, int16_t* y) {
+  const int16_t* w = (const int16_t*)p->w;
+  SMCU_CONV_LOOP(int16_t, int64_t, SMCU_MUL_TAP)
+}
+void smcu_conv_bc_i8(const smcu_conv* p, const int8_t* x, int8_t* y) {
+  const uint32_t* w = (const uint32_t*)p->w;
+  const int32_t words = SMCU_BC_WORDS((int32_t)(p->g.in_c / p->g.groups) * p->g.k_h * p->g.k_w);
+  SMCU_CONV_LOOP(int8_t, int32_t, SMCU_BC_TAP)
+}
+void smcu_conv_bc_i16(const smcu_conv* p, const int16_t* x, int16_t* y) {
+  const uint32_t* w = (const uint32_t*)p->w;
+  const int32_t words = SMCU_BC_WORDS((int32_t)(p->g.in_c / p->g.groups) * p->g.k_h * p->g.k_w);
+  SMCU_CONV_LOOP(int16_t, int64_t, SMCU_BC_TAP)
+}
+
+/* Dense: y[r][o] over rows r of x [rows][in]. */
+#define SMCU_DENSE_LOOP(T, ACC, TERM)                                                            \
+  int32_t r, o, i;                                                                               \
+  for (r = 0; r < p->rows; ++r) {                                                                \
+    const T* xr = x + r * p->in;                                                                 \
+    for (o = 0; o < p->out; ++o) {                                                               \
+      ACC acc = 0;                                                                               \
+      for (i = 0; i < p->in; ++i) TERM;                                                          \
+      y[r * p->out + o] = (T)smcu_requant(&p->rq, (int64_t)acc + (p->bias ? p->bias[o] : 0), o); \
+    }                                                                                            \
+  }
+
+void smcu_dense_i8(const smcu_dense* p, const int8_t* x, int8_t* y) {
+  const int8_t* w = (const int8_t*)p->w;
+  SMCU_DENSE_LOOP(int8_t, int32_t, acc += (int32_t)xr[i] * w[o * p->in + i])
+}
+void smcu_dense_i16(const smcu_dense* p, const int16_t* x, int16_t* y) {
+  const int16_t* w = (const int16_t*)p->w;
+  SMCU_DENSE_LOOP(int16_t, int64_t, acc += (int64_t)xr[i] * w[o * p->in + i])
+}
+void smcu_dense_bc_i8(const smcu_dense* p, const int8_t* x, int8_t* y) {
+  const uint32_t* w = (const uint32_t*)p->w;
+  const int32_t words = SMCU_BC_WORDS(p->in);
+  SMCU_DENSE_LOOP(int8_t, int32_t, SMCU_BC_TAP(xr[i], i))
+}
+void smcu_dense_bc_i16(const smcu_dense* p, const int16_t* x, int16_t* y) {
+  const uint32_t* w = (const uint32_t*)p->w;
+  const int32_t words = SMCU_BC_WORDS(p->in);
+  SMCU_DENSE_LOOP(int16_t, int64_t, SMCU_BC_TAP(xr[i], i))
+}
+
+/* Float convolution: per output, a double sum in the reference kernel's tap order, then
+ * float(acc + bias) and the fused clamp (FloatEpilogue). */
+void smcu_conv_f32(const smcu_conv_f32_p* p, const float* x, float* y) {
+  const float* w = p->w;
+  const smcu_conv_geom* g = &p->g;
+  const int cpg = g->in_c / g->groups, opg = g->out_c / g->groups;
+  const int32_t row = (int32_t)cpg * g->k_h * g->k_w;
+  int o, oy, ox, c, ky, kx;
+  for (o = 0; o < g->out_c; ++o) {
+    const int c0 = (o / opg) * cpg;
+    for (oy = 0; oy < g->out_h; ++oy)
+      for (ox = 0; ox < g->out_w; ++ox) {
+        double acc = 0;
+        float v;
+        for (c = 0; c < cpg; ++c)
+          for (ky = 0; ky < g->k_h; ++ky) {
+            const int iy = oy * g->s_h - g->pad_t + ky * g->d_h;
+            if (iy < 0 || iy >= g->in_h) continue;
+            for (kx = 0; kx < g->k_w; ++kx) {
+              const int ix = ox * g->s_w - g->pad_l + kx * g->d_w;
+              if (ix < 0 || ix >= g->in_w) continue;
+              acc += (double)x[((int32_t)(c0 + c) * g->in_h + iy) * g->in_w + ix] *
+                     (double)w[(int32_t)o * row + ((int32_t)c * g->k_h + ky) * g->k_w + kx];
+            }
+          }
+        v = (float)(acc + (double)(p->bias ? p->bias[o] : 0.0f));
+        if (p->act >= 1 && v < 0.0f) v = 0.0f;
+        if (p->act == 2 && v > 6.0f) v = 6.0f;
+        y[((int32_t)o * g->out_h + oy) * g->out_w + ox] = v;
+      }
+  }
+}
