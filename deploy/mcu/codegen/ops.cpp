@@ -250,6 +250,14 @@ void emit_op(Emitter& e, size_t i) {
              << e.t(op.inputs[0]).numel / e.t(op.inputs[0]).shape[0] << ", " << e.weight(op.inputs[1]) << ", "
              << e.weight(op.inputs[2]) << ", " << e.act(op.inputs[0]) << ", " << e.act(op.outputs[0]) << ");\n";
       return;
+    case OpType::Quantize: {  // fixed → fixed only: the caller quantizes the model input
+      const TensorDesc &x = e.t(op.inputs[0]), &y = e.t(op.outputs[0]);
+      if (!is_fixed(x.dtype)) e.fail(i, "float → fixed point inside the graph has no device kernel");
+      e.body << "  smcu_requantize(" << x.numel << ", " << (x.dtype == DType::I8 ? 8 : 16) << ", "
+             << (y.dtype == DType::I8 ? 8 : 16) << ", " << x.fl - y.fl << ", " << fixed::qmin(y.wl) << ", "
+             << fixed::qmax(y.wl) << ", " << e.act(op.inputs[0]) << ", " << e.act(op.outputs[0]) << ");\n";
+      return;
+    }
     case OpType::Gru:
       if (!is_fixed(e.t(op.inputs[0]).dtype)) e.fail(i, "float GRUs have no device kernel (export it in fixed point)");
       return emit_gru(e, i, op, p);

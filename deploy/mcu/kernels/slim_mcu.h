@@ -133,6 +133,10 @@ void smcu_concat(int32_t outer, int32_t inputs, const int32_t* inner, int32_t el
 /* Transpose of a rank ≤ 6 tensor of `elem`-byte elements. */
 void smcu_transpose(int32_t rank, const int32_t* shape, const int32_t* perm, int32_t elem, const void* x, void* y);
 void smcu_copy(int32_t bytes, const void* x, void* y);
+/* Fixed point → fixed point (slimrt's Requantize): y = saturate(rounding_shift(x, shift)) in
+ * [lo, hi]; x and y stored in 8 or 16 bits each. */
+void smcu_requantize(int32_t count, int32_t x_bits, int32_t y_bits, int32_t shift, int32_t lo, int32_t hi,
+                     const void* x, void* y);
 
 /* ---- float conv (the float first layer of a BNN): double sums as slimrt's reference ---- */
 typedef struct {

@@ -134,3 +134,15 @@ void smcu_transpose(int32_t rank, const int32_t* shape, const int32_t* perm, int
     }
   }
 }
+
+void smcu_requantize(int32_t count, int32_t x_bits, int32_t y_bits, int32_t shift, int32_t lo, int32_t hi,
+                     const void* x, void* y) {
+  int32_t i;
+  for (i = 0; i < count; ++i) {
+    const int64_t q = x_bits == 8 ? ((const int8_t*)x)[i] : ((const int16_t*)x)[i];
+    int64_t v = smcu_rounding_shift(q, shift);
+    v = v < lo ? lo : (v > hi ? hi : v);
+    if (y_bits == 8) ((int8_t*)y)[i] = (int8_t)v;
+    else ((int16_t*)y)[i] = (int16_t)v;
+  }
+}
