@@ -29,6 +29,8 @@ struct Figures {
 Figures run_host(const std::string& dir);
 // Cross-compiles for `target`, measures the deploy image and runs the vectors under qemu.
 Figures run_target(const std::string& dir, const Target& target);
+// A Makefile in `dir` with the same commands (all, run, host) for `target`.
+void write_makefile(const std::string& dir, const Target& target);
 // The verify lines: "flash N\nram N\ninstructions N\nmatch k/n\n".
 std::string figures_text(const Figures& f);
 

@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <string>
 
-#include "codegen/codegen.h"
-#include "codegen/verify.h"
+#include "codegen/export.h"
 #include "slimrt/runtime.h"
 
 namespace {
@@ -55,19 +55,15 @@ int main(int argc, char** argv) {
       else return usage();
     }
     if (model.empty() || dir.empty()) return usage();
-    const slimrt::mcu::Target& t = slimrt::mcu::find_target(target);
-    const auto r = slimrt::mcu::generate(model, dir, o);
-    std::fprintf(stderr, "slimrt-mcu: %s → %s: %d ops, arena %zu B, constants %zu B, %d test vectors\n", model.c_str(),
-                 dir.c_str(), r.ops, r.arena_bytes, r.weight_bytes, r.vectors);
-    int rc = 0;
+    slimrt::mcu::ExportOptions eo;
+    eo.target = target;
+    eo.verify = verify;
+    eo.gen = o;
+    const auto r = slimrt::mcu::export_c(model, dir, eo, std::cout);
+    int rc = r.verified && r.figures.match != r.figures.vectors ? 1 : 0;
     if (host) {
       const auto f = slimrt::mcu::run_host(dir);
       std::printf("host match %d/%d\n", f.match, f.vectors);
-      rc |= f.match == f.vectors ? 0 : 1;
-    }
-    if (verify) {
-      const auto f = slimrt::mcu::run_target(dir, t);
-      std::fputs(slimrt::mcu::figures_text(f).c_str(), stdout);
       rc |= f.match == f.vectors ? 0 : 1;
     }
     return rc;
