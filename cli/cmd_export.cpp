@@ -7,6 +7,11 @@
 // at hand (and unless --no-measure), the .slim is also measured in slimrt — test
 // accuracy, batch-1 latency, arena — and the figures are added to the run's results.h5
 // (tags slimrt_<precision>_accuracy, …).
+//
+// --target cortex-m0|cortex-m3|cortex-m4|cortex-m33 -o DIR also writes the model as C99
+// for that core (deploy/mcu, docs/MCU.md) with test vectors from the run's test split;
+// --verify builds it, runs it under qemu-system-arm and prints flash / ram / instructions /
+// match, recorded in results.h5 (tags mcu_<target>_*).
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +27,7 @@
 #include "deploy/export/exporter.h"
 #include "deploy/export/front_end.h"
 #include "deploy/export/measure.h"
+#include "codegen/export.h"
 #include "experiments/experiment.h"
 #include "experiments/results.h"
 #include "slimrt/runtime.h"
@@ -32,10 +38,32 @@ namespace slimlab::cli {
 
 namespace fs = std::filesystem;
 
+// --target: the exported .slim as C99 for a Cortex-M (deploy/mcu), vectors from the test split.
+static void export_mcu(const fs::path& slim, const fs::path& dir, const std::string& target, bool verify,
+                       const data::PreparedData* d, std::optional<exp::RunRecord>& record, const fs::path& run) {
+  slimrt::mcu::ExportOptions o;
+  o.target = target;
+  o.verify = verify;
+  o.gen.vectors = 16;
+  if (d) o.gen.inputs.assign(d->test.values.begin(), d->test.values.begin() +
+                                 std::min<size_t>(d->test.values.size(), 16 * size_t(d->test.sample_numel())));
+  else std::cout << "  note: no test split at hand (no config.toml): random test vectors\n";
+  const slimrt::mcu::ExportOutcome r = slimrt::mcu::export_c(slim.string(), dir.string(), o, std::cout);
+  if (!r.verified || !record) return;
+  const std::string p = "mcu_" + target + "_";
+  record->tags[p + "flash_bytes"] = std::to_string(r.figures.flash);
+  record->tags[p + "ram_bytes"] = std::to_string(r.figures.ram);
+  record->tags[p + "instructions"] = std::to_string(r.figures.instructions);
+  record->tags[p + "match"] = std::to_string(r.figures.match) + "/" + std::to_string(r.figures.vectors);
+  exp::write_results(*record, run / "results.h5");
+  std::cout << "recorded in " << (run / "results.h5").string() << " (tags " << p << "*)\n";
+  if (r.figures.match != r.figures.vectors) throw std::runtime_error("the device outputs differ from slimrt's");
+}
+
 void add_export_command(CLI::App& app) {
   struct Args {
-    std::string run, precision = "fp32", out, root = "runs";
-    bool no_measure = false, front_end = false;
+    std::string run, precision = "fp32", out, root = "runs", target;
+    bool no_measure = false, front_end = false, verify = false;
     int runs = 100;
   };
   auto a = std::make_shared<Args>();
@@ -51,6 +79,11 @@ void add_export_command(CLI::App& app) {
   cmd->add_flag("--front-end", a->front_end,
                 "Put the run's sensor front end (log-mel / MFCC, DeepSense, image resize + normalisation) in front "
                 "of the network: the .slim takes raw samples / pixels (docs/EXPORT.md)");
+  cmd->add_option("--target", a->target,
+                  "Also write C99 for a microcontroller: cortex-m0 | cortex-m3 | cortex-m4 | cortex-m33 (-o is then "
+                  "the output folder; docs/MCU.md)");
+  cmd->add_flag("--verify", a->verify, "With --target: build, run under qemu-system-arm, print flash / ram / "
+                                       "instructions / match");
   cmd->callback([a] {
     fs::path dir = a->run;
     if (!fs::is_directory(dir)) dir = fs::path(a->root) / a->run;
@@ -98,7 +131,11 @@ void add_export_command(CLI::App& app) {
       }
     }
 
-    const fs::path out = a->out.empty() ? dir / ("model-" + a->precision + ".slim") : fs::path(a->out);
+    const fs::path mcu_dir = a->out.empty() ? dir / ("mcu-" + a->target) : fs::path(a->out);
+    const fs::path out = !a->target.empty() ? mcu_dir / "model.slim"
+                         : a->out.empty()   ? dir / ("model-" + a->precision + ".slim")
+                                            : fs::path(a->out);
+    if (a->verify && a->target.empty()) throw std::runtime_error("--verify needs --target");
     if (out.has_parent_path()) fs::create_directories(out.parent_path());
     // --front-end: the network is exported (and measured on the run's features) as
     // always, then written again behind its front end.
@@ -134,6 +171,7 @@ void add_export_command(CLI::App& app) {
         std::cout << "recorded in " << (dir / "results.h5").string() << " (tags " << p << "*)\n";
       }
       attach_front_end();
+      if (!a->target.empty()) export_mcu(out, mcu_dir, a->target, a->verify, d ? &*d : nullptr, record, dir);
       return;
     }
     const deploy::ExportResult r = deploy::export_graph_file(g, o, out);
@@ -149,6 +187,7 @@ void add_export_command(CLI::App& app) {
               << in.arena_bytes() << " bytes (lower bound " << in.arena_lower_bound() << "), " << m->macs()
               << " MACs\n";
     attach_front_end();
+    if (!a->target.empty()) export_mcu(out, mcu_dir, a->target, a->verify, d ? &*d : nullptr, record, dir);
   });
 }
 

@@ -106,7 +106,7 @@ std::string linker_edit(const Target& t) {
   return "sed " + quote(mem) + " cortexm.ld.in > " + t.name + ".ld";
 }
 std::string cross_cc(const Target& t) {
-  return "arm-none-eabi-gcc -std=c99 -Os -ffunction-sections -fdata-sections -ffp-contract=off " + t.cflags +
+  return "arm-none-eabi-gcc -std=c99 -O2 -ffunction-sections -fdata-sections -ffp-contract=off " + t.cflags +
          " -I. -nostartfiles --specs=nano.specs -Wl,--gc-sections -T" + t.name + ".ld";
 }
 std::string qemu_cmd(const Target& t, const std::string& elf) {

@@ -42,74 +42,84 @@ int32_t smcu_mean(int64_t sum, int32_t n, int k, int32_t lo, int32_t hi) {
   return (int32_t)(y < lo ? lo : (y > hi ? hi : y));
 }
 
+/* The taps k ∈ [*lo, *hi) of a window starting at input index i0 (stride d) that fall inside
+ * [0, n): the bounds checks of the reference kernel, hoisted out of the inner loop. */
+static void smcu_tap_range(int i0, int d, int k, int n, int* lo, int* hi) {
+  int a = i0 < 0 ? (-i0 + d - 1) / d : 0, b = n - i0 > 0 ? (n - i0 + d - 1) / d : 0;
+  *lo = a;
+  *hi = b < k ? b : k;
+}
+
 /* For every in-image tap of output pixel (oy, ox) of output channel o: acc += x · w, with
- * TAP(xv, k) the term for input value xv and filter-row index k. */
-#define SMCU_CONV_LOOP(T, ACC, TAP)                                                              \
+ * TAP(xv, k) the term for input value xv and filter-row index k. Integer sums are exact,
+ * so only the set of taps matters (the reference's order is kept anyway). */
+#define SMCU_CONV_LOOP(T, ACC, SETUP, TAP)                                                            \
   const smcu_conv_geom* g = &p->g;                                                               \
   const int cpg = g->in_c / g->groups, opg = g->out_c / g->groups;                               \
   const int32_t row = (int32_t)cpg * g->k_h * g->k_w;                                            \
-  int o, oy, ox, c, ky, kx;                                                                      \
+  int o, oy, ox, c, ky, kx, ky0, ky1, kx0, kx1;                                                  \
   (void)row;                                                                                     \
   for (o = 0; o < g->out_c; ++o) {                                                               \
     const int c0 = (o / opg) * cpg;                                                              \
-    for (oy = 0; oy < g->out_h; ++oy)                                                            \
+    SETUP                                                                                        \
+    for (oy = 0; oy < g->out_h; ++oy) {                                                          \
+      const int iy0 = oy * g->s_h - g->pad_t;                                                    \
+      smcu_tap_range(iy0, g->d_h, g->k_h, g->in_h, &ky0, &ky1);                                  \
       for (ox = 0; ox < g->out_w; ++ox) {                                                        \
+        const int ix0 = ox * g->s_w - g->pad_l;                                                  \
         ACC acc = 0;                                                                             \
+        smcu_tap_range(ix0, g->d_w, g->k_w, g->in_w, &kx0, &kx1);                                \
         for (c = 0; c < cpg; ++c) {                                                              \
-          const T* xc = x + (int32_t)(c0 + c) * g->in_h * g->in_w;                               \
-          for (ky = 0; ky < g->k_h; ++ky) {                                                      \
-            const int iy = oy * g->s_h - g->pad_t + ky * g->d_h;                                 \
-            const T* xr;                                                                         \
-            int32_t kr;                                                                          \
-            if (iy < 0 || iy >= g->in_h) continue;                                               \
-            xr = xc + (int32_t)iy * g->in_w;                                                     \
-            kr = ((int32_t)c * g->k_h + ky) * g->k_w;                                            \
-            for (kx = 0; kx < g->k_w; ++kx) {                                                    \
-              const int ix = ox * g->s_w - g->pad_l + kx * g->d_w;                               \
-              if (ix < 0 || ix >= g->in_w) continue;                                             \
-              TAP(xr[ix], kr + kx);                                                              \
-            }                                                                                    \
+          const T* xc = x + (int32_t)(c0 + c) * g->in_h * g->in_w + ix0;                         \
+          for (ky = ky0; ky < ky1; ++ky) {                                                       \
+            const T* xr = xc + (int32_t)(iy0 + ky * g->d_h) * g->in_w;                           \
+            const int32_t kr = ((int32_t)c * g->k_h + ky) * g->k_w;                              \
+            for (kx = kx0; kx < kx1; ++kx) TAP(xr[kx * g->d_w], kr + kx);                        \
           }                                                                                      \
         }                                                                                        \
         y[((int32_t)o * g->out_h + oy) * g->out_w + ox] =                                        \
             (T)smcu_requant(&p->rq, (int64_t)acc + (p->bias ? p->bias[o] : 0), o);               \
       }                                                                                          \
+    }                                                                                            \
   }
 
-#define SMCU_MUL_TAP(xv, k) acc += (xv) * w[(int32_t)o * row + (k)]
+#define SMCU_MUL_SETUP(T) const T* wo = w + (int32_t)o * row;
+#define SMCU_MUL_TAP(xv, k) acc += (xv) * wo[k]
+#define SMCU_BC_SETUP const uint32_t* wo = w + (int32_t)o * words;
 /* BinaryConnect: bit 1 is −1 (slimrt/bitpack.h); rows of words64(row) 64-bit words. */
 #define SMCU_BC_TAP(xv, k)                                                                       \
   {                                                                                              \
     const int32_t k_ = (k);                                                                      \
-    acc += ((w[o * words + (k_ >> 5)] >> (k_ & 31)) & 1u) ? -(xv) : (xv);                        \
+    acc += ((wo[k_ >> 5] >> (k_ & 31)) & 1u) ? -(xv) : (xv);                        \
   }
 #define SMCU_BC_WORDS(n) ((((n) + 63) / 64) * 2)
 
 void smcu_conv_i8(const smcu_conv* p, const int8_t* x, int8_t* y) {
   const int8_t* w = (const int8_t*)p->w;
-  SMCU_CONV_LOOP(int8_t, int32_t, SMCU_MUL_TAP)
+  SMCU_CONV_LOOP(int8_t, int32_t, SMCU_MUL_SETUP(int8_t), SMCU_MUL_TAP)
 }
 void smcu_conv_i16(const smcu_conv* p, const int16_t* x, int16_t* y) {
   const int16_t* w = (const int16_t*)p->w;
-  SMCU_CONV_LOOP(int16_t, int64_t, SMCU_MUL_TAP)
+  SMCU_CONV_LOOP(int16_t, int64_t, SMCU_MUL_SETUP(int16_t), SMCU_MUL_TAP)
 }
 void smcu_conv_bc_i8(const smcu_conv* p, const int8_t* x, int8_t* y) {
   const uint32_t* w = (const uint32_t*)p->w;
   const int32_t words = SMCU_BC_WORDS((int32_t)(p->g.in_c / p->g.groups) * p->g.k_h * p->g.k_w);
-  SMCU_CONV_LOOP(int8_t, int32_t, SMCU_BC_TAP)
+  SMCU_CONV_LOOP(int8_t, int32_t, SMCU_BC_SETUP, SMCU_BC_TAP)
 }
 void smcu_conv_bc_i16(const smcu_conv* p, const int16_t* x, int16_t* y) {
   const uint32_t* w = (const uint32_t*)p->w;
   const int32_t words = SMCU_BC_WORDS((int32_t)(p->g.in_c / p->g.groups) * p->g.k_h * p->g.k_w);
-  SMCU_CONV_LOOP(int16_t, int64_t, SMCU_BC_TAP)
+  SMCU_CONV_LOOP(int16_t, int64_t, SMCU_BC_SETUP, SMCU_BC_TAP)
 }
 
 /* Dense: y[r][o] over rows r of x [rows][in]. */
-#define SMCU_DENSE_LOOP(T, ACC, TERM)                                                            \
+#define SMCU_DENSE_LOOP(T, ACC, SETUP, TERM)                                                          \
   int32_t r, o, i;                                                                               \
   for (r = 0; r < p->rows; ++r) {                                                                \
     const T* xr = x + r * p->in;                                                                 \
     for (o = 0; o < p->out; ++o) {                                                               \
+      SETUP                                                                                      \
       ACC acc = 0;                                                                               \
       for (i = 0; i < p->in; ++i) TERM;                                                          \
       y[r * p->out + o] = (T)smcu_requant(&p->rq, (int64_t)acc + (p->bias ? p->bias[o] : 0), o); \
@@ -118,21 +128,21 @@ void smcu_conv_bc_i16(const smcu_conv* p, const int16_t* x, int16_t* y) {
 
 void smcu_dense_i8(const smcu_dense* p, const int8_t* x, int8_t* y) {
   const int8_t* w = (const int8_t*)p->w;
-  SMCU_DENSE_LOOP(int8_t, int32_t, acc += (int32_t)xr[i] * w[o * p->in + i])
+  SMCU_DENSE_LOOP(int8_t, int32_t, const int8_t* wo = w + o * p->in;, acc += (int32_t)xr[i] * wo[i])
 }
 void smcu_dense_i16(const smcu_dense* p, const int16_t* x, int16_t* y) {
   const int16_t* w = (const int16_t*)p->w;
-  SMCU_DENSE_LOOP(int16_t, int64_t, acc += (int64_t)xr[i] * w[o * p->in + i])
+  SMCU_DENSE_LOOP(int16_t, int64_t, const int16_t* wo = w + o * p->in;, acc += (int32_t)xr[i] * wo[i])
 }
 void smcu_dense_bc_i8(const smcu_dense* p, const int8_t* x, int8_t* y) {
   const uint32_t* w = (const uint32_t*)p->w;
   const int32_t words = SMCU_BC_WORDS(p->in);
-  SMCU_DENSE_LOOP(int8_t, int32_t, SMCU_BC_TAP(xr[i], i))
+  SMCU_DENSE_LOOP(int8_t, int32_t, SMCU_BC_SETUP, SMCU_BC_TAP(xr[i], i))
 }
 void smcu_dense_bc_i16(const smcu_dense* p, const int16_t* x, int16_t* y) {
   const uint32_t* w = (const uint32_t*)p->w;
   const int32_t words = SMCU_BC_WORDS(p->in);
-  SMCU_DENSE_LOOP(int16_t, int64_t, SMCU_BC_TAP(xr[i], i))
+  SMCU_DENSE_LOOP(int16_t, int64_t, SMCU_BC_SETUP, SMCU_BC_TAP(xr[i], i))
 }
 
 /* Float convolution: per output, a double sum in the reference kernel's tap order, then
