@@ -16,12 +16,17 @@ namespace slimrt::mcu {
 const std::vector<Target>& targets() {
   // Memory maps and SysTick clocks of qemu 7.2's boards (hw/arm/mps2.c, mps2-tz.c, nrf51_soc.c).
   static const std::vector<Target> t = {
-      {"cortex-m0", "-mcpu=cortex-m0 -mthumb", "microbit", 0x00000000u, 256u << 10, 0x20000000u, 16u << 10, 125, 2},
-      {"cortex-m3", "-mcpu=cortex-m3 -mthumb", "mps2-an385", 0x00000000u, 4u << 20, 0x20000000u, 4u << 20, 40, 1},
-      {"cortex-m4", "-mcpu=cortex-m4 -mthumb -mfloat-abi=soft", "mps2-an386", 0x00000000u, 4u << 20, 0x20000000u,
+      {"cortex-m0", "-mcpu=cortex-m0 -mthumb", "microbit", "smcu_semihost.c", 0x00000000u, 256u << 10, 0x20000000u,
+       16u << 10, 125, 2},
+      {"cortex-m3", "-mcpu=cortex-m3 -mthumb", "mps2-an385", "smcu_semihost.c", 0x00000000u, 4u << 20, 0x20000000u,
        4u << 20, 40, 1},
-      {"cortex-m33", "-mcpu=cortex-m33 -mthumb -mfloat-abi=soft", "mps2-an505", 0x10000000u, 4u << 20, 0x38000000u,
-       2u << 20, 50, 1},
+      {"cortex-m4", "-mcpu=cortex-m4 -mthumb -mfloat-abi=soft", "mps2-an386", "smcu_semihost.c", 0x00000000u, 4u << 20,
+       0x20000000u, 4u << 20, 40, 1},
+      {"cortex-m33", "-mcpu=cortex-m33 -mthumb -mfloat-abi=soft", "mps2-an505", "smcu_semihost.c", 0x10000000u,
+       4u << 20, 0x38000000u, 2u << 20, 50, 1},
+      // A real board (docs/MCU.md "Board recipe"): built, not emulated; ticks are core cycles.
+      {"stm32f411", "-mcpu=cortex-m4 -mthumb -mfloat-abi=soft", "", "board_stm32f411.c", 0x08000000u, 512u << 10,
+       0x20000000u, 128u << 10, 1, 1},
   };
   return t;
 }
@@ -114,7 +119,7 @@ std::string qemu_cmd(const Target& t, const std::string& elf) {
          " -nographic -monitor none -serial none -icount shift=0 -semihosting-config enable=on,target=native -kernel " +
          elf;
 }
-const char* kCortexM = " smcu_cortexm.c";
+std::string platform(const Target& t) { return " smcu_cortexm.c " + t.platform; }
 }  // namespace
 
 void write_makefile(const std::string& dir, const Target& t) {
@@ -126,20 +131,25 @@ void write_makefile(const std::string& dir, const Target& t) {
     << "#   make host   the vectors built with the host cc\n"
     << "SRC = " << kSources << "\n\nall: " << d << " " << v << "\n\n"
     << t.name << ".ld: cortexm.ld.in\n\t" << linker_edit(t) << "\n\n"
-    << d << ": " << t.name << ".ld $(SRC)\n\t" << cross_cc(t) << " -o $@ $(SRC)" << kCortexM
+    << d << ": " << t.name << ".ld $(SRC)\n\t" << cross_cc(t) << " -o $@ $(SRC)" << platform(t)
     << " smcu_deploy.c\n\tarm-none-eabi-size $@\n\n"
-    << v << ": " << t.name << ".ld $(SRC) slim_vectors.c\n\t" << cross_cc(t) << " -o $@ $(SRC)" << kCortexM
+    << v << ": " << t.name << ".ld $(SRC) slim_vectors.c\n\t" << cross_cc(t) << " -o $@ $(SRC)" << platform(t)
     << " slim_vectors.c smcu_main.c\n\n"
-    << "run: " << v << "\n\t" << qemu_cmd(t, "$<") << "\n\n"
+    << "%.bin: %.elf\n\tarm-none-eabi-objcopy -O binary $< $@\n\n"
+    << "run: " << v << "\n\t"
+    << (t.machine.empty() ? "@echo '" + t.name + ": no emulator; flash " + v + " (make " +
+                                 v.substr(0, v.size() - 4) + ".bin) and read its console (docs/MCU.md)'"
+                          : qemu_cmd(t, "$<"))
+    << "\n\n"
     << "host:\n\tcc -std=c99 -O2 -ffp-contract=off -I. -o smcu_host $(SRC) slim_vectors.c smcu_main.c smcu_host.c"
     << " && ./smcu_host\n\n.PHONY: all run host\n";
   if (!f) throw Error(dir + "/Makefile: cannot write");
 }
 
-Figures run_target(const std::string& dir, const Target& t) {
+Figures build_target(const std::string& dir, const Target& t) {
   must(dir, "linker script", linker_edit(t));
   const std::string cc = cross_cc(t);
-  const std::string common = std::string(kSources) + kCortexM;
+  const std::string common = std::string(kSources) + platform(t);
   must(dir, "cross build (deploy image)", cc + " -o deploy-" + t.name + ".elf " + common + " smcu_deploy.c");
   must(dir, "cross build (verify image)", cc + " -o verify-" + t.name + ".elf " + common + " slim_vectors.c smcu_main.c");
   const std::string size_out = dir + "/size-" + t.name + ".txt";
@@ -156,6 +166,14 @@ Figures run_target(const std::string& dir, const Target& t) {
       if (l >> name >> bytes && (name == ".text" || name == ".data" || name == ".ARM.exidx")) f.flash += bytes;
     }
   }
+  return f;
+}
+
+Figures run_target(const std::string& dir, const Target& t) {
+  if (t.machine.empty())
+    throw Error(t.name + " is a board without an emulator: flash verify-" + t.name +
+                ".elf and read its lines (docs/MCU.md); --verify runs on cortex-m0 / m3 / m4 / m33");
+  Figures f = build_target(dir, t);
   const std::string out = dir + "/qemu-" + t.name + ".out";
   const int rc = shell(dir, "timeout 600 " + qemu_cmd(t, "verify-" + t.name + ".elf"), out);
   uint64_t ticks = 0;

@@ -10,7 +10,8 @@ namespace slimrt::mcu {
 struct Target {
   std::string name;      // "cortex-m3"
   std::string cflags;    // -mcpu=… -mthumb
-  std::string machine;   // qemu -M
+  std::string machine;   // qemu -M; empty for a real board (no emulator)
+  std::string platform;  // the platform file: smcu_semihost.c (qemu) or board_<name>.c
   uint32_t flash_origin, flash_bytes, ram_origin, ram_bytes;
   int tick_ns_num, tick_ns_den;  // SysTick period under -icount shift=0 (1 instruction = 1 ns)
 };
@@ -27,7 +28,9 @@ struct Figures {
 
 // Compiles the folder with the host C compiler (`cc`, or $CC) and runs its vectors.
 Figures run_host(const std::string& dir);
-// Cross-compiles for `target`, measures the deploy image and runs the vectors under qemu.
+// Cross-compiles for `target` (deploy and verify images) and measures the deploy image.
+Figures build_target(const std::string& dir, const Target& target);
+// build_target, then runs the vectors under qemu (targets with a machine only).
 Figures run_target(const std::string& dir, const Target& target);
 // A Makefile in `dir` with the same commands (all, run, host) for `target`.
 void write_makefile(const std::string& dir, const Target& target);
