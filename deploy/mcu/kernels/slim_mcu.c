@@ -42,9 +42,7 @@ int32_t smcu_mean(int64_t sum, int32_t n, int k, int32_t lo, int32_t hi) {
   return (int32_t)(y < lo ? lo : (y > hi ? hi : y));
 }
 
-/* The taps k ∈ [*lo, *hi) of a window starting at input index i0 (stride d) that fall inside
- * [0, n): the bounds checks of the reference kernel, hoisted out of the inner loop. */
-static void smcu_tap_range(int i0, int d, int k, int n, int* lo, int* hi) {
+void smcu_tap_range(int i0, int d, int k, int n, int* lo, int* hi) {
   int a = i0 < 0 ? (-i0 + d - 1) / d : 0, b = n - i0 > 0 ? (n - i0 + d - 1) / d : 0;
   *lo = a;
   *hi = b < k ? b : k;
@@ -152,24 +150,21 @@ void smcu_conv_f32(const smcu_conv_f32_p* p, const float* x, float* y) {
   const smcu_conv_geom* g = &p->g;
   const int cpg = g->in_c / g->groups, opg = g->out_c / g->groups;
   const int32_t row = (int32_t)cpg * g->k_h * g->k_w;
-  int o, oy, ox, c, ky, kx;
+  int o, oy, ox, c, ky, kx, ky0, ky1, kx0, kx1;
   for (o = 0; o < g->out_c; ++o) {
     const int c0 = (o / opg) * cpg;
     for (oy = 0; oy < g->out_h; ++oy)
       for (ox = 0; ox < g->out_w; ++ox) {
+        const int iy0 = oy * g->s_h - g->pad_t, ix0 = ox * g->s_w - g->pad_l;
         double acc = 0;
         float v;
+        smcu_tap_range(iy0, g->d_h, g->k_h, g->in_h, &ky0, &ky1);
+        smcu_tap_range(ix0, g->d_w, g->k_w, g->in_w, &kx0, &kx1);
         for (c = 0; c < cpg; ++c)
-          for (ky = 0; ky < g->k_h; ++ky) {
-            const int iy = oy * g->s_h - g->pad_t + ky * g->d_h;
-            if (iy < 0 || iy >= g->in_h) continue;
-            for (kx = 0; kx < g->k_w; ++kx) {
-              const int ix = ox * g->s_w - g->pad_l + kx * g->d_w;
-              if (ix < 0 || ix >= g->in_w) continue;
-              acc += (double)x[((int32_t)(c0 + c) * g->in_h + iy) * g->in_w + ix] *
+          for (ky = ky0; ky < ky1; ++ky)
+            for (kx = kx0; kx < kx1; ++kx)
+              acc += (double)x[((int32_t)(c0 + c) * g->in_h + iy0 + ky * g->d_h) * g->in_w + ix0 + kx * g->d_w] *
                      (double)w[(int32_t)o * row + ((int32_t)c * g->k_h + ky) * g->k_w + kx];
-            }
-          }
         v = (float)(acc + (double)(p->bias ? p->bias[o] : 0.0f));
         if (p->act >= 1 && v < 0.0f) v = 0.0f;
         if (p->act == 2 && v > 6.0f) v = 6.0f;

@@ -39,6 +39,10 @@ int32_t smcu_requant(const smcu_rq* q, int64_t acc, int c);
 /* ⌊sum · 2^k / n + 1/2⌋ saturated to [lo, hi]: a fixed-point mean (n > 0). */
 int32_t smcu_mean(int64_t sum, int32_t n, int k, int32_t lo, int32_t hi);
 
+/* The taps k ∈ [*lo, *hi) of a window starting at input index i0 with dilation d and k taps
+ * that fall inside [0, n): the reference kernels' bounds checks, hoisted. */
+void smcu_tap_range(int i0, int d, int k, int n, int* lo, int* hi);
+
 /* ---- convolution (conv1d: in_h = k_h = 1) and dense ---------------------------------- */
 typedef struct {
   int16_t in_c, in_h, in_w, out_c, out_h, out_w;

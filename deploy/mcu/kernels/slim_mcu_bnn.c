@@ -50,26 +50,24 @@ void smcu_conv_bnn(const smcu_conv_bnn_p* p, const uint32_t* x, void* y) {
   const smcu_conv_geom* g = &p->g;
   const int32_t cw = ((g->in_c + 63) / 64) * 2, ow32 = ((g->out_c + 63) / 64) * 2;
   const int32_t plane = (int32_t)g->out_h * g->out_w;
-  int oy, ox, o, ky, kx;
+  int oy, ox, o, ky, kx, ky0, ky1, kx0, kx1;
   for (oy = 0; oy < g->out_h; ++oy)
     for (ox = 0; ox < g->out_w; ++ox) {
       const int32_t pix = (int32_t)oy * g->out_w + ox;
+      const int iy0 = oy * g->s_h - g->pad_t, ix0 = ox * g->s_w - g->pad_l;
       uint32_t* bits = (uint32_t*)y + pix * ow32;
+      smcu_tap_range(iy0, g->d_h, g->k_h, g->in_h, &ky0, &ky1);
+      smcu_tap_range(ix0, g->d_w, g->k_w, g->in_w, &kx0, &kx1);
       if (p->out.kind == SMCU_BNN_BITS)
         for (o = 0; o < ow32; ++o) bits[o] = 0;
       for (o = 0; o < g->out_c; ++o) {
         int ones = 0, n = 0;
-        for (ky = 0; ky < g->k_h; ++ky) {
-          const int iy = oy * g->s_h - g->pad_t + ky * g->d_h;
-          if (iy < 0 || iy >= g->in_h) continue;
-          for (kx = 0; kx < g->k_w; ++kx) {
-            const int ix = ox * g->s_w - g->pad_l + kx * g->d_w;
-            if (ix < 0 || ix >= g->in_w) continue;
-            ones += smcu_xor_ones(x + ((int32_t)iy * g->in_w + ix) * cw,
+        for (ky = ky0; ky < ky1; ++ky)
+          for (kx = kx0; kx < kx1; ++kx) {
+            ones += smcu_xor_ones(x + ((int32_t)(iy0 + ky * g->d_h) * g->in_w + ix0 + kx * g->d_w) * cw,
                                   p->w + (((int32_t)o * g->k_h + ky) * g->k_w + kx) * cw, cw);
             n += g->in_c;
           }
-        }
         smcu_bnn_store(&p->out, y, bits, o, n - 2 * ones, (int32_t)o * plane + pix);
       }
     }
