@@ -5,11 +5,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <iostream>
 #include <string>
+#include <tuple>
 
 #include "codegen/codegen.h"
 #include "codegen/verify.h"
@@ -17,6 +20,7 @@
 #include "deploy/export/exporter.h"
 #include "ir_fixtures.h"
 #include "slimrt/runtime.h"
+#include "slimrt/writer.h"
 #include "test_export_fixtures.h"
 #include "train/models/models.h"
 
@@ -135,6 +139,10 @@ TEST_P(McuExport, QemuRunIsBitExactAndMeasured) {
     std::cout << "[ figures  ] " << GetParam().name << " " << t << ": arena " << f.arena << ", stack " << f.stack << "\n"
               << text;
     EXPECT_NE(text.find("match 4/4\n"), std::string::npos) << text;
+    if (GetParam().kind != "bnn") {  // integer models link no floating point at all
+      const std::string nm = "arm-none-eabi-nm " + dir + "/deploy-" + t + ".elf | grep -Eq '__aeabi_([fd]|u?[il]2[fd])'";
+      EXPECT_NE(std::system(nm.c_str()), 0) << "soft-float routines in the image of an integer model";
+    }
   }
 }
 
@@ -157,6 +165,71 @@ TEST(McuBoard, ImageBuildsForStm32) {
 
 INSTANTIATE_TEST_SUITE_P(Families, McuExport, testing::ValuesIn(cases()),
                          [](const testing::TestParamInfo<McuCase>& i) { return i.param.name; });
+
+// A fixed-point LSTM (no shipped model has one): built with slimrt's writer as the exporter
+// writes RNNs — f32 input → Quantize → Lstm (int8, int32 biases, gate / cell / pre-activation
+// formats) → Dequantize — then generated and run on the host and a Cortex-M0.
+TEST(McuRnn, FixedPointLstmIsBitExact) {
+  const int T = 6, F = 5, H = 4;
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> w8(-90, 90), b32(-3000, 3000);
+  auto bytes = [&](int n) {
+    std::vector<int8_t> v(size_t(n), 0);
+    for (int8_t& b : v) b = int8_t(w8(rng));
+    return v;
+  };
+  auto ints = [&](int n) {
+    std::vector<int32_t> v(size_t(n), 0);
+    for (int32_t& b : v) b = b32(rng);
+    return v;
+  };
+  slimrt::ModelWriter m;
+  const int x = m.add_tensor("input", slimrt::DType::F32, {T, F});
+  const int xq = m.add_tensor("input.quantized", slimrt::DType::I8, {T, F}, 5);
+  const auto wi = bytes(4 * H * F), wh = bytes(4 * H * H);
+  const int wit = m.add_constant("lstm.weight_ih", slimrt::DType::I8, {4 * H, F}, wi.data(), wi.size(), 6);
+  const int wht = m.add_constant("lstm.weight_hh", slimrt::DType::I8, {4 * H, H}, wh.data(), wh.size(), 6);
+  const int bi = m.add_i32("lstm.bias_ih", {4 * H}, ints(4 * H), 11);
+  const int bh = m.add_i32("lstm.bias_hh", {4 * H}, ints(4 * H), 12);
+  const int y = m.add_tensor("lstm", slimrt::DType::I8, {T, H}, 6);
+  const int yf = m.add_tensor("lstm.out", slimrt::DType::F32, {T, H});
+  m.add_op(slimrt::OpType::Quantize, "input.quantize", {x}, {xq});
+  slimrt::OpDesc& op = m.add_op(slimrt::OpType::Lstm, "lstm", {xq, wit, wht, bi, bh}, {y});
+  // Formats ⟨word length, FL⟩: gates ⟨8, 6⟩, cell ⟨8, 4⟩, pre-activations ⟨8, 4⟩.
+  std::tie(op.gate_wl, op.gate_fl, op.cell_wl, op.cell_fl, op.pre_wl, op.pre_fl) = std::make_tuple(8, 6, 8, 4, 8, 4);
+  m.add_op(slimrt::OpType::Dequantize, "lstm.dequantize", {y}, {yf});
+  m.inputs = {x};
+  m.outputs = {yf};
+  const fs::path root = fs::temp_directory_path() / ("slimlab-mcu-lstm-" + std::to_string(::getpid()));
+  fs::create_directories(root);
+  m.write_file((root / "lstm.slim").string());
+  {  // the model is not degenerate: its outputs vary (saturated gates would match trivially)
+    slimrt::Interpreter in(slimrt::Model::from_file((root / "lstm.slim").string()));
+    std::vector<float> xs(size_t(T * F)), ys(size_t(T * H));
+    std::normal_distribution<float> nd(0, 1);
+    for (float& v : xs) v = nd(rng);
+    in.set_input(0, xs.data(), xs.size());
+    in.invoke();
+    in.get_output(0, ys.data(), ys.size());
+    std::sort(ys.begin(), ys.end());
+    EXPECT_GE(std::unique(ys.begin(), ys.end()) - ys.begin(), 8);
+  }
+  slimrt::mcu::GenOptions o;
+  o.vectors = 6;
+  const auto r = slimrt::mcu::generate((root / "lstm.slim").string(), (root / "c").string(), o);
+  EXPECT_EQ(r.ops, 1);
+  if (have("cc")) {
+    const auto f = slimrt::mcu::run_host((root / "c").string());
+    EXPECT_EQ(f.match, 6);
+    EXPECT_EQ(f.arena, size_t(32 + 24 + 16));  // input 30 B, output 24 B, the cell state 16 B (8-byte aligned)
+  }
+  if (have("arm-none-eabi-gcc") && have("qemu-system-arm")) {
+    const auto f = slimrt::mcu::run_target((root / "c").string(), slimrt::mcu::find_target("cortex-m0"));
+    EXPECT_EQ(f.match, 6);
+  }
+  std::error_code ec;
+  fs::remove_all(root, ec);
+}
 
 // Ops without a device kernel are refused with the op's name, not miscompiled.
 TEST(McuExportErrors, UnsupportedOpNamesTheOp) {

@@ -14,6 +14,7 @@ struct Plan {
   std::vector<int> ops;                  // indices of the ops the device runs, in order
   int input = -1, output = -1;           // the device's input / output tensors
   std::map<int, size_t> offset;          // activation tensor → arena offset
+  std::map<int, size_t> scratch;         // op index → arena offset of its scratch (LSTM cell state)
   size_t arena_bytes = 0;
 };
 // Plans `model`: drops a leading Quantize of the model input and a trailing Dequantize of
@@ -25,6 +26,8 @@ class Emitter {
  public:
   Emitter(const Model& model, const Plan& plan, const std::string& origin) : m_(model), plan_(plan), origin_(origin) {}
 
+  // "arena + offset" of op `op`'s scratch, as int32_t*.
+  std::string scratch(int op) const;
   // "arena + offset" cast to the tensor's C element type.
   std::string act(int tensor) const;
   // The name of a const array holding constant tensor `tensor` (written once), or "0"

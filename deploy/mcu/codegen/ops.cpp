@@ -259,7 +259,8 @@ void emit_op(Emitter& e, size_t i) {
       return;
     }
     case OpType::Gru:
-      if (!is_fixed(e.t(op.inputs[0]).dtype)) e.fail(i, "float GRUs have no device kernel (export it in fixed point)");
+    case OpType::Lstm:
+      if (!is_fixed(e.t(op.inputs[0]).dtype)) e.fail(i, "float RNNs have no device kernel (export it in fixed point)");
       return emit_gru(e, i, op, p);
     default: e.fail(i, "no device kernel for this op");
   }

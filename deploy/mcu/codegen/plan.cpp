@@ -79,7 +79,17 @@ Plan plan_model(const Model& m, const std::string& origin) {
     } else {
       life[i] = {0, 0};
     }
+  // Scratch: an LSTM's cell state (hidden int32), alive during its own step only.
+  std::vector<int> scratch_ops;
+  for (int s = 0; s < steps; ++s) {
+    const OpDesc& op = ops[size_t(plan.ops[size_t(s)])];
+    if (op.type != OpType::Lstm) continue;
+    scratch_ops.push_back(plan.ops[size_t(s)]);
+    sizes.push_back(size_t(m.tensors()[size_t(op.inputs[2])].shape[1]) * 4);
+    life.push_back({s, s});
+  }
   const ArenaPlan ap = plan_arena(sizes, life, 8);
+  for (size_t k = 0; k < scratch_ops.size(); ++k) plan.scratch[scratch_ops[k]] = ap.offsets[nt + k];
   plan.arena_bytes = ap.arena_bytes;
   for (size_t i = 0; i < nt; ++i)
     if (!m.tensors()[i].constant() && life[size_t(find(int(i)))].second >= 0 && sizes[size_t(find(int(i)))] > 0)
@@ -96,6 +106,12 @@ std::string Emitter::act(int tensor) const {
   if (!ct) throw Error(origin_ + ": tensor '" + t(tensor).name + "' is " + dtype_name(t(tensor).dtype) +
                        ", which the device export does not store");
   return std::string("((") + ct + "*)(slim_arena + " + std::to_string(it->second) + "))";
+}
+
+std::string Emitter::scratch(int op) const {
+  auto it = plan_.scratch.find(op);
+  if (it == plan_.scratch.end()) throw Error(origin_ + ": op " + std::to_string(op) + " has no scratch");
+  return "((int32_t*)(slim_arena + " + std::to_string(it->second) + "))";
 }
 
 std::string Emitter::unique(const std::string& base) {

@@ -168,6 +168,21 @@ typedef struct {
   int32_t pre_lo, pre_hi, h_lo, h_hi;
   smcu_gate_table sigmoid, tanh_;
 } smcu_gru;
+typedef struct {
+  int32_t steps, input, hidden;
+  const void* w_ih;       /* [4H][F] (gates i, f, g, o as LibTorch) */
+  const void* w_hh;       /* [4H][H] */
+  const int32_t* b_ih;
+  const int32_t* b_hh;
+  int32_t sh_i, sh_h;     /* W x + b, U h + b → pre-activation format */
+  int32_t sh_fc, sh_ig, sh_c; /* c' = f·c + i·g (kernels/ref/rnn_ref.cpp lstm_fixed) */
+  int32_t sh_out;         /* h = o · tanh(c') → hidden format */
+  int32_t pre_lo, pre_hi, c_lo, c_hi, h_lo, h_hi;
+  smcu_gate_table sigmoid, tanh_, tanh_cell; /* tanh_cell: over the cell format */
+} smcu_lstm;
+/* scratch: `hidden` int32 cell values (in the arena). */
+void smcu_lstm_i8(const smcu_lstm* p, const int8_t* x, int8_t* y, int32_t* c);
+void smcu_lstm_i16(const smcu_lstm* p, const int16_t* x, int16_t* y, int32_t* c);
 void smcu_gru_i8(const smcu_gru* p, const int8_t* x, int8_t* y);
 void smcu_gru_i16(const smcu_gru* p, const int16_t* x, int16_t* y);
 
