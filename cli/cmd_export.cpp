@@ -7,6 +7,11 @@
 // at hand (and unless --no-measure), the .slim is also measured in slimrt — test
 // accuracy, batch-1 latency, arena — and the figures are added to the run's results.h5
 // (tags slimrt_<precision>_accuracy, …).
+//
+// --target cortex-m0|cortex-m3|cortex-m4|cortex-m33 -o DIR also writes the model as C99
+// for that core (deploy/mcu, docs/MCU.md) with test vectors from the run's test split;
+// --verify builds it, runs it under qemu-system-arm and prints flash / ram / instructions /
+// match, recorded in results.h5 (tags mcu_<target>_*).
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +28,7 @@
 #include "deploy/export/exporter.h"
 #include "deploy/export/front_end.h"
 #include "deploy/export/measure.h"
+#include "codegen/export.h"
 #include "experiments/experiment.h"
 #include "experiments/results.h"
 #include "slimrt/runtime.h"
@@ -33,10 +39,65 @@ namespace slimlab::cli {
 
 namespace fs = std::filesystem;
 
+// --target: the exported .slim as C99 for a Cortex-M (deploy/mcu), vectors from the test split.
+static void export_mcu(const fs::path& slim, const fs::path& dir, const std::string& target, bool verify,
+                       const data::PreparedData* d, std::optional<exp::RunRecord>& record, const fs::path& run) {
+  slimrt::mcu::ExportOptions o;
+  o.target = target;
+  o.verify = verify;
+  o.gen.vectors = 16;
+  if (d) o.gen.inputs.assign(d->test.values.begin(), d->test.values.begin() +
+                                 std::min<size_t>(d->test.values.size(), 16 * size_t(d->test.sample_numel())));
+  else std::cout << "  note: no test split at hand (no config.toml): random test vectors\n";
+  const slimrt::mcu::ExportOutcome r = slimrt::mcu::export_c(slim.string(), dir.string(), o, std::cout);
+  if (!r.verified || !record) return;
+  const std::string p = "mcu_" + target + "_";
+  record->tags[p + "flash_bytes"] = std::to_string(r.figures.flash);
+  record->tags[p + "ram_bytes"] = std::to_string(r.figures.ram);
+  record->tags[p + "instructions"] = std::to_string(r.figures.instructions);
+  record->tags[p + "match"] = std::to_string(r.figures.match) + "/" + std::to_string(r.figures.vectors);
+  exp::write_results(*record, run / "results.h5");
+  std::cout << "recorded in " << (run / "results.h5").string() << " (tags " << p << "*)\n";
+  if (r.figures.match != r.figures.vectors) throw std::runtime_error("the device outputs differ from slimrt's");
+}
+
+namespace {
+
+// The run's data, rebuilt torch-free from its resolved configuration (calibration,
+// measuring the .slim, the front end); empty when the run has no config.toml and none
+// is needed for calibration.
+struct RunData {
+  std::optional<data::PreparedData> d;
+  std::optional<exp::Experiment> experiment;
+};
+
+RunData rebuild_run_data(const fs::path& dir, const std::string& precision, bool calibrate, deploy::ExportOptions& o) {
+  RunData rd;
+  const fs::path cfg = dir / "config.toml";
+  if (!fs::exists(cfg)) {
+    if (calibrate)
+      throw std::runtime_error(cfg.string() + ": missing — a float model exported as " + precision +
+                               " is calibrated on the run's training data, rebuilt from it");
+    return rd;
+  }
+  const exp::Experiment& e = rd.experiment.emplace(exp::load_experiment(cfg));
+  std::cout << "rebuilding the run's data from " << cfg.string() << " (dataset.source = " << e.dataset.source
+            << ") for " << (calibrate ? "post-training calibration and " : "") << "measuring the .slim\n";
+  const data::PreparedData& d = rd.d.emplace(data::prepare(e.dataset));
+  o.class_names = d.test.class_names;
+  o.norm_mean = d.normalization.mean;
+  o.norm_std = d.normalization.stddev;
+  o.calibration = d.train.values.data();
+  o.calibration_samples = int64_t(d.train.size());
+  return rd;
+}
+
+}  // namespace
+
 void add_export_command(CLI::App& app) {
   struct Args {
-    std::string run, precision = "fp32", out, root = "runs", points;
-    bool no_measure = false, front_end = false;
+    std::string run, precision = "fp32", out, root = "runs", points, target;
+    bool no_measure = false, front_end = false, verify = false;
     int runs = 100;
   };
   auto a = std::make_shared<Args>();
@@ -56,6 +117,11 @@ void add_export_command(CLI::App& app) {
                   "widths | all: every width of the run's slimmable stage in one .slim, an operating point each "
                   "(widths: at --precision; all: fp32 and int8); slimrt switches between them at run time "
                   "(docs/ADAPTIVE.md)");
+  cmd->add_option("--target", a->target,
+                  "Also write C99 for a microcontroller: cortex-m0 | cortex-m3 | cortex-m4 | cortex-m33 (-o is then "
+                  "the output folder; docs/MCU.md)");
+  cmd->add_flag("--verify", a->verify, "With --target: build, run under qemu-system-arm, print flash / ram / "
+                                       "instructions / match");
   cmd->callback([a] {
     fs::path dir = a->run;
     if (!fs::is_directory(dir)) dir = fs::path(a->root) / a->run;
@@ -81,32 +147,22 @@ void add_export_command(CLI::App& app) {
     const bool calibrate =
         (o.precision == deploy::ExportPrecision::kInt8 || o.precision == deploy::ExportPrecision::kInt16) && !gp.fixed;
 
-    // The run's data, rebuilt torch-free from its resolved configuration.
-    std::optional<data::PreparedData> d;
-    std::optional<exp::Experiment> experiment;
-    if (calibrate || !a->no_measure || a->front_end) {
-      const fs::path cfg = dir / "config.toml";
-      if (!fs::exists(cfg)) {
-        if (calibrate)
-          throw std::runtime_error(cfg.string() + ": missing — a float model exported as " + a->precision +
-                                   " is calibrated on the run's training data, rebuilt from it");
-      } else {
-        const exp::Experiment& e = experiment.emplace(exp::load_experiment(cfg));
-        std::cout << "rebuilding the run's data from " << cfg.string() << " (dataset.source = " << e.dataset.source
-                  << ") for " << (calibrate ? "post-training calibration and " : "") << "measuring the .slim\n";
-        d = data::prepare(e.dataset);
-        o.class_names = d->test.class_names;
-        o.norm_mean = d->normalization.mean;
-        o.norm_std = d->normalization.stddev;
-        o.calibration = d->train.values.data();
-        o.calibration_samples = int64_t(d->train.size());
-      }
-    }
+    RunData rd;
+    if (calibrate || !a->no_measure || a->front_end) rd = rebuild_run_data(dir, a->precision, calibrate, o);
+    std::optional<data::PreparedData>& d = rd.d;
+    std::optional<exp::Experiment>& experiment = rd.experiment;
 
     const std::string stem = a->points.empty() ? "model-" + a->precision
                              : a->points == "all"  ? std::string("model-points")
                                                    : "model-points-" + a->precision;
-    const fs::path out = a->out.empty() ? dir / (stem + ".slim") : fs::path(a->out);
+    const fs::path mcu_dir = a->out.empty() ? dir / ("mcu-" + a->target) : fs::path(a->out);
+    const fs::path out = !a->target.empty() ? mcu_dir / "model.slim"
+                         : a->out.empty()   ? dir / (stem + ".slim")
+                                            : fs::path(a->out);
+    if (a->verify && a->target.empty()) throw std::runtime_error("--verify needs --target");
+    if (!a->target.empty() && !a->points.empty())
+      throw std::runtime_error("--target and --operating-points do not combine: a microcontroller export is one "
+                               "operating point (export one width, then --target)");
     if (out.has_parent_path()) fs::create_directories(out.parent_path());
     if (!a->points.empty()) {
       PointsRequest r{dir, out, a->points, o, record ? &*record : nullptr, d && !a->no_measure ? &d->test : nullptr,
@@ -153,6 +209,7 @@ void add_export_command(CLI::App& app) {
         std::cout << "recorded in " << (dir / "results.h5").string() << " (tags " << p << "*)\n";
       }
       attach_front_end();
+      if (!a->target.empty()) export_mcu(out, mcu_dir, a->target, a->verify, d ? &*d : nullptr, record, dir);
       return;
     }
     const deploy::ExportResult r = deploy::export_graph_file(g, o, out);
@@ -168,6 +225,7 @@ void add_export_command(CLI::App& app) {
               << in.arena_bytes() << " bytes (lower bound " << in.arena_lower_bound() << "), " << m->macs()
               << " MACs\n";
     attach_front_end();
+    if (!a->target.empty()) export_mcu(out, mcu_dir, a->target, a->verify, d ? &*d : nullptr, record, dir);
   });
 }
 
