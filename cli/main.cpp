@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   slimlab::cli::add_compare_command(app);
   slimlab::cli::add_gui_command(app);
   slimlab::cli::add_export_command(app);
+  slimlab::cli::add_import_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
