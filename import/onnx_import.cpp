@@ -129,8 +129,8 @@ void Importer::read_input() {
   const auto& dims = in->type().tensor_type().shape().dim();
   if (dims.size() < 2) fail(what + " has rank " + std::to_string(dims.size()) + "; expected [batch, ...]");
   if (!o_.input_shape.empty() && o_.input_shape.size() + 1 != size_t(dims.size()))
-    fail(what + " has rank " + std::to_string(dims.size()) + " but --input-shape gives " +
-         ir::to_string(o_.input_shape) + " (the per-sample shape, without the batch axis)");
+    fail(what + " has rank " + std::to_string(dims.size()) + " but the requested per-sample shape (--input-shape, or "
+         "the experiment's data) is " + ir::to_string(o_.input_shape) + " (without the batch axis)");
   if (dims[0].has_dim_value()) batch_ = dims[0].dim_value();
   if (batch_ < 1 || batch_ > 4096) fail(what + ": batch axis " + std::to_string(batch_) + " is not valid");
   Shape sample;
@@ -139,7 +139,8 @@ void Importer::read_input() {
     if (dims[i].has_dim_value()) {
       if (given > 0 && given != dims[i].dim_value())
         fail(what + ": axis " + std::to_string(i) + " is fixed at " + std::to_string(dims[i].dim_value()) +
-             " but --input-shape gives " + std::to_string(given));
+             " but the requested per-sample shape (--input-shape, or the experiment's data) " +
+             ir::to_string(o_.input_shape) + " has " + std::to_string(given));
       sample.push_back(dims[i].dim_value());
     } else if (given > 0) {
       sample.push_back(given);

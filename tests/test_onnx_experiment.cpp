@@ -1,0 +1,112 @@
+// `[model] onnx = "lenet.onnx"` in an experiment, run by the slimlab binary: the model
+// written by torch.onnx.export (tests/onnx/make_models.py) is imported for the data's
+// input shape, trains (the loss falls), a deepiot stage prunes its derived groups and a
+// fixed_point stage quantizes it; its int8 .slim computes the workbench's bit-exact
+// evaluation (compress::quant::evaluate_fixed_point) integer for integer.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "compress/quant/graph_eval.h"
+#include "deploy/export/exporter.h"
+#include "onnx/onnx_test_util.h"
+#include "slimrt/runtime.h"
+#include "train/graph_io.h"
+
+namespace fs = std::filesystem;
+using namespace slimlab;
+
+namespace {
+
+std::string experiment(const fs::path& onnx, const std::string& extra = "") {
+  return "name = \"onnx_lenet\"\n"
+         "[dataset]\nsource = \"synthetic:vision\"\nsynthetic_scale = 0.25\n"
+         "[model]\nonnx = \"" + onnx.string() + "\"\n" + extra +
+         "[train]\nepochs = 3\nlr = 0.002\nbatch_size = 32\nthreads = 1\n"
+         "[[stage]]\ntype = \"deepiot\"\nthreshold_every = 1\nmax_iterations = 60\neval_every = 20\nepochs = 1\n"
+         "[[stage]]\ntype = \"fixed_point\"\nword_length = 8\n"
+         "[export]\nenabled = true\nprecision = \"int8\"\n";
+}
+
+// Train losses of curves.csv (column "train_loss"), in epoch order.
+std::vector<double> train_losses(const fs::path& csv) {
+  std::ifstream f(csv);
+  std::string line;
+  std::getline(f, line);
+  std::vector<std::string> head;
+  std::stringstream hs(line);
+  for (std::string c; std::getline(hs, c, ',');) head.push_back(c);
+  const size_t col = size_t(std::find(head.begin(), head.end(), "train_loss") - head.begin());
+  std::vector<double> out;
+  while (std::getline(f, line)) {
+    std::stringstream ls(line);
+    std::string c;
+    for (size_t i = 0; std::getline(ls, c, ','); ++i)
+      if (i == col) out.push_back(std::stod(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact) {
+  SLIMLAB_REQUIRE_ONNX_PYTHON();
+  const fs::path models = test::onnx_models_dir();
+  test::TempDir dir;
+  test::write_text(dir / "exp.toml", experiment(models / "lenet.onnx"));
+  const auto r = test::run_slimlab("train " + (dir / "exp.toml").string() + " --run-id one --quiet --runs " +
+                                   (dir / "runs").string() + " --set dataset.cache_dir=" + (dir / "cache").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const fs::path run = dir / "runs/onnx_lenet/one";
+  const std::string log = test::read_text(run / "log.txt");
+  EXPECT_NE(log.find("model: prunable groups conv1:6 conv2:16 fc1:32"), std::string::npos) << log;
+  EXPECT_NE(log.find("stage 0 (deepiot): done"), std::string::npos) << log;
+  EXPECT_NE(log.find("stage 1 (fixed_point): done"), std::string::npos) << log;
+  const std::vector<double> losses = train_losses(run / "curves.csv");
+  ASSERT_GE(losses.size(), 3u);
+  EXPECT_LT(losses[2], losses[0] * 0.8) << "the imported model does not learn";
+  ASSERT_TRUE(fs::exists(run / "model.slim"));
+
+  // The final graph (pruned, fixed point) exported as int8: slimrt == the workbench's evaluator.
+  const ir::Graph g = ir::read_graph_h5(run / "model.h5");
+  EXPECT_LT(g.parameter_count(), 11126) << "deepiot removed no unit";
+  deploy::ExportOptions o;
+  o.precision = deploy::ExportPrecision::kInt8;
+  const deploy::ExportResult e = deploy::export_graph(g, o);
+  ASSERT_GE(e.raw_output_tensor, 0);
+  const test::OnnxReference ref = test::onnx_reference(models, "lenet");
+  const auto want = compress::quant::evaluate_fixed_point(e.graph, ref.x.data(), ref.n);
+  auto model = slimrt::Model::from_memory(e.bytes.data(), e.bytes.size());
+  slimrt::Interpreter in(model);
+  std::vector<int64_t> got;
+  for (int64_t i = 0; i < ref.n; ++i) {
+    in.set_input(0, ref.x.data() + i * ref.input_numel, size_t(ref.input_numel));
+    in.invoke();
+    const auto* y = static_cast<const int8_t*>(in.tensor_data(e.raw_output_tensor));
+    got.insert(got.end(), y, y + ref.classes);
+  }
+  EXPECT_EQ(got, want.raw);
+}
+
+TEST(OnnxExperiment, InputShapeMismatchIsAClearError) {
+  SLIMLAB_REQUIRE_ONNX_PYTHON();
+  const fs::path models = test::onnx_models_dir();
+  test::TempDir dir;
+  // resnet.onnx is a 5-way classifier on [3, 16, 16]; synthetic:vision is [1, 28, 28], 10 classes.
+  test::write_text(dir / "exp.toml", experiment(models / "resnet.onnx"));
+  const auto r = test::run_slimlab("train " + (dir / "exp.toml").string() + " --run-id one --quiet --runs " +
+                                   (dir / "runs").string() + " --set dataset.cache_dir=" + (dir / "cache").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("resnet.onnx"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("requested per-sample shape"), std::string::npos) << r.out;
+}
+
+TEST(OnnxExperiment, WidthDoesNotApplyToAnImportedModel) {
+  test::TempDir dir;
+  test::write_text(dir / "exp.toml", experiment(dir / "missing.onnx", "width = 0.5\n"));
+  const auto r = test::run_slimlab("train " + (dir / "exp.toml").string() + " --quiet --runs " + (dir / "runs").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("model.width"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("keeps its own widths"), std::string::npos) << r.out;
+}
