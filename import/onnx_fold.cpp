@@ -106,8 +106,7 @@ bool fold_shape(Importer& im) {
   if (v->is_const) {
     full = v->c.dims;
   } else {
-    full.push_back(im.batch());
-    full.insert(full.end(), v->shape.begin(), v->shape.end());
+    full = v->full(im.batch());
   }
   const int64_t rank = int64_t(full.size());
   int64_t start = im.attr_int("start", 0), end = im.attr_int("end", rank);

@@ -181,10 +181,13 @@ const Tensor& Importer::const_input(int i) const {
   return v->c;
 }
 
-const Value& Importer::layer_input(int i) const {
+const Value& Importer::layer_input(int i, bool any_batch_axis) const {
   const Value* v = input(i);
   if (v->is_const)
     fail("input " + std::to_string(i) + " ('" + node_->input(i) + "') is a constant; SlimLab expects the data path here");
+  if (v->batch_axis != 0 && !any_batch_axis)
+    fail("input " + std::to_string(i) + " ('" + node_->input(i) + "') has its batch axis at position " +
+         std::to_string(v->batch_axis) + " (time-major); SlimLab's layers need it first (transpose it back)");
   return *v;
 }
 

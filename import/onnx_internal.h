@@ -46,12 +46,20 @@ int64_t checked_numel(const Shape& dims, const std::string& what);
 // What an ONNX value is at import: a constant, or the output of an IR layer seen with
 // a per-sample `shape` (the batch axis is implicit). `shape` may differ from the
 // layer's output_shape by a reshape that has not been written as a layer yet
-// (Flatten, Reshape, Squeeze: row-major data is unchanged).
+// (Flatten, Reshape, Squeeze: row-major data is unchanged). The ONNX tensor is `shape`
+// with the batch axis inserted at `batch_axis` — 0, except between a recurrent layer
+// and the transposes around it (ONNX's GRU / LSTM are time-major: [T, batch, F]).
 struct Value {
   bool is_const = false;
   Tensor c;
   std::string layer;
   Shape shape;
+  int64_t batch_axis = 0;
+  Shape full(int64_t batch) const {  // the ONNX dims
+    Shape s = shape;
+    s.insert(s.begin() + batch_axis, batch);
+    return s;
+  }
 };
 
 class Importer {
@@ -67,7 +75,8 @@ class Importer {
   // Input i of the current node; fails when absent / empty unless `optional`.
   const Value* input(int i, bool optional = false) const;
   const Tensor& const_input(int i) const;  // fails unless a constant
-  const Value& layer_input(int i) const;   // fails unless a layer output
+  // Fails unless a layer output, with the batch axis first unless `any_batch_axis`.
+  const Value& layer_input(int i, bool any_batch_axis = false) const;
   size_t input_count() const { return size_t(node_->input_size()); }
   void set_output(int i, Value v);
   void set_const(int i, Tensor t);

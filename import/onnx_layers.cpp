@@ -167,7 +167,7 @@ void add(Importer& im) {
   }
   if (a->shape != b->shape)
     im.fail("inputs " + ir::to_string(a->shape) + " and " + ir::to_string(b->shape) + " differ; SlimLab's add does not broadcast");
-  const std::string name = im.add_layer(make(K::kAdd, {im.materialize(*a), im.materialize(*b)}));
+  const std::string name = im.add_layer(make(K::kAdd, {im.materialize(im.layer_input(0)), im.materialize(im.layer_input(1))}));
   im.set_output(0, layer_value(name, a->shape));
 }
 
@@ -191,11 +191,12 @@ void batch_norm(Importer& im) {
 
 // An element-wise layer on the producer's own shape (it commutes with reshapes).
 void elementwise(Importer& im, K kind, float lo = -1, float hi = 1) {
-  const Value& x = im.layer_input(0);
-  ir::Layer l = make(kind, {x.layer});
+  Value out = im.layer_input(0, /*any_batch_axis=*/true);
+  ir::Layer l = make(kind, {out.layer});
   l.min_value = lo;
   l.max_value = hi;
-  im.set_output(0, layer_value(im.add_layer(l), x.shape));
+  out.layer = im.add_layer(l);
+  im.set_output(0, out);
 }
 
 void clip(Importer& im) {
@@ -327,42 +328,71 @@ void reshape(Importer& im) {
   view(im, x, reshape_target(im, with_batch(im, x.shape), im.const_input(1).ints()));
 }
 
+// Squeeze / Unsqueeze on the ONNX dims, the batch axis tracked (it may sit elsewhere
+// than first around a recurrent layer). Squeezing the batch axis is an error.
 void squeeze(Importer& im, bool unsqueeze) {
-  const Value& x = im.layer_input(0);
+  const Value& x = im.layer_input(0, /*any_batch_axis=*/true);
   std::vector<int64_t> ax = im.axes(1);
-  Shape s = x.shape;
-  if (ax.empty() && !unsqueeze) {
-    s.erase(std::remove(s.begin(), s.end(), 1), s.end());
-    return view(im, x, with_batch(im, s));
-  }
-  const int64_t rank = int64_t(s.size()) + 1 + (unsqueeze ? int64_t(ax.size()) : 0);
+  struct Axis {
+    int64_t dim;
+    bool batch;
+  };
+  std::vector<Axis> full;
+  for (size_t i = 0, k = 0; i <= x.shape.size(); ++i)
+    full.push_back(int64_t(i) == x.batch_axis ? Axis{im.batch(), true} : Axis{x.shape[k++], false});
+  const int64_t rank = int64_t(full.size()) + (unsqueeze ? int64_t(ax.size()) : 0);
   for (int64_t& a : ax) {
     a = a < 0 ? a + rank : a;
-    if (a < 1 || a >= rank) im.fail("axis " + std::to_string(a) + " is the batch axis or outside rank " + std::to_string(rank));
+    if (a < 0 || a >= rank) im.fail("axis " + std::to_string(a) + " is outside rank " + std::to_string(rank));
   }
   std::sort(ax.begin(), ax.end());
   if (unsqueeze) {
-    for (int64_t a : ax) s.insert(s.begin() + std::min<int64_t>(a - 1, int64_t(s.size())), 1);
+    for (int64_t a : ax) full.insert(full.begin() + std::min<int64_t>(a, int64_t(full.size())), Axis{1, false});
+  } else if (ax.empty()) {
+    full.erase(std::remove_if(full.begin(), full.end(), [](const Axis& a) { return a.dim == 1 && !a.batch; }), full.end());
   } else {
     for (auto it = ax.rbegin(); it != ax.rend(); ++it) {
-      if (s[size_t(*it - 1)] != 1) im.fail("cannot squeeze axis " + std::to_string(*it) + " of " + ir::to_string(x.shape));
-      s.erase(s.begin() + (*it - 1));
+      const Axis& a = full[size_t(*it)];
+      if (a.batch || a.dim != 1) im.fail("cannot squeeze axis " + std::to_string(*it) + (a.batch ? " (the batch axis)" : " (not 1)"));
+      full.erase(full.begin() + *it);
     }
   }
-  view(im, x, with_batch(im, s));
+  Value out = x;
+  out.shape.clear();
+  for (size_t i = 0; i < full.size(); ++i) {
+    if (full[i].batch) out.batch_axis = int64_t(i);
+    else out.shape.push_back(full[i].dim);
+  }
+  im.set_output(0, out);
 }
 
+// A transpose that only moves the batch axis (ONNX's time-major recurrent layers) writes
+// no layer; one that reorders the per-sample axes is a transpose layer.
 void transpose(Importer& im) {
-  const Value& x = im.layer_input(0);
+  const Value& x = im.layer_input(0, /*any_batch_axis=*/true);
   const int64_t rank = int64_t(x.shape.size()) + 1;
   Shape perm = im.attr_ints("perm");
   if (perm.empty())
     for (int64_t a = rank - 1; a >= 0; --a) perm.push_back(a);
-  if (int64_t(perm.size()) != rank || perm[0] != 0) im.fail("perm " + ir::to_string(perm) + " moves the batch axis");
-  ir::Layer l = make(K::kTranspose, {im.materialize(x)});
-  for (size_t i = 1; i < perm.size(); ++i) l.perm.push_back(perm[i] - 1);
-  const std::string name = im.add_layer(l);
-  im.set_output(0, layer_value(name, im.layer(name).output_shape));
+  Shape sorted = perm;
+  std::sort(sorted.begin(), sorted.end());
+  for (int64_t a = 0; a < rank; ++a)
+    if (int64_t(sorted.size()) != rank || sorted[size_t(a)] != a) im.fail("perm " + ir::to_string(perm) + " is not a permutation");
+  Value out = x;
+  Shape sample_perm;
+  for (size_t i = 0; i < perm.size(); ++i) {
+    if (perm[i] == x.batch_axis) out.batch_axis = int64_t(i);
+    else sample_perm.push_back(perm[i] < x.batch_axis ? perm[i] : perm[i] - 1);
+  }
+  bool identity = true;
+  for (size_t i = 0; i < sample_perm.size(); ++i) identity = identity && sample_perm[i] == int64_t(i);
+  if (!identity) {
+    ir::Layer l = make(K::kTranspose, {im.materialize(x)});
+    l.perm = sample_perm;
+    out.layer = im.add_layer(l);
+    out.shape = im.layer(out.layer).output_shape;
+  }
+  im.set_output(0, out);
 }
 
 void concat(Importer& im) {
@@ -380,14 +410,16 @@ void concat(Importer& im) {
 }
 
 // One slice layer of `x` along per-sample axis `axis` (ONNX axis − 1).
-void slice_out(Importer& im, int out, const Value& x, int64_t axis, int64_t begin, int64_t end) {
+Value slice_out(Importer& im, int out, const Value& x, int64_t axis, int64_t begin, int64_t end) {
   ir::Layer l = make(K::kSlice, {im.materialize(x)});
   l.name = im.layer_name(out ? "_" + std::to_string(out) : "");
   l.axis = axis;
   l.begin = begin;
   l.end = end;
   const std::string name = im.add_layer(l);
-  im.set_output(out, layer_value(name, im.layer(name).output_shape));
+  const Value v = layer_value(name, im.layer(name).output_shape);
+  im.set_output(out, v);
+  return v;
 }
 
 void slice(Importer& im) {
@@ -406,6 +438,27 @@ void slice(Importer& im) {
   const int64_t n = x.shape[size_t(axis - 1)];
   auto clampi = [n](int64_t v) { return std::clamp(v < 0 ? v + n : v, int64_t(0), n); };
   slice_out(im, 0, x, axis - 1, clampi(starts[0]), clampi(ends[0]));
+}
+
+// Gather of one entry along a per-sample axis (y[:, -1] of a sequence): a slice.
+void gather(Importer& im) {
+  const Value& x = im.layer_input(0);
+  const Tensor& idx = im.const_input(1);
+  const int64_t rank = int64_t(x.shape.size()) + 1;
+  int64_t axis = im.attr_int("axis", 0);
+  axis = axis < 0 ? axis + rank : axis;
+  if (axis < 1 || axis >= rank || idx.numel() != 1)
+    im.fail("gathering " + ir::to_string(idx.dims) + " along axis " + std::to_string(axis) +
+            " of the data path; supported: one index along a non-batch axis");
+  const int64_t n = x.shape[size_t(axis - 1)];
+  int64_t k = int64_t(idx.v[0]);
+  if (k < -n || k >= n) im.fail("index " + std::to_string(k) + " is outside 0.." + std::to_string(n - 1));
+  if (k < 0) k += n;
+  Value v = slice_out(im, 0, x, axis - 1, k, k + 1);
+  if (idx.dims.empty()) {  // a scalar index drops the axis
+    v.shape.erase(v.shape.begin() + (axis - 1));
+    im.set_output(0, v);
+  }
 }
 
 void split(Importer& im) {
@@ -474,6 +527,7 @@ const std::map<std::string, Handler>& layer_ops() {
         {"Concat", concat},
         {"Slice", slice},
         {"Split", split},
+        {"Gather", gather},
         {"Pad", pad},
         {"Dropout", pass_through},
         {"Identity", pass_through},

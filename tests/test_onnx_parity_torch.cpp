@@ -2,8 +2,10 @@
 // at test time): a LeNet (Shape → Gather → Concat → Reshape folded), a residual CNN
 // (BatchNormalization nodes, Add skips, global average pool) and a depthwise-separable
 // keyword-spotting CNN (depthwise conv, Clip → relu6, HardSwish, Pad + AveragePool,
-// ReduceMean). Logits equal PyTorch's within 1e-4 in the GraphModule (LibTorch) and in
-// slimrt from an fp32 .slim.
+// ReduceMean), a DeepConvLSTM-style HAR model (Conv1d, BatchNormalization, LSTM,
+// y[:, -1]) and a 2-layer GRU with hard-tanh and sigmoid (ONNX gate orders reordered).
+// Logits equal PyTorch's within 1e-4 in the GraphModule (LibTorch) and in slimrt from
+// an fp32 .slim.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -67,6 +69,6 @@ TEST_P(OnnxParity, LogitsMatchPyTorchInLibTorchAndSlimrt) {
   EXPECT_LE(slim_diff, 1e-4);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, OnnxParity, ::testing::Values("lenet", "resnet", "dskws"));
+INSTANTIATE_TEST_SUITE_P(Models, OnnxParity, ::testing::Values("lenet", "resnet", "dskws", "convlstm", "gru2"));
 
 }  // namespace

@@ -95,11 +95,45 @@ class DSKws(nn.Module):
         return self.fc(self.drop(x))
 
 
+class DeepConvLSTM(nn.Module):
+    """DeepConvLSTM-style HAR model on [6 channels, 32 steps]: Conv1d ×2, LSTM, last step, dense."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv1d(6, 16, 5, padding=2)
+        self.bn1 = nn.BatchNorm1d(16)
+        self.conv2 = nn.Conv1d(16, 16, 5, padding=2)
+        self.lstm = nn.LSTM(16, 24, batch_first=True)
+        self.fc = nn.Linear(24, 6)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.conv2(x))
+        y, _ = self.lstm(x.permute(0, 2, 1))
+        return self.fc(y[:, -1, :])
+
+
+class Gru2(nn.Module):
+    """A 2-layer GRU on [20 steps, 6 features], last step, dense → hard-tanh → dense → sigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(6, 16, num_layers=2, batch_first=True)
+        self.fc1 = nn.Linear(16, 12)
+        self.fc2 = nn.Linear(12, 4)
+
+    def forward(self, x):
+        y, _ = self.gru(x)
+        return torch.sigmoid(self.fc2(F.hardtanh(self.fc1(y[:, -1]))))
+
+
 MODELS = {
     # name: (constructor, per-sample input shape, opset, keep BatchNormalization nodes)
     "lenet": (LeNet, (1, 28, 28), 13, False),
     "resnet": (ResCNN, (3, 16, 16), 11, True),
     "dskws": (DSKws, (1, 20, 16), 14, False),
+    "convlstm": (DeepConvLSTM, (6, 32), 13, True),
+    "gru2": (Gru2, (20, 6), 17, False),
 }
 
 
