@@ -93,6 +93,10 @@ bool fold_constant(Importer& im) {
   if (!t) {
     if (im.attr("value_float")) t = Tensor{{}, false, {im.attr_float("value_float", 0)}};
     else if (im.attr("value_int")) t = Tensor{{}, true, {double(im.attr_int("value_int", 0))}};
+    else if (im.attr("value_floats")) {
+      const onnx::AttributeProto* a = im.attr("value_floats");
+      t = Tensor{{a->floats_size()}, false, {a->floats().begin(), a->floats().end()}};
+    }
     else if (im.attr("value_ints")) t = ints_tensor(im.attr_ints("value_ints"));
     else im.fail("no 'value' attribute of a supported kind (tensor, float, int, ints)");
   }
@@ -141,7 +145,7 @@ bool fold_gather(Importer& im) {
   checked_numel(out.dims, "node '" + im.node().name() + "' output");
   for (int64_t o = 0; o < outer; ++o)
     for (double d : idx.v) {
-      int64_t k = int64_t(d);
+      int64_t k = to_int(d);
       if (k < -n || k >= n) im.fail("index " + std::to_string(k) + " is outside 0.." + std::to_string(n - 1));
       if (k < 0) k += n;
       const auto first = data.v.begin() + (o * n + k) * inner;

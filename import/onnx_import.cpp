@@ -208,7 +208,9 @@ int Importer::uses(const std::string& name) const {
 std::string Importer::layer_name(const std::string& suffix, bool weights) {
   // "/block2/c1/Conv" → "block2.c1" for a layer with weights (PyTorch's module path, so
   // parameters are "block2.c1.weight"), "block2.Relu_1" otherwise.
-  const std::string raw = node_->name().empty() ? (node_->output_size() ? node_->output(0) : node_->op_type()) : node_->name();
+  const std::string raw = !node_ ? "output"
+                         : node_->name().empty() ? (node_->output_size() ? node_->output(0) : node_->op_type())
+                                                 : node_->name();
   std::vector<std::string> parts{""};
   for (char ch : raw) {
     const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');

@@ -40,6 +40,9 @@ struct Tensor {
   std::vector<int64_t> ints() const;
 };
 
+// A tensor value as an integer, clamped to ±4.6e18 (NaN → 0).
+int64_t to_int(double d);
+
 // Product of dims, OnnxError `what` when a dim is negative / absurd or the product too large.
 int64_t checked_numel(const Shape& dims, const std::string& what);
 

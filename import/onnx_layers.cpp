@@ -43,6 +43,11 @@ Window window(const Importer& im, const Shape& in, Shape kernel) {
   if (w.stride.size() != n || w.dilation.size() != n || pads.size() != 2 * n)
     im.fail("strides / dilations / pads do not match a " + std::to_string(n) + "-d kernel");
   const std::string auto_pad = im.attr_string("auto_pad", "NOTSET");
+  for (size_t i = 0; i < n; ++i)
+    if (w.stride[i] < 1 || w.stride[i] > kMaxDim || w.kernel[i] < 1 || w.kernel[i] > kMaxDim || w.dilation[i] < 1 ||
+        w.dilation[i] > kMaxDim)
+      im.fail("kernel " + ir::to_string(w.kernel) + ", strides " + ir::to_string(w.stride) + " or dilations " +
+              ir::to_string(w.dilation) + " are not valid");
   if (auto_pad == "VALID") {
     pads.assign(2 * n, 0);
   } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
@@ -56,6 +61,8 @@ Window window(const Importer& im, const Shape& in, Shape kernel) {
   } else if (auto_pad != "NOTSET" && !auto_pad.empty()) {
     im.fail("auto_pad '" + auto_pad + "' is not supported");
   }
+  for (int64_t p : pads)
+    if (p < 0 || p > kMaxDim) im.fail("pads " + ir::to_string(pads) + " are not valid");
   for (size_t i = 0; i < n; ++i)
     if (pads[i] != pads[i + n])
       im.fail("asymmetric padding " + ir::to_string(pads) +
@@ -82,7 +89,7 @@ void conv(Importer& im) {
   if (const Shape ks = im.attr_ints("kernel_shape"); !ks.empty() && ks != kernel)
     im.fail("kernel_shape " + ir::to_string(ks) + " differs from the weight's " + ir::to_string(kernel));
   const int64_t groups = im.attr_int("group", 1), channels = x.shape[0];
-  if (groups < 1 || w.dims[1] * groups != channels)
+  if (groups < 1 || groups > channels || w.dims[1] * groups != channels)
     im.fail("weight " + ir::to_string(w.dims) + " with group " + std::to_string(groups) + " does not fit " + std::to_string(channels) + " input channels");
   ir::Layer l = make(spatial == 1 ? K::kConv1d : (groups > 1 && groups == channels ? K::kDepthwiseConv2d : K::kConv2d),
                      {im.materialize(x)});
@@ -205,8 +212,12 @@ void clip(Importer& im) {
     lo = im.attr_float("min", lo);
     hi = im.attr_float("max", hi);
   } else {
-    if (im.input(1, true)) lo = float(im.const_input(1).v.at(0));
-    if (im.input(2, true)) hi = float(im.const_input(2).v.at(0));
+    for (int i : {1, 2}) {
+      if (!im.input(i, true)) continue;
+      const Tensor& t = im.const_input(i);
+      if (t.numel() != 1) im.fail("bound " + std::to_string(i) + " is not a scalar");
+      (i == 1 ? lo : hi) = float(t.v[0]);
+    }
   }
   if (lo == 0 && hi == 6) return elementwise(im, K::kRelu6);
   if (lo == 0 && std::isinf(hi)) return elementwise(im, K::kRelu);
@@ -341,6 +352,7 @@ void squeeze(Importer& im, bool unsqueeze) {
   for (size_t i = 0, k = 0; i <= x.shape.size(); ++i)
     full.push_back(int64_t(i) == x.batch_axis ? Axis{im.batch(), true} : Axis{x.shape[k++], false});
   const int64_t rank = int64_t(full.size()) + (unsqueeze ? int64_t(ax.size()) : 0);
+  if (rank > kMaxRank) im.fail("rank " + std::to_string(rank) + " is above the limit " + std::to_string(kMaxRank));
   for (int64_t& a : ax) {
     a = a < 0 ? a + rank : a;
     if (a < 0 || a >= rank) im.fail("axis " + std::to_string(a) + " is outside rank " + std::to_string(rank));
@@ -451,7 +463,7 @@ void gather(Importer& im) {
     im.fail("gathering " + ir::to_string(idx.dims) + " along axis " + std::to_string(axis) +
             " of the data path; supported: one index along a non-batch axis");
   const int64_t n = x.shape[size_t(axis - 1)];
-  int64_t k = int64_t(idx.v[0]);
+  int64_t k = to_int(idx.v[0]);
   if (k < -n || k >= n) im.fail("index " + std::to_string(k) + " is outside 0.." + std::to_string(n - 1));
   if (k < 0) k += n;
   Value v = slice_out(im, 0, x, axis - 1, k, k + 1);

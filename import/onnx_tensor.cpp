@@ -1,4 +1,5 @@
 // TensorProto → Tensor, checked: dims, element type, data size against the dims.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -37,10 +38,17 @@ std::vector<int64_t> parse_shape(const std::string& text) {
 
 namespace detail {
 
+int64_t to_int(double d) {
+  // Clamped: INT64_MAX as a slice end ("to the end") must not overflow the conversion.
+  constexpr double kLimit = 4.6e18;
+  if (std::isnan(d)) return 0;
+  return int64_t(std::clamp(d, -kLimit, kLimit));
+}
+
 std::vector<int64_t> Tensor::ints() const {
   std::vector<int64_t> out;
   out.reserve(v.size());
-  for (double d : v) out.push_back(int64_t(d));
+  for (double d : v) out.push_back(to_int(d));
   return out;
 }
 
