@@ -1,4 +1,5 @@
 // slimlab export <run-dir | exp/id> --precision fp32|int8|int16|binary [--out model.slim]
+// slimlab export <run-dir | exp/id> --format onnx [--out model.onnx]   (float ONNX, import/onnx_export.h)
 // Reads the run's model.h5 (the final Graph IR with weights) and writes a verified .slim
 // with the run's class names and test accuracy in its metadata. No LibTorch needed.
 //
@@ -24,6 +25,7 @@
 #include "deploy/export/measure.h"
 #include "experiments/experiment.h"
 #include "experiments/results.h"
+#include "import/onnx_export.h"
 #include "slimrt/runtime.h"
 #include "slimrt/writer.h"
 #include "train/graph_io.h"
@@ -34,7 +36,7 @@ namespace fs = std::filesystem;
 
 void add_export_command(CLI::App& app) {
   struct Args {
-    std::string run, precision = "fp32", out, root = "runs";
+    std::string run, precision = "fp32", out, root = "runs", format = "slim";
     bool no_measure = false, front_end = false;
     int runs = 100;
   };
@@ -42,7 +44,10 @@ void add_export_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("export", "Export a run's final model to a .slim file for slimrt");
   cmd->add_option("run", a->run, "Run folder, or <experiment>/<run id> under --runs")->required();
   cmd->add_option("--precision,-p", a->precision, "fp32 | int8 | int16 | binary")->capture_default_str();
-  cmd->add_option("--out,-o", a->out, "Output file (default: <run>/model-<precision>.slim)");
+  cmd->add_option("--out,-o", a->out, "Output file (default: <run>/model-<precision>.slim, <run>/model.onnx)");
+  cmd->add_option("--format", a->format, "slim (for slimrt) | onnx (float ONNX, docs/ONNX.md)")
+      ->check(CLI::IsMember({"slim", "onnx"}))
+      ->capture_default_str();
   cmd->add_option("--runs", a->root, "Root folder of the runs")->capture_default_str();
   cmd->add_flag("--no-measure", a->no_measure,
                 "Do not rebuild the run's data to measure the .slim (a float model exported as int8 / int16 still "
@@ -69,6 +74,14 @@ void add_export_command(CLI::App& app) {
       o.source_run = record->experiment + "/" + record->run_id;
     }
     const ir::Graph g = ir::read_graph_h5(model_h5);
+    if (a->format == "onnx") {
+      const fs::path out = a->out.empty() ? dir / "model.onnx" : fs::path(a->out);
+      const onnx_import::OnnxExport e = onnx_import::export_onnx_file(g, out);
+      for (const auto& n : e.notes) std::cout << "  note: " << n << "\n";
+      std::cout << "wrote " << out.string() << ": " << e.bytes.size() << " bytes, " << e.nodes << " nodes, opset "
+                << onnx_import::kExportOpset << "\n";
+      return;
+    }
     const deploy::GraphPrecision gp = deploy::graph_precision(g);
     if (o.precision == deploy::ExportPrecision::kBinary && !gp.binary)
       throw std::runtime_error(model_h5.string() + ": the model's weights are float, not binary (run a binaryconnect "

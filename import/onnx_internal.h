@@ -147,6 +147,14 @@ Shape reshape_target(const Importer& im, const Shape& dims, const std::vector<in
 // The supported op types, for error messages.
 std::string supported_ops();
 
+// Gate orders: IR gate g is ONNX gate kGruFromOnnx[g] (GRU: r, z, n ← z, r, h; LSTM:
+// i, f, g, o ← i, o, f, c); the *ToOnnx orders are their inverses.
+inline const std::vector<int> kGruFromOnnx{1, 0, 2}, kLstmFromOnnx{0, 2, 3, 1};
+inline const std::vector<int> kGruToOnnx{1, 0, 2}, kLstmToOnnx{0, 3, 1, 2};
+// The gate blocks of `t` ([G·hidden, cols] rows, or [G·hidden] with cols = 1) with block g
+// of the result taken from block order[g] of `t`.
+std::vector<float> reorder(const std::vector<float>& t, int64_t hidden, int64_t cols, const std::vector<int>& order);
+
 // Prunable groups of a finished graph; notes say which candidates were left out and why.
 void derive_groups(ir::Graph& g, std::vector<std::string>& notes);
 

@@ -9,10 +9,6 @@
 
 namespace slimlab::onnx_import::detail {
 
-namespace {
-
-// The blocks of `t` ([G·H, cols] rows, or [G·H] for a bias) in the IR's gate order:
-// IR gate g is ONNX gate order[g].
 std::vector<float> reorder(const std::vector<float>& t, int64_t hidden, int64_t cols, const std::vector<int>& order) {
   std::vector<float> out;
   out.reserve(t.size());
@@ -20,6 +16,8 @@ std::vector<float> reorder(const std::vector<float>& t, int64_t hidden, int64_t 
   for (int g : order) out.insert(out.end(), t.begin() + g * block, t.begin() + (g + 1) * block);
   return out;
 }
+
+namespace {
 
 // Zero or absent: the only initial state the IR's recurrent layers start from.
 void check_zero_state(const Importer& im, int input, const char* what) {
@@ -71,7 +69,7 @@ void recurrent(Importer& im, bool lstm) {
             std::to_string(hidden) + " and " + std::to_string(features) + " input features");
   check_zero_state(im, 5, "initial_h");
   if (lstm) check_zero_state(im, 6, "initial_c");
-  const std::vector<int> order = lstm ? std::vector<int>{0, 2, 3, 1} : std::vector<int>{1, 0, 2};
+  const std::vector<int>& order = lstm ? kLstmFromOnnx : kGruFromOnnx;
   ir::Layer l;
   l.kind = lstm ? ir::LayerKind::kLstm : ir::LayerKind::kGru;
   l.inputs = {im.materialize(x)};

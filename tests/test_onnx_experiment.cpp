@@ -2,7 +2,8 @@
 // written by torch.onnx.export (tests/onnx/make_models.py) is imported for the data's
 // input shape, trains (the loss falls), a deepiot stage prunes its derived groups and a
 // fixed_point stage quantizes it; its int8 .slim computes the workbench's bit-exact
-// evaluation (compress::quant::evaluate_fixed_point) integer for integer.
+// evaluation (compress::quant::evaluate_fixed_point) integer for integer, and
+// `slimlab export --format onnx` writes the pruned network back as ONNX.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "compress/quant/graph_eval.h"
 #include "deploy/export/exporter.h"
+#include "import/onnx_import.h"
 #include "onnx/onnx_test_util.h"
 #include "slimrt/runtime.h"
 #include "train/graph_io.h"
@@ -87,6 +89,20 @@ TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact)
     got.insert(got.end(), y, y + ref.classes);
   }
   EXPECT_EQ(got, want.raw);
+
+  // `slimlab export --format onnx`: the pruned network as a smaller dense ONNX graph that
+  // passes onnx.checker and imports back to the float logits of model.h5.
+  const auto x = test::run_slimlab("export onnx_lenet/one --format onnx --runs " + (dir / "runs").string());
+  ASSERT_EQ(x.code, 0) << x.out;
+  EXPECT_NE(x.out.find("fixed-point activation formats are not written"), std::string::npos) << x.out;
+  std::string check;
+  EXPECT_EQ(test::run_onnx_script("check_model.py", (run / "model.onnx").string(), &check), 0) << check;
+  const ir::Graph back = onnx_import::import_onnx_file(run / "model.onnx").graph;
+  EXPECT_EQ(back.parameter_count(), g.parameter_count());
+  const auto a = compress::quant::evaluate_reference(g, ref.x.data(), ref.n);
+  const auto b = compress::quant::evaluate_reference(back, ref.x.data(), ref.n);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5) << i;
 }
 
 TEST(OnnxExperiment, InputShapeMismatchIsAClearError) {
