@@ -34,6 +34,28 @@ namespace slimlab::cli {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The run folder (a path, or <experiment>/<run id> under `root`), checked to hold model.h5.
+fs::path run_folder(const std::string& run, const std::string& root) {
+  fs::path dir = run;
+  if (!fs::is_directory(dir)) dir = fs::path(root) / run;
+  if (!fs::is_directory(dir)) throw std::runtime_error("no run folder '" + run + "' (nor " + dir.string() + ")");
+  if (!fs::exists(dir / "model.h5"))
+    throw std::runtime_error((dir / "model.h5").string() + ": missing (the run has not finished, or predates model.h5)");
+  return dir;
+}
+
+// --format onnx: the network as a float ONNX model (import/onnx_export.h).
+void write_onnx(const ir::Graph& g, const fs::path& out) {
+  const onnx_import::OnnxExport e = onnx_import::export_onnx_file(g, out);
+  for (const auto& n : e.notes) std::cout << "  note: " << n << "\n";
+  std::cout << "wrote " << out.string() << ": " << e.bytes.size() << " bytes, " << e.nodes << " nodes, opset "
+            << onnx_import::kExportOpset << "\n";
+}
+
+}  // namespace
+
 void add_export_command(CLI::App& app) {
   struct Args {
     std::string run, precision = "fp32", out, root = "runs", format = "slim";
@@ -45,9 +67,7 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("run", a->run, "Run folder, or <experiment>/<run id> under --runs")->required();
   cmd->add_option("--precision,-p", a->precision, "fp32 | int8 | int16 | binary")->capture_default_str();
   cmd->add_option("--out,-o", a->out, "Output file (default: <run>/model-<precision>.slim, <run>/model.onnx)");
-  cmd->add_option("--format", a->format, "slim (for slimrt) | onnx (float ONNX, docs/ONNX.md)")
-      ->check(CLI::IsMember({"slim", "onnx"}))
-      ->capture_default_str();
+  cmd->add_option("--format", a->format, "slim (slimrt) | onnx (float, docs/ONNX.md)")->check(CLI::IsMember({"slim", "onnx"}));
   cmd->add_option("--runs", a->root, "Root folder of the runs")->capture_default_str();
   cmd->add_flag("--no-measure", a->no_measure,
                 "Do not rebuild the run's data to measure the .slim (a float model exported as int8 / int16 still "
@@ -57,12 +77,8 @@ void add_export_command(CLI::App& app) {
                 "Put the run's sensor front end (log-mel / MFCC, DeepSense, image resize + normalisation) in front "
                 "of the network: the .slim takes raw samples / pixels (docs/EXPORT.md)");
   cmd->callback([a] {
-    fs::path dir = a->run;
-    if (!fs::is_directory(dir)) dir = fs::path(a->root) / a->run;
-    if (!fs::is_directory(dir)) throw std::runtime_error("no run folder '" + a->run + "' (nor " + dir.string() + ")");
+    const fs::path dir = run_folder(a->run, a->root);
     const fs::path model_h5 = dir / "model.h5";
-    if (!fs::exists(model_h5))
-      throw std::runtime_error(model_h5.string() + ": missing (the run has not finished, or predates model.h5)");
     deploy::ExportOptions o;
     o.precision = deploy::parse_export_precision(a->precision);
     o.source_run = fs::weakly_canonical(dir).string();
@@ -74,14 +90,7 @@ void add_export_command(CLI::App& app) {
       o.source_run = record->experiment + "/" + record->run_id;
     }
     const ir::Graph g = ir::read_graph_h5(model_h5);
-    if (a->format == "onnx") {
-      const fs::path out = a->out.empty() ? dir / "model.onnx" : fs::path(a->out);
-      const onnx_import::OnnxExport e = onnx_import::export_onnx_file(g, out);
-      for (const auto& n : e.notes) std::cout << "  note: " << n << "\n";
-      std::cout << "wrote " << out.string() << ": " << e.bytes.size() << " bytes, " << e.nodes << " nodes, opset "
-                << onnx_import::kExportOpset << "\n";
-      return;
-    }
+    if (a->format == "onnx") return write_onnx(g, a->out.empty() ? dir / "model.onnx" : fs::path(a->out));
     const deploy::GraphPrecision gp = deploy::graph_precision(g);
     if (o.precision == deploy::ExportPrecision::kBinary && !gp.binary)
       throw std::runtime_error(model_h5.string() + ": the model's weights are float, not binary (run a binaryconnect "

@@ -8,6 +8,7 @@
 
 #include "datasets/atomic_file.h"
 #include "import/onnx_internal.h"
+#include "import/onnx_proto.h"
 
 namespace slimlab::onnx_import {
 
@@ -19,12 +20,8 @@ using Shape = std::vector<int64_t>;
 class Writer {
  public:
   explicit Writer(const ir::Graph& g) : ir_(g), g_(m_.mutable_graph()) {
-    m_.set_ir_version(8);
-    m_.set_producer_name("slimlab");
+    start_model(m_, kExportOpset, "slimlab");
     m_.set_producer_version("0.1.0");
-    auto* os = m_.add_opset_import();
-    os->set_domain("");
-    os->set_version(kExportOpset);
     g_->set_name(g.model.empty() ? "slimlab" : g.model);
   }
 
@@ -45,35 +42,18 @@ class Writer {
   }
 
   void value_info(onnx::ValueInfoProto* v, const std::string& name, const Shape& sample) {
-    v->set_name(name);
-    auto* tt = v->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(onnx::TensorProto::FLOAT);
-    tt->mutable_shape()->add_dim()->set_dim_param("batch");
-    for (int64_t d : sample) tt->mutable_shape()->add_dim()->set_dim_value(d);
+    Shape dims{-1};
+    dims.insert(dims.end(), sample.begin(), sample.end());
+    set_float_value(*v, name, dims);
   }
 
   onnx::NodeProto& node(const std::string& op, const std::vector<std::string>& in, const std::string& out,
                         const std::string& name) {
-    auto* n = g_->add_node();
-    n->set_op_type(op);
-    n->set_name(name);
-    for (const std::string& i : in) n->add_input(i);
-    n->add_output(out);
-    return *n;
+    return add_node(*g_, op, in, {out}, name);
   }
 
-  static void ints(onnx::NodeProto& n, const std::string& name, const Shape& v) {
-    auto* a = n.add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::INTS);
-    for (int64_t x : v) a->add_ints(x);
-  }
-  static void integer(onnx::NodeProto& n, const std::string& name, int64_t v) {
-    auto* a = n.add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::INT);
-    a->set_i(v);
-  }
+  static void ints(onnx::NodeProto& n, const std::string& name, const Shape& v) { set_ints(n, name, v); }
+  static void integer(onnx::NodeProto& n, const std::string& name, int64_t v) { set_int(n, name, v); }
 
   std::string floats(const std::string& name, const Shape& dims, const std::vector<float>& v) {
     auto* t = g_->add_initializer();

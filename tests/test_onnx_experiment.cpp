@@ -31,6 +31,13 @@ std::string experiment(const fs::path& onnx, const std::string& extra = "") {
          "[export]\nenabled = true\nprecision = \"int8\"\n";
 }
 
+// `slimlab train` of `toml` (written into `dir`) as run "one" under dir/runs.
+test::CommandResult train(const test::TempDir& dir, const std::string& toml) {
+  test::write_text(dir / "exp.toml", toml);
+  return test::run_slimlab("train " + (dir / "exp.toml").string() + " --run-id one --quiet --runs " +
+                           (dir / "runs").string() + " --set dataset.cache_dir=" + (dir / "cache").string());
+}
+
 // Train losses of curves.csv (column "train_loss"), in epoch order.
 std::vector<double> train_losses(const fs::path& csv) {
   std::ifstream f(csv);
@@ -56,9 +63,7 @@ TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact)
   SLIMLAB_REQUIRE_ONNX_PYTHON();
   const fs::path models = test::onnx_models_dir();
   test::TempDir dir;
-  test::write_text(dir / "exp.toml", experiment(models / "lenet.onnx"));
-  const auto r = test::run_slimlab("train " + (dir / "exp.toml").string() + " --run-id one --quiet --runs " +
-                                   (dir / "runs").string() + " --set dataset.cache_dir=" + (dir / "cache").string());
+  const auto r = train(dir, experiment(models / "lenet.onnx"));
   ASSERT_EQ(r.code, 0) << r.out;
   const fs::path run = dir / "runs/onnx_lenet/one";
   const std::string log = test::read_text(run / "log.txt");
@@ -110,9 +115,7 @@ TEST(OnnxExperiment, InputShapeMismatchIsAClearError) {
   const fs::path models = test::onnx_models_dir();
   test::TempDir dir;
   // resnet.onnx is a 5-way classifier on [3, 16, 16]; synthetic:vision is [1, 28, 28], 10 classes.
-  test::write_text(dir / "exp.toml", experiment(models / "resnet.onnx"));
-  const auto r = test::run_slimlab("train " + (dir / "exp.toml").string() + " --run-id one --quiet --runs " +
-                                   (dir / "runs").string() + " --set dataset.cache_dir=" + (dir / "cache").string());
+  const auto r = train(dir, experiment(models / "resnet.onnx"));
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("resnet.onnx"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("requested per-sample shape"), std::string::npos) << r.out;
@@ -120,8 +123,7 @@ TEST(OnnxExperiment, InputShapeMismatchIsAClearError) {
 
 TEST(OnnxExperiment, WidthDoesNotApplyToAnImportedModel) {
   test::TempDir dir;
-  test::write_text(dir / "exp.toml", experiment(dir / "missing.onnx", "width = 0.5\n"));
-  const auto r = test::run_slimlab("train " + (dir / "exp.toml").string() + " --quiet --runs " + (dir / "runs").string());
+  const auto r = train(dir, experiment(dir / "missing.onnx", "width = 0.5\n"));
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("model.width"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("keeps its own widths"), std::string::npos) << r.out;

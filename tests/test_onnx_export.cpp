@@ -13,7 +13,7 @@ using namespace slimlab;
 
 namespace {
 
-std::vector<float> reference(const ir::Graph& g, const std::vector<float>& x, int64_t n) {
+std::vector<float> float_logits(const ir::Graph& g, const std::vector<float>& x, int64_t n) {
   const std::vector<double> y = compress::quant::evaluate_reference(g, x.data(), n);
   return {y.begin(), y.end()};
 }
@@ -22,30 +22,28 @@ onnx_import::ImportResult reimport(const onnx_import::OnnxExport& e) {
   return onnx_import::import_onnx(e.bytes.data(), e.bytes.size(), {}, "re-import");
 }
 
-class OnnxRoundTrip : public ::testing::TestWithParam<std::string> {};
+using OnnxRoundTrip = test::OnnxModelTest;
 
 TEST_P(OnnxRoundTrip, ExportPassesTheCheckerAndReimportsToTheSameLogits) {
   SLIMLAB_REQUIRE_ONNX_PYTHON();
-  const std::string name = GetParam();
-  const auto dir = test::onnx_models_dir();
-  const test::OnnxReference ref = test::onnx_reference(dir, name);
-  const ir::Graph g = onnx_import::import_onnx_file(dir / (name + ".onnx")).graph;
+  const test::OnnxReference ref = reference();
+  const ir::Graph g = onnx_import::import_onnx_file(onnx_file()).graph;
   test::TempDir out;
-  const auto path = out / (name + ".onnx");
+  const auto path = out / "exported.onnx";
   const onnx_import::OnnxExport e = onnx_import::export_onnx_file(g, path);
   std::string log;
   EXPECT_EQ(test::run_onnx_script("check_model.py", path.string(), &log), 0) << log;
   const ir::Graph back = reimport(e).graph;
   EXPECT_EQ(back.parameter_count(), g.parameter_count());
-  const std::vector<float> first = reference(g, ref.x, ref.n), second = reference(back, ref.x, ref.n);
+  const std::vector<float> first = float_logits(g, ref.x, ref.n), second = float_logits(back, ref.x, ref.n);
   const double diff = test::max_abs_diff(first, second), vs_torch = test::max_abs_diff(second, ref.logits);
-  std::cout << name << ": " << e.nodes << " ONNX nodes; re-imported logits vs first import " << diff
+  std::cout << GetParam() << ": " << e.nodes << " ONNX nodes; re-imported logits vs first import " << diff
             << ", vs PyTorch " << vs_torch << "\n";
   EXPECT_LE(diff, 1e-5);
   EXPECT_LE(vs_torch, 1e-4);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, OnnxRoundTrip, ::testing::Values("lenet", "resnet", "dskws", "convlstm", "gru2"));
+INSTANTIATE_TEST_SUITE_P(Models, OnnxRoundTrip, SLIMLAB_ONNX_MODELS);
 
 }  // namespace
 
@@ -58,7 +56,7 @@ TEST(OnnxExport, HandBuiltCnnRoundTripsWithoutPython) {
   for (size_t i = 0; i < g.layers.size(); ++i) EXPECT_EQ(back.layers[i].kind, g.layers[i].kind) << i;
   std::vector<float> x(64 * 3);
   for (size_t i = 0; i < x.size(); ++i) x[i] = float(int(i % 11) - 5) * 0.3f;
-  EXPECT_LE(test::max_abs_diff(reference(g, x, 3), reference(back, x, 3)), 1e-6);
+  EXPECT_LE(test::max_abs_diff(float_logits(g, x, 3), float_logits(back, x, 3)), 1e-6);
 }
 
 TEST(OnnxExport, SignActivationsAreAClearError) {

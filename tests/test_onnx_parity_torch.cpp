@@ -46,15 +46,13 @@ std::vector<float> slimrt_logits(const std::vector<uint8_t>& bytes, const test::
   return out;
 }
 
-class OnnxParity : public ::testing::TestWithParam<std::string> {};
+using OnnxParity = test::OnnxModelTest;
 
 TEST_P(OnnxParity, LogitsMatchPyTorchInLibTorchAndSlimrt) {
   SLIMLAB_REQUIRE_ONNX_PYTHON();
-  const std::string name = GetParam();
-  const auto dir = test::onnx_models_dir();
-  const test::OnnxReference ref = test::onnx_reference(dir, name);
+  const test::OnnxReference ref = reference();
   ASSERT_GT(ref.n, 0);
-  const onnx_import::ImportResult imp = onnx_import::import_onnx_file(dir / (name + ".onnx"));
+  const onnx_import::ImportResult imp = onnx_import::import_onnx_file(onnx_file());
   for (const std::string& n : imp.notes) std::cout << "  note: " << n << "\n";
   EXPECT_EQ(imp.graph.num_classes, ref.classes);
   EXPECT_EQ(ir::numel(imp.graph.input_shape), ref.input_numel);
@@ -62,13 +60,13 @@ TEST_P(OnnxParity, LogitsMatchPyTorchInLibTorchAndSlimrt) {
   const double torch_diff = test::max_abs_diff(torch_logits(imp.graph, ref), ref.logits);
   const deploy::ExportResult slim = deploy::export_graph(imp.graph, {});
   const double slim_diff = test::max_abs_diff(slimrt_logits(slim.bytes, ref), ref.logits);
-  std::cout << name << " (opset " << imp.opset << ", " << imp.graph.layers.size() << " layers, "
+  std::cout << GetParam() << " (opset " << imp.opset << ", " << imp.graph.layers.size() << " layers, "
             << imp.graph.parameter_count() << " params, " << imp.graph.groups.size()
             << " prunable groups): max |logit diff| LibTorch " << torch_diff << ", slimrt fp32 " << slim_diff << "\n";
   EXPECT_LE(torch_diff, 1e-4);
   EXPECT_LE(slim_diff, 1e-4);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, OnnxParity, ::testing::Values("lenet", "resnet", "dskws", "convlstm", "gru2"));
+INSTANTIATE_TEST_SUITE_P(Models, OnnxParity, SLIMLAB_ONNX_MODELS);
 
 }  // namespace

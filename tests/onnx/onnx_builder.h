@@ -3,6 +3,8 @@
 // protobuf API of Debian's libonnx-dev, no exporter needed.
 #include <onnx/onnx_pb.h>
 
+#include "import/onnx_proto.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,44 +15,18 @@ class OnnxBuilder {
  public:
   // Input "x" [batch, dims...] (a dim < 0 is symbolic), opset `opset`.
   explicit OnnxBuilder(std::vector<int64_t> input_dims, int64_t opset = 13) {
-    m_.set_ir_version(8);
-    m_.set_producer_name("slimlab-test");
-    auto* os = m_.add_opset_import();
-    os->set_domain("");
-    os->set_version(opset);
-    auto* in = m_.mutable_graph()->add_input();
-    in->set_name("x");
-    auto* tt = in->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(onnx::TensorProto::FLOAT);
-    for (int64_t d : input_dims) {
-      auto* dim = tt->mutable_shape()->add_dim();
-      if (d < 0) dim->set_dim_param("n" + std::to_string(-d));
-      else dim->set_dim_value(d);
-    }
+    onnx_import::start_model(m_, opset, "slimlab-test");
+    onnx_import::set_float_value(*m_.mutable_graph()->add_input(), "x", input_dims);
   }
 
   onnx::NodeProto& node(const std::string& op, std::vector<std::string> inputs, std::vector<std::string> outputs,
                         const std::string& name = "") {
-    auto* n = m_.mutable_graph()->add_node();
-    n->set_op_type(op);
-    n->set_name(name.empty() ? op + "_" + std::to_string(m_.graph().node_size()) : name);
-    for (const auto& i : inputs) n->add_input(i);
-    for (const auto& o : outputs) n->add_output(o);
-    return *n;
+    return onnx_import::add_node(*m_.mutable_graph(), op, inputs, outputs,
+                                 name.empty() ? op + "_" + std::to_string(m_.graph().node_size()) : name);
   }
 
-  static void ints(onnx::NodeProto& n, const std::string& name, std::vector<int64_t> v) {
-    auto* a = n.add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::INTS);
-    for (int64_t x : v) a->add_ints(x);
-  }
-  static void integer(onnx::NodeProto& n, const std::string& name, int64_t v) {
-    auto* a = n.add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::INT);
-    a->set_i(v);
-  }
+  static void ints(onnx::NodeProto& n, const std::string& name, std::vector<int64_t> v) { onnx_import::set_ints(n, name, v); }
+  static void integer(onnx::NodeProto& n, const std::string& name, int64_t v) { onnx_import::set_int(n, name, v); }
 
   // A FLOAT initializer with values 0.01·(i mod 7 − 3).
   onnx::TensorProto& weight(const std::string& name, std::vector<int64_t> dims) {

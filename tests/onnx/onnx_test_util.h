@@ -92,6 +92,14 @@ inline OnnxReference onnx_reference(const std::filesystem::path& dir, const std:
   return r;
 }
 
+// Tests parameterized by a model of make_models.py (SLIMLAB_ONNX_MODELS lists them all).
+class OnnxModelTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::filesystem::path onnx_file() const { return onnx_models_dir() / (GetParam() + ".onnx"); }
+  OnnxReference reference() const { return onnx_reference(onnx_models_dir(), GetParam()); }
+};
+#define SLIMLAB_ONNX_MODELS ::testing::Values("lenet", "resnet", "dskws", "convlstm", "gru2")
+
 inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
   if (a.size() != b.size()) return INFINITY;
   double m = 0;
