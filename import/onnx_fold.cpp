@@ -80,6 +80,16 @@ int64_t norm_axis(const Importer& im, int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+// Elements of a folded result: a few bytes of a file (ConstantOfShape, a broadcast) can
+// ask for far more values than it holds, so folded tensors have a tighter limit.
+int64_t folded_numel(const Importer& im, const Shape& dims) {
+  const int64_t n = checked_numel(dims, "node '" + im.node().name() + "' output");
+  if (n > kMaxFoldedElements)
+    im.fail("the folded result " + ir::to_string(dims) + " has more than " + std::to_string(kMaxFoldedElements) +
+            " elements");
+  return n;
+}
+
 bool all_const(const Importer& im, size_t from = 0) {
   for (size_t i = from; i < im.input_count(); ++i) {
     const Value* v = im.input(int(i), /*optional=*/true);
@@ -142,7 +152,7 @@ bool fold_gather(Importer& im) {
   out.dims.assign(data.dims.begin(), data.dims.begin() + axis);
   out.dims.insert(out.dims.end(), idx.dims.begin(), idx.dims.end());
   out.dims.insert(out.dims.end(), data.dims.begin() + axis + 1, data.dims.end());
-  checked_numel(out.dims, "node '" + im.node().name() + "' output");
+  folded_numel(im, out.dims);
   for (int64_t o = 0; o < outer; ++o)
     for (double d : idx.v) {
       int64_t k = to_int(d);
@@ -181,7 +191,7 @@ bool fold_binary(Importer& im, const std::string& op) {
   Tensor r;
   r.integer = a.integer && b.integer;
   r.dims = out;
-  const int64_t n = checked_numel(out, "node '" + im.node().name() + "' output");
+  const int64_t n = folded_numel(im, out);
   const Shape so = strides_of(out), sa = strides_of(da), sb = strides_of(db);
   r.v.resize(size_t(n));
   for (int64_t i = 0; i < n; ++i) {
@@ -275,7 +285,7 @@ bool fold_slice(Importer& im) {
   Tensor r;
   r.integer = t.integer;
   r.dims = out;
-  const int64_t n = checked_numel(out, "node '" + im.node().name() + "' output");
+  const int64_t n = folded_numel(im, out);
   const Shape so = strides_of(out), st = strides_of(t.dims);
   for (int64_t i = 0; i < n; ++i) {
     int64_t src = 0;
@@ -293,7 +303,7 @@ bool fold_constant_of_shape(Importer& im) {
   std::optional<Tensor> value = im.attr_tensor("value");
   out.integer = value ? value->integer : false;
   const double fill = value && !value->v.empty() ? value->v[0] : 0.0;
-  out.v.assign(size_t(checked_numel(out.dims, "node '" + im.node().name() + "' output")), fill);
+  out.v.assign(size_t(folded_numel(im, out.dims)), fill);
   im.set_const(0, std::move(out));
   return true;
 }

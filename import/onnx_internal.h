@@ -28,6 +28,7 @@ using Shape = std::vector<int64_t>;
 constexpr int64_t kMaxDim = int64_t(1) << 31;          // one extent
 constexpr int64_t kMaxElements = int64_t(1) << 28;     // one tensor (1 GiB of floats)
 constexpr int64_t kMaxRank = 8;
+constexpr int64_t kMaxFoldedElements = int64_t(1) << 22;  // one tensor computed at import
 
 // A constant tensor (initializer, Constant node, folded value). Values are doubles:
 // float weights and int64 shape values up to 2^53 are exact.
