@@ -28,9 +28,7 @@ void print_graph(const onnx_import::ImportResult& r) {
     std::cout << "  " << std::left << std::setw(30) << l.name << " " << std::setw(17) << ir::to_string(l.kind)
               << ir::to_string(l.output_shape) << (l.parameter_count() ? "  " + std::to_string(l.parameter_count()) + " params" : "")
               << "\n";
-  std::cout << "prunable groups:";
-  for (const ir::PrunableGroup& pg : g.groups) std::cout << " " << pg.name << " (" << pg.units << ")";
-  std::cout << (g.groups.empty() ? " none\n" : "\n");
+  std::cout << "prunable groups (units; +layers sharing them): " << onnx_import::describe_groups(g) << "\n";
   for (const std::string& n : r.notes) std::cout << "note: " << n << "\n";
 }
 

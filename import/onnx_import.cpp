@@ -207,22 +207,25 @@ int Importer::uses(const std::string& name) const {
 
 std::string Importer::layer_name(const std::string& suffix, bool weights) {
   // "/block2/c1/Conv" → "block2.c1" for a layer with weights (PyTorch's module path, so
-  // parameters are "block2.c1.weight"), "block2.Relu_1" otherwise.
+  // parameters are "block2.c1.weight"), "block2.Relu_1" otherwise; a name written by
+  // the exporter ("block2.c1") comes back as it was.
   const std::string raw = !node_ ? "output"
                          : node_->name().empty() ? (node_->output_size() ? node_->output(0) : node_->op_type())
                                                  : node_->name();
   std::vector<std::string> parts{""};
   for (char ch : raw) {
     const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    std::string& part = parts.back();
     if (ch == '/') parts.emplace_back();
-    else if (ok) parts.back() += ch;
-    else if (!parts.back().empty() && parts.back().back() != '_') parts.back() += '_';
+    else if (ok) part += ch;
+    else if (ch == '.' && !part.empty() && part.back() != '.' && part.back() != '_') part += '.';  // PyTorch's "stem.0"
+    else if (!part.empty() && part.back() != '_' && part.back() != '.') part += '_';
   }
   std::string s;
   parts.erase(std::remove(parts.begin(), parts.end(), std::string()), parts.end());
   if (weights && parts.size() > 1) parts.pop_back();
   for (std::string& p : parts) {
-    while (!p.empty() && p.back() == '_') p.pop_back();
+    while (!p.empty() && (p.back() == '_' || p.back() == '.')) p.pop_back();
     if (!p.empty()) s += (s.empty() ? "" : ".") + p;
   }
   if (s.empty() || (s[0] >= '0' && s[0] <= '9')) s = "n" + s;

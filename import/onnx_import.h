@@ -48,6 +48,10 @@ ImportResult import_onnx(const void* bytes, size_t size, const ImportOptions& op
                          const std::string& source = "<memory>");
 ImportResult import_onnx_file(const std::filesystem::path& path, const ImportOptions& options = {});
 
+// "conv1:6 conv2:16 block1.c1:8+block1.c2" — each group with its units and the other
+// conv / dense layers that share it (an add joins them); "none" without groups.
+std::string describe_groups(const ir::Graph& g);
+
 // "1,28,28" or "[1, 28, 28]" → {1, 28, 28}; OnnxError for anything else.
 std::vector<int64_t> parse_shape(const std::string& text);
 

@@ -19,9 +19,7 @@ train::SlimModel make_onnx_model(const train::ModelConfig& cfg, const std::funct
     log("model: " + cfg.onnx + " (ONNX opset " + std::to_string(r.opset) + (r.producer.empty() ? "" : ", " + r.producer) +
         "): " + std::to_string(g.layers.size()) + " layers, " + std::to_string(g.parameter_count()) + " parameters, " +
         (cfg.onnx_init == "random" ? "re-initialised" : "imported weights"));
-    std::string groups;
-    for (const ir::PrunableGroup& pg : g.groups) groups += " " + pg.name + ":" + std::to_string(pg.units);
-    log("model: prunable groups" + (groups.empty() ? std::string(" none") : groups));
+    log("model: prunable groups " + describe_groups(g));
     for (const std::string& n : r.notes) log("model: " + n);
   }
   if (cfg.onnx_init == "random") train::init_parameters(g);

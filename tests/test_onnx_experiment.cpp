@@ -110,11 +110,30 @@ TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact)
   for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5) << i;
 }
 
+TEST(OnnxExperiment, ResidualCnnSharesGroupsAcrossAddsAndDeepIoTPrunesThem) {
+  SLIMLAB_REQUIRE_ONNX_PYTHON();
+  const fs::path models = test::onnx_models_dir();
+  test::TempDir dir;
+  std::string toml = experiment(models / "resnet.onnx");
+  toml.replace(toml.find("synthetic:vision"), 16, "synthetic:vision-rgb");
+  toml.replace(toml.find("epochs = 3"), 10, "epochs = 1");
+  const auto r = train(dir, toml);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string log = test::read_text(dir / "runs/onnx_lenet/one/log.txt");
+  // The stem and block 1's second conv feed one add: one group; block 2's conv and its shortcut another.
+  EXPECT_NE(log.find("model: prunable groups stem.stem.0:8+block1.c2 block1.c1:8 block2.c1:16 "
+                     "block2.c2:16+block2.short.short.0"), std::string::npos) << log;
+  EXPECT_NE(log.find("stage 1 (fixed_point): done"), std::string::npos) << log;
+  const ir::Graph g = ir::read_graph_h5(dir / "runs/onnx_lenet/one/model.h5");
+  EXPECT_EQ(g.layer("stem.stem.0")->out_features, g.layer("block1.c2")->out_features);
+  EXPECT_EQ(g.layer("block2.c2")->out_features, g.layer("block2.short.short.0")->out_features);
+}
+
 TEST(OnnxExperiment, InputShapeMismatchIsAClearError) {
   SLIMLAB_REQUIRE_ONNX_PYTHON();
   const fs::path models = test::onnx_models_dir();
   test::TempDir dir;
-  // resnet.onnx is a 5-way classifier on [3, 16, 16]; synthetic:vision is [1, 28, 28], 10 classes.
+  // resnet.onnx is a classifier of [3, 32, 32] images; synthetic:vision is [1, 28, 28].
   const auto r = train(dir, experiment(models / "resnet.onnx"));
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.out.find("resnet.onnx"), std::string::npos) << r.out;

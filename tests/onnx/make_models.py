@@ -61,7 +61,7 @@ class ResCNN(nn.Module):
         self.block1 = Block(8, 8, 1)
         self.block2 = Block(8, 16, 2)
         self.pool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(16, 5)
+        self.fc = nn.Linear(16, 10)
 
     def forward(self, x):
         x = self.block2(self.block1(self.stem(x)))
@@ -130,7 +130,7 @@ class Gru2(nn.Module):
 MODELS = {
     # name: (constructor, per-sample input shape, opset, keep BatchNormalization nodes)
     "lenet": (LeNet, (1, 28, 28), 13, False),
-    "resnet": (ResCNN, (3, 16, 16), 11, True),
+    "resnet": (ResCNN, (3, 32, 32), 11, True),
     "dskws": (DSKws, (1, 20, 16), 14, False),
     "convlstm": (DeepConvLSTM, (6, 32), 13, True),
     "gru2": (Gru2, (20, 6), 17, False),
