@@ -142,11 +142,11 @@ void add_bias(Importer& im, const Value& x, const Tensor& c, const std::string& 
   ir::Layer& l = im.layer(x.layer);
   const bool weighted = l.kind == K::kDense || l.kind == K::kConv1d || l.kind == K::kConv2d || l.kind == K::kDepthwiseConv2d;
   const int64_t units = l.out_features;
-  // A per-unit constant: [units], or [units, 1, ...] for a conv's channels, with leading 1s.
+  // A per-unit constant under ONNX's broadcasting (trailing axes aligned): [units] for a
+  // dense layer, [units, 1, ...] of the output's rank for a conv, with leading 1s.
   Shape dims = c.dims;
-  while (!dims.empty() && dims.front() == 1 && int64_t(dims.size()) > int64_t(l.output_shape.size())) dims.erase(dims.begin());
-  bool per_unit = c.numel() == units && !dims.empty() && dims[0] == units;
-  if (l.kind == K::kDense) per_unit = c.numel() == units;
+  while (!dims.empty() && dims.front() == 1 && dims.size() > l.output_shape.size()) dims.erase(dims.begin());
+  const bool per_unit = c.numel() == units && dims.size() == l.output_shape.size() && dims[0] == units;
   if (!weighted || im.uses(x_name) != 1 || x.shape != l.output_shape || !per_unit)
     im.fail("adding the constant " + ir::to_string(c.dims) + " to the data path is supported only as the bias of "
             "the Conv / MatMul / Gemm right before it; SlimLab has no broadcasting add");

@@ -51,6 +51,36 @@ TEST(OnnxImport, SmallCnnBecomesAValidGraphWithGroups) {
   EXPECT_EQ(r.opset, 13);
 }
 
+// x [B, 5, 3] → (time-major) GRU 4 → y[:, -1] → Gemm 2, as torch.onnx.export writes a
+// batch-first GRU: its units form an "rnn" group read by the dense layer.
+TEST(OnnxImport, RecurrentUnitsFormAGroupThroughTheTimeMajorTransposes) {
+  OnnxBuilder b({-1, 5, 3});
+  b.weight("W", {1, 12, 3});
+  b.weight("R", {1, 12, 4});
+  b.weight("B", {1, 24});
+  b.weight("fc", {2, 4});
+  b.int64s("axis1", {1});
+  auto& idx = b.int64s("last", {-1});
+  idx.clear_dims();  // a scalar index drops the time axis
+  OnnxBuilder::ints(b.node("Transpose", {"x"}, {"xt"}, "/gru/Transpose"), "perm", {1, 0, 2});
+  auto& gru = b.node("GRU", {"xt", "W", "R", "B"}, {"y4", "h"}, "/gru/GRU");
+  OnnxBuilder::integer(gru, "hidden_size", 4);
+  OnnxBuilder::integer(gru, "linear_before_reset", 1);
+  b.node("Squeeze", {"y4", "axis1"}, {"y3"}, "/gru/Squeeze");
+  OnnxBuilder::ints(b.node("Transpose", {"y3"}, {"yb"}, "/gru/Transpose_1"), "perm", {1, 0, 2});
+  OnnxBuilder::integer(b.node("Gather", {"yb", "last"}, {"last_step"}, "/Gather"), "axis", 1);
+  OnnxBuilder::integer(b.node("Gemm", {"last_step", "fc"}, {"logits"}, "/fc/Gemm"), "transB", 1);
+  b.output("logits");
+  const ir::Graph g = import(b.bytes()).graph;
+  ASSERT_EQ(g.layers.size(), 4u);  // input, gru, slice, dense: the transposes only move the batch axis
+  EXPECT_EQ(g.layers[1].kind, ir::LayerKind::kGru);
+  ASSERT_EQ(g.groups.size(), 1u);
+  EXPECT_EQ(g.groups[0].kind, "rnn");
+  EXPECT_EQ(g.groups[0].producers.size(), 5u);  // four gate-row blocks and the recurrent columns
+  ASSERT_EQ(g.groups[0].consumers.size(), 1u);
+  EXPECT_EQ(g.groups[0].consumers[0].layer, "fc");
+}
+
 TEST(OnnxImport, CorruptAndTruncatedProtobufAreClearErrors) {
   EXPECT_HAS(error_of("this is not a protobuf at all"), "not a valid ONNX ModelProto");
   const std::string good = test::small_cnn().bytes();

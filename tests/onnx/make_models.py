@@ -83,7 +83,7 @@ class DSKws(nn.Module):
         self.pw2 = nn.Conv2d(24, 24, 1)
         self.pool = nn.AvgPool2d(2)
         self.drop = nn.Dropout(0.2)
-        self.fc = nn.Linear(24, 6)
+        self.fc = nn.Linear(24, 7)
 
     def forward(self, x):
         x = F.relu(self.bn(self.conv(x)))
@@ -96,7 +96,8 @@ class DSKws(nn.Module):
 
 
 class DeepConvLSTM(nn.Module):
-    """DeepConvLSTM-style HAR model on [6 channels, 32 steps]: Conv1d ×2, LSTM, last step, dense."""
+    """DeepConvLSTM-style HAR model on [6 channels, 100 steps], 7 classes (synthetic:har's shape):
+    Conv1d ×2, LSTM, last step, dense."""
 
     def __init__(self):
         super().__init__()
@@ -104,7 +105,7 @@ class DeepConvLSTM(nn.Module):
         self.bn1 = nn.BatchNorm1d(16)
         self.conv2 = nn.Conv1d(16, 16, 5, padding=2)
         self.lstm = nn.LSTM(16, 24, batch_first=True)
-        self.fc = nn.Linear(24, 6)
+        self.fc = nn.Linear(24, 7)
 
     def forward(self, x):
         x = F.relu(self.bn1(self.conv1(x)))
@@ -132,7 +133,7 @@ MODELS = {
     "lenet": (LeNet, (1, 28, 28), 13, False),
     "resnet": (ResCNN, (3, 32, 32), 11, True),
     "dskws": (DSKws, (1, 20, 16), 14, False),
-    "convlstm": (DeepConvLSTM, (6, 32), 13, True),
+    "convlstm": (DeepConvLSTM, (6, 100), 13, True),
     "gru2": (Gru2, (20, 6), 17, False),
 }
 
