@@ -1,6 +1,7 @@
-// `[model] onnx = "lenet.onnx"` in an experiment, run by the slimlab binary: the model
-// written by torch.onnx.export (tests/onnx/make_models.py) is imported for the data's
-// input shape, trains (the loss falls), a deepiot stage prunes its derived groups and a
+// `[model] onnx = "lenet.onnx"` in an experiment, run by the slimlab binary (hence a
+// test_cli_* file: tools/sanitize-test.sh leaves those to `make asan`): the model written
+// by torch.onnx.export (tests/onnx/make_models.py) is imported for the data's input
+// shape, trains (the loss falls), a deepiot stage prunes its derived groups and a
 // fixed_point stage quantizes it; its int8 .slim computes the workbench's bit-exact
 // evaluation (compress::quant::evaluate_fixed_point) integer for integer, and
 // `slimlab export --format onnx` writes the pruned network back as ONNX.
