@@ -62,7 +62,7 @@ std::vector<double> train_losses(const fs::path& csv) {
 
 TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact) {
   SLIMLAB_REQUIRE_ONNX_PYTHON();
-  const fs::path models = test::onnx_models_dir();
+  const fs::path models = test::onnx_models_dir("lenet,resnet");
   test::TempDir dir;
   const auto r = train(dir, experiment(models / "lenet.onnx"));
   ASSERT_EQ(r.code, 0) << r.out;
@@ -113,7 +113,7 @@ TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact)
 
 TEST(OnnxExperiment, ResidualCnnSharesGroupsAcrossAddsAndDeepIoTPrunesThem) {
   SLIMLAB_REQUIRE_ONNX_PYTHON();
-  const fs::path models = test::onnx_models_dir();
+  const fs::path models = test::onnx_models_dir("lenet,resnet");
   test::TempDir dir;
   std::string toml = experiment(models / "resnet.onnx");
   toml.replace(toml.find("synthetic:vision"), 16, "synthetic:vision-rgb");
@@ -132,7 +132,7 @@ TEST(OnnxExperiment, ResidualCnnSharesGroupsAcrossAddsAndDeepIoTPrunesThem) {
 
 TEST(OnnxExperiment, InputShapeMismatchIsAClearError) {
   SLIMLAB_REQUIRE_ONNX_PYTHON();
-  const fs::path models = test::onnx_models_dir();
+  const fs::path models = test::onnx_models_dir("lenet,resnet");
   test::TempDir dir;
   // resnet.onnx is a classifier of [3, 32, 32] images; synthetic:vision is [1, 28, 28].
   const auto r = train(dir, experiment(models / "resnet.onnx"));

@@ -58,13 +58,15 @@ inline int run_onnx_script(const std::string& script, const std::string& args, s
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// The models of make_models.py, written once per test process into a scratch folder.
-inline const std::filesystem::path& onnx_models_dir() {
+// The models of make_models.py (`models`: a comma-separated subset, empty: all), written
+// once per test process into a scratch folder: the first call decides which.
+inline const std::filesystem::path& onnx_models_dir(const std::string& models = "") {
   static TempDir dir;
   static bool written = false;
   if (!written) {
     std::string log;
-    const int rc = run_onnx_script("make_models.py", "--out " + dir.path().string(), &log);
+    const std::string only = models.empty() ? "" : " --models " + models;
+    const int rc = run_onnx_script("make_models.py", "--out " + dir.path().string() + only, &log);
     if (rc != 0) ADD_FAILURE() << "make_models.py failed (" << rc << "):\n" << log;
     written = true;
   }
@@ -95,8 +97,8 @@ inline OnnxReference onnx_reference(const std::filesystem::path& dir, const std:
 // Tests parameterized by a model of make_models.py (SLIMLAB_ONNX_MODELS lists them all).
 class OnnxModelTest : public ::testing::TestWithParam<std::string> {
  protected:
-  std::filesystem::path onnx_file() const { return onnx_models_dir() / (GetParam() + ".onnx"); }
-  OnnxReference reference() const { return onnx_reference(onnx_models_dir(), GetParam()); }
+  std::filesystem::path onnx_file() const { return onnx_models_dir(GetParam()) / (GetParam() + ".onnx"); }
+  OnnxReference reference() const { return onnx_reference(onnx_models_dir(GetParam()), GetParam()); }
 };
 #define SLIMLAB_ONNX_MODELS ::testing::Values("lenet", "resnet", "dskws", "convlstm", "gru2")
 
