@@ -1,4 +1,5 @@
 // slimlab export <run-dir | exp/id> --precision fp32|int8|int16|binary [--out model.slim]
+// slimlab export <run-dir | exp/id> --format onnx [--out model.onnx]   (float ONNX, import/onnx_export.h)
 // Reads the run's model.h5 (the final Graph IR with weights) and writes a verified .slim
 // with the run's class names and test accuracy in its metadata. No LibTorch needed.
 //
@@ -31,6 +32,7 @@
 #include "codegen/export.h"
 #include "experiments/experiment.h"
 #include "experiments/results.h"
+#include "import/onnx_export.h"
 #include "slimrt/runtime.h"
 #include "slimrt/writer.h"
 #include "train/graph_io.h"
@@ -92,11 +94,29 @@ RunData rebuild_run_data(const fs::path& dir, const std::string& precision, bool
   return rd;
 }
 
+// The run folder (a path, or <experiment>/<run id> under `root`), checked to hold model.h5.
+fs::path run_folder(const std::string& run, const std::string& root) {
+  fs::path dir = run;
+  if (!fs::is_directory(dir)) dir = fs::path(root) / run;
+  if (!fs::is_directory(dir)) throw std::runtime_error("no run folder '" + run + "' (nor " + dir.string() + ")");
+  if (!fs::exists(dir / "model.h5"))
+    throw std::runtime_error((dir / "model.h5").string() + ": missing (the run has not finished, or predates model.h5)");
+  return dir;
+}
+
+// --format onnx: the network as a float ONNX model (import/onnx_export.h).
+void write_onnx(const ir::Graph& g, const fs::path& out) {
+  const onnx_import::OnnxExport e = onnx_import::export_onnx_file(g, out);
+  for (const auto& n : e.notes) std::cout << "  note: " << n << "\n";
+  std::cout << "wrote " << out.string() << ": " << e.bytes.size() << " bytes, " << e.nodes << " nodes, opset "
+            << onnx_import::kExportOpset << "\n";
+}
+
 }  // namespace
 
 void add_export_command(CLI::App& app) {
   struct Args {
-    std::string run, precision = "fp32", out, root = "runs", points, target;
+    std::string run, precision = "fp32", out, root = "runs", format = "slim", points, target;
     bool no_measure = false, front_end = false, verify = false;
     int runs = 100;
   };
@@ -104,7 +124,8 @@ void add_export_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("export", "Export a run's final model to a .slim file for slimrt");
   cmd->add_option("run", a->run, "Run folder, or <experiment>/<run id> under --runs")->required();
   cmd->add_option("--precision,-p", a->precision, "fp32 | int8 | int16 | binary")->capture_default_str();
-  cmd->add_option("--out,-o", a->out, "Output file (default: <run>/model-<precision>.slim)");
+  cmd->add_option("--out,-o", a->out, "Output file (default: <run>/model-<precision>.slim, <run>/model.onnx)");
+  cmd->add_option("--format", a->format, "slim (slimrt) | onnx (float, docs/ONNX.md)")->check(CLI::IsMember({"slim", "onnx"}));
   cmd->add_option("--runs", a->root, "Root folder of the runs")->capture_default_str();
   cmd->add_flag("--no-measure", a->no_measure,
                 "Do not rebuild the run's data to measure the .slim (a float model exported as int8 / int16 still "
@@ -123,12 +144,8 @@ void add_export_command(CLI::App& app) {
   cmd->add_flag("--verify", a->verify, "With --target: build, run under qemu-system-arm, print flash / ram / "
                                        "instructions / match");
   cmd->callback([a] {
-    fs::path dir = a->run;
-    if (!fs::is_directory(dir)) dir = fs::path(a->root) / a->run;
-    if (!fs::is_directory(dir)) throw std::runtime_error("no run folder '" + a->run + "' (nor " + dir.string() + ")");
+    const fs::path dir = run_folder(a->run, a->root);
     const fs::path model_h5 = dir / "model.h5";
-    if (!fs::exists(model_h5))
-      throw std::runtime_error(model_h5.string() + ": missing (the run has not finished, or predates model.h5)");
     deploy::ExportOptions o;
     o.precision = deploy::parse_export_precision(a->precision);
     o.source_run = fs::weakly_canonical(dir).string();
@@ -140,6 +157,7 @@ void add_export_command(CLI::App& app) {
       o.source_run = record->experiment + "/" + record->run_id;
     }
     const ir::Graph g = ir::read_graph_h5(model_h5);
+    if (a->format == "onnx") return write_onnx(g, a->out.empty() ? dir / "model.onnx" : fs::path(a->out));
     const deploy::GraphPrecision gp = deploy::graph_precision(g);
     if (o.precision == deploy::ExportPrecision::kBinary && !gp.binary)
       throw std::runtime_error(model_h5.string() + ": the model's weights are float, not binary (run a binaryconnect "

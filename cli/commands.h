@@ -16,6 +16,7 @@ void add_compare_command(CLI::App& app);  // cmd_runs.cpp
 void add_gui_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_simulate_context_command(CLI::App& app);  // cmd_simulate.cpp
+void add_import_command(CLI::App& app);  // cmd_import.cpp: ONNX → Graph IR / .slim
 
 // The process's own arguments (for re-launching workers) and executable.
 void set_raw_args(int argc, char** argv);

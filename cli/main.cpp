@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   slimlab::cli::add_gui_command(app);
   slimlab::cli::add_export_command(app);
   slimlab::cli::add_simulate_context_command(app);
+  slimlab::cli::add_import_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

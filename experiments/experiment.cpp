@@ -486,6 +486,7 @@ Experiment parse_experiment(const std::string& text, const std::string& file_nam
 
   for (const SchemaEntry& entry : experiment_schema()) {
     if (!entry.required || ctx.given.count(entry.key)) continue;
+    if (!entry.required_unless.empty() && ctx.given.count(entry.required_unless)) continue;
     const auto* table = root.get(entry.table());
     ctx.error(table ? line_of(*table) : 0, entry.key,
               "required key is missing (add " + entry.name() + " = ... to [" + entry.table() + "])");
@@ -494,6 +495,7 @@ Experiment parse_experiment(const std::string& text, const std::string& file_nam
   if (ctx.issues.empty()) add_issues(ctx, check_experiment(e));
   throw_if(ctx);
 
+  if (!e.model.onnx.empty()) e.model.name = "onnx";  // the network comes from model.onnx
   e.toml_text = to_toml(e);
   if (!e.sweep.empty()) expand_sweep(e);  // validates every point; throws ConfigError
   return e;

@@ -26,7 +26,7 @@ int line_of_key(const Experiment& e, const std::string& key) {
 
 // An image model on HAR data (and every other mix) cannot work: said at model.name's line.
 void check_modality(const Experiment& e, Issues& out) {
-  if (e.dataset.source.empty() || e.model.name.empty()) return;
+  if (e.dataset.source.empty() || e.model.name.empty() || !e.model.onnx.empty()) return;
   std::string data, model;
   try {
     data = format_modality(data::parse_source(e.dataset.source).format);
@@ -57,6 +57,18 @@ void check_export(const Experiment& e, Issues& out) {
   out.error(line, "export.precision",
             "\"binary\" export needs binary weights: add a [[stage]] with type = \"binaryconnect\" or \"bnn\", or "
             "export \"fp32\", \"int8\" or \"int16\"");
+}
+
+// [model] onnx: the network is the file's; the built-in models' size keys do not apply.
+void check_onnx_model(const Experiment& e, Issues& out) {
+  if (e.model.onnx.empty()) {
+    if (e.model.name == "onnx")
+      out.error(line_of_key(e, "model.name"), "model.onnx", "model.name = \"onnx\" needs model.onnx = \"file.onnx\"");
+    return;
+  }
+  if (e.model.width != 1.0)
+    out.error(line_of_key(e, "model.width"), "model.width",
+              "the width multiplier applies to the built-in models; an imported ONNX model keeps its own widths");
 }
 
 // [evaluation]: a cross-validation re-splits the data, so the source's own split
@@ -151,6 +163,7 @@ std::vector<ConfigIssue> check_experiment(const Experiment& e) {
     }
   }
   check_modality(e, ctx);
+  check_onnx_model(e, ctx);
   check_export(e, ctx);
   check_evaluation(e, ctx);
   return ctx.issues;

@@ -17,6 +17,7 @@
 #include "experiments/run_lock.h"
 #include "experiments/runner.h"
 #include "experiments/stages.h"
+#include "import/onnx_model.h"
 #include "train/distributed.h"
 #include "train/graph_io.h"
 #include "train/model_factory.h"
@@ -147,7 +148,7 @@ data::PreparedData load_data(const Experiment& e, RunRecord& rec, RunLog& log) {
   }
   // Validation compared the model with the source format; this is what the data really is.
   const std::string modality = data::to_string(d.source.modality);
-  if (train::model_modality(e.model.name) != modality)
+  if (e.model.onnx.empty() && train::model_modality(e.model.name) != modality)
     throw std::invalid_argument("model.name: '" + e.model.name + "' is a " + train::model_modality(e.model.name) +
                                 " model but dataset.source '" + e.dataset.source + "' is " + modality + " data");
   log.line("data: train " + std::to_string(d.train.size()) + " / val " + std::to_string(d.val.size()) + " / test " +
@@ -281,7 +282,7 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
   rec.git_commit = git_commit();
   rec.config_toml = e.toml_text;
   rec.dataset_source = e.dataset.source;
-  rec.model = e.model.name;
+  rec.model = e.model.onnx.empty() ? e.model.name : "onnx:" + fs::path(e.model.onnx).stem().string();
   rec.techniques = "float";
   rec.dir = dir;
   if (!leader) fs::create_directories(dir);
@@ -292,7 +293,7 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
       write_atomic(dir / "status", "running\n");
       if (!o.resume || !fs::exists(dir / "curves.csv")) write_atomic(dir / "curves.csv", csv_header());
     }
-    log.line("run " + e.name + "/" + o.run_id + " (" + e.model.name + " on " + e.dataset.source + ")");
+    log.line("run " + e.name + "/" + o.run_id + " (" + rec.model + " on " + e.dataset.source + ")");
 
     // 1. Data (from the HDF5 cache when it matches).
     const data::PreparedData d = load_data(e, rec, log);
@@ -305,7 +306,7 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
     // generator from the OS at start-up, so without this two runs of one config differ.
     torch::manual_seed(e.train.seed);
     if (e.evaluation.deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
-    train::SlimModel model = train::make_model(mc);
+    train::SlimModel model = mc.onnx.empty() ? train::make_model(mc) : onnx_import::make_onnx_model(mc, [&log](const std::string& s) { log.line(s); });
 
     // Every stage must be able to apply to this model and data before anything trains.
     if (!e.stages.empty()) {

@@ -301,6 +301,11 @@ struct Builder {
     e.non_empty = true;
     return *this;
   }
+  Builder& required_unless(std::string other) {
+    required();
+    e.required_unless = std::move(other);
+    return *this;
+  }
   Builder& non_empty() {
     e.non_empty = true;
     return *this;
@@ -423,9 +428,9 @@ void add_dataset_keys(Keys& k) {
 
 void add_model_keys(Keys& k) {
   // [model] — mirrors train::ModelConfig.
-  k.add({"model.name", SLIMLAB_REF(model.name), "Architecture"})
-      .required()
-      .one_of({"deepsense", "cnn1d", "deepear_dnn", "audio_cnn", "lenet5", "vgg_small"})
+  k.add({"model.name", SLIMLAB_REF(model.name), "Architecture (\"onnx\": imported from model.onnx)"})
+      .required_unless("model.onnx")
+      .one_of({"deepsense", "cnn1d", "deepear_dnn", "audio_cnn", "lenet5", "vgg_small", "onnx"})
       .alias({"model", "arch", "architecture", "type"});
   k.add({"model.width", SLIMLAB_REF(model.width), "Width multiplier on every hidden layer (units rounded, at least 1)"})
       .range(0, 4, true)
@@ -440,6 +445,12 @@ void add_model_keys(Keys& k) {
   k.add({"model.hidden_units", SLIMLAB_REF(model.hidden_units), "DeepEar DNN hidden units (before the width multiplier)"})
       .range(1, 100000)
       .alias({"hidden"});
+  k.add({"model.onnx", SLIMLAB_REF(model.onnx),
+         "ONNX file the network is imported from (relative to the working directory; docs/ONNX.md)"})
+      .alias({"onnx_file", "import"});
+  k.add({"model.onnx_init", SLIMLAB_REF(model.onnx_init),
+         "imported: fine-tune from the ONNX weights | random: re-initialise (LibTorch's defaults)"})
+      .one_of({"imported", "random"});
 }
 
 void add_train_keys(Keys& k) {

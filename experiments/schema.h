@@ -42,6 +42,7 @@ struct SchemaEntry {
   std::vector<std::string> choices;  // allowed values (strings, or ints as text); empty: any
   std::vector<std::string> aliases;  // spellings people try ("learning_rate"): used only for suggestions
   bool required = false;             // must be written in the file (or set by an override)
+  std::string required_unless;       // ... unless this key is given ("model.name" unless "model.onnx")
   bool non_empty = false;            // a string that may not be ""
   Value default_value;
   std::string default_text;  // shown by help_keys() instead of default_value when set ("<file stem>")

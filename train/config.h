@@ -14,6 +14,8 @@ struct ModelConfig {
   int64_t gru_hidden = 120;        // DeepSense GRU units (before the width multiplier)
   int64_t conv_filters = 64;       // DeepSense / CNN1D filters (before the width multiplier)
   int64_t hidden_units = 256;      // DeepEar DNN hidden units (before the width multiplier)
+  std::string onnx;                // an ONNX file: the network is imported from it (name = "onnx"; docs/ONNX.md)
+  std::string onnx_init = "imported";  // imported: start from its weights | random: LibTorch's default init
   // Filled by the runner from the prepared data, not by the user:
   std::vector<int64_t> input_shape;  // per sample
   int64_t num_classes = 0;

@@ -1,0 +1,82 @@
+#pragma once
+// Hand-built ONNX models for the torch-free importer tests and the fuzz seeds: the
+// protobuf API of Debian's libonnx-dev, no exporter needed.
+#include <onnx/onnx_pb.h>
+
+#include "import/onnx_proto.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace slimlab::test {
+
+class OnnxBuilder {
+ public:
+  // Input "x" [batch, dims...] (a dim < 0 is symbolic), opset `opset`.
+  explicit OnnxBuilder(std::vector<int64_t> input_dims, int64_t opset = 13) {
+    onnx_import::start_model(m_, opset, "slimlab-test");
+    onnx_import::set_float_value(*m_.mutable_graph()->add_input(), "x", input_dims);
+  }
+
+  onnx::NodeProto& node(const std::string& op, std::vector<std::string> inputs, std::vector<std::string> outputs,
+                        const std::string& name = "") {
+    return onnx_import::add_node(*m_.mutable_graph(), op, inputs, outputs,
+                                 name.empty() ? op + "_" + std::to_string(m_.graph().node_size()) : name);
+  }
+
+  static void ints(onnx::NodeProto& n, const std::string& name, std::vector<int64_t> v) { onnx_import::set_ints(n, name, v); }
+  static void integer(onnx::NodeProto& n, const std::string& name, int64_t v) { onnx_import::set_int(n, name, v); }
+
+  // A FLOAT initializer with values 0.01·(i mod 7 − 3).
+  onnx::TensorProto& weight(const std::string& name, std::vector<int64_t> dims) {
+    auto* t = m_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    int64_t n = 1;
+    for (int64_t d : dims) {
+      t->add_dims(d);
+      n *= d;
+    }
+    for (int64_t i = 0; i < n; ++i) t->add_float_data(0.01f * float(i % 7 - 3));
+    return *t;
+  }
+
+  onnx::TensorProto& int64s(const std::string& name, std::vector<int64_t> v) {
+    auto* t = m_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::INT64);
+    t->add_dims(int64_t(v.size()));
+    for (int64_t x : v) t->add_int64_data(x);
+    return *t;
+  }
+
+  void output(const std::string& name) { m_.mutable_graph()->add_output()->set_name(name); }
+
+  onnx::ModelProto& model() { return m_; }
+  std::string bytes() const { return m_.SerializeAsString(); }
+
+ private:
+  onnx::ModelProto m_;
+};
+
+// x [N, 1, 8, 8] → Conv 3×3 (4) → Relu → MaxPool 2 → Flatten → Gemm (3): a valid model.
+inline OnnxBuilder small_cnn(int64_t batch = -1) {
+  OnnxBuilder b({batch, 1, 8, 8});
+  b.weight("w1", {4, 1, 3, 3});
+  b.weight("b1", {4});
+  b.weight("w2", {3, 36});
+  b.weight("b2", {3});
+  b.node("Conv", {"x", "w1", "b1"}, {"c"}, "/conv1/Conv");
+  b.node("Relu", {"c"}, {"r"}, "/Relu");
+  auto& pool = b.node("MaxPool", {"r"}, {"p"}, "/pool/MaxPool");
+  OnnxBuilder::ints(pool, "kernel_shape", {2, 2});
+  OnnxBuilder::ints(pool, "strides", {2, 2});
+  b.node("Flatten", {"p"}, {"f"}, "/Flatten");
+  auto& gemm = b.node("Gemm", {"f", "w2", "b2"}, {"y"}, "/fc/Gemm");
+  OnnxBuilder::integer(gemm, "transB", 1);
+  b.output("y");
+  return b;
+}
+
+}  // namespace slimlab::test

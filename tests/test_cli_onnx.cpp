@@ -1,0 +1,150 @@
+// `[model] onnx = "lenet.onnx"` in an experiment, run by the slimlab binary (hence a
+// test_cli_* file: tools/sanitize-test.sh leaves those to `make asan`): the model written
+// by torch.onnx.export (tests/onnx/make_models.py) is imported for the data's input
+// shape, trains (the loss falls), a deepiot stage prunes its derived groups and a
+// fixed_point stage quantizes it; its int8 .slim computes the workbench's bit-exact
+// evaluation (compress::quant::evaluate_fixed_point) integer for integer, and
+// `slimlab export --format onnx` writes the pruned network back as ONNX.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "compress/quant/graph_eval.h"
+#include "deploy/export/exporter.h"
+#include "import/onnx_import.h"
+#include "onnx/onnx_test_util.h"
+#include "slimrt/runtime.h"
+#include "train/graph_io.h"
+
+namespace fs = std::filesystem;
+using namespace slimlab;
+
+namespace {
+
+std::string experiment(const fs::path& onnx, const std::string& extra = "") {
+  return "name = \"onnx_lenet\"\n"
+         "[dataset]\nsource = \"synthetic:vision\"\nsynthetic_scale = 0.25\n"
+         "[model]\nonnx = \"" + onnx.string() + "\"\n" + extra +
+         "[train]\nepochs = 3\nlr = 0.002\nbatch_size = 32\nthreads = 1\n"
+         "[[stage]]\ntype = \"deepiot\"\nthreshold_every = 1\nmax_iterations = 60\neval_every = 20\nepochs = 1\n"
+         "[[stage]]\ntype = \"fixed_point\"\nword_length = 8\n"
+         "[export]\nenabled = true\nprecision = \"int8\"\n";
+}
+
+// `slimlab train` of `toml` (written into `dir`) as run "one" under dir/runs.
+test::CommandResult train(const test::TempDir& dir, const std::string& toml) {
+  test::write_text(dir / "exp.toml", toml);
+  return test::run_slimlab("train " + (dir / "exp.toml").string() + " --run-id one --quiet --runs " +
+                           (dir / "runs").string() + " --set dataset.cache_dir=" + (dir / "cache").string());
+}
+
+// Train losses of curves.csv (column "train_loss"), in epoch order.
+std::vector<double> train_losses(const fs::path& csv) {
+  std::ifstream f(csv);
+  std::string line;
+  std::getline(f, line);
+  std::vector<std::string> head;
+  std::stringstream hs(line);
+  for (std::string c; std::getline(hs, c, ',');) head.push_back(c);
+  const size_t col = size_t(std::find(head.begin(), head.end(), "train_loss") - head.begin());
+  std::vector<double> out;
+  while (std::getline(f, line)) {
+    std::stringstream ls(line);
+    std::string c;
+    for (size_t i = 0; std::getline(ls, c, ','); ++i)
+      if (i == col) out.push_back(std::stod(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact) {
+  SLIMLAB_REQUIRE_ONNX_PYTHON();
+  const fs::path models = test::onnx_models_dir("lenet,resnet");
+  test::TempDir dir;
+  const auto r = train(dir, experiment(models / "lenet.onnx"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const fs::path run = dir / "runs/onnx_lenet/one";
+  const std::string log = test::read_text(run / "log.txt");
+  EXPECT_NE(log.find("model: prunable groups conv1:6 conv2:16 fc1:32"), std::string::npos) << log;
+  EXPECT_NE(log.find("stage 0 (deepiot): done"), std::string::npos) << log;
+  EXPECT_NE(log.find("stage 1 (fixed_point): done"), std::string::npos) << log;
+  const std::vector<double> losses = train_losses(run / "curves.csv");
+  ASSERT_GE(losses.size(), 3u);
+  EXPECT_LT(losses[2], losses[0] * 0.8) << "the imported model does not learn";
+  ASSERT_TRUE(fs::exists(run / "model.slim"));
+
+  // The final graph (pruned, fixed point) exported as int8: slimrt == the workbench's evaluator.
+  const ir::Graph g = ir::read_graph_h5(run / "model.h5");
+  EXPECT_LT(g.parameter_count(), 11126) << "deepiot removed no unit";
+  deploy::ExportOptions o;
+  o.precision = deploy::ExportPrecision::kInt8;
+  const deploy::ExportResult e = deploy::export_graph(g, o);
+  ASSERT_GE(e.raw_output_tensor, 0);
+  const test::OnnxReference ref = test::onnx_reference(models, "lenet");
+  const auto want = compress::quant::evaluate_fixed_point(e.graph, ref.x.data(), ref.n);
+  auto model = slimrt::Model::from_memory(e.bytes.data(), e.bytes.size());
+  slimrt::Interpreter in(model);
+  std::vector<int64_t> got;
+  for (int64_t i = 0; i < ref.n; ++i) {
+    in.set_input(0, ref.x.data() + i * ref.input_numel, size_t(ref.input_numel));
+    in.invoke();
+    const auto* y = static_cast<const int8_t*>(in.tensor_data(e.raw_output_tensor));
+    got.insert(got.end(), y, y + ref.classes);
+  }
+  EXPECT_EQ(got, want.raw);
+
+  // `slimlab export --format onnx`: the pruned network as a smaller dense ONNX graph that
+  // passes onnx.checker and imports back to the float logits of model.h5.
+  const auto x = test::run_slimlab("export onnx_lenet/one --format onnx --runs " + (dir / "runs").string());
+  ASSERT_EQ(x.code, 0) << x.out;
+  EXPECT_NE(x.out.find("fixed-point activation formats are not written"), std::string::npos) << x.out;
+  std::string check;
+  EXPECT_EQ(test::run_onnx_script("check_model.py", (run / "model.onnx").string(), &check), 0) << check;
+  const ir::Graph back = onnx_import::import_onnx_file(run / "model.onnx").graph;
+  EXPECT_EQ(back.parameter_count(), g.parameter_count());
+  const auto a = compress::quant::evaluate_reference(g, ref.x.data(), ref.n);
+  const auto b = compress::quant::evaluate_reference(back, ref.x.data(), ref.n);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5) << i;
+}
+
+TEST(OnnxExperiment, ResidualCnnSharesGroupsAcrossAddsAndDeepIoTPrunesThem) {
+  SLIMLAB_REQUIRE_ONNX_PYTHON();
+  const fs::path models = test::onnx_models_dir("lenet,resnet");
+  test::TempDir dir;
+  std::string toml = experiment(models / "resnet.onnx");
+  toml.replace(toml.find("synthetic:vision"), 16, "synthetic:vision-rgb");
+  toml.replace(toml.find("epochs = 3"), 10, "epochs = 1");
+  const auto r = train(dir, toml);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string log = test::read_text(dir / "runs/onnx_lenet/one/log.txt");
+  // The stem and block 1's second conv feed one add: one group; block 2's conv and its shortcut another.
+  EXPECT_NE(log.find("model: prunable groups stem.stem.0:8+block1.c2 block1.c1:8 block2.c1:16 "
+                     "block2.c2:16+block2.short.short.0"), std::string::npos) << log;
+  EXPECT_NE(log.find("stage 1 (fixed_point): done"), std::string::npos) << log;
+  const ir::Graph g = ir::read_graph_h5(dir / "runs/onnx_lenet/one/model.h5");
+  EXPECT_EQ(g.layer("stem.stem.0")->out_features, g.layer("block1.c2")->out_features);
+  EXPECT_EQ(g.layer("block2.c2")->out_features, g.layer("block2.short.short.0")->out_features);
+}
+
+TEST(OnnxExperiment, InputShapeMismatchIsAClearError) {
+  SLIMLAB_REQUIRE_ONNX_PYTHON();
+  const fs::path models = test::onnx_models_dir("lenet,resnet");
+  test::TempDir dir;
+  // resnet.onnx is a classifier of [3, 32, 32] images; synthetic:vision is [1, 28, 28].
+  const auto r = train(dir, experiment(models / "resnet.onnx"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("resnet.onnx"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("requested per-sample shape"), std::string::npos) << r.out;
+}
+
+TEST(OnnxExperiment, WidthDoesNotApplyToAnImportedModel) {
+  test::TempDir dir;
+  const auto r = train(dir, experiment(dir / "missing.onnx", "width = 0.5\n"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("model.width"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("keeps its own widths"), std::string::npos) << r.out;
+}

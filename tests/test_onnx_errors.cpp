@@ -1,0 +1,206 @@
+// The ONNX importer on hand-built and hostile models (no exporter needed): a valid small
+// CNN and its prunable groups; truncated / corrupt protobuf, cycles, missing
+// initializers, absurd dims, unsupported ops and attributes each give an OnnxError
+// naming the node, the op type and the opset; thousands of mutated files never give
+// anything else.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "import/onnx_import.h"
+#include "onnx/onnx_builder.h"
+
+using namespace slimlab;
+using onnx_import::OnnxError;
+using test::OnnxBuilder;
+
+namespace {
+
+onnx_import::ImportResult import(const std::string& bytes, const onnx_import::ImportOptions& o = {}) {
+  return onnx_import::import_onnx(bytes.data(), bytes.size(), o, "test.onnx");
+}
+
+// The OnnxError message of importing `bytes` ("(no error)" when it imports).
+std::string error_of(const std::string& bytes, const onnx_import::ImportOptions& o = {}) {
+  try {
+    import(bytes, o);
+  } catch (const OnnxError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+#define EXPECT_HAS(text, part) EXPECT_NE((text).find(part), std::string::npos) << "'" << (part) << "' not in: " << (text)
+
+}  // namespace
+
+TEST(OnnxImport, SmallCnnBecomesAValidGraphWithGroups) {
+  const auto r = import(test::small_cnn().bytes());
+  const ir::Graph& g = r.graph;
+  EXPECT_EQ(g.input_shape, (std::vector<int64_t>{1, 8, 8}));
+  EXPECT_EQ(g.num_classes, 3);
+  ASSERT_EQ(g.layers.size(), 5u);  // input, conv, relu, pool, dense: Flatten writes no layer
+  EXPECT_EQ(g.layers[1].name, "conv1");
+  EXPECT_EQ(g.layers[1].kind, ir::LayerKind::kConv2d);
+  EXPECT_EQ(g.layers[4].kind, ir::LayerKind::kDense);
+  EXPECT_EQ(g.layers[4].params[0].data.size(), 36u * 3u);
+  ASSERT_EQ(g.groups.size(), 1u);
+  EXPECT_EQ(g.groups[0].name, "conv1");
+  ASSERT_EQ(g.groups[0].consumers.size(), 1u);
+  EXPECT_EQ(g.groups[0].consumers[0].block, 9);  // each channel owns its pooled 3×3 block of fc's input
+  EXPECT_EQ(r.opset, 13);
+}
+
+// x [B, 5, 3] → (time-major) GRU 4 → y[:, -1] → Gemm 2, as torch.onnx.export writes a
+// batch-first GRU: its units form an "rnn" group read by the dense layer.
+TEST(OnnxImport, RecurrentUnitsFormAGroupThroughTheTimeMajorTransposes) {
+  OnnxBuilder b({-1, 5, 3});
+  b.weight("W", {1, 12, 3});
+  b.weight("R", {1, 12, 4});
+  b.weight("B", {1, 24});
+  b.weight("fc", {2, 4});
+  b.int64s("axis1", {1});
+  auto& idx = b.int64s("last", {-1});
+  idx.clear_dims();  // a scalar index drops the time axis
+  OnnxBuilder::ints(b.node("Transpose", {"x"}, {"xt"}, "/gru/Transpose"), "perm", {1, 0, 2});
+  auto& gru = b.node("GRU", {"xt", "W", "R", "B"}, {"y4", "h"}, "/gru/GRU");
+  OnnxBuilder::integer(gru, "hidden_size", 4);
+  OnnxBuilder::integer(gru, "linear_before_reset", 1);
+  b.node("Squeeze", {"y4", "axis1"}, {"y3"}, "/gru/Squeeze");
+  OnnxBuilder::ints(b.node("Transpose", {"y3"}, {"yb"}, "/gru/Transpose_1"), "perm", {1, 0, 2});
+  OnnxBuilder::integer(b.node("Gather", {"yb", "last"}, {"last_step"}, "/Gather"), "axis", 1);
+  OnnxBuilder::integer(b.node("Gemm", {"last_step", "fc"}, {"logits"}, "/fc/Gemm"), "transB", 1);
+  b.output("logits");
+  const ir::Graph g = import(b.bytes()).graph;
+  ASSERT_EQ(g.layers.size(), 4u);  // input, gru, slice, dense: the transposes only move the batch axis
+  EXPECT_EQ(g.layers[1].kind, ir::LayerKind::kGru);
+  ASSERT_EQ(g.groups.size(), 1u);
+  EXPECT_EQ(g.groups[0].kind, "rnn");
+  EXPECT_EQ(g.groups[0].producers.size(), 5u);  // four gate-row blocks and the recurrent columns
+  ASSERT_EQ(g.groups[0].consumers.size(), 1u);
+  EXPECT_EQ(g.groups[0].consumers[0].layer, "fc");
+}
+
+TEST(OnnxImport, CorruptAndTruncatedProtobufAreClearErrors) {
+  EXPECT_HAS(error_of("this is not a protobuf at all"), "not a valid ONNX ModelProto");
+  const std::string good = test::small_cnn().bytes();
+  // A cut inside a field is a parse error; a cut between fields leaves a model without
+  // its tail — either way an OnnxError.
+  for (size_t cut : {size_t(1), good.size() / 3, good.size() / 2, good.size() - 3}) {
+    const std::string msg = error_of(good.substr(0, cut));
+    EXPECT_HAS(msg, "onnx: test.onnx") ;
+  }
+}
+
+TEST(OnnxImport, CycleIsNamed) {
+  OnnxBuilder b({1, 4});
+  b.node("Relu", {"x", "b"}, {"a"}, "first");
+  b.node("Relu", {"a"}, {"b"}, "second");
+  b.output("b");
+  const std::string msg = error_of(b.bytes());
+  EXPECT_HAS(msg, "cycle");
+  EXPECT_HAS(msg, "(Relu, opset 13)");
+}
+
+TEST(OnnxImport, MissingInitializerIsNamed) {
+  OnnxBuilder b({1, 1, 8, 8});
+  b.node("Conv", {"x", "w_missing"}, {"y"}, "/conv/Conv");
+  b.output("y");
+  const std::string msg = error_of(b.bytes());
+  EXPECT_HAS(msg, "node '/conv/Conv' (Conv, opset 13)");
+  EXPECT_HAS(msg, "w_missing");
+  EXPECT_HAS(msg, "missing initializer");
+}
+
+TEST(OnnxImport, AbsurdDimsAndSizeMismatchesAreRefused) {
+  {
+    OnnxBuilder b = test::small_cnn();
+    auto* t = b.model().mutable_graph()->mutable_initializer(0);
+    t->clear_float_data();
+    t->set_dims(0, int64_t(1) << 40);
+    EXPECT_HAS(error_of(b.bytes()), "initializer 'w1'");
+  }
+  {
+    OnnxBuilder b = test::small_cnn();
+    b.model().mutable_graph()->mutable_initializer(1)->add_float_data(1.0f);  // 5 values for [4]
+    EXPECT_HAS(error_of(b.bytes()), "float_data holds 5 values");
+  }
+  {
+    OnnxBuilder b = test::small_cnn();
+    b.model().mutable_graph()->mutable_initializer(1)->set_raw_data(std::string(3, '\0'));
+    EXPECT_HAS(error_of(b.bytes()), "raw_data has 3 bytes");
+  }
+  {
+    OnnxBuilder b({1, 1 << 30, 1 << 30});
+    b.node("Relu", {"x"}, {"y"});
+    b.output("y");
+    EXPECT_HAS(error_of(b.bytes()), "elements");
+  }
+}
+
+TEST(OnnxImport, UnsupportedOpNamesNodeOpOpsetAndTheFix) {
+  OnnxBuilder b({1, 4}, 11);
+  b.node("Tanh", {"x"}, {"y"}, "/act/Tanh");
+  b.output("y");
+  const std::string msg = error_of(b.bytes());
+  EXPECT_HAS(msg, "node '/act/Tanh' (Tanh, opset 11)");
+  EXPECT_HAS(msg, "no SlimLab mapping");
+  EXPECT_HAS(msg, "docs/ADDING_AN_OP.md");
+  EXPECT_HAS(msg, "Supported: ");
+}
+
+TEST(OnnxImport, DynamicAxesNeedAnInputShape) {
+  OnnxBuilder b({-1, 1, -2, 8});
+  b.node("Relu", {"x"}, {"r"});
+  b.node("Flatten", {"r"}, {"y"});
+  b.output("y");
+  EXPECT_HAS(error_of(b.bytes()), "fix it with --input-shape");
+  onnx_import::ImportOptions o;
+  o.input_shape = {1, 5, 8};
+  EXPECT_EQ(import(b.bytes(), o).graph.input_shape, (std::vector<int64_t>{1, 5, 8}));
+  o.input_shape = {2, 5, 8};
+  EXPECT_HAS(error_of(b.bytes(), o), "axis 1 is fixed at 1");
+}
+
+TEST(OnnxImport, AttributesWithoutAnExactMappingAreRefused) {
+  {
+    OnnxBuilder b = test::small_cnn();
+    OnnxBuilder::ints(*b.model().mutable_graph()->mutable_node(0), "pads", {1, 1, 0, 0});
+    EXPECT_HAS(error_of(b.bytes()), "asymmetric padding");
+  }
+  {
+    OnnxBuilder b({1, 5, 3});
+    b.weight("W", {1, 12, 3});
+    b.weight("R", {1, 12, 4});
+    auto& gru = b.node("GRU", {"x", "W", "R"}, {"y", "h"}, "/gru/GRU");
+    OnnxBuilder::integer(gru, "hidden_size", 4);
+    b.output("h");
+    EXPECT_HAS(error_of(b.bytes()), "linear_before_reset = 0");
+  }
+  {
+    OnnxBuilder b({1, 4}, 5);
+    b.node("Relu", {"x"}, {"y"});
+    b.output("y");
+    EXPECT_HAS(error_of(b.bytes()), "opset 5 is outside");
+  }
+}
+
+TEST(OnnxImport, MutatedFilesGiveOnlyOnnxErrors) {
+  const std::string good = test::small_cnn(1).bytes();
+  std::mt19937 rng(7);
+  int imported = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string bytes = good;
+    const int flips = 1 + int(rng() % 4);
+    for (int k = 0; k < flips; ++k) bytes[rng() % bytes.size()] = char(rng());
+    if (rng() % 4 == 0) bytes.resize(rng() % bytes.size());
+    try {
+      import(bytes);
+      ++imported;
+    } catch (const OnnxError&) {
+    } catch (const std::exception& e) {
+      FAIL() << "mutation " << i << ": " << typeid(e).name() << ": " << e.what();
+    }
+  }
+  EXPECT_GT(imported, 0) << "no mutation left a usable model (the test would not see a mis-import)";
+}
