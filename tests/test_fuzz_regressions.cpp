@@ -73,40 +73,40 @@ TEST(FuzzRegressions, PngChunkLongerThanTheFileIsRejected) {
   }
 }
 
+// Each regression file of `target`, copied into a fresh folder as `name`, must make
+// `load(folder)` throw a DataError whose message contains `want` (the file's path when
+// `want` is empty).
+template <class Load>
+void expect_rejected(const std::string& target, const std::string& name, Load load, const std::string& want) {
+  const auto files = regression_files(target);
+  ASSERT_FALSE(files.empty());
+  for (const auto& f : files) {
+    slimlab::test::TempDir dir;
+    fs::copy_file(f, dir / name);
+    try {
+      load(dir.path());
+      ADD_FAILURE() << f << " was accepted";
+    } catch (const slimlab::data::DataError& e) {
+      const std::string expected = want.empty() ? (dir / name).string() : want;
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  }
+}
+
 // A results.h5 whose variable-length string claims 1.7 GB: HDF5's conversion buffer
 // allocated it inside H5Dread (fuzz_results_h5, out-of-memory). The file is now read
 // first in a child under a memory cap (datasets/h5_guard.h), where the allocation fails.
 TEST(FuzzRegressions, HugeVariableLengthStringInResultsIsRejected) {
-  const auto files = regression_files("results_h5");
-  ASSERT_FALSE(files.empty());
-  for (const auto& f : files) {
-    slimlab::test::TempDir dir;
-    fs::copy_file(f, dir / "results.h5");
-    try {
-      slimlab::exp::read_results(dir / "results.h5");
-      ADD_FAILURE() << f << " was accepted";
-    } catch (const slimlab::data::DataError& e) {
-      EXPECT_NE(std::string(e.what()).find((dir / "results.h5").string()), std::string::npos) << e.what();
-    }
-  }
+  expect_rejected("results_h5", "results.h5", [](const fs::path& d) { slimlab::exp::read_results(d / "results.h5"); },
+                  "");
 }
 
 // A 7 KB WAV whose header says 10 Hz: the FSDD loader resampled it to 8 kHz, 800 output
 // samples per input sample (26 s under ASan: a fuzz_wav timeout; a 2.6 MB file would
 // have allocated 4 GB). More than 16× upsampling is now refused before resampling.
 TEST(FuzzRegressions, WavWithAbsurdlyLowSampleRateIsRejected) {
-  const auto files = regression_files("wav");
-  ASSERT_FALSE(files.empty());
-  for (const auto& f : files) {
-    slimlab::test::TempDir dir;
-    fs::copy_file(f, dir / "0_george_0.wav");
-    try {
-      slimlab::data::load_audio_folder(dir.path());
-      ADD_FAILURE() << f << " was accepted";
-    } catch (const slimlab::data::DataError& e) {
-      EXPECT_NE(std::string(e.what()).find("too low to resample"), std::string::npos) << e.what();
-    }
-  }
+  expect_rejected("wav", "0_george_0.wav", [](const fs::path& d) { slimlab::data::load_audio_folder(d); },
+                  "too low to resample");
 }
 
 }  // namespace

@@ -358,11 +358,9 @@ TEST(Results, Iso8601Now) {
 // file, and this process never opens the file.
 TEST(Results, CrashWhileReadingIsAnErrorNamingTheFile) {
   test::TempDir dir;
-  RunRecord r;
-  r.experiment = "x";
-  r.run_id = "p00";
-  r.status = "finished";
-  write_results(r, dir / "results.h5");
+  RunRecord finished = sample_record();
+  finished.run_id = "p00";
+  write_results(finished, dir / "results.h5");
   data::set_fault_plan("h5:probe");
   try {
     read_results(dir / "results.h5");
