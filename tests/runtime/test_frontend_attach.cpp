@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "frontend_models.h"
+#include "invoke_util.h"
 #include "slimrt/frontend_graph.h"
 
 namespace slimrt::test {
@@ -23,11 +24,7 @@ ModelWriter network(const std::vector<int64_t>& shape, int classes, uint32_t see
 
 std::vector<float> run(const std::shared_ptr<const Model>& m, const std::vector<float>& x) {
   Interpreter in(m);
-  in.set_input(0, x.data(), x.size());
-  in.invoke();
-  std::vector<float> y(size_t(in.output(0).numel));
-  in.get_output(0, y.data(), y.size());
-  return y;
+  return test::invoke_once(in, x);
 }
 
 TEST(AttachFrontEnd, AudioNetworkTakesRawSamples) {

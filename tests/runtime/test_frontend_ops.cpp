@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "frontend_models.h"
+#include "invoke_util.h"
 
 namespace slimrt::test {
 namespace fr = slimrt::frontend;
@@ -20,13 +21,7 @@ std::vector<float> output(const Interpreter& in, size_t i) {
 }
 
 
-std::vector<float> run_model(Interpreter& in, const std::vector<float>& x) {
-  in.set_input(0, x.data(), x.size());
-  in.invoke();
-  std::vector<float> y(size_t(in.output(0).numel));
-  in.get_output(0, y.data(), y.size());
-  return y;
-}
+std::vector<float> run_model(Interpreter& in, const std::vector<float>& x) { return test::invoke_once(in, x); }
 
 void expect_audio_parity(const FrontEndParams& p, int64_t clip) {
   Interpreter in(load(audio_model(p, clip, 0, false, 0, /*head=*/false)));

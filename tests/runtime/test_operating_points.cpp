@@ -11,19 +11,14 @@
 
 #include "alloc_counter.h"
 #include "points_test_models.h"
+#include "invoke_util.h"
 
 namespace slimrt {
 namespace {
 
 using test::SlimMlp;
 
-std::vector<float> run_once(Interpreter& in, const std::vector<float>& x) {
-  in.set_input(0, x.data(), x.size());
-  in.invoke();
-  std::vector<float> y(size_t(in.output(0).numel));
-  in.get_output(0, y.data(), y.size());
-  return y;
-}
+std::vector<float> run_once(Interpreter& in, const std::vector<float>& x) { return test::invoke_once(in, x); }
 
 TEST(OperatingPoints, EveryPointIsBitExactWithItsSeparateExport) {
   SlimMlp net;
