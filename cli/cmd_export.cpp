@@ -190,8 +190,10 @@ void add_export_command(CLI::App& app) {
         const slimrt::frontend::FrontEndSpec spec = deploy::front_end_spec(experiment->dataset, *d);
         r.transform = [spec](const std::vector<uint8_t>& net) { return deploy::with_front_end(net, spec); };
       }
-      export_operating_points(r);
-      return;
+      const deploy::PointsExport x = export_operating_points(r);
+      if (!record) return;
+      record->tags["operating_points"] = std::to_string(x.points.size()) + " in " + out.filename().string();
+      return exp::write_results(*record, dir / "results.h5");
     }
     // --front-end: the network is exported (and measured on the run's features) as
     // always, then written again behind its front end.

@@ -77,6 +77,10 @@ TEST(GuiCompare, ExportsTableAndPickedRunsPersist) {
   a.arena_bytes = 2048;
   a.file_bytes = 4096;
   a.tags["slimrt_precision"] = "int8";
+  a.tags["mcu_cortex-m3_flash_bytes"] = "14488";
+  a.tags["mcu_cortex-m3_ram_bytes"] = "2224";
+  a.tags["mcu_cortex-m3_match"] = "16/16";
+  a.tags["operating_points"] = "5 in model-points-fp32.slim";
   const auto rows = compare_table({&a, &b});
   const auto& cols = compare_columns();
   ASSERT_EQ(rows.size(), 2u);
@@ -86,6 +90,10 @@ TEST(GuiCompare, ExportsTableAndPickedRunsPersist) {
   EXPECT_EQ(rows[0][col("latency_ms")], "0.250");
   EXPECT_EQ(rows[0][col("arena_bytes")], exp::short_bytes(2048));
   EXPECT_EQ(rows[1][col("latency_ms")], "-");  // not measured
+  EXPECT_EQ(rows[0][col("microcontroller")],
+            "cortex-m3: flash " + exp::short_bytes(14488) + ", ram " + exp::short_bytes(2224) + ", 16/16");
+  EXPECT_EQ(rows[0][col("operating_points")], "5 in model-points-fp32.slim");
+  EXPECT_EQ(rows[1][col("microcontroller")], "-");
   CompareSet set;
   set.toggle("cmp/a");
   set.toggle("cmp/b");

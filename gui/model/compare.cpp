@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 
+#include "experiments/runs.h"
 #include "gui/model/run_store.h"
 
 namespace slimlab::gui {
@@ -84,9 +86,41 @@ CompareStructure compare_structure(const std::vector<const exp::RunRecord*>& run
   return out;
 }
 
+namespace {
+
+// The run's microcontroller exports (`slimlab export --target … --verify` tags
+// mcu_<target>_*): "cortex-m3: flash 14.1 KB, ram 2.2 KB, 16/16", one per target.
+std::string mcu_text(const exp::RunRecord& r) {
+  const std::string suffix = "_flash_bytes";
+  std::string out;
+  for (const auto& [key, value] : r.tags) {
+    if (key.rfind("mcu_", 0) != 0 || key.size() <= suffix.size() + 4 ||
+        key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    const std::string p = key.substr(0, key.size() - suffix.size() + 1);  // "mcu_<target>_"
+    auto tag = [&](const std::string& k) {
+      auto it = r.tags.find(p + k);
+      return it == r.tags.end() ? std::string("?") : it->second;
+    };
+    auto bytes = [&](const std::string& k) {
+      const std::string v = tag(k);
+      char* end = nullptr;
+      const double b = std::strtod(v.c_str(), &end);
+      return end && *end == '\0' && !v.empty() ? exp::short_bytes(b) : v;
+    };
+    if (!out.empty()) out += "; ";
+    out += p.substr(4, p.size() - 5) + ": flash " + bytes("flash_bytes") + ", ram " + bytes("ram_bytes") + ", " +
+           tag("match");
+  }
+  return out.empty() ? "-" : out;
+}
+
+}  // namespace
+
 const std::vector<std::string>& compare_columns() {
-  static const std::vector<std::string> c = {"run",    "technique",  "precision",   "test_accuracy",
-                                             "params", "file_bytes", "latency_ms", "arena_bytes"};
+  static const std::vector<std::string> c = {"run",        "technique",   "precision",    "test_accuracy",
+                                             "params",     "file_bytes",  "latency_ms",   "arena_bytes",
+                                             "microcontroller", "operating_points"};
   return c;
 }
 
@@ -98,6 +132,11 @@ std::vector<std::vector<std::string>> compare_table(const std::vector<const exp:
       if (c == "run") row.push_back(run_key(*r));
       else if (c == "precision") {
         auto it = r->tags.find("slimrt_precision");
+        row.push_back(it == r->tags.end() ? "-" : it->second);
+      } else if (c == "microcontroller") {
+        row.push_back(mcu_text(*r));
+      } else if (c == "operating_points") {
+        auto it = r->tags.find("operating_points");
         row.push_back(it == r->tags.end() ? "-" : it->second);
       } else {
         row.push_back(cell_text(*r, c));
