@@ -170,7 +170,10 @@ class Writer {
       case K::kRelu: node("Relu", {x}, y, y); return y;
       case K::kSigmoid: node("Sigmoid", {x}, y, y); return y;
       case K::kHardSwish: node("HardSwish", {x}, y, y); return y;
-      case K::kRelu6: return clip(l, x, 0.0f, 6.0f);
+#define SLIMLAB_CLIP_CASE_(Name, lo, hi) \
+      case K::k##Name: return clip(l, x, float(lo), float(hi));
+      SLIMRT_CONST_CLAMP_OPS(SLIMLAB_CLIP_CASE_)
+#undef SLIMLAB_CLIP_CASE_
       case K::kHardTanh: return clip(l, x, l.min_value, l.max_value);
       case K::kSoftmax: integer(node("Softmax", {x}, y, y), "axis", -1); return y;
       case K::kDropout: node("Identity", {x}, y, y); return y;

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "import/onnx_internal.h"
+#include "train/op_facts.h"
 
 namespace slimlab::onnx_import::detail {
 
@@ -27,13 +28,7 @@ bool recurrent(const ir::Layer& l) { return l.kind == K::kGru || l.kind == K::kL
 
 // Element-wise: a unit stays where it is, whatever the layout.
 bool elementwise(K k) {
-  switch (k) {
-    case K::kRelu: case K::kRelu6: case K::kHardTanh: case K::kSigmoid: case K::kHardSwish: case K::kSign:
-    case K::kDropout:
-      return true;
-    default:
-      return false;
-  }
+  return k == K::kDropout || ir::op_facts(k).activation != nullptr;  // the unary activations
 }
 
 // Keeps a channel-first unit on its channel: element-wise layers and pooling.

@@ -219,10 +219,13 @@ void clip(Importer& im) {
       (i == 1 ? lo : hi) = float(t.v[0]);
     }
   }
-  if (lo == 0 && hi == 6) return elementwise(im, K::kRelu6);
+#define SLIMLAB_CONST_CLAMP_(Name, l, h) \
+  if (lo == float(l) && hi == float(h)) return elementwise(im, K::k##Name);
+  SLIMRT_CONST_CLAMP_OPS(SLIMLAB_CONST_CLAMP_)
+#undef SLIMLAB_CONST_CLAMP_
   if (lo == 0 && std::isinf(hi)) return elementwise(im, K::kRelu);
   if (std::isinf(lo) || std::isinf(hi) || !(lo < hi))
-    im.fail("Clip(" + std::to_string(lo) + ", " + std::to_string(hi) + ") has no IR form (ReLU, ReLU6, hard-tanh with finite bounds)");
+    im.fail("Clip(" + std::to_string(lo) + ", " + std::to_string(hi) + ") has no IR form (ReLU, a constant clamp such as [0, 6], hard-tanh with finite bounds)");
   elementwise(im, K::kHardTanh, lo, hi);
 }
 

@@ -9,7 +9,7 @@
  * (deploy/runtime/kernels/ref) and slimrt/fixed_point.h: exact sums (int32 for int8,
  * int64 for int16), the int32 bias, one rounding shift (round to nearest, ties up),
  * saturation to the output word length and the fused activation as a clamp. Every
- * constant that slimrt computes in double (ReLU6 / hard-tanh bounds, BNN thresholds,
+ * constant that slimrt computes in double (clamp bounds, BNN thresholds,
  * GRU gate non-linearities) is computed at export by the generator with slimrt's own
  * functions and stored as integers (bounds) or tables, so the device does no double.
  *
@@ -119,7 +119,7 @@ void smcu_mean_i8(const smcu_mean_p* p, const int8_t* x, int8_t* y);
 void smcu_mean_i16(const smcu_mean_p* p, const int16_t* x, int16_t* y);
 
 /* ---- element-wise and data movement --------------------------------------------------- */
-/* y = min(max(x, lo), hi): ReLU, ReLU6, hard-tanh on fixed point (bounds from the generator). */
+/* y = min(max(x, lo), hi): the clamps on fixed point (bounds from the generator). */
 void smcu_clamp_i8(int32_t count, int32_t lo, int32_t hi, const int8_t* x, int8_t* y);
 void smcu_clamp_i16(int32_t count, int32_t lo, int32_t hi, const int16_t* x, int16_t* y);
 /* Sign to packed bits: x [C][spatial] → y [spatial][words64(C)·2]. */
@@ -147,7 +147,7 @@ typedef struct {
   smcu_conv_geom g;
   const float* w;
   const float* bias;
-  int32_t act;          /* 0 none, 1 ReLU, 2 ReLU6 */
+  int32_t act;          /* fused clamp: the schema's Activation code (0 none) */
 } smcu_conv_f32_p;
 void smcu_conv_f32(const smcu_conv_f32_p* p, const float* x, float* y);
 

@@ -75,7 +75,7 @@ void smcu_avg_pool_i16(const smcu_pool* p, const int16_t* x, int16_t* y) {
 void smcu_mean_i8(const smcu_mean_p* p, const int8_t* x, int8_t* y) { SMCU_MEAN(int8_t) }
 void smcu_mean_i16(const smcu_mean_p* p, const int16_t* x, int16_t* y) { SMCU_MEAN(int16_t) }
 
-/* std::min(std::max(x, lo), hi) as the reference's ReLU / ReLU6 / hard-tanh. */
+/* std::min(std::max(x, lo), hi) as the reference's clamps. */
 #define SMCU_CLAMP(T)                                      \
   int32_t i;                                               \
   for (i = 0; i < count; ++i) {                            \
