@@ -23,6 +23,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxSide = 16384;
+constexpr int64_t kMaxPixels = int64_t(4096) * 4096;
 constexpr uintmax_t kMaxFileBytes = uintmax_t(1) << 30;
 
 bool is_image_file(const fs::path& p) {
@@ -109,6 +110,12 @@ Image decode(const fs::path& path, int want) {
   if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide)
     throw DataError(path.string(), "image is " + std::to_string(w) + "×" + std::to_string(h) +
                                        ", over the limit of " + std::to_string(kMaxSide) + " pixels a side");
+  // A few hundred bytes of JPEG can claim 12,000 × 12,000 pixels: stb would decode them
+  // and the float planes would take 4 bytes per pixel and channel on top (fuzz_image).
+  if (int64_t(w) * int64_t(h) > kMaxPixels)
+    throw DataError(path.string(), "image is " + std::to_string(w) + "×" + std::to_string(h) + " = " +
+                                       std::to_string(int64_t(w) * int64_t(h)) + " pixels, over the limit of " +
+                                       std::to_string(kMaxPixels) + " (4096×4096); resize it first");
   std::unique_ptr<unsigned char, void (*)(void*)> px(
       stbi_load_from_memory(bytes.data(), int(bytes.size()), &w, &h, &comp, 0), stbi_image_free);
   if (!px) throw DataError(path.string(), std::string("cannot decode image: ") + stb_reason());

@@ -109,4 +109,28 @@ TEST(FuzzRegressions, WavWithAbsurdlyLowSampleRateIsRejected) {
                   "too low to resample");
 }
 
+// 713 bytes: a 6×1 PNG and a JPEG whose header claims about 150 million pixels (sides
+// under the 16,384 limit). stb decoded it and the loader then asked for 603 MB of float
+// planes (fuzz_image, out-of-memory). Images over 4096×4096 pixels are now refused
+// from their header, before decoding.
+TEST(FuzzRegressions, JpegClaimingHugePixelCountIsRejected) {
+  const auto files = regression_files("image_pixels");
+  ASSERT_FALSE(files.empty());
+  for (const auto& f : files) {
+    const std::string bytes = read_all(f).substr(1);  // the harness's option byte first
+    const size_t sep = bytes.find("@@FILE@@");
+    ASSERT_NE(sep, std::string::npos) << f;
+    slimlab::test::TempDir dir;
+    fs::create_directories(dir / "cat");
+    std::ofstream(dir / "cat" / "a.png", std::ios::binary) << bytes.substr(0, sep);
+    std::ofstream(dir / "cat" / "b.jpg", std::ios::binary) << bytes.substr(sep + 8);
+    try {
+      slimlab::data::load_image_folder(dir.path(), {});
+      ADD_FAILURE() << f << " was accepted";
+    } catch (const slimlab::data::DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("pixels, over the limit"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
