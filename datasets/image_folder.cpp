@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <stb/stb_image.h>
+#include <zlib.h>
 
 #include "slimrt/frontend.h"
 
@@ -97,6 +98,47 @@ std::string png_chunk_problem(const std::vector<unsigned char>& b) {
   return "";  // truncated after the last whole chunk: stb reports it
 }
 
+// A PNG's image data must inflate to at most the size its header implies, and end:
+// Debian's stb_image reads zeros past the end of a truncated stream and keeps inflating
+// (a 79-byte 9×1 PNG made it realloc 2 GB — fuzz_image). Checked here with zlib in 64 KB
+// steps, before stb sees the file. "" when it holds or the file is not a PNG.
+std::string png_stream_problem(const std::vector<unsigned char>& b) {
+  if (b.size() < 33 || std::memcmp(b.data() + 12, "IHDR", 4) != 0) return "";
+  auto be32 = [&](size_t at) {
+    return (uint64_t(b[at]) << 24) | (uint64_t(b[at + 1]) << 16) | (uint64_t(b[at + 2]) << 8) | b[at + 3];
+  };
+  const uint64_t w = be32(16), h = be32(20), depth = b[24], colour = b[25], interlaced = b[28];
+  const uint64_t channels = colour == 2 ? 3 : colour == 4 ? 2 : colour == 6 ? 4 : 1;
+  const uint64_t raw = h * (1 + (w * channels * depth + 7) / 8);
+  const uint64_t bound = interlaced ? 2 * raw + 64 : raw;  // Adam7 adds a filter byte per pass row
+  z_stream z{};
+  if (inflateInit(&z) != Z_OK) return "";
+  std::vector<unsigned char> out(size_t(1) << 16);
+  uint64_t produced = 0;
+  int rc = Z_OK;
+  for (size_t at = 8; at + 12 <= b.size() && rc != Z_STREAM_END;) {  // chunk lengths checked before
+    const size_t len = size_t(be32(at));
+    if (std::memcmp(b.data() + at + 4, "IDAT", 4) == 0) {
+      z.next_in = const_cast<unsigned char*>(b.data() + at + 8);
+      z.avail_in = uInt(len);
+      while (z.avail_in > 0 && rc == Z_OK && produced <= bound) {
+        z.next_out = out.data();
+        z.avail_out = uInt(out.size());
+        rc = inflate(&z, Z_NO_FLUSH);
+        produced += out.size() - z.avail_out;
+      }
+      if (rc != Z_OK && rc != Z_STREAM_END) break;
+    }
+    at += 12 + len;
+  }
+  inflateEnd(&z);
+  if (produced > bound)
+    return "PNG image data inflates past the " + std::to_string(bound) + " bytes its " + std::to_string(w) + "×" +
+           std::to_string(h) + " header implies";
+  if (rc != Z_STREAM_END) return "PNG image data ends inside its compressed stream (truncated or damaged)";
+  return "";
+}
+
 // Decodes to `want` channels (0: the image's own, 1 or 3).
 Image decode(const fs::path& path, int want) {
   const std::vector<unsigned char> bytes = read_file(path);
@@ -106,6 +148,8 @@ Image decode(const fs::path& path, int want) {
   if (!stbi_info_from_memory(bytes.data(), int(bytes.size()), &w, &h, &comp))
     throw DataError(path.string(), std::string("cannot decode image: ") + stb_reason());
   if (const std::string why = png_chunk_problem(bytes); !why.empty())
+    throw DataError(path.string(), "cannot decode image: " + why);
+  if (const std::string why = png_stream_problem(bytes); !why.empty())
     throw DataError(path.string(), "cannot decode image: " + why);
   if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide)
     throw DataError(path.string(), "image is " + std::to_string(w) + "×" + std::to_string(h) +

@@ -122,7 +122,8 @@ TEST(FuzzRegressions, JpegClaimingHugePixelCountIsRejected) {
     ASSERT_NE(sep, std::string::npos) << f;
     slimlab::test::TempDir dir;
     fs::create_directories(dir / "cat");
-    std::ofstream(dir / "cat" / "a.png", std::ios::binary) << bytes.substr(0, sep);
+    // The JPEG alone (the PNG beside it holds more image data than its header implies,
+    // refused on its own since, TruncatedPngStreamIsRejectedBeforeStb).
     std::ofstream(dir / "cat" / "b.jpg", std::ios::binary) << bytes.substr(sep + 8);
     try {
       slimlab::data::load_image_folder(dir.path(), {});
@@ -133,4 +134,25 @@ TEST(FuzzRegressions, JpegClaimingHugePixelCountIsRejected) {
   }
 }
 
+// A 79-byte PNG (9×1 grey) whose compressed image data ends early: Debian's stb_image
+// read zeros past the end and kept inflating until a 2 GB realloc (fuzz_image,
+// out-of-memory). The stream is now inflated with zlib first, capped at the size the
+// header implies.
+TEST(FuzzRegressions, TruncatedPngStreamIsRejectedBeforeStb) {
+  const auto files = regression_files("image_stream");
+  ASSERT_FALSE(files.empty());
+  for (const auto& f : files) {
+    slimlab::test::TempDir dir;
+    fs::create_directories(dir / "cat");
+    std::ofstream(dir / "cat" / "a.png", std::ios::binary) << read_all(f).substr(1);  // option byte first
+    try {
+      slimlab::data::load_image_folder(dir.path());
+      ADD_FAILURE() << f << " was accepted";
+    } catch (const slimlab::data::DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("PNG image data"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
+
