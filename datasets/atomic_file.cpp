@@ -17,9 +17,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// SLIMLAB_FAULT parsed once: point → the pass to die on.
+// SLIMLAB_FAULT parsed once: point → the pass to die (or hang) on.
 struct FaultPlan {
   std::map<std::string, long> die_on;
+  std::map<std::string, bool> hang;  // "point=hang": stop forever instead of dying
   std::map<std::string, long> passes;
   std::mutex mu;
 
@@ -30,16 +31,23 @@ struct FaultPlan {
 
   void parse(const std::string& spec) {
     die_on.clear();
+    hang.clear();
     passes.clear();
     size_t start = 0;
     while (start <= spec.size()) {
       const size_t comma = spec.find(',', start);
-      const std::string item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      bool hangs = false;
+      if (item.size() > 5 && item.compare(item.size() - 5, 5, "=hang") == 0) {
+        item.resize(item.size() - 5);
+        hangs = true;
+      }
       if (!item.empty()) {
         const size_t at = item.rfind('@');
         long n = 1;
         if (at != std::string::npos) n = std::max(1L, std::strtol(item.c_str() + at + 1, nullptr, 10));
         die_on[item.substr(0, at)] = n;
+        hang[item.substr(0, at)] = hangs;
       }
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -66,7 +74,10 @@ void fault_point(const std::string& point) {
   if (p.die_on.empty()) return;
   auto it = p.die_on.find(point);
   if (it == p.die_on.end()) return;
-  if (++p.passes[point] == it->second) std::raise(SIGKILL);
+  if (++p.passes[point] != it->second) return;
+  if (p.hang[point])
+    while (true) ::pause();  // a hang, as a library looping on a crafted file would
+  std::raise(SIGKILL);
 }
 
 fs::path temp_path_for(const fs::path& path) {

@@ -7,7 +7,8 @@
 // Fault injection (tests only): SLIMLAB_FAULT="point[@n][,point[@n]…]" sends the
 // process SIGKILL on the n-th pass (default 1st) through fault_point(point), e.g.
 // SLIMLAB_FAULT=checkpoint:before-rename@3 kills it while the third checkpoint is
-// written but not yet in place. The points this file defines are
+// written but not yet in place; "point[@n]=hang" stops the process there forever
+// instead (a hang, for the deadline of datasets/h5_guard.h). The points this file defines are
 // "<kind>:mid-write" (the temporary file holds part of the data) and
 // "<kind>:before-rename" (it holds all of it), with kind = h5, checkpoint, text.
 #include <filesystem>

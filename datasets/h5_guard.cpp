@@ -60,15 +60,27 @@ std::string read_all(int fd) {
   }
 }
 
-[[noreturn]] void run_child(int out_fd, uint64_t cap_bytes, const std::function<void()>& read) {
+// Seconds the child may take: SLIMLAB_H5_PROBE_SECONDS, else 20 s + 1 s per MB of file.
+unsigned probe_seconds(uint64_t file_bytes) {
+  if (const char* env = std::getenv("SLIMLAB_H5_PROBE_SECONDS")) {
+    const long s = std::strtol(env, nullptr, 10);
+    if (s > 0) return unsigned(s);
+  }
+  return unsigned(20 + (file_bytes >> 20));
+}
+
+[[noreturn]] void run_child(int out_fd, uint64_t cap_bytes, unsigned seconds, const std::function<void()>& read) {
   if (!std::getenv("SLIMLAB_H5_PROBE_STDERR")) {
     const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (null_fd >= 0) ::dup2(null_fd, STDERR_FILENO);
   }
   // The child's death is the parent's evidence, nothing more: no crash handler of the
   // host process (libFuzzer saving a "crash" input, ASan's SEGV report) runs here.
-  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) std::signal(sig, SIG_DFL);
+  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM}) std::signal(sig, SIG_DFL);
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
+  // A deadline: a file that makes libhdf5 loop (or a child stuck on a lock another
+  // thread of the parent held at fork) ends as SIGALRM, never as a hung parent.
+  ::alarm(seconds);
   const uint64_t limit = address_space_bytes() + cap_bytes;
   const rlimit rl{rlim_t(limit), rlim_t(limit)};
   ::setrlimit(RLIMIT_AS, &rl);
@@ -119,6 +131,7 @@ void probe_in_child(const fs::path& path, const std::function<void()>& read) {
   std::error_code ec;
   const uint64_t file_bytes = fs::file_size(path, ec);
   const uint64_t cap = (uint64_t(512) << 20) + (ec ? 0 : 8 * file_bytes);
+  const unsigned seconds = probe_seconds(ec ? 0 : file_bytes);
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return;  // no isolation possible: read unguarded
   std::fflush(stdout);
@@ -131,7 +144,7 @@ void probe_in_child(const fs::path& path, const std::function<void()>& read) {
     if (pid == 0) {
       reset_library_lock_in_child();
       ::close(fds[0]);
-      run_child(fds[1], cap, read);
+      run_child(fds[1], cap, seconds, read);
     }
   }
   ::close(fds[1]);
@@ -145,6 +158,10 @@ void probe_in_child(const fs::path& path, const std::function<void()>& read) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   const std::string file = path.string();
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+    throw data::DataError(file, "reading this HDF5 file did not finish in " + std::to_string(seconds) +
+                                    " s (the HDF5 library looping on a damaged or crafted file?); nothing of it "
+                                    "was used (SLIMLAB_H5_PROBE_SECONDS sets the limit)");
   if (WIFSIGNALED(status))
     throw data::DataError(file, "reading this HDF5 file crashed the HDF5 library (" + signal_name(WTERMSIG(status)) +
                                     "): the file is damaged or crafted; nothing of it was used");

@@ -16,10 +16,11 @@
 namespace slimlab::h5 {
 
 // Runs `read` in a forked child (stderr silenced unless SLIMLAB_H5_PROBE_STDERR is
-// set; address space capped at its current size + 512 MB + 8 × the file's size).
+// set; address space capped at its current size + 512 MB + 8 × the file's size;
+// killed after 20 s + 1 s per MB of file, or SLIMLAB_H5_PROBE_SECONDS).
 // Returns when the child finished without error. Throws DataError when the child
-// threw one (the same message), crashed, was killed or ran out of memory. Fault
-// point "h5:probe" (SLIMLAB_FAULT) kills the child, for tests. When fork itself
+// threw one (the same message), crashed, was killed, ran out of memory or out of
+// time. Fault point "h5:probe" (SLIMLAB_FAULT) kills or hangs the child, for tests. When fork itself
 // fails the file is read unguarded, as before this check existed.
 void probe_in_child(const std::filesystem::path& path, const std::function<void()>& read);
 

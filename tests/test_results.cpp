@@ -4,6 +4,7 @@
 #include <hdf5.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 
 #include "datasets/atomic_file.h"
@@ -373,6 +374,29 @@ TEST(Results, CrashWhileReadingIsAnErrorNamingTheFile) {
   data::set_fault_plan("");
   EXPECT_EQ(read_results(dir / "results.h5").run_id, "p00");
   EXPECT_EQ(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL), 0);
+}
+
+// A read that never ends (libhdf5 looping on a crafted file; here the child hangs at
+// the fault point) is killed at the probe's deadline: a DataError naming the file and
+// the limit, never a hung process. CI's fuzz round met such a hang in results_h5.
+TEST(Results, HungReadIsAnErrorAtTheDeadline) {
+  test::TempDir dir;
+  RunRecord finished = sample_record();
+  finished.run_id = "p01";
+  write_results(finished, dir / "results.h5");
+  ::setenv("SLIMLAB_H5_PROBE_SECONDS", "1", 1);
+  data::set_fault_plan("h5:probe=hang");
+  try {
+    read_results(dir / "results.h5");
+    ADD_FAILURE() << "a hung read was accepted";
+  } catch (const data::DataError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find((dir / "results.h5").string()), std::string::npos) << msg;
+    EXPECT_NE(msg.find("did not finish in 1 s"), std::string::npos) << msg;
+  }
+  data::set_fault_plan("");
+  ::unsetenv("SLIMLAB_H5_PROBE_SECONDS");
+  EXPECT_EQ(read_results(dir / "results.h5").run_id, "p01");
 }
 
 // The child's own clean errors come back unchanged (the file and dataset named).
