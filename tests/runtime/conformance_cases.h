@@ -239,51 +239,55 @@ inline std::string conv_label(const char* what, const ConvShape& s) {
   return l.str();
 }
 
-template <class T>
-void conv_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
-  Rng rng(4567 + int(op));
+// The cases of one convolution family (Args = ConvArgs<T> or ConvBcArgs<T>): every
+// shape of conv_shapes(op) with the activations in turn and a random input; fill(rng,
+// a, keep, red, i) draws the weights, bias and formats; every other fixed-point case
+// folds a batch norm into the epilogue.
+template <class Args, class T, class Fill>
+void conv_family_cases(Op op, int seed, const char* what, std::vector<std::unique_ptr<Case>>& out, Fill&& fill) {
+  Rng rng(seed + int(op));
   int i = 0;
   for (const ConvShape& s : conv_shapes(op)) {
     const Activation act = Activation(i++ % 4);
-    auto c = make_case<ConvArgs<T>>(conv_label("conv", s) + " " + act_name(act));
-    ConvArgs<T>& a = c->args;
+    auto c = make_case<Args>(conv_label(what, s) + " " + act_name(act));
+    Args& a = c->args;
     a.s = s;
     a.act = act;
     const int red = s.in_c / s.groups * s.kernel_h * s.kernel_w;
     auto x = random_buffer<T>(rng, size_t(s.batch) * s.in_c * s.in_h * s.in_w, lo_of<T>(), hi_of<T>());
-    auto w = random_buffer<T>(rng, size_t(s.out_c) * red, lo_of<T>(), hi_of<T>());
-    auto bias = kIsFloat<T> ? random_buffer<float>(rng, s.out_c) : random_buffer<int32_t>(rng, s.out_c, -(1 << 20), 1 << 20);
     a.x = x->template as<T>();
+    c->keep = {x};
+    fill(rng, a, c->keep, red, i);
+    if (!kIsFloat<T> && i % 2 == 1) fold_batch_norm(rng, a, s.out_c, c->label, c->keep);
+    c->outputs = {{size_t(s.batch) * s.out_c * s.out_h() * s.out_w() * sizeof(T), compare_of<T>()}};
+    c->bind = [](Args& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
+    out.push_back(std::move(c));
+  }
+}
+
+template <class T>
+void conv_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
+  conv_family_cases<ConvArgs<T>, T>(op, 4567, "conv", out, [](Rng& rng, ConvArgs<T>& a, auto& keep, int red, int i) {
+    auto w = random_buffer<T>(rng, size_t(a.s.out_c) * red, lo_of<T>(), hi_of<T>());
+    auto bias =
+        kIsFloat<T> ? random_buffer<float>(rng, a.s.out_c) : random_buffer<int32_t>(rng, a.s.out_c, -(1 << 20), 1 << 20);
     a.w = w->template as<T>();
     a.bias = bias->data;
     if constexpr (!kIsFloat<T>) {
       a.q = formats_for<T>(red, 6, 7);
       if (i == 2) a.q.fl_y = a.q.fl_x + a.q.fl_w + 1;  // a left shift: requantize's other branch
     }
-    c->keep = {x, w, bias};
-    if (!kIsFloat<T> && i % 2 == 1) fold_batch_norm(rng, a, s.out_c, c->label, c->keep);
-    c->outputs = {{size_t(s.batch) * s.out_c * s.out_h() * s.out_w() * sizeof(T), compare_of<T>()}};
-    c->bind = [](ConvArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
-    out.push_back(std::move(c));
-  }
+    keep.insert(keep.end(), {w, bias});
+  });
 }
 
 template <class T>
 void conv_bc_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
-  Rng rng(5678 + int(op));
-  int i = 0;
-  for (const ConvShape& s : conv_shapes(op)) {
-    const Activation act = Activation(i++ % 4);
-    auto c = make_case<ConvBcArgs<T>>(conv_label("conv_bc", s) + " " + act_name(act));
-    ConvBcArgs<T>& a = c->args;
-    a.s = s;
-    a.act = act;
-    const int red = s.in_c / s.groups * s.kernel_h * s.kernel_w;
-    auto x = random_buffer<T>(rng, size_t(s.batch) * s.in_c * s.in_h * s.in_w, lo_of<T>(), hi_of<T>());
-    auto w = random_bits(rng, s.out_c, red);
-    auto scale = random_buffer<float>(rng, s.out_c, 0.1, 2);
-    auto bias = kIsFloat<T> ? random_buffer<float>(rng, s.out_c) : random_buffer<int32_t>(rng, s.out_c, -(1 << 12), 1 << 12);
-    a.x = x->template as<T>();
+  conv_family_cases<ConvBcArgs<T>, T>(op, 5678, "conv_bc", out, [](Rng& rng, ConvBcArgs<T>& a, auto& keep, int red, int) {
+    auto w = random_bits(rng, a.s.out_c, red);
+    auto scale = random_buffer<float>(rng, a.s.out_c, 0.1, 2);
+    auto bias =
+        kIsFloat<T> ? random_buffer<float>(rng, a.s.out_c) : random_buffer<int32_t>(rng, a.s.out_c, -(1 << 12), 1 << 12);
     a.w = w->template as<uint64_t>();
     if (kIsFloat<T>) a.scale = scale->template as<float>();
     a.bias = bias->data;
@@ -291,12 +295,8 @@ void conv_bc_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
       a.q = formats_for<T>(red, 4, 0);
       a.q.fl_y = a.q.fl_x - int(std::ceil(std::log2(std::sqrt(double(red))))) + 1;
     }
-    c->keep = {x, w, scale, bias};
-    if (!kIsFloat<T> && i % 2 == 1) fold_batch_norm(rng, a, s.out_c, c->label, c->keep);
-    c->outputs = {{size_t(s.batch) * s.out_c * s.out_h() * s.out_w() * sizeof(T), compare_of<T>()}};
-    c->bind = [](ConvBcArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
-    out.push_back(std::move(c));
-  }
+    keep.insert(keep.end(), {w, scale, bias});
+  });
 }
 
 inline void conv_bnn_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
