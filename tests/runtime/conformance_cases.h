@@ -220,7 +220,8 @@ inline std::vector<ConvShape> conv_shapes(Op op) {
   } else {
     v = {conv(1, 28, 28, 20, 5, 5),         conv(20, 12, 12, 50, 5, 5),          conv(13, 7, 9, 127, 3, 3, 2, 1, 2),
          conv(3072, 3, 3, 5, 3, 3, 1, 1),   conv(4, 10, 10, 6, 3, 3, 1, 1, 1, 2), conv(1, 1, 1, 1, 1, 1),
-         conv(3, 16, 16, 13, 3, 3, 1, 1, 1, 1, 2), conv(64, 8, 8, 64, 1, 1)};
+         conv(3, 16, 16, 13, 3, 3, 1, 1, 1, 1, 2), conv(64, 8, 8, 64, 1, 1),
+         conv(1, 28, 28, 3, 5, 5)};  // a DeepIoT-pruned first layer: 3 filters (GEMM, padded panel)
     ConvShape asym = conv(5, 9, 7, 8, 3, 2, 1, 0);
     asym.pad_top = 0;
     asym.pad_bottom = 2;

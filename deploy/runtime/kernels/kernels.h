@@ -100,6 +100,11 @@ struct ConvShape {
   int64_t macs() const {
     return int64_t(out_c) * out_h() * out_w() * (in_c / (groups > 0 ? groups : 1)) * kernel_h * kernel_w;
   }
+  // Whether an im2col + GEMM kernel suits this conv: any dense conv (a DeepIoT-pruned
+  // layer may keep 1–3 filters: the GEMM pads its last row panel), and grouped ones
+  // with at least 4 filters per group. Depthwise and narrow groups have tiny K and M:
+  // the direct loop is the better shape there.
+  bool gemm_friendly() const { return groups == 1 || out_c / groups >= 4; }
 };
 
 // Max / avg pooling over [C][H][W] (1-D: in_h = kernel_h = 1). out_h / out_w are given

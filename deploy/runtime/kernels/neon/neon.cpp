@@ -68,7 +68,7 @@ SLIMRT_NOINLINE inline void dense_i8(const DenseArgs<int8_t>& a) {
 // Conv int8: each output pixel's patch gathered into a contiguous row (scratch, zero
 // padding), then 4 filters × 1 patch dot products.
 inline int conv_k_of(const ConvShape& s) { return s.in_c / s.groups * s.kernel_h * s.kernel_w; }
-inline bool conv_i8_supports(const ConvArgs<int8_t>& a) { return conv_k_of(a.s) <= kMaxK8 && a.s.out_c / a.s.groups >= 4; }
+inline bool conv_i8_supports(const ConvArgs<int8_t>& a) { return conv_k_of(a.s) <= kMaxK8 && a.s.gemm_friendly(); }
 inline size_t conv_i8_scratch(const ConvArgs<int8_t>& a) { return align_up(size_t(conv_k_of(a.s))); }
 inline void conv_i8(const ConvArgs<int8_t>& a) {
   const ConvShape& s = a.s;
