@@ -231,6 +231,53 @@ TEST(McuRnn, FixedPointLstmIsBitExact) {
   fs::remove_all(root, ec);
 }
 
+// A trained BNN LeNet-5 ends in float layers (fc1's float outputs → ReLU → the float
+// classifier): float Dense (emitted as a 1×1 conv) and the float ReLU / ReLU6 / hard-tanh
+// run on the device with slimrt's reference arithmetic, byte for byte.
+TEST(McuFloatTail, FloatDenseAndClampsAreBitExact) {
+  const int F = 12, H = 8, C = 6;
+  std::mt19937 rng(5);
+  std::normal_distribution<float> nd(0, 1);
+  auto floats = [&](int n) {
+    std::vector<float> v(static_cast<size_t>(n), 0.0f);
+    for (float& f : v) f = nd(rng);
+    return v;
+  };
+  slimrt::ModelWriter m;
+  const int x = m.add_tensor("input", slimrt::DType::F32, {F});
+  const auto w1 = floats(H * F), b1 = floats(H), w2 = floats(C * H), b2 = floats(C);
+  const int w1t = m.add_f32("fc1.weight", {H, F}, w1);
+  const int b1t = m.add_f32("fc1.bias", {H}, b1);
+  const int w2t = m.add_f32("fc2.weight", {C, H}, w2);
+  const int b2t = m.add_f32("fc2.bias", {C}, b2);
+  const int h = m.add_tensor("fc1", slimrt::DType::F32, {H});
+  const int hr = m.add_tensor("relu1", slimrt::DType::F32, {H});
+  const int y = m.add_tensor("fc2", slimrt::DType::F32, {C});
+  const int y6 = m.add_tensor("relu6", slimrt::DType::F32, {C});
+  const int yt = m.add_tensor("tanh", slimrt::DType::F32, {C});
+  m.add_op(slimrt::OpType::Dense, "fc1", {x, w1t, b1t}, {h});
+  m.add_op(slimrt::OpType::Relu, "relu1", {h}, {hr});
+  m.add_op(slimrt::OpType::Dense, "fc2", {hr, w2t, b2t}, {y}).activation = slimrt::fb::Activation::Relu;
+  m.add_op(slimrt::OpType::Relu6, "relu6", {y}, {y6});
+  slimrt::OpDesc& ht = m.add_op(slimrt::OpType::HardTanh, "tanh", {y6}, {yt});
+  ht.min_value = 0.25f;
+  ht.max_value = 1.5f;
+  m.inputs = {x};
+  m.outputs = {yt};
+  const fs::path root = fs::temp_directory_path() / ("slimlab-mcu-ftail-" + std::to_string(::getpid()));
+  fs::create_directories(root);
+  m.write_file((root / "tail.slim").string());
+  slimrt::mcu::GenOptions o;
+  o.vectors = 6;
+  const auto r = slimrt::mcu::generate((root / "tail.slim").string(), (root / "c").string(), o);
+  EXPECT_EQ(r.ops, 5);
+  if (have("cc")) EXPECT_EQ(slimrt::mcu::run_host((root / "c").string()).match, 6);
+  if (have("arm-none-eabi-gcc") && have("qemu-system-arm"))
+    EXPECT_EQ(slimrt::mcu::run_target((root / "c").string(), slimrt::mcu::find_target("cortex-m4")).match, 6);
+  std::error_code ec;
+  fs::remove_all(root, ec);
+}
+
 // Ops without a device kernel are refused with the op's name, not miscompiled.
 TEST(McuExportErrors, UnsupportedOpNamesTheOp) {
   const fs::path dir = fs::temp_directory_path() / ("slimlab-mcu-err-" + std::to_string(::getpid()));

@@ -4,6 +4,7 @@
 // with slimrt's own definitions, so the device repeats nothing in floating point.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "codegen/emit.h"
@@ -16,6 +17,12 @@ using std::to_string;
 
 bool is_fixed(DType d) { return d == DType::I8 || d == DType::I16; }
 const char* sfx(DType d) { return d == DType::I8 ? "i8" : d == DType::I16 ? "i16" : "f32"; }
+// A float as an exact C literal (hexadecimal: no decimal rounding on the way).
+std::string float_literal(float v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%af", double(v));
+  return buf;
+}
 
 struct Ext { int64_t c, h, w; };
 Ext extents(const TensorDesc& t, bool one_d, bool hwc) {
@@ -107,10 +114,16 @@ void emit_weighted(Emitter& e, size_t i, const OpDesc& op, const std::string& p)
     e.body << "  smcu_" << kind << "_bnn(&" << p << ", " << e.act(op.inputs[0]) << ", " << e.act(op.outputs[0]) << ");\n";
     return;
   }
-  if (x.dtype == DType::F32 && w.dtype == DType::F32 && !dense) {
+  if (x.dtype == DType::F32 && w.dtype == DType::F32) {
     const int act = op.activation == fb::Activation::Relu ? 1 : op.activation == fb::Activation::Relu6 ? 2 : 0;
-    e.consts << "static const smcu_conv_f32_p " << p << " = {" << conv_geom(e, op, false, false) << ", "
-             << e.weight(op.inputs[1]) << ", " << bias(e, op) << ", " << act << "};\n";
+    // A float Dense (a BNN's float classifier) is a 1×1 conv over a 1×1 image: the same
+    // double sum over the input in index order as slimrt's reference dense.
+    if (dense && x.numel != w.shape[1]) e.fail(i, "a batched float Dense has no device kernel");
+    const std::string geom = dense ? "{" + to_string(w.shape[1]) + ", 1, 1, " + to_string(w.shape[0]) +
+                                         ", 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1}"
+                                   : conv_geom(e, op, false, false);
+    e.consts << "static const smcu_conv_f32_p " << p << " = {" << geom << ", " << e.weight(op.inputs[1]) << ", "
+             << bias(e, op) << ", " << act << "};\n";
     e.body << "  smcu_conv_f32(&" << p << ", " << e.act(op.inputs[0]) << ", " << e.act(op.outputs[0]) << ");\n";
     return;
   }
@@ -166,6 +179,16 @@ void emit_activation(Emitter& e, size_t i, const OpDesc& op) {
   if (op.type == OpType::Sign && y.dtype == DType::BIN) {
     const char* fn = x.dtype == DType::F32 ? "f32" : sfx(x.dtype);
     e.body << "  smcu_pack_bits_" << fn << "(" << x.shape[0] << ", " << x.numel / x.shape[0] << ", "
+           << e.act(op.inputs[0]) << ", " << e.act(op.outputs[0]) << ");\n";
+    return;
+  }
+  if (x.dtype == DType::F32 && y.dtype == DType::F32 && op.type != OpType::Sign) {
+    if (op.type == OpType::Relu) {
+      e.body << "  smcu_relu_f32(" << x.numel << ", " << e.act(op.inputs[0]) << ", " << e.act(op.outputs[0]) << ");\n";
+      return;
+    }
+    const float lo = op.type == OpType::Relu6 ? 0.0f : op.min_value, hi = op.type == OpType::Relu6 ? 6.0f : op.max_value;
+    e.body << "  smcu_clamp_f32(" << x.numel << ", " << float_literal(lo) << ", " << float_literal(hi) << ", "
            << e.act(op.inputs[0]) << ", " << e.act(op.outputs[0]) << ");\n";
     return;
   }

@@ -126,6 +126,10 @@ void smcu_clamp_i16(int32_t count, int32_t lo, int32_t hi, const int16_t* x, int
 void smcu_pack_bits_f32(int32_t channels, int32_t spatial, const float* x, uint32_t* y);
 void smcu_pack_bits_i8(int32_t channels, int32_t spatial, const int8_t* x, uint32_t* y);
 void smcu_pack_bits_i16(int32_t channels, int32_t spatial, const int16_t* x, uint32_t* y);
+/* Float activations after a BNN's float-output layers, as slimrt's reference: ReLU is
+ * x > 0 ? x : 0; the clamps (ReLU6, hard-tanh) min(max(x, lo), hi). */
+void smcu_relu_f32(int32_t count, const float* x, float* y);
+void smcu_clamp_f32(int32_t count, float lo, float hi, const float* x, float* y);
 /* y[c][i] = x[c][i] · scale[c] + shift[c] (float; slimrt's Scale op). */
 void smcu_scale_f32(int32_t channels, int32_t inner, const float* scale, const float* shift, const float* x,
                     float* y);
@@ -142,7 +146,8 @@ void smcu_copy(int32_t bytes, const void* x, void* y);
 void smcu_requantize(int32_t count, int32_t x_bits, int32_t y_bits, int32_t shift, int32_t lo, int32_t hi,
                      const void* x, void* y);
 
-/* ---- float conv (the float first layer of a BNN): double sums as slimrt's reference ---- */
+/* ---- float conv (the float first layer of a BNN; a float Dense is emitted as a 1×1 conv
+ * over a 1×1 image): double sums as slimrt's reference ---- */
 typedef struct {
   smcu_conv_geom g;
   const float* w;

@@ -117,3 +117,16 @@ void smcu_scale_f32(int32_t channels, int32_t inner, const float* scale, const f
   for (c = 0; c < channels; ++c)
     for (i = 0; i < inner; ++i) y[c * inner + i] = x[c * inner + i] * scale[c] + shift[c];
 }
+
+void smcu_relu_f32(int32_t count, const float* x, float* y) {
+  int32_t i;
+  for (i = 0; i < count; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void smcu_clamp_f32(int32_t count, float lo, float hi, const float* x, float* y) {
+  int32_t i;
+  for (i = 0; i < count; ++i) {
+    const float v = x[i] < lo ? lo : x[i]; /* std::min(std::max(x, lo), hi), as slimrt */
+    y[i] = hi < v ? hi : v;
+  }
+}
