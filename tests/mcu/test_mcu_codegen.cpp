@@ -52,7 +52,7 @@ train::ModelConfig config(const std::string& model, std::vector<int64_t> shape, 
 std::vector<McuCase> cases() {
   return {
       {"hmp_cnn1d_int8", config("cnn1d", {3, 64}, 7, 0.25), "int8", {"cortex-m3", "cortex-m4"}},
-      {"hmp_cnn1d_int16", config("cnn1d", {3, 32}, 7, 0.125), "int16", {"cortex-m3"}},
+      {"hmp_cnn1d_int16", config("cnn1d", {3, 32}, 7, 0.125), "int16", {"cortex-m3", "cortex-m4"}},
       {"fsdd_dnn_int8", config("deepear_dnn", {1, 40, 101}, 10, 0.125), "int8", {"cortex-m3", "cortex-m33"}},
       {"mnist_lenet5_bc_int8", config("lenet5", {1, 28, 28}, 10, 0.25), "bc_int8", {"cortex-m3"}},
       {"mnist_lenet5_bnn", config("lenet5", {1, 16, 16}, 10, 0.25), "bnn", {"cortex-m3", "cortex-m0"}},

@@ -3,6 +3,52 @@
  * bit-exact with (deploy/runtime/kernels/ref). */
 #include "slim_mcu.h"
 
+#include <string.h>
+
+/* Dot products of the dense layers. Cores with the DSP extension (Cortex-M4, M7, M33)
+ * multiply two 16-bit lanes per instruction: SXTB16 widens bytes 0/2 and (rotated) 1/3
+ * of a word of int8, SMLAD adds both products to a 32-bit sum; int16 pairs go straight
+ * to SMLALD's 64-bit sum. Integer sums are exact, so the result is the plain loop's. */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+static int32_t smcu_dot_i8(const int8_t* a, const int8_t* b, int32_t n) {
+  int32_t acc = 0, i = 0;
+  for (; i + 4 <= n; i += 4) {
+    uint32_t xa, wa;
+    memcpy(&xa, a + i, 4); /* unaligned word loads: LDR on M4 / M33 */
+    memcpy(&wa, b + i, 4);
+    acc = __smlad(__sxtb16(xa), __sxtb16(wa), acc);
+    acc = __smlad(__sxtb16((xa >> 8) | (xa << 24)), __sxtb16((wa >> 8) | (wa << 24)), acc);
+  }
+  for (; i < n; ++i) acc += (int32_t)a[i] * b[i];
+  return acc;
+}
+static int64_t smcu_dot_i16(const int16_t* a, const int16_t* b, int32_t n) {
+  int64_t acc = 0;
+  int32_t i = 0;
+  for (; i + 2 <= n; i += 2) {
+    uint32_t xa, wa;
+    memcpy(&xa, a + i, 4);
+    memcpy(&wa, b + i, 4);
+    acc = (int64_t)__smlald((int16x2_t)xa, (int16x2_t)wa, (uint64_t)acc);
+  }
+  for (; i < n; ++i) acc += (int32_t)a[i] * b[i];
+  return acc;
+}
+#else
+static int32_t smcu_dot_i8(const int8_t* a, const int8_t* b, int32_t n) {
+  int32_t acc = 0, i;
+  for (i = 0; i < n; ++i) acc += (int32_t)a[i] * b[i];
+  return acc;
+}
+static int64_t smcu_dot_i16(const int16_t* a, const int16_t* b, int32_t n) {
+  int64_t acc = 0;
+  int32_t i;
+  for (i = 0; i < n; ++i) acc += (int32_t)a[i] * b[i];
+  return acc;
+}
+#endif
+
 int64_t smcu_rounding_shift(int64_t acc, int shift) {
   if (shift <= 0) {
     const int s = -shift;
@@ -124,14 +170,17 @@ void smcu_conv_bc_i16(const smcu_conv* p, const int16_t* x, int16_t* y) {
     }                                                                                            \
   }
 
-void smcu_dense_i8(const smcu_dense* p, const int8_t* x, int8_t* y) {
-  const int8_t* w = (const int8_t*)p->w;
-  SMCU_DENSE_LOOP(int8_t, int32_t, const int8_t* wo = w + o * p->in;, acc += (int32_t)xr[i] * wo[i])
-}
-void smcu_dense_i16(const smcu_dense* p, const int16_t* x, int16_t* y) {
-  const int16_t* w = (const int16_t*)p->w;
-  SMCU_DENSE_LOOP(int16_t, int64_t, const int16_t* wo = w + o * p->in;, acc += (int32_t)xr[i] * wo[i])
-}
+/* Dense at int8 / int16: one dot product per output (smcu_dot_*). */
+#define SMCU_DENSE_DOT(T, DOT)                                                                   \
+  const T* w = (const T*)p->w;                                                                   \
+  int32_t r, o;                                                                                  \
+  for (r = 0; r < p->rows; ++r)                                                                  \
+    for (o = 0; o < p->out; ++o)                                                                 \
+      y[r * p->out + o] = (T)smcu_requant(                                                       \
+          &p->rq, (int64_t)DOT(x + r * p->in, w + o * p->in, p->in) + (p->bias ? p->bias[o] : 0), o);
+
+void smcu_dense_i8(const smcu_dense* p, const int8_t* x, int8_t* y) { SMCU_DENSE_DOT(int8_t, smcu_dot_i8) }
+void smcu_dense_i16(const smcu_dense* p, const int16_t* x, int16_t* y) { SMCU_DENSE_DOT(int16_t, smcu_dot_i16) }
 void smcu_dense_bc_i8(const smcu_dense* p, const int8_t* x, int8_t* y) {
   const uint32_t* w = (const uint32_t*)p->w;
   const int32_t words = SMCU_BC_WORDS(p->in);
