@@ -51,6 +51,9 @@ void report(const deploy::SimResult& r, const deploy::BudgetTrace& t, const std:
         (best < 0 || r.fixed_accuracy[p] > r.fixed_accuracy[size_t(best)]))
       best = long(p);
   std::cout << "switches " << r.switches << ", rows over budget (even the cheapest point) " << r.over_budget << "\n";
+  if (t.column == "energy_uj" || (t.column == "level" && level_kind == "energy"))
+    std::cout << "energy the trace allows " << std::setprecision(1) << r.allowance_uj << " uJ, spent "
+              << r.adaptive_energy_uj << " uJ\n";
   if (best >= 0)
     std::cout << "best fixed point within the adaptive energy: " << r.point_names[size_t(best)] << " accuracy "
               << std::setprecision(4) << r.fixed_accuracy[size_t(best)] << " vs adaptive " << r.adaptive_accuracy << "\n";
@@ -62,7 +65,7 @@ void report(const deploy::SimResult& r, const deploy::BudgetTrace& t, const std:
 
 void add_simulate_context_command(CLI::App& app) {
   struct Args {
-    std::string run, trace, model, synth, level_kind = "energy", root = "runs";
+    std::string run, trace, model, synth, level_kind = "energy", root = "runs", planner = "greedy";
     size_t steps = 2000, buckets = 10;
     double hysteresis = 0.1;
   };
@@ -80,6 +83,11 @@ void add_simulate_context_command(CLI::App& app) {
   cmd->add_option("--level-kind", a->level_kind, "What a `level` column maps to: energy | latency | macs")
       ->capture_default_str();
   cmd->add_option("--buckets", a->buckets, "Time slices in the report")->capture_default_str();
+  cmd->add_option("--planner", a->planner,
+                  "greedy: the most accurate point within each row's budget | rate: the energy budgets are an "
+                  "allowance, spent at an even rate on the accuracy/energy hull (docs/ADAPTIVE.md)")
+      ->check(CLI::IsMember({"greedy", "rate"}))
+      ->capture_default_str();
   cmd->add_option("--runs", a->root, "Root folder of the runs")->capture_default_str();
   cmd->callback([a] {
     fs::path dir = a->run;
@@ -108,9 +116,11 @@ void add_simulate_context_command(CLI::App& app) {
     o.level_kind = parse_kind(a->level_kind);
     o.hysteresis = a->hysteresis;
     o.buckets = a->buckets;
+    o.planner = a->planner;
     std::cout << model_path.string() << ": " << model->operating_points().size() << " operating points; trace "
               << trace.values.size() << " rows of " << trace.column << " over " << d.test.size()
-              << " test samples (cycled), hysteresis " << a->hysteresis << "\n";
+              << " test samples (cycled), planner " << a->planner
+              << (a->planner == "greedy" ? ", hysteresis " + std::to_string(a->hysteresis) : std::string()) << "\n";
     report(deploy::simulate_context(model, d.test, trace, o), trace, a->level_kind);
   });
 }

@@ -119,6 +119,33 @@ TEST(SimulateContext, BatteryDrainsThroughEveryPointAndHysteresisCutsSwitches) {
   EXPECT_EQ(damped, 0u);
 }
 
+// The rate planner spends the trace's energy allowance evenly: on a battery drain it
+// ends within one dearest inference of the allowance (never over), and its accuracy is
+// the points' own on the samples each ran. A latency budget is refused (a deadline).
+TEST(SimulateContext, RatePlannerSpendsTheAllowanceEvenly) {
+  Fixture f;
+  const auto& points = f.model->operating_points();
+  deploy::SimOptions o;
+  o.planner = "rate";
+  const deploy::BudgetTrace battery = deploy::synth_trace("battery", 300, points);
+  const deploy::SimResult r = deploy::simulate_context(f.model, f.test, battery, o);
+  EXPECT_LE(r.adaptive_energy_uj, r.allowance_uj * (1 + 1e-9));
+  EXPECT_GE(r.adaptive_energy_uj, r.allowance_uj - points[2].energy_uj);
+  // Battery from 1 to 0: the allowance is the middle of the cheapest and dearest
+  // energies per row; the hull (accuracies 0.25, 0.5, 1 by width) runs the middle
+  // and the widest point, each on a steady share of every time slice.
+  EXPECT_EQ(r.chosen_count[0], 0u);
+  EXPECT_GT(r.chosen_count[1], 0u);
+  EXPECT_GT(r.chosen_count[2], 0u);
+  const double share_first = r.slices.front().mean_point, share_last = r.slices.back().mean_point;
+  EXPECT_NEAR(share_first, share_last, 0.15);
+  o.planner = "fast";
+  EXPECT_THROW(deploy::simulate_context(f.model, f.test, battery, o), std::invalid_argument);
+  o.planner = "rate";
+  deploy::BudgetTrace deadline{"latency_us", std::vector<double>(10, 1e6)};
+  EXPECT_THROW(deploy::simulate_context(f.model, f.test, deadline, o), std::invalid_argument);
+}
+
 TEST(SimulateContext, SyntheticTraces) {
   Fixture f;
   const auto& points = f.model->operating_points();

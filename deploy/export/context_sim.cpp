@@ -145,15 +145,30 @@ SimResult simulate_context(const std::shared_ptr<const slimrt::Model>& model, co
     std::mt19937 rng{o.seed};
     std::shuffle(order.begin(), order.end(), rng);
   }
+  if (o.planner != "greedy" && o.planner != "rate")
+    throw std::invalid_argument("simulate_context: planner '" + o.planner + "': greedy or rate");
+  const bool rate = o.planner == "rate";
+  if (rate && kind != slimrt::BudgetKind::kEnergyUj)
+    throw std::invalid_argument("simulate_context: the rate planner spends an energy allowance; this trace's budget is " +
+                                trace.column + (trace.column == "level" ? " mapped to latency / MACs" : "") +
+                                " (a cap per inference: use --planner greedy)");
   slimrt::PointPolicy policy(points, o.hysteresis);
+  slimrt::RatePlanner planner(points);
+  std::vector<double> budgets(r.steps);
+  double allowance = 0;  // what the trace lets the run spend in all
+  for (size_t row = 0; row < r.steps; ++row) {
+    budgets[row] = trace.column == "level" ? slimrt::budget_for_level(points, kind, trace.values[row])
+                                           : trace.values[row];
+    allowance += budgets[row];
+  }
   const size_t buckets = std::max<size_t>(1, std::min(o.buckets, r.steps));
   r.slices.resize(buckets);
   size_t right = 0;
   std::vector<size_t> fixed_right(np, 0);
   for (size_t row = 0; row < r.steps; ++row) {
-    const double budget = trace.column == "level" ? slimrt::budget_for_level(points, kind, trace.values[row])
-                                                  : trace.values[row];
-    const size_t p = policy.choose(kind, budget);
+    const double budget = budgets[row];
+    if (rate) planner.set_rate(std::max(0.0, (allowance - r.adaptive_energy_uj) / double(r.steps - row)));
+    const size_t p = rate ? planner.next() : policy.choose(kind, budget);
     const size_t sample = order[row % test.size()];
     const bool ok = correct_at(p, sample);
     right += ok;
@@ -178,7 +193,8 @@ SimResult simulate_context(const std::shared_ptr<const slimrt::Model>& model, co
   }
   r.adaptive_accuracy = double(right) / double(r.steps);
   for (size_t q = 0; q < np; ++q) r.fixed_accuracy[q] = double(fixed_right[q]) / double(r.steps);
-  r.switches = policy.switches();
+  r.switches = rate ? planner.switches() : policy.switches();
+  r.allowance_uj = allowance;
   return r;
 }
 

@@ -40,6 +40,11 @@ struct SimOptions {
   double hysteresis = 0.1;
   size_t buckets = 10;             // time slices of the report
   uint32_t seed = 1;               // the order of the test samples (a fixed shuffle; 0: file order)
+  // "greedy": slimrt::PointPolicy, the most accurate point within each row's budget.
+  // "rate": slimrt::RatePlanner — the trace's budgets are an energy allowance; the
+  // remaining allowance over the remaining rows is the mean rate each row plans for
+  // (energy budgets only: a latency budget is a deadline per inference).
+  std::string planner = "greedy";
 };
 
 struct SimSlice {                  // one time slice of the trace
@@ -57,6 +62,7 @@ struct SimResult {
   std::vector<double> fixed_accuracy;    // each point alone over the same samples
   double adaptive_accuracy = 0;
   double adaptive_energy_uj = 0;         // total
+  double allowance_uj = 0;               // Σ of the rows' budgets (energy traces: what may be spent)
   size_t switches = 0;
   size_t over_budget = 0;                // rows where even the cheapest point exceeded the budget
   std::vector<size_t> chosen_count;      // rows per point

@@ -82,6 +82,42 @@ TEST(PointPolicy, UnknownCostsAndBadArgumentsAreErrors) {
   EXPECT_THROW(PointPolicy(table(), -0.1), Error);
 }
 
+// The energy-rate planner: the hull leaves out point 2 (dearer than 1, no more
+// accurate) and any point under the chord of its neighbours; a rate between two hull
+// points is met on average by running both, the dearer on the fraction the rate pays.
+TEST(RatePlanner, TimeSharesTheHullAroundTheRate) {
+  std::vector<OperatingPoint> v = table();  // energy 1, 2, 3, 4; accuracy .5, .7, .7, .9
+  RatePlanner planner(v);
+  EXPECT_EQ(planner.hull(), (std::vector<size_t>{0, 1, 3}));
+  planner.set_rate(3.0);  // halfway between p1 (2) and p3 (4)
+  double spent = 0, acc = 0;
+  std::vector<int> n(4, 0);
+  for (int i = 0; i < 1000; ++i) {
+    const size_t p = planner.next();
+    ++n[p];
+    spent += v[p].energy_uj;
+    acc += v[p].accuracy;
+  }
+  EXPECT_EQ(n[0] + n[2], 0);
+  EXPECT_NEAR(spent / 1000, 3.0, 2.0 / 1000);  // within (e_hi − e_lo) / n
+  EXPECT_NEAR(acc / 1000, 0.8, 1e-3);          // the hull at 3.0, above p2's 0.7 at 3.0
+  planner.set_rate(0.5);
+  EXPECT_EQ(planner.next(), 0u);  // below every point: the cheapest
+  planner.set_rate(9);
+  EXPECT_EQ(planner.next(), 3u);  // above every point: the dearest
+  // A point under the chord of its neighbours leaves the hull: p1 at 0.6 < 0.7.
+  v[1].accuracy = 0.6;
+  EXPECT_EQ(RatePlanner(v).hull(), (std::vector<size_t>{0, 3}));
+  // Without accuracies: every point by energy.
+  for (auto& p : v) p.accuracy = -1;
+  EXPECT_EQ(RatePlanner(v).hull(), (std::vector<size_t>{0, 1, 2, 3}));
+  v[2].energy_uj = -1;
+  EXPECT_THROW(RatePlanner{v}, Error);
+  EXPECT_THROW(RatePlanner{std::vector<OperatingPoint>{}}, Error);
+  EXPECT_THROW(planner.set_rate(std::nan("")), Error);
+  EXPECT_THROW(planner.set_rate(-1), Error);
+}
+
 TEST(PointPolicy, CApiOverAFileWithPoints) {
   test::SlimMlp net;
   const auto bytes = test::merged_mlp(net, nullptr);

@@ -202,6 +202,34 @@ class PointPolicy {
   size_t switches_ = 0;
 };
 
+// Energy-rate planning (docs/ADAPTIVE.md "Energy-rate planner"): when the budget is an
+// energy *allowance* spent over time (a battery's charge over the hours left, a duty
+// cycle's mean) rather than a cap on each inference, the best use of it is a constant
+// mean rate R µJ / inference spent on the upper concave hull of (energy, accuracy):
+// R between two hull points e_lo < R < e_hi is met by running e_hi on a fraction
+// (R − e_lo) / (e_hi − e_lo) of the inferences and e_lo on the rest, whose expected
+// accuracy is the hull at R — never below any single point that costs ≤ R, and above
+// it wherever R falls between points. A credit counter spreads the two evenly: each
+// next() adds R and runs e_hi when the credit covers it; the mean energy over any n
+// calls is within (e_hi − e_lo) / n of R. Points without an accuracy in the file make
+// the hull every point by energy (assumed to gain accuracy with cost).
+class RatePlanner {
+ public:
+  // Throws slimrt::Error when there are no points or one has no energy estimate.
+  explicit RatePlanner(std::vector<OperatingPoint> points);
+  void set_rate(double energy_uj);   // the mean to keep; throws when not finite or < 0
+  size_t next();                     // the point of the next inference
+  const std::vector<size_t>& hull() const { return hull_; }  // by energy, ascending
+  size_t switches() const { return switches_; }
+
+ private:
+  std::vector<OperatingPoint> points_;
+  std::vector<size_t> hull_;
+  double rate_ = 0, credit_ = 0;
+  long current_ = -1;
+  size_t switches_ = 0;
+};
+
 // Greedy placement of buffers with lifetimes [first, last] (inclusive op steps) in
 // one arena. Buffers whose lifetimes overlap never share bytes.
 struct ArenaPlan {
