@@ -14,6 +14,7 @@
 //   DeepSense        datasets/har_windows.cpp deepsense_features ([S, T, D·f·2])
 //   normalisation    datasets/normalize.cpp ((x − mean) · (1/std) along one axis)
 //   linear resample  datasets/har_windows.cpp resample_linear
+//   audio resample   datasets/resample.cpp (Kaiser-windowed sinc; the workbench calls this one)
 //   image            datasets/image_folder.cpp decode + resize_into (u8 → /255, bilinear,
 //                    pixel centres aligned), then the per-channel normalisation
 #include <cstddef>
@@ -135,6 +136,28 @@ void normalize(const float* x, int64_t outer, int64_t extent, int64_t inner, con
 int64_t resample_linear_frames(int64_t n, double rate_in, double rate_out);
 // x: n frames × channels interleaved → y: resample_linear_frames(n, …) frames.
 void resample_linear(const float* x, int64_t n, int channels, double rate_in, double rate_out, float* y);
+
+// ---- band-limited audio resampling and down-mixing (datasets/resample.h) ---------
+//
+// y[n] = Σ_k x[k]·s·h(s·(t_n − k)), t_n = n·from/to, h a Kaiser-windowed sinc with
+// 64 zero crossings per side, β = 8.6, s = 0.96·min(1, to/from); samples outside the
+// signal count as zeros; polyphase tables when to/from reduces to L/M with L ≤ 1024.
+// The workbench's datasets/resample.cpp delegates here (one implementation).
+
+// Frames of the result: ceil(n·to/from) (n when the rates are equal, 0 for n = 0).
+// Throws std::invalid_argument for a rate that is not positive and finite or a result
+// over 2^31 frames.
+int64_t resample_frames(int64_t n, double from_hz, double to_hz);
+// x: n mono samples → y: resample_frames(n, …) samples. Builds its filter tables per
+// call (allocates): a whole-recording step, not part of the per-window path.
+void resample(const float* x, int64_t n, double from_hz, double to_hz, float* y);
+// The workbench's limit for audio recordings: at most 16× upsampling (a header's rate
+// is untrusted). Throws std::invalid_argument "sample rate 400 Hz is too low to resample
+// to 8000 Hz (at most 16× upsampling; is it an audio recording?)" or for a bad rate.
+constexpr double kMaxUpsampling = 16;
+void check_audio_rates(double from_hz, double to_hz);
+// Mean of the channels of each frame (float sum times 1/channels): frames × channels → frames.
+void mix_to_mono(const float* x, int64_t frames, int channels, float* y);
 
 // ---- images: u8 HWC → f32 CHW ----------------------------------------------------
 

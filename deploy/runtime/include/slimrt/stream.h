@@ -79,6 +79,19 @@ SLIMRT_API int slimrt_stream_point(const slimrt_stream* stream);
 /* Output 0 of the last completed window (count = its numel). */
 SLIMRT_API slimrt_status slimrt_stream_output(const slimrt_stream* stream, float* data, size_t count);
 
+/* Band-limited resampling of a mono recording (Kaiser-windowed sinc, bit for bit the
+ * workbench's datasets/resample.cpp; docs/SLIMRT.md "Sensor front end"), for audio
+ * recorded at another rate than the model's (slimrt_stream_sample_rate). Refuses
+ * (SLIMRT_ERROR_INVALID_ARGUMENT, message) rates that are not positive and finite and
+ * more than 16× upsampling, as the workbench does. Equal rates copy. */
+SLIMRT_API slimrt_status slimrt_resample_frames(size_t frames, double from_hz, double to_hz, size_t* out_frames);
+/* y_frames must be slimrt_resample_frames' result. Allocates its filter tables per call. */
+SLIMRT_API slimrt_status slimrt_resample(const float* x, size_t frames, double from_hz, double to_hz, float* y,
+                                         size_t y_frames);
+/* frames × channels interleaved → frames: the mean of each frame's channels, as the
+ * workbench mixes multichannel WAV files down to mono. */
+SLIMRT_API slimrt_status slimrt_mix_to_mono(const float* x, size_t frames, int channels, float* y);
+
 #ifdef __cplusplus
 }
 #endif
