@@ -14,3 +14,7 @@ if(TARGET slimrt_frontend)
   endif()
   target_link_options(slimrt-sensor-app PRIVATE $<$<CXX_COMPILER_ID:GNU,Clang>:-Wl,--gc-sections>)
 endif()
+# A keyword-spotting-shaped demo model with random weights (C++: the writer API), to try
+# and time the app without a trained model.
+add_executable(slimrt-demo-model ${CMAKE_CURRENT_LIST_DIR}/demo_model.cpp)
+target_link_libraries(slimrt-demo-model PRIVATE slimrt)
