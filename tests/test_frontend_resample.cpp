@@ -18,6 +18,7 @@
 #include "datasets/resample.h"
 #include "datasets/wav.h"
 #include "frontend_test_util.h"
+#include "runtime/run_command.h"
 #include "slimrt/frontend.h"
 #include "slimrt/writer.h"
 #include "test_util.h"
@@ -75,14 +76,8 @@ void write_feature_model(const fs::path& p, const data::AudioFeatureExtractor& w
   m.write_file(p.string());
 }
 
-slimlab::test::CommandResult slimrt_run(const std::string& args) {
-  const std::string cmd = (slimlab::test::bin_dir() / "slimrt-run").string() + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  for (size_t n; p && (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  const int st = p ? ::pclose(p) : -1;
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+slimrt::test::CommandOutput slimrt_run(const std::string& args) {
+  return slimrt::test::run_command((slimlab::test::bin_dir() / "slimrt-run").string() + " " + args + " 2>&1");
 }
 
 std::vector<float> read_f32(const fs::path& p) {
@@ -127,11 +122,12 @@ TEST(FrontendResample, SlimrtRunFeaturesEqualTheWorkbenchsAtOtherRates) {
   for (const Clip& c : clips) {
     const std::string wav = (dir / "clips" / c.name).string();
     const auto r = slimrt_run("run " + (dir / "fe.slim").string() + " " + wav + " --output " + (dir / "y.f32").string());
-    ASSERT_EQ(r.code, 0) << r.out;
+    ASSERT_EQ(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("note: " + wav + ": resampled from " + std::to_string(c.rate) + " Hz to the model's 8000 Hz"),
               std::string::npos) << r.out;
-    if (c.channels == 2)
+    if (c.channels == 2) {
       EXPECT_NE(r.out.find("note: " + wav + ": 2 channels mixed down to mono"), std::string::npos) << r.out;
+    }
     const data::Recording* rec = nullptr;
     for (const auto& s : set.recordings)
       if (fs::path(s.source).filename() == c.name) rec = &s;
@@ -158,13 +154,13 @@ TEST(FrontendResample, SixteenTimesUpsamplingIsTheLimitOnBothSides) {
   const std::string msg = slimlab::test::error_of([&] { data::load_audio_folder(dir / "clips"); });
   EXPECT_NE(msg.find(why), std::string::npos) << msg;
   auto r = slimrt_run("run " + (dir / "fe.slim").string() + " " + (dir / "clips" / "a_x_0.wav").string());
-  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find(": recorded at 400 Hz, the model's front end takes 8000 Hz: " + why), std::string::npos) << r.out;
   // 500 Hz is exactly 16×: resampled on both sides.
   write_wav(dir / "clips" / "a_x_0.wav", 1, 500, signal(500, 1, 500, 4));
   EXPECT_EQ(data::load_audio_folder(dir / "clips").recordings.size(), 1u);
   r = slimrt_run("stream " + (dir / "fe.slim").string() + " " + (dir / "clips" / "a_x_0.wav").string());
-  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("resampled from 500 Hz to the model's 8000 Hz (500 → 8000 samples"), std::string::npos) << r.out;
 }
 

@@ -45,12 +45,17 @@ typedef struct app {
   uint64_t pushed;        /* frames pushed so far */
 } app;
 
+/* "slimrt-sensor-app: <prefix><message>" on stderr. */
+static void report(const char* prefix, const char* fmt, va_list ap) {
+  fprintf(stderr, "slimrt-sensor-app: %s", prefix);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+}
+
 static void die(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("slimrt-sensor-app: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  report("", fmt, ap);
   va_end(ap);
   exit(1);
 }
@@ -58,9 +63,7 @@ static void die(const char* fmt, ...) {
 static void note(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("slimrt-sensor-app: note: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  report("note: ", fmt, ap);
   va_end(ap);
 }
 

@@ -5,7 +5,6 @@
 // cross-test the binaries run through SLIMRT_TEST_EMULATOR (qemu-aarch64).
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,25 +15,16 @@
 #include <sstream>
 
 #include "frontend_models.h"
+#include "run_command.h"
 
 #if defined(SLIMRT_SENSOR_APP_BIN) && defined(SLIMRT_RUN_BIN)
 namespace slimrt::test {
 namespace {
 
-struct Result {
-  int status;
-  std::string out;
-};
+using Result = CommandOutput;
 
 // Runs a shell command line (stderr merged into stdout when `merge`).
-Result shell(const std::string& cmd, bool merge) {
-  FILE* p = ::popen((cmd + (merge ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  std::string out;
-  char buf[4096];
-  for (size_t n; p && (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  const int st = p ? ::pclose(p) : -1;
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+Result shell(const std::string& cmd, bool merge) { return run_command(cmd + (merge ? " 2>&1" : " 2>/dev/null")); }
 
 std::string emulator() {
   const char* emu = std::getenv("SLIMRT_TEST_EMULATOR");
@@ -62,8 +52,16 @@ std::string stream_decisions(const std::string& args) {
   return out;
 }
 
+// The app on `input` fails with exit status 1 and a message containing `message`.
+void expect_refused(const std::string& args, const std::string& input, const std::string& message) {
+  const Result r = app(args, input, true);
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find(message), std::string::npos) << "'" << message << "' not in: " << r.out;
+}
+
 // A RIFF/WAVE file around `data` (format tag, channels, rate, bits; `declared` the data
 // chunk's length when not data.size()).
+
 std::string wav_raw(int tag, int channels, uint32_t rate, int bits, const std::string& data, uint32_t declared = 0) {
   auto put = [](std::string& s, uint32_t v, int bytes) { s.append(reinterpret_cast<const char*>(&v), size_t(bytes)); };
   const uint32_t block = uint32_t(channels * bits / 8);
@@ -146,11 +144,9 @@ TEST_F(ExampleApp, WavAtAnotherRateIsResampledAsSlimrtRunDoes) {
     EXPECT_EQ(app(dir_ + "kws.slim --chunk 777", path).out, want) << rate;
   }
   // Beyond the workbench's 16× upsampling: refused with both rates, before reading the data.
-  const Result r = app(dir_ + "kws.slim", write("slow.wav", wav_bytes(1, 400, test_signal(800, 1, 2))), true);
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("stdin: recorded at 400 Hz, the model's front end takes 8000 Hz: sample rate 400 Hz is too low "
-                       "to resample to 8000 Hz (at most 16× upsampling"),
-            std::string::npos) << r.out;
+  expect_refused(dir_ + "kws.slim", write("slow.wav", wav_bytes(1, 400, test_signal(800, 1, 2))),
+                 "stdin: recorded at 400 Hz, the model's front end takes 8000 Hz: sample rate 400 Hz is too low to "
+                 "resample to 8000 Hz (at most 16× upsampling");
 }
 
 TEST_F(ExampleApp, CsvGivesTheDecisionsOfSlimrtRunStream) {
@@ -173,54 +169,35 @@ TEST_F(ExampleApp, CsvGivesTheDecisionsOfSlimrtRunStream) {
   EXPECT_EQ(app(dir_ + "har.slim --columns x,y,z --chunk 7", path).out, want);
   EXPECT_EQ(app(dir_ + "har.slim --columns 1,2,3", path).out, want);
 
-  Result r = app(dir_ + "har.slim", path, true);  // 4 columns for 3 channels
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("stdin:3: 4 columns, the model's front end takes 3 (pick them with --columns)"), std::string::npos)
-      << r.out;
-  r = app(dir_ + "har.slim --columns x,w", path, true);
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("stdin: no column 'w' (the input has 4 columns)"), std::string::npos) << r.out;
-  r = app(dir_ + "har.slim", write("bad.csv", "x,y,z\n1,2,3\n4,abc,6\n"), true);
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("stdin:3: column 2: 'abc' is not a number"), std::string::npos) << r.out;
-  r = app(dir_ + "har.slim", write("short.csv", "1,2,3\n4,5\n"), true);
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("stdin:2: 2 values, expected 3 (as the first row)"), std::string::npos) << r.out;
-  r = app(dir_ + "har.slim", write("inf.csv", "1,2,3\n4,inf,6\n"), true);
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("stdin:2: column 2 is NaN or infinite"), std::string::npos) << r.out;
+  expect_refused(dir_ + "har.slim", path, "stdin:3: 4 columns, the model's front end takes 3 (pick them with --columns)");
+  expect_refused(dir_ + "har.slim --columns x,w", path, "stdin: no column 'w' (the input has 4 columns)");
+  expect_refused(dir_ + "har.slim", write("bad.csv", "x,y,z\n1,2,3\n4,abc,6\n"), "stdin:3: column 2: 'abc' is not a number");
+  expect_refused(dir_ + "har.slim", write("short.csv", "1,2,3\n4,5\n"), "stdin:2: 2 values, expected 3 (as the first row)");
+  expect_refused(dir_ + "har.slim", write("inf.csv", "1,2,3\n4,inf,6\n"), "stdin:2: column 2 is NaN or infinite");
 }
 
 TEST_F(ExampleApp, BadInputNamesTheStdinPosition) {
   std::string wav = wav_bytes(1, 8000, test_signal(100, 1, 1));
   std::string code7 = wav;
   code7[20] = 7;
-  Result r = app(dir_ + "kws.slim", write("code7.wav", code7), true);
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("slimrt-sensor-app: stdin: byte 20: WAV format code 7 is not PCM (1) or IEEE float (3)"),
-            std::string::npos) << r.out;
-  for (size_t cut : {size_t(6), size_t(20), size_t(40)}) {  // truncated headers: an error, never a crash
-    r = app(dir_ + "kws.slim", write("cut.wav", wav.substr(0, cut)), true);
-    EXPECT_EQ(r.status, 1) << cut << r.out;
-    EXPECT_NE(r.out.find("slimrt-sensor-app: stdin"), std::string::npos) << cut << r.out;
-  }
+  expect_refused(dir_ + "kws.slim", write("code7.wav", code7),
+                 "slimrt-sensor-app: stdin: byte 20: WAV format code 7 is not PCM (1) or IEEE float (3)");
+  // Truncated headers: an error naming stdin, never a crash.
+  expect_refused(dir_ + "kws.slim", write("cut6.wav", wav.substr(0, 6)), "stdin: not a RIFF/WAVE file");
+  expect_refused(dir_ + "kws.slim", write("cut20.wav", wav.substr(0, 20)), "stdin: byte 12: 'fmt ' chunk runs past the end");
+  expect_refused(dir_ + "kws.slim", write("cut40.wav", wav.substr(0, 40)), "stdin: byte 36: no 'data' chunk");
   // A data chunk cut short (a truncated stream) keeps its whole frames, with a note.
   const std::string long_wav = wav_bytes(1, 8000, test_signal(6001, 1, 3), 40000);
-  r = app(dir_ + "kws.slim", write("trunc.wav", long_wav), true);
+  Result r = app(dir_ + "kws.slim", write("trunc.wav", long_wav), true);
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("note: stdin: the data chunk ends at byte 12046, 27998 bytes short of its declared length: read "
                        "its 6001 whole frames"),
             std::string::npos) << r.out;
   // A NaN in a float WAV names its byte.
-  r = app(dir_ + "kws.slim", write("nan.wav", wav_raw(3, 1, 8000, 32, std::string("\0\0\0\0\0\0\xc0\x7f", 8))), true);
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("stdin: byte 48: sample is NaN or infinite"), std::string::npos) << r.out;
-  r = app(dir_ + "kws.slim", write("empty.csv", ""), true);
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("stdin: empty input"), std::string::npos) << r.out;
-  r = app(dir_ + "missing.slim", write("x.csv", "1\n"), true);
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("missing.slim"), std::string::npos) << r.out;
+  expect_refused(dir_ + "kws.slim", write("nan.wav", wav_raw(3, 1, 8000, 32, std::string("\0\0\0\0\0\0\xc0\x7f", 8))),
+                 "stdin: byte 48: sample is NaN or infinite");
+  expect_refused(dir_ + "kws.slim", write("empty.csv", ""), "stdin: empty input");
+  expect_refused(dir_ + "missing.slim", write("x.csv", "1\n"), "missing.slim");
   r = shell(emulator() + SLIMRT_SENSOR_APP_BIN + " --help", true);
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out.rfind("usage: slimrt-sensor-app MODEL.slim", 0), 0u) << r.out;

@@ -13,6 +13,7 @@
 
 #include "frontend_models.h"
 #include "inputs.h"
+#include "run_command.h"
 
 namespace slimrt::test {
 namespace {
@@ -178,19 +179,10 @@ TEST(ToolInputs, PngWhenBuiltWithLibpng) {
 }
 
 #ifdef SLIMRT_RUN_BIN
-struct Result {
-  int status;
-  std::string out;
-};
+using Result = CommandOutput;
 Result run_tool(const std::string& args) {
   const char* emu = std::getenv("SLIMRT_TEST_EMULATOR");
-  const std::string cmd = std::string(emu ? emu : "") + " " + SLIMRT_RUN_BIN + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  for (size_t n; p && (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  const int st = p ? ::pclose(p) : -1;
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return run_command(std::string(emu ? emu : "") + " " + SLIMRT_RUN_BIN + " " + args + " 2>&1");
 }
 
 std::string temp_dir() {
