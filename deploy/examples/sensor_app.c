@@ -10,9 +10,9 @@
  *   arecord -f S16_LE -r 8000 -c 1 | slimrt-sensor-app kws.slim --hop 800
  *   slimrt-sensor-app har.slim --columns x,y,z < recording.csv
  *
- * Audio at another rate than the model's is resampled (band-limited, as the workbench;
- * the whole recording is read first) and several channels are mixed down to mono for a
- * mono model, each noted on stderr. Bad input gets a message naming the stdin byte
+ * Audio at another rate than the model's is resampled as it arrives (band-limited, as
+ * the workbench) and several channels are mixed down to mono for a mono model, each
+ * noted on stderr. Bad input gets a message naming the stdin byte
  * offset or line, and exit status 1. C99; see deploy/examples/README.md. */
 #include <math.h>
 #include <stdarg.h>
@@ -209,25 +209,22 @@ static uint32_t wav_header(reader* r, wav_format* f) {
   }
 }
 
-typedef struct audio {
-  float* x;
-  size_t frames, cap;
-} audio;
+/* Resampling to the model's rate as the samples arrive (slimrt_resampler). */
+typedef struct resampling {
+  slimrt_resampler* r;
+  float* y;             /* slimrt_resampler_max_output() floats */
+  uint64_t in, out;     /* samples so far */
+} resampling;
 
-static void audio_add(audio* s, const float* v, size_t n) {
-  if (s->frames + n > s->cap) {
-    s->cap = (s->frames + n) * 2;
-    s->x = (float*)realloc(s->x, s->cap * sizeof(float));
-    if (!s->x) die("stdin: out of memory holding %lu samples to resample", (unsigned long)s->cap);
-  }
-  memcpy(s->x + s->frames, v, n * sizeof(float));
-  s->frames += n;
+static void resampled(app* a, resampling* rs, size_t n) {
+  size_t i;
+  for (i = 0; i < n; ++i) add_frame(a, rs->y + i);
+  rs->out += n;
 }
 
 /* The data chunk in blocks of `a->chunk` frames: converted, checked, mixed down when the
- * model takes mono, then pushed — or kept in `hold` when the whole recording must be
- * resampled first. */
-static void wav_data(app* a, reader* r, const wav_format* f, uint32_t declared, audio* hold) {
+ * model takes mono, resampled when `rs` is given, pushed. */
+static void wav_data(app* a, reader* r, const wav_format* f, uint32_t declared, resampling* rs) {
   const int C = f->channels;
   const size_t block = (size_t)f->block, step = (size_t)(f->bits / 8);
   const int until_eof = declared == 0 || declared == 0xFFFFFFFFu; /* streamed WAV (arecord) */
@@ -237,7 +234,7 @@ static void wav_data(app* a, reader* r, const wav_format* f, uint32_t declared, 
   float* mono = (float*)xmalloc(a->chunk * sizeof(float));
   const float* src;
   uint64_t left = declared, total = 0;
-  size_t got, i, n;
+  size_t got, i, n, k;
   for (;;) {
     size_t want = a->chunk * block;
     if (!until_eof && left < want) want = (size_t)left;
@@ -253,8 +250,13 @@ static void wav_data(app* a, reader* r, const wav_format* f, uint32_t declared, 
     }
     if (C > 1 && a->channels == 1) slimrt_mix_to_mono(frames, n, C, mono);
     src = C > 1 && a->channels == 1 ? mono : frames; /* a->channels values per frame */
-    if (hold) audio_add(hold, src, n * (size_t)a->channels);
-    else for (i = 0; i < n; ++i) add_frame(a, src + i * (size_t)a->channels);
+    if (rs) {
+      if (slimrt_resampler_push(rs->r, src, n, rs->y, &k) != SLIMRT_OK) die("stdin: %s", slimrt_last_error());
+      rs->in += n;
+      resampled(a, rs, k);
+    } else {
+      for (i = 0; i < n; ++i) add_frame(a, src + i * (size_t)a->channels);
+    }
     total += n;
     if (got < want) break;
   }
@@ -271,31 +273,27 @@ static void run_wav(app* a, reader* r) {
   wav_format f = {0, 0, 0, 0, 0.0};
   const uint32_t declared = wav_header(r, &f);
   const double rate = slimrt_stream_sample_rate(a->stream);
-  audio hold = {NULL, 0, 0};
+  resampling rs = {NULL, NULL, 0, 0};
   const int resample = rate > 0 && fabs(f.rate - rate) > 1e-6 * rate;
+  size_t k;
   if (f.channels != a->channels && a->channels != 1)
     die("stdin: %d channels, the model's front end takes %d", f.channels, a->channels);
   if (f.channels > 1 && a->channels == 1) note("stdin: %d channels mixed down to mono", f.channels);
   if (resample) {
-    size_t out_n = 0;
     if (a->channels != 1)
       die("stdin: recorded at %.0f Hz, the model's front end takes %.0f Hz (slimrt resamples mono audio only)", f.rate, rate);
-    if (slimrt_resample_frames(1, f.rate, rate, &out_n) != SLIMRT_OK)
+    if (slimrt_resampler_open(f.rate, rate, a->chunk, &rs.r) != SLIMRT_OK)
       die("stdin: recorded at %.0f Hz, the model's front end takes %.0f Hz: %s", f.rate, rate, slimrt_last_error());
+    rs.y = (float*)xmalloc(slimrt_resampler_max_output(rs.r) * sizeof(float));
   }
-  wav_data(a, r, &f, declared, resample ? &hold : NULL);
+  wav_data(a, r, &f, declared, resample ? &rs : NULL);
   if (resample) {
-    size_t out_n = 0, i;
-    float* y;
-    if (slimrt_resample_frames(hold.frames, f.rate, rate, &out_n) != SLIMRT_OK)
-      die("stdin: recorded at %.0f Hz, the model's front end takes %.0f Hz: %s", f.rate, rate, slimrt_last_error());
-    y = (float*)xmalloc(out_n * sizeof(float));
-    if (slimrt_resample(hold.x, hold.frames, f.rate, rate, y, out_n) != SLIMRT_OK) die("stdin: %s", slimrt_last_error());
-    note("stdin: resampled from %.0f Hz to the model's %.0f Hz (%lu → %lu samples, band-limited as the workbench)",
-         f.rate, rate, (unsigned long)hold.frames, (unsigned long)out_n);
-    for (i = 0; i < out_n; ++i) add_frame(a, y + i);
-    free(y);
-    free(hold.x);
+    if (slimrt_resampler_finish(rs.r, rs.y, &k) != SLIMRT_OK) die("stdin: %s", slimrt_last_error());
+    resampled(a, &rs, k);
+    note("stdin: resampled from %.0f Hz to the model's %.0f Hz (%llu → %llu samples, band-limited as the workbench)",
+         f.rate, rate, (unsigned long long)rs.in, (unsigned long long)rs.out);
+    slimrt_resampler_free(rs.r);
+    free(rs.y);
   }
   finish(a);
 }

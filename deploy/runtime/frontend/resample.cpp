@@ -71,14 +71,14 @@ void fill_taps(const std::vector<float>& table, double frac, double s, int half,
   for (int j = 0; j < n; ++j) taps[j] = float(s) * kernel(table, s * (frac + half - j));
 }
 
-// Σ_j x[k0 + j] · taps[j], with x = 0 outside [0, n).
-inline float dot(const float* x, int64_t n, int64_t k0, const float* taps, int count) {
+// Σ_j x[k0 + j] · taps[j], with x = 0 outside [0, n); x[k] is data[k − data_start].
+inline float dot(const float* data, int64_t data_start, int64_t n, int64_t k0, const float* taps, int count) {
   int j0 = 0, j1 = count;
   if (k0 < 0) j0 = int(std::min<int64_t>(count, -k0));
   if (k0 + count > n) j1 = int(std::max<int64_t>(j0, n - k0));
   // Four partial sums: independent chains the CPU can overlap.
   float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  const float* xp = x + k0;
+  const float* xp = data + (k0 - data_start);
   int j = j0;
   for (; j + 4 <= j1; j += 4) {
     a0 += xp[j] * taps[j];
@@ -98,18 +98,60 @@ void check_rate(const char* name, double hz) {
                                 std::to_string(hz));
 }
 
+// ceil(n·to/from) without the size check (at least 1 for n > 0).
+int64_t out_count(int64_t n, double from_hz, double to_hz) {
+  if (from_hz == to_hz || n <= 0) return std::max<int64_t>(0, n);
+  const double out_exact = double(n) * to_hz / from_hz;
+  return std::max<int64_t>(1, int64_t(std::ceil(out_exact - 1e-9 * out_exact)));
+}
+
 }  // namespace
+
+ResampleFilter prepare_resample(double from_hz, double to_hz) {
+  check_rate("from_hz", from_hz);
+  check_rate("to_hz", to_hz);
+  ResampleFilter f;
+  f.from_hz = from_hz, f.to_hz = to_hz;
+  f.s = kRolloff * std::min(1.0, to_hz / from_hz);
+  f.half = int(std::floor(kZeroCrossings / f.s));
+  f.count = 2 * f.half + 2;
+  f.step = from_hz / to_hz;
+  if (whole(from_hz) && whole(to_hz)) {
+    const int64_t g = std::gcd(int64_t(from_hz), int64_t(to_hz));
+    const int64_t L = int64_t(to_hz) / g, M = int64_t(from_hz) / g;
+    if (L <= kMaxPhases) {
+      // Polyphase: output n sits at input position (n·M)/L + ((n·M) mod L)/L.
+      f.L = L, f.M = M;
+      f.bank.resize(size_t(L * f.count));
+      for (int64_t p = 0; p < L; ++p)
+        fill_taps(kernel_table(), double(p) / double(L), f.s, f.half, &f.bank[size_t(p * f.count)]);
+    }
+  }
+  return f;
+}
+
+int64_t ResampleFilter::first_tap(int64_t i) const {
+  if (L > 0) return i * M / L - half;
+  return int64_t(std::floor(double(i) * step)) - half;
+}
+
+const float* ResampleFilter::taps(int64_t i, float* scratch) const {
+  if (L > 0) return &bank[size_t((i * M % L) * count)];
+  // Arbitrary ratio: taps interpolated per output sample.
+  const double t = double(i) * step;
+  fill_taps(kernel_table(), t - std::floor(t), s, half, scratch);
+  return scratch;
+}
 
 int64_t resample_frames(int64_t n, double from_hz, double to_hz) {
   check_rate("from_hz", from_hz);
   check_rate("to_hz", to_hz);
-  if (from_hz == to_hz || n <= 0) return std::max<int64_t>(0, n);
   const double out_exact = double(n) * to_hz / from_hz;
-  if (out_exact > double(int64_t(1) << 31))
+  if (from_hz != to_hz && out_exact > double(int64_t(1) << 31))
     throw std::invalid_argument("resample: " + std::to_string(n) + " samples at " + std::to_string(from_hz) +
                                 " Hz would become " + std::to_string(out_exact) + " samples at " +
                                 std::to_string(to_hz) + " Hz");
-  return std::max<int64_t>(1, int64_t(std::ceil(out_exact - 1e-9 * out_exact)));
+  return out_count(n, from_hz, to_hz);
 }
 
 void resample(const float* x, int64_t n, double from_hz, double to_hz, float* y) {
@@ -118,34 +160,51 @@ void resample(const float* x, int64_t n, double from_hz, double to_hz, float* y)
     std::copy(x, x + std::max<int64_t>(0, n), y);
     return;
   }
-  const std::vector<float>& table = kernel_table();
-  const double s = kRolloff * std::min(1.0, to_hz / from_hz);
-  const int half = int(std::floor(kZeroCrossings / s));
-  const int count = 2 * half + 2;
-  if (whole(from_hz) && whole(to_hz)) {
-    const int64_t g = std::gcd(int64_t(from_hz), int64_t(to_hz));
-    const int64_t L = int64_t(to_hz) / g, M = int64_t(from_hz) / g;
-    if (L <= kMaxPhases) {
-      // Polyphase: output n sits at input position (n·M)/L + ((n·M) mod L)/L.
-      std::vector<float> bank(size_t(L * count));
-      for (int64_t p = 0; p < L; ++p) fill_taps(table, double(p) / double(L), s, half, &bank[size_t(p * count)]);
-      for (int64_t i = 0; i < out_n; ++i) {
-        const int64_t pos = i * M;
-        const int64_t base = pos / L, phase = pos % L;
-        y[i] = dot(x, n, base - half, &bank[size_t(phase * count)], count);
-      }
-      return;
-    }
+  const ResampleFilter f = prepare_resample(from_hz, to_hz);
+  std::vector<float> scratch(f.L > 0 ? 0 : size_t(f.count));
+  for (int64_t i = 0; i < out_n; ++i) y[i] = dot(x, 0, n, f.first_tap(i), f.taps(i, scratch.data()), f.count);
+}
+
+StreamResampler::StreamResampler(double from_hz, double to_hz, size_t max_chunk)
+    : filter_(prepare_resample(from_hz, to_hz)), max_chunk_(max_chunk) {
+  if (max_chunk < 1 || max_chunk > (size_t(1) << 24))
+    bad_option("StreamResampler", "max_chunk", std::to_string(max_chunk) + " is outside 1 .. 2^24");
+  same_ = from_hz == to_hz;
+  buf_.assign(same_ ? 0 : size_t(filter_.count) + max_chunk, 0.0f);
+  scratch_.assign(filter_.L > 0 || same_ ? 0 : size_t(filter_.count), 0.0f);
+  max_output_ = same_ ? max_chunk
+                      : size_t(std::ceil(double(max_chunk + size_t(filter_.count) + 2) * to_hz / from_hz)) + 2;
+}
+
+void StreamResampler::reset() { start_ = received_ = produced_ = 0; }
+
+size_t StreamResampler::push(const float* x, size_t n, float* y) {
+  if (n > max_chunk_)
+    bad_option("StreamResampler", "push", std::to_string(n) + " samples, more than max_chunk " + std::to_string(max_chunk_));
+  if (same_) {
+    std::copy(x, x + n, y);
+    return n;
   }
-  // Arbitrary ratio: taps interpolated per output sample.
-  std::vector<float> taps(static_cast<size_t>(count));
-  const double step = from_hz / to_hz;
-  for (int64_t i = 0; i < out_n; ++i) {
-    const double t = double(i) * step;
-    const double base = std::floor(t);
-    fill_taps(table, t - base, s, half, taps.data());
-    y[i] = dot(x, n, int64_t(base) - half, taps.data(), count);
-  }
+  // Keep the samples from the next output's first tap on (fewer than `count` of them).
+  const int64_t keep = std::min(received_, std::max<int64_t>(start_, filter_.first_tap(produced_)));
+  std::copy(buf_.begin() + (keep - start_), buf_.begin() + (received_ - start_), buf_.begin());
+  start_ = keep;
+  std::copy(x, x + n, buf_.begin() + (received_ - start_));
+  received_ += int64_t(n);
+  size_t out = 0;
+  for (int64_t k0; (k0 = filter_.first_tap(produced_)) + filter_.count <= received_; ++produced_)
+    y[out++] = dot(buf_.data(), start_, received_, k0, filter_.taps(produced_, scratch_.data()), filter_.count);
+  return out;
+}
+
+size_t StreamResampler::finish(float* y) {
+  if (same_) return 0;
+  const int64_t out_n = out_count(received_, filter_.from_hz, filter_.to_hz);
+  size_t out = 0;
+  for (; produced_ < out_n; ++produced_)
+    y[out++] = dot(buf_.data(), start_, received_, filter_.first_tap(produced_),
+                   filter_.taps(produced_, scratch_.data()), filter_.count);
+  return out;
 }
 
 void check_audio_rates(double from_hz, double to_hz) {
@@ -181,34 +240,45 @@ slimrt_status resample_fail(const std::string& msg) {
 
 extern "C" {
 
-slimrt_status slimrt_resample_frames(size_t frames, double from_hz, double to_hz, size_t* out_frames) {
-  if (!out_frames) return resample_fail("slimrt_resample_frames: null argument");
-  *out_frames = 0;
+struct slimrt_resampler {
+  slimrt::frontend::StreamResampler r;
+};
+
+slimrt_status slimrt_resampler_open(double from_hz, double to_hz, size_t max_frames, slimrt_resampler** out) {
+  if (!out) return resample_fail("slimrt_resampler_open: null argument");
+  *out = nullptr;
   try {
     slimrt::frontend::check_audio_rates(from_hz, to_hz);
-    *out_frames = size_t(slimrt::frontend::resample_frames(int64_t(frames), from_hz, to_hz));
+    *out = new slimrt_resampler{slimrt::frontend::StreamResampler(from_hz, to_hz, max_frames)};
     return SLIMRT_OK;
-  } catch (const std::exception& e) {
+  } catch (const std::invalid_argument& e) {
     return resample_fail(e.what());
-  }
-}
-
-slimrt_status slimrt_resample(const float* x, size_t frames, double from_hz, double to_hz, float* y,
-                              size_t y_frames) {
-  size_t need = 0;
-  if (slimrt_resample_frames(frames, from_hz, to_hz, &need) != SLIMRT_OK) return SLIMRT_ERROR_INVALID_ARGUMENT;
-  if ((!x && frames) || (!y && need)) return resample_fail("slimrt_resample: null argument");
-  if (y_frames != need)
-    return resample_fail("slimrt_resample: y holds " + std::to_string(y_frames) + " frames, the result has " +
-                         std::to_string(need));
-  try {
-    slimrt::frontend::resample(x, int64_t(frames), from_hz, to_hz, y);
-    return SLIMRT_OK;
   } catch (const std::exception& e) {  // std::bad_alloc of the filter bank
     slimrt::detail::c_api_error() = e.what();
     return SLIMRT_ERROR_RUNTIME;
   }
 }
+
+size_t slimrt_resampler_max_output(const slimrt_resampler* r) { return r ? r->r.max_output() : 0; }
+
+slimrt_status slimrt_resampler_push(slimrt_resampler* r, const float* x, size_t frames, float* y, size_t* y_frames) {
+  if (!r || !y || !y_frames || (!x && frames)) return resample_fail("slimrt_resampler_push: null argument");
+  *y_frames = 0;
+  try {
+    *y_frames = r->r.push(x, frames, y);
+    return SLIMRT_OK;
+  } catch (const std::exception& e) {
+    return resample_fail(std::string("slimrt_resampler_push: ") + e.what());
+  }
+}
+
+slimrt_status slimrt_resampler_finish(slimrt_resampler* r, float* y, size_t* y_frames) {
+  if (!r || !y || !y_frames) return resample_fail("slimrt_resampler_finish: null argument");
+  *y_frames = r->r.finish(y);
+  return SLIMRT_OK;
+}
+
+void slimrt_resampler_free(slimrt_resampler* r) { delete r; }
 
 slimrt_status slimrt_mix_to_mono(const float* x, size_t frames, int channels, float* y) {
   if ((!x || !y) && frames) return resample_fail("slimrt_mix_to_mono: null argument");
