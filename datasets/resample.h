@@ -15,6 +15,9 @@
 // L ≤ 1024, e.g. 44100 → 8000 is 80/441) the L filter phases are tabulated
 // once per call (polyphase); otherwise each output sample's taps are
 // interpolated from a fine table of h. Equal rates return the input unchanged.
+//
+// Both functions call slimrt's front end (slimrt/frontend.h: resample, mix_to_mono),
+// the one implementation the device runs too.
 #include <vector>
 
 namespace slimlab::data {

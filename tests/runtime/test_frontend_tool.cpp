@@ -13,6 +13,7 @@
 
 #include "frontend_models.h"
 #include "inputs.h"
+#include "run_command.h"
 
 namespace slimrt::test {
 namespace {
@@ -178,19 +179,10 @@ TEST(ToolInputs, PngWhenBuiltWithLibpng) {
 }
 
 #ifdef SLIMRT_RUN_BIN
-struct Result {
-  int status;
-  std::string out;
-};
+using Result = CommandOutput;
 Result run_tool(const std::string& args) {
   const char* emu = std::getenv("SLIMRT_TEST_EMULATOR");
-  const std::string cmd = std::string(emu ? emu : "") + " " + SLIMRT_RUN_BIN + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  for (size_t n; p && (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  const int st = p ? ::pclose(p) : -1;
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return run_command(std::string(emu ? emu : "") + " " + SLIMRT_RUN_BIN + " " + args + " 2>&1");
 }
 
 std::string temp_dir() {
@@ -243,11 +235,18 @@ TEST(ToolCommands, RunStreamDescribeHelpOnAnAudioModel) {
     EXPECT_EQ(r.out.rfind(std::string("usage: slimrt-run ") + cmd, 0), 0u) << r.out;
   }
 
-  // Another rate: refused with both numbers; a broken WAV: the file and offset.
+  // Another rate: resampled (noted; test_frontend_resample.cpp checks the features);
+  // beyond 16× upsampling refused with both numbers; a broken WAV: the file and offset.
   write(dir + "fast.wav", wav_bytes(1, 1, 16000, 16, pcm16(x)));
   r = run_tool("run " + dir + "kws.slim " + dir + "fast.wav");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("fast.wav: resampled from 16000 Hz to the model's 8000 Hz (12000 → 6000 samples"),
+            std::string::npos) << r.out;
+  write(dir + "slow.wav", wav_bytes(1, 1, 400, 16, pcm16(x)));
+  r = run_tool("run " + dir + "kws.slim " + dir + "slow.wav");
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("fast.wav: recorded at 16000 Hz, the model's front end takes 8000 Hz"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("slow.wav: recorded at 400 Hz, the model's front end takes 8000 Hz: sample rate 400 Hz is too "
+                       "low to resample to 8000 Hz (at most 16× upsampling"), std::string::npos) << r.out;
   write(dir + "bad.wav", wav_bytes(7, 1, 8000, 16, pcm16(x)));
   r = run_tool("run " + dir + "kws.slim " + dir + "bad.wav");
   EXPECT_EQ(r.status, 1);

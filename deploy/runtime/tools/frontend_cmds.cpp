@@ -46,7 +46,8 @@ Signal read_signal(const std::string& path, const RawOptions& o, int want_channe
     s.rate = a.rate;
     if (want_channels == 1 && a.channels > 1) {
       note(path + ": " + std::to_string(a.channels) + " channels mixed down to mono");
-      s.x = downmix(a);
+      s.x.resize(size_t(a.frames));
+      frontend::mix_to_mono(a.samples.data(), a.frames, a.channels, s.x.data());  // the workbench's mix
       s.channels = 1;
     } else {
       s.x = std::move(a.samples);
@@ -77,11 +78,30 @@ Signal read_signal(const std::string& path, const RawOptions& o, int want_channe
   return s;
 }
 
-void check_rate(const std::string& path, double file_rate, double model_rate) {
-  if (file_rate > 0 && model_rate > 0 && std::fabs(file_rate - model_rate) > 1e-6 * model_rate)
-    throw Error(path + ": recorded at " + std::to_string(int64_t(std::lround(file_rate))) +
-                " Hz, the model's front end takes " + std::to_string(int64_t(std::lround(model_rate))) +
-                " Hz (resample the file first: slimrt ports no band-limited audio resampler yet)");
+std::string hz(double r) { return std::to_string(int64_t(std::lround(r))); }
+
+// A recording at another rate than the model's: mono audio is resampled with the front
+// end's band-limited resampler (the workbench's), noted; refused for several channels,
+// more than 16× upsampling or a bad rate, naming both rates.
+void conform_rate(const std::string& path, Signal& s, double model_rate) {
+  if (s.rate <= 0 || model_rate <= 0 || std::fabs(s.rate - model_rate) <= 1e-6 * model_rate) return;
+  if (s.channels != 1)
+    throw Error(path + ": recorded at " + hz(s.rate) + " Hz, the model's front end takes " + hz(model_rate) +
+                " Hz (slimrt resamples mono audio only; resample the " + std::to_string(s.channels) +
+                "-channel file first)");
+  try {
+    frontend::check_audio_rates(s.rate, model_rate);
+    std::vector<float> y(size_t(frontend::resample_frames(s.frames, s.rate, model_rate)));
+    frontend::resample(s.x.data(), s.frames, s.rate, model_rate, y.data());
+    note(path + ": resampled from " + hz(s.rate) + " Hz to the model's " + hz(model_rate) + " Hz (" +
+         std::to_string(s.frames) + " → " + std::to_string(y.size()) + " samples, band-limited as the workbench)");
+    s.x = std::move(y);
+    s.frames = int64_t(s.x.size());
+    s.rate = model_rate;
+  } catch (const std::invalid_argument& e) {
+    throw Error(path + ": recorded at " + hz(s.rate) + " Hz, the model's front end takes " + hz(model_rate) +
+                " Hz: " + e.what());
+  }
 }
 
 // An image as the op's input [H, W, C] (pixel values 0..255); another size or channel
@@ -210,7 +230,7 @@ int run_raw(const std::shared_ptr<const Model>& m, const std::string& path, cons
     infer(image_input(input, shape).data());
   } else if (op.type == OpType::AudioFeatures) {
     Signal s = read_signal(input, o, 1);
-    check_rate(input, s.rate, op.frontend.sample_rate);
+    conform_rate(input, s, op.frontend.sample_rate);
     const int64_t n = shape[0];
     std::vector<float> clip(size_t(n), 0.0f);  // the workbench's rule: centre crop, zero pad at the end
     const int64_t from = s.frames > n ? (s.frames - n) / 2 : 0;
@@ -220,7 +240,7 @@ int run_raw(const std::shared_ptr<const Model>& m, const std::string& path, cons
   } else {  // DeepSenseFeatures, Resample: [W, C] windows
     const int64_t W = shape[0];
     Signal s = read_signal(input, o, int(shape[1]));
-    check_rate(input, s.rate, op.frontend.sample_rate);
+    conform_rate(input, s, op.frontend.sample_rate);
     if (s.frames < W) throw Error(input + ": " + std::to_string(s.frames) + " rows, one window is " + std::to_string(W));
     const int64_t hop = op.frontend.stream_hop > 0 ? op.frontend.stream_hop : W;
     for (int64_t start = 0; start + W <= s.frames; start += hop) infer(s.x.data() + start * s.channels);
@@ -269,7 +289,7 @@ int stream_raw(const std::string& path, const std::string& input, const RawOptio
     if (slimrt_stream_set_point(s, int(resolve_point(names, o.point))) != SLIMRT_OK) throw Error(slimrt_last_error());
   }
   Signal sig = read_signal(input, o, slimrt_stream_channels(s));
-  check_rate(input, sig.rate, slimrt_stream_sample_rate(s));
+  conform_rate(input, sig, slimrt_stream_sample_rate(s));
   std::printf("# window %lld frames, hop %lld, smoothing %s over %d; columns: end_s window class score smoothed score\n",
               (long long)slimrt_stream_window(s), (long long)slimrt_stream_hop(s),
               slimrt_stream_smooth_mode(s) == SLIMRT_SMOOTH_MEAN ? "mean" : "vote", slimrt_stream_smooth_window(s));

@@ -57,7 +57,7 @@ int command_help(const std::string& cmd) {
                 "                      [--raw]\n"
                 "  Runs the model on INPUT. A model whose graph starts with a front-end op takes raw sensor files:\n"
                 "    .wav  PCM 8/16/24/32-bit or float, any channel count (mixed down to mono for audio models);\n"
-                "          the rate must be the front end's (refused with both numbers otherwise)\n"
+                "          another rate is resampled to the front end's (band-limited, noted; at most 16x up)\n"
                 "    .csv  sensor samples, one row per time step (--columns x,y,z or 0,1,2 picks columns);\n"
                 "          a recording longer than one window runs every window, outputs averaged\n"
                 "    .pgm .ppm%s  images (another size or channel count is converted, with a note)\n"

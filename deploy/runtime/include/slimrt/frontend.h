@@ -14,6 +14,7 @@
 //   DeepSense        datasets/har_windows.cpp deepsense_features ([S, T, D·f·2])
 //   normalisation    datasets/normalize.cpp ((x − mean) · (1/std) along one axis)
 //   linear resample  datasets/har_windows.cpp resample_linear
+//   audio resample   datasets/resample.cpp (Kaiser-windowed sinc; the workbench calls this one)
 //   image            datasets/image_folder.cpp decode + resize_into (u8 → /255, bilinear,
 //                    pixel centres aligned), then the per-channel normalisation
 #include <cstddef>
@@ -135,6 +136,62 @@ void normalize(const float* x, int64_t outer, int64_t extent, int64_t inner, con
 int64_t resample_linear_frames(int64_t n, double rate_in, double rate_out);
 // x: n frames × channels interleaved → y: resample_linear_frames(n, …) frames.
 void resample_linear(const float* x, int64_t n, int channels, double rate_in, double rate_out, float* y);
+
+// ---- band-limited audio resampling and down-mixing (datasets/resample.h) ---------
+//
+// y[n] = Σ_k x[k]·s·h(s·(t_n − k)), t_n = n·from/to, h a Kaiser-windowed sinc with
+// 64 zero crossings per side, β = 8.6, s = 0.96·min(1, to/from); samples outside the
+// signal count as zeros; polyphase tables when to/from reduces to L/M with L ≤ 1024.
+// The workbench's datasets/resample.cpp delegates here (one implementation).
+
+// The filter of one rate pair: output i takes inputs first_tap(i) .. first_tap(i) + count − 1.
+struct ResampleFilter {
+  double from_hz = 0, to_hz = 0;
+  double s = 1, step = 1;  // cut-off scale; from/to
+  int half = 0, count = 0;
+  int64_t L = 0, M = 0;    // to/from = L/M when polyphase (L > 0)
+  std::vector<float> bank;  // L × count taps
+  int64_t first_tap(int64_t i) const;
+  // Output i's taps (the bank's phase, or interpolated into scratch: count floats).
+  const float* taps(int64_t i, float* scratch) const;
+};
+ResampleFilter prepare_resample(double from_hz, double to_hz);  // throws as resample_frames
+
+// Frames of the result: ceil(n·to/from) (n when the rates are equal, 0 for n = 0).
+// Throws std::invalid_argument for a rate that is not positive and finite or a result
+// over 2^31 frames.
+int64_t resample_frames(int64_t n, double from_hz, double to_hz);
+// x: n mono samples → y: resample_frames(n, …) samples. Builds its filter tables per
+// call (allocates): a whole-recording step, not part of the per-window path.
+void resample(const float* x, int64_t n, double from_hz, double to_hz, float* y);
+// Streaming: mono samples in chunks of at most max_chunk; each output is written as
+// soon as every input it takes has arrived, finish() writes the rest (the end padded
+// with zeros). The outputs equal resample() over all samples pushed, bit for bit. The
+// constructor allocates; push() and finish() never do (y: max_output() floats).
+class StreamResampler {
+ public:
+  StreamResampler(double from_hz, double to_hz, size_t max_chunk);
+  size_t max_output() const { return max_output_; }
+  size_t push(const float* x, size_t n, float* y);  // returns the outputs written
+  size_t finish(float* y);
+  void reset();
+
+ private:
+  ResampleFilter filter_;
+  size_t max_chunk_ = 0, max_output_ = 0;
+  bool same_ = false;              // equal rates: copied through
+  std::vector<float> buf_;         // inputs from start_ on (fewer than count + max_chunk)
+  std::vector<float> scratch_;     // taps of an arbitrary ratio
+  int64_t start_ = 0, received_ = 0, produced_ = 0;
+};
+
+// The workbench's limit for audio recordings: at most 16× upsampling (a header's rate
+// is untrusted). Throws std::invalid_argument "sample rate 400 Hz is too low to resample
+// to 8000 Hz (at most 16× upsampling; is it an audio recording?)" or for a bad rate.
+constexpr double kMaxUpsampling = 16;
+void check_audio_rates(double from_hz, double to_hz);
+// Mean of the channels of each frame (float sum times 1/channels): frames × channels → frames.
+void mix_to_mono(const float* x, int64_t frames, int channels, float* y);
 
 // ---- images: u8 HWC → f32 CHW ----------------------------------------------------
 

@@ -79,6 +79,26 @@ SLIMRT_API int slimrt_stream_point(const slimrt_stream* stream);
 /* Output 0 of the last completed window (count = its numel). */
 SLIMRT_API slimrt_status slimrt_stream_output(const slimrt_stream* stream, float* data, size_t count);
 
+/* Band-limited resampling of mono audio as it arrives (Kaiser-windowed sinc, bit for
+ * bit the workbench's datasets/resample.cpp over the whole recording; docs/SLIMRT.md
+ * "Sensor front end"), for a microphone or file at another rate than the model's
+ * (slimrt_stream_sample_rate). open refuses (SLIMRT_ERROR_INVALID_ARGUMENT, message)
+ * rates that are not positive and finite and more than 16× upsampling, as the workbench
+ * does; equal rates copy. push takes at most max_frames samples and writes the outputs
+ * whose inputs have all arrived; finish writes the rest (the end padded with zeros). y
+ * holds slimrt_resampler_max_output() floats. Everything is allocated by open. */
+typedef struct slimrt_resampler slimrt_resampler;
+SLIMRT_API slimrt_status slimrt_resampler_open(double from_hz, double to_hz, size_t max_frames,
+                                               slimrt_resampler** out);
+SLIMRT_API size_t slimrt_resampler_max_output(const slimrt_resampler* resampler);
+SLIMRT_API slimrt_status slimrt_resampler_push(slimrt_resampler* resampler, const float* x, size_t frames, float* y,
+                                               size_t* y_frames);
+SLIMRT_API slimrt_status slimrt_resampler_finish(slimrt_resampler* resampler, float* y, size_t* y_frames);
+SLIMRT_API void slimrt_resampler_free(slimrt_resampler* resampler);
+/* frames × channels interleaved → frames: the mean of each frame's channels, as the
+ * workbench mixes multichannel WAV files down to mono. */
+SLIMRT_API slimrt_status slimrt_mix_to_mono(const float* x, size_t frames, int channels, float* y);
+
 #ifdef __cplusplus
 }
 #endif
