@@ -89,27 +89,26 @@ TEST(AugmentConfig, AnOptionForAnotherModalityIsAnErrorAtItsLine) {
 }
 
 TEST(AugmentConfig, AnOptionThatDoesNotFitTheInputLayoutIsAnError) {
-  const auto deepsense = issues_of(
-      "[dataset]\nsource = \"synthetic:har\"\nhar_features = \"deepsense\"\n[model]\nname = \"deepsense\"\n"
-      "[augment]\ntime_warp_sigma = 0.2\n");
-  EXPECT_TRUE(has(deepsense, "x.toml:7: augment.time_warp_sigma: needs raw windows [C, W]"))
-      << ::testing::PrintToString(deepsense);
-  const auto masks_on_raw = issues_of(
-      "[dataset]\nsource = \"synthetic:audio\"\naudio_features = \"raw\"\n[model]\nname = \"deepear_dnn\"\n"
-      "[augment]\ntime_masks = 1\n");
-  EXPECT_TRUE(has(masks_on_raw, "x.toml:7: augment.time_masks: SpecAugment masks need spectrogram features"))
-      << ::testing::PrintToString(masks_on_raw);
-  const auto noise_on_mfcc = issues_of(
-      "[dataset]\nsource = \"synthetic:audio\"\naudio_features = \"mfcc\"\n[model]\nname = \"deepear_dnn\"\n"
-      "[augment]\nnoise_prob = 1\n");
-  EXPECT_TRUE(has(noise_on_mfcc, "x.toml:7: augment.noise_prob: noise mixing needs"))
-      << ::testing::PrintToString(noise_on_mfcc);
-  const auto bad_dir = issues_of(
-      "[dataset]\nsource = \"synthetic:audio\"\n[model]\nname = \"audio_cnn\"\n[augment]\nnoise_dir = "
-      "\"/nonexistent/noise\"\n");
-  EXPECT_TRUE(has(bad_dir, "x.toml:6: augment.noise_dir: '/nonexistent/noise' is not a folder"))
-      << ::testing::PrintToString(bad_dir);
-  EXPECT_TRUE(has(bad_dir, "augment.noise_dir: is set but augment.noise_prob is 0"));
+  struct Case {
+    std::string dataset, model, augment, expected;
+  };
+  const std::vector<Case> cases = {
+      {"source = \"synthetic:har\"\nhar_features = \"deepsense\"", "deepsense", "time_warp_sigma = 0.2",
+       "x.toml:7: augment.time_warp_sigma: needs raw windows [C, W]"},
+      {"source = \"synthetic:audio\"\naudio_features = \"raw\"", "deepear_dnn", "time_masks = 1",
+       "x.toml:7: augment.time_masks: SpecAugment masks need spectrogram features"},
+      {"source = \"synthetic:audio\"\naudio_features = \"mfcc\"", "deepear_dnn", "noise_prob = 1",
+       "x.toml:7: augment.noise_prob: noise mixing needs"},
+      {"source = \"synthetic:audio\"", "audio_cnn", "noise_dir = \"/nonexistent/noise\"",
+       "x.toml:6: augment.noise_dir: '/nonexistent/noise' is not a folder"},
+      {"source = \"synthetic:audio\"", "audio_cnn", "noise_dir = \"/nonexistent/noise\"",
+       "augment.noise_dir: is set but augment.noise_prob is 0"},
+  };
+  for (const Case& c : cases) {
+    const auto issues = issues_of("[dataset]\n" + c.dataset + "\n[model]\nname = \"" + c.model + "\"\n[augment]\n" +
+                                  c.augment + "\n");
+    EXPECT_TRUE(has(issues, c.expected)) << c.expected << "\n" << ::testing::PrintToString(issues);
+  }
 }
 
 TEST(AugmentConfig, RangesAndChoicesAreChecked) {

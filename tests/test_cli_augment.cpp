@@ -3,7 +3,6 @@
 // (the curve differs from a run without it) and reruns with the same seed are identical.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "test_util.h"
@@ -13,16 +12,9 @@ using slimlab::test::run_slimlab;
 
 namespace {
 
-std::string read(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 // One column of curves.csv, by header name.
 std::vector<std::string> column(const fs::path& csv, const std::string& name) {
-  std::istringstream in(read(csv));
+  std::istringstream in(slimlab::test::read_text(csv));
   std::string line, cell;
   std::getline(in, line);
   std::istringstream header(line);
@@ -67,7 +59,7 @@ TEST(CliAugment, HarAugmentationTrainsDeterministicallyAndChangesTheCurve) {
                                  " --set augment.rotation_degrees=0 --set augment.time_warp_sigma=0");
   ASSERT_EQ(plain.code, 0) << plain.out;
   const fs::path runs = dir / "runs/har_aug";
-  EXPECT_NE(read(runs / "a/config.toml").find("rotation_degrees = 180.0"), std::string::npos);
+  EXPECT_NE(slimlab::test::read_text(runs / "a/config.toml").find("rotation_degrees = 180.0"), std::string::npos);
   const auto a = column(runs / "a/curves.csv", "train_loss"), b = column(runs / "b/curves.csv", "train_loss"),
              p = column(runs / "plain/curves.csv", "train_loss");
   ASSERT_EQ(a.size(), 2u);
@@ -84,7 +76,7 @@ TEST(CliAugment, AudioAugmentationTrains) {
                                             "freq_masks = 1\ntime_masks = 1\n");
   const auto r = run_slimlab("train " + file + common(dir) + " --run-id a --set train.epochs=1");
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_EQ(read(dir / "runs/audio_aug/a/status"), "finished\n");
+  EXPECT_EQ(slimlab::test::read_text(dir / "runs/audio_aug/a/status"), "finished\n");
 }
 
 TEST(CliAugment, AnOptionForOtherDataStopsBeforeAnyWork) {
