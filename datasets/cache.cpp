@@ -49,6 +49,47 @@ ArraySet read_split(const h5::File& f, const std::string& name, const PreparedDa
   return a;
 }
 
+// dataset.normalize_per_group: [groups, A] means and stds (absent otherwise).
+void write_group_normalization(h5::File& f, const std::vector<Normalization>& g) {
+  if (g.empty()) return;
+  std::vector<float> mean, sd;
+  size_t a = 0;
+  int axis = 0;
+  for (const Normalization& n : g)
+    if (!n.empty()) a = n.mean.size(), axis = n.axis;
+  if (a == 0) return;
+  for (const Normalization& n : g) {
+    mean.insert(mean.end(), n.mean.begin(), n.mean.end());
+    sd.insert(sd.end(), n.stddev.begin(), n.stddev.end());
+    mean.resize(mean.size() + a - n.mean.size(), 0.0f);  // a group without training samples: no statistics
+    sd.resize(sd.size() + a - n.stddev.size(), 0.0f);
+  }
+  f.create_group("group_normalization");
+  f.set_attr("group_normalization", "axis", int64_t(axis));
+  f.write("group_normalization/mean", mean, {int64_t(g.size()), int64_t(a)});
+  f.write("group_normalization/std", sd, {int64_t(g.size()), int64_t(a)});
+}
+
+std::vector<Normalization> read_group_normalization(const h5::File& f, const std::filesystem::path& path,
+                                                    size_t groups) {
+  if (!f.exists("group_normalization/mean")) return {};
+  std::vector<int64_t> shape, shape_sd;
+  const std::vector<float> mean = f.read_floats("group_normalization/mean", &shape);
+  const std::vector<float> sd = f.read_floats("group_normalization/std", &shape_sd);
+  if (shape.size() != 2 || shape != shape_sd || size_t(shape[0]) != groups || shape[1] == 0)
+    throw DataError(path.string(), "group_normalization: expected [" + std::to_string(groups) +
+                                       ", A] means and stds of one shape");
+  std::vector<Normalization> out(groups);
+  const size_t a = size_t(shape[1]);
+  for (size_t i = 0; i < groups; ++i) {
+    if (sd[i * a] == 0.0f) continue;  // written without statistics
+    out[i].axis = int(f.attr_double("group_normalization", "axis").value_or(0));
+    out[i].mean.assign(mean.begin() + long(i * a), mean.begin() + long((i + 1) * a));
+    out[i].stddev.assign(sd.begin() + long(i * a), sd.begin() + long((i + 1) * a));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string cache_key(const PreparedData& d) {
@@ -83,6 +124,7 @@ void write_cache(const PreparedData& d, const std::filesystem::path& path) {
   f.set_attr("normalization", "axis", int64_t(d.normalization.axis));
   f.write("normalization/mean", d.normalization.mean, {int64_t(d.normalization.mean.size())});
   f.write("normalization/std", d.normalization.stddev, {int64_t(d.normalization.stddev.size())});
+  write_group_normalization(f, d.group_normalization);
   write_split(f, "train", d.train);
   write_split(f, "val", d.val);
   write_split(f, "test", d.test);
@@ -131,6 +173,7 @@ PreparedData read_cache(const std::filesystem::path& path) {
   d.normalization.stddev = f.read_floats("normalization/std");
   if (d.normalization.mean.size() != d.normalization.stddev.size())
     throw DataError(path.string(), "normalization mean and std differ in length");
+  d.group_normalization = read_group_normalization(f, path, groups.size());
   d.train = read_split(f, "train", d, d.source.class_names, groups);
   d.val = read_split(f, "val", d, d.source.class_names, groups);
   d.test = read_split(f, "test", d, d.source.class_names, groups);

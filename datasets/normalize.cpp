@@ -20,6 +20,23 @@ AxisView view(const std::vector<int64_t>& shape, int axis) {
   for (size_t i = size_t(axis) + 1; i < shape.size(); ++i) v.inner *= shape[i];
   return v;
 }
+// The view of `shape` along n.axis, which must have one statistic per index.
+AxisView checked_view(const Normalization& n, const std::vector<int64_t>& shape) {
+  const AxisView v = view(shape, n.axis);
+  if (size_t(v.extent) != n.mean.size())
+    throw std::invalid_argument("normalization fitted on " + std::to_string(n.mean.size()) +
+                                " channels applied to a set with " + std::to_string(v.extent));
+  return v;
+}
+// f(p, inner, mean, std) for every run of `inner` values that share one statistic.
+template <class F>
+void for_each_run(const Normalization& n, float* x, const std::vector<int64_t>& shape, F f) {
+  if (n.empty()) return;
+  const AxisView v = checked_view(n, shape);
+  for (int64_t o = 0; o < v.outer; ++o)
+    for (int64_t a = 0; a < v.extent; ++a)
+      f(x + (o * v.extent + a) * v.inner, v.inner, n.mean[size_t(a)], n.stddev[size_t(a)]);
+}
 }  // namespace
 
 Normalization Normalization::fit(const ArraySet& train, int axis) {
@@ -53,19 +70,21 @@ Normalization Normalization::fit(const ArraySet& train, int axis) {
 
 void Normalization::apply(ArraySet& set) const {
   if (empty()) return;
-  const AxisView v = view(set.sample_shape, axis);
-  if (size_t(v.extent) != mean.size())
-    throw std::invalid_argument("normalization fitted on " + std::to_string(mean.size()) +
-                                " channels applied to a set with " + std::to_string(v.extent));
-  for (size_t s = 0; s < set.size(); ++s) {
-    float* x = set.sample(s);
-    for (int64_t o = 0; o < v.outer; ++o)
-      for (int64_t a = 0; a < v.extent; ++a) {
-        float* p = x + (o * v.extent + a) * v.inner;
-        const float m = mean[size_t(a)], inv = 1.0f / stddev[size_t(a)];
-        for (int64_t i = 0; i < v.inner; ++i) p[i] = (p[i] - m) * inv;
-      }
-  }
+  checked_view(*this, set.sample_shape);
+  for (size_t s = 0; s < set.size(); ++s) apply_sample(set.sample(s), set.sample_shape);
+}
+
+void Normalization::apply_sample(float* x, const std::vector<int64_t>& shape) const {
+  for_each_run(*this, x, shape, [](float* p, int64_t count, float m, float sd) {
+    const float inv = 1.0f / sd;
+    for (int64_t i = 0; i < count; ++i) p[i] = (p[i] - m) * inv;
+  });
+}
+
+void Normalization::invert_sample(float* x, const std::vector<int64_t>& shape) const {
+  for_each_run(*this, x, shape, [](float* p, int64_t count, float m, float sd) {
+    for (int64_t i = 0; i < count; ++i) p[i] = p[i] * sd + m;
+  });
 }
 
 }  // namespace slimlab::data

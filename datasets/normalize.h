@@ -18,6 +18,9 @@ struct Normalization {
   static Normalization fit(const ArraySet& train, int axis);
   // (x − mean) / std in place; the set must have the shape the statistics were fitted on.
   void apply(ArraySet& set) const;
+  // The same on one sample of `shape` in place, and its inverse x·std + mean.
+  void apply_sample(float* x, const std::vector<int64_t>& shape) const;
+  void invert_sample(float* x, const std::vector<int64_t>& shape) const;
 };
 
 }  // namespace slimlab::data

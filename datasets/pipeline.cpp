@@ -11,6 +11,7 @@
 #include "datasets/audio_folder.h"
 #include "datasets/cifar.h"
 #include "datasets/errors.h"
+#include "datasets/group_norm.h"
 #include "datasets/har_formats.h"
 #include "datasets/idx.h"
 #include "datasets/image_folder.h"
@@ -305,6 +306,7 @@ std::vector<std::pair<std::string, std::string>> DatasetConfig::describe(Modalit
     d.emplace_back("split_fold", std::to_string(split_options.fold));
   }
   d.emplace_back("normalize", normalize ? "true" : "false");
+  if (normalize_per_group) d.emplace_back("normalize_per_group", "true");
   return d;
 }
 
@@ -431,6 +433,9 @@ PreparedData prepare(const DatasetConfig& c) {
     out.normalization.apply(out.val);
     out.normalization.apply(out.test);
   }
+  if (c.normalize_per_group)
+    out.group_normalization = normalize_per_group(out.train, out.val, out.test, out.normalization,
+                                                  normalization_axis(m, c.har_features));
   return out;
 }
 

@@ -57,6 +57,8 @@ struct DatasetConfig {
   std::string split = "auto";
   SplitOptions split_options;  // fractions, seed, explicit held-out groups (method comes from `split`)
   bool normalize = true;
+  // Then every subject / speaker standardised with its own statistics (datasets/group_norm.h).
+  bool normalize_per_group = false;
 
   // Every parameter that changes the tensors, as key → value text, for the cache
   // key, the HDF5 attributes and `data inspect`. Only keys relevant to the modality.
@@ -85,6 +87,9 @@ struct PreparedData {
   SourceInfo source;
   ArraySet train, val, test;
   Normalization normalization;
+  // normalize_per_group: each training group's normalisation in raw units, indexed
+  // like train.group_names (empty otherwise).
+  std::vector<Normalization> group_normalization;
   std::string split_method;  // resolved
   std::vector<std::pair<std::string, std::string>> parameters;  // DatasetConfig::describe()
   bool from_cache = false;

@@ -1,24 +1,19 @@
 #pragma once
 // The LibTorch side of the data library: an ArraySet as a torch::data dataset,
-// with light, seeded image augmentation. Only the trainer includes this header.
+// with seeded augmentation (datasets/augment.h). Only the trainer includes this header.
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <memory>
 
+#include "datasets/augment.h"
 #include "datasets/types.h"
 
 namespace slimlab::data {
 
-struct AugmentOptions {
-  int max_shift = 0;         // images: random translation by up to ±max_shift pixels (zero fill)
-  bool horizontal_flip = false;  // images: flip with probability 1/2 (not for digits!)
-  float noise_std = 0.0f;    // any modality: additive Gaussian noise (on normalised values)
-  bool enabled() const { return max_shift > 0 || horizontal_flip || noise_std > 0; }
-};
-
 class ArrayDataset : public torch::data::datasets::Dataset<ArrayDataset> {
  public:
+  // Throws std::invalid_argument naming the augment key that does not fit the set.
   explicit ArrayDataset(std::shared_ptr<const ArraySet> set, AugmentOptions augment = {}, uint64_t seed = 0);
 
   // One example: input of shape sample_shape (float32), target a scalar int64.
@@ -42,7 +37,7 @@ class ArrayDataset : public torch::data::datasets::Dataset<ArrayDataset> {
   void fill(size_t index, float* out) const;
 
   std::shared_ptr<const ArraySet> set_;
-  AugmentOptions augment_;
+  Augmenter augment_;
   uint64_t seed_;
   int64_t epoch_ = 0;
 };

@@ -1,25 +1,19 @@
 #include "datasets/torch_dataset.h"
 
-#include "datasets/seeding.h"
-
-#include <cmath>
+#include <algorithm>
 #include <stdexcept>
 
 namespace slimlab::data {
 
 namespace {
-uint64_t mix(uint64_t x) { return splitmix64(x); }
-// Uniform in [0, 1) from a 64-bit state.
-double uniform(uint64_t& s) { return double((s = mix(s)) >> 11) * (1.0 / 9007199254740992.0); }
+const std::vector<int64_t>& shape_of(const std::shared_ptr<const ArraySet>& set) {
+  if (!set) throw std::invalid_argument("ArrayDataset: null set");
+  return set->sample_shape;
+}
 }  // namespace
 
 ArrayDataset::ArrayDataset(std::shared_ptr<const ArraySet> set, AugmentOptions augment, uint64_t seed)
-    : set_(std::move(set)), augment_(augment), seed_(seed) {
-  if (!set_) throw std::invalid_argument("ArrayDataset: null set");
-  if ((augment_.max_shift > 0 || augment_.horizontal_flip) && set_->sample_shape.size() != 3)
-    throw std::invalid_argument("ArrayDataset: shift/flip augmentation needs image samples [C, H, W], got " +
-                                shape_to_string(set_->sample_shape));
-}
+    : set_(std::move(set)), augment_(std::move(augment), shape_of(set_)), seed_(seed) {}
 
 void ArrayDataset::fill(size_t index, float* out) const {
   const int64_t n = set_->sample_numel();
@@ -28,30 +22,8 @@ void ArrayDataset::fill(size_t index, float* out) const {
     std::copy(src, src + n, out);
     return;
   }
-  uint64_t state = mix(seed_ ^ mix(uint64_t(epoch_) * 0x100000001B3ull ^ index));
-  if (augment_.max_shift > 0 || augment_.horizontal_flip) {
-    const int64_t c = set_->sample_shape[0], h = set_->sample_shape[1], w = set_->sample_shape[2];
-    const int range = 2 * augment_.max_shift + 1;
-    const int dy = augment_.max_shift > 0 ? int(uniform(state) * range) - augment_.max_shift : 0;
-    const int dx = augment_.max_shift > 0 ? int(uniform(state) * range) - augment_.max_shift : 0;
-    const bool flip = augment_.horizontal_flip && uniform(state) < 0.5;
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x) {
-          const int64_t sy = y - dy, sx0 = x - dx, sx = flip ? w - 1 - sx0 : sx0;
-          out[(ch * h + y) * w + x] =
-              (sy >= 0 && sy < h && sx >= 0 && sx < w) ? src[(ch * h + sy) * w + sx] : 0.0f;
-        }
-  } else {
-    std::copy(src, src + n, out);
-  }
-  if (augment_.noise_std > 0) {
-    for (int64_t i = 0; i < n; ++i) {
-      // Box–Muller from two uniforms.
-      const double u1 = std::max(uniform(state), 1e-300), u2 = uniform(state);
-      out[i] += float(augment_.noise_std * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
-    }
-  }
+  const int32_t group = index < set_->groups.size() ? set_->groups[index] : -1;
+  augment_.apply(src, out, seed_, epoch_, index, group);
 }
 
 torch::data::Example<> ArrayDataset::get(size_t index) {

@@ -455,7 +455,7 @@ Experiment parse_experiment(const std::string& text, const std::string& file_nam
     const int line = line_of(*k);
     if (name == "name" || name == "description") {
       set_from_node(e, *find_key(name), *n, line, ctx);
-    } else if (name == "dataset" || name == "model" || name == "train" || name == "export" ||
+    } else if (name == "dataset" || name == "model" || name == "train" || name == "augment" || name == "export" ||
                name == "evaluation") {
       if (!n->is_table()) ctx.error(line, name, "expected a table [" + name + "]");
       else parse_table(e, name, *n->as_table(), ctx);
@@ -465,7 +465,7 @@ Experiment parse_experiment(const std::string& text, const std::string& file_nam
       parse_sweep(e, *n, line, ctx);
     } else if (n->is_table() || n->is_array_of_tables()) {
       ctx.error(line, name, "unknown table [" + name + "]" + did_you_mean(name, names_only(experiment_tables())) +
-                                " (known: dataset, model, train, stage, export, evaluation, sweep)");
+                                " (known: dataset, model, train, augment, stage, export, evaluation, sweep)");
     } else {
       auto cands = names_only({"name", "description"});
       for (const auto& t : experiment_tables()) cands.push_back({t, {}});

@@ -1,6 +1,7 @@
 // The cross-key checks of a parsed experiment: what can be known from the
 // configuration alone is rejected here, at file:line, before any work.
 #include <algorithm>
+#include <filesystem>
 
 #include "experiments/experiment.h"
 #include "experiments/stages.h"
@@ -95,6 +96,28 @@ void check_evaluation(const Experiment& e, Issues& out) {
                   std::to_string(so.folds - 1) + ")");
 }
 
+// [augment]: an option that does not apply to the dataset's modality / input layout
+// is an error naming it (never silently ignored). Channel names are not known before
+// the data is loaded: the xyz-triplet check of augment.rotation_degrees runs then.
+void check_augment(const Experiment& e, Issues& out) {
+  const data::AugmentOptions& a = e.train.augment;
+  std::error_code ec;
+  if (!a.noise_dir.empty() && !std::filesystem::is_directory(a.noise_dir, ec))
+    out.error(line_of_key(e, "augment.noise_dir"), "augment.noise_dir", "'" + a.noise_dir + "' is not a folder");
+  if (!a.enabled() && a.noise_dir.empty()) return;
+  std::string modality;
+  try {
+    modality = format_modality(data::parse_source(e.dataset.source).format);
+  } catch (const std::exception&) {
+    return;  // reported by dataset.source's own check
+  }
+  if (modality.empty()) return;
+  for (const auto& [key, why] : data::augment_problems(a, data::modality_from_string(modality),
+                                                       e.dataset.har_features, e.dataset.audio.type, nullptr))
+    out.error(line_of_key(e, key), key, why + (key == "augment.noise_dir" ? "" : " (dataset.source '" +
+                                                                              e.dataset.source + "')"));
+}
+
 }  // namespace
 
 std::string format_modality(const std::string& format) {
@@ -166,6 +189,7 @@ std::vector<ConfigIssue> check_experiment(const Experiment& e) {
   check_onnx_model(e, ctx);
   check_export(e, ctx);
   check_evaluation(e, ctx);
+  check_augment(e, ctx);
   return ctx.issues;
 }
 

@@ -317,6 +317,7 @@ RunRecord run_one(const Experiment& e, const RunOptions& o) {
 
     // 3. Train.
     train::TrainConfig tc = e.train;
+    tc.augment.layout = data::augment_layout(e.dataset, d);  // what the augmentation transforms
     if (e.evaluation.deterministic) tc.threads = 1;  // a reduction's order must not depend on the thread count
     tc.world_size = o.world_size;
     tc.rank = o.rank;

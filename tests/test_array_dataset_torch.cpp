@@ -65,3 +65,42 @@ TEST(ArrayDataset, AugmentationIsSeededPerEpochAndIndex) {
   EXPECT_THROW(ArrayDataset(std::make_shared<ArraySet>(ArraySet{Modality::kHar, {3}, {}, {}, {}, {}, {}}), aug),
                std::invalid_argument);
 }
+
+TEST(ArrayDataset, HarAugmentationUsesEachExamplesSubjectNormalisation) {
+  // Two subjects whose stored windows went through very different per-subject
+  // normalisations: a rotation must keep each triplet's norm in the subject's own units.
+  auto set = std::make_shared<ArraySet>();
+  set->modality = Modality::kHar;
+  set->sample_shape = {3, 8};
+  set->class_names = {"a"};
+  set->group_names = {"s1", "s2"};
+  for (int i = 0; i < 4; ++i) {
+    for (int v = 0; v < 24; ++v) set->values.push_back(float((v * 5 + i) % 7) / 3.0f - 1.0f);
+    set->labels.push_back(0);
+    set->groups.push_back(i % 2);
+  }
+  AugmentOptions aug;
+  aug.rotation_degrees = 180;
+  aug.layout.known = true;
+  aug.layout.modality = Modality::kHar;
+  aug.layout.channel_names = {"acc_x", "acc_y", "acc_z"};
+  Normalization s1, s2;
+  s1.mean = {0, 0, 9.8f}, s1.stddev = {1, 1, 0.5f};
+  s2.mean = {5, -5, 0}, s2.stddev = {10, 0.1f, 2};
+  aug.layout.group_normalization = {s1, s2};
+  ArrayDataset ds(set, aug, 3);
+  ds.set_epoch(2);
+  const torch::Tensor b = ds.batch({0, 1, 2, 3}).data;
+  for (int i = 0; i < 4; ++i) {
+    const Normalization& n = i % 2 ? s2 : s1;
+    std::vector<float> in(set->sample(size_t(i)), set->sample(size_t(i)) + 24);
+    std::vector<float> out(b[i].data_ptr<float>(), b[i].data_ptr<float>() + 24);
+    n.invert_sample(in.data(), {3, 8});
+    n.invert_sample(out.data(), {3, 8});
+    for (int t = 0; t < 8; ++t) {
+      const double a = std::hypot(in[size_t(t)], in[size_t(8 + t)], in[size_t(16 + t)]);
+      const double c = std::hypot(out[size_t(t)], out[size_t(8 + t)], out[size_t(16 + t)]);
+      EXPECT_NEAR(c, a, 1e-4 * (1 + a)) << "example " << i << " t " << t;
+    }
+  }
+}

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "datasets/augment.h"
+
 namespace slimlab::train {
 
 struct ModelConfig {
@@ -43,6 +45,9 @@ struct TrainConfig {
   double grad_clip = 0.0;          // clip the global gradient norm (0 = off)
   uint64_t seed = 1;
   int threads = 0;                 // intra-op threads (0 = LibTorch's default)
+  // [augment]: seeded training-time augmentation (datasets/augment.h); its layout is
+  // filled by the runner from the prepared data.
+  data::AugmentOptions augment;
   // Distributed data parallel (c10d Gloo)
   int world_size = 1;
   int rank = 0;

@@ -138,7 +138,8 @@ std::string describe_for_resume(const TrainConfig& c) {
     << "\nnesterov=" << c.nesterov << "\nschedule=" << c.schedule << "\nstep_size=" << c.step_size
     << "\ngamma=" << num(c.gamma) << "\nwarmup_epochs=" << c.warmup_epochs << "\nmin_lr=" << num(c.min_lr)
     << "\nbatch_size=" << c.batch_size << "\nclass_weighting=" << c.class_weighting
-    << "\ngrad_clip=" << num(c.grad_clip) << "\nseed=" << c.seed << "\n";
+    << "\ngrad_clip=" << num(c.grad_clip) << "\nseed=" << c.seed << "\n"
+    << c.augment.describe();
   return o.str();
 }
 
@@ -175,7 +176,8 @@ Trainer::Trainer(TrainConfig cfg, SlimModel model, const data::PreparedData& dat
       checkpoint_dir_(std::move(checkpoint_dir)),
       progress_(progress),
       // A non-owning pointer: `data` outlives the Trainer (documented).
-      train_set_(std::shared_ptr<const data::ArraySet>(std::shared_ptr<void>(), &data.train)),
+      train_set_(std::shared_ptr<const data::ArraySet>(std::shared_ptr<void>(), &data.train), cfg_.augment,
+                 cfg_.seed),
       rank_(cfg_.rank) {
   check_train_config(cfg_);
   keep_freed_memory_in_process();
@@ -240,6 +242,7 @@ Trainer::EpochTotals Trainer::train_epoch(int epoch) {
   std::vector<size_t> perm(data_.train.size());
   std::iota(perm.begin(), perm.end(), size_t(0));
   data::seeded_shuffle(perm, epoch_shuffle_seed(cfg_.seed, epoch));
+  train_set_.set_epoch(epoch);  // augmentation draws: (seed, epoch, index)
   const auto ranges = batch_ranges(perm.size(), cfg_.batch_size, world);
   const std::vector<torch::Tensor> params = model_->parameters();
   const bool report = progress_ && rank_ == 0;
