@@ -36,7 +36,7 @@ std::string quickstart() { return (fs::path(SLIMLAB_SOURCE_DIR) / "experiments/q
 // The quickstart's chain on a short leash, with the last stage as QAT (one epoch).
 std::string args(const TempDir& dir, const std::string& run_id) {
   return "train " + quickstart() +
-         " --set dataset.synthetic_scale=0.25 --set train.epochs=2 --set train.threads=1"
+         " --set dataset.synthetic_scale=0.25 --set dataset.synthetic_subjects=10 --set train.epochs=2 --set train.threads=1"
          " --set dataset.cache_dir=" + (dir / "cache").string() +
          " --set stage.0.threshold_every=1 --set stage.0.max_iterations=60 --set stage.0.eval_every=20"
          " --set stage.0.epochs=1 --set stage.1.epochs=1 --set stage.2.mode=qat --set stage.2.epochs=1"

@@ -30,7 +30,7 @@ std::string quickstart() { return (fs::path(SLIMLAB_SOURCE_DIR) / "experiments/q
 // the quickstart's whole chain (DeepIoT → BinaryConnect → fixed point → slimrt export)
 // on a short leash.
 std::string small(const slimlab::test::TempDir& dir, int epochs) {
-  return " --set dataset.synthetic_scale=0.25 --set train.epochs=" + std::to_string(epochs) +
+  return " --set dataset.synthetic_scale=0.25 --set dataset.synthetic_subjects=10 --set train.epochs=" + std::to_string(epochs) +
          " --set train.threads=1 --set dataset.cache_dir=" + (dir / "cache").string() +
          " --set stage.0.threshold_every=1 --set stage.0.max_iterations=60 --set stage.0.eval_every=20"
          " --set stage.0.epochs=1 --set stage.1.epochs=1 --runs " +
