@@ -132,6 +132,17 @@ TEST(GuiNewExperiment, StagesEvaluationAndExportValidateWithTheCliRules) {
   EXPECT_FALSE(n.errors("train.epochs").empty());
   n.set("train.epochs", "2");
   EXPECT_TRUE(n.valid());
+  // Augmentation is part of the form: an image option is written to [augment], a HAR
+  // option on images is the CLI's error at its key.
+  EXPECT_FALSE(n.keys("augment").empty());
+  n.set("augment.horizontal_flip", "true");
+  EXPECT_TRUE(n.valid()) << n.toml();
+  EXPECT_NE(n.toml().find("[augment]\nhorizontal_flip = true"), std::string::npos) << n.toml();
+  n.set("augment.rotation_degrees", "30");
+  EXPECT_FALSE(n.valid()) << n.toml();
+  EXPECT_FALSE(n.errors("augment.rotation_degrees").empty()) << n.toml();
+  n.set("augment.rotation_degrees", "");
+  EXPECT_TRUE(n.valid()) << n.toml();
   // Removing a stage moves the later stages' keys down.
   n.add_stage("fixed_point");
   n.set("stage.1.word_length", "4");

@@ -386,7 +386,7 @@ void NewExperiment::validate() {
   const std::string modality = summary_ ? summary_->modality : source_modality(source_);
   const std::string model = !model_.empty() ? model_ : first_model_of(modality);
   std::string t = "name = " + exp::toml_literal(exp::Value(get("name"))) + "\n";
-  for (const std::string table : {"", "dataset", "model", "train", "evaluation", "export"}) {
+  for (const std::string table : {"", "dataset", "model", "train", "augment", "evaluation", "export"}) {
     std::string body;
     if (table == std::string("dataset")) body += "source = " + exp::toml_literal(exp::Value(source_)) + "\n";
     if (table == std::string("model")) body += "name = " + exp::toml_literal(exp::Value(model)) + "\n";

@@ -159,6 +159,7 @@ void NewExperimentPanel::draw_model() {
   for (const std::string& m : n.errors("model.name")) ImGui::TextColored(kError, "%s", m.c_str());
   draw_table("model keys", "model", false);
   draw_table("training", "train", false);
+  draw_table("augmentation (training only; docs/AUGMENTATION.md)", "augment", false);
 }
 
 void NewExperimentPanel::draw_stages() {
