@@ -161,21 +161,27 @@ class Writer {
         const Shape c{l.output_shape[0]};
         auto& n = node("BatchNormalization", {x, param(l, "weight", c), param(l, "bias", c), param(l, "running_mean", c),
                                               param(l, "running_var", c)}, y, y);
-        auto* a = n.add_attribute();
-        a->set_name("epsilon");
-        a->set_type(onnx::AttributeProto::FLOAT);
-        a->set_f(1e-5f);
+        set_float(n, "epsilon", 1e-5f);
         return y;
       }
       case K::kRelu: node("Relu", {x}, y, y); return y;
       case K::kSigmoid: node("Sigmoid", {x}, y, y); return y;
       case K::kHardSwish: node("HardSwish", {x}, y, y); return y;
+      case K::kTanh: node("Tanh", {x}, y, y); return y;
+      case K::kLeakyRelu: set_float(node("LeakyRelu", {x}, y, y), "alpha", l.alpha); return y;
+      case K::kHardSigmoid: {
+        auto& n = node("HardSigmoid", {x}, y, y);
+        set_float(n, "alpha", l.alpha);
+        set_float(n, "beta", l.beta);
+        return y;
+      }
 #define SLIMLAB_CLIP_CASE_(Name, lo, hi) \
       case K::k##Name: return clip(l, x, float(lo), float(hi));
       SLIMRT_CONST_CLAMP_OPS(SLIMLAB_CLIP_CASE_)
 #undef SLIMLAB_CLIP_CASE_
       case K::kHardTanh: return clip(l, x, l.min_value, l.max_value);
       case K::kSoftmax: integer(node("Softmax", {x}, y, y), "axis", -1); return y;
+      case K::kLogSoftmax: integer(node("LogSoftmax", {x}, y, y), "axis", -1); return y;
       case K::kDropout: node("Identity", {x}, y, y); return y;
       case K::kFlatten: integer(node("Flatten", {x}, y, y), "axis", 1); return y;
       case K::kReshape: {
@@ -194,6 +200,9 @@ class Writer {
         }
         return y;
       }
+      case K::kMul: node("Mul", {in[0], in[1]}, y, y); return y;
+      case K::kSub: node("Sub", {in[0], in[1]}, y, y); return y;
+      case K::kDiv: node("Div", {in[0], in[1]}, y, y); return y;
       case K::kMeanOverTime: {
         auto& n = node("ReduceMean", {x}, y, y);
         ints(n, "axes", {1});

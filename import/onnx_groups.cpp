@@ -36,6 +36,10 @@ bool channel_preserving(K k) {
   return elementwise(k) || k == K::kMaxPool1d || k == K::kMaxPool2d || k == K::kAvgPool2d || k == K::kGlobalAvgPool;
 }
 
+// Two-input element-wise layers: unit u of the output is unit u of both inputs, so the
+// layers producing them join one group.
+bool joins(K k) { return k == K::kAdd || k == K::kMul || k == K::kSub || k == K::kDiv; }
+
 void add_unit_refs(std::vector<ir::UnitRef>& out, const ir::Layer& l, std::initializer_list<const char*> params, int axis,
                    int64_t block = 1) {
   for (const char* p : params)
@@ -80,7 +84,7 @@ struct Walk {
     if (!why.empty()) return;
     if (weighted(l)) return add_producer(l);
     if (l.kind == K::kBatchNorm || channel_preserving(l.kind)) return back(*g.layer(l.inputs.at(0)), add);
-    if (l.kind == K::kAdd) {
+    if (joins(l.kind)) {
       for (const std::string& in : l.inputs) back(*g.layer(in), add);
       return;
     }
@@ -137,7 +141,7 @@ struct Walk {
       return follow(l, u);
     }
     if (elementwise(l.kind) || (channel_preserving(l.kind) && u.first())) return follow(l, u);
-    if (l.kind == K::kAdd && u.first()) {
+    if (joins(l.kind) && u.first()) {
       for (const std::string& in : l.inputs) back(*g.layer(in), l.name);
       return follow(l, u);
     }

@@ -164,6 +164,21 @@ void add_bias(Importer& im, const Value& x, const Tensor& c, const std::string& 
   im.set_output(0, x);
 }
 
+// Add / Mul / Sub / Div of two data-path tensors of the same shape (constants fold).
+void binary(Importer& im, K kind) {
+  const Value* a = im.input(0);
+  const Value* b = im.input(1);
+  const std::string op = im.node().op_type();
+  if (a->is_const || b->is_const)
+    im.fail(op + " of the data path and the constant " + ir::to_string((a->is_const ? a : b)->c.dims) +
+            " has no IR layer (SlimLab's " + ir::to_string(kind) + " takes two data-path tensors of the same shape)");
+  if (a->shape != b->shape)
+    im.fail("inputs " + ir::to_string(a->shape) + " and " + ir::to_string(b->shape) + " differ; SlimLab's " +
+            ir::to_string(kind) + " does not broadcast");
+  const std::string name = im.add_layer(make(kind, {im.materialize(im.layer_input(0)), im.materialize(im.layer_input(1))}));
+  im.set_output(0, layer_value(name, a->shape));
+}
+
 void add(Importer& im) {
   const Value* a = im.input(0);
   const Value* b = im.input(1);
@@ -172,10 +187,7 @@ void add(Importer& im) {
     add_bias(im, a->is_const ? *b : *a, a->is_const ? a->c : b->c, im.node().input(xi));
     return;
   }
-  if (a->shape != b->shape)
-    im.fail("inputs " + ir::to_string(a->shape) + " and " + ir::to_string(b->shape) + " differ; SlimLab's add does not broadcast");
-  const std::string name = im.add_layer(make(K::kAdd, {im.materialize(im.layer_input(0)), im.materialize(im.layer_input(1))}));
-  im.set_output(0, layer_value(name, a->shape));
+  binary(im, K::kAdd);
 }
 
 void batch_norm(Importer& im) {
@@ -197,13 +209,23 @@ void batch_norm(Importer& im) {
 }
 
 // An element-wise layer on the producer's own shape (it commutes with reshapes).
-void elementwise(Importer& im, K kind, float lo = -1, float hi = 1) {
+void elementwise(Importer& im, K kind, float lo = -1, float hi = 1, float alpha = 0, float beta = 0) {
   Value out = im.layer_input(0, /*any_batch_axis=*/true);
   ir::Layer l = make(kind, {out.layer});
   l.min_value = lo;
   l.max_value = hi;
+  l.alpha = alpha;
+  l.beta = beta;
   out.layer = im.add_layer(l);
   im.set_output(0, out);
+}
+
+// LeakyRelu (α, default 0.01) and HardSigmoid (α, β, default 0.2, 0.5): finite attributes.
+void parametric(Importer& im, K kind, float alpha, float beta) {
+  alpha = im.attr_float("alpha", alpha);
+  beta = im.attr_float("beta", beta);
+  if (!std::isfinite(alpha) || !std::isfinite(beta)) im.fail("attributes alpha and beta must be finite");
+  elementwise(im, kind, -1, 1, alpha, beta);
 }
 
 void clip(Importer& im) {
@@ -229,14 +251,14 @@ void clip(Importer& im) {
   elementwise(im, K::kHardTanh, lo, hi);
 }
 
-void softmax(Importer& im) {
+void softmax(Importer& im, K kind) {
   const Value& x = im.layer_input(0);
   const int64_t rank = int64_t(x.shape.size()) + 1;
   int64_t axis = im.attr_int("axis", im.opset() < 13 ? 1 : -1);
   if (axis < 0) axis += rank;
   if (axis != rank - 1 && !(im.opset() < 13 && axis == 1 && x.shape.size() == 1))
     im.fail("softmax over axis " + std::to_string(axis) + " of a rank-" + std::to_string(rank) + " tensor; SlimLab's is over the last axis");
-  im.set_output(0, layer_value(im.add_layer(make(K::kSoftmax, {im.materialize(x)})), x.shape));
+  im.set_output(0, layer_value(im.add_layer(make(kind, {im.materialize(x)})), x.shape));
 }
 
 // Pooling with ceil_mode = 1 is accepted when it gives the floor sizes anyway.
@@ -523,12 +545,19 @@ const std::map<std::string, Handler>& layer_ops() {
         {"Gemm", gemm},
         {"MatMul", matmul},
         {"Add", add},
+        {"Mul", [](Importer& im) { binary(im, K::kMul); }},
+        {"Sub", [](Importer& im) { binary(im, K::kSub); }},
+        {"Div", [](Importer& im) { binary(im, K::kDiv); }},
         {"BatchNormalization", batch_norm},
         {"Relu", [](Importer& im) { elementwise(im, K::kRelu); }},
         {"Sigmoid", [](Importer& im) { elementwise(im, K::kSigmoid); }},
         {"HardSwish", [](Importer& im) { elementwise(im, K::kHardSwish); }},
         {"Clip", clip},
-        {"Softmax", softmax},
+        {"Softmax", [](Importer& im) { softmax(im, K::kSoftmax); }},
+        {"LogSoftmax", [](Importer& im) { softmax(im, K::kLogSoftmax); }},
+        {"Tanh", [](Importer& im) { elementwise(im, K::kTanh); }},
+        {"LeakyRelu", [](Importer& im) { parametric(im, K::kLeakyRelu, 0.01f, 0); }},
+        {"HardSigmoid", [](Importer& im) { parametric(im, K::kHardSigmoid, 0.2f, 0.5f); }},
         {"MaxPool", [](Importer& im) { pool(im, false); }},
         {"AveragePool", [](Importer& im) { pool(im, true); }},
         {"GlobalAveragePool", [](Importer& im) { global_pool(im, true); }},

@@ -34,6 +34,13 @@ void set_int(onnx::NodeProto& n, const std::string& name, int64_t v) {
   a->set_i(v);
 }
 
+void set_float(onnx::NodeProto& n, const std::string& name, float v) {
+  onnx::AttributeProto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::FLOAT);
+  a->set_f(v);
+}
+
 void set_float_value(onnx::ValueInfoProto& v, const std::string& name, const std::vector<int64_t>& dims) {
   v.set_name(name);
   auto* tt = v.mutable_type()->mutable_tensor_type();

@@ -15,6 +15,7 @@ onnx::NodeProto& add_node(onnx::GraphProto& g, const std::string& op, const std:
                           const std::vector<std::string>& outputs, const std::string& name);
 void set_ints(onnx::NodeProto& n, const std::string& name, const std::vector<int64_t>& v);
 void set_int(onnx::NodeProto& n, const std::string& name, int64_t v);
+void set_float(onnx::NodeProto& n, const std::string& name, float v);
 // A FLOAT graph value [batch, dims...]: a dim < 0 is symbolic ("batch" for the first).
 void set_float_value(onnx::ValueInfoProto& v, const std::string& name, const std::vector<int64_t>& dims);
 

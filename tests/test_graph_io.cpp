@@ -2,6 +2,7 @@
 // prunable groups) and clear errors on damaged or hostile files.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <random>
 
@@ -25,6 +26,8 @@ ir::Graph lenet_with_weights() {
   g.layer("fc1")->params[1].format = {ir::Precision::kFloat16, {}};
   g.layer("fc1")->activation_format = {ir::Precision::kFixed, {4, 12}};
   g.layer("relu1")->min_value = -3.5f;
+  g.layer("relu1")->alpha = 0.125f;
+  g.layer("relu1")->beta = -0.5f;
   g.layer("fc2")->params[0].format.codebook_bits = 4;
   g.layer("fc2")->params[0].format.codebooks = 2;
   return g;
@@ -91,6 +94,8 @@ void expect_same(const ir::Graph& a, const ir::Graph& b) {
     EXPECT_EQ(x.bias, y.bias);
     EXPECT_EQ(x.min_value, y.min_value);
     EXPECT_EQ(x.max_value, y.max_value);
+    EXPECT_EQ(x.alpha, y.alpha);
+    EXPECT_EQ(x.beta, y.beta);
     EXPECT_EQ(x.activation_format.precision, y.activation_format.precision);
     EXPECT_EQ(x.activation_format.fixed.il, y.activation_format.fixed.il);
     EXPECT_EQ(x.activation_format.fixed.fl, y.activation_format.fixed.fl);
@@ -138,6 +143,31 @@ TEST(GraphIo, RoundTripWithWeightsAndFormats) {
   const ir::Graph g = lenet_with_weights();
   ir::write_graph_h5(dir / "model.h5", g);
   expect_same(g, ir::read_graph_h5(dir / "model.h5"));
+}
+
+// Files written before leaky_relu / hard_sigmoid have no alpha / beta attributes: 0.
+TEST(GraphIo, FilesWithoutAlphaAndBetaReadAsZero) {
+  test::TempDir dir;
+  const ir::Graph g = lenet_with_weights();
+  ir::write_graph_h5(dir / "old.h5", g);
+  {
+    test::H5Edit e(dir / "old.h5");
+    ASSERT_TRUE(e.ok());
+    for (size_t i = 0; i < g.layers.size(); ++i) {
+      char name[32];
+      std::snprintf(name, sizeof name, "/layers/%04zu", i);
+      const hid_t o = H5Oopen(e.f, name, H5P_DEFAULT);
+      ASSERT_GE(o, 0) << name;
+      EXPECT_GE(H5Adelete(o, "alpha"), 0);
+      EXPECT_GE(H5Adelete(o, "beta"), 0);
+      H5Oclose(o);
+    }
+  }
+  const ir::Graph back = ir::read_graph_h5(dir / "old.h5");
+  EXPECT_EQ(back.layer("relu1")->alpha, 0.0f);
+  EXPECT_EQ(back.layer("relu1")->beta, 0.0f);
+  EXPECT_EQ(back.layer("relu1")->min_value, -3.5f);
+  EXPECT_EQ(back.parameter_count(), g.parameter_count());
 }
 
 TEST(GraphIo, RoundTripStructureOnlyAndRecurrent) {

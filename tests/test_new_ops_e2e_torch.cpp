@@ -1,13 +1,15 @@
-// Sigmoid and HardSwish end to end, the two ops added by docs/ADDING_AN_OP.md: a
-// graph using them trains-side in the GraphModule (LibTorch), exports to .slim at
-// fp32 (logits within 1e-4 of LibTorch) and at int8 / int16 (integer logits equal to
-// the workbench's bit-exact evaluator, which calls slimrt's reference kernels), and
-// runs in slimrt with its optimized kernels.
+// The ops added by docs/ADDING_AN_OP.md end to end — Sigmoid and HardSwish, then Tanh,
+// LeakyRelu (α), HardSigmoid (α, β) and LogSoftmax: a graph using them trains-side in
+// the GraphModule (LibTorch), exports to .slim at fp32 (logits within 1e-4 of LibTorch)
+// and at int8 / int16 (integer logits equal to the workbench's bit-exact evaluator,
+// which calls slimrt's reference kernels), and runs in slimrt with its optimized kernels.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <optional>
 
 #include "compress/quant/graph_eval.h"
 #include "deploy/export/exporter.h"
@@ -19,16 +21,20 @@ using namespace slimlab;
 
 namespace {
 
-// input [12] → dense 16 → sigmoid → dense 16 → hard-swish → dense 5
-train::GraphModule net() {
+// input [12] → dense 16 → act1 → dense 16 → act2 → dense 5 (→ tail, when given); `edit`
+// sets the activations' attributes.
+train::GraphModule net(ir::LayerKind act1, ir::LayerKind act2, std::optional<ir::LayerKind> tail = std::nullopt,
+                       const std::function<void(ir::Graph&)>& edit = {}) {
   train::GraphBuilder b("new_ops", {12}, 5);
   b.dense("fc1", 16);
-  b.elementwise("sig", ir::LayerKind::kSigmoid);
+  b.elementwise("act1", act1);
   b.dense("fc2", 16);
-  b.elementwise("hs", ir::LayerKind::kHardSwish);
+  b.elementwise("act2", act2);
   b.dense("fc3", 5);
+  if (tail) b.elementwise("tail", *tail);
   torch::manual_seed(5);
   ir::Graph g = b.finish();
+  if (edit) edit(g);
   train::init_parameters(g);
   train::GraphModule gm(g);
   torch::NoGradGuard ng;
@@ -65,8 +71,7 @@ Slim run(const deploy::ExportResult& r, const std::vector<float>& x, int64_t n) 
 
 }  // namespace
 
-TEST(NewOpsEndToEnd, SigmoidAndHardSwishExportAndRunInSlimrt) {
-  train::GraphModule gm = net();
+static void check_end_to_end(train::GraphModule& gm) {
   const ir::Graph g = gm->graph(/*with_weights=*/true);
   const int64_t n = 64;
   torch::manual_seed(9);
@@ -108,4 +113,53 @@ TEST(NewOpsEndToEnd, SigmoidAndHardSwishExportAndRunInSlimrt) {
     }
     EXPECT_GE(agree, p == deploy::ExportPrecision::kInt16 ? 60 : 48) << "of " << n;
   }
+}
+
+// input [12] → dense a → tanh; dense b → sigmoid (weights × 0.1: within (0.1, 0.9));
+// (tanh · sigmoid − tanh) / sigmoid → dense 5: Mul, Sub and Div of two tensors.
+train::GraphModule binary_net() {
+  using K = ir::LayerKind;
+  train::GraphBuilder b("binary_ops", {12}, 5);
+  b.dense("fa", 16, "input");
+  b.elementwise("t", K::kTanh);
+  b.dense("fb", 16, "input");
+  b.elementwise("s", K::kSigmoid);
+  b.binary("mul", K::kMul, "t", "s");
+  b.binary("sub", K::kSub, "mul", "t");
+  b.binary("div", K::kDiv, "sub", "s");
+  b.dense("fc", 5);
+  torch::manual_seed(5);
+  ir::Graph g = b.finish();
+  train::init_parameters(g);
+  train::GraphModule gm(g);
+  torch::NoGradGuard ng;
+  for (auto& p : gm->named_parameters()) p.value().uniform_(-1.0, 1.0).mul_(p.key().rfind("fb", 0) == 0 ? 0.1 : 1.0);
+  gm->eval();
+  return gm;
+}
+
+TEST(NewOpsEndToEnd, SigmoidAndHardSwishExportAndRunInSlimrt) {
+  train::GraphModule gm = net(ir::LayerKind::kSigmoid, ir::LayerKind::kHardSwish);
+  check_end_to_end(gm);
+}
+
+TEST(NewOpsEndToEnd, TanhAndLeakyReluExportAndRunInSlimrt) {
+  train::GraphModule gm = net(ir::LayerKind::kTanh, ir::LayerKind::kLeakyRelu, std::nullopt,
+                              [](ir::Graph& g) { g.layer("act2")->alpha = 0.1f; });
+  check_end_to_end(gm);
+}
+
+TEST(NewOpsEndToEnd, HardSigmoidAndLogSoftmaxExportAndRunInSlimrt) {
+  train::GraphModule gm = net(ir::LayerKind::kHardSigmoid, ir::LayerKind::kLeakyRelu, ir::LayerKind::kLogSoftmax,
+                              [](ir::Graph& g) {
+                                g.layer("act1")->alpha = 0.2f;  // Keras' hard sigmoid
+                                g.layer("act1")->beta = 0.5f;
+                                g.layer("act2")->alpha = 0.25f;
+                              });
+  check_end_to_end(gm);
+}
+
+TEST(NewOpsEndToEnd, MulSubDivExportAndRunInSlimrt) {
+  train::GraphModule gm = binary_net();
+  check_end_to_end(gm);
 }

@@ -5,6 +5,8 @@
 // anything else.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <random>
 
 #include "import/onnx_import.h"
@@ -140,13 +142,47 @@ TEST(OnnxImport, AbsurdDimsAndSizeMismatchesAreRefused) {
 
 TEST(OnnxImport, UnsupportedOpNamesNodeOpOpsetAndTheFix) {
   OnnxBuilder b({1, 4}, 11);
-  b.node("Tanh", {"x"}, {"y"}, "/act/Tanh");
+  b.node("Elu", {"x"}, {"y"}, "/act/Elu");
   b.output("y");
   const std::string msg = error_of(b.bytes());
-  EXPECT_HAS(msg, "node '/act/Tanh' (Tanh, opset 11)");
+  EXPECT_HAS(msg, "node '/act/Elu' (Elu, opset 11)");
   EXPECT_HAS(msg, "no SlimLab mapping");
   EXPECT_HAS(msg, "docs/ADDING_AN_OP.md");
   EXPECT_HAS(msg, "Supported: ");
+}
+
+// Mul / Sub / Div map two data-path tensors of the same shape; a constant operand or a
+// broadcast is an error naming the node; LeakyRelu's alpha must be finite.
+TEST(OnnxImport, BinaryOpsAndAttributesOutsideTheirIrFormsAreErrors) {
+  {
+    OnnxBuilder b({1, 4}, 13);
+    b.weight("k", {4});
+    b.node("Relu", {"x"}, {"r"});
+    b.node("Mul", {"r", "k"}, {"y"}, "/scale/Mul");
+    b.output("y");
+    const std::string msg = error_of(b.bytes());
+    EXPECT_HAS(msg, "node '/scale/Mul' (Mul, opset 13)");
+    EXPECT_HAS(msg, "has no IR layer");
+  }
+  {
+    OnnxBuilder b({1, 4, 3}, 13);
+    OnnxBuilder::ints(b.node("ReduceMean", {"x"}, {"m"}), "axes", {2});  // [4, 3] → [4, 1]
+    b.node("Div", {"x", "m"}, {"y"}, "/norm/Div");
+    b.output("y");
+    EXPECT_HAS(error_of(b.bytes()), "does not broadcast");
+  }
+  {
+    OnnxBuilder b({1, 4}, 13);
+    auto& n = b.node("LeakyRelu", {"x"}, {"y"}, "/act/LeakyRelu");
+    auto* a = n.add_attribute();
+    a->set_name("alpha");
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(std::numeric_limits<float>::infinity());
+    b.output("y");
+    const std::string msg = error_of(b.bytes());
+    EXPECT_HAS(msg, "node '/act/LeakyRelu' (LeakyRelu, opset 13)");
+    EXPECT_HAS(msg, "alpha and beta must be finite");
+  }
 }
 
 TEST(OnnxImport, DynamicAxesNeedAnInputShape) {

@@ -13,38 +13,12 @@
 
 #include "deploy/export/exporter.h"
 #include "import/onnx_import.h"
-#include "onnx/onnx_test_util.h"
-#include "slimrt/runtime.h"
-#include "train/graph_module.h"
+#include "onnx/onnx_logits_torch.h"
 #include "train/op_facts.h"
 
 using namespace slimlab;
 
 namespace {
-
-std::vector<float> torch_logits(const ir::Graph& g, const test::OnnxReference& r) {
-  train::GraphModule gm(g);
-  gm->eval();
-  torch::NoGradGuard ng;
-  std::vector<int64_t> shape{r.n};
-  shape.insert(shape.end(), g.input_shape.begin(), g.input_shape.end());
-  const torch::Tensor x = torch::from_blob(const_cast<float*>(r.x.data()), shape, torch::kFloat32);
-  const torch::Tensor y = gm->forward(x).contiguous();
-  return {y.data_ptr<float>(), y.data_ptr<float>() + y.numel()};
-}
-
-std::vector<float> slimrt_logits(const std::vector<uint8_t>& bytes, const test::OnnxReference& r) {
-  auto model = slimrt::Model::from_memory(bytes.data(), bytes.size());
-  slimrt::Interpreter in(model);
-  std::vector<float> out, y(size_t(r.classes));
-  for (int64_t i = 0; i < r.n; ++i) {
-    in.set_input(0, r.x.data() + i * r.input_numel, size_t(r.input_numel));
-    in.invoke();
-    in.get_output(0, y.data(), y.size());
-    out.insert(out.end(), y.begin(), y.end());
-  }
-  return out;
-}
 
 using OnnxParity = test::OnnxModelTest;
 
@@ -57,9 +31,9 @@ TEST_P(OnnxParity, LogitsMatchPyTorchInLibTorchAndSlimrt) {
   EXPECT_EQ(imp.graph.num_classes, ref.classes);
   EXPECT_EQ(ir::numel(imp.graph.input_shape), ref.input_numel);
 
-  const double torch_diff = test::max_abs_diff(torch_logits(imp.graph, ref), ref.logits);
+  const double torch_diff = test::max_abs_diff(test::torch_logits(imp.graph, ref), ref.logits);
   const deploy::ExportResult slim = deploy::export_graph(imp.graph, {});
-  const double slim_diff = test::max_abs_diff(slimrt_logits(slim.bytes, ref), ref.logits);
+  const double slim_diff = test::max_abs_diff(test::slimrt_logits(slim.bytes, ref), ref.logits);
   std::cout << GetParam() << " (opset " << imp.opset << ", " << imp.graph.layers.size() << " layers, "
             << imp.graph.parameter_count() << " params, " << imp.graph.groups.size()
             << " prunable groups): max |logit diff| LibTorch " << torch_diff << ", slimrt fp32 " << slim_diff << "\n";

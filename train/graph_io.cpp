@@ -181,6 +181,8 @@ void write_graph_h5(const std::filesystem::path& path, const Graph& graph) {
     f.set_attr(g, "bias", int64_t(l.bias ? 1 : 0));
     f.set_attr(g, "min_value", double(l.min_value));
     f.set_attr(g, "max_value", double(l.max_value));
+    f.set_attr(g, "alpha", double(l.alpha));
+    f.set_attr(g, "beta", double(l.beta));
     write_format(f, g, "act_", l.activation_format);
     write_format(f, g, "gate_pre_", l.gate_preactivation_format);
     write_format(f, g, "gate_", l.gate_format);
@@ -273,6 +275,8 @@ Graph read_graph_h5_unguarded(const std::filesystem::path& path) {
     l.bias = r.integer(lg, "bias", 0, 1) != 0;
     l.min_value = float(r.num(lg, "min_value"));
     l.max_value = float(r.num(lg, "max_value"));
+    if (r.file().attr_double(lg, "alpha")) l.alpha = float(r.num(lg, "alpha"));  // absent before leaky_relu
+    if (r.file().attr_double(lg, "beta")) l.beta = float(r.num(lg, "beta"));
     l.activation_format = r.format(lg, "act_");
     for (auto [prefix, target] : {std::pair<const char*, NumericFormat*>{"gate_pre_", &l.gate_preactivation_format},
                                   {"gate_", &l.gate_format},

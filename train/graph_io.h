@@ -8,7 +8,8 @@
 //   /input_shape        int64
 //   /layers/<i>         group per layer, i = 0..n-1 in topological order;
 //                       attrs name, kind, in_features, out_features, groups, axis,
-//                       begin, end, bias, min_value, max_value, act_precision/_il/_fl;
+//                       begin, end, bias, min_value, max_value, alpha, beta (absent in
+//                       older files: 0), act_precision/_il/_fl;
 //                       int64 datasets output_shape, kernel, stride, padding,
 //                       dilation, perm; string dataset inputs
 //   /layers/<i>/params/<j>   group: attrs name, precision, il, fl, trainable;

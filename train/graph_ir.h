@@ -92,6 +92,7 @@ struct Layer {
   std::vector<int64_t> perm;        // transpose: output axis i is input axis perm[i]
   bool bias = true;
   float min_value = -1, max_value = 1;  // hard-tanh
+  float alpha = 0, beta = 0;  // leaky_relu: slope below 0; hard_sigmoid: min(max(alpha·x + beta, 0), 1)
 
   std::vector<Param> params;
   NumericFormat activation_format;  // precision of this layer's output

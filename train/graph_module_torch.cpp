@@ -298,6 +298,14 @@ torch::Tensor GraphModuleImpl::run_layer(size_t i, const std::vector<torch::Tens
       return torch::sigmoid(ins[0]);
     case K::kHardSwish:
       return torch::hardswish(ins[0]);
+    case K::kTanh:
+      return torch::tanh(ins[0]);
+    case K::kLeakyRelu:
+      return torch::leaky_relu(ins[0], l.alpha);
+    case K::kHardSigmoid:  // ONNX's α, β: torch::hardsigmoid is α = 1/6, β = 1/2 only
+      return torch::clamp(ins[0] * l.alpha + l.beta, 0.0, 1.0);
+    case K::kLogSoftmax:
+      return torch::log_softmax(ins[0], -1);
     case K::kDropout:
       return dropout_ > 0 ? torch::dropout(ins[0], dropout_, is_training()) : ins[0];
     case K::kFlatten:
@@ -314,6 +322,12 @@ torch::Tensor GraphModuleImpl::run_layer(size_t i, const std::vector<torch::Tens
       for (size_t k = 1; k < ins.size(); ++k) y = y + ins[k];
       return y;
     }
+    case K::kMul:
+      return ins[0] * ins[1];
+    case K::kSub:
+      return ins[0] - ins[1];
+    case K::kDiv:
+      return ins[0] / ins[1];
     case K::kMeanOverTime:
       return ins[0].mean(1);
     case K::kSlice:

@@ -235,6 +235,11 @@ Shape add_shape(const Graph&, const Layer& l, const InputShapes& ins, ParamSpecs
   return *ins[0];
 }
 
+Shape binary_shape(const Graph& g, const Layer& l, const InputShapes& ins, ParamSpecs* p) {  // mul, sub, div
+  expect_inputs(l, ins, 2, 2);
+  return add_shape(g, l, ins, p);
+}
+
 Shape mean_over_time_shape(const Graph&, const Layer& l, const InputShapes& ins, ParamSpecs*) {
   expect_inputs(l, ins, 1, 1);
   if (ins[0]->size() != 2) fail(l, "expects an input [T, F], got " + to_string(*ins[0]));
@@ -294,6 +299,11 @@ double hard_tanh(double v, const Layer& l) { return std::min(std::max(v, double(
 double sign(double v, const Layer&) { return v >= 0 ? 1.0 : -1.0; }
 double sigmoid(double v, const Layer&) { return 1.0 / (1.0 + std::exp(-v)); }
 double hard_swish(double v, const Layer&) { return v * std::min(std::max(v + 3.0, 0.0), 6.0) / 6.0; }
+double tanh_fn(double v, const Layer&) { return std::tanh(v); }
+double leaky_relu(double v, const Layer& l) { return v < 0 ? double(l.alpha) * v : v; }
+double hard_sigmoid(double v, const Layer& l) {
+  return std::min(std::max(double(l.alpha) * v + double(l.beta), 0.0), 1.0);
+}
 
 using F = FormatRule;
 // Categories: a new op of one of these kinds is one row naming it (an activation
@@ -340,6 +350,13 @@ constexpr Row kRows[] = {
     {K::kTranspose, {transpose_shape, F::kKeepsInput, nullptr}},
     {K::kSigmoid, activation(F::kUnitRange, sigmoid)},
     {K::kHardSwish, activation(F::kObserved, hard_swish)},
+    {K::kTanh, activation(F::kUnitRange, tanh_fn)},
+    {K::kLeakyRelu, activation(F::kObserved, leaky_relu)},
+    {K::kHardSigmoid, activation(F::kUnitRange, hard_sigmoid)},
+    {K::kLogSoftmax, {identity_shape, F::kObserved, nullptr}},
+    {K::kMul, {binary_shape, F::kObserved, nullptr}},
+    {K::kSub, {binary_shape, F::kObserved, nullptr}},
+    {K::kDiv, {binary_shape, F::kObserved, nullptr}},
 };
 
 // kRows indexed by kind; a null shape rule marks a kind with no row.

@@ -205,7 +205,7 @@ void annotate_fixed_point(ir::Graph& g, const FixedPointSpec& spec, const Observ
       quantize_batchnorm_scale(g, l, spec);
       continue;
     }
-    if (rule == FormatRule::kUnitRange) {  // sign, softmax, sigmoid: their values lie in [−1, 1]
+    if (rule == FormatRule::kUnitRange) {  // sign, softmax, sigmoid, tanh, hard-sigmoid: values in [−1, 1]
       l.activation_format = format_for_range(1.0, spec.activation_bits);
       continue;
     }

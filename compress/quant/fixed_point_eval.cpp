@@ -192,8 +192,12 @@ class Binder {
       case LayerKind::kAvgPool2d: return pool();
       case LayerKind::kGlobalAvgPool:
       case LayerKind::kMeanOverTime: return reduce_mean();
-      case LayerKind::kSoftmax: return softmax();
-      case LayerKind::kAdd: return add();
+      case LayerKind::kSoftmax:
+      case LayerKind::kLogSoftmax: return softmax();
+      case LayerKind::kAdd:
+      case LayerKind::kMul:
+      case LayerKind::kSub:
+      case LayerKind::kDiv: return add();
       case LayerKind::kTranspose:
       case LayerKind::kSlice:
       case LayerKind::kConcat: return move();
@@ -317,18 +321,24 @@ class Binder {
     a.cols = int(shapes_[0]->back());
     a.rows = int(numel(*shapes_[0]) / shapes_[0]->back());
     a.q = formats(in_[0], 0, out_);
+    a.log = l_.kind == LayerKind::kLogSoftmax;
     return unary_step(a, &k::ref::softmax<Q>);
   }
 
-  Step add() {
+  Step add() {  // and mul, sub, div: slimrt's reference kernel of the op
     if (in_.size() != 2) fail(kWho, l_, "slimrt adds exactly two inputs");
     k::AddArgs<Q> a;
     a.q = formats(in_[0], 0, out_);
     a.q.fl_x2 = in_[1].fl;
-    return [a](const Inputs& in, QTensor& y) {
+    const LayerKind kind = l_.kind;
+    void (*fn)(const k::AddArgs<Q>&) = kind == LayerKind::kMul   ? &k::ref::mul<Q>
+                                       : kind == LayerKind::kSub ? &k::ref::sub<Q>
+                                       : kind == LayerKind::kDiv ? &k::ref::div<Q>
+                                                                 : &k::ref::add<Q>;
+    return [a, fn](const Inputs& in, QTensor& y) {
       auto c = a;
       c.count = int64_t(y.v.size()), c.x = in[0]->v.data(), c.x2 = in[1]->v.data(), c.y = y.v.data();
-      k::ref::add(c);
+      fn(c);
     };
   }
 
@@ -360,6 +370,7 @@ class Binder {
     k::ActivationArgs<Q> a;
     a.min_value = l_.min_value;
     a.max_value = l_.max_value;
+    a.p = {l_.alpha, l_.beta};
     a.q = formats(in_[0], 0, e.format == FormatRule::kKeepsInput ? in_[0] : out_);
     return [a, kernel](const Inputs& in, QTensor& y) {
       auto c = a;

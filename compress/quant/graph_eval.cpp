@@ -276,15 +276,17 @@ Tensor ReferenceEvaluator::Impl::other(const Layer& l, const std::vector<const T
     return y;
   }
   switch (l.kind) {
-    case LayerKind::kSoftmax: {
+    case LayerKind::kSoftmax:
+    case LayerKind::kLogSoftmax: {
       y = *in[0];
       const int64_t last = y.shape.back(), rows = numel(y.shape) / last;
       for (int64_t r = 0; r < rows; ++r) {
         double* row = y.v.data() + r * last;
         const double mx = *std::max_element(row, row + last);
         double s = 0;
-        for (int64_t k = 0; k < last; ++k) s += (row[k] = std::exp(row[k] - mx));
-        for (int64_t k = 0; k < last; ++k) row[k] /= s;
+        for (int64_t k = 0; k < last; ++k) s += std::exp(row[k] - mx);
+        for (int64_t k = 0; k < last; ++k)
+          row[k] = l.kind == LayerKind::kLogSoftmax ? row[k] - mx - std::log(s) : std::exp(row[k] - mx) / s;
       }
       return y;
     }
@@ -313,6 +315,15 @@ Tensor ReferenceEvaluator::Impl::other(const Layer& l, const std::vector<const T
       y = *in[0];
       for (size_t k = 1; k < in.size(); ++k)
         for (size_t j = 0; j < y.v.size(); ++j) y.v[j] += in[k]->v[j];
+      return y;
+    case LayerKind::kMul:
+    case LayerKind::kSub:
+    case LayerKind::kDiv:
+      y = *in[0];
+      for (size_t j = 0; j < y.v.size(); ++j) {
+        const double b = in[1]->v[j];
+        y.v[j] = l.kind == LayerKind::kMul ? y.v[j] * b : l.kind == LayerKind::kSub ? y.v[j] - b : y.v[j] / b;
+      }
       return y;
     default:
       break;

@@ -49,6 +49,8 @@ void copy_attributes(const ExportLayer& e, slimrt::OpDesc& op) {
   op.end = int(l.end);
   op.min_value = l.min_value;
   op.max_value = l.max_value;
+  op.alpha = l.alpha;
+  op.beta = l.beta;
   op.activation = e.ann.activation;
   op.pre_fl = e.ann.gate_pre.fl;
   op.pre_wl = e.ann.gate_pre.wl;

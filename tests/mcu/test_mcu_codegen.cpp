@@ -22,6 +22,7 @@
 #include "slimrt/runtime.h"
 #include "slimrt/writer.h"
 #include "test_export_fixtures.h"
+#include "train/models/graph_builder.h"
 #include "train/models/models.h"
 
 namespace slimlab::test {
@@ -292,6 +293,57 @@ TEST(McuExportErrors, UnsupportedOpNamesTheOp) {
     EXPECT_NE(std::string(e.what()).find("'gap' (GlobalAvgPool)"), std::string::npos) << e.what();
   }
   EXPECT_THROW(slimrt::mcu::find_target("cortex-a53"), slimrt::Error);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+// The activations added for ONNX import (Tanh, LeakyRelu, HardSigmoid, LogSoftmax) have no
+// device kernel: an int8 model using one is refused naming the op.
+TEST(McuExportErrors, OnnxActivationsAreRefusedByName) {
+  const fs::path dir = fs::temp_directory_path() / ("slimlab-mcu-act-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::vector<float> cal = calibration({12}, 16);
+  for (auto [kind, op] : {std::pair{ir::LayerKind::kTanh, "Tanh"}, {ir::LayerKind::kLeakyRelu, "LeakyRelu"},
+                          {ir::LayerKind::kHardSigmoid, "HardSigmoid"}, {ir::LayerKind::kLogSoftmax, "LogSoftmax"}}) {
+    train::GraphBuilder b("acts", {12}, 4);
+    b.dense("fc1", 8);
+    b.elementwise("act", kind);
+    b.dense("fc2", 4);
+    ir::Graph g = b.finish();
+    g.layer("act")->alpha = 0.2f;
+    g.layer("act")->beta = 0.5f;
+    g = with_normal_weights(g, 5, 0.3f);
+    deploy::ExportOptions o;
+    o.precision = deploy::ExportPrecision::kInt8;
+    o.calibration = cal.data();
+    o.calibration_samples = 16;
+    deploy::export_graph_file(g, o, dir / "a.slim");
+    try {
+      slimrt::mcu::generate((dir / "a.slim").string(), (dir / "out").string());
+      ADD_FAILURE() << op << ": expected an error";
+    } catch (const slimrt::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("'act' (") + op + "): no device kernel"), std::string::npos)
+          << e.what();
+    }
+  }
+  {  // and Mul of two tensors
+    train::GraphBuilder b("mul", {12}, 4);
+    b.dense("fa", 8, "input");
+    b.dense("fb", 8, "input");
+    b.binary("act", ir::LayerKind::kMul, "fa", "fb");
+    b.dense("fc", 4);
+    deploy::ExportOptions o;
+    o.precision = deploy::ExportPrecision::kInt8;
+    o.calibration = cal.data();
+    o.calibration_samples = 16;
+    deploy::export_graph_file(with_normal_weights(b.finish(), 5, 0.3f), o, dir / "m.slim");
+    try {
+      slimrt::mcu::generate((dir / "m.slim").string(), (dir / "out").string());
+      ADD_FAILURE() << "Mul: expected an error";
+    } catch (const slimrt::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("'act' (Mul): no device kernel"), std::string::npos) << e.what();
+    }
+  }
   std::error_code ec;
   fs::remove_all(dir, ec);
 }

@@ -128,6 +128,46 @@ class Gru2(nn.Module):
         return torch.sigmoid(self.fc2(F.hardtanh(self.fc1(y[:, -1]))))
 
 
+class ActNet(nn.Module):
+    """One activation on the data path of a small Conv1d net on [4 channels, 16 steps], 6 classes:
+    conv (weights ×4: pre-activations reach |x| > 3, so the bends and clamps are used) → act →
+    flatten → dense (→ tail)."""
+
+    def __init__(self, act, tail=None):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 8, 3, padding=1)
+        with torch.no_grad():
+            self.conv.weight.mul_(4)
+        self.act = act
+        self.fc = nn.Linear(8 * 16, 6)
+        self.tail = tail
+
+    def forward(self, x):
+        y = self.fc(torch.flatten(self.act(self.conv(x)), 1))
+        return y if self.tail is None else self.tail(y)
+
+
+class BinNet(nn.Module):
+    """Two Conv1d branches of [4 channels, 16 steps] combined element-wise (a · b, a − b or
+    a / σ(b), the divisor kept within (0.2, 0.8) by small weights) → flatten → dense, 6 classes."""
+
+    def __init__(self, op):
+        super().__init__()
+        self.op = op
+        self.a = nn.Conv1d(4, 8, 3, padding=1)
+        self.b = nn.Conv1d(4, 8, 3, padding=1)
+        if op == "div":
+            with torch.no_grad():
+                self.b.weight.mul_(0.1)
+                self.b.bias.mul_(0.1)
+        self.fc = nn.Linear(8 * 16, 6)
+
+    def forward(self, x):
+        a, b = self.a(x), self.b(x)
+        y = a * b if self.op == "mul" else a - b if self.op == "sub" else a / torch.sigmoid(b)
+        return self.fc(torch.flatten(y, 1))
+
+
 MODELS = {
     # name: (constructor, per-sample input shape, opset, keep BatchNormalization nodes)
     "lenet": (LeNet, (1, 28, 28), 13, False),
@@ -135,6 +175,14 @@ MODELS = {
     "dskws": (DSKws, (1, 20, 16), 14, False),
     "convlstm": (DeepConvLSTM, (6, 100), 13, True),
     "gru2": (Gru2, (20, 6), 17, False),
+    # one op each (tests/test_onnx_activations_torch.cpp)
+    "tanh": (lambda: ActNet(nn.Tanh()), (4, 16), 13, False),
+    "leakyrelu": (lambda: ActNet(nn.LeakyReLU(0.1)), (4, 16), 13, False),
+    "hardsigmoid": (lambda: ActNet(nn.Hardsigmoid()), (4, 16), 14, False),
+    "logsoftmax": (lambda: ActNet(nn.ReLU(), nn.LogSoftmax(dim=1)), (4, 16), 11, False),
+    "mul": (lambda: BinNet("mul"), (4, 16), 13, False),
+    "sub": (lambda: BinNet("sub"), (4, 16), 13, False),
+    "div": (lambda: BinNet("div"), (4, 16), 14, False),
 }
 
 

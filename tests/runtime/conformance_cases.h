@@ -562,6 +562,7 @@ void unary_cases(std::vector<std::unique_ptr<Case>>& out) {
     a.q.fl_x = q[0];
     a.q.fl_y = q[1];
     a.q.wl_y = q[2];
+    a.p = {f % 2 ? 0.1f : -0.3f, f % 2 ? 0.5f : 0.25f};  // LeakyRelu's α, HardSigmoid's α, β (the others ignore them)
     c->keep = {x};
     c->outputs = {{size_t(n) * sizeof(T), compare_of<T>()}};
     c->bind = [](ActivationArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
@@ -597,18 +598,20 @@ void add_cases(std::vector<std::unique_ptr<Case>>& out) {
   }
 }
 
-template <class T>
-void softmax_cases(std::vector<std::unique_ptr<Case>>& out) {
+template <class T>  // Softmax, LogSoftmax (log)
+void softmax_cases(std::vector<std::unique_ptr<Case>>& out, bool log) {
   Rng rng(4680);
   const int dims[][2] = {{1, 1}, {1, 10}, {3, 13}, {2, 127}, {1, 3072}};
   for (const auto& d : dims) {
-    auto c = make_case<SoftmaxArgsT<T>>("softmax " + std::to_string(d[0]) + "x" + std::to_string(d[1]));
+    auto c = make_case<SoftmaxArgsT<T>>(std::string(log ? "log_softmax " : "softmax ") + std::to_string(d[0]) + "x" +
+                                        std::to_string(d[1]));
     c->args.rows = d[0];
     c->args.cols = d[1];
+    c->args.log = log;
     auto x = random_buffer<T>(rng, size_t(d[0]) * d[1], kIsFloat<T> ? -20.0 : lo_of<T>(), kIsFloat<T> ? 20.0 : hi_of<T>());
     c->args.x = x->template as<T>();
     c->args.q.fl_x = sizeof(T) == 1 ? 3 : 10;
-    c->args.q.fl_y = int(sizeof(T) * 8) - 2;
+    c->args.q.fl_y = log ? int(sizeof(T) * 8) - 8 : int(sizeof(T) * 8) - 2;  // log: values down to −2^6
     c->args.q.wl_y = int(sizeof(T) * 8);
     c->keep = {x};
     c->outputs = {{size_t(d[0]) * d[1] * sizeof(T), compare_of<T>()}};
@@ -653,9 +656,9 @@ inline std::vector<std::unique_ptr<Case>> cases_for(Op op, Precision p) {
     if (op == Op::kGru || op == Op::kLstm) rnn_cases<T>(op, v);
     if (act_op) activation_cases<T>(v);
     if (is_unary(op)) unary_cases<T>(v);
-    if (op == Op::kAdd) add_cases<T>(v);
+    if (op == Op::kAdd || op == Op::kSub || op == Op::kMul || op == Op::kDiv) add_cases<T>(v);
     if (op == Op::kGlobalAvgPool || op == Op::kMeanOverTime) reduce_cases<T>(op, v);
-    if (op == Op::kSoftmax) softmax_cases<T>(v);
+    if (op == Op::kSoftmax || op == Op::kLogSoftmax) softmax_cases<T>(v, op == Op::kLogSoftmax);
     if (op == Op::kPackBits) pack_cases<T>(v);
   };
   auto bc = [&](auto tag) {

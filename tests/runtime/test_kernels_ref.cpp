@@ -398,5 +398,105 @@ TEST(UnaryRef, SigmoidAndHardSwishKernels) {
   EXPECT_EQ(qy[4], 127);   // σ(7.9) saturates below 1
 }
 
+// Tanh, LeakyRelu (α), HardSigmoid (α, β): float against the formula; fixed point against
+// the value rounded half up by hand.
+TEST(UnaryRef, TanhLeakyReluHardSigmoidKernels) {
+  std::vector<float> x = {-100.f, -8.f, -3.f, -0.5f, -1e-3f, 0.f, 0.5f, 3.f, 8.f, 100.f}, y(x.size());
+  ActivationArgs<float> a;
+  a.count = int64_t(x.size());
+  a.x = x.data();
+  a.y = y.data();
+  a.p = {0.2f, 0.5f};
+  ref::unary<ref::TanhFn, float>(a);
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(y[i], std::tanh(double(x[i])), 1e-7) << x[i];
+  ref::unary<ref::LeakyReluFn, float>(a);
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_FLOAT_EQ(y[i], x[i] < 0 ? 0.2f * x[i] : x[i]) << x[i];
+  ref::unary<ref::HardSigmoidFn, float>(a);
+  for (size_t i = 0; i < x.size(); ++i)
+    EXPECT_NEAR(y[i], std::min(std::max(0.2 * x[i] + 0.5, 0.0), 1.0), 1e-7) << x[i];
+
+  std::vector<int8_t> q = {-128, -41, -5, 0, 7, 127}, qy(q.size());
+  ActivationArgs<int8_t> b;
+  b.count = int64_t(q.size());
+  b.x = q.data();
+  b.y = qy.data();
+  b.q.fl_x = 4;  // x = q / 16
+  b.q.fl_y = 6;  // y = qy / 64
+  b.q.wl_y = 8;
+  b.p = {0.25f, 0.5f};
+  ref::unary<ref::LeakyReluFn, int8_t>(b);
+  // −41/16 · 0.25 = −0.640625 → −41 at FL 6; −5/16 · 0.25 = −0.078125 → −5; 127/16 → 508 saturates to 127.
+  EXPECT_EQ(std::vector<int>(qy.begin(), qy.end()), (std::vector<int>{-128, -41, -5, 0, 28, 127}));
+  ref::unary<ref::HardSigmoidFn, int8_t>(b);
+  // 0.25·x + 0.5: −128/16 → 0; −41/16 → −0.140625 → 0; −5/16 → 0.421875 = 27/64; 0 → 32; 7/16 → 0.609375 = 39/64; 1 → 64
+  EXPECT_EQ(std::vector<int>(qy.begin(), qy.end()), (std::vector<int>{0, 0, 27, 32, 39, 64}));
+  ref::unary<ref::TanhFn, int8_t>(b);
+  for (size_t i = 0; i < q.size(); ++i) EXPECT_EQ(qy[i], fixed::tanh(q[i], 4, 8, 6)) << int(q[i]);
+  EXPECT_EQ(qy[0], -64);  // tanh(−8) rounds to −1
+}
+
+// fixed::divide: the quotient rounded half up, against long double, and its zero rule.
+TEST(BinaryRef, FixedDivideIsTheRoundedQuotient) {
+  for (int64_t q = -128; q <= 127; q += 5)
+    for (int64_t q2 = -128; q2 <= 127; q2 += 3) {
+      if (q2 == 0) continue;
+      const long double v = std::floor((long double)q / q2 * std::ldexp(1.0L, 6 - 4 + 2) + 0.5L);  // fl 4 / fl 2 → fl 6
+      ASSERT_EQ(fixed::divide(q, 4, q2, 2, 6), int64_t(v)) << q << " / " << q2;
+    }
+  EXPECT_EQ(fixed::divide(3, 4, 0, 4, 4), int64_t(1) << 62);
+  EXPECT_EQ(fixed::divide(-3, 4, 0, 4, 4), -(int64_t(1) << 62));
+  EXPECT_EQ(fixed::divide(0, 4, 0, 4, 4), 0);
+  EXPECT_EQ(fixed::divide(1, 0, 2, 0, 0), 1);    // 0.5 rounds up
+  EXPECT_EQ(fixed::divide(-1, 0, 2, 0, 0), 0);   // −0.5 rounds up to 0
+}
+
+// Sub, Mul, Div kernels in fixed point: one rounding of the exact value, saturated.
+TEST(BinaryRef, FixedSubMulDiv) {
+  std::vector<int8_t> x = {40, -40, 127, 8}, x2 = {16, 16, 127, 0}, y(4);  // x at FL 4, x2 at FL 3
+  AddArgs<int8_t> a;
+  a.count = 4;
+  a.x = x.data();
+  a.x2 = x2.data();
+  a.y = y.data();
+  a.q = FixedFormats{/*fl_x=*/4, /*fl_w=*/0, /*fl_y=*/4, /*wl_y=*/8, /*fl_x2=*/3};
+  ref::sub(a);  // 2.5 − 2 = 0.5; −2.5 − 2 = −4.5; 7.9375 − 15.875 = −7.9375; 0.5 − 0 = 0.5
+  EXPECT_EQ(std::vector<int>(y.begin(), y.end()), (std::vector<int>{8, -72, -127, 8}));
+  ref::mul(a);  // 5; −5; 126.0 saturates; 0
+  EXPECT_EQ(std::vector<int>(y.begin(), y.end()), (std::vector<int>{80, -80, 127, 0}));
+  ref::div(a);  // 1.25; −1.25; 0.5; 0.5 / 0 saturates
+  EXPECT_EQ(std::vector<int>(y.begin(), y.end()), (std::vector<int>{20, -20, 8, 127}));
+}
+
+// LogSoftmax: x − max − ln Σ e^(x − max), float and fixed point (one rounding in double).
+TEST(SoftmaxRef, LogSoftmaxRows) {
+  std::vector<float> x = {1.f, 2.f, 3.f, -50.f, 0.f, 50.f}, y(6);
+  SoftmaxArgsT<float> a;
+  a.rows = 2;
+  a.cols = 3;
+  a.log = true;
+  a.x = x.data();
+  a.y = y.data();
+  ref::softmax(a);
+  for (int r = 0; r < 2; ++r) {
+    double m = -1e30, s = 0;
+    for (int i = 0; i < 3; ++i) m = std::max(m, double(x[r * 3 + i]));
+    for (int i = 0; i < 3; ++i) s += std::exp(double(x[r * 3 + i]) - m);
+    for (int i = 0; i < 3; ++i) EXPECT_NEAR(y[r * 3 + i], double(x[r * 3 + i]) - m - std::log(s), 1e-6) << r << " " << i;
+  }
+  std::vector<int8_t> q = {16, 0, -16}, qy(3);  // 1, 0, −1 at FL 4
+  SoftmaxArgsT<int8_t> b;
+  b.cols = 3;
+  b.log = true;
+  b.x = q.data();
+  b.y = qy.data();
+  b.q.fl_x = 4;
+  b.q.fl_y = 4;
+  b.q.wl_y = 8;
+  ref::softmax(b);
+  const double ls = std::log(1 + std::exp(-1.0) + std::exp(-2.0));  // 0.4076
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(qy[i], fixed::quantize(-i - ls, 8, 4)) << i;
+  EXPECT_EQ(qy[0], -7);  // −0.4076 · 16 = −6.52 → −7
+}
+
 }  // namespace
 }  // namespace slimrt::kernels

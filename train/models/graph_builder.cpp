@@ -166,6 +166,12 @@ std::string GraphBuilder::concat(const std::string& name, const std::vector<std:
   return name;
 }
 
+std::string GraphBuilder::binary(const std::string& name, ir::LayerKind kind, const std::string& a,
+                                 const std::string& b) {
+  complete(append(name, kind, {a, b}));
+  return name;
+}
+
 std::string GraphBuilder::mean_over_time(const std::string& name, const std::string& from) {
   return add(name, ir::LayerKind::kMeanOverTime, from);
 }

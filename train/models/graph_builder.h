@@ -42,6 +42,8 @@ class GraphBuilder {
   std::string slice(const std::string& name, int64_t axis, int64_t begin, int64_t end, const std::string& from = "");
   std::string concat(const std::string& name, const std::vector<std::string>& inputs, int64_t axis);
   std::string mean_over_time(const std::string& name, const std::string& from = "");
+  // A two-input element-wise layer (add, mul, sub, div) of `a` and `b`.
+  std::string binary(const std::string& name, ir::LayerKind kind, const std::string& a, const std::string& b);
 
   const std::vector<int64_t>& shape(const std::string& layer) const;
   const std::string& last() const { return graph_.layers.back().name; }

@@ -108,9 +108,9 @@ class Chooser {
       if (is_weighted(k)) check_unpacked(e, "reads a packed tensor but has float weights");
       if (k == LayerKind::kBatchNorm) check_unpacked(e, "reads a packed tensor");
       if (keeps_format(k) || !(is_weighted(k) || k == LayerKind::kBatchNorm || k == LayerKind::kGru ||
-                               k == LayerKind::kLstm || k == LayerKind::kConcat || k == LayerKind::kAdd))
+                               k == LayerKind::kLstm || k == LayerKind::kConcat || two_inputs(k)))
         check_unpacked(e, "cannot read a packed tensor");
-      if (k == LayerKind::kAdd && e.layer.inputs.size() != 2) fail(e.layer, "slimrt adds exactly two inputs");
+      if (two_inputs(k) && e.layer.inputs.size() != 2) fail(e.layer, "slimrt adds exactly two inputs");
       e.ann.out = {DType::F32, 0, 0};
       return push(std::move(e));
     }
@@ -118,7 +118,7 @@ class Chooser {
     if (k == LayerKind::kBatchNorm) return batch_norm(e);
     if (k == LayerKind::kGru || k == LayerKind::kLstm) return recurrent(e);
     if (k == LayerKind::kConcat) return concat(e);
-    if (k == LayerKind::kAdd) return add(e);
+    if (two_inputs(k)) return add(e);  // add, mul, sub, div
     check_unpacked(e, "cannot read a packed tensor");
     if (keeps_format(k)) return same_format(e);
     // A new value in the layer's own format (avg pools, sign, softmax, …).
@@ -212,6 +212,10 @@ class Chooser {
     for (std::string& in : e.layer.inputs) in = convert(in, S, f.wl, f.fl);
     e.ann.out = {S, f.wl, f.fl};
     push(std::move(e));
+  }
+
+  static bool two_inputs(LayerKind k) {
+    return k == LayerKind::kAdd || k == LayerKind::kMul || k == LayerKind::kSub || k == LayerKind::kDiv;
   }
 
   void add(ExportLayer& e) {

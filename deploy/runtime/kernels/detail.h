@@ -28,10 +28,11 @@ Kernel make_kernel(Op op, Precision p, Isa isa, int priority, void (*run)(const 
 // A fixed-point unary op's table: fixed(lo + v, q) for every value v of the storage
 // type T (int8_t, int16_t), lo its minimum. Out of line (registry.cpp), one copy for
 // every ISA's table kernels (kernels/simd/generic.inc); runs once per load.
+using UnaryFixedFn = int64_t (*)(int64_t, const FixedFormats&, const UnaryParams&);
 template <class T>
-void fill_unary_table(T* table, const FixedFormats& q, int64_t (*fixed)(int64_t, const FixedFormats&));
-extern template void fill_unary_table<int8_t>(int8_t*, const FixedFormats&, int64_t (*)(int64_t, const FixedFormats&));
-extern template void fill_unary_table<int16_t>(int16_t*, const FixedFormats&, int64_t (*)(int64_t, const FixedFormats&));
+void fill_unary_table(T* table, const FixedFormats& q, const UnaryParams& p, UnaryFixedFn fixed);
+extern template void fill_unary_table<int8_t>(int8_t*, const FixedFormats&, const UnaryParams&, UnaryFixedFn);
+extern template void fill_unary_table<int16_t>(int16_t*, const FixedFormats&, const UnaryParams&, UnaryFixedFn);
 
 // Big kernels are not inlined into their several callers (code size: slimrt ≤ 200 KB).
 #define SLIMRT_NOINLINE __attribute__((noinline))

@@ -307,12 +307,19 @@ struct RnnArgs {  // Op::kGru (G = 3) or Op::kLstm (G = 4)
   Workspace ws;                // scratch: see scratch_bytes of the variant
 };
 
+// The attributes of a unary op of kernels/unary.inc (ONNX's names): LeakyRelu's slope α
+// (y = α·x below 0), HardSigmoid's y = min(max(α·x + β, 0), 1). The other ops ignore them.
+struct UnaryParams {
+  float alpha = 0, beta = 0;
+};
+
 template <class T>  // the clamps, Sign, element-wise unary ops (in place allowed: y == x)
 struct ActivationArgs {
   int64_t count = 0;
   const T* x = nullptr;
   T* y = nullptr;
   float min_value = -1, max_value = 1;  // hard-tanh
+  UnaryParams p;                        // unary ops with attributes
   FixedFormats q;  // fixed: fl_x == fl_y (same format in and out); sign writes ±2^fl_y saturated
   Workspace ws;
 };
@@ -344,6 +351,7 @@ void const_clamp(const ActivationArgs<T>& a) {
 template <class T>  // over the last axis [rows][cols]. Fixed point: e_k = exp(dequantize(q_k − max, fl_x))
 struct SoftmaxArgsT { // in double, y_k = quantize(e_k / Σe, wl_y, fl_y), sums in index order
   int rows = 1, cols = 0;
+  bool log = false;  // LogSoftmax: y_k = x_k − max − ln Σe (fixed: quantize of that in double)
   const T* x = nullptr;
   T* y = nullptr;
   FixedFormats q;
@@ -351,7 +359,10 @@ struct SoftmaxArgsT { // in double, y_k = quantize(e_k / Σe, wl_y, fl_y), sums 
 };
 using SoftmaxArgs = SoftmaxArgsT<float>;
 
-template <class T>  // y = x + x2 (fused activation); fixed: exact sum at max(fl_x, fl_x2), one requantize
+// y = x + x2 (fused activation); fixed: exact sum at max(fl_x, fl_x2), one requantize. Also the
+// args of Sub (x − x2, as Add), Mul (exact product at fl_x + fl_x2, one requantize) and Div
+// (fixed::divide, rounded once): same shapes, one epilogue (saturation, activation).
+template <class T>
 struct AddArgs {
   int64_t count = 0;
   const T* x = nullptr;

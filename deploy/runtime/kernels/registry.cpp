@@ -109,12 +109,12 @@ bool parse_precision(const std::string& s, Precision* out) {
 }
 
 template <class T>
-void detail::fill_unary_table(T* table, const FixedFormats& q, int64_t (*fixed)(int64_t, const FixedFormats&)) {
+void detail::fill_unary_table(T* table, const FixedFormats& q, const UnaryParams& p, UnaryFixedFn fixed) {
   const int64_t lo = std::numeric_limits<T>::min(), n = int64_t(1) << (8 * sizeof(T));
-  for (int64_t v = 0; v < n; ++v) table[v] = T(fixed(lo + v, q));
+  for (int64_t v = 0; v < n; ++v) table[v] = T(fixed(lo + v, q, p));
 }
-template void detail::fill_unary_table<int8_t>(int8_t*, const FixedFormats&, int64_t (*)(int64_t, const FixedFormats&));
-template void detail::fill_unary_table<int16_t>(int16_t*, const FixedFormats&, int64_t (*)(int64_t, const FixedFormats&));
+template void detail::fill_unary_table<int8_t>(int8_t*, const FixedFormats&, const UnaryParams&, UnaryFixedFn);
+template void detail::fill_unary_table<int16_t>(int16_t*, const FixedFormats&, const UnaryParams&, UnaryFixedFn);
 
 Kernel detail::make_kernel(Op op, Precision p, Isa isa, int priority, void (*run)(const void*, void*)) {
   Kernel k;

@@ -3,8 +3,10 @@
 //                          the output shares the input's fixed-point format;
 //   Sign                   ±1 in the output's format, or packed sign bits (BNN input:
 //                          CHW → [spatial..., C] packed along C, kernel PackBits);
-//   the unary ops of kernels/unary.inc (Sigmoid, HardSwish, …): any output format —
-//   adding one there registers it here.
+//   the unary ops of kernels/unary.inc (Sigmoid, HardSwish, LeakyRelu, …): any output
+//   format, attributes alpha / beta (finite) — adding one there registers it here.
+#include <cmath>
+
 #include "op_registry.h"
 
 namespace slimrt::kernels::unary_names {
@@ -25,6 +27,8 @@ static void check(Check& c) {
   c.need_numeric(xt);
   if (op.type == OpType::HardTanh && !(op.min_value <= op.max_value))
     c.fail("hard-tanh bounds [%f, %f] are not ordered", double(op.min_value), double(op.max_value));
+  if (!std::isfinite(op.alpha) || !std::isfinite(op.beta))
+    c.fail("attributes alpha %f, beta %f must be finite", double(op.alpha), double(op.beta));
   if (op.type == OpType::Sign && yt.dtype == DType::BIN) {
     std::vector<int64_t> want(xt.shape.begin() + 1, xt.shape.end());
     want.push_back(xt.shape[0]);
@@ -51,6 +55,7 @@ static NodePtr bind(Bind& b) {
     n.args.count = x.numel;
     n.args.min_value = op.min_value;
     n.args.max_value = op.max_value;
+    n.args.p = {op.alpha, op.beta};
     n.args.q = b.formats(0);
     return b.finish_xy(n, k::to_kernel_op(OpId(op.type)), elem_precision(x.dtype));
   });

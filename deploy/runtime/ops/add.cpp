@@ -1,5 +1,5 @@
 // Add: y = x + x2 (same shape and dtype), fused activation; fixed point: the exact sum
-// at max(fl_x, fl_x2), requantized once.
+// at max(fl_x, fl_x2), requantized once. Sub, Mul, Div the same way (kernels.h AddArgs).
 #include "op_registry.h"
 
 namespace slimrt::ops {
@@ -18,10 +18,10 @@ static NodePtr bind(Bind& b) {
     n.args.q = b.formats(0);
     n.args.act = fused(b.op().activation);
     n.bind(&n.args.x2, b.op().inputs[1]);
-    return b.finish_xy(n, k::Op::kAdd, elem_precision(b.in(0).dtype));
+    return b.finish_xy(n, k::to_kernel_op(OpId(b.op().type)), elem_precision(b.in(0).dtype));
   });
 }
 
-SLIMRT_REGISTER_OPS(add) { t.add({OpId::Add}, {&check, &bind, 2, 2}); }
+SLIMRT_REGISTER_OPS(add) { t.add({OpId::Add, OpId::Sub, OpId::Mul, OpId::Div}, {&check, &bind, 2, 2}); }
 
 }  // namespace slimrt::ops

@@ -1,4 +1,4 @@
-// Softmax over the last axis (f32, or fixed point through double exp: kernels.h).
+// Softmax and LogSoftmax over the last axis (f32, or fixed point through double exp: kernels.h).
 #include "op_registry.h"
 
 namespace slimrt::ops {
@@ -15,10 +15,11 @@ static NodePtr bind(Bind& b) {
     n.args.cols = int(x.shape.back());
     n.args.rows = int(x.numel / x.shape.back());
     n.args.q = b.formats(0);
-    return b.finish_xy(n, k::Op::kSoftmax, elem_precision(x.dtype));
+    n.args.log = b.op().type == OpType::LogSoftmax;
+    return b.finish_xy(n, n.args.log ? k::Op::kLogSoftmax : k::Op::kSoftmax, elem_precision(x.dtype));
   });
 }
 
-SLIMRT_REGISTER_OPS(softmax) { t.add({OpId::Softmax}, {&check, &bind, 1, 1}); }
+SLIMRT_REGISTER_OPS(softmax) { t.add({OpId::Softmax, OpId::LogSoftmax}, {&check, &bind, 1, 1}); }
 
 }  // namespace slimrt::ops

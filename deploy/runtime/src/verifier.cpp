@@ -183,6 +183,8 @@ void read_op(const fb::Op& f, const char* ow, const std::string& origin, OpDesc&
   op.end = fo->end();
   op.min_value = fo->min_value();
   op.max_value = fo->max_value();
+  op.alpha = fo->alpha();
+  op.beta = fo->beta();
   const auto act = static_cast<int>(fo->activation());
   if (act < static_cast<int>(fb::Activation::MIN) || act > static_cast<int>(fb::Activation::MAX))
     fail_fmt(origin, "%sunknown fused activation %d", ow, act);

@@ -69,7 +69,7 @@ flatbuffers::Offset<fb::Op> write_op(Builder& b, const OpDesc& o) {
                             o.dilation.empty() ? nullptr : &o.dilation, o.groups, o.axis, o.begin, o.end,
                             o.perm.empty() ? nullptr : &o.perm, o.min_value, o.max_value, o.activation,
                             o.variant.empty() ? nullptr : o.variant.c_str(), o.gate_fl, o.gate_wl, o.cell_fl,
-                            o.cell_wl, o.pre_fl, o.pre_wl, fe);
+                            o.cell_wl, o.pre_fl, o.pre_wl, fe, o.alpha, o.beta);
 }
 
 std::vector<flatbuffers::Offset<fb::Tensor>> write_tensors(Builder& b, const std::vector<TensorDesc>& ts,

@@ -148,4 +148,26 @@ inline int64_t hard_swish(int64_t q, int fl_in, int word_length, int fl_out) {
   return int64_t(y < lo ? lo : (y > hi ? hi : y));
 }
 
+// x / x2 for x = q·2^−fl_x, x2 = q2·2^−fl_x2, rounded to nearest with ties up (as quantize)
+// at fl_out fractional bits, not saturated (the caller's requantize / epilogue saturates).
+// Exact: 128-bit integers, y·2^fl_out = (q / q2)·2^s with s = fl_out − fl_x + fl_x2, valid for
+// |q|, |q2| < 2^31 and |s| < 64. Division by zero gives ±2^62 by the sign of q (saturates in
+// any format), and 0 for 0 / 0. slimrt's Div kernels and the workbench both call this.
+inline int64_t divide(int64_t q, int fl_x, int64_t q2, int fl_x2, int fl_out) {
+  if (q2 == 0) return q > 0 ? int64_t(1) << 62 : (q < 0 ? -(int64_t(1) << 62) : 0);
+  __int128 num = q, den = q2;
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  const int s = fl_out - fl_x + fl_x2;
+  if (s >= 0) num *= __int128(1) << s;
+  else den *= __int128(1) << -s;
+  const __int128 n2 = 2 * num + den, d2 = 2 * den;  // d2 > 0
+  __int128 y = n2 / d2;
+  if (n2 % d2 != 0 && n2 < 0) --y;  // floor division
+  const __int128 cap = __int128(1) << 62;
+  return int64_t(y > cap ? cap : (y < -cap ? -cap : y));
+}
+
 }  // namespace slimrt::fixed

@@ -70,7 +70,16 @@
   X(DeepSenseFeatures, "deepsense_features", SLIMRT_OP_SLIM)                                \
   X(Normalize,       "normalize",        SLIMRT_OP_SLIM)                                    \
   X(Resample,        "resample",         SLIMRT_OP_SLIM)                                    \
-  X(ImageResize,     "image_resize",     SLIMRT_OP_SLIM)
+  X(ImageResize,     "image_resize",     SLIMRT_OP_SLIM)                                    \
+  /* element-wise activations and log-softmax (ONNX import) */                              \
+  X(Tanh,            "tanh",             SLIMRT_OP_ALL)                                     \
+  X(LeakyRelu,       "leaky_relu",       SLIMRT_OP_ALL)                                     \
+  X(HardSigmoid,     "hard_sigmoid",     SLIMRT_OP_ALL)                                     \
+  X(LogSoftmax,      "log_softmax",      SLIMRT_OP_ALL)                                     \
+  /* element-wise two-input ops beside Add (same shapes) */                                  \
+  X(Mul,             "mul",              SLIMRT_OP_ALL)                                     \
+  X(Sub,             "sub",              SLIMRT_OP_ALL)                                     \
+  X(Div,             "div",              SLIMRT_OP_ALL)
 // clang-format on
 
 // Ops that are a clamp to constant bounds, y = min(max(x, lo), hi), output in the

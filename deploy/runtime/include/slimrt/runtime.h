@@ -67,6 +67,7 @@ struct OpDesc {
   std::vector<int> kernel, stride, padding, dilation, perm;
   int groups = 1, axis = 0, begin = 0, end = 0;
   float min_value = -1, max_value = 1;
+  float alpha = 0, beta = 0;  // LeakyRelu, HardSigmoid (kernels.h UnaryParams)
   fb::Activation activation = fb::Activation::None;
   std::string variant;
   int gate_fl = 0, gate_wl = 0, cell_fl = 0, cell_wl = 0;  // fixed-point RNN

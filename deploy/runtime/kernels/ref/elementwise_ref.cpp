@@ -41,11 +41,16 @@ void softmax(const SoftmaxArgsT<T>& a) {
     double sum = 0;
     if constexpr (std::is_same_v<T, float>) {
       for (int i = 0; i < a.cols; ++i) sum += std::exp(double(x[i]) - m);
-      for (int i = 0; i < a.cols; ++i) y[i] = float(std::exp(double(x[i]) - m) / sum);
+      const double ls = std::log(sum);
+      for (int i = 0; i < a.cols; ++i)
+        y[i] = float(a.log ? double(x[i]) - m - ls : std::exp(double(x[i]) - m) / sum);
     } else {
       for (int i = 0; i < a.cols; ++i) sum += std::exp(fixed::dequantize(int64_t(x[i]) - m, a.q.fl_x));
-      for (int i = 0; i < a.cols; ++i)
-        y[i] = T(fixed::quantize(std::exp(fixed::dequantize(int64_t(x[i]) - m, a.q.fl_x)) / sum, a.q.wl_y, a.q.fl_y));
+      const double ls = std::log(sum);
+      for (int i = 0; i < a.cols; ++i) {
+        const double d = fixed::dequantize(int64_t(x[i]) - m, a.q.fl_x);
+        y[i] = T(fixed::quantize(a.log ? d - ls : std::exp(d) / sum, a.q.wl_y, a.q.fl_y));
+      }
     }
   }
 }
@@ -60,6 +65,41 @@ void add(const AddArgs<T>& a) {
     const FixedEpilogue ep(f, a.q, a.act, a.act_min, a.act_max);
     for (int64_t i = 0; i < a.count; ++i)
       a.y[i] = T(ep(int64_t(a.x[i]) * (int64_t(1) << (f - a.q.fl_x)) + int64_t(a.x2[i]) * (int64_t(1) << (f - a.q.fl_x2))));
+  }
+}
+
+template <class T>
+void sub(const AddArgs<T>& a) {
+  if constexpr (std::is_same_v<T, float>) {
+    const FloatEpilogue ep(a.act, a.act_min, a.act_max);
+    for (int64_t i = 0; i < a.count; ++i) a.y[i] = ep(a.x[i] - a.x2[i]);
+  } else {
+    const int f = std::max(a.q.fl_x, a.q.fl_x2);
+    const FixedEpilogue ep(f, a.q, a.act, a.act_min, a.act_max);
+    for (int64_t i = 0; i < a.count; ++i)
+      a.y[i] = T(ep(int64_t(a.x[i]) * (int64_t(1) << (f - a.q.fl_x)) - int64_t(a.x2[i]) * (int64_t(1) << (f - a.q.fl_x2))));
+  }
+}
+
+template <class T>
+void mul(const AddArgs<T>& a) {
+  if constexpr (std::is_same_v<T, float>) {
+    const FloatEpilogue ep(a.act, a.act_min, a.act_max);
+    for (int64_t i = 0; i < a.count; ++i) a.y[i] = ep(a.x[i] * a.x2[i]);
+  } else {
+    const FixedEpilogue ep(a.q.fl_x + a.q.fl_x2, a.q, a.act, a.act_min, a.act_max);
+    for (int64_t i = 0; i < a.count; ++i) a.y[i] = T(ep(int64_t(a.x[i]) * int64_t(a.x2[i])));
+  }
+}
+
+template <class T>
+void div(const AddArgs<T>& a) {
+  if constexpr (std::is_same_v<T, float>) {
+    const FloatEpilogue ep(a.act, a.act_min, a.act_max);
+    for (int64_t i = 0; i < a.count; ++i) a.y[i] = ep(a.x[i] / a.x2[i]);
+  } else {
+    const FixedEpilogue ep(a.q.fl_y, a.q, a.act, a.act_min, a.act_max);  // the quotient is at fl_y already
+    for (int64_t i = 0; i < a.count; ++i) a.y[i] = T(ep(fixed::divide(a.x[i], a.q.fl_x, a.x2[i], a.q.fl_x2, a.q.fl_y)));
   }
 }
 
@@ -156,6 +196,9 @@ void unpack_bits(const UnpackBitsArgs& a) {
   template void hard_tanh<T>(const ActivationArgs<T>&);   \
   template void sign<T>(const ActivationArgs<T>&);        \
   template void add<T>(const AddArgs<T>&);                \
+  template void sub<T>(const AddArgs<T>&);                \
+  template void mul<T>(const AddArgs<T>&);                \
+  template void div<T>(const AddArgs<T>&);                \
   template void softmax<T>(const SoftmaxArgsT<T>&);        \
   template void pack_bits<T>(const PackBitsArgs<T>&);
 SLIMRT_FOR_ELEM_TYPES(SLIMRT_EW_INST)

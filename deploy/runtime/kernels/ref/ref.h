@@ -9,12 +9,13 @@ namespace slimrt::kernels::ref {
 #include "kernels/unary.inc"
 
 // The unary ops of kernels/unary.inc (Sigmoid, HardSwish, …): F::f32 on floats,
-// F::fixed on each fixed-point value (ActivationArgs::q: fl_x → ⟨wl_y, fl_y⟩).
+// F::fixed on each fixed-point value (ActivationArgs::q: fl_x → ⟨wl_y, fl_y⟩); both get
+// the op's attributes ActivationArgs::p.
 template <class F, class T>
 void unary(const ActivationArgs<T>& a) {
   for (int64_t i = 0; i < a.count; ++i) {
-    if constexpr (std::is_same_v<T, float>) a.y[i] = F::f32(a.x[i]);
-    else a.y[i] = T(F::fixed(a.x[i], a.q));
+    if constexpr (std::is_same_v<T, float>) a.y[i] = F::f32(a.x[i], a.p);
+    else a.y[i] = T(F::fixed(a.x[i], a.q, a.p));
   }
 }
 
@@ -48,6 +49,9 @@ template <class T> void hard_tanh(const ActivationArgs<T>& a);
 template <class T> void sign(const ActivationArgs<T>& a);
 template <class T> void softmax(const SoftmaxArgsT<T>& a);
 template <class T> void add(const AddArgs<T>& a);
+template <class T> void sub(const AddArgs<T>& a);
+template <class T> void mul(const AddArgs<T>& a);
+template <class T> void div(const AddArgs<T>& a);
 void concat(const ConcatArgs& a);
 void transpose(const TransposeArgs& a);
 void slice(const SliceArgs& a);

@@ -48,7 +48,11 @@ void add_typed(std::vector<Kernel>& out) {
   add<ActivationArgs<T>, ref::hard_tanh<T>>(out, Op::kHardTanh, P);
   add<ActivationArgs<T>, ref::sign<T>>(out, Op::kSign, P);
   add<AddArgs<T>, ref::add<T>>(out, Op::kAdd, P);
+  add<AddArgs<T>, ref::sub<T>>(out, Op::kSub, P);
+  add<AddArgs<T>, ref::mul<T>>(out, Op::kMul, P);
+  add<AddArgs<T>, ref::div<T>>(out, Op::kDiv, P);
   add<SoftmaxArgsT<T>, ref::softmax<T>>(out, Op::kSoftmax, P);
+  add<SoftmaxArgsT<T>, ref::softmax<T>>(out, Op::kLogSoftmax, P);
   add<PackBitsArgs<T>, ref::pack_bits<T>>(out, Op::kPackBits, P);
 #define SLIMRT_ADD_UNARY_(Name) add<ActivationArgs<T>, ref::unary<ref::Name##Fn, T>>(out, Op::k##Name, P);
   SLIMRT_UNARY_OPS(SLIMRT_ADD_UNARY_)

@@ -42,8 +42,50 @@ __kernel void add_f32(__global const float* x, __global const float* x2, __globa
 ADD_FIXED(add_i8, char)
 ADD_FIXED(add_i16, short)
 
+// Sub, Mul, Div: the same arguments as add (kernels.h AddArgs; ops/opencl/add.cpp).
+#define BINARY_F32(NAME, OP)                                                                        \
+  __kernel void NAME(__global const float* x, __global const float* x2, __global float* y, long count, \
+                     float lo, float hi, int s1, int s2, int shift, long llo, long lhi) {            \
+    const size_t i = get_global_id(0);                                                              \
+    if (i >= (size_t)count) return;                                                                 \
+    y[i] = f_clamp(x[i] OP x2[i], lo, hi);                                                          \
+  }
+BINARY_F32(sub_f32, -)
+BINARY_F32(mul_f32, *)
+BINARY_F32(div_f32, /)
+// Fixed point: Sub the exact aligned difference, Mul the exact product (s1 = s2 = 0), each
+// requantized by `shift`; Div: fixed::divide with y·2^fl_y = (q / q2)·2^s1 (|s1| ≤ 45: the
+// glue checks), rounded half up, ±2^62 for q2 = 0 (0 for 0 / 0), then the epilogue.
+#define SUB_MUL_FIXED(NAME, T, EXPR)                                                               \
+  __kernel void NAME(__global const T* x, __global const T* x2, __global T* y, long count, float lo, \
+                     float hi, int s1, int s2, int shift, long llo, long lhi) {                     \
+    const size_t i = get_global_id(0);                                                             \
+    if (i >= (size_t)count) return;                                                                \
+    const long a = x[i], b = x2[i];                                                                \
+    y[i] = (T)fx_clamp(fx_rounding_shift(EXPR, shift), llo, lhi);                                  \
+  }
+SUB_MUL_FIXED(sub_i8, char, a * ((long)1 << s1) - b * ((long)1 << s2))
+SUB_MUL_FIXED(sub_i16, short, a * ((long)1 << s1) - b * ((long)1 << s2))
+SUB_MUL_FIXED(mul_i8, char, a * b)
+SUB_MUL_FIXED(mul_i16, short, a * b)
+inline long fx_divide(long num, long den, int s) {
+  if (den == 0) return num > 0 ? (long)1 << 62 : (num < 0 ? -((long)1 << 62) : 0);
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  if (s >= 0) num *= (long)1 << s;
+  else den *= (long)1 << -s;
+  const long n2 = 2 * num + den, d2 = 2 * den;
+  long q = n2 / d2;
+  if (n2 % d2 != 0 && n2 < 0) --q;  // floor division
+  return q;
+}
+SUB_MUL_FIXED(div_i8, char, fx_divide(a, b, s1))
+SUB_MUL_FIXED(div_i16, short, fx_divide(a, b, s1))
+
 // Softmax over rows: one work-item per row.
-__kernel void softmax_f32(__global const float* x, __global float* y, int rows, int cols) {
+__kernel void softmax_f32(__global const float* x, __global float* y, int rows, int cols, int log_out) {
   const int r = get_global_id(0);
   if (r >= rows) return;
   __global const float* xr = x + (size_t)r * cols;
@@ -52,6 +94,11 @@ __kernel void softmax_f32(__global const float* x, __global float* y, int rows, 
   for (int i = 0; i < cols; ++i) m = max(m, xr[i]);
   float sum = 0.0f;
   for (int i = 0; i < cols; ++i) sum += exp(xr[i] - m);
+  if (log_out) {  // LogSoftmax
+    const float ls = log(sum);
+    for (int i = 0; i < cols; ++i) yr[i] = xr[i] - m - ls;
+    return;
+  }
   const float inv = 1.0f / sum;
   for (int i = 0; i < cols; ++i) yr[i] = exp(xr[i] - m) * inv;
 }
@@ -148,9 +195,11 @@ __kernel void lookup_i16(__global const short* x, __global short* y, __global co
   if ((long)i < n) y[i] = table[(int)x[i] + 32768];
 }
 
-// Float unary ops (kernels/unary.inc), one line each: <ir_name>_f32 computes `expr` of v.
+// Float unary ops (kernels/unary.inc), one line each: <ir_name>_f32 computes `expr` of v
+// (and of the op's attributes alpha, beta where it has them).
 #define UNARY_F32(name, expr)                                                         \
-  __kernel void name##_f32(__global const float* x, __global float* y, long n) {      \
+  __kernel void name##_f32(__global const float* x, __global float* y, long n,        \
+                           float alpha, float beta) {                                 \
     const size_t i = get_global_id(0);                                                \
     if ((long)i >= n) return;                                                         \
     const float v = x[i];                                                             \
@@ -158,3 +207,6 @@ __kernel void lookup_i16(__global const short* x, __global short* y, __global co
   }
 UNARY_F32(sigmoid, v < 0.0f ? exp(v) / (1.0f + exp(v)) : 1.0f / (1.0f + exp(-v)))
 UNARY_F32(hard_swish, v * clamp(v + 3.0f, 0.0f, 6.0f) / 6.0f)
+UNARY_F32(tanh, tanh(v))
+UNARY_F32(leaky_relu, v < 0.0f ? alpha * v : v)
+UNARY_F32(hard_sigmoid, clamp(alpha * v + beta, 0.0f, 1.0f))

@@ -166,9 +166,11 @@ LSTM_FIXED(lstm_i16, short)
 
 #ifdef cl_khr_fp64
 // Fixed-point softmax (kernels.h SoftmaxArgsT): e_k = exp(dequantize(q_k − max, fl_x)) in
-// double, summed in index order, y_k = quantize(e_k / Σe, wl_y, fl_y). One work-item per row.
+// double, summed in index order, y_k = quantize(e_k / Σe, wl_y, fl_y) (LogSoftmax, log_out:
+// quantize((q_k − max)·2^−fl_x − ln Σe, wl_y, fl_y)). One work-item per row.
 #define SOFTMAX_FIXED(NAME, T)                                                                    \
-  __kernel void NAME(__global const T* x, __global T* y, int rows, int cols, int fl_x, int wl_y, int fl_y) { \
+  __kernel void NAME(__global const T* x, __global T* y, int rows, int cols, int fl_x, int wl_y, int fl_y, \
+                     int log_out) {                                                               \
     const int r = get_global_id(0);                                                               \
     if (r >= rows) return;                                                                        \
     __global const T* xr = x + (size_t)r * cols;                                                  \
@@ -177,7 +179,10 @@ LSTM_FIXED(lstm_i16, short)
     for (int i = 1; i < cols; ++i) m = max(m, (long)xr[i]);                                       \
     double sum = 0;                                                                               \
     for (int i = 0; i < cols; ++i) sum += exp(ldexp((double)((long)xr[i] - m), -fl_x));           \
-    for (int i = 0; i < cols; ++i)                                                                \
+    const double ls = log(sum);                                                                   \
+    for (int i = 0; i < cols && log_out; ++i)                                                     \
+      yr[i] = (T)fx_quantize_d(ldexp((double)((long)xr[i] - m), -fl_x) - ls, wl_y, fl_y);         \
+    for (int i = 0; i < cols && !log_out; ++i)                                                    \
       yr[i] = (T)fx_quantize_d(exp(ldexp((double)((long)xr[i] - m), -fl_x)) / sum, wl_y, fl_y);    \
   }
 SOFTMAX_FIXED(softmax_i8, char)

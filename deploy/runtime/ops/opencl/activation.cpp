@@ -63,12 +63,12 @@ void build_unary(const k::ActivationArgs<T>& a, NodeState& st) {
   if constexpr (kFloat<T>) {
     const std::string name = kname(op_info(k::to_op_id(F::kOp)).ir_name, "f32");
     Launch& l = st.launch(name.c_str());
-    set_args(l.kernel, x, y, cl_long(a.count));
+    set_args(l.kernel, x, y, cl_long(a.count), a.p.alpha, a.p.beta);
     launch_1d(l, a.count);
   } else {
     const int64_t lo = std::numeric_limits<T>::min(), entries = int64_t(1) << (8 * sizeof(T));
     std::vector<T> table(static_cast<size_t>(entries));
-    for (int64_t v = 0; v < entries; ++v) table[size_t(v)] = T(F::fixed(lo + v, a.q));
+    for (int64_t v = 0; v < entries; ++v) table[size_t(v)] = T(F::fixed(lo + v, a.q, a.p));
     cl_mem tab = st.constant(table.size() * sizeof(T), table.data());
     const std::string name = kname("lookup", suffix<T>());
     Launch& l = st.launch(name.c_str());
