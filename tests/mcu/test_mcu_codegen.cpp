@@ -279,6 +279,39 @@ TEST(McuFloatTail, FloatDenseAndClampsAreBitExact) {
   fs::remove_all(root, ec);
 }
 
+// Fixed-point Add and Sub (a residual connection's join): operands at different FLs
+// shifted to the larger, the exact sum requantized once with a fused ReLU — byte for
+// byte slimrt's reference, on the host and a Cortex-M4.
+TEST(McuAdd, FixedPointAddAndSubAreBitExact) {
+  const int N = 24;
+  slimrt::ModelWriter m;
+  const int x = m.add_tensor("input", slimrt::DType::F32, {N});
+  const int xq = m.add_tensor("input.quantized", slimrt::DType::I8, {N}, 5);
+  const int x4 = m.add_tensor("x4", slimrt::DType::I8, {N}, 3);
+  const int s = m.add_tensor("sum", slimrt::DType::I8, {N}, 4);
+  const int d = m.add_tensor("diff", slimrt::DType::I8, {N}, 4);
+  const int df = m.add_tensor("diff.out", slimrt::DType::F32, {N});
+  m.add_op(slimrt::OpType::Quantize, "input.quantize", {x}, {xq});
+  m.add_op(slimrt::OpType::Quantize, "requantize", {xq}, {x4});
+  m.add_op(slimrt::OpType::Add, "add", {xq, x4}, {s}).activation = slimrt::fb::Activation::Relu;
+  m.add_op(slimrt::OpType::Sub, "sub", {s, xq}, {d});
+  m.add_op(slimrt::OpType::Dequantize, "diff.dequantize", {d}, {df});
+  m.inputs = {x};
+  m.outputs = {df};
+  const fs::path root = fs::temp_directory_path() / ("slimlab-mcu-add-" + std::to_string(::getpid()));
+  fs::create_directories(root);
+  m.write_file((root / "add.slim").string());
+  slimrt::mcu::GenOptions o;
+  o.vectors = 6;
+  const auto r = slimrt::mcu::generate((root / "add.slim").string(), (root / "c").string(), o);
+  EXPECT_EQ(r.ops, 3);  // requantize, add, sub (the caller quantizes and dequantizes)
+  if (have("cc")) EXPECT_EQ(slimrt::mcu::run_host((root / "c").string()).match, 6);
+  if (have("arm-none-eabi-gcc") && have("qemu-system-arm"))
+    EXPECT_EQ(slimrt::mcu::run_target((root / "c").string(), slimrt::mcu::find_target("cortex-m4")).match, 6);
+  std::error_code ec;
+  fs::remove_all(root, ec);
+}
+
 // Ops without a device kernel are refused with the op's name, not miscompiled.
 TEST(McuExportErrors, UnsupportedOpNamesTheOp) {
   const fs::path dir = fs::temp_directory_path() / ("slimlab-mcu-err-" + std::to_string(::getpid()));

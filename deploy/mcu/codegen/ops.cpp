@@ -243,6 +243,22 @@ void emit_movement(Emitter& e, size_t i, const OpDesc& op, const std::string& p)
 
 void emit_gru(Emitter& e, size_t i, const OpDesc& op, const std::string& p);  // gru.cpp
 
+namespace {
+// Add / Sub on fixed point (ops/add.cpp): operands of one dtype, each shifted up to the
+// larger FL, the exact sum requantized once with the fused activation's bounds.
+void emit_add(Emitter& e, size_t i, const OpDesc& op, const std::string& p) {
+  const TensorDesc &a = e.t(op.inputs[0]), &b = e.t(op.inputs[1]), &y = e.t(op.outputs[0]);
+  if (!is_fixed(a.dtype) || b.dtype != a.dtype || y.dtype != a.dtype)
+    e.fail(i, "runs on fixed point only (export it at int8 / int16)");
+  const int f = std::max(a.fl, b.fl);
+  e.consts << "static const smcu_rq " << p << " = " << requant(e, op, f) << ";\n";
+  auto operand = [&](int t) { return e.t(t).constant() ? e.weight(t) : e.act(t); };
+  e.body << "  smcu_add(" << y.numel << ", " << (a.dtype == DType::I8 ? 8 : 16) << ", "
+         << (op.type == OpType::Sub ? 1 : 0) << ", " << f - a.fl << ", " << f - b.fl << ", &" << p << ", "
+         << operand(op.inputs[0]) << ", " << operand(op.inputs[1]) << ", " << e.act(op.outputs[0]) << ");\n";
+}
+}  // namespace
+
 void emit_op(Emitter& e, size_t i) {
   const OpDesc& op = e.model().ops()[i];
   const std::string p = e.param_name(i);
@@ -281,6 +297,8 @@ void emit_op(Emitter& e, size_t i) {
              << fixed::qmax(y.wl) << ", " << e.act(op.inputs[0]) << ", " << e.act(op.outputs[0]) << ");\n";
       return;
     }
+    case OpType::Add:
+    case OpType::Sub: return emit_add(e, i, op, p);
     case OpType::Gru:
     case OpType::Lstm:
       if (!is_fixed(e.t(op.inputs[0]).dtype)) e.fail(i, "float RNNs have no device kernel (export it in fixed point)");
