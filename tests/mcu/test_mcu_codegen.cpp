@@ -279,10 +279,11 @@ TEST(McuFloatTail, FloatDenseAndClampsAreBitExact) {
   fs::remove_all(root, ec);
 }
 
-// Fixed-point Add and Sub (a residual connection's join): operands at different FLs
-// shifted to the larger, the exact sum requantized once with a fused ReLU — byte for
-// byte slimrt's reference, on the host and a Cortex-M4.
-TEST(McuAdd, FixedPointAddAndSubAreBitExact) {
+// Fixed-point Add, Sub and Mul (a residual connection's join, a gate): Add / Sub shift
+// operands at different FLs to the larger, Mul keeps the product at the sum of FLs;
+// each requantized once (Add with a fused ReLU) — byte for byte slimrt's reference, on
+// the host and a Cortex-M4.
+TEST(McuAdd, FixedPointAddSubMulAreBitExact) {
   const int N = 24;
   slimrt::ModelWriter m;
   const int x = m.add_tensor("input", slimrt::DType::F32, {N});
@@ -295,7 +296,9 @@ TEST(McuAdd, FixedPointAddAndSubAreBitExact) {
   m.add_op(slimrt::OpType::Quantize, "requantize", {xq}, {x4});
   m.add_op(slimrt::OpType::Add, "add", {xq, x4}, {s}).activation = slimrt::fb::Activation::Relu;
   m.add_op(slimrt::OpType::Sub, "sub", {s, xq}, {d});
-  m.add_op(slimrt::OpType::Dequantize, "diff.dequantize", {d}, {df});
+  const int pr = m.add_tensor("prod", slimrt::DType::I8, {N}, 5);
+  m.add_op(slimrt::OpType::Mul, "mul", {d, x4}, {pr});
+  m.add_op(slimrt::OpType::Dequantize, "prod.dequantize", {pr}, {df});
   m.inputs = {x};
   m.outputs = {df};
   const fs::path root = fs::temp_directory_path() / ("slimlab-mcu-add-" + std::to_string(::getpid()));
@@ -304,7 +307,7 @@ TEST(McuAdd, FixedPointAddAndSubAreBitExact) {
   slimrt::mcu::GenOptions o;
   o.vectors = 6;
   const auto r = slimrt::mcu::generate((root / "add.slim").string(), (root / "c").string(), o);
-  EXPECT_EQ(r.ops, 3);  // requantize, add, sub (the caller quantizes and dequantizes)
+  EXPECT_EQ(r.ops, 4);  // requantize, add, sub, mul (the caller quantizes and dequantizes)
   if (have("cc")) EXPECT_EQ(slimrt::mcu::run_host((root / "c").string()).match, 6);
   if (have("arm-none-eabi-gcc") && have("qemu-system-arm"))
     EXPECT_EQ(slimrt::mcu::run_target((root / "c").string(), slimrt::mcu::find_target("cortex-m4")).match, 6);
@@ -359,11 +362,11 @@ TEST(McuExportErrors, OnnxActivationsAreRefusedByName) {
           << e.what();
     }
   }
-  {  // and Mul of two tensors
-    train::GraphBuilder b("mul", {12}, 4);
+  {  // and Div of two tensors (Add, Sub and Mul have device kernels: McuAdd)
+    train::GraphBuilder b("div", {12}, 4);
     b.dense("fa", 8, "input");
     b.dense("fb", 8, "input");
-    b.binary("act", ir::LayerKind::kMul, "fa", "fb");
+    b.binary("act", ir::LayerKind::kDiv, "fa", "fb");
     b.dense("fc", 4);
     deploy::ExportOptions o;
     o.precision = deploy::ExportPrecision::kInt8;
@@ -372,9 +375,9 @@ TEST(McuExportErrors, OnnxActivationsAreRefusedByName) {
     deploy::export_graph_file(with_normal_weights(b.finish(), 5, 0.3f), o, dir / "m.slim");
     try {
       slimrt::mcu::generate((dir / "m.slim").string(), (dir / "out").string());
-      ADD_FAILURE() << "Mul: expected an error";
+      ADD_FAILURE() << "Div: expected an error";
     } catch (const slimrt::Error& e) {
-      EXPECT_NE(std::string(e.what()).find("'act' (Mul): no device kernel"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("'act' (Div): no device kernel"), std::string::npos) << e.what();
     }
   }
   std::error_code ec;

@@ -244,17 +244,20 @@ void emit_movement(Emitter& e, size_t i, const OpDesc& op, const std::string& p)
 void emit_gru(Emitter& e, size_t i, const OpDesc& op, const std::string& p);  // gru.cpp
 
 namespace {
-// Add / Sub on fixed point (ops/add.cpp): operands of one dtype, each shifted up to the
-// larger FL, the exact sum requantized once with the fused activation's bounds.
+// Add / Sub / Mul on fixed point (ops/add.cpp): operands of one dtype; Add / Sub shift
+// each up to the larger FL, Mul keeps the product at fl_a + fl_b; the exact result is
+// requantized once with the fused activation's bounds.
 void emit_add(Emitter& e, size_t i, const OpDesc& op, const std::string& p) {
   const TensorDesc &a = e.t(op.inputs[0]), &b = e.t(op.inputs[1]), &y = e.t(op.outputs[0]);
   if (!is_fixed(a.dtype) || b.dtype != a.dtype || y.dtype != a.dtype)
     e.fail(i, "runs on fixed point only (export it at int8 / int16)");
-  const int f = std::max(a.fl, b.fl);
+  const bool mul = op.type == OpType::Mul;
+  const int f = mul ? a.fl + b.fl : std::max(a.fl, b.fl);
   e.consts << "static const smcu_rq " << p << " = " << requant(e, op, f) << ";\n";
   auto operand = [&](int t) { return e.t(t).constant() ? e.weight(t) : e.act(t); };
   e.body << "  smcu_add(" << y.numel << ", " << (a.dtype == DType::I8 ? 8 : 16) << ", "
-         << (op.type == OpType::Sub ? 1 : 0) << ", " << f - a.fl << ", " << f - b.fl << ", &" << p << ", "
+         << (mul ? 2 : op.type == OpType::Sub ? 1 : 0) << ", " << (mul ? 0 : f - a.fl) << ", "
+         << (mul ? 0 : f - b.fl) << ", &" << p << ", "
          << operand(op.inputs[0]) << ", " << operand(op.inputs[1]) << ", " << e.act(op.outputs[0]) << ");\n";
 }
 }  // namespace
@@ -298,7 +301,8 @@ void emit_op(Emitter& e, size_t i) {
       return;
     }
     case OpType::Add:
-    case OpType::Sub: return emit_add(e, i, op, p);
+    case OpType::Sub:
+    case OpType::Mul: return emit_add(e, i, op, p);
     case OpType::Gru:
     case OpType::Lstm:
       if (!is_fixed(e.t(op.inputs[0]).dtype)) e.fail(i, "float RNNs have no device kernel (export it in fixed point)");

@@ -122,8 +122,9 @@ void smcu_mean_i16(const smcu_mean_p* p, const int16_t* x, int16_t* y);
 /* y = min(max(x, lo), hi): the clamps on fixed point (bounds from the generator). */
 void smcu_clamp_i8(int32_t count, int32_t lo, int32_t hi, const int8_t* x, int8_t* y);
 void smcu_clamp_i16(int32_t count, int32_t lo, int32_t hi, const int16_t* x, int16_t* y);
-/* Add (subtract = 0) / Sub at 8 or 16 bits: y = requant(a·2^shift_a ± b·2^shift_b). */
-void smcu_add(int32_t count, int32_t bits, int32_t subtract, int32_t shift_a, int32_t shift_b, const smcu_rq* rq,
+/* Add / Sub / Mul (mode 0 / 1 / 2) at 8 or 16 bits: y = requant(a·2^shift_a ± b·2^shift_b)
+ * or requant(a·b). */
+void smcu_add(int32_t count, int32_t bits, int32_t mode, int32_t shift_a, int32_t shift_b, const smcu_rq* rq,
               const void* a, const void* b, void* y);
 /* Sign to packed bits: x [C][spatial] → y [spatial][words64(C)·2]. */
 void smcu_pack_bits_f32(int32_t channels, int32_t spatial, const float* x, uint32_t* y);

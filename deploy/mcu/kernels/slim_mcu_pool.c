@@ -147,17 +147,18 @@ void smcu_requantize(int32_t count, int32_t x_bits, int32_t y_bits, int32_t shif
   }
 }
 
-/* Add / Sub at int8 or int16 (slimrt's ref add/sub): the exact sum at max(fl_a, fl_b),
- * each operand shifted up to it, requantized once (rq: shift, bounds with the fused
- * activation). */
-void smcu_add(int32_t count, int32_t bits, int32_t subtract, int32_t shift_a, int32_t shift_b, const smcu_rq* rq,
+/* Add / Sub / Mul at int8 or int16 (slimrt's ref add / sub / mul): Add and Sub take the
+ * exact sum at max(fl_a, fl_b), each operand shifted up to it; Mul the exact product at
+ * fl_a + fl_b (shifts unused); then one requantization (rq: shift, bounds with the fused
+ * activation). mode: 0 add, 1 sub, 2 mul. */
+void smcu_add(int32_t count, int32_t bits, int32_t mode, int32_t shift_a, int32_t shift_b, const smcu_rq* rq,
               const void* a, const void* b, void* y) {
   int32_t i;
   for (i = 0; i < count; ++i) {
     const int64_t va = bits == 8 ? ((const int8_t*)a)[i] : ((const int16_t*)a)[i];
     const int64_t vb = bits == 8 ? ((const int8_t*)b)[i] : ((const int16_t*)b)[i];
     const int64_t sa = va * ((int64_t)1 << shift_a), sb = vb * ((int64_t)1 << shift_b);
-    const int32_t v = smcu_requant(rq, subtract ? sa - sb : sa + sb, 0);
+    const int32_t v = smcu_requant(rq, mode == 2 ? va * vb : mode == 1 ? sa - sb : sa + sb, 0);
     if (bits == 8) ((int8_t*)y)[i] = (int8_t)v;
     else ((int16_t*)y)[i] = (int16_t)v;
   }
