@@ -232,6 +232,22 @@ TEST(McuRnn, FixedPointLstmIsBitExact) {
   fs::remove_all(root, ec);
 }
 
+// A model written with slimrt's writer → C (6 random vectors) → the host compiler and a
+// Cortex-M4 under qemu: `ops` device ops, every vector byte for byte slimrt's.
+void expect_device_bit_exact(slimrt::ModelWriter& m, const std::string& tag, int ops) {
+  const fs::path root = fs::temp_directory_path() / ("slimlab-mcu-" + tag + "-" + std::to_string(::getpid()));
+  fs::create_directories(root);
+  m.write_file((root / "m.slim").string());
+  slimrt::mcu::GenOptions o;
+  o.vectors = 6;
+  EXPECT_EQ(slimrt::mcu::generate((root / "m.slim").string(), (root / "c").string(), o).ops, ops);
+  if (have("cc")) EXPECT_EQ(slimrt::mcu::run_host((root / "c").string()).match, 6);
+  if (have("arm-none-eabi-gcc") && have("qemu-system-arm"))
+    EXPECT_EQ(slimrt::mcu::run_target((root / "c").string(), slimrt::mcu::find_target("cortex-m4")).match, 6);
+  std::error_code ec;
+  fs::remove_all(root, ec);
+}
+
 // A trained BNN LeNet-5 ends in float layers (fc1's float outputs → ReLU → the float
 // classifier): float Dense (emitted as a 1×1 conv) and the float ReLU / ReLU6 / hard-tanh
 // run on the device with slimrt's reference arithmetic, byte for byte.
@@ -265,18 +281,7 @@ TEST(McuFloatTail, FloatDenseAndClampsAreBitExact) {
   ht.max_value = 1.5f;
   m.inputs = {x};
   m.outputs = {yt};
-  const fs::path root = fs::temp_directory_path() / ("slimlab-mcu-ftail-" + std::to_string(::getpid()));
-  fs::create_directories(root);
-  m.write_file((root / "tail.slim").string());
-  slimrt::mcu::GenOptions o;
-  o.vectors = 6;
-  const auto r = slimrt::mcu::generate((root / "tail.slim").string(), (root / "c").string(), o);
-  EXPECT_EQ(r.ops, 5);
-  if (have("cc")) EXPECT_EQ(slimrt::mcu::run_host((root / "c").string()).match, 6);
-  if (have("arm-none-eabi-gcc") && have("qemu-system-arm"))
-    EXPECT_EQ(slimrt::mcu::run_target((root / "c").string(), slimrt::mcu::find_target("cortex-m4")).match, 6);
-  std::error_code ec;
-  fs::remove_all(root, ec);
+  expect_device_bit_exact(m, "ftail", 5);
 }
 
 // Fixed-point Add, Sub and Mul (a residual connection's join, a gate): Add / Sub shift
@@ -301,18 +306,7 @@ TEST(McuAdd, FixedPointAddSubMulAreBitExact) {
   m.add_op(slimrt::OpType::Dequantize, "prod.dequantize", {pr}, {df});
   m.inputs = {x};
   m.outputs = {df};
-  const fs::path root = fs::temp_directory_path() / ("slimlab-mcu-add-" + std::to_string(::getpid()));
-  fs::create_directories(root);
-  m.write_file((root / "add.slim").string());
-  slimrt::mcu::GenOptions o;
-  o.vectors = 6;
-  const auto r = slimrt::mcu::generate((root / "add.slim").string(), (root / "c").string(), o);
-  EXPECT_EQ(r.ops, 4);  // requantize, add, sub, mul (the caller quantizes and dequantizes)
-  if (have("cc")) EXPECT_EQ(slimrt::mcu::run_host((root / "c").string()).match, 6);
-  if (have("arm-none-eabi-gcc") && have("qemu-system-arm"))
-    EXPECT_EQ(slimrt::mcu::run_target((root / "c").string(), slimrt::mcu::find_target("cortex-m4")).match, 6);
-  std::error_code ec;
-  fs::remove_all(root, ec);
+  expect_device_bit_exact(m, "add", 4);  // requantize, add, sub, mul (the caller quantizes and dequantizes)
 }
 
 // Ops without a device kernel are refused with the op's name, not miscompiled.
