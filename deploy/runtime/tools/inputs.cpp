@@ -149,17 +149,6 @@ Audio parse_wav(const std::string& origin, const std::string& b) {
   bad(origin, have_fmt ? "no 'data' chunk" : "no 'fmt ' chunk");
 }
 
-std::vector<float> downmix(const Audio& a) {
-  if (a.channels == 1) return a.samples;
-  std::vector<float> mono(size_t(a.frames));
-  for (int64_t i = 0; i < a.frames; ++i) {
-    double s = 0;
-    for (int c = 0; c < a.channels; ++c) s += a.samples[size_t(i * a.channels + c)];
-    mono[size_t(i)] = float(s / a.channels);
-  }
-  return mono;
-}
-
 // ---- CSV -------------------------------------------------------------------------
 
 namespace {

@@ -22,9 +22,6 @@ struct Audio {
 Audio read_wav(const std::string& path);
 Audio parse_wav(const std::string& origin, const std::string& bytes);
 
-// Mean of the channels of each frame.
-std::vector<float> downmix(const Audio& a);
-
 // CSV of sensor samples: one row per time step; values separated by commas,
 // semicolons, tabs or spaces; '#' starts a comment line; a first row that is not all
 // numbers is the header (column names).
