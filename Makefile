@@ -42,8 +42,12 @@ debug:
 	@$(MAKE) --no-print-directory build BUILD=build-debug BUILD_TYPE=Debug
 
 # Address + undefined-behaviour sanitizers over the whole test suite.
+# Builds build-asan/ (gcc, -O1) and runs the ctest suite there; the aarch64, clang-sanitizer
+# and fuzz rounds of `make test` are sanitized builds of their own already.
 asan:
-	@LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan-suppressions.txt $(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=ASan CMAKE_ARGS=-DSLIMLAB_BUILD_BENCH=OFF
+	@$(MAKE) --no-print-directory build BUILD=build-asan BUILD_TYPE=ASan CMAKE_ARGS=-DSLIMLAB_BUILD_BENCH=OFF
+	@cd build-asan && LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan-suppressions.txt \
+	  ctest --output-on-failure -j $(JOBS) --timeout 1800
 
 # ASan + UBSan over the torch-free libraries, slimrt and their tests (build-san/).
 sanitize: deps

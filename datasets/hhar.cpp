@@ -10,6 +10,7 @@
 
 #include "datasets/errors.h"
 #include "datasets/har_formats.h"
+#include "datasets/text.h"
 
 namespace slimlab::data {
 
@@ -21,13 +22,6 @@ namespace fs = std::filesystem;
 constexpr int64_t kMaxGapNs = 1'000'000'000;  // samples more than 1 s apart start a new recording
 const char* const kHeader = "Index,Arrival_Time,Creation_Time,x,y,z,User,Model,Device,gt";
 const std::vector<std::string> kActivities = {"bike", "sit", "stairsdown", "stairsup", "stand", "walk"};
-
-template <class T>
-bool parse_number(std::string_view tok, T& v) {
-  if (!tok.empty() && tok[0] == '+') tok.remove_prefix(1);
-  auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
-  return ec == std::errc() && end == tok.data() + tok.size();
-}
 
 struct Row {
   int64_t t_ns;

@@ -1,6 +1,9 @@
 #pragma once
 // Small text helpers shared by the libraries above datasets/.
+#include <charconv>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace slimlab::data {
@@ -16,6 +19,15 @@ inline std::vector<std::string> split(const std::string& s, char sep) {
     if (next == std::string::npos) return out;
     at = next + 1;
   }
+}
+
+// The whole token as a number of type T (an optional leading '+' allowed, as the
+// datasets' text files write it); false for anything else, including trailing text.
+template <class T>
+bool parse_number(std::string_view tok, T& v) {
+  if (!tok.empty() && tok[0] == '+') tok.remove_prefix(1);
+  auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
+  return ec == std::errc() && end == tok.data() + tok.size();
 }
 
 }  // namespace slimlab::data

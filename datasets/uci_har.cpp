@@ -9,6 +9,7 @@
 
 #include "datasets/errors.h"
 #include "datasets/har_formats.h"
+#include "datasets/text.h"
 
 namespace slimlab::data {
 
@@ -38,18 +39,6 @@ std::vector<std::string_view> tokens(const std::string& line) {
     i = j;
   }
   return out;
-}
-
-bool parse_double(std::string_view tok, double& v) {
-  if (!tok.empty() && tok[0] == '+') tok.remove_prefix(1);
-  auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
-  return ec == std::errc() && end == tok.data() + tok.size();
-}
-
-bool parse_long(std::string_view tok, long& v) {
-  if (!tok.empty() && tok[0] == '+') tok.remove_prefix(1);
-  auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
-  return ec == std::errc() && end == tok.data() + tok.size();
 }
 
 // Reads the non-blank lines of a file; blank lines are allowed only at the end
@@ -83,7 +72,7 @@ Activities read_activity_labels(const fs::path& file) {
   for_each_line(file, [&](const std::string& line, long lineno) {
     auto t = tokens(line);
     long id = 0;
-    if (t.size() != 2 || !parse_long(t[0], id))
+    if (t.size() != 2 || !parse_number(t[0], id))
       throw DataError(file.string(), lineno, "expected '<id> <ACTIVITY_NAME>'");
     rows.emplace_back(id, std::string(t[1]));
   });
@@ -107,7 +96,7 @@ void load_split(const fs::path& root, const std::string& split, const Activities
   for_each_line(yfile, [&](const std::string& line, long lineno) {
     auto t = tokens(line);
     long id = 0;
-    if (t.size() != 1 || !parse_long(t[0], id))
+    if (t.size() != 1 || !parse_number(t[0], id))
       throw DataError(yfile.string(), lineno, "expected one integer label");
     auto it = acts.index_of_id.find(id);
     if (it == acts.index_of_id.end())
@@ -120,7 +109,7 @@ void load_split(const fs::path& root, const std::string& split, const Activities
   const long subj_rows = for_each_line(subjfile, [&](const std::string& line, long lineno) {
     auto t = tokens(line);
     long id = 0;
-    if (t.size() != 1 || !parse_long(t[0], id))
+    if (t.size() != 1 || !parse_number(t[0], id))
       throw DataError(subjfile.string(), lineno, "expected one integer subject id");
     subjects.push_back(id);
   });
@@ -160,7 +149,7 @@ void load_split(const fs::path& root, const std::string& split, const Activities
       if (rec.samples.empty()) rec.samples.assign(size_t(kWindow) * 9, 0.0f);
       for (int k = 0; k < kWindow; ++k) {
         double v = 0;
-        if (!parse_double(t[size_t(k)], v))
+        if (!parse_number(t[size_t(k)], v))
           throw DataError(file.string(), lineno, "non-numeric value '" + std::string(t[size_t(k)]) + "'");
         rec.samples[size_t(k) * 9 + size_t(c)] = float(v);
       }

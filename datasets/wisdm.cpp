@@ -8,6 +8,7 @@
 
 #include "datasets/errors.h"
 #include "datasets/har_formats.h"
+#include "datasets/text.h"
 
 namespace slimlab::data {
 
@@ -41,13 +42,6 @@ std::vector<std::string_view> fields(std::string_view rec) {
 bool complete(std::string_view rec) {
   auto f = fields(rec);
   return f.size() == 6 && std::none_of(f.begin(), f.end(), [](std::string_view s) { return s.empty(); });
-}
-
-template <class T>
-bool parse_number(std::string_view tok, T& v) {
-  if (!tok.empty() && tok[0] == '+') tok.remove_prefix(1);
-  auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
-  return ec == std::errc() && end == tok.data() + tok.size();
 }
 
 struct Run {

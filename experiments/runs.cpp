@@ -173,12 +173,8 @@ bool has_resources(const RunRecord& r) { return !r.resources.layers.empty() || r
 }
 
 std::string cell(const RunRecord& r, const std::string& c) {
-  if (c == "experiment") return r.experiment;
-  if (c == "run") return r.run_id;
-  if (c == "status") return r.status;
+  if (auto text = text_value(r, c)) return *text;
   if (c == "dataset") return short_source(r.dataset_source);
-  if (c == "model") return r.model;
-  if (c == "technique") return r.techniques;
   if (c == "val_acc") return has_metrics(r, r.result.val) ? percent(r.result.val.accuracy) : "-";
   if (c == "test_acc") return has_metrics(r, r.result.test) ? percent(r.result.test.accuracy) : "-";
   if (c == "macro_f1") return has_metrics(r, r.result.test) ? fmt("%.4f", r.result.test.macro_f1) : "-";
@@ -412,6 +408,15 @@ const std::vector<std::string>& numeric_columns() {
                                              "latency",      "macs_fp32",     "macs_fp16",    "macs_int16",
                                              "macs_int8",    "macs_binary"};
   return c;
+}
+
+std::optional<std::string> text_value(const RunRecord& r, const std::string& c) {
+  if (c == "experiment") return r.experiment;
+  if (c == "run") return r.run_id;
+  if (c == "status") return r.status;
+  if (c == "model") return r.model;
+  if (c == "technique") return r.techniques;
+  return std::nullopt;
 }
 
 std::optional<double> numeric_value(const RunRecord& r, const std::string& c) {

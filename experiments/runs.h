@@ -56,6 +56,9 @@ const std::vector<std::string>& numeric_columns();
 // The value, or nullopt when the run has none (not finished, not measured).
 // std::invalid_argument (listing the valid names) for an unknown column.
 std::optional<double> numeric_value(const RunRecord& r, const std::string& column);
+// The text columns every listing (CLI table, GUI) shows as they are: experiment, run,
+// status, model, technique; nullopt for any other column.
+std::optional<std::string> text_value(const RunRecord& r, const std::string& column);
 
 // Everything about one run for `slimlab runs show`: summary, configuration,
 // per-epoch curves, confusion matrices with class names, the per-layer table

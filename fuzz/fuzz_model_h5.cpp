@@ -11,9 +11,7 @@
 #include "train/graph_io.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static slimlab::fuzz::Scratch scratch;
-  const auto file = scratch.fresh() / "model.h5";
-  slimlab::fuzz::write_file(file, data, size);
+  const auto file = slimlab::fuzz::input_as_file(data, size, "model.h5");
   slimlab::fuzz::expect_clean_error([&] { slimlab::ir::read_graph_h5(file); });
   // Every handle the reader opened must be closed again, on error paths too.
   if (const ssize_t open = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL); open != 0) {

@@ -10,9 +10,7 @@
 #include "fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static slimlab::fuzz::Scratch scratch;
-  const auto file = scratch.fresh() / "results.h5";
-  slimlab::fuzz::write_file(file, data, size);
+  const auto file = slimlab::fuzz::input_as_file(data, size, "results.h5");
   slimlab::fuzz::expect_clean_error([&] { slimlab::exp::read_results(file); });
   slimlab::fuzz::expect_clean_error([&] { slimlab::exp::read_stage_record(file); });
   // Every handle the reader opened must be closed again, on error paths too.

@@ -78,6 +78,14 @@ inline void write_file(const std::filesystem::path& path, const uint8_t* data, s
   write_file(path, std::string_view(reinterpret_cast<const char*>(data), size));
 }
 
+// The whole input written as `name` in the harness's scratch folder (emptied first).
+inline std::filesystem::path input_as_file(const uint8_t* data, size_t size, const std::string& name) {
+  static Scratch scratch;
+  const std::filesystem::path file = scratch.fresh() / name;
+  write_file(file, data, size);
+  return file;
+}
+
 // Runs `load` and swallows the documented error types (see above).
 template <typename F>
 void expect_clean_error(F&& load) {

@@ -6,9 +6,7 @@
 #include "fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static slimlab::fuzz::Scratch scratch;
-  const auto file = scratch.fresh() / "WISDM_ar_v1.1_raw.txt";
-  slimlab::fuzz::write_file(file, data, size);
+  const auto file = slimlab::fuzz::input_as_file(data, size, "WISDM_ar_v1.1_raw.txt");
   slimlab::fuzz::expect_clean_error([&] { slimlab::data::detect_har_format(file); });
   slimlab::fuzz::expect_clean_error([&] { slimlab::data::load_wisdm(file); });
   return 0;

@@ -10,6 +10,7 @@
 
 #include "train/config.h"
 #include "train/model.h"
+#include "train/model_factory.h"
 
 namespace slimlab::test {
 
@@ -75,6 +76,20 @@ inline void randomize_bn_statistics(torch::nn::Module& m) {
     if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0, 0.5);
     if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
   }
+}
+
+// The case's model (cfg as the test set it) drawn with `seed`, with non-trivial BN statistics
+// and every parameter whose name contains `bn_param` re-drawn by `draw` (e.g. γ or β away
+// from their initial 1 and 0, so a test sees them used).
+template <class Draw>
+train::SlimModel seeded_model(const train::ModelConfig& cfg, uint64_t seed, const std::string& bn_param, Draw draw) {
+  torch::manual_seed(seed);
+  train::SlimModel m = train::make_model(cfg);
+  randomize_bn_statistics(*m);
+  torch::NoGradGuard no_grad;
+  for (auto& p : m->named_parameters())
+    if (p.key().find("bn") != std::string::npos && p.key().find(bn_param) != std::string::npos) draw(p.value());
+  return m;
 }
 
 }  // namespace slimlab::test

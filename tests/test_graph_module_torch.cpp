@@ -34,14 +34,7 @@ std::vector<Case> all_cases() { return test::at_widths(test::zoo_at_small_shapes
 train::SlimModel build(const Case& c, double dropout = 0.1) {
   train::ModelConfig cfg = test::config_of(c);
   cfg.dropout = dropout;
-  torch::manual_seed(11);
-  train::SlimModel m = train::make_model(cfg);
-  test::randomize_bn_statistics(*m);
-  torch::NoGradGuard no_grad;
-  for (auto& p : m->named_parameters())
-    if (p.key().find("bn") != std::string::npos && p.key().find("weight") != std::string::npos)
-      p.value().uniform_(0.5, 1.5);
-  return m;
+  return test::seeded_model(cfg, 11, "weight", [](torch::Tensor& t) { t.uniform_(0.5, 1.5); });
 }
 
 std::map<std::string, torch::Tensor> tensors_of(const torch::nn::Module& m) {

@@ -2,6 +2,7 @@
 // bit-exact integer evaluator, calibration (formats per tensor), word-length checks.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <random>
 
@@ -280,23 +281,24 @@ double fixed_error(const ir::Graph& g, int bits, const std::vector<float>& x, in
   return err / scale;
 }
 
+// The errors at `short_bits`, 8 and 16 bits: each strictly smaller than the one before.
+std::array<double, 3> errors_shrink_with_word_length(const ir::Graph& g, const std::vector<float>& x, int short_bits) {
+  const std::array<double, 3> e = {fixed_error(g, short_bits, x, 24), fixed_error(g, 8, x, 24), fixed_error(g, 16, x, 24)};
+  EXPECT_GT(e[0], e[1]);
+  EXPECT_GT(e[1], e[2]);
+  EXPECT_LT(e[2], 2e-3);
+  return e;
+}
+
 TEST(FixedPointEvaluator, ConvNetApproachesFloatAsWordLengthGrows) {
   const ir::Graph g = conv_bn_graph();
-  const std::vector<float> x = random_inputs(g, 24, 9);
-  const double e4 = fixed_error(g, 4, x, 24), e8 = fixed_error(g, 8, x, 24), e16 = fixed_error(g, 16, x, 24);
-  EXPECT_GT(e4, e8);
-  EXPECT_GT(e8, e16);
-  EXPECT_LT(e8, 0.1);
-  EXPECT_LT(e16, 2e-3);
+  EXPECT_LT(errors_shrink_with_word_length(g, random_inputs(g, 24, 9), 4)[1], 0.1);
 }
 
 TEST(FixedPointEvaluator, GruQuantizesWeightsGatesAndState) {
   const ir::Graph g = gru_graph();
   const std::vector<float> x = random_inputs(g, 24, 4);
-  const double e6 = fixed_error(g, 6, x, 24), e8 = fixed_error(g, 8, x, 24), e16 = fixed_error(g, 16, x, 24);
-  EXPECT_GT(e6, e8);
-  EXPECT_GT(e8, e16);
-  EXPECT_LT(e16, 2e-3);
+  errors_shrink_with_word_length(g, x, 6);
   FixedPointSpec spec;
   const ir::Graph q = compress::quant::quantize_post_training(g, spec, x.data(), 24);
   const ir::Layer& gru = *q.layer("gru1");

@@ -25,12 +25,8 @@ using Case = test::ModelCase;
 ir::Graph model_graph(const Case& c, double width = 0.25) {
   train::ModelConfig cfg = test::config_of(c);
   cfg.width = width;
-  torch::manual_seed(5);
-  train::SlimModel m = train::make_model(cfg);
-  test::randomize_bn_statistics(*m);
-  torch::NoGradGuard no_grad;
-  for (auto& p : m->named_parameters())
-    if (p.key().find("bn") != std::string::npos) p.value().normal_(0.3, 0.5);  // β ≠ 0: a masked BN must be after it
+  // Every BN parameter redrawn (β ≠ 0: a masked BN must be after it).
+  train::SlimModel m = test::seeded_model(cfg, 5, "", [](torch::Tensor& t) { t.normal_(0.3, 0.5); });
   return m->graph(/*with_weights=*/true);
 }
 

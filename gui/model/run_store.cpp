@@ -186,12 +186,8 @@ bool is_bytes_column(const std::string& c) { return c.find("bytes") != std::stri
 }  // namespace
 
 std::string cell_text(const exp::RunRecord& r, const std::string& c) {
-  if (c == "status") return r.status;
-  if (c == "experiment") return r.experiment;
-  if (c == "run") return r.run_id;
+  if (auto text = exp::text_value(r, c)) return *text;
   if (c == "dataset") return short_source(r.dataset_source);
-  if (c == "model") return r.model;
-  if (c == "technique") return r.techniques;
   std::optional<double> v;
   try {
     v = exp::numeric_value(r, c);

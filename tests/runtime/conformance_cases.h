@@ -155,6 +155,29 @@ inline std::shared_ptr<AlignedBuffer> random_thresholds(Rng& rng, int n, int red
   return t;
 }
 
+// What every BNN case (dense, conv) shares: packed x and w, per-channel thresholds over a
+// reduction of `fan_in` taps and a float affine map (scale, bias) for `channels` outputs,
+// output kind 0 / 1 / 2 = bits / int32 / float, bound to the case's output buffer.
+template <class A>
+void bnn_inputs_and_output(Rng& rng, TypedCase<A>& c, int kind, std::shared_ptr<AlignedBuffer> x,
+                           std::shared_ptr<AlignedBuffer> w, int channels, int fan_in) {
+  auto th = random_thresholds(rng, channels, fan_in);
+  auto scale = random_buffer<float>(rng, channels, 0.01, 1), bias = random_buffer<float>(rng, channels);
+  A& a = c.args;
+  a.x = x->as<uint64_t>();
+  a.w = w->as<uint64_t>();
+  a.out.kind = BnnOutput(kind);
+  a.out.thresholds = th->as<bits::SignThreshold>();
+  a.out.scale = scale->as<float>();
+  a.out.bias = bias->as<float>();
+  c.keep = {x, w, th, scale, bias};
+  c.bind = [kind](A& a, std::vector<AlignedBuffer>& o) {
+    if (kind == 0) a.out.y_bits = o[0].as<uint64_t>();
+    if (kind == 1) a.out.y_i32 = o[0].as<int32_t>();
+    if (kind == 2) a.out.y_f32 = o[0].as<float>();
+  };
+}
+
 inline void dense_bnn_cases(std::vector<std::unique_ptr<Case>>& out) {
   Rng rng(3456);
   struct S { int batch, in, out, extra_words; };
@@ -171,22 +194,9 @@ inline void dense_bnn_cases(std::vector<std::unique_ptr<Case>>& out) {
       const size_t wpr = bits::words_for(size_t(d.in)) + d.extra_words;
       a.in_words = d.extra_words ? int(wpr) : 0;
       auto x = random_bits(rng, d.batch, d.in, wpr), w = random_bits(rng, d.out, d.in, wpr);
-      auto th = random_thresholds(rng, d.out, d.in);
-      auto scale = random_buffer<float>(rng, d.out, 0.01, 1), bias = random_buffer<float>(rng, d.out);
-      a.x = x->as<uint64_t>();
-      a.w = w->as<uint64_t>();
-      a.out.kind = BnnOutput(kind);
-      a.out.thresholds = th->as<bits::SignThreshold>();
-      a.out.scale = scale->as<float>();
-      a.out.bias = bias->as<float>();
-      c->keep = {x, w, th, scale, bias};
+      bnn_inputs_and_output(rng, *c, kind, x, w, d.out, d.in);
       const size_t n = size_t(d.batch) * (kind == 0 ? bits::words_for(size_t(d.out)) * 2 : size_t(d.out));
       c->outputs = {{n * 4, kind == 2 ? Compare::kFloat : Compare::kExact}};
-      c->bind = [kind](DenseBnnArgs& a, std::vector<AlignedBuffer>& o) {
-        if (kind == 0) a.out.y_bits = o[0].as<uint64_t>();
-        if (kind == 1) a.out.y_i32 = o[0].as<int32_t>();
-        if (kind == 2) a.out.y_f32 = o[0].as<float>();
-      };
       out.push_back(std::move(c));
     }
 }
@@ -320,23 +330,10 @@ inline void conv_bnn_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
     auto x = random_bits(rng, size_t(s.batch) * s.in_h * s.in_w, s.in_c);
     auto w = random_bits(rng, size_t(s.out_c) * s.kernel_h * s.kernel_w, s.in_c);
     (void)cw;
-    auto th = random_thresholds(rng, s.out_c, s.in_c * s.kernel_h * s.kernel_w);
-    auto scale = random_buffer<float>(rng, s.out_c, 0.01, 1), bias = random_buffer<float>(rng, s.out_c);
-    a.x = x->as<uint64_t>();
-    a.w = w->as<uint64_t>();
-    a.out.kind = BnnOutput(kind);
-    a.out.thresholds = th->as<bits::SignThreshold>();
-    a.out.scale = scale->as<float>();
-    a.out.bias = bias->as<float>();
-    c->keep = {x, w, th, scale, bias};
+    bnn_inputs_and_output(rng, *c, kind, x, w, s.out_c, s.in_c * s.kernel_h * s.kernel_w);
     const size_t pixels = size_t(s.batch) * s.out_h() * s.out_w();
     c->outputs = {{kind == 0 ? pixels * bits::words_for(size_t(s.out_c)) * 8 : pixels * s.out_c * 4,
                    kind == 2 ? Compare::kFloat : Compare::kExact}};
-    c->bind = [kind](ConvBnnArgs& a, std::vector<AlignedBuffer>& o) {
-      if (kind == 0) a.out.y_bits = o[0].as<uint64_t>();
-      if (kind == 1) a.out.y_i32 = o[0].as<int32_t>();
-      if (kind == 2) a.out.y_f32 = o[0].as<float>();
-    };
     out.push_back(std::move(c));
   }
 }

@@ -148,33 +148,34 @@ struct Workspace {
 };
 
 // ---- args: dense and conv (one struct per op family and precision) ---------------
+// The output side they all share: destination, fixed-point formats (fixed only; fl_w = 0
+// for BinaryConnect), a folded batch norm (fixed only; none by default), the fused
+// activation with its hard-tanh bounds (real values), and the node's workspace.
+template <class T>
+struct OutputArgs {
+  T* y = nullptr;
+  FixedFormats q;
+  ChannelRequant rq;
+  Activation act = Activation::kNone;
+  float act_min = -1, act_max = 1;
+  Workspace ws;
+};
+
 template <class T>  // float (f32), int8_t / int16_t (fixed point)
-struct DenseArgs {
+struct DenseArgs : OutputArgs<T> {
   DenseShape s;
   const T* x = nullptr;
   const T* w = nullptr;
   const void* bias = nullptr;  // float* for f32, int32_t* at fl_x + fl_w for fixed; may be null
-  T* y = nullptr;
-  FixedFormats q;              // fixed only
-  ChannelRequant rq;            // fixed only: a folded batch norm (none by default)
-  Activation act = Activation::kNone;
-  float act_min = -1, act_max = 1;  // hard-tanh bounds (real values)
-  Workspace ws;
 };
 
 template <class T>  // BinaryConnect: packed ±1 weights [out][words(in)], T activations
-struct DenseBcArgs {
+struct DenseBcArgs : OutputArgs<T> {
   DenseShape s;
   const T* x = nullptr;
   const uint64_t* w = nullptr;
   const float* scale = nullptr;  // f32 only: per-output α (null: 1)
   const void* bias = nullptr;    // float* (f32) or int32_t* at fl_x (fixed); may be null
-  T* y = nullptr;
-  FixedFormats q;                // fixed only (fl_w = 0)
-  ChannelRequant rq;            // fixed only: a folded batch norm (none by default)
-  Activation act = Activation::kNone;
-  float act_min = -1, act_max = 1;
-  Workspace ws;
 };
 
 // BNN output: packed signs through folded BN thresholds, the raw integer dot, or a
@@ -201,32 +202,20 @@ struct DenseBnnArgs {
 };
 
 template <class T>  // f32 or fixed; also Conv1d and DepthwiseConv2d
-struct ConvArgs {
+struct ConvArgs : OutputArgs<T> {
   ConvShape s;
   const T* x = nullptr;
   const T* w = nullptr;
   const void* bias = nullptr;  // float* / int32_t* at fl_x + fl_w; may be null
-  T* y = nullptr;
-  FixedFormats q;
-  ChannelRequant rq;            // fixed only: a folded batch norm (none by default)
-  Activation act = Activation::kNone;
-  float act_min = -1, act_max = 1;
-  Workspace ws;
 };
 
 template <class T>  // BinaryConnect conv: w packed [out][words((in/groups)·kh·kw)] (row = one filter, IR order)
-struct ConvBcArgs {
+struct ConvBcArgs : OutputArgs<T> {
   ConvShape s;
   const T* x = nullptr;
   const uint64_t* w = nullptr;
   const float* scale = nullptr;
   const void* bias = nullptr;
-  T* y = nullptr;
-  FixedFormats q;
-  ChannelRequant rq;            // fixed only: a folded batch norm (none by default)
-  Activation act = Activation::kNone;
-  float act_min = -1, act_max = 1;
-  Workspace ws;
 };
 
 // BNN conv (groups = 1). Padding is zero padding: out-of-image taps are skipped and

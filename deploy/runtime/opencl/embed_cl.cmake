@@ -16,11 +16,5 @@ set(_out "// Generated from deploy/runtime/opencl/cl/*.cl by embed_cl.cmake. Do 
 string(APPEND _out "#include \"source_table.h\"\n\nnamespace slimrt::opencl::detail {\nnamespace {\n")
 string(APPEND _out "${_body}}  // namespace\n\nconst SourceFile kSources[] = {\n${_names}};\n")
 string(APPEND _out "const int kSourceCount = ${_i};\n\n}  // namespace slimrt::opencl::detail\n")
-# Only touch the file when the text changes (no needless rebuilds).
-if(EXISTS ${OUT})
-  file(READ ${OUT} _old)
-  if(_old STREQUAL _out)
-    return()
-  endif()
-endif()
-file(WRITE ${OUT} "${_out}")
+include(${CMAKE_CURRENT_LIST_DIR}/../schema/write_if_changed.cmake)
+slimrt_write_if_changed("${OUT}" "${_out}")

@@ -22,7 +22,7 @@ if(SLIMRT_OPENCL)
   add_custom_command(
     OUTPUT ${_ocl_gen}
     COMMAND ${CMAKE_COMMAND} -DOUT=${_ocl_gen} "-DSOURCES=${_ocl_cl}" -P ${_ocl}/embed_cl.cmake
-    DEPENDS ${_ocl_cl} ${_ocl}/embed_cl.cmake
+    DEPENDS ${_ocl_cl} ${_ocl}/embed_cl.cmake ${_ocl}/../schema/write_if_changed.cmake
     COMMENT "Embedding OpenCL kernels"
     VERBATIM)
   file(GLOB _ocl_src CONFIGURE_DEPENDS ${_ocl}/*.cpp)

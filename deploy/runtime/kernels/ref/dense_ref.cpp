@@ -33,35 +33,34 @@ void dense_fixed(const DenseArgs<T>& a) {
   }
 }
 
-// BinaryConnect: w = ±1, so each term is +x or −x — no multiplication.
-void dense_bc_f32(const DenseBcArgs<float>& a) {
-  const FloatEpilogue ep(a.act, a.act_min, a.act_max);
-  const size_t words = bits::words_for(size_t(a.s.in));
-  for (int b = 0; b < a.s.batch; ++b) {
-    const float* x = a.x + size_t(b) * a.s.in;
-    for (int o = 0; o < a.s.out; ++o) {
-      const uint64_t* w = a.w + size_t(o) * words;
-      double acc = 0;
-      for (int i = 0; i < a.s.in; ++i) acc += ((w[i / 64] >> (i % 64)) & 1u) ? -double(x[i]) : double(x[i]);
-      const float scale = a.scale ? a.scale[o] : 1.0f;
-      a.y[size_t(b) * a.s.out + o] = ep(float(acc) * scale + bias_f32(a.bias, o));
-    }
-  }
-}
-
-template <class T>
-void dense_bc_fixed(const DenseBcArgs<T>& a) {
-  const FixedEpilogue ep(a.q.fl_x, a.q, a.act, a.act_min, a.act_max, a.rq);
+// BinaryConnect: w = ±1, so each term is +x or −x — no multiplication. Calls
+// store(y index, output, Σ ±x in Acc) for every output of every batch row.
+template <class Acc, class T, class Store>
+void dense_bc_rows(const DenseBcArgs<T>& a, Store store) {
   const size_t words = bits::words_for(size_t(a.s.in));
   for (int b = 0; b < a.s.batch; ++b) {
     const T* x = a.x + size_t(b) * a.s.in;
     for (int o = 0; o < a.s.out; ++o) {
       const uint64_t* w = a.w + size_t(o) * words;
-      int64_t acc = 0;
-      for (int i = 0; i < a.s.in; ++i) acc += ((w[i / 64] >> (i % 64)) & 1u) ? -int64_t(x[i]) : int64_t(x[i]);
-      a.y[size_t(b) * a.s.out + o] = T(ep(acc + bias_i32(a.bias, o), o));
+      Acc acc = 0;
+      for (int i = 0; i < a.s.in; ++i) acc += ((w[i / 64] >> (i % 64)) & 1u) ? -Acc(x[i]) : Acc(x[i]);
+      store(size_t(b) * a.s.out + o, o, acc);
     }
   }
+}
+
+void dense_bc_f32(const DenseBcArgs<float>& a) {
+  const FloatEpilogue ep(a.act, a.act_min, a.act_max);
+  dense_bc_rows<double>(a, [&](size_t at, int o, double acc) {
+    const float scale = a.scale ? a.scale[o] : 1.0f;
+    a.y[at] = ep(float(acc) * scale + bias_f32(a.bias, o));
+  });
+}
+
+template <class T>
+void dense_bc_fixed(const DenseBcArgs<T>& a) {
+  const FixedEpilogue ep(a.q.fl_x, a.q, a.act, a.act_min, a.act_max, a.rq);
+  dense_bc_rows<int64_t>(a, [&](size_t at, int o, int64_t acc) { a.y[at] = T(ep(acc + bias_i32(a.bias, o), o)); });
 }
 
 void dense_bnn(const DenseBnnArgs& a) {
