@@ -17,6 +17,7 @@
 #include "frontend_models.h"
 #include "inputs.h"
 #include "slimrt/stream.hpp"
+#include "stream_collect.h"
 
 #include "alloc_counter.h"
 
@@ -28,21 +29,6 @@ namespace fe = slimrt::frontend;
 std::filesystem::path datasets() {
   if (const char* env = std::getenv("SLIMLAB_DATASETS")) return env;
   return (std::filesystem::path(SLIMRT_TEST_DATA_DIR) / "../../../../shared/datasets").lexically_normal();
-}
-
-struct Decisions {
-  std::vector<slimrt_decision> d;
-  std::vector<float> outputs;  // output 0 of every window
-  slimrt_stream* s = nullptr;
-  size_t k = 0;
-};
-
-void collect(const slimrt_decision* d, void* user) {
-  auto* c = static_cast<Decisions*>(user);
-  c->d.push_back(*d);
-  const size_t at = c->outputs.size();
-  c->outputs.resize(at + c->k);
-  ASSERT_EQ(slimrt_stream_output(c->s, c->outputs.data() + at, c->k), SLIMRT_OK);
 }
 
 struct Stream {
@@ -70,10 +56,10 @@ slimrt_stream_options options(double input_rate, int input_channels = 0, int64_t
 }
 
 // x (frames × the stream's input channels) pushed in chunks of `chunk` frames, then finish.
-Decisions stream(const std::vector<uint8_t>& model, const slimrt_stream_options& o, const std::vector<float>& x,
+Collected stream(const std::vector<uint8_t>& model, const slimrt_stream_options& o, const std::vector<float>& x,
                  int64_t chunk, int64_t hop) {
   Stream st(model, o);
-  Decisions c;
+  Collected c;
   if (!st.s) return c;
   c.s = st.s;
   c.k = 4;
@@ -88,7 +74,7 @@ Decisions stream(const std::vector<uint8_t>& model, const slimrt_stream_options&
   return c;
 }
 
-void expect_same(const Decisions& got, const Decisions& want, const std::string& what) {
+void expect_same(const Collected& got, const Collected& want, const std::string& what) {
   ASSERT_EQ(got.d.size(), want.d.size()) << what;
   for (size_t i = 0; i < got.d.size(); ++i) {
     const slimrt_decision &a = got.d[i], &b = want.d[i];
@@ -131,7 +117,7 @@ std::vector<float> resampled(const std::vector<float>& x, double from, double to
 // against the whole recording converted first (`converted`) and streamed at the model's rate.
 void expect_chunks_equal_whole(const std::vector<uint8_t>& model, const std::vector<float>& x, double rate,
                                int input_channels, const std::vector<float>& converted, int64_t hop, size_t min_windows) {
-  const Decisions want = stream(model, options(0), converted, 1000, hop);
+  const Collected want = stream(model, options(0), converted, 1000, hop);
   ASSERT_GE(want.d.size(), min_windows);
   for (int64_t chunk : {1, 7, 160, 4096})
     for (int64_t max_chunk : {0, 100}) {  // 100: pushes of 160 and 4096 frames are split inside
@@ -283,7 +269,7 @@ TEST(StreamRate, PushAfterFinishIsRefusedUntilReset) {
   const auto audio = audio_model(audio_params(), 4000).finish();
   Stream st(audio, options(16000));
   const std::vector<float> x = test_signal(8000, 1, 4);  // 4000 frames at 8 kHz: one window, its end held back
-  Decisions a;
+  Collected a;
   a.s = st.s, a.k = 4;
   ASSERT_EQ(slimrt_stream_push(st.s, x.data(), x.size(), collect, &a), SLIMRT_OK);
   const size_t before_finish = a.d.size();
@@ -294,7 +280,7 @@ TEST(StreamRate, PushAfterFinishIsRefusedUntilReset) {
   EXPECT_EQ(slimrt_stream_push(st.s, x.data(), 1, nullptr, nullptr), SLIMRT_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(std::string(slimrt_last_error()).find("the stream was finished"), std::string::npos);
   slimrt_stream_reset(st.s);
-  Decisions b;
+  Collected b;
   b.s = st.s, b.k = 4;
   ASSERT_EQ(slimrt_stream_push(st.s, x.data(), x.size(), collect, &b), SLIMRT_OK);
   ASSERT_EQ(slimrt_stream_finish(st.s, collect, &b), SLIMRT_OK);
