@@ -134,7 +134,7 @@ static void finish(app* a) {
   if (slimrt_stream_finish(a->stream, on_decision, a) != SLIMRT_OK) die("stdin: %s", slimrt_last_error());
   frames = (long long)slimrt_stream_frames(a->stream);
   if (rate != model_rate)
-    note("stdin: resampled from %.0f Hz to the model's %.0f Hz (%llu → %lld samples, in the stream, as the workbench)",
+    note("stdin: resampled from %.0f Hz to the model's %.0f Hz (%llu → %lld samples, inside the stream, as the workbench)",
          rate, model_rate, (unsigned long long)a->pushed, frames);
   if (frames < slimrt_stream_window(a->stream))
     note("stdin: %lld frames, shorter than one window (%lld): no decision", frames,

@@ -178,6 +178,15 @@ TEST(StreamRate, HmpRecordingAt32HzIntoA50HzAndA20HzModel) {
   }
 }
 
+TEST(StreamRate, SyntheticSixAxisStreamAt50HzIntoA32HzModel) {  // runs without the data sets
+  const std::vector<float> x = test_signal(1500, 6, 21);
+  FrontEndParams p = deepsense_params();
+  p.stream_hop = 16;
+  const auto m = deepsense_model(p, 64, 6, 4).finish();  // 32 Hz, two 3-axis sensors
+  expect_chunks_equal_whole(m, x, 50, 6, linear(x, 6, 50, 32), 16, 50);
+  expect_chunks_equal_whole(m, x, 24, 6, linear(x, 6, 24, 32), 16, 50);
+}
+
 TEST(StreamRate, LinearStreamResamplerEqualsResampleLinear) {
   std::mt19937 rng(5);
   for (const auto& [from, to] : std::vector<std::pair<double, double>>{{32, 50}, {50, 32}, {32, 20}, {100, 3}, {3, 100},

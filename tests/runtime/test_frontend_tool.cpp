@@ -263,7 +263,7 @@ TEST(ToolCommands, RunStreamDescribeHelpOnAnAudioModel) {
   };
   r = run_tool("stream " + dir + "kws.slim " + dir + "fast16.wav --chunk 333");
   EXPECT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("fast16.wav: resampled in the stream from 16000 Hz to the model's 8000 Hz (40000 → 20000 frames"),
+  EXPECT_NE(r.out.find("fast16.wav: resampled from 16000 Hz to the model's 8000 Hz (40000 → 20000 samples, inside the stream"),
             std::string::npos) << r.out;
   const std::string want = decisions(run_tool("stream " + dir + "kws.slim " + dir + "whole8.wav").out);
   EXPECT_EQ(std::count(want.begin(), want.end(), '\n'), 7) << want;  // (20000 − 8000) / 2000 + 1

@@ -321,8 +321,8 @@ int stream_raw(const std::string& path, const std::string& input, const RawOptio
   if (slimrt_stream_finish(s, print_decision, &pr) != SLIMRT_OK) throw Error(input + ": " + slimrt_last_error());
   const int64_t frames = slimrt_stream_frames(s);
   if (resample)
-    note(input + ": resampled in the stream from " + hz(in_rate) + " Hz to the model's " + hz(rate) + " Hz (" +
-         std::to_string(sig.frames) + " → " + std::to_string(frames) + " frames, as the workbench)");
+    note(input + ": resampled from " + hz(in_rate) + " Hz to the model's " + hz(rate) + " Hz (" +
+         std::to_string(sig.frames) + " → " + std::to_string(frames) + " samples, inside the stream, as the workbench)");
   if (frames < slimrt_stream_window(s))
     note(input + ": " + std::to_string(frames) + " frames, shorter than one window: no decision");
   return 0;
