@@ -4,6 +4,8 @@
 // through a FeatureStream (columns shared by consecutive windows are reused) whose
 // features the graph's first op copies (ops/frontend, StreamTap); any other front end
 // (fixed point, Resample, ImageResize) gets the raw window as the model's input.
+// Samples at the device's rate / channel count go through a StreamInput first
+// (frontend/stream_input.h: mixed to mono, resampled), in pieces of max_chunk frames.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
