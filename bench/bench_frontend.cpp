@@ -7,10 +7,13 @@
 //   model_stream      the whole model through slimrt/stream.h: a .slim whose graph is
 //                     AudioFeatures (1 s log-mel) → Dense 4040 → 10, a decision every
 //                     `hop` samples, columns reused or every window recomputed
+//   model_stream_rate the same stream fed at another rate / channel count (Hz, channels):
+//                     resampled and mixed down inside the stream
 // The counter us_per_s is microseconds of CPU per second of input (lower is better).
 //   bench_frontend --benchmark_repetitions=5 --benchmark_min_time=0.2
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -141,6 +144,64 @@ void BM_model_stream(benchmark::State& state, bool reuse) {
   slimrt_model_free(m);
 }
 
+// samples [128, 6] (4 s at 32 Hz, two 3-axis sensors) → DeepSenseFeatures (8 intervals,
+// 8 bins) [2, 8, 48] → Dense 768 → 6.
+std::vector<uint8_t> har_model() {
+  slimrt::ModelWriter m;
+  const int x = m.add_tensor("samples", slimrt::DType::F32, {128, 6});
+  const int f = m.add_tensor("features", slimrt::DType::F32, {2, 8, 48});
+  slimrt::FrontEndParams& p = m.add_op(slimrt::OpType::DeepSenseFeatures, "frontend", {x}, {f}).frontend;
+  p.present = true, p.sample_rate = 32, p.intervals = 8, p.fft_bins = 8, p.axes_per_sensor = 3;
+  const int w = m.add_f32("fc.weight", {6, 768}, noise_signal(768 * 6, 1));
+  const int y = m.add_tensor("logits", slimrt::DType::F32, {6});
+  m.add_op(slimrt::OpType::Dense, "fc", {f, w}, {y});
+  m.inputs = {x};
+  m.outputs = {y};
+  return m.finish();
+}
+
+// A stream fed at the device's rate and channel count (range 0: Hz, range 1: channels,
+// range 2: 0 the audio model, hop 800, 10 s; 1 the HAR model, hop 32, 10 min): resampled /
+// mixed down inside the stream (slimrt_stream_options.input_rate / input_channels);
+// 8000 Hz mono / 32 Hz 6-axis is the model's own rate, nothing converted. Pushes of 20 ms
+// (at least one frame), finish at the end; us_per_s per second of input.
+void BM_model_stream_rate(benchmark::State& state) {
+  slimrt_frontend_register();
+  const bool har = state.range(2) == 1;
+  const auto bytes = har ? har_model() : kws_model();
+  const double rate = double(state.range(0)), seconds = har ? 600 : double(kSeconds);
+  const int channels = int(state.range(1));
+  slimrt_model* m = nullptr;
+  slimrt_stream* s = nullptr;
+  slimrt_stream_options o;
+  slimrt_stream_options_init(&o);
+  o.hop = har ? 32 : 800;
+  o.input_rate = rate;
+  o.input_channels = channels;
+  if (slimrt_model_load_memory(bytes.data(), bytes.size(), 1, &m) != SLIMRT_OK || slimrt_stream_open(m, &o, &s) != SLIMRT_OK) {
+    state.SkipWithError(slimrt_last_error());
+    return;
+  }
+  const size_t frames = size_t(seconds * rate), chunk = std::max<size_t>(1, size_t(rate / 50));
+  const auto x = noise_signal(frames, channels);
+  long decisions = 0;
+  auto count = [](const slimrt_decision*, void* user) { ++*static_cast<long*>(user); };
+  for (auto _ : state) {
+    slimrt_stream_reset(s);
+    for (size_t f = 0; f < frames; f += chunk)
+      slimrt_stream_push(s, x.data() + f * size_t(channels), std::min(chunk, frames - f), count, &decisions);
+    slimrt_stream_finish(s, count, &decisions);
+  }
+  benchmark::DoNotOptimize(decisions);
+  state.counters["us_per_s"] = benchmark::Counter(seconds * 1e-6, benchmark::Counter::kIsIterationInvariantRate |
+                                                                     benchmark::Counter::kInvert);
+  slimrt_stream_free(s);
+  slimrt_model_free(m);
+}
+
+BENCHMARK(BM_model_stream_rate)->Args({8000, 1, 0})->Args({16000, 1, 0})->Args({44100, 1, 0})->Args({48000, 1, 0})
+    ->Args({8000, 2, 0})->Args({44100, 2, 0})->Args({32, 6, 1})->Args({50, 6, 1})->Args({100, 6, 1})
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_model_stream, reuse, true)->Arg(800)->Arg(4000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_model_stream, recompute, false)->Arg(800)->Arg(4000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_stream, logmel_reuse, true, 0)->Arg(800)->Arg(2000)->Arg(4000)->Unit(benchmark::kMillisecond);

@@ -8,12 +8,14 @@
  *
  *   slimrt-sensor-app kws.slim < clip.wav
  *   arecord -f S16_LE -r 8000 -c 1 | slimrt-sensor-app kws.slim --hop 800
- *   slimrt-sensor-app har.slim --columns x,y,z < recording.csv
+ *   slimrt-sensor-app har.slim --columns x,y,z --rate 50 < recording.csv
  *
- * Audio at another rate than the model's is resampled as it arrives (band-limited, as
- * the workbench) and several channels are mixed down to mono for a mono model, each
- * noted on stderr. Bad input gets a message naming the stdin byte
- * offset or line, and exit status 1. C99; see deploy/examples/README.md. */
+ * Input at another rate than the model's (the WAV header's, or --rate HZ) is resampled
+ * inside the stream as it arrives (slimrt_stream_options.input_rate: audio band-limited,
+ * inertial data linearly, as the workbench) and several WAV channels are mixed down to
+ * mono there for a mono model (input_channels), each noted on stderr. Bad input gets a
+ * message naming the stdin byte offset or line, and exit status 1. C99; see
+ * deploy/examples/README.md. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -30,6 +32,7 @@ typedef struct options {
   const char* model;
   long chunk;           /* frames per push; 0: the stream's hop */
   long hop;             /* 0: the file's */
+  double rate;          /* Hz of the input; 0: the WAV header's, else the model's */
   int smooth;           /* -1: the file's */
   int smooth_mode;      /* -1: the file's */
   const char* columns;  /* CSV: names or 0-based positions, comma-separated; NULL: all */
@@ -38,7 +41,8 @@ typedef struct options {
 typedef struct app {
   const slimrt_model* model;
   slimrt_stream* stream;
-  int channels;           /* what the stream takes per frame */
+  slimrt_stream_options options;
+  int channels;           /* what the stream takes per frame (slimrt_stream_input_channels) */
   size_t chunk;           /* frames per push */
   float* buf;             /* chunk × channels */
   size_t fill;            /* frames in buf */
@@ -98,10 +102,42 @@ static void add_frame(app* a, const float* v) {
   if (++a->fill == a->chunk) flush(a);
 }
 
+/* (Re)opens the stream with a->options; `who` names the culprit of a refusal. */
+static void open_stream(app* a, const char* who) {
+  slimrt_stream_free(a->stream);
+  a->stream = NULL;
+  if (slimrt_stream_open(a->model, &a->options, &a->stream) != SLIMRT_OK) die("%s: %s", who, slimrt_last_error());
+  a->channels = slimrt_stream_input_channels(a->stream);
+  free(a->buf);
+  a->buf = a->chunk ? (float*)xmalloc(a->chunk * (size_t)a->channels * sizeof(float)) : NULL;
+}
+
+/* The input at `rate` Hz (0: the model's) with `channels` values per frame: converted
+ * inside the stream when that is not what the model takes. */
+static void conform(app* a, double rate, int channels) {
+  const double model_rate = slimrt_stream_sample_rate(a->stream);
+  const int model_channels = slimrt_stream_channels(a->stream);
+  if (channels != model_channels && model_channels != 1)
+    die("stdin: %d channels, the model's front end takes %d", channels, model_channels);
+  if ((rate <= 0 || rate == model_rate) && channels == model_channels) return;
+  a->options.input_rate = rate;
+  a->options.input_channels = channels;
+  open_stream(a, "stdin");
+  if (channels > model_channels) note("stdin: %d channels mixed down to mono", channels);
+}
+
 static void finish(app* a) {
+  const double rate = slimrt_stream_input_rate(a->stream), model_rate = slimrt_stream_sample_rate(a->stream);
+  long long frames;
   flush(a);
-  if (a->pushed < (uint64_t)slimrt_stream_window(a->stream))
-    note("stdin: %llu frames, shorter than one window (%lld): no decision", (unsigned long long)a->pushed,
+  /* The resampler's last samples (the end of the recording). */
+  if (slimrt_stream_finish(a->stream, on_decision, a) != SLIMRT_OK) die("stdin: %s", slimrt_last_error());
+  frames = (long long)slimrt_stream_frames(a->stream);
+  if (rate != model_rate)
+    note("stdin: resampled from %.0f Hz to the model's %.0f Hz (%llu → %lld samples, inside the stream, as the workbench)",
+         rate, model_rate, (unsigned long long)a->pushed, frames);
+  if (frames < slimrt_stream_window(a->stream))
+    note("stdin: %lld frames, shorter than one window (%lld): no decision", frames,
          (long long)slimrt_stream_window(a->stream));
 }
 
@@ -209,32 +245,17 @@ static uint32_t wav_header(reader* r, wav_format* f) {
   }
 }
 
-/* Resampling to the model's rate as the samples arrive (slimrt_resampler). */
-typedef struct resampling {
-  slimrt_resampler* r;
-  float* y;             /* slimrt_resampler_max_output() floats */
-  uint64_t in, out;     /* samples so far */
-} resampling;
-
-static void resampled(app* a, resampling* rs, size_t n) {
-  size_t i;
-  for (i = 0; i < n; ++i) add_frame(a, rs->y + i);
-  rs->out += n;
-}
-
-/* The data chunk in blocks of `a->chunk` frames: converted, checked, mixed down when the
- * model takes mono, resampled when `rs` is given, pushed. */
-static void wav_data(app* a, reader* r, const wav_format* f, uint32_t declared, resampling* rs) {
+/* The data chunk in blocks of `a->chunk` frames: converted, checked, pushed (the stream
+ * mixes down and resamples). */
+static void wav_data(app* a, reader* r, const wav_format* f, uint32_t declared) {
   const int C = f->channels;
   const size_t block = (size_t)f->block, step = (size_t)(f->bits / 8);
   const int until_eof = declared == 0 || declared == 0xFFFFFFFFu; /* streamed WAV (arecord) */
   const uint64_t start = r->pos;
   unsigned char* raw = (unsigned char*)xmalloc(a->chunk * block);
   float* frames = (float*)xmalloc(a->chunk * (size_t)C * sizeof(float));
-  float* mono = (float*)xmalloc(a->chunk * sizeof(float));
-  const float* src;
   uint64_t left = declared, total = 0;
-  size_t got, i, n, k;
+  size_t got, i, n;
   for (;;) {
     size_t want = a->chunk * block;
     if (!until_eof && left < want) want = (size_t)left;
@@ -248,15 +269,7 @@ static void wav_data(app* a, reader* r, const wav_format* f, uint32_t declared, 
       if (!isfinite(frames[i]))
         die("stdin: byte %llu: sample is NaN or infinite", (unsigned long long)(r->pos - got + i * step));
     }
-    if (C > 1 && a->channels == 1) slimrt_mix_to_mono(frames, n, C, mono);
-    src = C > 1 && a->channels == 1 ? mono : frames; /* a->channels values per frame */
-    if (rs) {
-      if (slimrt_resampler_push(rs->r, src, n, rs->y, &k) != SLIMRT_OK) die("stdin: %s", slimrt_last_error());
-      rs->in += n;
-      resampled(a, rs, k);
-    } else {
-      for (i = 0; i < n; ++i) add_frame(a, src + i * (size_t)a->channels);
-    }
+    for (i = 0; i < n; ++i) add_frame(a, frames + i * (size_t)C);
     total += n;
     if (got < want) break;
   }
@@ -266,35 +279,13 @@ static void wav_data(app* a, reader* r, const wav_format* f, uint32_t declared, 
          (unsigned long long)r->pos, (unsigned long long)left, (unsigned long long)total);
   free(raw);
   free(frames);
-  free(mono);
 }
 
-static void run_wav(app* a, reader* r) {
+static void run_wav(app* a, reader* r, double rate) {
   wav_format f = {0, 0, 0, 0, 0.0};
   const uint32_t declared = wav_header(r, &f);
-  const double rate = slimrt_stream_sample_rate(a->stream);
-  resampling rs = {NULL, NULL, 0, 0};
-  const int resample = rate > 0 && fabs(f.rate - rate) > 1e-6 * rate;
-  size_t k;
-  if (f.channels != a->channels && a->channels != 1)
-    die("stdin: %d channels, the model's front end takes %d", f.channels, a->channels);
-  if (f.channels > 1 && a->channels == 1) note("stdin: %d channels mixed down to mono", f.channels);
-  if (resample) {
-    if (a->channels != 1)
-      die("stdin: recorded at %.0f Hz, the model's front end takes %.0f Hz (slimrt resamples mono audio only)", f.rate, rate);
-    if (slimrt_resampler_open(f.rate, rate, a->chunk, &rs.r) != SLIMRT_OK)
-      die("stdin: recorded at %.0f Hz, the model's front end takes %.0f Hz: %s", f.rate, rate, slimrt_last_error());
-    rs.y = (float*)xmalloc(slimrt_resampler_max_output(rs.r) * sizeof(float));
-  }
-  wav_data(a, r, &f, declared, resample ? &rs : NULL);
-  if (resample) {
-    if (slimrt_resampler_finish(rs.r, rs.y, &k) != SLIMRT_OK) die("stdin: %s", slimrt_last_error());
-    resampled(a, &rs, k);
-    note("stdin: resampled from %.0f Hz to the model's %.0f Hz (%llu → %llu samples, band-limited as the workbench)",
-         f.rate, rate, (unsigned long long)rs.in, (unsigned long long)rs.out);
-    slimrt_resampler_free(rs.r);
-    free(rs.y);
-  }
+  conform(a, rate > 0 ? rate : f.rate, f.channels);
+  wav_data(a, r, &f, declared);
   finish(a);
 }
 
@@ -392,7 +383,7 @@ static void pick_columns(csv* t, const char* spec) {
   free(copy);
 }
 
-static void run_csv(app* a, const char* columns) {
+static void run_csv(app* a, const char* columns, double rate) {
   csv t;
   char* line = NULL;
   char* field[MAX_COLUMNS];
@@ -401,6 +392,7 @@ static void run_csv(app* a, const char* columns) {
   long line_no = 0;
   int i, n, header = 0, bad;
   memset(&t, 0, sizeof t);
+  conform(a, rate, a->channels);
   while (read_line(&line, &cap)) {
     ++line_no;
     n = split_fields(line, field, MAX_COLUMNS, line_no);
@@ -441,8 +433,9 @@ static void run_csv(app* a, const char* columns) {
 
 static void usage(FILE* to) {
   fputs("usage: slimrt-sensor-app MODEL.slim [--chunk N] [--hop N] [--smooth N] [--smooth-mode vote|mean]\n"
-        "                         [--columns a,b,c] < input.wav|input.csv\n"
-        "Prints one line per decision: end time (s), smoothed class, its score.\n", to);
+        "                         [--columns a,b,c] [--rate HZ] < input.wav|input.csv\n"
+        "Prints one line per decision: end time (s), smoothed class, its score.\n"
+        "--rate HZ: the input's sample rate (default: the WAV header's; CSV: the model's).\n", to);
 }
 
 static long count_arg(int argc, char** argv, int* i, long lo, long hi) {
@@ -456,7 +449,7 @@ static long count_arg(int argc, char** argv, int* i, long lo, long hi) {
 }
 
 static options parse_args(int argc, char** argv) {
-  options o = {NULL, 0, 0, -1, -1, NULL};
+  options o = {NULL, 0, 0, 0.0, -1, -1, NULL};
   int i;
   for (i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -470,6 +463,12 @@ static options parse_args(int argc, char** argv) {
       if (strcmp(argv[i], "vote") && strcmp(argv[i], "mean")) die("--smooth-mode: '%s' is not vote or mean", argv[i]);
       o.smooth_mode = strcmp(argv[i], "mean") ? SLIMRT_SMOOTH_VOTE : SLIMRT_SMOOTH_MEAN;
     } else if (!strcmp(argv[i], "--columns") && i + 1 < argc) o.columns = argv[++i];
+    else if (!strcmp(argv[i], "--rate") && i + 1 < argc) {
+      char* end = NULL;
+      ++i;
+      o.rate = strtod(argv[i], &end);
+      if (!*argv[i] || *end || !(o.rate > 0) || !isfinite(o.rate)) die("--rate: '%s' is not a positive number of Hz", argv[i]);
+    }
     else if (argv[i][0] == '-' || o.model) {
       usage(stderr);
       die("unexpected argument '%s'", argv[i]);
@@ -485,27 +484,26 @@ static options parse_args(int argc, char** argv) {
 int main(int argc, char** argv) {
   const options o = parse_args(argc, argv);
   slimrt_model* model = NULL;
-  slimrt_stream_options so;
   app a;
   reader r;
   slimrt_frontend_register();
   if (slimrt_model_load_file(o.model, &model) != SLIMRT_OK) die("%s", slimrt_last_error());
-  slimrt_stream_options_init(&so);
-  so.hop = o.hop;
-  so.smooth_window = o.smooth;
-  so.smooth_mode = o.smooth_mode;
   memset(&a, 0, sizeof a);
   a.model = model;
-  if (slimrt_stream_open(model, &so, &a.stream) != SLIMRT_OK) die("%s: %s", o.model, slimrt_last_error());
-  a.channels = slimrt_stream_channels(a.stream);
+  slimrt_stream_options_init(&a.options);
+  a.options.hop = o.hop;
+  a.options.smooth_window = o.smooth;
+  a.options.smooth_mode = o.smooth_mode;
+  open_stream(&a, o.model); /* the model's rate and channels; reopened for another input */
   a.chunk = (size_t)(o.chunk > 0 ? o.chunk : slimrt_stream_hop(a.stream));
+  a.options.max_chunk = a.chunk < (1u << 20) ? (int64_t)a.chunk : (int64_t)1 << 20; /* pushes are not split */
   a.buf = (float*)xmalloc(a.chunk * (size_t)a.channels * sizeof(float));
   r.f = stdin;
   r.pos = 0;
   pending_n = get(&r, pending, 4);
-  if (pending_n == 4 && !memcmp(pending, "RIFF", 4)) run_wav(&a, &r);
+  if (pending_n == 4 && !memcmp(pending, "RIFF", 4)) run_wav(&a, &r, o.rate);
   else if (pending_n == 0) die("stdin: empty input (expected WAV or CSV)");
-  else run_csv(&a, o.columns);
+  else run_csv(&a, o.columns, o.rate);
   if (fflush(stdout) != 0 || ferror(stdout)) die("cannot write the decisions");
   slimrt_stream_free(a.stream);
   slimrt_model_free(model);

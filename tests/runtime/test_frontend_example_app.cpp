@@ -143,10 +143,20 @@ TEST_F(ExampleApp, WavAtAnotherRateIsResampledAsSlimrtRunDoes) {
     EXPECT_EQ(std::count(want.begin(), want.end(), '\n'), 11) << want;
     EXPECT_EQ(app(dir_ + "kws.slim --chunk 777", path).out, want) << rate;
   }
+  // Stereo at 16 kHz: mixed down and resampled inside the stream, as slimrt-run does.
+  const std::string stereo = write("s.wav", wav_bytes(2, 16000, test_signal(20000, 2, 3)));
+  Result r = app(dir_ + "kws.slim --chunk 500", stereo, true);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("note: stdin: 2 channels mixed down to mono"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("note: stdin: resampled from 16000 Hz to the model's 8000 Hz (20000 → 10000 samples"),
+            std::string::npos) << r.out;
+  const std::string want = stream_decisions(dir_ + "kws.slim " + stereo);
+  EXPECT_EQ(std::count(want.begin(), want.end(), '\n'), 8) << want;  // (10000 − 4000) / 800 + 1
+  EXPECT_EQ(app(dir_ + "kws.slim --chunk 1", stereo).out, want);
   // Beyond the workbench's 16× upsampling: refused with both rates, before reading the data.
   expect_refused(dir_ + "kws.slim", write("slow.wav", wav_bytes(1, 400, test_signal(800, 1, 2))),
-                 "stdin: recorded at 400 Hz, the model's front end takes 8000 Hz: sample rate 400 Hz is too low to "
-                 "resample to 8000 Hz (at most 16× upsampling");
+                 "slimrt-sensor-app: stdin: slimrt_stream_open: input_rate 400 Hz, the model takes 8000 Hz: sample "
+                 "rate 400 Hz is too low to resample to 8000 Hz (at most 16× upsampling");
 }
 
 TEST_F(ExampleApp, CsvGivesTheDecisionsOfSlimrtRunStream) {
@@ -168,6 +178,15 @@ TEST_F(ExampleApp, CsvGivesTheDecisionsOfSlimrtRunStream) {
   ASSERT_EQ(std::count(want.begin(), want.end(), '\n'), 9) << want;  // (200 − 64) / 16 + 1
   EXPECT_EQ(app(dir_ + "har.slim --columns x,y,z --chunk 7", path).out, want);
   EXPECT_EQ(app(dir_ + "har.slim --columns 1,2,3", path).out, want);
+  // Recorded at 50 Hz (--rate): resampled linearly to the model's 32 Hz inside the stream.
+  const std::string at50 = stream_decisions(dir_ + "har.slim " + path + " --columns x,y,z --rate 50");
+  EXPECT_EQ(std::count(at50.begin(), at50.end(), '\n'), 5) << at50;  // 128 frames at 32 Hz: (128 − 64) / 16 + 1
+  const Result r50 = app(dir_ + "har.slim --columns x,y,z --rate 50 --chunk 3", path, true);
+  EXPECT_NE(r50.out.find("note: stdin: resampled from 50 Hz to the model's 32 Hz (200 → 128 samples"),
+            std::string::npos) << r50.out;
+  EXPECT_EQ(app(dir_ + "har.slim --columns x,y,z --rate 50", path).out, at50);
+  expect_refused(dir_ + "har.slim --rate 0.1", path, "stdin: slimrt_stream_open: input_rate 0.1 Hz, the model takes 32 "
+                                                     "Hz: more than 64× upsampling");
 
   expect_refused(dir_ + "har.slim", path, "stdin:3: 4 columns, the model's front end takes 3 (pick them with --columns)");
   expect_refused(dir_ + "har.slim --columns x,w", path, "stdin: no column 'w' (the input has 4 columns)");

@@ -10,26 +10,12 @@
 #include "frontend_models.h"
 #include "inputs.h"
 #include "slimrt/stream.hpp"
+#include "stream_collect.h"
 
 #include "alloc_counter.h"
 
 namespace slimrt::test {
 namespace {
-
-struct Collected {
-  slimrt_stream* s = nullptr;
-  size_t k = 0;
-  std::vector<slimrt_decision> d;
-  std::vector<float> outputs;  // k per decision (reserved before pushing: no allocation)
-};
-
-void collect(const slimrt_decision* d, void* user) {
-  auto* c = static_cast<Collected*>(user);
-  c->d.push_back(*d);
-  const size_t at = c->outputs.size();
-  c->outputs.resize(at + c->k);
-  ASSERT_EQ(slimrt_stream_output(c->s, c->outputs.data() + at, c->k), SLIMRT_OK);
-}
 
 struct Opened {
   slimrt_model* model = nullptr;

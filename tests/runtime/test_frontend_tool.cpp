@@ -5,6 +5,7 @@
 
 #include <sys/wait.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -244,7 +245,37 @@ TEST(ToolCommands, RunStreamDescribeHelpOnAnAudioModel) {
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("fast.wav: resampled from 16000 Hz to the model's 8000 Hz (12000 → 6000 samples"),
             std::string::npos) << r.out;
+  // stream: resampled inside the stream (noted), the decisions of the whole recording
+  // resampled first (written as float WAV at 8 kHz) and streamed at the model's rate.
+  const std::string fast16 = wav_bytes(1, 1, 16000, 16, pcm16(test_signal(40000, 1, 8)));
+  write(dir + "fast16.wav", fast16);
+  const tools::Audio f16 = parse_wav("fast16", fast16);
+  std::vector<float> f8(size_t(frontend::resample_frames(f16.frames, 16000, 8000)));
+  frontend::resample(f16.samples.data(), f16.frames, 16000, 8000, f8.data());
+  write(dir + "whole8.wav", wav_bytes(3, 1, 8000, 32, std::string(reinterpret_cast<const char*>(f8.data()), f8.size() * 4)));
+  auto decisions = [](const std::string& out) {  // the timeline lines
+    std::string d;
+    for (size_t at = 0, end; at < out.size(); at = end + 1) {
+      end = std::min(out.find('\n', at), out.size());
+      if (std::isdigit(uint8_t(out[at]))) d += out.substr(at, end - at + 1);
+    }
+    return d;
+  };
+  r = run_tool("stream " + dir + "kws.slim " + dir + "fast16.wav --chunk 333");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("fast16.wav: resampled from 16000 Hz to the model's 8000 Hz (40000 → 20000 samples, inside the stream"),
+            std::string::npos) << r.out;
+  const std::string want = decisions(run_tool("stream " + dir + "kws.slim " + dir + "whole8.wav").out);
+  EXPECT_EQ(std::count(want.begin(), want.end(), '\n'), 7) << want;  // (20000 − 8000) / 2000 + 1
+  EXPECT_EQ(decisions(r.out), want);
+  r = run_tool("stream " + dir + "kws.slim " + dir + "fast16.wav --rate 0");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("--rate: '0' is not a positive number of Hz"), std::string::npos) << r.out;
   write(dir + "slow.wav", wav_bytes(1, 1, 400, 16, pcm16(x)));
+  r = run_tool("stream " + dir + "kws.slim " + dir + "slow.wav");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("slow.wav: slimrt_stream_open: input_rate 400 Hz, the model takes 8000 Hz: sample rate 400 Hz "
+                       "is too low"), std::string::npos) << r.out;
   r = run_tool("run " + dir + "kws.slim " + dir + "slow.wav");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("slow.wav: recorded at 400 Hz, the model's front end takes 8000 Hz: sample rate 400 Hz is too "

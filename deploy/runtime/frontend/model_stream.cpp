@@ -4,6 +4,8 @@
 // through a FeatureStream (columns shared by consecutive windows are reused) whose
 // features the graph's first op copies (ops/frontend, StreamTap); any other front end
 // (fixed point, Resample, ImageResize) gets the raw window as the model's input.
+// Samples at the device's rate / channel count go through a StreamInput first
+// (frontend/stream_input.h: mixed to mono, resampled), in pieces of max_chunk frames.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include <optional>
 
 #include "c_api_handles.h"
+#include "frontend/stream_input.h"
 #include "ops/frontend/fe_ops.h"
 #include "slimrt/frontend.h"
 #include "slimrt/stream.h"
@@ -60,6 +63,7 @@ class ModelStream {
     if (smooth_ > ops::fe::kMaxSmoothWindow) refuse("smooth_window " + std::to_string(smooth_) + " is more than 1024");
     if (mode_ != SLIMRT_SMOOTH_VOTE && mode_ != SLIMRT_SMOOTH_MEAN) refuse("unknown smooth_mode " + std::to_string(mode_));
     smooth_ = std::max(smooth_, 1);
+    open_input(op.type, o);
     const bool float_features = model_->tensors()[size_t(op.outputs[0])].dtype == DType::F32;
     if (o.reuse && float_features && op.type == OpType::AudioFeatures)
       features_.emplace(FeatureStream::log_mel(ops::fe::log_mel_options(p, window_), hop_));
@@ -80,6 +84,8 @@ class ModelStream {
   }
 
   void reset() {
+    finished_ = false;
+    input_->reset();
     total_ = ring_pos_ = windows_ = 0;
     next_end_ = window_;
     std::fill(history_cls_.begin(), history_cls_.end(), -1);
@@ -87,15 +93,28 @@ class ModelStream {
   }
 
   void push(const float* x, size_t frames, slimrt_decision_fn fn, void* user) {
-    const size_t n = frames * size_t(channels_);
+    if (finished_)
+      throw std::invalid_argument("slimrt_stream_push: the stream was finished (slimrt_stream_reset starts another)");
+    const size_t C = size_t(input_channels_), n = frames * C;
     for (size_t i = 0; i < n; ++i)
       if (!std::isfinite(x[i])) {
         char msg[160];
         std::snprintf(msg, sizeof msg, "slimrt_stream_push: sample %s at frame %lld (of this chunk), channel %d",
-                      std::isnan(x[i]) ? "NaN" : "infinite", (long long)(i / size_t(channels_)), int(i % size_t(channels_)));
+                      std::isnan(x[i]) ? "NaN" : "infinite", (long long)(i / C), int(i % C));
         throw std::invalid_argument(msg);
       }
-    features_ ? push_features(x, frames, fn, user) : push_raw(x, frames, fn, user);
+    if (input_->identity()) return feed(x, frames, fn, user);
+    for (size_t piece; frames; x += piece * C, frames -= piece) {  // max_chunk frames at a time
+      piece = std::min(frames, input_->max_chunk());
+      feed(input_->out(), input_->push(x, piece), fn, user);
+    }
+  }
+
+  // The end of the recording: the resampler's last frames go through (no-op without
+  // resampling); push is refused until reset.
+  void finish(slimrt_decision_fn fn, void* user) {
+    if (!finished_) feed(input_->out(), input_->finish(), fn, user);
+    finished_ = true;
   }
 
   int channels() const { return channels_; }
@@ -104,12 +123,31 @@ class ModelStream {
   int smooth_window() const { return smooth_; }
   int smooth_mode() const { return mode_; }
   double rate() const { return rate_; }
+  double input_rate() const { return input_rate_; }
+  int input_channels() const { return input_channels_; }
+  int64_t frames() const { return total_; }
   bool reusing() const { return features_.has_value(); }
   const std::vector<float>& output() const { return out_; }
   void set_point(size_t i) { interp_->set_operating_point(i); }
   size_t point() const { return interp_->operating_point(); }
 
  private:
+  // The device's rate and channels (options; 0: the model's) → the model's.
+  void open_input(OpType front, const slimrt_stream_options& o) {
+    try {
+      const auto kind = front == OpType::AudioFeatures ? StreamInput::Kind::kAudio : StreamInput::Kind::kInertial;
+      input_.emplace(kind, o.input_rate, rate_, o.input_channels, channels_, o.max_chunk);
+    } catch (const std::invalid_argument& e) {
+      refuse(e.what());
+    }
+    input_rate_ = o.input_rate > 0 ? o.input_rate : rate_;
+    input_channels_ = o.input_channels > 0 ? o.input_channels : channels_;
+  }
+
+  void feed(const float* x, size_t frames, slimrt_decision_fn fn, void* user) {
+    features_ ? push_features(x, frames, fn, user) : push_raw(x, frames, fn, user);
+  }
+
   void build_interpreter(const std::string& isa) {
     InterpreterOptions io;
     io.isa = isa;
@@ -216,6 +254,10 @@ class ModelStream {
   std::shared_ptr<const Model> model_;
   std::unique_ptr<Interpreter> interp_;
   std::optional<FeatureStream> features_;
+  std::optional<StreamInput> input_;
+  double input_rate_ = 0;
+  int input_channels_ = 1;
+  bool finished_ = false;
   const float* feature_ptr_ = nullptr;
   int channels_ = 1;
   int64_t window_ = 0, hop_ = 0;
@@ -281,6 +323,16 @@ slimrt_status slimrt_stream_push(slimrt_stream* s, const float* x, size_t frames
   }
 }
 
+slimrt_status slimrt_stream_finish(slimrt_stream* s, slimrt_decision_fn fn, void* user) {
+  if (!s) return stream_fail(SLIMRT_ERROR_INVALID_ARGUMENT, "slimrt_stream_finish: null stream");
+  try {
+    s->s->finish(fn, user);
+    return SLIMRT_OK;
+  } catch (const std::exception& e) {
+    return stream_fail(SLIMRT_ERROR_RUNTIME, e.what());
+  }
+}
+
 void slimrt_stream_reset(slimrt_stream* s) {
   if (s) s->s->reset();
 }
@@ -290,6 +342,9 @@ int64_t slimrt_stream_hop(const slimrt_stream* s) { return s ? s->s->hop() : 0; 
 int slimrt_stream_smooth_window(const slimrt_stream* s) { return s ? s->s->smooth_window() : 0; }
 int slimrt_stream_smooth_mode(const slimrt_stream* s) { return s ? s->s->smooth_mode() : 0; }
 double slimrt_stream_sample_rate(const slimrt_stream* s) { return s ? s->s->rate() : 0; }
+double slimrt_stream_input_rate(const slimrt_stream* s) { return s ? s->s->input_rate() : 0; }
+int slimrt_stream_input_channels(const slimrt_stream* s) { return s ? s->s->input_channels() : 0; }
+int64_t slimrt_stream_frames(const slimrt_stream* s) { return s ? s->s->frames() : 0; }
 int slimrt_stream_reusing(const slimrt_stream* s) { return s && s->s->reusing() ? 1 : 0; }
 
 slimrt_status slimrt_stream_set_point(slimrt_stream* s, int index) {

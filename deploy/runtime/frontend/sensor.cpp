@@ -97,6 +97,67 @@ void resample_linear(const float* x, int64_t n, int channels, double rate_in, do
   }
 }
 
+LinearStreamResampler::LinearStreamResampler(double rate_in, double rate_out, int channels, size_t max_chunk)
+    : rate_in_(rate_in), rate_out_(rate_out), step_(rate_in / rate_out), channels_(channels), max_chunk_(max_chunk) {
+  resample_linear_frames(1, rate_in, rate_out);  // checks the rates
+  constexpr char kOwner[] = "LinearStreamResampler";
+  if (channels < 1 || channels > 1024) bad_option(kOwner, "channels", std::to_string(channels) + " is outside 1 .. 1024");
+  if (max_chunk < 1 || max_chunk > (size_t(1) << 24))
+    bad_option(kOwner, "max_chunk", std::to_string(max_chunk) + " is outside 1 .. 2^24");
+  // A push's outputs sit at input positions [first − 1, first + frames − 1): at most
+  // frames/step + 1 of them; finish's within one input frame.
+  const double most = std::ceil(double(max_chunk) * rate_out / rate_in) + 2;
+  if (most > double(int64_t(1) << 26))
+    bad_option(kOwner, "max_chunk", std::to_string(max_chunk) + " frames at " + num(rate_in) + " → " + num(rate_out) +
+                                        " Hz would give more than 2^26 frames per push");
+  max_output_ = size_t(most);
+  last_.assign(size_t(channels), 0.0f);
+}
+
+size_t LinearStreamResampler::push(const float* x, size_t frames, float* y) {
+  if (frames > max_chunk_)
+    bad_option("LinearStreamResampler", "push",
+               std::to_string(frames) + " frames, more than max_chunk " + std::to_string(max_chunk_));
+  const int64_t C = channels_;
+  if (rate_in_ == rate_out_) {  // resample_linear copies
+    std::copy(x, x + int64_t(frames) * C, y);
+    return frames;
+  }
+  if (!frames) return 0;
+  const int64_t base = received_;  // x[0] is input frame `base`; frame base − 1 is last_
+  received_ += int64_t(frames);
+  size_t out = 0;
+  for (;; ++produced_, ++out) {  // as resample_linear, for the outputs whose frame i + 1 has arrived
+    const double pos = double(produced_) * step_;
+    const int64_t i = int64_t(std::floor(pos));
+    if (i + 1 >= received_) break;
+    const double frac = std::min(1.0, std::max(0.0, pos - double(i)));
+    const float* a = i < base ? last_.data() : x + (i - base) * C;
+    const float* b = x + (i + 1 - base) * C;
+    for (int64_t c = 0; c < C; ++c) {
+      const double va = a[c], vb = b[c];
+      y[int64_t(out) * C + c] = float(va + (vb - va) * frac);
+    }
+  }
+  std::copy(x + (int64_t(frames) - 1) * C, x + int64_t(frames) * C, last_.begin());
+  return out;
+}
+
+size_t LinearStreamResampler::finish(float* y) {
+  if (rate_in_ == rate_out_ || received_ == 0) return 0;
+  // The outputs left sit at or past the last frame: resample_linear clamps them to it.
+  // (resample_linear_frames without its size limit: a stream may run for days.)
+  const int64_t m = int64_t(std::floor(double(received_ - 1) / step_ + 1e-9)) + 1;
+  size_t out = 0;
+  for (; produced_ < m; ++produced_, ++out)
+    for (int64_t c = 0; c < channels_; ++c) {
+      const double pos = double(produced_) * step_, a = last_[size_t(c)];
+      const double frac = std::min(1.0, std::max(0.0, pos - double(received_ - 1)));
+      y[int64_t(out) * channels_ + c] = float(a + (a - a) * frac);
+    }
+  return out;
+}
+
 // The bilinear taps (slimrt/frontend.h): also used by the workbench's image loader.
 std::vector<ImageTap> image_taps(int src, int dst) {
   std::vector<ImageTap> t(static_cast<size_t>(dst));

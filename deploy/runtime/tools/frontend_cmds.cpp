@@ -38,13 +38,16 @@ struct Signal {
   std::vector<float> x;
 };
 
-Signal read_signal(const std::string& path, const RawOptions& o, int want_channels) {
+// mix: several WAV channels are mixed down here for a mono model; else they are kept
+// (the stream mixes them).
+Signal read_signal(const std::string& path, const RawOptions& o, int want_channels, bool mix = true) {
   Signal s;
   if (ends_with(path, ".wav")) {
     Audio a = read_wav(path);
     if (a.truncated) note(path + ": the data chunk runs past the end of the file; read its " + std::to_string(a.frames) + " whole frames");
     s.rate = a.rate;
-    if (want_channels == 1 && a.channels > 1) {
+    if (!mix && want_channels == 1 && a.channels > 1) want_channels = a.channels;
+    if (mix && want_channels == 1 && a.channels > 1) {
       note(path + ": " + std::to_string(a.channels) + " channels mixed down to mono");
       s.x.resize(size_t(a.frames));
       frontend::mix_to_mono(a.samples.data(), a.frames, a.channels, s.x.data());  // the workbench's mix
@@ -278,9 +281,26 @@ int stream_raw(const std::string& path, const std::string& input, const RawOptio
   so.smooth_window = o.smooth;
   so.smooth_mode = o.smooth_mode;
   so.isa = o.isa.empty() ? nullptr : o.isa.c_str();
-  slimrt_stream* s = nullptr;
-  if (slimrt_stream_open(m, &so, &s) != SLIMRT_OK) throw Error(path + ": " + slimrt_last_error());
-  std::unique_ptr<slimrt_stream, void (*)(slimrt_stream*)> stream(s, slimrt_stream_free);
+  std::unique_ptr<slimrt_stream, void (*)(slimrt_stream*)> stream(nullptr, slimrt_stream_free);
+  auto open = [&](const std::string& who) {
+    slimrt_stream* s = nullptr;
+    if (slimrt_stream_open(m, &so, &s) != SLIMRT_OK) throw Error(who + ": " + slimrt_last_error());
+    stream.reset(s);
+  };
+  open(path);  // the model's rate and channels, the options checked before the input is read
+  const int channels = slimrt_stream_channels(stream.get());
+  const double rate = slimrt_stream_sample_rate(stream.get());
+  Signal sig = read_signal(input, o, channels, /*mix=*/false);
+  // Another rate or channel count: converted inside the stream, as the samples arrive.
+  const double in_rate = o.rate > 0 ? o.rate : sig.rate;
+  const bool resample = in_rate > 0 && rate > 0 && in_rate != rate;
+  if (resample || sig.channels != channels) {
+    so.input_rate = resample ? in_rate : 0;
+    so.input_channels = sig.channels;
+    open(input);  // the message names input_rate / input_channels and the model's
+    if (sig.channels != channels) note(input + ": " + std::to_string(sig.channels) + " channels mixed down to mono");
+  }
+  slimrt_stream* s = stream.get();
   if (!o.point.empty()) {
     std::vector<std::string> names;
     slimrt_point_info info;
@@ -288,8 +308,6 @@ int stream_raw(const std::string& path, const std::string& input, const RawOptio
       if (slimrt_model_point_info(m, i, &info) == SLIMRT_OK) names.emplace_back(info.name);
     if (slimrt_stream_set_point(s, int(resolve_point(names, o.point))) != SLIMRT_OK) throw Error(slimrt_last_error());
   }
-  Signal sig = read_signal(input, o, slimrt_stream_channels(s));
-  conform_rate(input, sig, slimrt_stream_sample_rate(s));
   std::printf("# window %lld frames, hop %lld, smoothing %s over %d; columns: end_s window class score smoothed score\n",
               (long long)slimrt_stream_window(s), (long long)slimrt_stream_hop(s),
               slimrt_stream_smooth_mode(s) == SLIMRT_SMOOTH_MEAN ? "mean" : "vote", slimrt_stream_smooth_window(s));
@@ -300,8 +318,13 @@ int stream_raw(const std::string& path, const std::string& input, const RawOptio
     if (slimrt_stream_push(s, sig.x.data() + f * sig.channels, size_t(n), print_decision, &pr) != SLIMRT_OK)
       throw Error(input + ": " + slimrt_last_error());
   }
-  if (sig.frames < slimrt_stream_window(s))
-    note(input + ": " + std::to_string(sig.frames) + " frames, shorter than one window: no decision");
+  if (slimrt_stream_finish(s, print_decision, &pr) != SLIMRT_OK) throw Error(input + ": " + slimrt_last_error());
+  const int64_t frames = slimrt_stream_frames(s);
+  if (resample)
+    note(input + ": resampled from " + hz(in_rate) + " Hz to the model's " + hz(rate) + " Hz (" +
+         std::to_string(sig.frames) + " → " + std::to_string(frames) + " samples, inside the stream, as the workbench)");
+  if (frames < slimrt_stream_window(s))
+    note(input + ": " + std::to_string(frames) + " frames, shorter than one window: no decision");
   return 0;
 }
 

@@ -14,6 +14,7 @@ struct RawOptions {
   int top = 5;              // classes printed
   int64_t hop = 0;          // stream: frames between decisions (0: the file's)
   int64_t chunk = 0;        // stream: frames per push (0: the hop)
+  double rate = 0;          // stream --rate: Hz of the input (0: a WAV header's, else the model's)
   int smooth = -1;          // stream: decisions smoothed (-1: the file's)
   int smooth_mode = -1;     // stream: 0 vote, 1 mean (-1: the file's)
   unsigned load_flags = 0;  // SLIMRT_LOAD_SKIP_CHECKSUMS

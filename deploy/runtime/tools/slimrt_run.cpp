@@ -68,10 +68,13 @@ int command_help(const std::string& cmd) {
                 slimrt::tools::have_png() ? " .png" : "");
   else if (cmd == "stream")
     std::printf("usage: slimrt-run stream MODEL.slim INPUT.{wav,csv,f32} [--hop N] [--chunk N] [--smooth N]\n"
-                "                         [--smooth-mode vote|mean] [--columns C] [--isa ISA]\n"
+                "                         [--smooth-mode vote|mean] [--columns C] [--rate HZ] [--isa ISA]\n"
                 "  Streams INPUT through the model's front end (slimrt/stream.h) in chunks of --chunk frames\n"
-                "  (default: the hop) and prints one line per hop: end time (s), window, class, score, smoothed\n"
-                "  class and its score. --hop / --smooth / --smooth-mode default to the file's values.\n");
+                "  (default: the hop) and prints one line per hop: end time (s, the recording's), window, class,\n"
+                "  score, smoothed class and its score. --hop / --smooth / --smooth-mode default to the file's\n"
+                "  values. Another rate (a WAV header's, or --rate HZ for CSV / raw input) is resampled inside\n"
+                "  the stream (audio band-limited, inertial linearly, as the workbench; noted); several WAV\n"
+                "  channels are mixed down to mono there for audio models.\n");
   else if (cmd == "describe")
     std::printf("usage: slimrt-run describe MODEL.slim [--device DEV]\n"
                 "  Metadata, front end (rate, window, hop, features, normalisation, smoothing), ops, tensors, arena.\n");
@@ -371,6 +374,15 @@ int main(int argc, char** argv) {
     else if (a == "--raw") g_raw.raw = true;
     else if (a == "--hop") g_raw.hop = number("--hop");
     else if (a == "--chunk") g_raw.chunk = number("--chunk");
+    else if (a == "--rate") {
+      const std::string v = value("--rate");
+      char* end = nullptr;
+      g_raw.rate = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(g_raw.rate > 0) || !std::isfinite(g_raw.rate)) {
+        std::fprintf(stderr, "slimrt-run: --rate: '%s' is not a positive number of Hz\n", v.c_str());
+        return 2;
+      }
+    }
     else if (a == "--smooth") g_raw.smooth = number("--smooth");
     else if (a == "--smooth-mode") {
       const std::string v = value("--smooth-mode");

@@ -136,6 +136,28 @@ void normalize(const float* x, int64_t outer, int64_t extent, int64_t inner, con
 int64_t resample_linear_frames(int64_t n, double rate_in, double rate_out);
 // x: n frames × channels interleaved → y: resample_linear_frames(n, …) frames.
 void resample_linear(const float* x, int64_t n, int channels, double rate_in, double rate_out, float* y);
+// Streaming form of resample_linear: frames (× channels, interleaved) in chunks of at
+// most max_chunk; output frame k is written as soon as input frame ⌊k·step⌋ + 1 has
+// arrived, finish() writes the last ones (interpolated towards the last frame itself,
+// as resample_linear at the end). The outputs equal resample_linear over all frames
+// pushed, bit for bit. The constructor allocates (throws std::invalid_argument for a
+// bad rate, channel count or max_chunk); push() and finish() never do (y:
+// max_output() frames).
+class LinearStreamResampler {
+ public:
+  LinearStreamResampler(double rate_in, double rate_out, int channels, size_t max_chunk);
+  size_t max_output() const { return max_output_; }  // frames
+  size_t push(const float* x, size_t frames, float* y);  // returns the frames written
+  size_t finish(float* y);
+  void reset() { received_ = produced_ = 0; }
+
+ private:
+  double rate_in_ = 0, rate_out_ = 0, step_ = 1;
+  int channels_ = 1;
+  size_t max_chunk_ = 0, max_output_ = 0;
+  std::vector<float> last_;  // input frame received_ − 1
+  int64_t received_ = 0, produced_ = 0;
+};
 
 // ---- band-limited audio resampling and down-mixing (datasets/resample.h) ---------
 //

@@ -25,13 +25,21 @@ class StreamHandle {
   StreamHandle& operator=(const StreamHandle&) = delete;
   ~StreamHandle() { slimrt_stream_free(s_); }
 
-  // frames × channels() samples; `on_decision` runs for every window that completes.
+  // frames × input_channels() samples; `on_decision` runs for every window that completes.
   void push(const float* samples, size_t frames, const Callback& on_decision = {}) {
     const Callback* cb = on_decision ? &on_decision : nullptr;
     check(slimrt_stream_push(s_, samples, frames, cb ? &call : nullptr, const_cast<Callback*>(cb)));
   }
+  // The end of the recording (slimrt_stream_finish): the resampler's last frames.
+  void finish(const Callback& on_decision = {}) {
+    const Callback* cb = on_decision ? &on_decision : nullptr;
+    check(slimrt_stream_finish(s_, cb ? &call : nullptr, const_cast<Callback*>(cb)));
+  }
   void reset() { slimrt_stream_reset(s_); }
-  int channels() const { return slimrt_stream_channels(s_); }
+  int channels() const { return slimrt_stream_channels(s_); }  // the model's
+  int input_channels() const { return slimrt_stream_input_channels(s_); }
+  double input_rate() const { return slimrt_stream_input_rate(s_); }
+  int64_t frames() const { return slimrt_stream_frames(s_); }
   int64_t window() const { return slimrt_stream_window(s_); }
   int64_t hop() const { return slimrt_stream_hop(s_); }
   double sample_rate() const { return slimrt_stream_sample_rate(s_); }
