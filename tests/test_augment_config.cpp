@@ -28,14 +28,20 @@ bool has(const std::vector<std::string>& lines, const std::string& needle) {
   return false;
 }
 
+// An experiment on `source` with model `model`, extra [dataset] lines and the [augment] lines given.
+Experiment with_augment(const std::string& source, const std::string& dataset_extra, const std::string& model,
+                        const std::string& augment) {
+  return parse_experiment("[dataset]\nsource = \"" + source + "\"\n" + dataset_extra + "[model]\nname = \"" + model +
+                              "\"\n[augment]\n" + augment,
+                          "x.toml");
+}
+
 }  // namespace
 
 TEST(AugmentConfig, HarKeysAreParsedAndRoundTrip) {
-  const Experiment e = parse_experiment(
-      "[dataset]\nsource = \"synthetic:har\"\nnormalize_per_group = true\n[model]\nname = \"cnn1d\"\n"
-      "[augment]\njitter_sigma = 0.05\nscale_sigma = 0.1\nrotation_degrees = 180\ntime_warp_sigma = 0.2\n"
-      "time_warp_knots = 6\n",
-      "x.toml");
+  const Experiment e = with_augment("synthetic:har", "normalize_per_group = true\n", "cnn1d",
+                                    "jitter_sigma = 0.05\nscale_sigma = 0.1\nrotation_degrees = 180\n"
+                                    "time_warp_sigma = 0.2\ntime_warp_knots = 6\n");
   const auto& a = e.train.augment;
   EXPECT_DOUBLE_EQ(a.jitter_sigma, 0.05);
   EXPECT_DOUBLE_EQ(a.scale_sigma, 0.1);
@@ -51,11 +57,10 @@ TEST(AugmentConfig, HarKeysAreParsedAndRoundTrip) {
 }
 
 TEST(AugmentConfig, AudioAndImageKeysAreParsed) {
-  const Experiment e = parse_experiment(
-      "[dataset]\nsource = \"synthetic:audio\"\n[model]\nname = \"audio_cnn\"\n"
-      "[augment]\ntime_shift_ms = 100\ntime_shift_mode = \"circular\"\nnoise_prob = 0.5\nnoise_snr_db = 5\n"
-      "freq_masks = 2\nfreq_mask_width = 6\ntime_masks = 2\ntime_mask_width = 12\n",
-      "x.toml");
+  const Experiment e = with_augment("synthetic:audio", "", "audio_cnn",
+                                    "time_shift_ms = 100\ntime_shift_mode = \"circular\"\nnoise_prob = 0.5\n"
+                                    "noise_snr_db = 5\nfreq_masks = 2\nfreq_mask_width = 6\ntime_masks = 2\n"
+                                    "time_mask_width = 12\n");
   const auto& a = e.train.augment;
   EXPECT_DOUBLE_EQ(a.time_shift_ms, 100);
   EXPECT_EQ(a.time_shift_mode, "circular");
@@ -65,10 +70,8 @@ TEST(AugmentConfig, AudioAndImageKeysAreParsed) {
   EXPECT_EQ(a.freq_mask_width, 6);
   EXPECT_EQ(a.time_masks, 2);
   EXPECT_EQ(a.time_mask_width, 12);
-  const Experiment img = parse_experiment(
-      "[dataset]\nsource = \"synthetic:vision\"\n[model]\nname = \"lenet5\"\n"
-      "[augment]\ncrop_padding = 4\nhorizontal_flip = true\ngaussian_noise = 0.01\n",
-      "x.toml");
+  const Experiment img =
+      with_augment("synthetic:vision", "", "lenet5", "crop_padding = 4\nhorizontal_flip = true\ngaussian_noise = 0.01\n");
   EXPECT_EQ(img.train.augment.max_shift, 4);
   EXPECT_TRUE(img.train.augment.horizontal_flip);
   EXPECT_DOUBLE_EQ(img.train.augment.noise_std, 0.01);

@@ -191,9 +191,7 @@ TEST(GuiPanels, EveryPanelDrawsForSeveralFramesWithoutAWindow) {
 TEST(GuiPanels, ClickOnAPlotPointSelectsTheRunAndDragZooms) {
   Fixture f;
   Session s(f.paths);
-  Headless& h = s.h;
-  Workbench& wb = s.wb;
-  App& app = s.app;
+  auto& [h, wb, app] = s;
   wb.table().select("");
   for (int i = 0; i < 3; ++i) h.frame(app);  // lay out the windows
   TradeoffPanel* t = app.tradeoff();
@@ -236,9 +234,7 @@ TEST(GuiPanels, OpenPanelsSelectionAndSettingsPersist) {
   Fixture f;
   {
     Session s(f.paths);
-    Headless& h = s.h;
-    Workbench& wb = s.wb;
-    App& app = s.app;
+    auto& [h, wb, app] = s;
     app.panel("structure")->open = false;
     wb.table().select("har/p02");
     app.tradeoff()->options().x = "macs";
@@ -249,9 +245,7 @@ TEST(GuiPanels, OpenPanelsSelectionAndSettingsPersist) {
   }
   ASSERT_TRUE(fs::exists(f.paths.config_dir / "gui-state.ini"));
   Session s(f.paths);
-  Headless& h = s.h;
-  Workbench& wb = s.wb;
-  App& app = s.app;
+  auto& [h, wb, app] = s;
   EXPECT_FALSE(app.panel("structure")->open);
   EXPECT_TRUE(app.panel("live")->open);
   EXPECT_EQ(wb.table().selected_key(), "har/p02");

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "experiments/runs.h"
+#include "run_fixtures.h"
 #include "test_util.h"
 
 using namespace slimlab;
@@ -12,20 +13,17 @@ using namespace slimlab::exp;
 
 namespace {
 
+// run_fixtures.h's finished run, made an HMP run of 3 epochs (75.2 s) with one conv layer.
 RunRecord finished(const std::string& exp, const std::string& id, double acc, int64_t params) {
-  RunRecord r;
-  r.experiment = exp;
-  r.run_id = id;
-  r.status = "finished";
-  r.started = "2024-05-01T10:00:00Z";
+  RunRecord r = test::finished_run(exp, id, acc, params);
   r.dataset_source = "hmp:/data/shared/datasets/hmp";
-  r.model = "cnn1d";
-  r.num_classes = 2;
+  r.graph.clear();
   r.class_names = {"Walk", "Sit_down"};
   r.train_size = 10;
   r.val_size = 4;
   r.test_size = 6;
   r.input_shape = {3, 160};
+  r.result.epochs.clear();
   for (int e = 1; e <= 3; ++e) {
     train::EpochMetrics m;
     m.epoch = e;
@@ -36,26 +34,19 @@ RunRecord finished(const std::string& exp, const std::string& id, double acc, in
   }
   r.result.best_epoch = 3;
   r.result.train_seconds = 75.2;
-  r.result.val.num_classes = r.result.test.num_classes = 2;
+  r.result.val = {};
+  r.result.val.num_classes = 2;
   r.result.val.confusion = {2, 0, 1, 1};
   r.result.val.samples = 4;
   r.result.val.accuracy = 0.75;
   r.result.test.confusion = {3, 1, 0, 2};
   r.result.test.samples = 6;
-  r.result.test.accuracy = acc;
   r.result.test.macro_f1 = 0.8;
-  train::LayerResources l;
+  train::LayerResources& l = r.resources.layers.at(0);
   l.name = "conv1";
   l.kind = "conv1d";
-  l.precision = "fp32";
   l.output_shape = {64, 156};
-  l.params = params;
-  l.bytes = params * 4;
-  l.macs = params * 156;
-  r.resources.layers = {l};
-  r.resources.params = params;
-  r.resources.bytes = params * 4;
-  r.resources.macs = params * 156;
+  l.macs = r.resources.macs = params * 156;
   r.config_toml = "[model]\nname = \"cnn1d\"\n";
   return r;
 }

@@ -29,32 +29,15 @@ namespace slimrt::kernels::avx2 {
 #include "kernels/simd/pool.inc"
 }  // namespace slimrt::kernels::avx2
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
-
-namespace slimrt::kernels {
 #define SLIMRT_ISA_NS avx2
 #define SLIMRT_ISA Isa::kAvx2
 #define SLIMRT_ISA_PRIORITY 20
-#define SLIMRT_ISA_X86 1
-#include "kernels/simd/generic_register.inc"
-#include "kernels/simd/elementwise_register.inc"
-#include "kernels/simd/bc_register.inc"
-#undef SLIMRT_ISA_X86
-#undef SLIMRT_ISA_NS
-#undef SLIMRT_ISA
-#undef SLIMRT_ISA_PRIORITY
+#include "kernels/x86/isa_register.inc"
 
+namespace slimrt::kernels {
 void detail::add_avx2_kernels(std::vector<Kernel>& out) {
   using namespace detail;
-  add_generic_kernels(out);
-  add_rnn_fixed_kernels(out);
-  add_elementwise_kernels(out);
-  add_bc_kernels(out);
-  add_x86_int8_kernels(out);
+  add_x86_isa_kernels(out);
   out.push_back(generic_kernel<DenseArgs<int16_t>, avx2::dense_i16>(Op::kDense, Precision::kI16));
 }
 }  // namespace slimrt::kernels

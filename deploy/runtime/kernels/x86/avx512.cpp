@@ -32,34 +32,16 @@ namespace slimrt::kernels::avx512 {
 #include "kernels/simd/pool.inc"
 }  // namespace slimrt::kernels::avx512
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
-
-namespace slimrt::kernels {
 #define SLIMRT_ISA_NS avx512
 #define SLIMRT_ISA Isa::kAvx512
 #define SLIMRT_ISA_PRIORITY 30
 #define SLIMRT_GENERIC_NO_BNN_CONV
-#define SLIMRT_ISA_X86 1
-#include "kernels/simd/generic_register.inc"
-#include "kernels/simd/elementwise_register.inc"
-#include "kernels/simd/bc_register.inc"
-#undef SLIMRT_ISA_X86
-#undef SLIMRT_GENERIC_NO_BNN_CONV
-#undef SLIMRT_ISA_NS
-#undef SLIMRT_ISA
-#undef SLIMRT_ISA_PRIORITY
+#include "kernels/x86/isa_register.inc"
 
+namespace slimrt::kernels {
 void detail::add_avx512_kernels(std::vector<Kernel>& out) {
   using namespace detail;
-  add_generic_kernels(out);
-  add_rnn_fixed_kernels(out);
-  add_elementwise_kernels(out);
-  add_bc_kernels(out);
-  add_x86_int8_kernels(out);
+  add_x86_isa_kernels(out);
   for (Op op : {Op::kConv1d, Op::kConv2d}) {
     Kernel c = generic_kernel<ConvBnnArgs, avx512::conv_bnn_bgemm>(op, Precision::kBnn);
     c.packed_bytes = &bytes_thunk<ConvBnnArgs, avx512::conv_bnn_bgemm_packed_bytes>;
