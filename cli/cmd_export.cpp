@@ -112,6 +112,28 @@ void write_onnx(const ir::Graph& g, const fs::path& out) {
             << onnx_import::kExportOpset << "\n";
 }
 
+// What export_and_measure found, printed and (when the run has a results.h5) recorded
+// there as tags slimrt_<precision>_{accuracy,file_bytes,arena_bytes,latency_ms}.
+void report_measurement(const deploy::ExportMeasurement& m, const fs::path& out, const std::string& precision,
+                        std::optional<exp::RunRecord>& record, const fs::path& dir) {
+  for (const auto& n : m.notes) std::cout << "  " << n << "\n";
+  std::cout << "wrote " << out.string() << ": " << m.file_bytes << " bytes, " << m.ops << " ops, arena "
+            << m.arena_bytes << " bytes (lower bound " << m.arena_lower_bound << ")\n"
+            << std::fixed << std::setprecision(2) << "slimrt: test accuracy " << 100.0 * m.accuracy << "% on "
+            << m.samples << " samples";
+  if (record) std::cout << " (the run's own: " << 100.0 * record->result.test.accuracy << "%)";
+  std::cout << std::setprecision(3) << ", batch-1 latency " << m.median_ms << " ms median, " << m.p90_ms
+            << " ms p90\n";
+  if (!record) return;
+  const std::string p = "slimrt_" + precision + "_";
+  record->tags[p + "accuracy"] = std::to_string(m.accuracy);
+  record->tags[p + "file_bytes"] = std::to_string(m.file_bytes);
+  record->tags[p + "arena_bytes"] = std::to_string(m.arena_bytes);
+  record->tags[p + "latency_ms"] = std::to_string(m.median_ms);
+  exp::write_results(*record, dir / "results.h5");
+  std::cout << "recorded in " << (dir / "results.h5").string() << " (tags " << p << "*)\n";
+}
+
 }  // namespace
 
 void add_export_command(CLI::App& app) {
@@ -211,23 +233,7 @@ void add_export_command(CLI::App& app) {
     };
     if (d && !a->no_measure) {
       const deploy::ExportMeasurement m = deploy::export_and_measure(g, o, out, d->test, a->runs, 2000);
-      for (const auto& n : m.notes) std::cout << "  " << n << "\n";
-      std::cout << "wrote " << out.string() << ": " << m.file_bytes << " bytes, " << m.ops << " ops, arena "
-                << m.arena_bytes << " bytes (lower bound " << m.arena_lower_bound << ")\n"
-                << std::fixed << std::setprecision(2) << "slimrt: test accuracy " << 100.0 * m.accuracy << "% on "
-                << m.samples << " samples";
-      if (record) std::cout << " (the run's own: " << 100.0 * record->result.test.accuracy << "%)";
-      std::cout << std::setprecision(3) << ", batch-1 latency " << m.median_ms << " ms median, " << m.p90_ms
-                << " ms p90\n";
-      if (record) {
-        const std::string p = "slimrt_" + a->precision + "_";
-        record->tags[p + "accuracy"] = std::to_string(m.accuracy);
-        record->tags[p + "file_bytes"] = std::to_string(m.file_bytes);
-        record->tags[p + "arena_bytes"] = std::to_string(m.arena_bytes);
-        record->tags[p + "latency_ms"] = std::to_string(m.median_ms);
-        exp::write_results(*record, dir / "results.h5");
-        std::cout << "recorded in " << (dir / "results.h5").string() << " (tags " << p << "*)\n";
-      }
+      report_measurement(m, out, a->precision, record, dir);
       attach_front_end();
       if (!a->target.empty()) export_mcu(out, mcu_dir, a->target, a->verify, d ? &*d : nullptr, record, dir);
       return;
