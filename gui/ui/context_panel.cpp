@@ -132,6 +132,9 @@ void ContextPanel::draw_result(const ContextSim& s) {
   ImGui::Separator();
   if (s.step == "failed") {
     error_ = s.message;
+    table_.clear();
+    best_ = -1;
+    shown_id_ = 0;
     ImGui::TextColored(kError, "%s", s.message.c_str());
     const std::string log = tail_lines(read_file_text(s.log_file, 8192), 12);
     ImGui::BeginChild("ctxlog", ImVec2(0, 0), true);
