@@ -176,6 +176,7 @@ void ContextPanel::build_table(const ContextSim& s) {
 
 void ContextPanel::draw_table(const ContextSim& s) {
   const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+  ImGui::PushTextWrapPos(-1.0f);  // cells as wide as their text (the panel wraps its messages)
   if (ImGui::BeginTable("ctxsummary", 5, flags)) {
     for (const char* h : {"policy", "accuracy", "energy uJ", "uJ/inf", "rows"}) ImGui::TableSetupColumn(h);
     ImGui::TableHeadersRow();
@@ -190,6 +191,7 @@ void ContextPanel::draw_table(const ContextSim& s) {
     }
     ImGui::EndTable();
   }
+  ImGui::PopTextWrapPos();
   if (best_ > 0)
     ImGui::Text("best fixed point within the adaptive energy: %s, accuracy %.4f vs adaptive %.4f",
                 s.summary[size_t(best_)].point.c_str(), s.summary[size_t(best_)].accuracy, s.summary[0].accuracy);
