@@ -403,7 +403,8 @@ TEST_F(GuiWindow, ContextPanelPlotsTheChosenPointAndShowsAFailedChildsError) {
     EXPECT_TRUE(near(px(row), py(point[size_t(row)]))) << "row " << row << " point " << point[size_t(row)] << " "
                                                       << str(color);
     for (int other = 0; other < 3; ++other) {
-      if (other != point[size_t(row)]) EXPECT_FALSE(near(px(row), py(other))) << "row " << row << " at " << other;
+      if (other == point[size_t(row)]) continue;
+      EXPECT_FALSE(near(px(row), py(other))) << "row " << row << " at " << other;
     }
   }
   // The bad trace: slimlab's error in the panel.
