@@ -157,6 +157,15 @@ std::string str(const std::array<int, 3>& c) {
   return "(" + std::to_string(c[0]) + "," + std::to_string(c[1]) + "," + std::to_string(c[2]) + ")";
 }
 
+// The non-empty pieces of `text` between `sep`s.
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string piece; std::getline(in, piece, sep);)
+    if (!piece.empty()) out.push_back(piece);
+  return out;
+}
+
 class GuiWindow : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -347,24 +356,16 @@ TEST_F(GuiWindow, ContextPanelPlotsTheChosenPointAndShowsAFailedChildsError) {
   std::vector<std::vector<std::string>> rows;
   std::map<int, std::vector<std::string>> plots;
   std::string error;
-  {
-    std::ifstream in(report);
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream ls(line);
-      std::string key;
-      ls >> key;
-      std::vector<std::string> cells;
-      for (std::string c; ls >> c;) cells.push_back(c);
-      if (key == "row") rows.push_back(cells);
-      if (key == "plot") plots[std::stoi(cells[0])] = cells;
-      if (key == "error") error = line.size() > 6 ? line.substr(6) : "";
-    }
+  for (const std::string& line : split(test::read_text(report), '\n')) {
+    std::vector<std::string> words = split(line, ' ');
+    if (line.rfind("row\t", 0) == 0) rows.push_back(split(line.substr(4), '\t'));
+    if (words[0] == "plot") plots[std::stoi(words[1])] = std::vector<std::string>(words.begin() + 1, words.end());
+    if (words[0] == "error") error = line.size() > 6 ? line.substr(6) : "";
   }
   EXPECT_EQ(error, "") << test::read_text(run / "context-sim.txt");
   ASSERT_EQ(rows.size(), 4u) << test::read_text(run / "context-sim.txt");
   EXPECT_EQ(rows[0][0], "adaptive");
-  EXPECT_EQ(rows[3][1], "w100");  // "fixed w100": two words
+  EXPECT_EQ(rows[3][0], "fixed w100");
   char acc[32];
   std::snprintf(acc, sizeof acc, "%.4f", std::stod(summary.substr(summary.find("adaptive,,") + 10)));
   EXPECT_EQ(rows[0][1], acc);
@@ -386,17 +387,8 @@ TEST_F(GuiWindow, ContextPanelPlotsTheChosenPointAndShowsAFailedChildsError) {
   };
   // Where the rows CSV says: the chosen point's line at its row, nothing at the other points.
   std::vector<int> point;
-  {
-    std::istringstream in(test::read_text(run / "context-sim-rows.csv"));
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-      std::vector<std::string> c;
-      std::istringstream ls(line);
-      for (std::string cell; std::getline(ls, cell, ',');) c.push_back(cell);
-      point.push_back(std::stoi(c.at(4)));
-    }
-  }
+  const auto csv = split(test::read_text(run / "context-sim-rows.csv"), '\n');
+  for (size_t i = 1; i < csv.size(); ++i) point.push_back(std::stoi(split(csv[i], ',').at(4)));
   ASSERT_EQ(point.size(), 300u);
   EXPECT_NE(point[60], point[280]) << "a draining battery ends on a cheaper point";
   for (int row : {60, 280}) {

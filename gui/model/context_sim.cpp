@@ -335,20 +335,24 @@ void fill_context_point_plot(PlotModel& plot, const ContextSeries& s) {
   if (!plot.zoomed()) plot.fit();
 }
 
-void fill_context_accuracy_plot(PlotModel& plot, const ContextSeries& s, const std::vector<ContextPolicyRow>& summary) {
-  start_plot(plot, "running accuracy");
-  plot.series.push_back(line_series("adaptive", palette_color(0), s.running_accuracy, shown_rows(s.size())));
+namespace {
+// The adaptive run's line (thick) and every fixed point's as a thin line.
+void fill_against_fixed(PlotModel& plot, const std::string& label, const std::vector<double>& adaptive,
+                        const ContextSeries& s, const std::vector<ContextPolicyRow>& summary, bool cumulative) {
+  start_plot(plot, label);
+  plot.series.push_back(line_series("adaptive", palette_color(0), adaptive, shown_rows(s.size())));
   plot.series.back().line_width = 2.0f;
-  add_fixed_lines(plot, s, summary, false);
+  add_fixed_lines(plot, s, summary, cumulative);
   if (!plot.zoomed()) plot.fit();
+}
+}  // namespace
+
+void fill_context_accuracy_plot(PlotModel& plot, const ContextSeries& s, const std::vector<ContextPolicyRow>& summary) {
+  fill_against_fixed(plot, "running accuracy", s.running_accuracy, s, summary, false);
 }
 
 void fill_context_energy_plot(PlotModel& plot, const ContextSeries& s, const std::vector<ContextPolicyRow>& summary) {
-  start_plot(plot, "cumulative energy (uJ)");
-  plot.series.push_back(line_series("adaptive", palette_color(0), s.cumulative_energy_uj, shown_rows(s.size())));
-  plot.series.back().line_width = 2.0f;
-  add_fixed_lines(plot, s, summary, true);
-  if (!plot.zoomed()) plot.fit();
+  fill_against_fixed(plot, "cumulative energy (uJ)", s.cumulative_energy_uj, s, summary, true);
 }
 
 }  // namespace slimlab::gui
