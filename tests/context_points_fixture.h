@@ -74,7 +74,8 @@ inline size_t write_points_run(const std::filesystem::path& dir) {
 
 // A stand-in for `slimlab` in the GUI's tests: `export RUN …` writes RUN/model-points-fp32.slim;
 // `simulate-context … --csv R --summary-csv S` writes kFakeRows / kFakeSummary there, or
-// with a --trace file whose name contains "bad" fails as slimlab would (exit 1).
+// with a --trace file whose name contains "bad" fails as slimlab would (exit 1); "slow"
+// sleeps 30 s first (to be cancelled).
 inline constexpr const char* kFakeRows =
     "row,trace_level,budget_energy_uj,cost_energy_uj,point,point_name,correct,spent_uj\n"
     "0,1,4,4,2,w100,1,4\n1,0.75,3.25,2,1,w50,0,2\n2,0.5,2.5,2,1,w50,1,2\n3,0.25,1.75,1,0,w25,1,1\n"
@@ -91,7 +92,7 @@ inline void write_fake_simulate(const std::filesystem::path& exe) {
                       "    --csv) rows=\"$2\";;\n"
                       "    --summary-csv) sum=\"$2\";;\n"
                       "    --trace) case \"$2\" in *bad*) echo \"slimlab: error: $2:3: level '1.5' is not a level in "
-                      "[0, 1]\" >&2; exit 1;; esac;;\n"
+                      "[0, 1]\" >&2; exit 1;; *slow*) sleep 30;; esac;;\n"
                       "  esac\n  shift\ndone\n"
                       "echo 'rebuilding the test data'\n"
                       "printf '%s' '" + std::string(kFakeRows) + "' > \"$rows\"\n"

@@ -177,6 +177,17 @@ TEST(GuiContext, ControllerExportsFirstSimulatesAndReportsAFailedChild) {
   ASSERT_EQ(s->step, "failed");
   EXPECT_NE(s->message.find("bad-trace.csv:3: level '1.5' is not a level in [0, 1]"), std::string::npos) << s->message;
   EXPECT_EQ(s->series.size(), 0u);
+  // Cancelled while it runs: failed, saying so.
+  o.trace_file = tmp / "slow-trace.csv";
+  test::write_text(o.trace_file, "level\n0.5\n");
+  const int id = c.request("e/r", run, o, false, &why);
+  ASSERT_GT(id, 0) << why;
+  while (q.running() == 0) q.poll();
+  q.cancel(c.latest_for("e/r")->job);
+  s = finish(q, c, "e/r");
+  ASSERT_EQ(s->id, id);
+  EXPECT_EQ(s->step, "failed");
+  EXPECT_NE(s->message.find("cancelled"), std::string::npos) << s->message;
   // No slimlab: refused.
   ContextController none(q, tmp / "nowhere" / "slimlab");
   EXPECT_EQ(none.request("e/r", run, ContextOptions{}, false, &why), 0);

@@ -119,8 +119,14 @@ void ContextPanel::draw_controls(const exp::RunRecord& r, const ContextSim* last
   }
   ImGui::EndDisabled();
   if (busy) {
+    const Job* job = wb_.jobs().find(last->job);
     ImGui::SameLine();
-    ImGui::TextDisabled("%s...", last->step == "export" ? "exporting the operating points" : "simulating");
+    if (job && job->state == JobState::kQueued)
+      ImGui::TextDisabled("queued (%d job(s) running)", wb_.jobs().running());
+    else
+      ImGui::TextDisabled("%s...", last->step == "export" ? "exporting the operating points" : "simulating");
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Cancel##ctx")) wb_.jobs().cancel(last->job, "cancelled from the Context simulation panel");
   }
   if (!message_.empty()) {
     error_ = message_;
