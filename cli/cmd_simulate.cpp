@@ -1,4 +1,5 @@
-// slimlab simulate-context <run> --trace trace.csv [--synth battery|contention|duty]
+// slimlab simulate-context <run> --trace trace.csv [--synth battery|contention|duty] [--csv rows.csv]
+// [--summary-csv summary.csv]
 // Replays a budget trace over the run's real test data through a .slim with operating
 // points (deploy/export/context_sim.h): slimrt's policy picks a point per inference;
 // accuracy and energy over time against every fixed point. docs/ADAPTIVE.md.
@@ -65,7 +66,7 @@ void report(const deploy::SimResult& r, const deploy::BudgetTrace& t, const std:
 
 void add_simulate_context_command(CLI::App& app) {
   struct Args {
-    std::string run, trace, model, synth, level_kind = "energy", root = "runs", planner = "greedy";
+    std::string run, trace, model, synth, level_kind = "energy", root = "runs", planner = "greedy", csv, summary_csv;
     size_t steps = 2000, buckets = 10;
     double hysteresis = 0.1;
   };
@@ -88,6 +89,10 @@ void add_simulate_context_command(CLI::App& app) {
                   "allowance, spent at an even rate on the accuracy/energy hull (docs/ADAPTIVE.md)")
       ->check(CLI::IsMember({"greedy", "rate"}))
       ->capture_default_str();
+  cmd->add_option("--csv", a->csv, "Also write one CSV row per inference: budget, chosen point and its cost, "
+                                   "correct, energy (the GUI's Context simulation panel reads it)");
+  cmd->add_option("--summary-csv", a->summary_csv, "Also write the adaptive run and every fixed point (accuracy, "
+                                                   "energy) as CSV");
   cmd->add_option("--runs", a->root, "Root folder of the runs")->capture_default_str();
   cmd->callback([a] {
     fs::path dir = a->run;
@@ -121,7 +126,10 @@ void add_simulate_context_command(CLI::App& app) {
               << trace.values.size() << " rows of " << trace.column << " over " << d.test.size()
               << " test samples (cycled), planner " << a->planner
               << (a->planner == "greedy" ? ", hysteresis " + std::to_string(a->hysteresis) : std::string()) << "\n";
-    report(deploy::simulate_context(model, d.test, trace, o), trace, a->level_kind);
+    const deploy::SimResult r = deploy::simulate_context(model, d.test, trace, o);
+    report(r, trace, a->level_kind);
+    if (!a->csv.empty()) deploy::write_rows_csv(a->csv, r, trace);
+    if (!a->summary_csv.empty()) deploy::write_summary_csv(a->summary_csv, r);
   });
 }
 

@@ -8,10 +8,8 @@
 #include <fstream>
 #include <random>
 
-#include "compress/slimmable/slimmable.h"
+#include "context_points_fixture.h"
 #include "deploy/export/context_sim.h"
-#include "deploy/export/points.h"
-#include "train/models/models.h"
 
 namespace slimlab {
 namespace {
@@ -22,36 +20,9 @@ struct Fixture {
   std::shared_ptr<const slimrt::Model> model;
   data::ArraySet test;
   Fixture() {
-    train::ModelConfig c;
-    c.name = "deepear_dnn";
-    c.input_shape = {1, 6, 6};
-    c.num_classes = 3;
-    c.hidden_units = 32;
-    ir::Graph g = train::model_graph(c);
-    std::mt19937_64 rng(9);
-    std::normal_distribution<float> n(0, 0.3f);
-    for (ir::Layer& l : g.layers)
-      for (ir::Param& p : l.params) {
-        p.data.resize(size_t(p.numel()));
-        for (float& v : p.data) v = n(rng);
-      }
-    std::vector<deploy::PointInput> in;
-    for (double w : {0.25, 0.5, 1.0}) {
-      deploy::PointInput p;
-      p.name = "w" + std::to_string(int(w * 100));
-      p.width = w;
-      p.graph = compress::slimmable::slice(g, w);
-      p.accuracy = w;  // the policy's ranking: wider is more accurate
-      in.push_back(std::move(p));
-    }
-    const deploy::PointsExport x = deploy::export_points(in, {});
+    const deploy::PointsExport x = test::random_width_points({1, 6, 6}, 3);
     model = slimrt::Model::from_memory(x.bytes.data(), x.bytes.size());
-    test.sample_shape = {1, 6, 6};
-    std::mt19937 r{3};
-    for (int i = 0; i < 60; ++i) {
-      for (int k = 0; k < 36; ++k) test.values.push_back(n(r));
-      test.labels.push_back(int32_t(i % 3));
-    }
+    test = test::random_test_set({1, 6, 6}, 60, 3);
   }
 };
 
@@ -107,6 +78,18 @@ TEST(SimulateContext, BatteryDrainsThroughEveryPointAndHysteresisCutsSwitches) {
   const deploy::SimResult r = deploy::simulate_context(f.model, f.test, battery, o);
   for (size_t c : r.chosen_count) EXPECT_GT(c, 0u);
   EXPECT_EQ(r.switches, 2u);  // a monotone drain: 2 → 1 → 0
+  // One row per inference, as counted and summed.
+  ASSERT_EQ(r.rows.size(), 300u);
+  std::vector<size_t> count(3, 0);
+  double right = 0;
+  for (const deploy::SimStep& s : r.rows) {
+    ++count[s.point];
+    right += s.correct;
+    EXPECT_EQ(s.cost, f.model->operating_points()[s.point].energy_uj);
+  }
+  EXPECT_EQ(count, r.chosen_count);
+  EXPECT_DOUBLE_EQ(right / 300, r.adaptive_accuracy);
+  EXPECT_DOUBLE_EQ(r.rows.front().budget, f.model->operating_points()[2].energy_uj);  // level 1: the dearest
   EXPECT_GT(r.slices.front().mean_point, r.slices.back().mean_point);
   // A budget flapping around the middle point's energy.
   const double e1 = f.model->operating_points()[1].energy_uj;

@@ -6,10 +6,13 @@
 #include <gtest/gtest.h>
 #include <imgui.h>
 
-#include <cmath>
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <fstream>
+#include <thread>
 
+#include "context_points_fixture.h"
 #include "experiments/results.h"
 #include "gui/model/workbench.h"
 #include "gui/ui/app.h"
@@ -139,10 +142,12 @@ TEST(GuiPanels, EveryPanelDrawsForSeveralFramesWithoutAWindow) {
   ASSERT_EQ(wb.table().runs().size(), 6u);
   App app(wb);
   app.load_state();
-  ASSERT_EQ(app.panels().size(), 8u);
+  ASSERT_EQ(app.panels().size(), 9u);
   EXPECT_FALSE(app.panel("new_experiment")->open);  // shown by File → New experiment
   EXPECT_FALSE(app.panel("compare")->open);         // and by View → Compare
-  for (const char* id : {"experiments", "runs", "live", "tradeoff", "structure", "deploy", "new_experiment", "compare"})
+  EXPECT_FALSE(app.panel("context")->open);         // and by View → Context simulation
+  for (const char* id :
+       {"experiments", "runs", "live", "tradeoff", "structure", "deploy", "new_experiment", "compare", "context"})
     EXPECT_NE(app.panel(id), nullptr) << id;
   wb.form().open(f.paths.experiments_dir / "quick.toml");
   // No selection, then each kind of run selected: finished, running, failed, unreadable.
@@ -293,7 +298,7 @@ TEST(GuiPanels, TheDefaultLayoutTilesA1280x800Window) {
       }
     // Together they fill the window below the menu.
     EXPECT_GT(area, 0.95 * display.x * (display.y - 25));
-    for (const char* id : {"new_experiment", "compare"}) {
+    for (const char* id : {"new_experiment", "compare", "context"}) {
       Panel* p = app.panel(id);
       p->open = true;
       h.frame(app);
@@ -302,4 +307,72 @@ TEST(GuiPanels, TheDefaultLayoutTilesA1280x800Window) {
       p->open = false;
     }
   }
+}
+
+namespace {
+// Frames (the GUI's polling of its children) until the run's simulation has ended.
+const ContextSim* simulate(Session& s, ContextPanel* p, bool export_first) {
+  const exp::RunRecord* r = s.wb.table().selected();
+  std::string why;
+  EXPECT_GT(s.wb.context().request(run_key(*r), r->dir, p->options(), export_first, &why), 0) << why;
+  const ContextSim* sim = s.wb.context().latest_for(run_key(*r));
+  for (int i = 0; i < 3000 && !sim->done(); ++i) {
+    s.h.frame(s.app);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  for (int i = 0; i < 3; ++i) s.h.frame(s.app);
+  return sim;
+}
+}  // namespace
+
+// View → Context simulation over a finished simulation (a stand-in slimlab that exports
+// the points, then writes simulate-context's CSVs): the summary table as the CLI prints
+// it, the best fixed point within the adaptive energy, the four plots drawn; then a bad
+// trace file: the child's error is shown, no table; the panel's settings persist.
+TEST(GuiPanels, ContextPanelShowsASimulationAndAFailedChildsError) {
+  Fixture f;
+  test::write_fake_simulate(f.paths.slimlab_exe);
+  {
+    Session s(f.paths);
+    auto* p = static_cast<ContextPanel*>(s.app.panel("context"));
+    ASSERT_TRUE(p);
+    p->open = true;
+    s.wb.table().select("har/p00");
+    for (int i = 0; i < 3; ++i) s.h.frame(s.app);
+    EXPECT_TRUE(p->table().empty());
+    const ContextSim* sim = simulate(s, p, /*export_first=*/true);
+    ASSERT_EQ(sim->step, "done") << sim->message;
+    EXPECT_EQ(p->error(), "");
+    const std::vector<std::vector<std::string>> table = {{"adaptive", "0.6000", "10.0", "2.000", "5"},
+                                                         {"fixed w25", "0.4000", "5.0", "1.000", "2"},
+                                                         {"fixed w50", "0.6000", "10.0", "2.000", "2"},
+                                                         {"fixed w100", "0.8000", "20.0", "4.000", "1"}};
+    EXPECT_EQ(p->table(), table);
+    EXPECT_EQ(p->best_row(), 2);
+    EXPECT_EQ(p->plot(0).series[0].y, (std::vector<double>{4, 3.25, 2.5, 1.75, 0.5}));  // the budget
+    EXPECT_EQ(p->plot(1).series[0].y, (std::vector<double>{2, 1, 1, 0, 0}));            // the chosen point
+    EXPECT_EQ(p->plot(3).series[0].y, (std::vector<double>{4, 6, 8, 9, 10}));           // cumulative energy
+    EXPECT_EQ(p->plot(2).series.size(), 4u);  // running accuracy and the three fixed points
+    for (size_t i = 0; i < 4; ++i) {
+      EXPECT_GT(p->widget(i).frame().width(), 100) << i;
+      EXPECT_GT(p->widget(i).frame().height(), 60) << i;
+      EXPECT_TRUE(p->rect().contains(p->widget(i).frame().x1 - 1, p->widget(i).frame().y1 - 1)) << i;
+    }
+    p->options().trace = "file";
+    p->options().trace_file = f.tmp / "bad-trace.csv";
+    test::write_text(p->options().trace_file, "level\n1.5\n");
+    p->options().planner = "rate";
+    sim = simulate(s, p, false);
+    ASSERT_EQ(sim->step, "failed");
+    EXPECT_NE(p->error().find("bad-trace.csv:3: level '1.5' is not a level in [0, 1]"), std::string::npos)
+        << p->error();
+    EXPECT_TRUE(p->table().empty());  // what is shown is the failure, not the last table
+    s.app.save_state(true);
+  }
+  Session s(f.paths);
+  auto* p = static_cast<ContextPanel*>(s.app.panel("context"));
+  EXPECT_TRUE(p->open);
+  EXPECT_EQ(p->options().trace, "file");
+  EXPECT_EQ(p->options().planner, "rate");
+  EXPECT_EQ(p->options().trace_file, f.tmp / "bad-trace.csv");
 }

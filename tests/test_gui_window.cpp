@@ -16,6 +16,7 @@
 #include <map>
 #include <sstream>
 
+#include "context_points_fixture.h"
 #include "experiments/experiment.h"
 #include "experiments/results.h"
 #include "test_util.h"
@@ -154,6 +155,15 @@ bool close_to(const std::array<int, 3>& a, const std::array<int, 3>& b, int tol 
 
 std::string str(const std::array<int, 3>& c) {
   return "(" + std::to_string(c[0]) + "," + std::to_string(c[1]) + "," + std::to_string(c[2]) + ")";
+}
+
+// The non-empty pieces of `text` between `sep`s.
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string piece; std::getline(in, piece, sep);)
+    if (!piece.empty()) out.push_back(piece);
+  return out;
 }
 
 class GuiWindow : public ::testing::Test {
@@ -324,4 +334,76 @@ TEST_F(GuiWindow, NewExperimentFromDataShowsTheClassesAndSavesALoadableFile) {
   EXPECT_EQ(e.stages[0].type, "fixed_point");
   EXPECT_EQ(e.export_.precision, "int8");
   EXPECT_EQ(e.train.epochs, 1);
+}
+
+// View → Context simulation in a real window with the real `slimlab simulate-context` on
+// a run with operating points (no training: tests/context_points_fixture.h), a battery
+// trace: the table has the adaptive run and every fixed point (as the summary CSV says),
+// and the chosen-point plot shows the widest point at the first inference and the
+// narrowest at the last, where the data puts them. Then a bad trace file: its error.
+TEST_F(GuiWindow, ContextPanelPlotsTheChosenPointAndShowsAFailedChildsError) {
+  if (!fs::exists(test::bin_dir() / "slimlab")) GTEST_SKIP() << "slimlab not built";
+  const fs::path run = tmp_ / "runs" / "shot" / "ctx";
+  exp::write_results(make_run({"ctx", "slimmable", 500, 0.6, false}), run / "results.h5");
+  test::write_points_run(run);
+  test::write_text(tmp_ / "bad.csv", "level\n0.5\n1.5\n");
+  const fs::path shot = tmp_ / "ctx.png", report = tmp_ / "ctx.txt", report2 = tmp_ / "ctx2.txt";
+  Result r = launch("select shot/ctx\ncontext battery 300\nwait-jobs 90\nwait 6\ncontext-report " + report.string() +
+                    "\nscreenshot " + shot.string() + "\nwait 2\n");
+  if (no_display(r)) GTEST_SKIP() << "no display could be made: " << r.output;
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string summary = test::read_text(run / "context-sim-summary.csv");
+  std::vector<std::vector<std::string>> rows;
+  std::map<int, std::vector<std::string>> plots;
+  std::string error;
+  for (const std::string& line : split(test::read_text(report), '\n')) {
+    std::vector<std::string> words = split(line, ' ');
+    if (line.rfind("row\t", 0) == 0) rows.push_back(split(line.substr(4), '\t'));
+    if (words[0] == "plot") plots[std::stoi(words[1])] = std::vector<std::string>(words.begin() + 1, words.end());
+    if (words[0] == "error") error = line.size() > 6 ? line.substr(6) : "";
+  }
+  EXPECT_EQ(error, "") << test::read_text(run / "context-sim.txt");
+  ASSERT_EQ(rows.size(), 4u) << test::read_text(run / "context-sim.txt");
+  EXPECT_EQ(rows[0][0], "adaptive");
+  EXPECT_EQ(rows[3][0], "fixed w100");
+  char acc[32];
+  std::snprintf(acc, sizeof acc, "%.4f", std::stod(summary.substr(summary.find("adaptive,,") + 10)));
+  EXPECT_EQ(rows[0][1], acc);
+  // The chosen-point plot: frame x0 y0 x1 y1, x range, y range, colour.
+  ASSERT_EQ(plots[1].size(), 10u);
+  const auto& p = plots[1];
+  const float x0 = std::stof(p[1]), y0 = std::stof(p[2]), x1 = std::stof(p[3]), y1 = std::stof(p[4]);
+  const double xlo = std::stod(p[5]), xhi = std::stod(p[6]), ylo = std::stod(p[7]), yhi = std::stod(p[8]);
+  const auto color = hex(p[9]);
+  auto px = [&](double x) { return int(x0 + (x - xlo) / (xhi - xlo) * (x1 - x0)); };
+  auto py = [&](double y) { return int(y1 - (y - ylo) / (yhi - ylo) * (y1 - y0)); };
+  const Image img = load_png(shot);
+  ASSERT_EQ(img.w, 1400);
+  auto near = [&](int x, int y) {  // the series colour within two pixels
+    for (int dy = -2; dy <= 2; ++dy)
+      for (int dx = -2; dx <= 2; ++dx)
+        if (close_to(img.at(x + dx, y + dy), color, 40)) return true;
+    return false;
+  };
+  // Where the rows CSV says: the chosen point's line at its row, nothing at the other points.
+  std::vector<int> point;
+  const auto csv = split(test::read_text(run / "context-sim-rows.csv"), '\n');
+  for (size_t i = 1; i < csv.size(); ++i) point.push_back(std::stoi(split(csv[i], ',').at(4)));
+  ASSERT_EQ(point.size(), 300u);
+  EXPECT_NE(point[60], point[280]) << "a draining battery ends on a cheaper point";
+  for (int row : {60, 280}) {
+    EXPECT_TRUE(near(px(row), py(point[size_t(row)]))) << "row " << row << " point " << point[size_t(row)] << " "
+                                                      << str(color);
+    for (int other = 0; other < 3; ++other) {
+      if (other == point[size_t(row)]) continue;
+      EXPECT_FALSE(near(px(row), py(other))) << "row " << row << " at " << other;
+    }
+  }
+  // The bad trace: slimlab's error in the panel.
+  r = launch("select shot/ctx\ncontext file " + (tmp_ / "bad.csv").string() + "\nwait-jobs 90\nwait 4\ncontext-report " +
+             report2.string() + "\n");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string second = test::read_text(report2);
+  EXPECT_NE(second.find("bad.csv:3: level '1.5' is not a level in [0, 1]"), std::string::npos) << second;
+  EXPECT_EQ(second.find("row\t"), std::string::npos) << second;
 }

@@ -121,6 +121,8 @@ SimResult simulate_context(const std::shared_ptr<const slimrt::Model>& model, co
   const slimrt::BudgetKind kind = kind_of(trace.column, o.level_kind);
   SimResult r;
   r.steps = trace.values.size();
+  r.budget_kind = kind;
+  r.rows.reserve(r.steps);
   r.chosen_count.assign(np, 0);
   r.fixed_accuracy.assign(np, 0);
   for (const auto& p : points) {
@@ -173,7 +175,9 @@ SimResult simulate_context(const std::shared_ptr<const slimrt::Model>& model, co
     const bool ok = correct_at(p, sample);
     right += ok;
     ++r.chosen_count[p];
-    if (slimrt::point_cost(points[p], kind) > budget) ++r.over_budget;
+    const double cost = slimrt::point_cost(points[p], kind);
+    if (cost > budget) ++r.over_budget;
+    r.rows.push_back({budget, cost, uint32_t(p), ok});
     for (size_t q = 0; q < np; ++q) fixed_right[q] += q == p ? ok : correct_at(q, sample);
     SimSlice& s = r.slices[row * buckets / r.steps];
     if (s.end == 0) s.begin = row;
@@ -196,6 +200,39 @@ SimResult simulate_context(const std::shared_ptr<const slimrt::Model>& model, co
   r.switches = rate ? planner.switches() : policy.switches();
   r.allowance_uj = allowance;
   return r;
+}
+
+const char* budget_unit(slimrt::BudgetKind kind) {
+  switch (kind) {
+    case slimrt::BudgetKind::kLatencyUs: return "latency_us";
+    case slimrt::BudgetKind::kMacs: return "macs";
+    default: return "energy_uj";
+  }
+}
+
+void write_rows_csv(const std::filesystem::path& file, const SimResult& r, const BudgetTrace& trace) {
+  std::ofstream out(file);
+  const std::string unit = budget_unit(r.budget_kind);
+  out << std::setprecision(10) << "row,trace_" << trace.column << ",budget_" << unit << ",cost_" << unit
+      << ",point,point_name,correct,spent_uj\n";
+  for (size_t i = 0; i < r.rows.size(); ++i) {
+    const SimStep& s = r.rows[i];
+    out << i << "," << trace.values.at(i) << "," << s.budget << "," << s.cost << "," << s.point << ","
+        << r.point_names.at(s.point) << "," << int(s.correct) << "," << r.point_energy_uj.at(s.point) << "\n";
+  }
+  if (!out) throw std::runtime_error(file.string() + ": cannot write the simulation rows");
+}
+
+void write_summary_csv(const std::filesystem::path& file, const SimResult& r) {
+  std::ofstream out(file);
+  out << std::setprecision(10) << "policy,point,accuracy,energy_uj,uj_per_inference,rows\n";
+  const double n = double(std::max<size_t>(1, r.steps));
+  out << "adaptive,," << r.adaptive_accuracy << "," << r.adaptive_energy_uj << "," << r.adaptive_energy_uj / n << ","
+      << r.steps << "\n";
+  for (size_t p = 0; p < r.point_names.size(); ++p)
+    out << "fixed," << r.point_names[p] << "," << r.fixed_accuracy[p] << "," << r.point_energy_uj[p] * double(r.steps)
+        << "," << r.point_energy_uj[p] << "," << r.chosen_count[p] << "\n";
+  if (!out) throw std::runtime_error(file.string() + ": cannot write the simulation summary");
 }
 
 }  // namespace slimlab::deploy

@@ -55,8 +55,16 @@ struct SimSlice {                  // one time slice of the trace
   double mean_point = 0;           // mean index of the chosen point
 };
 
+struct SimStep {                   // one row of the trace, as replayed
+  double budget = 0;               // in the policy's unit (a level mapped onto the points' costs)
+  double cost = 0;                 // the chosen point's cost in that unit
+  uint32_t point = 0;              // the chosen point
+  bool correct = false;            // its sample classified right
+};
+
 struct SimResult {
   size_t steps = 0;
+  slimrt::BudgetKind budget_kind = slimrt::BudgetKind::kEnergyUj;  // the unit of SimStep::budget
   std::vector<std::string> point_names;
   std::vector<double> point_energy_uj;   // per inference, per point
   std::vector<double> fixed_accuracy;    // each point alone over the same samples
@@ -67,6 +75,7 @@ struct SimResult {
   size_t over_budget = 0;                // rows where even the cheapest point exceeded the budget
   std::vector<size_t> chosen_count;      // rows per point
   std::vector<SimSlice> slices;
+  std::vector<SimStep> rows;             // one per row of the trace
 };
 
 // Row r runs test sample order[r mod test.size()] (a fixed shuffle, so every time slice
@@ -74,5 +83,14 @@ struct SimResult {
 // chosen at row r − 1 is its `current`); every fixed point runs the same samples.
 SimResult simulate_context(const std::shared_ptr<const slimrt::Model>& model, const data::ArraySet& test,
                            const BudgetTrace& trace, const SimOptions& options);
+
+// simulate-context's machine-readable output (`--csv`, `--summary-csv`; docs/ADAPTIVE.md):
+// per row "row,trace_<column>,budget_<unit>,cost_<unit>,point,point_name,correct,spent_uj"
+// (unit: energy_uj | latency_us | macs), and per policy "policy,point,accuracy,energy_uj,
+// uj_per_inference,rows" — "adaptive" first, then "fixed,<name>" per point, as the report
+// prints them. std::runtime_error naming the file when it cannot be written.
+void write_rows_csv(const std::filesystem::path& file, const SimResult& r, const BudgetTrace& trace);
+void write_summary_csv(const std::filesystem::path& file, const SimResult& r);
+const char* budget_unit(slimrt::BudgetKind kind);  // "energy_uj", "latency_us", "macs"
 
 }  // namespace slimlab::deploy

@@ -187,6 +187,8 @@ class ScriptPlayer {
       write_report(s.args[0], app_, wb_);
     } else if (s.op.rfind("new", 0) == 0) {
       new_experiment_step(s, need);
+    } else if (s.op.rfind("context", 0) == 0) {
+      context_step(s, need);
     } else if (s.op == "quit") {
       step_ = script_.size();
       frames = frame + 1;
@@ -240,6 +242,46 @@ class ScriptPlayer {
     }
   }
 
+  // View → Context simulation, scripted: context TRACE STEPS|FILE [PLANNER] simulates the
+  // selected run (exporting its points first when it has none); context-report FILE writes
+  // the summary table, the error text and each plot's frame, range and first series colour.
+  template <class Need>
+  void context_step(const ScriptStep& s, Need need) {
+    auto* panel = static_cast<ContextPanel*>(app_.panel("context"));
+    panel->open = true;
+    if (s.op == "context") {
+      need(2);
+      ContextOptions& o = panel->options();
+      o.trace = s.args[0];
+      if (o.trace == "file") o.trace_file = s.args[1];
+      else o.steps = std::stoi(s.args[1]);
+      if (s.args.size() > 2) o.planner = s.args[2];
+      const slimlab::exp::RunRecord* r = wb_.table().selected();
+      if (!r) throw std::runtime_error("context: no run selected");
+      std::string why;
+      const bool has_points = fs::exists(ContextController::points_model(r->dir));
+      if (!wb_.context().request(run_key(*r), r->dir, o, !has_points, &why)) throw std::runtime_error("context: " + why);
+    } else if (s.op == "context-report") {
+      need(1);
+      std::ofstream out(s.args[0]);
+      for (const auto& row : panel->table()) {
+        out << "row";
+        for (const std::string& c : row) out << "\t" << c;
+        out << "\n";
+      }
+      out << "best " << panel->best_row() << "\nerror " << panel->error() << "\n";
+      out.precision(17);
+      for (size_t i = 0; i < 4; ++i) {
+        const Rect& f = panel->widget(i).frame();
+        const PlotModel& m = panel->plot(i);
+        out << "plot " << i << " " << f.x0 << " " << f.y0 << " " << f.x1 << " " << f.y1 << " " << m.x.lo << " " << m.x.hi
+            << " " << m.y.lo << " " << m.y.hi << " " << (m.series.empty() ? "-" : css_color(m.series[0].color)) << "\n";
+      }
+    } else {
+      throw std::runtime_error("script line " + std::to_string(s.line) + ": unknown command '" + s.op + "'");
+    }
+  }
+
   std::vector<ScriptStep> script_;
   App& app_;
   Workbench& wb_;
@@ -281,7 +323,8 @@ void add_options(CLI::App& cli, Options& o) {
   cli.add_option("--script", o.script_file,
                  "Follow a script: wait N | move X Y | click X Y | select RUN | open FILE | set KEY VALUE | start | "
                  "wait-jobs SECONDS | sleep SECONDS | save-plot BASE | screenshot FILE | report FILE | new SOURCE | "
-                 "new-set KEY VALUE | new-stage TYPE | new-save FILE | new-start | new-report FILE | quit");
+                 "new-set KEY VALUE | new-stage TYPE | new-save FILE | new-start | new-report FILE | "
+                 "context TRACE STEPS|FILE [PLANNER] | context-report FILE | quit");
   cli.add_option("--frames", o.frames, "Quit after this many frames (0: run until closed)");
   cli.add_option("--bench-frames", o.bench_frames,
                  "Draw this many frames as fast as possible and print the frame times");

@@ -34,11 +34,13 @@ Workbench::Workbench(WorkbenchPaths paths, bool background_scan)
       scanner_(paths_.runs_root),
       deploy_(jobs_, paths_.slimlab_exe, paths_.slimrt_run_exe),
       predict_(jobs_, paths_.slimrt_run_exe),
+      context_(jobs_, paths_.slimlab_exe),
       state_(GuiState::load(state_file())),
       background_(background_scan) {
   jobs_.on_done = [this](const Job& j) {
     deploy_.on_job_done(j);
     predict_.on_job_done(j);
+    context_.on_job_done(j);
     scanner_.request_rescan();  // its run folder changed (finished, failed, measured)
   };
   if (background_) scanner_.start();

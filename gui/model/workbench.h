@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "gui/model/context_sim.h"
 #include "gui/model/deploy.h"
 #include "gui/model/experiment_form.h"
 #include "gui/model/gui_state.h"
@@ -46,6 +47,7 @@ class Workbench {
   JobQueue& jobs() { return jobs_; }
   DeployController& deploy() { return deploy_; }
   PredictController& predict() { return predict_; }
+  ContextController& context() { return context_; }
   ExperimentForm& form() { return form_; }
   NewExperiment& new_experiment() { return new_; }
   // File → Experiments folder: where the Experiments panel lists files and Save as writes.
@@ -71,6 +73,7 @@ class Workbench {
   JobQueue jobs_;
   DeployController deploy_;
   PredictController predict_;
+  ContextController context_;
   ExperimentForm form_;
   NewExperiment new_;
   GuiState state_;

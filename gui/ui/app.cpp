@@ -15,6 +15,7 @@ App::App(Workbench& wb) : wb_(wb) {
   panels_.push_back(std::make_unique<DeployPanel>(wb));
   panels_.push_back(std::make_unique<NewExperimentPanel>(wb));
   panels_.push_back(std::make_unique<ComparePanel>(wb));
+  panels_.push_back(std::make_unique<ContextPanel>(wb));
 }
 
 Panel* App::panel(const std::string& id) {

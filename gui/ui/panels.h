@@ -12,10 +12,14 @@
 //                     Pareto front; click selects a run
 //   StructurePanel    per-layer units and parameters before/after compression, precision
 //   DeployPanel       export to .slim at a precision, slimrt benchmark, measurements
+//   ContextPanel      a .slim with operating points replayed over a budget trace
+//                     (slimlab simulate-context): budget, chosen point, running
+//                     accuracy and energy over time, against every fixed point
 #include <string>
 #include <vector>
 
 #include "gui/model/compare.h"
+#include "gui/model/context_sim.h"
 #include "gui/model/views.h"
 #include "gui/ui/file_dialog.h"
 #include "gui/ui/panel.h"
@@ -195,6 +199,40 @@ class DeployPanel : public Panel {
   std::string shown_key_;  // the run whose precision precision_ defaults to
   std::string input_, try_message_;
   int model_choice_ = 0;
+  FileDialog dialog_;
+};
+
+// The selected run's operating points over a budget trace (gui/model/context_sim.h).
+class ContextPanel : public Panel {
+ public:
+  explicit ContextPanel(Workbench& wb);
+  void draw_content() override;
+  bool default_open() const override { return false; }
+  void save_state(GuiState& s) const override;
+  void load_state(const GuiState& s) override;
+  ContextOptions& options() { return options_; }
+  // What the last frame showed (tests, the scripted window): the summary table's cells
+  // (policy, accuracy, energy uJ, uJ/inf, rows), the best fixed row (-1: none), the error
+  // text ("" when none), the four plots (budget, point, accuracy, energy) and their frames.
+  const std::vector<std::vector<std::string>>& table() const { return table_; }
+  int best_row() const { return best_; }
+  const std::string& error() const { return error_; }
+  const PlotModel& plot(size_t i) const { return plots_[i]; }
+  const PlotWidget& widget(size_t i) const { return widgets_[i]; }
+
+ private:
+  void draw_controls(const exp::RunRecord& r, const ContextSim* last);
+  void draw_result(const ContextSim& s);
+  void build_table(const ContextSim& s);
+  void draw_table(const ContextSim& s);
+  ContextOptions options_;
+  std::string message_, error_;
+  std::vector<std::vector<std::string>> table_;
+  int best_ = -1;
+  int shown_id_ = 0;  // the simulation the plots and table show
+  PlotModel plots_[4];
+  PlotWidget widgets_[4] = {PlotWidget("ctx_budget"), PlotWidget("ctx_point"), PlotWidget("ctx_accuracy"),
+                            PlotWidget("ctx_energy")};
   FileDialog dialog_;
 };
 
