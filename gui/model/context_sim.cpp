@@ -273,12 +273,7 @@ std::vector<size_t> shown_rows(size_t n) {
 
 Series line_series(const std::string& name, uint32_t color, const std::vector<double>& y,
                    const std::vector<size_t>& rows) {
-  Series s;
-  s.name = name;
-  s.color = color;
-  s.line = true;
-  s.markers = false;
-  s.pickable = false;
+  Series s = Series::plain_line(name, color);
   for (size_t i : rows) {
     s.x.push_back(double(i));
     s.y.push_back(y[i]);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace slimlab::gui {
@@ -47,6 +48,16 @@ struct Series {
   bool pickable = true;        // hover / click consider its markers
   float marker_radius = 4.0f;
   float line_width = 1.5f;
+  // A plain line: no markers, not pickable (a reference line, a front, a trace).
+  static Series plain_line(std::string name, uint32_t color) {
+    Series s;
+    s.name = std::move(name);
+    s.color = color;
+    s.markers = false;
+    s.line = true;
+    s.pickable = false;
+    return s;
+  }
 };
 
 struct Rect {

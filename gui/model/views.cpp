@@ -132,13 +132,8 @@ void fill_tradeoff_plot(PlotModel& plot, const Tradeoff& t, const TradeoffOption
       }
     plot.series.push_back(std::move(s));
   }
-  Series front;
-  front.name = "Pareto front";
-  front.color = rgba(0xf0, 0xf0, 0xf0);
-  front.markers = false;
-  front.line = true;
+  Series front = Series::plain_line("Pareto front", rgba(0xf0, 0xf0, 0xf0));
   front.step = true;
-  front.pickable = false;
   front.line_width = 2.0f;
   for (size_t i : t.pareto) {
     front.x.push_back(t.x[i]);
@@ -303,7 +298,7 @@ void fill_keep_plot(PlotModel& plot, const StageTrace& t, size_t row) {
   const double iteration = it_col != t.columns.end() && size_t(it_col - t.columns.begin()) < r.size()
                                ? r[size_t(it_col - t.columns.begin())]
                                : double(row);
-  Series kept, dropped, line;
+  Series kept, dropped;
   kept.name = "kept";
   dropped.name = "dropped";
   kept.color = palette_color(4);
@@ -319,11 +314,7 @@ void fill_keep_plot(PlotModel& plot, const StageTrace& t, size_t row) {
     s.x.push_back(unit++);
     s.y.push_back(r[c]);
   }
-  line.name = "threshold";
-  line.color = rgba(0xf0, 0xf0, 0xf0);
-  line.markers = false;
-  line.line = true;
-  line.pickable = false;
+  Series line = Series::plain_line("threshold", rgba(0xf0, 0xf0, 0xf0));
   line.x = {-0.5, double(std::max(unit, 1)) - 0.5};
   line.y = {thr, thr};
   char title[160];
