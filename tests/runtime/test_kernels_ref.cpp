@@ -3,7 +3,9 @@
 // / real arithmetic, GRU and LSTM against hand-evaluated formulas.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -320,6 +322,108 @@ TEST(PoolRef, FixedAverageIsRoundedMean) {
   EXPECT_EQ(y[0], 2);   // 1.5/2·… : (0.5 + 1)/2 = 0.75 → 1.5 at fl 1 → 2 (tie up)
   EXPECT_EQ(y[1], -2);  // (1 − 3.5)/2 = −1.25 → −2.5 → −2 (tie up)
   EXPECT_EQ(y[2], 3);   // 2.5/2 = 1.25 → 2.5 → 3
+}
+
+// The reference transpose simplifies the permutation (unit axes dropped, axes that stay
+// adjacent merged) and copies strided runs: it must equal the element-by-element
+// definition y[out index] = x[in index] for every rank, permutation, unit axis and size.
+TEST(DataRef, TransposeEqualsItsDefinitionOnEveryPermutationShape) {
+  std::mt19937 rng(17);
+  int checked = 0;
+  for (int rank = 1; rank <= 5; ++rank)
+    for (int trial = 0; trial < 40; ++trial)
+      for (int bytes : {1, 2, 4, 8, 3}) {
+        TransposeArgs t;
+        t.rank = rank;
+        int64_t count = 1;
+        for (int i = 0; i < rank; ++i) {
+          t.shape[i] = std::uniform_int_distribution<int>(0, 3)(rng) == 0 ? 1 : std::uniform_int_distribution<int>(1, 5)(rng);
+          t.perm[i] = i;
+          count *= t.shape[i];
+        }
+        std::shuffle(t.perm, t.perm + rank, rng);
+        t.elem_bytes = bytes;
+        std::vector<uint8_t> x(size_t(count) * bytes), y(x.size(), 0xAB), want(x.size());
+        for (auto& v : x) v = uint8_t(rng());
+        int64_t in_stride[6], out_shape[6], idx[6] = {};
+        for (int i = rank - 1, st = 1; i >= 0; --i) {
+          in_stride[i] = st;
+          st *= int(t.shape[i]);
+        }
+        for (int i = 0; i < rank; ++i) out_shape[i] = t.shape[t.perm[i]];
+        for (int64_t n = 0; n < count; ++n) {
+          int64_t src = 0;
+          for (int i = 0; i < rank; ++i) src += idx[i] * in_stride[t.perm[i]];
+          std::memcpy(&want[size_t(n) * bytes], &x[size_t(src) * bytes], size_t(bytes));
+          for (int i = rank - 1; i >= 0; --i) {
+            if (++idx[i] < out_shape[i]) break;
+            idx[i] = 0;
+          }
+        }
+        t.x = x.data();
+        t.y = y.data();
+        ref::transpose(t);
+        ASSERT_EQ(y, want) << "rank " << rank << " trial " << trial << " bytes " << bytes;
+        ++checked;
+      }
+  EXPECT_EQ(checked, 5 * 40 * 5);
+}
+
+// The quantize / requantize kernels hoist their per-element work; each output must still be
+// exactly fixed::quantize / fixed::requantize of its input (ties, saturation, NaN, ±inf).
+TEST(DataRef, QuantizeAndRequantizeEqualTheirFixedPointDefinitions) {
+  std::mt19937 rng(23);
+  std::vector<float> x(4096);
+  for (auto& v : x) v = std::uniform_real_distribution<float>(-300, 300)(rng);
+  for (int i = 0; i < 64; ++i) x[size_t(i)] = float(i - 32) * 0.125f;  // exact ties at several FLs
+  x[100] = std::nanf("");
+  x[101] = INFINITY;
+  x[102] = -INFINITY;
+  x[103] = 3.4e38f;
+  x[104] = 1e-40f;
+  for (int fl : {-3, 0, 2, 5, 7, 12}) {
+    std::vector<int8_t> q8(x.size());
+    std::vector<int16_t> q16(x.size());
+    QuantizeArgs<int8_t> a8;
+    a8.count = int64_t(x.size());
+    a8.x = x.data();
+    a8.y = q8.data();
+    a8.q.wl_y = 8;
+    a8.q.fl_y = fl;
+    ref::quantize(a8);
+    QuantizeArgs<int16_t> a16;
+    a16.count = a8.count;
+    a16.x = x.data();
+    a16.y = q16.data();
+    a16.q.wl_y = 16;
+    a16.q.fl_y = fl;
+    ref::quantize(a16);
+    for (size_t i = 0; i < x.size(); ++i) {
+      ASSERT_EQ(q8[i], fixed::quantize(x[i], 8, fl)) << x[i] << " fl " << fl;
+      ASSERT_EQ(q16[i], fixed::quantize(x[i], 16, fl)) << x[i] << " fl " << fl;
+    }
+    for (int fl_out : {fl - 3, fl, fl + 2}) {
+      std::vector<int8_t> r8(x.size());
+      std::vector<int16_t> r16(x.size());
+      for (int xb : {8, 16})
+        for (int yb : {8, 16}) {
+          RequantizeArgs r;
+          r.count = int64_t(x.size());
+          r.x = xb == 8 ? static_cast<const void*>(q8.data()) : q16.data();
+          r.x_bits = xb;
+          r.y = yb == 8 ? static_cast<void*>(r8.data()) : r16.data();
+          r.y_bits = yb;
+          r.q.fl_x = fl;
+          r.q.wl_y = yb;
+          r.q.fl_y = fl_out;
+          ref::requantize(r);
+          for (size_t i = 0; i < x.size(); ++i) {
+            const int64_t in = xb == 8 ? q8[i] : q16[i];
+            ASSERT_EQ(yb == 8 ? int64_t(r8[i]) : int64_t(r16[i]), fixed::requantize(in, fl, yb, fl_out));
+          }
+        }
+    }
+  }
 }
 
 TEST(DataRef, TransposeAndSlice) {

@@ -2,6 +2,7 @@
 // weights, size scratch, plan the arena, bind every pointer), then invoke() only
 // calls kernels on fixed pointers — no allocation, no lookup.
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <map>
 
@@ -260,6 +261,15 @@ void Interpreter::set_input(size_t i, const float* data, size_t count) {
 
 void Interpreter::invoke() {
   for (auto& n : active_->nodes_) n->run();
+}
+
+void Interpreter::invoke_timed(double* seconds) {
+  const auto& nodes = active_->nodes_;
+  for (size_t s = 0; s < nodes.size(); ++s) {
+    const auto t0 = std::chrono::steady_clock::now();
+    nodes[s]->run();
+    seconds[s] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
 }
 
 void Interpreter::get_output(size_t i, float* data, size_t count) const {

@@ -79,8 +79,9 @@ int command_help(const std::string& cmd) {
     std::printf("usage: slimrt-run describe MODEL.slim [--device DEV]\n"
                 "  Metadata, front end (rate, window, hop, features, normalisation, smoothing), ops, tensors, arena.\n");
   else if (cmd == "bench")
-    std::printf("usage: slimrt-run bench MODEL.slim [--runs N] [--warmup N] [--threads N] [--isa ISA] [--device DEV]\n"
-                "  Median / p90 / min latency of one inference, arena, file bytes and peak RSS.\n");
+    std::printf("usage: slimrt-run bench MODEL.slim [--runs N] [--warmup N] [--threads N] [--isa ISA] [--device DEV] [--per-op]\n"
+                "  Median / p90 / min latency of one inference, arena, file bytes and peak RSS.\n"
+                "  --per-op: then each op's mean time over --runs timed invokes (kernel, MACs, share, MACs per ns).\n");
   else
     return -1;
   return 0;
@@ -94,7 +95,7 @@ int usage() {
                "             [--threads N]\n"
                "             INPUT: raw little-endian float32 (.f32/.bin/.raw), CSV (.csv, numbers separated\n"
                "             by commas or whitespace) or 16-bit PCM WAV (.wav, samples scaled to [-1, 1])\n"
-               "       slimrt-run bench MODEL.slim [--runs N] [--warmup N] [--threads N] [--isa ISA] [--device DEV]\n"
+               "       slimrt-run bench MODEL.slim [--runs N] [--warmup N] [--threads N] [--isa ISA] [--device DEV] [--per-op]\n"
                "       slimrt-run stream MODEL.slim INPUT [--hop N] [--chunk N] [--smooth N] [--smooth-mode vote|mean]\n"
                "       slimrt-run COMMAND --help   (a command's usage; raw WAV / CSV / image inputs: run --help)\n"
                "       any command: --threads N  N threads share each large dense / conv op (bit-identical)\n"
@@ -108,6 +109,7 @@ int usage() {
 std::string g_device;  // --device cpu | opencl[:N][,fp16]
 slimrt::LoadOptions g_load;  // --no-verify-checksum
 slimrt::InterpreterOptions g_opt;  // --isa, --threads, --no-views (and --device)
+bool g_per_op = false;              // bench --per-op
 
 // One `operating point` line per point of the file's table (docs/ADAPTIVE.md).
 void describe_points(const slimrt::Model& m, size_t shown) {
@@ -131,6 +133,13 @@ std::string g_point_arg;
 void pick_point(const slimrt::Model& m, slimrt::Interpreter& in) {
   g_point = g_point_arg.empty() ? m.main_point() : slimrt::tools::resolve_point(slimrt::tools::point_names(m), g_point_arg);
   in.set_operating_point(g_point);
+}
+
+// "Conv2d+Relu": the op type and its fused activation.
+std::string op_label(const slimrt::OpDesc& op) {
+  const std::string act =
+      op.activation == slimrt::fb::Activation::None ? "" : std::string("+") + slimrt::fb::EnumNameActivation(op.activation);
+  return std::string(slimrt::op_name(op.type)) + act;
 }
 
 int describe(const std::string& path) {
@@ -165,10 +174,8 @@ int describe(const std::string& path) {
     const std::string kernel = names[i] + (parts[i] > 1 ? " x" + std::to_string(parts[i]) : "");
     const auto& op = m->ops()[i];
     const auto& y = m->tensors()[size_t(op.outputs[0])];
-    std::string act = op.activation == slimrt::fb::Activation::None ? "" : std::string("+") + slimrt::fb::EnumNameActivation(op.activation);
-    std::printf("%-4zu %-16s %-24s %-22s %-14s %12lld\n", i, (std::string(slimrt::op_name(op.type)) + act).c_str(),
-                op.name.c_str(), kernel.c_str(), (std::string(slimrt::dtype_name(y.dtype)) + shape_str(y.shape)).c_str(),
-                (long long)op.macs);
+    std::printf("%-4zu %-16s %-24s %-22s %-14s %12lld\n", i, op_label(op).c_str(), op.name.c_str(), kernel.c_str(),
+                (std::string(slimrt::dtype_name(y.dtype)) + shape_str(y.shape)).c_str(), (long long)op.macs);
   }
   std::printf("\n%-4s %-28s %-6s %-18s %4s %12s\n", "#", "tensor", "dtype", "shape", "FL", "bytes");
   for (size_t i = 0; i < m->tensors().size(); ++i) {
@@ -270,6 +277,28 @@ int run(const std::string& path, const std::string& input) {
   return 0;
 }
 
+// bench --per-op: each op's mean wall time over `runs` timed invokes, its share of their
+// sum and its MACs per ns, with the kernel that ran it.
+void per_op_table(const slimrt::Model& model, slimrt::Interpreter& in, int runs) {
+  const slimrt::Model* m = model.point_graph(g_point) ? model.point_graph(g_point) : &model;
+  const auto kernels = in.kernel_names();
+  std::vector<double> seconds(kernels.size(), 0.0);
+  for (int i = 0; i < runs; ++i) in.invoke_timed(seconds.data());
+  double total = 0;
+  for (double v : seconds) total += v;
+  std::printf("\n%-4s %-16s %-24s %-26s %12s %10s %7s %8s\n", "#", "op", "name", "kernel", "MACs", "us", "share",
+              "MAC/ns");
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    const auto& op = m->ops()[i];
+    const double us = 1e6 * seconds[i] / runs;
+    std::printf("%-4zu %-16s %-24s %-26s %12lld %10.3f %6.1f%% %8.2f\n", i, op_label(op).c_str(), op.name.c_str(),
+                kernels[i].c_str(), (long long)op.macs, us, total > 0 ? 100 * seconds[i] / total : 0.0,
+                us > 0 ? double(op.macs) / (us * 1e3) : 0.0);
+  }
+  std::printf("per_op_total_us %.3f  (the sum over ops, timed one by one; median_ms above times whole invokes)\n",
+              1e6 * total / runs);
+}
+
 int bench(const std::string& path, int runs, int warmup) {
   auto m = slimrt::Model::from_file(path, g_load);
   slimrt::Interpreter in(m, g_opt);
@@ -294,6 +323,7 @@ int bench(const std::string& path, int runs, int warmup) {
   std::printf("median_ms %.4f  p90_ms %.4f  min_ms %.4f\n", median, p90, ms.front());
   std::printf("arena_bytes %zu  lower_bound %zu  file_bytes %zu  peak_rss_kib %ld\n", in.arena_bytes(),
               in.arena_lower_bound(), m->file_bytes(), peak_rss_kib());
+  if (g_per_op) per_op_table(*m, in, runs);
   if (g_opt.threads > 1) {  // the same input through one thread: the outputs must be bit-identical
     slimrt::InterpreterOptions one = g_opt;
     one.threads = 1;
@@ -366,6 +396,7 @@ int main(int argc, char** argv) {
     else if (a == "--warmup") warmup = number("--warmup");
     else if (a == "--threads") g_opt.threads = std::max(1, number("--threads"));
     else if (a == "--no-views") g_opt.views = false;
+    else if (a == "--per-op") g_per_op = true;
     else if (a == "--point") g_point_arg = g_raw.point = value("--point");
     else if (a == "--no-verify-checksum") g_load.verify_checksums = false, g_raw.load_flags = SLIMRT_LOAD_SKIP_CHECKSUMS;
     else if (a == "--columns") g_raw.columns = value("--columns");

@@ -310,6 +310,10 @@ class Interpreter {
   // inputs are quantized, BIN inputs packed by sign).
   void set_input(size_t i, const float* data, size_t count);
   void invoke();  // no allocation
+  // invoke() with each op timed: adds op s's wall seconds to seconds[s] (kernel_names().size()
+  // entries, owned by the caller). For profiling (slimrt-run bench --per-op): two clock
+  // reads per op, no allocation.
+  void invoke_timed(double* seconds);
   // Copies output i as floats (fixed point dequantized, BIN unpacked to ±1).
   void get_output(size_t i, float* data, size_t count) const;
   // Raw storage of any activation tensor (null for constants).

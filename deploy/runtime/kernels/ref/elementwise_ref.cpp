@@ -118,24 +118,84 @@ void concat(const ConcatArgs& a) {
   }
 }
 
-void transpose(const TransposeArgs& a) {
-  int64_t in_stride[6], out_shape[6], count = 1;
-  for (int i = a.rank - 1, s = 1; i >= 0; --i) {
-    in_stride[i] = s;
-    s *= int(a.shape[i]);
+namespace {
+
+// y[i] = x[i·stride] for n elements of N bytes (memcpy of a constant size: one move).
+template <int N>
+void strided_copy(char* y, const char* x, int64_t n, int64_t stride) {
+  for (int64_t i = 0; i < n; ++i) std::memcpy(y + size_t(i) * N, x + size_t(i * stride) * N, N);
+}
+
+void strided_copy_any(char* y, const char* x, int64_t n, int64_t stride, int bytes) {
+  switch (bytes) {
+    case 1: return strided_copy<1>(y, x, n, stride);
+    case 2: return strided_copy<2>(y, x, n, stride);
+    case 4: return strided_copy<4>(y, x, n, stride);
+    case 8: return strided_copy<8>(y, x, n, stride);
+    default:
+      for (int64_t i = 0; i < n; ++i)
+        std::memcpy(y + size_t(i) * bytes, x + size_t(i * stride) * bytes, size_t(bytes));
   }
+}
+
+// The same permutation on the fewest axes: size-1 axes dropped, and input axes that stay
+// next to each other in the output merged into one. Returns the rank (0: a plain copy).
+int simplify_transpose(const TransposeArgs& a, int64_t* shape, int* perm) {
+  int compact[6], kept = 0;
+  int64_t kept_shape[6];
   for (int i = 0; i < a.rank; ++i) {
-    out_shape[i] = a.shape[a.perm[i]];
-    count *= out_shape[i];
+    compact[i] = a.shape[i] == 1 ? -1 : kept;
+    if (a.shape[i] != 1) kept_shape[kept++] = a.shape[i];
   }
-  int64_t idx[6] = {};
+  int out[6], n = 0;  // the output order of the kept input axes
+  for (int i = 0; i < a.rank; ++i)
+    if (compact[a.perm[i]] >= 0) out[n++] = compact[a.perm[i]];
+  int start[6], len[6], groups = 0;  // runs of consecutive input axes, in output order
+  for (int i = 0; i < n; ++i) {
+    if (groups > 0 && out[i] == start[groups - 1] + len[groups - 1]) {
+      ++len[groups - 1];
+    } else {
+      start[groups] = out[i];
+      len[groups++] = 1;
+    }
+  }
+  for (int g = 0; g < groups; ++g) {  // group g's position in input order
+    int rank_in = 0;
+    for (int h = 0; h < groups; ++h) rank_in += start[h] < start[g];
+    perm[g] = rank_in;
+    int64_t size = 1;
+    for (int k = 0; k < len[g]; ++k) size *= kept_shape[start[g] + k];
+    shape[rank_in] = size;
+  }
+  return groups;
+}
+
+}  // namespace
+
+void transpose(const TransposeArgs& a) {
+  int64_t shape[6], in_stride[6], out_shape[6], count = 1;
+  int perm[6];
+  const int rank = simplify_transpose(a, shape, perm);
+  for (int i = 0; i < a.rank; ++i) count *= a.shape[i];
   const char* x = static_cast<const char*>(a.x);
   char* y = static_cast<char*>(a.y);
-  for (int64_t n = 0; n < count; ++n) {
+  if (rank <= 1) {  // nothing moves
+    std::memcpy(y, x, size_t(count) * size_t(a.elem_bytes));
+    return;
+  }
+  for (int i = rank - 1, s = 1; i >= 0; --i) {
+    in_stride[i] = s;
+    s *= int(shape[i]);
+  }
+  for (int i = 0; i < rank; ++i) out_shape[i] = shape[perm[i]];
+  // One strided run per position of the outer output axes (an odometer over them).
+  const int64_t run = out_shape[rank - 1], run_stride = in_stride[perm[rank - 1]];
+  int64_t idx[6] = {};
+  for (int64_t at = 0; at < count; at += run) {
     int64_t src = 0;
-    for (int i = 0; i < a.rank; ++i) src += idx[i] * in_stride[a.perm[i]];
-    std::memcpy(y + size_t(n) * a.elem_bytes, x + size_t(src) * a.elem_bytes, size_t(a.elem_bytes));
-    for (int i = a.rank - 1; i >= 0; --i) {  // odometer over the output index
+    for (int i = 0; i < rank - 1; ++i) src += idx[i] * in_stride[perm[i]];
+    strided_copy_any(y + size_t(at) * a.elem_bytes, x + size_t(src) * a.elem_bytes, run, run_stride, a.elem_bytes);
+    for (int i = rank - 2; i >= 0; --i) {
       if (++idx[i] < out_shape[i]) break;
       idx[i] = 0;
     }
@@ -152,7 +212,23 @@ void slice(const SliceArgs& a) {
 
 template <class T>
 void quantize(const QuantizeArgs<T>& a) {
-  for (int64_t i = 0; i < a.count; ++i) a.y[i] = T(fixed::quantize(a.x[i], a.q.wl_y, a.q.fl_y));
+  // fixed::quantize with its ldexp hoisted: x·2^fl is exact in double for any float x
+  // and the FL range of a word, so this is the same rounding and saturation.
+  const double scale = std::ldexp(1.0, a.q.fl_y);
+  const double lo = double(fixed::qmin(a.q.wl_y)), hi = double(fixed::qmax(a.q.wl_y));
+  for (int64_t i = 0; i < a.count; ++i) {
+    const double w = double(a.x[i]) * scale + 0.5;  // the result is ⌊w⌋, saturated
+    if (!(w == w)) {
+      a.y[i] = T(0);  // NaN
+    } else if (w <= lo) {
+      a.y[i] = T(lo);
+    } else if (w >= hi) {
+      a.y[i] = T(hi);
+    } else {  // lo < w < hi: truncation, one down for a negative non-integer (no libm call)
+      const int64_t t = int64_t(w);
+      a.y[i] = T(t - (w < double(t) ? 1 : 0));
+    }
+  }
 }
 
 template <class T>
@@ -160,13 +236,28 @@ void dequantize(const DequantizeArgs<T>& a) {
   for (int64_t i = 0; i < a.count; ++i) a.y[i] = float(fixed::dequantize(a.x[i], a.q.fl_x));
 }
 
-void requantize(const RequantizeArgs& a) {
-  for (int64_t i = 0; i < a.count; ++i) {
-    const int64_t q = a.x_bits == 8 ? static_cast<const int8_t*>(a.x)[i] : static_cast<const int16_t*>(a.x)[i];
-    const int64_t v = fixed::requantize(q, a.q.fl_x, a.q.wl_y, a.q.fl_y);
-    if (a.y_bits == 8) static_cast<int8_t*>(a.y)[i] = int8_t(v);
-    else static_cast<int16_t*>(a.y)[i] = int16_t(v);
+namespace {
+template <class X, class Y>
+void requantize_typed(const RequantizeArgs& a) {
+  const X* x = static_cast<const X*>(a.x);
+  Y* y = static_cast<Y*>(a.y);
+  const int shift = a.q.fl_x - a.q.fl_y;
+  const int64_t lo = fixed::qmin(a.q.wl_y), hi = fixed::qmax(a.q.wl_y);
+  const auto clamp = [lo, hi](int64_t v) { return Y(v < lo ? lo : v > hi ? hi : v); };
+  if (shift > 0 && shift < 63) {  // fixed::rounding_shift's right shift, hoisted
+    const int64_t half = int64_t(1) << (shift - 1);
+    for (int64_t i = 0; i < a.count; ++i) y[i] = clamp((int64_t(x[i]) + half) >> shift);
+  } else if (shift <= 0 && shift > -40) {  // an exact left shift of a 16-bit value
+    for (int64_t i = 0; i < a.count; ++i) y[i] = clamp(int64_t(x[i]) * (int64_t(1) << -shift));
+  } else {
+    for (int64_t i = 0; i < a.count; ++i) y[i] = Y(fixed::requantize(x[i], a.q.fl_x, a.q.wl_y, a.q.fl_y));
   }
+}
+}  // namespace
+
+void requantize(const RequantizeArgs& a) {  // the storage types chosen once, not per element
+  if (a.x_bits == 8) return a.y_bits == 8 ? requantize_typed<int8_t, int8_t>(a) : requantize_typed<int8_t, int16_t>(a);
+  return a.y_bits == 8 ? requantize_typed<int16_t, int8_t>(a) : requantize_typed<int16_t, int16_t>(a);
 }
 
 template <class T>
