@@ -6,15 +6,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "codegen/codegen.h"
+#include "codegen/fixed_front_end.h"
 #include "codegen/verify.h"
 #include "datasets/wav.h"
 #include "slimrt/runtime.h"
@@ -130,6 +134,9 @@ class McuFrontEnd : public testing::Test {
   void expect_bit_exact(const slimrt::ModelWriter& m, const std::string& tag, const std::vector<std::string>& cores) {
     const std::string slim = (root_ / (tag + ".slim")).string();
     m.write_file(slim);
+    expect_file_bit_exact(slim, tag, cores);
+  }
+  void expect_file_bit_exact(const std::string& slim, const std::string& tag, const std::vector<std::string>& cores) {
     expect_outputs_vary(slim);
     slimrt::mcu::GenOptions o;
     o.vectors = kClips;
@@ -181,6 +188,87 @@ TEST_F(McuFrontEnd, MfccInt16FeaturesAndLogitsAreBitExact) {
   f.n_mfcc = 13, f.dtype = DType::I16, f.fl = 8;
   expect_bit_exact(keyword_model(f, false), "mfcc_features", {"cortex-m4", "cortex-m33"});
   expect_bit_exact(keyword_model(f, true), "mfcc_kws", {"cortex-m4"});
+}
+
+// What `slimlab export --front-end -p int8` writes: x → AudioFeatures (f32) → Normalize
+// per band → Quantize (int8, FL 4) → then Dequantize (head = false: the network's input is
+// the output) or flatten → Dense 10 → Dequantize.
+slimrt::ModelWriter float_front_end_model(bool head) {
+  slimrt::ModelWriter m;
+  const int x = m.add_tensor("samples", DType::F32, {kClip});
+  const int feat = m.add_tensor("features", DType::F32, {1, 40, 101});
+  m.add_op(OpType::AudioFeatures, "frontend", {x}, {feat}).frontend = params({});
+  std::vector<float> mean(40), sd(40);
+  for (size_t b = 0; b < 40; ++b) mean[b] = -9.0f + 0.1f * float(b), sd[b] = 2.5f + 0.02f * float(b);
+  const int mt = m.add_f32("frontend.mean", {40}, mean), st = m.add_f32("frontend.std", {40}, sd);
+  const int norm = m.add_tensor("input", DType::F32, {1, 40, 101});
+  m.add_op(OpType::Normalize, "frontend.normalize", {feat, mt, st}, {norm}).axis = 1;
+  const int q = m.add_tensor("input.quantized", DType::I8, {1, 40, 101}, 4);
+  m.add_op(OpType::Quantize, "input.quantize", {norm}, {q});
+  int y = q;
+  if (head) {
+    const int flat = m.add_tensor("flat", DType::I8, {4040}, 4);
+    m.add_op(OpType::Reshape, "flatten", {q}, {flat});
+    const auto w = random_i8(size_t(10 * 4040), 5, 20);
+    const int wt = m.add_constant("fc.weight", DType::I8, {10, 4040}, w.data(), w.size(), 7);
+    y = m.add_tensor("logits", DType::I8, {10}, 0);
+    m.add_op(OpType::Dense, "fc", {flat, wt}, {y});
+  }
+  const int yf = m.add_tensor("out", DType::F32, head ? std::vector<int64_t>{10} : std::vector<int64_t>{1, 40, 101});
+  m.add_op(OpType::Dequantize, "out.dequantize", {y}, {yf});
+  m.inputs = {x};
+  m.outputs = {yf};
+  return m;
+}
+
+std::shared_ptr<const slimrt::Model> load(const slimrt::ModelWriter& w) {
+  slimrt_frontend_register();
+  const auto bytes = w.finish();
+  return slimrt::Model::from_memory(bytes.data(), bytes.size());
+}
+
+// The network's int8 input over the FSDD clips, from `model`.
+std::vector<float> network_inputs(const std::shared_ptr<const slimrt::Model>& model, const std::vector<float>& x) {
+  slimrt::Interpreter in(model);
+  std::vector<float> all, y(4040);
+  for (int v = 0; v < kClips; ++v) {
+    in.set_input(0, x.data() + size_t(v) * kClip, size_t(kClip));
+    in.invoke();
+    in.get_output(0, y.data(), y.size());
+    all.insert(all.end(), y.begin(), y.end());
+  }
+  return all;
+}
+
+// slimlab's float front end rewritten with the fixed-point one (slimrt-mcu
+// --fixed-front-end): AudioFeatures i16 → per-band Conv1d → requantize; the network's
+// int8 input agrees with the float front end's within one step, and the device runs the
+// rewritten model bit for bit as slimrt.
+TEST_F(McuFrontEnd, FloatFrontEndRewrittenInFixedPoint) {
+  const auto fixed_bytes = [](const slimrt::ModelWriter& w) {
+    return slimrt::mcu::fixed_audio_front_end(*load(w), "float_front_end.slim");
+  };
+  const std::vector<uint8_t> features = fixed_bytes(float_front_end_model(false));
+  const auto fixed = slimrt::Model::from_memory(features.data(), features.size());
+  EXPECT_EQ(fixed->ops()[0].type, OpType::AudioFeatures);
+  EXPECT_EQ(fixed->tensors()[size_t(fixed->ops()[0].outputs[0])].dtype, DType::I16);
+  EXPECT_EQ(fixed->ops()[1].type, OpType::Conv1d);
+  const std::vector<float> a = network_inputs(load(float_front_end_model(false)), inputs_);
+  const std::vector<float> b = network_inputs(fixed, inputs_);
+  size_t same = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_LE(std::fabs(a[i] - b[i]), 1.0f / 16) << "value " << i;
+    same += a[i] == b[i];
+  }
+  EXPECT_GE(double(same), 0.9 * double(a.size())) << same << " of " << a.size() << " equal";
+  std::cout << "[ parity   ] fixed vs float front end: " << same << " of " << a.size() << " int8 inputs equal\n";
+  const std::vector<uint8_t> kws = fixed_bytes(float_front_end_model(true));
+  const std::string slim = (root_ / "rewritten.slim").string();
+  std::FILE* f = std::fopen(slim.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  std::fwrite(kws.data(), 1, kws.size(), f);
+  std::fclose(f);
+  expect_file_bit_exact(slim, "rewritten", {"cortex-m4"});
 }
 
 std::string generate_error(const slimrt::ModelWriter& m, const std::string& tag) {
