@@ -36,6 +36,7 @@ constexpr int64_t kClip = 8000;  // 1 s at 8 kHz, the workbench's FSDD clip
 constexpr int kClips = 4;
 
 struct Front {
+  int64_t clip = kClip;  // samples
   int n_fft = 256, n_mfcc = 0;
   DType dtype = DType::I8;
   int fl = 3;
@@ -61,8 +62,8 @@ std::vector<int8_t> random_i8(size_t n, uint32_t seed, int range) {
 // Dequantize (int8 throughout; the features requantized to int8 first when they are i16).
 slimrt::ModelWriter keyword_model(const Front& f, bool head) {
   slimrt::ModelWriter m;
-  const int F = f.n_mfcc > 0 ? f.n_mfcc : 40, T = 101;
-  const int x = m.add_tensor("samples", DType::F32, {kClip});
+  const int F = f.n_mfcc > 0 ? f.n_mfcc : 40, T = int(1 + f.clip / 80);  // hop 80
+  const int x = m.add_tensor("samples", DType::F32, {f.clip});
   int feat = m.add_tensor("features", f.dtype, {F, T}, f.fl);
   m.add_op(OpType::AudioFeatures, "frontend", {x}, {feat}).frontend = params(f);
   if (!head) {  // (float features are the output as they are)
@@ -131,20 +132,29 @@ class McuFrontEnd : public testing::Test {
     fs::remove_all(root_, ec);
   }
   // Generates `m` with the FSDD clips as vectors; checks the host build, then each core under qemu.
-  void expect_bit_exact(const slimrt::ModelWriter& m, const std::string& tag, const std::vector<std::string>& cores) {
+  void expect_bit_exact(const slimrt::ModelWriter& m, const std::string& tag, const std::vector<std::string>& cores,
+                        int64_t clip = kClip) {
     const std::string slim = (root_ / (tag + ".slim")).string();
     m.write_file(slim);
-    expect_file_bit_exact(slim, tag, cores);
+    expect_file_bit_exact(slim, tag, cores, clip);
   }
-  void expect_file_bit_exact(const std::string& slim, const std::string& tag, const std::vector<std::string>& cores) {
-    expect_outputs_vary(slim);
+  // The first `clip` samples of each FSDD clip.
+  std::vector<float> clips(int64_t clip) const {
+    std::vector<float> x;
+    for (int v = 0; v < kClips; ++v)
+      x.insert(x.end(), inputs_.begin() + v * kClip, inputs_.begin() + v * kClip + clip);
+    return x;
+  }
+  void expect_file_bit_exact(const std::string& slim, const std::string& tag, const std::vector<std::string>& cores,
+                             int64_t clip = kClip) {
+    expect_outputs_vary(slim, clip);
     slimrt::mcu::GenOptions o;
     o.vectors = kClips;
-    o.inputs = inputs_;
+    o.inputs = clips(clip);
     const std::string dir = (root_ / tag).string();
     const auto r = slimrt::mcu::generate(slim, dir, o);
     EXPECT_EQ(r.vectors, kClips);
-    EXPECT_EQ(r.input_bytes, size_t(kClip) * 2) << "the device input is int16 PCM";
+    EXPECT_EQ(r.input_bytes, size_t(clip) * 2) << "the device input is int16 PCM";
     if (have("cc")) {
       EXPECT_EQ(slimrt::mcu::run_host(dir).match, kClips) << "host build differs from slimrt; see " << dir;
     }
@@ -161,12 +171,12 @@ class McuFrontEnd : public testing::Test {
     }
   }
   // The check is not trivial: slimrt's outputs over the clips take many different values.
-  void expect_outputs_vary(const std::string& slim) {
+  void expect_outputs_vary(const std::string& slim, int64_t clip) {
     slimrt_frontend_register();
     slimrt::Interpreter in(slimrt::Model::from_file(slim));
     std::set<float> seen;
     for (int v = 0; v < kClips; ++v) {
-      in.set_input(0, inputs_.data() + size_t(v) * kClip, size_t(kClip));
+      in.set_input(0, inputs_.data() + size_t(v) * kClip, size_t(clip));
       in.invoke();
       std::vector<float> y(size_t(in.output(0).numel));
       in.get_output(0, y.data(), y.size());
@@ -181,6 +191,13 @@ class McuFrontEnd : public testing::Test {
 TEST_F(McuFrontEnd, LogMelInt8FeaturesAndLogitsAreBitExact) {
   expect_bit_exact(keyword_model({}, false), "logmel_features", {"cortex-m4", "cortex-m3"});
   expect_bit_exact(keyword_model({}, true), "logmel_kws", {"cortex-m4", "cortex-m3"});
+}
+
+// A Cortex-M0 (v6-M: no CLZ, no 64-bit multiply; 16 KiB of RAM) with a 0.25 s clip.
+TEST_F(McuFrontEnd, LogMelOnCortexM0IsBitExact) {
+  Front f;
+  f.clip = 2000;
+  expect_bit_exact(keyword_model(f, true), "logmel_m0", {"cortex-m0"}, f.clip);
 }
 
 TEST_F(McuFrontEnd, MfccInt16FeaturesAndLogitsAreBitExact) {
