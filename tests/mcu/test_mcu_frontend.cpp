@@ -96,7 +96,7 @@ slimrt::ModelWriter keyword_model(const Front& f, bool head) {
   return m;
 }
 
-// Every 500th FSDD recording (sorted: several speakers and digits), cropped or zero-padded
+// Every 750th FSDD recording (sorted: several speakers and digits), cropped or zero-padded
 // to the clip as the workbench's audio pipeline does; empty when the data set is absent.
 std::vector<float> fsdd_inputs() {
   const fs::path dir = shared_datasets() / "fsdd/recordings";
