@@ -16,7 +16,16 @@ struct Plan {
   std::map<int, size_t> offset;          // activation tensor → arena offset
   std::map<int, size_t> scratch;         // op index → arena offset of its scratch (LSTM cell state)
   size_t arena_bytes = 0;
+  // The model starts with a fixed-point AudioFeatures on its raw input: the device input
+  // is int16 PCM (slimrt's pcm16 of the float samples), not the f32 tensor.
+  bool pcm_input = false;
+  size_t input_bytes = 0;  // the device input's bytes
 };
+// The fixed-point front end's scratch (fixed_log_mel_features' s32 then s64 words): the
+// int32 part's bytes, 8-aligned, and the whole.
+inline size_t log_mel_s32_bytes(const FrontEndParams& p) { return (size_t(p.n_fft + p.n_mels) * 4 + 7) / 8 * 8; }
+inline size_t log_mel_scratch_bytes(const FrontEndParams& p) { return log_mel_s32_bytes(p) + size_t(p.n_fft / 2 + 1) * 8; }
+bool is_fixed(DType d);
 // Plans `model`: drops a leading Quantize of the model input and a trailing Dequantize of
 // its output (the caller's integer interface), aliases Reshape outputs to their inputs and
 // places every activation with slimrt's arena planner (8-byte alignment).
@@ -26,8 +35,8 @@ class Emitter {
  public:
   Emitter(const Model& model, const Plan& plan, const std::string& origin) : m_(model), plan_(plan), origin_(origin) {}
 
-  // "arena + offset" of op `op`'s scratch, as int32_t*.
-  std::string scratch(int op) const;
+  // "arena + offset" of op `op`'s scratch (+ `at` bytes), as ctype*.
+  std::string scratch(int op, size_t at = 0, const char* ctype = "int32_t") const;
   // "arena + offset" cast to the tensor's C element type.
   std::string act(int tensor) const;
   // The name of a const array holding constant tensor `tensor` (written once), or "0"
@@ -42,6 +51,7 @@ class Emitter {
   [[noreturn]] void fail(size_t op_index, const std::string& what) const;
   const TensorDesc& t(int i) const { return m_.tensors()[size_t(i)]; }
   const Model& model() const { return m_; }
+  const Plan& plan() const { return plan_; }
 
   std::ostringstream data;    // weights, thresholds, tables (flash)
   std::ostringstream consts;  // parameter blocks (flash), after `data`

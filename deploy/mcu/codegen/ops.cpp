@@ -12,10 +12,11 @@
 
 namespace slimrt::mcu {
 
+bool is_fixed(DType d) { return d == DType::I8 || d == DType::I16; }
+
 namespace {
 using std::to_string;
 
-bool is_fixed(DType d) { return d == DType::I8 || d == DType::I16; }
 const char* sfx(DType d) { return d == DType::I8 ? "i8" : d == DType::I16 ? "i16" : "f32"; }
 // A float as an exact C literal (hexadecimal: no decimal rounding on the way).
 std::string float_literal(float v) {
@@ -241,7 +242,8 @@ void emit_movement(Emitter& e, size_t i, const OpDesc& op, const std::string& p)
 }
 }  // namespace
 
-void emit_gru(Emitter& e, size_t i, const OpDesc& op, const std::string& p);  // gru.cpp
+void emit_gru(Emitter& e, size_t i, const OpDesc& op, const std::string& p);    // gru.cpp
+void emit_audio(Emitter& e, size_t i, const OpDesc& op, const std::string& p);  // frontend.cpp
 
 namespace {
 // Add / Sub / Mul on fixed point (ops/add.cpp): operands of one dtype; Add / Sub shift
@@ -307,6 +309,13 @@ void emit_op(Emitter& e, size_t i) {
     case OpType::Lstm:
       if (!is_fixed(e.t(op.inputs[0]).dtype)) e.fail(i, "float RNNs have no device kernel (export it in fixed point)");
       return emit_gru(e, i, op, p);
+    case OpType::AudioFeatures: return emit_audio(e, i, op, p);
+    case OpType::DeepSenseFeatures:
+    case OpType::Normalize:
+    case OpType::Resample:
+    case OpType::ImageResize:
+      e.fail(i, "this front-end op has no device kernel yet (on the device: AudioFeatures with a fixed-point output; "
+                "DeepSenseFeatures, Normalize, Resample and ImageResize are still refused)");
     default: e.fail(i, "no device kernel for this op");
   }
 }

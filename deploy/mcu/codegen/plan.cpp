@@ -45,6 +45,15 @@ Plan plan_model(const Model& m, const std::string& origin) {
   }
   for (size_t i = first; i < last; ++i) plan.ops.push_back(int(i));
   if (plan.ops.empty()) fail_model(origin, "no op left to run on the device");
+  const TensorDesc& in = m.tensors()[size_t(plan.input)];
+  plan.pcm_input = first == 0 && ops[0].type == OpType::AudioFeatures && ops[0].inputs[0] == plan.input &&
+                   is_fixed(m.tensors()[size_t(ops[0].outputs[0])].dtype);
+  plan.input_bytes = plan.pcm_input ? size_t(in.numel) * 2 : in.bytes;
+  for (size_t i = 1; plan.pcm_input && i < last; ++i)
+    for (int t : ops[i].inputs)
+      if (t == plan.input)
+        fail_model(origin, "op " + std::to_string(i) + " '" + ops[i].name +
+                               "' reads the raw samples too: the device front end takes them as int16 PCM");
 
   // Alias groups: a Reshape's output is its input's bytes.
   const size_t nt = m.tensors().size();
@@ -75,17 +84,22 @@ Plan plan_model(const Model& m, const std::string& origin) {
   for (size_t i = 0; i < nt; ++i)
     if (life[i].second >= 0) {
       for (size_t j = 0; j < nt; ++j)
-        if (size_t(find(int(j))) == i && !m.tensors()[j].constant()) sizes[i] = std::max(sizes[i], m.tensors()[j].bytes);
+        if (size_t(find(int(j))) == i && !m.tensors()[j].constant())
+          sizes[i] = std::max(sizes[i], int(j) == plan.input ? plan.input_bytes : m.tensors()[j].bytes);
     } else {
       life[i] = {0, 0};
     }
-  // Scratch: an LSTM's cell state (hidden int32), alive during its own step only.
+  // Scratch, alive during its own op's step only: an LSTM's cell state (hidden int32), the
+  // fixed-point front end's working words.
   std::vector<int> scratch_ops;
   for (int s = 0; s < steps; ++s) {
     const OpDesc& op = ops[size_t(plan.ops[size_t(s)])];
-    if (op.type != OpType::Lstm) continue;
+    size_t bytes = 0;
+    if (op.type == OpType::Lstm) bytes = size_t(m.tensors()[size_t(op.inputs[2])].shape[1]) * 4;
+    if (op.type == OpType::AudioFeatures && plan.pcm_input && s == 0) bytes = log_mel_scratch_bytes(op.frontend);
+    if (bytes == 0) continue;
     scratch_ops.push_back(plan.ops[size_t(s)]);
-    sizes.push_back(size_t(m.tensors()[size_t(op.inputs[2])].shape[1]) * 4);
+    sizes.push_back(bytes);
     life.push_back({s, s});
   }
   const ArenaPlan ap = plan_arena(sizes, life, 8);
@@ -102,16 +116,16 @@ Plan plan_model(const Model& m, const std::string& origin) {
 std::string Emitter::act(int tensor) const {
   auto it = plan_.offset.find(tensor);
   if (it == plan_.offset.end()) throw Error(origin_ + ": tensor '" + t(tensor).name + "' has no arena slot");
-  const char* ct = c_type(t(tensor).dtype);
+  const char* ct = plan_.pcm_input && tensor == plan_.input ? "int16_t" : c_type(t(tensor).dtype);
   if (!ct) throw Error(origin_ + ": tensor '" + t(tensor).name + "' is " + dtype_name(t(tensor).dtype) +
                        ", which the device export does not store");
   return std::string("((") + ct + "*)(slim_arena + " + std::to_string(it->second) + "))";
 }
 
-std::string Emitter::scratch(int op) const {
+std::string Emitter::scratch(int op, size_t at, const char* ctype) const {
   auto it = plan_.scratch.find(op);
   if (it == plan_.scratch.end()) throw Error(origin_ + ": op " + std::to_string(op) + " has no scratch");
-  return "((int32_t*)(slim_arena + " + std::to_string(it->second) + "))";
+  return std::string("((") + ctype + "*)(slim_arena + " + std::to_string(it->second + at) + "))";
 }
 
 std::string Emitter::unique(const std::string& base) {
@@ -169,7 +183,7 @@ std::string Emitter::table(const std::string& base, const char* ctype, const std
   data << "static const " << ctype << " " << name << "[" << (values.empty() ? 1 : values.size()) << "] = {";
   for (size_t i = 0; i < values.size(); ++i) data << (i % 16 == 0 ? "\n " : " ") << values[i] << ",";
   data << "\n};\n";
-  const size_t elem = std::strcmp(ctype, "int8_t") == 0 ? 1 : std::strcmp(ctype, "int16_t") == 0 ? 2 : 4;
+  const size_t elem = std::strcmp(ctype, "int8_t") == 0 ? 1 : std::strstr(ctype, "int16_t") ? 2 : 4;
   const_bytes += values.size() * elem;
   return name;
 }

@@ -84,7 +84,7 @@ void parse_harness(const std::string& text, Figures* f, uint64_t* ticks) {
   }
 }
 
-const char* kSources = "slim_model.c slim_mcu.c slim_mcu_bnn.c slim_mcu_pool.c slim_mcu_rnn.c";
+const char* kSources = "slim_model.c slim_mcu.c slim_mcu_bnn.c slim_mcu_pool.c slim_mcu_rnn.c slim_mcu_frontend.c";
 }  // namespace
 
 Figures run_host(const std::string& dir) {

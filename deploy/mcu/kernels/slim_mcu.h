@@ -195,6 +195,36 @@ void smcu_lstm_i16(const smcu_lstm* p, const int16_t* x, int16_t* y, int32_t* c)
 void smcu_gru_i8(const smcu_gru* p, const int8_t* x, int8_t* y);
 void smcu_gru_i16(const smcu_gru* p, const int16_t* x, int16_t* y);
 
+/* ---- fixed-point audio front end: int16 PCM → log-mel / MFCC (slimrt's
+ * fixed_log_mel_features, deploy/runtime/frontend/fixed_log_mel.cpp, loop for loop).
+ * Every table is computed at export by slimrt's prepare_fixed_log_mel. ---- */
+typedef struct {
+  int32_t n_fft, win_length, hop_length, win_offset; /* frame t reads x[t·hop − n_fft/2 + win_offset + i], i < win */
+  int32_t clip, frames, n_mels, n_mfcc;  /* n_mfcc 0: log-mel features */
+  int32_t block_bits;                    /* butterfly inputs < 2^block_bits */
+  int32_t mel_scale;                     /* mel weights are w · 2^mel_scale */
+  int32_t out_bits, out_shift, lo, hi;   /* output word (8 / 16), Q16 (Q31 for MFCC) → FL shift, saturation */
+  int32_t floor_exponent;                /* the log floor 1e-6 = floor_mantissa · 2^floor_exponent */
+  uint32_t floor_mantissa;
+  int32_t floor_ln;                      /* ln(floor) in Q16 (an all-zero band) */
+  int32_t ln2_q30;
+  const uint16_t* window;     /* Q15 Hann, win_length */
+  const uint16_t* bitrev;     /* n_fft/2 */
+  const int32_t* stage_re;    /* Q30, [H + j] = e^{−iπj/H}, n_fft/2 */
+  const int32_t* stage_im;
+  const int32_t* split_re;    /* Q30, e^{−2πik/n}, n_fft/2 + 1 */
+  const int32_t* split_im;
+  const uint16_t* mel_start;  /* filter m: bins mel_start[m] .. + mel_len[m], weights from mel_offset[m] */
+  const uint16_t* mel_len;
+  const uint16_t* mel_offset;
+  const uint16_t* mel_w;
+  const int32_t* log2_q16;    /* 129 entries: log2(1 + i/128) in Q16 */
+  const int16_t* dct_q15;     /* n_mfcc × n_mels, or 0 */
+} smcu_log_mel_p;
+/* x: clip int16 samples → y [features][frames] (int8 / int16 by out_bits). Scratch:
+ * s32 n_fft + n_mels int32, s64 n_fft/2 + 1 uint64 (in the arena). */
+void smcu_log_mel(const smcu_log_mel_p* p, const int16_t* x, void* y, int32_t* s32, uint64_t* s64);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,6 +3,7 @@
 // quantized.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <string>
 
 #include "frontend/internal.h"
@@ -13,10 +14,10 @@ namespace slimrt::frontend {
 
 namespace {
 
-constexpr int kBlockBits = 29;                  // components < 2^29 before a butterfly stage
-constexpr int64_t kLn2Q30 = 744261118;          // round(ln 2 · 2^30)
-constexpr uint64_t kFloorMantissa = 1099512;    // 1e-6 ≈ 1099512 · 2^−40
-constexpr int kFloorExponent = -40;
+constexpr int kBlockBits = kFixedBlockBits;
+constexpr int64_t kLn2Q30 = kFixedLn2Q30;
+constexpr uint64_t kFloorMantissa = kFixedFloorMantissa;
+constexpr int kFloorExponent = kFixedFloorExponent;
 
 // round(log2(1 + i/128) · 2^16), i = 0 .. 128.
 constexpr int32_t kLog2Table[129] = {
@@ -233,6 +234,7 @@ FixedLogMelPlan prepare_fixed_log_mel(const LogMelOptions& options, int word_len
   p.mel_scale = wmax > 0 ? int(std::floor(std::log2(65535.0 / wmax))) : 0;
   for (float w : g.mel_weights) p.mel_weights_q.push_back(uint16_t(std::lround(std::ldexp(double(w), p.mel_scale))));
   for (float d : g.dct) p.dct_q15.push_back(int32_t(std::lround(double(d) * 32768.0)));
+  p.log2_q16.assign(std::begin(kLog2Table), std::end(kLog2Table));
   p.scratch32 = size_t(n) + size_t(options.n_mels);  // re, im (n/2 each), column
   p.scratch64 = size_t(g.bins);
   return p;

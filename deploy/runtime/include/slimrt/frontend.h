@@ -17,6 +17,7 @@
 //   audio resample   datasets/resample.cpp (Kaiser-windowed sinc; the workbench calls this one)
 //   image            datasets/image_folder.cpp decode + resize_into (u8 → /255, bilinear,
 //                    pixel centres aligned), then the per-channel normalisation
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -269,8 +270,20 @@ struct FixedLogMelPlan {
   std::vector<uint16_t> mel_weights_q;  // geometry.mel_weights · 2^mel_scale
   int mel_scale = 0;
   std::vector<int32_t> dct_q15;  // n_mfcc × n_mels
+  std::vector<int32_t> log2_q16;  // round(log2(1 + i/128)·2^16), i = 0 .. 128: the log table
   size_t scratch32 = 0, scratch64 = 0;  // int32 / uint64 words of working memory per call
 };
+// Constants of the per-frame path (the microcontroller port, deploy/mcu, reads them too).
+inline constexpr int kFixedBlockBits = 29;                // components < 2^29 before a butterfly stage
+inline constexpr int64_t kFixedLn2Q30 = 744261118;        // round(ln 2 · 2^30)
+inline constexpr uint64_t kFixedFloorMantissa = 1099512;  // the floor 1e-6 ≈ 1099512 · 2^−40
+inline constexpr int kFixedFloorExponent = -40;
+// The int16 PCM sample of a float sample (a 16-bit WAV's value·2^15): nearest (ties to
+// even), saturated — how the AudioFeatures op feeds the fixed-point front end.
+inline int16_t pcm16(float x) {
+  const float v = std::nearbyint(x * 32768.0f);
+  return int16_t(v < -32768.0f ? -32768.0f : (v > 32767.0f ? 32767.0f : v));
+}
 // Throws std::invalid_argument for the options prepare_log_mel refuses, an n_fft that
 // is not a power of two, or a format outside 2 ≤ word_length ≤ 16, 0 ≤ frac_bits < word_length.
 FixedLogMelPlan prepare_fixed_log_mel(const LogMelOptions& options, int word_length, int frac_bits);

@@ -82,10 +82,7 @@ struct FixedAudioNode : Node {
   std::vector<uint64_t> s64;
   void run() override {
     // The int16 PCM a 16-bit WAV holds: value·2^15, rounded and saturated.
-    for (size_t i = 0; i < pcm.size(); ++i) {
-      const float v = std::nearbyint(x[i] * 32768.0f);
-      pcm[i] = int16_t(std::clamp(v, -32768.0f, 32767.0f));
-    }
+    for (size_t i = 0; i < pcm.size(); ++i) pcm[i] = fr::pcm16(x[i]);
     const int64_t n = int64_t(pcm.size());
     if (i8) fr::fixed_log_mel_features(plan, pcm.data(), n, s32.data(), s64.data(), static_cast<int8_t*>(y));
     else fr::fixed_log_mel_features(plan, pcm.data(), n, s32.data(), s64.data(), static_cast<int16_t*>(y));
