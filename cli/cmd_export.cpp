@@ -30,6 +30,7 @@
 #include "deploy/export/front_end.h"
 #include "deploy/export/measure.h"
 #include "codegen/export.h"
+#include "codegen/fixed_front_end.h"
 #include "experiments/experiment.h"
 #include "experiments/results.h"
 #include "import/onnx_export.h"
@@ -92,6 +93,40 @@ RunData rebuild_run_data(const fs::path& dir, const std::string& precision, bool
   o.calibration = d.train.values.data();
   o.calibration_samples = int64_t(d.train.size());
   return rd;
+}
+
+// --front-end: the exported network `out` written again behind the sensor front end its
+// dataset configuration implies.
+void write_front_end(const fs::path& out, const data::DatasetConfig* config, const data::PreparedData* d) {
+  if (!d || !config) throw std::runtime_error("--front-end needs the run's config.toml (the dataset configuration)");
+  const slimrt::frontend::FrontEndSpec spec = deploy::front_end_spec(*config, *d);
+  std::ifstream in(out, std::ios::binary);
+  const std::vector<uint8_t> network((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<uint8_t> bytes = deploy::with_front_end(network, spec);
+  slimrt::ModelWriter::write_bytes(out.string(), bytes);
+  std::cout << "front end " << deploy::describe(spec) << "\nwrote " << out.string() << " again with it: " << bytes.size()
+            << " bytes, takes raw input (slimrt-run run|stream " << out.string() << " <wav|csv|image>)\n";
+}
+
+// --front-end --target: the device runs the fixed-point audio front end, so a fixed-point
+// export's float head (AudioFeatures → Normalize → Quantize) is rewritten with it
+// (slimrt::mcu::fixed_audio_front_end; docs/MCU.md), and the device's test vectors are the
+// test split's raw clips — the same clips in the same order, rebuilt with
+// audio_features = "raw" and no normalisation (the rebuilt data holds features).
+data::PreparedData device_front_end(const fs::path& out, deploy::ExportPrecision p, const exp::Experiment& e) {
+  if (p != deploy::ExportPrecision::kInt8 && p != deploy::ExportPrecision::kInt16)
+    throw std::runtime_error("--front-end with --target needs -p int8 or int16: the device runs the fixed-point "
+                             "audio front end (docs/MCU.md)");
+  std::vector<uint8_t> bytes = slimrt::mcu::fixed_audio_front_end(*slimrt::Model::from_file(out.string()), out.string());
+  slimrt::ModelWriter::write_bytes(out.string(), bytes);
+  std::cout << "rewrote " << out.string() << " with the fixed-point audio front end the device runs: " << bytes.size()
+            << " bytes\n";
+  data::DatasetConfig raw = e.dataset;
+  raw.audio.type = "raw";
+  raw.normalize = false;
+  raw.normalize_per_group = false;
+  std::cout << "rebuilding the test split as raw clips for the device's test vectors\n";
+  return data::prepare(raw);
 }
 
 // The run folder (a path, or <experiment>/<run id> under `root`), checked to hold model.h5.
@@ -220,22 +255,21 @@ void add_export_command(CLI::App& app) {
     // --front-end: the network is exported (and measured on the run's features) as
     // always, then written again behind its front end.
     auto attach_front_end = [&] {
-      if (!a->front_end) return;
-      if (!d) throw std::runtime_error("--front-end needs the run's config.toml (the dataset configuration)");
-      const slimrt::frontend::FrontEndSpec spec = deploy::front_end_spec(experiment->dataset, *d);
-      std::ifstream in(out, std::ios::binary);
-      const std::vector<uint8_t> network((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      const std::vector<uint8_t> bytes = deploy::with_front_end(network, spec);
-      slimrt::ModelWriter::write_bytes(out.string(), bytes);
-      std::cout << "front end " << deploy::describe(spec) << "\nwrote " << out.string() << " again with it: "
-                << bytes.size() << " bytes, takes raw input (slimrt-run run|stream " << out.string()
-                << " <wav|csv|image>)\n";
+      if (a->front_end) write_front_end(out, experiment ? &experiment->dataset : nullptr, d ? &*d : nullptr);
+    };
+    // --target: C99 for the microcontroller (with --front-end: the device's front end and raw test clips).
+    auto to_device = [&] {
+      if (a->target.empty()) return;
+      std::optional<data::PreparedData> raw;
+      if (a->front_end) raw = device_front_end(out, o.precision, *experiment);
+      const data::PreparedData* vectors = raw ? &*raw : d ? &*d : nullptr;
+      export_mcu(out, mcu_dir, a->target, a->verify, vectors, record, dir);
     };
     if (d && !a->no_measure) {
       const deploy::ExportMeasurement m = deploy::export_and_measure(g, o, out, d->test, a->runs, 2000);
       report_measurement(m, out, a->precision, record, dir);
       attach_front_end();
-      if (!a->target.empty()) export_mcu(out, mcu_dir, a->target, a->verify, d ? &*d : nullptr, record, dir);
+      to_device();
       return;
     }
     const deploy::ExportResult r = deploy::export_graph_file(g, o, out);
@@ -251,7 +285,7 @@ void add_export_command(CLI::App& app) {
               << in.arena_bytes() << " bytes (lower bound " << in.arena_lower_bound() << "), " << m->macs()
               << " MACs\n";
     attach_front_end();
-    if (!a->target.empty()) export_mcu(out, mcu_dir, a->target, a->verify, d ? &*d : nullptr, record, dir);
+    to_device();
   });
 }
 
