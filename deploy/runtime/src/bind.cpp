@@ -3,6 +3,7 @@
 // the kernel's choice (a device backend first, a variant the file names, the ISA cap),
 // weight packing and scratch.
 #include <cstdio>
+#include <cstring>
 
 #include "op_registry.h"
 
@@ -153,6 +154,52 @@ bool Bind::same_kernel(k::Op kop, k::Precision p, const void* whole, const std::
   } catch (const Error&) {  // a variant the file names that a part's shape does not support
     return false;
   }
+}
+
+NodePtr Bind::split_node(KernelNodeBase& whole, const split::Fns& f, k::Op kop, k::Precision p) {
+  if (!pool || pool->size() < 2 || backend || op_->macs < split::kMinMacs) return nullptr;
+  const int units = f.units(whole.args_ptr), g = f.granule(whole.args_ptr);
+  const int granules = g > 0 ? units / g : 0;  // a last partial granule joins the last part
+  const int n = std::min(pool->size(), granules);
+  if (n < 2) return nullptr;
+  // Cuts at the multiple of g nearest to an even share (50 channels: 32 + 18).
+  std::vector<int> cut{0};
+  for (int i = 1; i < n; ++i) {
+    const int c = int((2 * int64_t(i) * units + int64_t(n) * g) / (2 * int64_t(n) * g)) * g;
+    if (c > cut.back() && c < units) cut.push_back(c);
+  }
+  cut.push_back(units);
+  if (cut.size() < 3) return nullptr;
+  // Each part: a byte copy of the whole op's args (trivially copyable), narrowed.
+  const size_t args_at = size_t(static_cast<unsigned char*>(whole.args_ptr) - whole.storage);
+  const size_t ws_at = size_t(reinterpret_cast<unsigned char*>(whole.ws) - whole.storage);
+  std::vector<std::unique_ptr<KernelNodeBase>> parts;
+  std::vector<split::Offsets> offsets(cut.size() - 1);
+  std::vector<void*> part_args;
+  for (size_t i = 0; i + 1 < cut.size(); ++i) {
+    auto part = std::make_unique<KernelNodeBase>();
+    std::memcpy(part->storage, whole.storage, sizeof(part->storage));
+    part->args_ptr = part->storage + args_at;
+    part->ws = reinterpret_cast<k::Workspace*>(part->storage + ws_at);
+    f.narrow(part->args_ptr, cut[i], cut[i + 1], offsets[i]);
+    part_args.push_back(part->args_ptr);
+    parts.push_back(std::move(part));
+  }
+  if (!same_kernel(kop, p, whole.args_ptr, part_args)) return nullptr;
+  auto node = std::make_unique<SplitNode>();
+  node->pool = pool;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    KernelNodeBase& part = *parts[i];
+    f.align(*this, part.args_ptr);
+    for (const auto& s : whole.slots) {
+      const size_t rel = size_t(static_cast<const uint8_t*>(s.field) - whole.storage);
+      const size_t shift = s.tensor == op_->inputs[0] ? offsets[i].x : offsets[i].y;
+      part.bind(part.storage + rel, s.tensor, s.offset + shift);
+    }
+    node->nodes.push_back(std::move(parts[i]));
+  }
+  adopt_parts(*node, kop, p);
+  return node;
 }
 
 void Bind::adopt_parts(SplitNode& node, k::Op kop, k::Precision p) {

@@ -142,6 +142,11 @@ class Check {
 
 // ---- binding (bind.cpp) ---------------------------------------------------------------
 struct SplitNode;  // split.h
+namespace split {
+struct Fns;
+template <class A>
+struct Table;
+}  // namespace split
 
 class Bind {
  public:
@@ -250,6 +255,9 @@ class Bind {
   // Threads (split.h): the node as per-thread parts, or null to keep it whole.
   template <class A>
   NodePtr split(KernelNode<A>& whole, k::Op kop, k::Precision p);
+  NodePtr split_node(KernelNodeBase& whole, const split::Fns& f, k::Op kop, k::Precision p);
+  template <class A>
+  friend struct split::Table;
   template <class A>
   void align_weights(A& a);
   // Whether every part gets the kernel the whole op would (else it stays whole).

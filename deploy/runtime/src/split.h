@@ -157,55 +157,33 @@ template <class T> struct Traits<k::DenseBcArgs<T>> : DenseTraits<k::DenseBcArgs
 template <class T> struct Traits<k::ConvArgs<T>> : ConvTraits<k::ConvArgs<T>, T> {};
 template <class T> struct Traits<k::ConvBcArgs<T>> : ConvTraits<k::ConvBcArgs<T>, T> {};
 
+// What the type-erased split (Bind::split_node, bind.cpp) needs of an args type: one
+// small table per type, so the splitting logic itself is compiled once.
+struct Fns {
+  int (*units)(const void* a);
+  int (*granule)(const void* a);
+  void (*narrow)(void* a, int u0, int u1, Offsets& off);
+  void (*align)(Bind& b, void* a);
+};
+template <class A>
+struct Table {
+  using Tr = Traits<A>;
+  static int units(const void* a) { return Tr::units(*static_cast<const A*>(a)); }
+  static int granule(const void* a) { return Tr::granule(*static_cast<const A*>(a)); }
+  static void narrow(void* a, int u0, int u1, Offsets& off) { Tr::narrow(*static_cast<A*>(a), u0, u1, off); }
+  static void align(Bind& b, void* a) { b.align_weights(*static_cast<A*>(a)); }
+  static constexpr Fns fns{&units, &granule, &narrow, &align};
+};
+
 }  // namespace split
 
 template <class A>
 NodePtr Bind::split(KernelNode<A>& whole, k::Op kop, k::Precision p) {
-  using Tr = split::Traits<A>;
-  if constexpr (!Tr::kSplits) {
+  if constexpr (!split::Traits<A>::kSplits) {
     return nullptr;
   } else {
-    if (!pool || pool->size() < 2 || backend || op_->macs < split::kMinMacs) return nullptr;
-    const int units = Tr::units(whole.args), g = Tr::granule(whole.args);
-    const int granules = g > 0 ? units / g : 0;  // a last partial granule joins the last part
-    const int n = std::min(pool->size(), granules);
-    if (n < 2) return nullptr;
-    // Cuts at the multiple of g nearest to an even share (50 channels: 32 + 18).
-    std::vector<int> cut{0};
-    for (int i = 1; i < n; ++i) {
-      const int c = int((2 * int64_t(i) * units + int64_t(n) * g) / (2 * int64_t(n) * g)) * g;
-      if (c > cut.back() && c < units) cut.push_back(c);
-    }
-    cut.push_back(units);
-    std::vector<KernelNode<A>> parts;
-    std::vector<split::Offsets> offsets;
-    offsets.resize(cut.size() - 1);
-    parts.reserve(cut.size() - 1);
-    for (size_t i = 0; i + 1 < cut.size(); ++i) {
-      parts.emplace_back();
-      A& a = parts.back().args;
-      a = whole.args;
-      Tr::narrow(a, cut[i], cut[i + 1], offsets[i]);
-    }
-    if (parts.size() < 2) return nullptr;
-    std::vector<void*> part_args;
-    for (auto& part : parts) part_args.push_back(&part.args);
-    if (!same_kernel(kop, p, whole.node->args_ptr, part_args)) return nullptr;
-    auto node = std::make_unique<SplitNode>();
-    node->pool = pool;
-    for (size_t i = 0; i < parts.size(); ++i) {
-      KernelNode<A>& part = parts[i];
-      align_weights(part.args);
-      const uint8_t* base = whole.node->storage;
-      for (const auto& s : whole.node->slots) {
-        const size_t rel = size_t(static_cast<const uint8_t*>(s.field) - base);
-        const size_t shift = s.tensor == op_->inputs[0] ? offsets[i].x : offsets[i].y;
-        part.node->bind(part.node->storage + rel, s.tensor, s.offset + shift);
-      }
-      node->nodes.push_back(std::move(part.node));
-    }
-    adopt_parts(*node, kop, p);
-    return node;
+    static_assert(std::is_trivially_copyable_v<A>, "parts are byte copies of the whole op's args");
+    return split_node(*whole.node, split::Table<A>::fns, kop, p);
   }
 }
 
