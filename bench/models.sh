@@ -49,16 +49,20 @@ CASES=(
 
 wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
+# The first existing folder among the arguments (a glob), or nothing. (Not `ls | head -1`:
+# under pipefail, ls killed by SIGPIPE would end the script.)
+first_dir() { local d; for d in "$@"; do [ -d "$d" ] && { echo "$d"; return 0; }; done; return 0; }
+
 # train LABEL EXPERIMENT OVERRIDES → the run folder (RUNS_DIR/<experiment name>/LABEL)
 train() {
   local label=$1 exp=$2 extra=$3 run
-  run=$(ls -d "$RUNS_DIR"/*/"$label" 2>/dev/null | head -1)
+  run=$(first_dir "$RUNS_DIR"/*/"$label")
   if [ -z "$run" ] || [ ! -f "$run/.bench_done" ] || [ "${RETRAIN:-0}" = 1 ]; then
     [ -n "$run" ] && rm -rf "$run"
     # shellcheck disable=SC2086
     "$BIN/slimlab" train "experiments/$exp.toml" $COMMON $extra --runs "$RUNS_DIR" --run-id "$label" --quiet \
       >"$OUT/$label.train.log" 2>&1 || { echo "models.sh: training $label failed, see $OUT/$label.train.log" >&2; return 1; }
-    run=$(ls -d "$RUNS_DIR"/*/"$label" | head -1)
+    run=$(first_dir "$RUNS_DIR"/*/"$label")
     touch "$run/.bench_done"
   fi
   echo "$run"
