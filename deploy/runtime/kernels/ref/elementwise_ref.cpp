@@ -262,14 +262,18 @@ void requantize(const RequantizeArgs& a) {  // the storage types chosen once, no
 
 template <class T>
 void pack_bits(const PackBitsArgs<T>& a) {
-  const size_t cw = bits::words_for(size_t(a.channels));
-  for (int b = 0; b < a.batch; ++b)
-    for (int p = 0; p < a.spatial; ++p) {
-      uint64_t* y = a.y + (size_t(b) * a.spatial + p) * cw;
-      for (size_t w = 0; w < cw; ++w) y[w] = 0;
-      for (int c = 0; c < a.channels; ++c)
-        if (a.x[(size_t(b) * a.channels + c) * a.spatial + p] < T(0)) y[c / 64] |= uint64_t(1) << (c % 64);
+  const size_t cw = bits::words_for(size_t(a.channels)), S = size_t(a.spatial);
+  for (int b = 0; b < a.batch; ++b) {
+    uint64_t* y = a.y + size_t(b) * S * cw;
+    std::fill(y, y + S * cw, uint64_t(0));
+    for (int c = 0; c < a.channels; ++c) {  // x in memory order; each channel sets one bit per position
+      const T* xc = a.x + (size_t(b) * a.channels + c) * S;
+      uint64_t* yw = y + size_t(c) / 64;
+      const uint64_t bit = uint64_t(1) << (c % 64);
+      for (size_t p = 0; p < S; ++p)
+        if (xc[p] < T(0)) yw[p * cw] |= bit;
     }
+  }
 }
 
 void unpack_bits(const UnpackBitsArgs& a) {
