@@ -85,13 +85,14 @@ median_ms() {
 }
 best() { awk -v a="$1" -v b="$2" 'BEGIN{print (b == "" || a + 0 < b + 0) ? a : b}'; }
 
-# Ops carrying ≥ 1 % of the model's MACs that run a reference kernel.
+# Ops carrying ≥ 1 % of the model's MACs that run a reference kernel. (awk reads to the
+# end: an early exit would kill slimrt-run with SIGPIPE, and pipefail end the script.)
 ref_heavy() {
   "$BIN/slimrt-run" describe "$1" | awk '
     /^MACs/ {total = $2}
     /^#    op/ {ops = 1; next}
-    ops && NF == 0 {exit}
-    ops && $4 ~ /\/ref$/ && total > 0 && $NF >= 0.01 * total {n++}
+    ops && NF == 0 {ops = 0; done = 1}
+    ops && !done && $4 ~ /\/ref$/ && total > 0 && $NF >= 0.01 * total {n++}
     END {print n + 0}'
 }
 
