@@ -567,6 +567,41 @@ void unary_cases(std::vector<std::unique_ptr<Case>>& out) {
   }
 }
 
+// Quantize f32 → T: random values past both saturation points, exact ties (k + ½)·2^−fl
+// of both signs, NaN, ±inf, ±0, tiny and huge values, at several formats.
+template <class T>
+void quantize_cases(std::vector<std::unique_ptr<Case>>& out) {
+  if constexpr (!kIsFloat<T>) {
+    Rng rng(2468);
+    const int fmts8[][2] = {{0, 8}, {4, 8}, {7, 8}, {-2, 6}, {12, 8}};
+    const int fmts16[][2] = {{0, 16}, {8, 16}, {15, 16}, {-3, 12}, {20, 16}};
+    int f = 0;
+    for (int64_t n : kCounts) {
+      const int* q = sizeof(T) == 1 ? fmts8[f % 5] : fmts16[f % 5];
+      ++f;
+      auto c = make_case<QuantizeArgs<T>>("quantize n" + std::to_string(n) + " fl " + std::to_string(q[0]) + " wl " +
+                                          std::to_string(q[1]));
+      QuantizeArgs<T>& a = c->args;
+      a.count = n;
+      a.q.fl_y = q[0];
+      a.q.wl_y = q[1];
+      const double range = std::ldexp(double(int64_t(1) << (q[1] - 1)), -q[0]) * 1.5;
+      auto x = random_buffer<float>(rng, size_t(n), -range, range);
+      float* xv = x->as<float>();
+      const float ulp = std::ldexp(1.0f, -q[0]);
+      const float edges[] = {0.0f, -0.0f, NAN, INFINITY, -INFINITY, 0.5f * ulp, -0.5f * ulp, 2.5f * ulp,
+                             -2.5f * ulp, 1e-30f, -1e-30f, 3e38f, -3e38f, float(range), -float(range), 1.5f * ulp};
+      for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); ++i)
+        if (i * 7 < size_t(n)) xv[i * 7] = edges[i];
+      a.x = xv;
+      c->keep = {x};
+      c->outputs = {{size_t(n) * sizeof(T), Compare::kExact}};
+      c->bind = [](QuantizeArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
+      out.push_back(std::move(c));
+    }
+  }
+}
+
 template <class T>
 void add_cases(std::vector<std::unique_ptr<Case>>& out) {
   Rng rng(3579);
@@ -657,6 +692,7 @@ inline std::vector<std::unique_ptr<Case>> cases_for(Op op, Precision p) {
     if (op == Op::kGlobalAvgPool || op == Op::kMeanOverTime) reduce_cases<T>(op, v);
     if (op == Op::kSoftmax || op == Op::kLogSoftmax) softmax_cases<T>(v, op == Op::kLogSoftmax);
     if (op == Op::kPackBits) pack_cases<T>(v);
+    if (op == Op::kQuantize) quantize_cases<T>(v);
   };
   auto bc = [&](auto tag) {
     using T = decltype(tag);

@@ -5,6 +5,7 @@
 #include <arm_neon.h>
 
 #include "kernels/detail.h"
+#include "kernels/ref/ref.h"  // reference kernels for tails (quantize)
 
 namespace slimrt::kernels::neon {
 #define SLIMRT_VEC_BYTES 16

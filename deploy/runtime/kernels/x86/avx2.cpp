@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include "kernels/detail.h"
+#include "kernels/ref/ref.h"  // reference kernels for tails (quantize)
 
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma,popcnt"))), apply_to = function)
