@@ -50,19 +50,56 @@ inline int32_t dot1_i8(const int8_t* x, const int8_t* w, int n) {
 }
 
 inline bool dense_i8_supports(const DenseArgs<int8_t>& a) { return a.s.in <= kMaxK8; }
+// Dense int8 as a GEMV over weights packed at load as [⌈out/8⌉][⌈in/2⌉][8][2] int8 (the
+// AVX2 kernel's layout, in bytes): an input pair broadcast (x0 x1 x0 x1 …) times the
+// pair's weights of 8 outputs — vmull_s8 / vmull_high_s8, then vpadalq_s16 adds each
+// output's two products into its int32 lane. No horizontal sums and no scalar tails
+// (the packing zero-pads both sizes); the sums are exact, so their order does not matter.
+constexpr int kGemvRows = 8;
+inline size_t gemv_k2(const DenseArgs<int8_t>& a) { return (size_t(a.s.in) + 1) / 2; }
+inline size_t gemv_blocks(const DenseArgs<int8_t>& a) { return (size_t(a.s.out) + kGemvRows - 1) / kGemvRows; }
+inline size_t dense_i8_packed_bytes(const DenseArgs<int8_t>& a) { return gemv_blocks(a) * gemv_k2(a) * kGemvRows * 2; }
+inline void dense_i8_pack(const DenseArgs<int8_t>& a, void* dst) {
+  int8_t* p = static_cast<int8_t*>(dst);
+  const size_t in = size_t(a.s.in), out = size_t(a.s.out);
+  for (size_t b = 0; b < gemv_blocks(a); ++b)
+    for (size_t k = 0; k < gemv_k2(a); ++k)
+      for (size_t r = 0; r < kGemvRows; ++r)
+        for (size_t j = 0; j < 2; ++j) {
+          const size_t o = b * kGemvRows + r, i = 2 * k + j;
+          *p++ = o < out && i < in ? a.w[o * in + i] : 0;
+        }
+}
+inline size_t dense_i8_scratch(const DenseArgs<int8_t>& a) { return align_up(gemv_k2(a) * sizeof(int16_t)); }
 SLIMRT_NOINLINE inline void dense_i8(const DenseArgs<int8_t>& a) {
+  const int in = a.s.in, out = a.s.out;
+  const size_t k2 = gemv_k2(a);
+  const int8_t* wp = static_cast<const int8_t*>(a.ws.packed);
+  int16_t* xp = static_cast<int16_t*>(a.ws.scratch);  // the input's pairs, x0 in the low byte
   const int32_t* bias = static_cast<const int32_t*>(a.bias);
   const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max, a.rq);
   for (int b = 0; b < a.s.batch; ++b) {
-    const int8_t* x = a.x + size_t(b) * a.s.in;
-    int8_t* y = a.y + size_t(b) * a.s.out;
-    int o = 0;
-    for (; o + 4 <= a.s.out; o += 4) {
-      int32_t s[4];
-      dot4_i8(x, a.w + size_t(o) * a.s.in, size_t(a.s.in), a.s.in, s);
-      for (int r = 0; r < 4; ++r) y[o + r] = int8_t(ep(int64_t(s[r]) + (bias ? bias[o + r] : 0), o + r));
+    const int8_t* x = a.x + size_t(b) * in;
+    int8_t* y = a.y + size_t(b) * out;
+    for (size_t k = 0; k < k2; ++k) {
+      const uint8_t x0 = uint8_t(x[2 * k]), x1 = 2 * k + 1 < size_t(in) ? uint8_t(x[2 * k + 1]) : 0;
+      xp[k] = int16_t(uint16_t(x0 | x1 << 8));
     }
-    for (; o < a.s.out; ++o) y[o] = int8_t(ep(int64_t(dot1_i8(x, a.w + size_t(o) * a.s.in, a.s.in)) + (bias ? bias[o] : 0), o));
+    for (int o = 0; o < out; o += kGemvRows) {
+      const int8_t* w = wp + size_t(o / kGemvRows) * k2 * kGemvRows * 2;
+      int32x4_t lo = vdupq_n_s32(0), hi = lo;
+      for (size_t k = 0; k < k2; ++k) {
+        const int8x16_t xv = vreinterpretq_s8_s16(vld1q_dup_s16(xp + k));
+        const int8x16_t wv = vld1q_s8(w + k * kGemvRows * 2);
+        lo = vpadalq_s16(lo, vmull_s8(vget_low_s8(wv), vget_low_s8(xv)));
+        hi = vpadalq_s16(hi, vmull_high_s8(wv, xv));
+      }
+      int32_t s[kGemvRows];
+      vst1q_s32(s, lo);
+      vst1q_s32(s + 4, hi);
+      for (int r = 0; r < kGemvRows && o + r < out; ++r)
+        y[o + r] = int8_t(ep(int64_t(s[r]) + (bias ? bias[o + r] : 0), o + r));
+    }
   }
 }
 
@@ -106,9 +143,6 @@ inline void conv_i8(const ConvArgs<int8_t>& a) {
     }
 }
 
-inline size_t dense_i8_packed_bytes(const DenseArgs<int8_t>&) { return 0; }
-inline void dense_i8_pack(const DenseArgs<int8_t>&, void*) {}
-inline size_t dense_i8_scratch(const DenseArgs<int8_t>&) { return 0; }
 inline void dense_i16(const DenseArgs<int16_t>& a) {
   const int32_t* bias = static_cast<const int32_t*>(a.bias);
   const detail::FixedEpilogue ep(a.q.fl_x + a.q.fl_w, a.q, a.act, a.act_min, a.act_max, a.rq);
@@ -161,6 +195,9 @@ void detail::add_neon_kernels(std::vector<Kernel>& out) {
   }
   Kernel k = generic_kernel<DenseArgs<int8_t>, neon::dense_i8>(Op::kDense, Precision::kI8);
   k.supports = &supports_thunk<DenseArgs<int8_t>, neon::dense_i8_supports>;
+  k.packed_bytes = &bytes_thunk<DenseArgs<int8_t>, neon::dense_i8_packed_bytes>;
+  k.pack = &pack_thunk<DenseArgs<int8_t>, neon::dense_i8_pack>;
+  k.scratch_bytes = &bytes_thunk<DenseArgs<int8_t>, neon::dense_i8_scratch>;
   out.push_back(k);
   out.push_back(generic_kernel<DenseArgs<int16_t>, neon::dense_i16>(Op::kDense, Precision::kI16));
 }
