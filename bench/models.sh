@@ -5,7 +5,7 @@
 # go (alternating, ROUNDS rounds, best median kept). Then the fp32 exports against
 # LibTorch eager (bench_models) and the thread scaling of audio CNN / VGG-small /
 # LeNet-5 (slimrt-run bench --threads, outputs checked bit-identical to one thread).
-#   bash bench/models.sh [BIN] [OUT]          (Release build: make build)
+#   bash bench/models.sh [BIN] [OUT]          (Release build: make build; cmake --build build --target benchmarks)
 #   BIN  build/bin      OUT  bench/results/models (runs, exports, tables)
 # Environment: RUNS=300 timed invocations per measurement, ROUNDS=3, THREADS=1 (threads
 # of the compressed/fp32 table), ONLY=label,label (a subset of the cases below),
@@ -139,6 +139,11 @@ done
 } >"$table"
 
 if [ "${SKIP_TORCH:-0}" != 1 ] && [ -x "$BIN/bench_models" ]; then
+  # The benchmark programs are not part of `make build`: a stale one would time old kernels.
+  if [ "$BIN/bench_models" -ot "$BIN/slimrt-run" ]; then
+    echo "models.sh: $BIN/bench_models is older than $BIN/slimrt-run; rebuild it (cmake --build build --target benchmarks) or set SKIP_TORCH=1" >&2
+    exit 1
+  fi
   mkdir -p "$OUT/untrained"
   {
     echo "### fp32 exports vs LibTorch eager (bench_models, untrained weights, batch 1, 1 thread)"
