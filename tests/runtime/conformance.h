@@ -153,6 +153,23 @@ inline ::testing::AssertionResult same_outputs(const Case& c, const std::vector<
   return ::testing::AssertionSuccess();
 }
 
+namespace detail {
+template <class T> constexpr bool kIsFloat = std::is_same_v<T, float>;
+template <class T> constexpr Compare compare_of() { return kIsFloat<T> ? Compare::kFloat : Compare::kExact; }
+
+// Value range of a random input of storage T (full integer range for fixed point).
+template <class T> double lo_of() { return kIsFloat<T> ? -1.0 : double(std::numeric_limits<T>::min()); }
+template <class T> double hi_of() { return kIsFloat<T> ? 1.0 : double(std::numeric_limits<T>::max()); }
+
+template <class A>
+std::unique_ptr<TypedCase<A>> make_case(std::string label) {
+  auto c = std::make_unique<TypedCase<A>>();
+  c->label = std::move(label);
+  return c;
+}
+
+}  // namespace detail
+
 // Cases for op/precision (empty if the harness knows none: check_variant fails then).
 std::vector<std::unique_ptr<Case>> cases_for(Op op, Precision precision);
 
