@@ -52,7 +52,8 @@ inline std::vector<DenseCase> dense_shapes() {
   return {{1, 1, 1, Activation::kNone, false},     {1, 13, 127, Activation::kRelu, false},
           {2, 127, 13, Activation::kRelu6, false}, {1, 3072, 33, Activation::kNone, false},
           {3, 64, 16, Activation::kHardTanh, false}, {1, 300, 70, Activation::kNone, false},
-          {4, 256, 128, Activation::kRelu, false}, {1, 3072, 5, Activation::kNone, true}};
+          {4, 256, 128, Activation::kRelu, false}, {1, 3072, 5, Activation::kNone, true},
+          {5, 600, 37, Activation::kRelu, false}};  // batched with K over one GEMM K-block (strided output)
 }
 
 template <class T>
