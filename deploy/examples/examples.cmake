@@ -18,3 +18,12 @@ endif()
 # and time the app without a trained model.
 add_executable(slimrt-demo-model ${CMAKE_CURRENT_LIST_DIR}/demo_model.cpp)
 target_link_libraries(slimrt-demo-model PRIVATE slimrt)
+# The smallest app (C, the core C API), linked to the shared core libslimrt.so: the
+# library pair a device ships (deploy/runtime/shared.cmake; tests/runtime/test_shared_library.cpp).
+if(TARGET slimrt_shared)
+  add_executable(slimrt-classify ${CMAKE_CURRENT_LIST_DIR}/classify.c)
+  set_target_properties(slimrt-classify PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+  target_compile_options(slimrt-classify PRIVATE $<$<C_COMPILER_ID:GNU,Clang>:-Wall -Wextra -pedantic>)
+  target_include_directories(slimrt-classify PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../runtime/include)
+  target_link_libraries(slimrt-classify PRIVATE slimrt_shared)
+endif()

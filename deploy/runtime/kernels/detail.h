@@ -42,6 +42,19 @@ void add_ref_kernels(std::vector<Kernel>& out);
 void add_avx2_kernels(std::vector<Kernel>& out);    // x86 builds only
 void add_avx512_kernels(std::vector<Kernel>& out);  // x86 builds only
 void add_neon_kernels(std::vector<Kernel>& out);    // aarch64 builds only
+// The SIMD families compiled into this binary (none in the shared core); returns their
+// names ("avx2, avx512", "neon" or "").
+const char* add_builtin_simd_kernels(std::vector<Kernel>& out);
+
+// ---- the optional SIMD library (shared builds: libslimrt_simd.so) -----------------
+// The core dlopen()s it from its own directory and calls this entry with the identity of
+// its own build; the library adds its kernels only when the identity is its own (kernel
+// args are internal structs: a library of another build could read them differently).
+#define SLIMRT_SIMD_ENTRY "slimrt_simd_add_kernels"
+using SimdEntryFn = const char* (*)(const char* build_id, std::vector<Kernel>* out, const char** error);
+// Loads the optional library into `out` (simd_loader.cpp, shared core only); returns the
+// line kernel_library() reports (static storage).
+const char* load_simd_library(std::vector<Kernel>& out);
 
 // M(T) for every element type of the float / fixed-point kernels (explicit instantiations).
 #define SLIMRT_FOR_ELEM_TYPES(M) M(float) M(int8_t) M(int16_t)

@@ -1,10 +1,13 @@
 # slimrt CPU kernels (included by deploy/runtime/CMakeLists.txt, into target `slimrt`).
-#   registry.cpp   names, registry, run-time CPU feature detection
+#   registry.cpp   registry, run-time CPU feature detection
+#   common.cpp     names, registry entries, the SIMD families compiled in
+#   simd_loader.cpp / simd_library.cpp   the shared build's optional libslimrt_simd.so
+#                  (deploy/runtime/shared.cmake), not in the static library
 #   ref/*.cpp      reference kernels (the oracle), every op and precision
 #   x86/*_avx2.cpp, x86/*_avx512.cpp   compiled with their own target flags, chosen at run time
 #   neon/*.cpp     aarch64 builds only
 set(_k ${CMAKE_CURRENT_LIST_DIR})
-file(GLOB _k_ref CONFIGURE_DEPENDS ${_k}/registry.cpp ${_k}/ref/*.cpp)
+file(GLOB _k_ref CONFIGURE_DEPENDS ${_k}/registry.cpp ${_k}/common.cpp ${_k}/ref/*.cpp)
 target_sources(slimrt PRIVATE ${_k_ref})
 # The reference kernels at -O2: they are the oracle and the fallback of ops without a
 # SIMD variant (memory-bound there); -O3's unrolling would double their size.
@@ -23,6 +26,10 @@ option(SLIMRT_SIMD_ELEMENTWISE "SIMD kernels for activations, Add, pooling and m
 if(SLIMRT_SIMD_ELEMENTWISE)
   target_compile_definitions(slimrt PRIVATE SLIMRT_SIMD_ELEMENTWISE)
 endif()
+# The SIMD sources and the definitions that name them: the shared build (shared.cmake)
+# moves them from the core into the optional libslimrt_simd.so.
+set(SLIMRT_SIMD_SOURCES "")
+set(SLIMRT_SIMD_DEFINITIONS "")
 
 set(SLIMRT_KERNEL_ARCH generic)
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
@@ -46,14 +53,18 @@ if(SLIMRT_KERNEL_ARCH STREQUAL "x86" AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clan
     list(APPEND _k_x86 ${_k}/x86/${_isa}.cpp)
     string(TOUPPER ${_isa} _ISA)
     target_compile_definitions(slimrt PRIVATE SLIMRT_HAVE_${_ISA}_KERNELS)
+    list(APPEND SLIMRT_SIMD_DEFINITIONS SLIMRT_HAVE_${_ISA}_KERNELS)
   endforeach()
   if(_k_x86)
     set_source_files_properties(${_k_x86} PROPERTIES COMPILE_OPTIONS "-ffp-contract=fast;${SLIMRT_KERNEL_NOEXCEPT_FLAGS}")
     target_sources(slimrt PRIVATE ${_k_x86})
+    set(SLIMRT_SIMD_SOURCES ${_k_x86})
   endif()
 elseif(SLIMRT_KERNEL_ARCH STREQUAL "aarch64")
   file(GLOB _k_neon CONFIGURE_DEPENDS ${_k}/neon/*.cpp)
   set_source_files_properties(${_k_neon} PROPERTIES COMPILE_OPTIONS "-ffp-contract=fast;${SLIMRT_KERNEL_NOEXCEPT_FLAGS}")
   target_sources(slimrt PRIVATE ${_k_neon})
   target_compile_definitions(slimrt PRIVATE SLIMRT_HAVE_NEON_KERNELS)
+  set(SLIMRT_SIMD_SOURCES ${_k_neon})
+  list(APPEND SLIMRT_SIMD_DEFINITIONS SLIMRT_HAVE_NEON_KERNELS)
 endif()

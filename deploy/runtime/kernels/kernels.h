@@ -486,6 +486,11 @@ bool cpu_supports(Isa isa);         // the instructions variants of this ISA nee
 void set_max_isa(Isa isa);
 Isa max_isa();
 
+// Where the optimized kernels come from, one line: "built in (avx2, avx512)" in the
+// static library; in the shared core (libslimrt.so) the optional libslimrt_simd.so next
+// to it — loaded, not found, turned off or refused (docs/SLIMRT.md "Library size").
+const char* kernel_library();
+
 // ---- typed helpers ------------------------------------------------------------------
 inline size_t packed_bytes(const Kernel& k, const void* args) { return k.packed_bytes ? k.packed_bytes(args) : 0; }
 inline size_t scratch_bytes(const Kernel& k, const void* args) { return k.scratch_bytes ? k.scratch_bytes(args) : 0; }

@@ -23,9 +23,6 @@
 namespace slimrt::kernels {
 namespace {
 
-const char* const kPrecisionNames[] = {"f32", "i8", "i16", "bc_f32", "bc_i8", "bc_i16", "bnn", "any"};
-static_assert(sizeof(kPrecisionNames) / sizeof(kPrecisionNames[0]) == size_t(Precision::kCount), "names");
-const char* const kIsaNames[] = {"ref", "avx2", "avx512", "neon", "opencl"};
 
 // Interpreters keep the Kernel pointers find_kernel / best_kernel return, and kernels
 // registered later (the OpenCL backend adds ~100 when a device is installed, possibly
@@ -37,16 +34,14 @@ struct Registry {
   Registry() {
     kernels.reserve(kRegistryCapacity);
     detail::add_ref_kernels(kernels);
-#if defined(SLIMRT_X86) && defined(SLIMRT_HAVE_AVX2_KERNELS)
-    detail::add_avx2_kernels(kernels);
-#endif
-#if defined(SLIMRT_X86) && defined(SLIMRT_HAVE_AVX512_KERNELS)
-    detail::add_avx512_kernels(kernels);
-#endif
-#if defined(SLIMRT_AARCH64) && defined(SLIMRT_HAVE_NEON_KERNELS)
-    detail::add_neon_kernels(kernels);
+#if defined(SLIMRT_OPTIONAL_SIMD)
+    library = detail::load_simd_library(kernels);
+#else
+    const char* isas = detail::add_builtin_simd_kernels(kernels);
+    library = *isas ? std::string("built in (") + isas + ")" : "reference kernels only (built without SIMD kernels)";
 #endif
   }
+  std::string library;
 };
 Registry& registry() {
   static Registry r;
@@ -78,7 +73,7 @@ Isa isa_from_env() {
   const char* e = std::getenv("SLIMRT_MAX_ISA");
   if (!e) return Isa::kCount;  // no cap
   for (int i = 0; i < int(Isa::kCount); ++i)
-    if (std::strcmp(e, kIsaNames[i]) == 0) return Isa(i);
+    if (std::strcmp(e, to_string(Isa(i))) == 0) return Isa(i);
   return Isa::kCount;
 }
 Isa g_max_isa = isa_from_env();
@@ -93,41 +88,8 @@ bool within_cap(Isa isa) {
 
 }  // namespace
 
-const char* to_string(Op op) { return op_runtime_name(to_op_id(op)); }
-const char* to_string(Precision p) { return p < Precision::kCount ? kPrecisionNames[int(p)] : "?"; }
-const char* to_string(Isa isa) { return isa < Isa::kCount ? kIsaNames[int(isa)] : "?"; }
-
-bool parse_op(const std::string& s, Op* out) {
-  for (int i = 0; i < int(Op::kCount); ++i)
-    if (s == op_runtime_name(OpId(i))) { *out = Op(i); return true; }
-  return false;
-}
-bool parse_precision(const std::string& s, Precision* out) {
-  for (int i = 0; i < int(Precision::kCount); ++i)
-    if (s == kPrecisionNames[i]) { *out = Precision(i); return true; }
-  return false;
-}
-
-template <class T>
-void detail::fill_unary_table(T* table, const FixedFormats& q, const UnaryParams& p, UnaryFixedFn fixed) {
-  const int64_t lo = std::numeric_limits<T>::min(), n = int64_t(1) << (8 * sizeof(T));
-  for (int64_t v = 0; v < n; ++v) table[v] = T(fixed(lo + v, q, p));
-}
-template void detail::fill_unary_table<int8_t>(int8_t*, const FixedFormats&, const UnaryParams&, UnaryFixedFn);
-template void detail::fill_unary_table<int16_t>(int16_t*, const FixedFormats&, const UnaryParams&, UnaryFixedFn);
-
-Kernel detail::make_kernel(Op op, Precision p, Isa isa, int priority, void (*run)(const void*, void*)) {
-  Kernel k;
-  k.name = std::string(to_string(op)) + "/" + to_string(p) + "/" + to_string(isa);
-  k.op = op;
-  k.precision = p;
-  k.isa = isa;
-  k.priority = priority;
-  k.run = run;
-  return k;
-}
-
 const std::vector<Kernel>& all_kernels() { return registry().kernels; }
+const char* kernel_library() { return registry().library.c_str(); }
 
 void register_kernel(const Kernel& k) {
   for (Kernel& e : registry().kernels)

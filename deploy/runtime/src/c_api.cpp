@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "c_api_handles.h"
+#include "kernels/kernels.h"
 #include "slimrt/slimrt.h"
 
 struct slimrt_interpreter {
@@ -56,6 +57,13 @@ void fill(const slimrt::TensorDesc& t, slimrt_tensor_info* info) {
 extern "C" {
 
 const char* slimrt_version(void) { return "0.1.0"; }
+const char* slimrt_kernel_library(void) {
+  try {
+    return slimrt::kernels::kernel_library();
+  } catch (...) {
+    return "unknown (out of memory while the kernel registry was filled)";
+  }
+}
 const char* slimrt_last_error(void) { return g_error.c_str(); }
 
 slimrt_status slimrt_model_load_file_ex(const char* path, unsigned flags, slimrt_model** out) {
@@ -166,6 +174,9 @@ slimrt_status slimrt_get_output(const slimrt_interpreter* i, int index, float* d
 }
 
 size_t slimrt_arena_bytes(const slimrt_interpreter* i) { return i ? i->interp->arena_bytes() : 0; }
+const char* slimrt_op_kernel(const slimrt_interpreter* i, int index) {
+  return i && index >= 0 ? i->interp->kernel_name(size_t(index)) : nullptr;
+}
 
 // ---- operating points (docs/ADAPTIVE.md) ----
 int slimrt_model_num_points(const slimrt_model* m) { return m ? int(m->model->operating_points().size()) : 0; }

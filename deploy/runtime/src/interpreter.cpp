@@ -292,6 +292,10 @@ std::vector<std::string> Interpreter::kernel_names() const {
   return out;
 }
 
+const char* Interpreter::kernel_name(size_t i) const {
+  return i < active_->nodes_.size() ? active_->nodes_[i]->kernel_name.c_str() : nullptr;
+}
+
 std::vector<int> Interpreter::node_parts() const {
   std::vector<int> out;
   for (const auto& n : active_->nodes_) out.push_back(n->parts);

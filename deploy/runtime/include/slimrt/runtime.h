@@ -332,6 +332,8 @@ class Interpreter {
 
   // Per op: the kernel chosen ("Dense/f32/avx2", "Reshape/any/view", …).
   std::vector<std::string> kernel_names() const;
+  // Op i's kernel name (valid until the point changes); null past the last op.
+  const char* kernel_name(size_t i) const;
   // Per op: how many threads share it (1: not split).
   std::vector<int> node_parts() const;
 

@@ -44,6 +44,11 @@ typedef struct slimrt_tensor_info {
 } slimrt_tensor_info;
 
 SLIMRT_API const char* slimrt_version(void);
+/* Where the optimized CPU kernels come from, one line: "built in (avx2, avx512)" for the
+   static library; for the shared core libslimrt.so, the optional libslimrt_simd.so next
+   to it, or why only the reference kernels run ("reference kernels only (...)").
+   Loading happens here, or at the first interpreter; the string lives forever. */
+SLIMRT_API const char* slimrt_kernel_library(void);
 /* The message of the last failed call on this thread ("" if none). */
 SLIMRT_API const char* slimrt_last_error(void);
 
@@ -97,6 +102,9 @@ SLIMRT_API slimrt_status slimrt_set_input(slimrt_interpreter* interp, int index,
 SLIMRT_API slimrt_status slimrt_run(slimrt_interpreter* interp);
 SLIMRT_API slimrt_status slimrt_get_output(const slimrt_interpreter* interp, int index, float* data, size_t count);
 SLIMRT_API size_t slimrt_arena_bytes(const slimrt_interpreter* interp);
+/* The kernel op `index` of the prepared graph runs, "Dense/i8/neon", "Reshape/any/view", …
+   (valid until the interpreter is freed or its point changes); NULL past the last op. */
+SLIMRT_API const char* slimrt_op_kernel(const slimrt_interpreter* interp, int index);
 
 /* ---- operating points (docs/ADAPTIVE.md) ----
  * A .slim may hold several operating points (widths of a slimmable network, …): graphs
