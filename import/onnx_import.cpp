@@ -63,7 +63,10 @@ void Importer::check_graph() {
       if (!out.empty() && (!produced.insert(out).second || initializers_.count(out)))
         fail("value '" + out + "' is produced twice");
     for (const std::string& in : n.input())
-      if (!in.empty()) ++uses_[in];
+      if (!in.empty()) {
+        ++uses_[in];
+        if (readers_[in].empty() || readers_[in].back() != &n) readers_[in].push_back(&n);
+      }
   }
   node_ = nullptr;
   ++uses_[g.output(0).name()];
@@ -201,13 +204,6 @@ void Importer::set_output(int i, Value v) {
 void Importer::set_const(int i, Tensor t) {
   checked_numel(t.dims, "node '" + node_->name() + "' output");
   set_output(i, Value{true, std::move(t), {}, {}});
-}
-
-std::vector<const onnx::NodeProto*> Importer::readers(const std::string& name) const {
-  std::vector<const onnx::NodeProto*> out;
-  for (const onnx::NodeProto& n : m_.graph().node())
-    if (std::find(n.input().begin(), n.input().end(), name) != n.input().end()) out.push_back(&n);
-  return out;
 }
 
 int Importer::uses(const std::string& name) const {

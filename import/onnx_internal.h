@@ -119,7 +119,11 @@ class Importer {
   ir::Layer& layer(const std::string& name);
   void note(const std::string& text) { notes_.push_back(text); }
   // The nodes that read value `name`; whether it is the graph's output.
-  std::vector<const onnx::NodeProto*> readers(const std::string& name) const;
+  const std::vector<const onnx::NodeProto*>& readers(const std::string& name) const {
+    static const std::vector<const onnx::NodeProto*> none;
+    auto it = readers_.find(name);
+    return it == readers_.end() ? none : it->second;
+  }
   bool is_graph_output(const std::string& name) const { return m_.graph().output(0).name() == name; }
   const ir::Graph& graph() const { return g_; }
 
@@ -139,6 +143,7 @@ class Importer {
   const onnx::NodeProto* node_ = nullptr;
   std::map<std::string, Value> values_;
   std::map<std::string, int> uses_;
+  std::map<std::string, std::vector<const onnx::NodeProto*>> readers_;
   std::map<std::string, const onnx::TensorProto*> initializers_;
   std::set<std::string> layer_names_;
   std::map<std::string, std::string> reshapes_;  // "layer|shape" → reshape layer

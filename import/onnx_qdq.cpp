@@ -78,6 +78,7 @@ void quantize_linear(Importer& im) {
   Value v = im.layer_input(0);
   const int fl = scale_fl(im, 1, fx::kMinFractionalBits, fx::kMaxFractionalBits);
   check_zero_point(im, 2, TP::INT8, /*optional=*/false);
+  if (im.node().output_size() != 1 || im.node().output(0).empty()) im.fail("needs exactly one output");
   const std::string& y = im.node().output(0);
   for (const onnx::NodeProto* r : im.readers(y))
     if (r->op_type() != "DequantizeLinear" && r->op_type() != "Clip")

@@ -298,6 +298,11 @@ TEST(OnnxQdq, BadQdqInputIsAnErrorNamingTheNode) {
   }
 }
 
+TEST(OnnxQdq, MutatedQdqFilesGiveOnlyOnnxErrors) {
+  EXPECT_GT(test::import_mutations(int8_cnn_onnx(), 3000, 11), 0)
+      << "no mutation left a usable model (the test would not see a mis-import)";
+}
+
 // ---- models written by PyTorch: checker, round trip ----
 
 using OnnxQdqModels = test::OnnxModelTest;
