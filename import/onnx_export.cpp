@@ -87,6 +87,10 @@ class Writer {
 
   // ---- fixed point ----
   static bool is_fixed(const ir::NumericFormat& f) { return f.precision == ir::Precision::kFixed; }
+  // Binary weights ±2^−FL (a binary stage with scale "pow2"): FL recorded, one stored bit.
+  static bool is_pow2_binary(const ir::NumericFormat& f) {
+    return f.precision == ir::Precision::kBinary && f.fixed.word_length() == 1;
+  }
 
   std::string scale(int fl) {  // the float scalar 2^−fl, one initializer per FL
     const std::string name = "fixed.scale.fl" + std::to_string(fl);
@@ -116,6 +120,14 @@ class Writer {
   // `v` in format f (WL ≤ 8: INT8, else INT32) through DequantizeLinear into float tensor
   // `name`; a float initializer when f is not fixed point.
   std::string tensor(const ir::NumericFormat& f, const std::string& name, const Shape& dims, const std::vector<float>& v) {
+    if (fixed_ && is_pow2_binary(f)) {  // ±2^−FL: INT8 ±1 (sign(0) = +1, as bitpack.h)
+      std::vector<int64_t> q;
+      for (float x : v) q.push_back(x < 0 ? -1 : 1);
+      auto& dq = node("DequantizeLinear", {integers(name + ".q", dims, q, true), scale(f.fixed.fl), zero_point(true)},
+                      name, name + "/DequantizeLinear");
+      internal_formats(dq, {{"binary", f}});
+      return name;
+    }
     if (!fixed_ || !is_fixed(f)) return floats(name, dims, v);
     const int wl = f.fixed.word_length(), fl = f.fixed.fl;
     std::vector<int64_t> q;
@@ -139,7 +151,7 @@ class Writer {
     const ir::Param* b = l.param("bias");
     const ir::Param* w = l.param("weight");
     const ir::Layer* in = ir_.layer(l.inputs.at(0));
-    if (!b || !w || !is_fixed(w->format) || !is_fixed(in->activation_format))
+    if (!b || !w || !(is_fixed(w->format) || is_pow2_binary(w->format)) || !is_fixed(in->activation_format))
       return param(l, "bias", {l.out_features});
     ir::NumericFormat f;
     f.precision = ir::Precision::kFixed;
@@ -182,7 +194,7 @@ class Writer {
   static void internal_formats(onnx::NodeProto& n, const std::vector<std::pair<std::string, ir::NumericFormat>>& fs) {
     std::string doc = detail::kFixedPointDoc;
     for (const auto& [name, f] : fs)
-      if (is_fixed(f))
+      if (is_fixed(f) || is_pow2_binary(f))
         doc += " " + name + "=" + std::to_string(f.fixed.word_length()) + "," + std::to_string(f.fixed.fl);
     if (doc != detail::kFixedPointDoc) n.set_doc_string(doc);
   }
@@ -357,7 +369,7 @@ class Writer {
   // (their non-linearity, internal state or folded scale is SlimLab's integer arithmetic).
   bool float_inside(const ir::Layer& l) const {
     for (const ir::Param& p : l.params)
-      if (p.format.precision == ir::Precision::kBinary) return true;
+      if (p.format.precision == ir::Precision::kBinary && !is_pow2_binary(p.format)) return true;
     switch (l.kind) {
       case K::kGru: case K::kLstm: case K::kBatchNorm: case K::kSigmoid: case K::kTanh: case K::kHardSwish:
       case K::kHardSigmoid: case K::kSoftmax: case K::kLogSoftmax: case K::kDiv: return true;

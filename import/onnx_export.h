@@ -8,8 +8,9 @@
 // layer, dense / conv weights as INT8 (WL ≤ 8) or INT32 (WL 9..16) initializers and
 // biases as INT32 at the accumulator's FL, each read through DequantizeLinear; the
 // formats inside GRU / LSTM / batch norm go in the node's doc_string. 16-bit activations
-// are refused (opset 14's QuantizeLinear has no INT16). Binary weights are written as the
-// float values they stand for. Torch-free.
+// are refused (opset 14's QuantizeLinear has no INT16). Binary weights ±2^−FL of a
+// fixed-point network are INT8 ±1 behind DequantizeLinear; in a float network they are
+// written as the float values they stand for. Torch-free.
 #include <filesystem>
 #include <string>
 #include <vector>

@@ -142,10 +142,14 @@ std::map<std::string, ir::NumericFormat> internal_formats(const Importer& im) {
     const size_t eq = item.find('='), comma = item.find(',');
     int wl = 0, fl = 0;
     char tail = 0;
+    const std::string name = eq == std::string::npos ? item : item.substr(0, eq);
+    const bool binary = name == "binary";  // ±2^−FL weights: "binary=1,FL"
     if (eq == std::string::npos || comma == std::string::npos || comma < eq ||
-        std::sscanf(item.c_str() + eq + 1, "%d,%d%c", &wl, &fl, &tail) != 2 || !fx::valid_format(wl, fl))
-      im.fail("doc_string entry '" + item + "' is not name=WL,FL with WL 2..16, FL −16..30");
-    out[item.substr(0, eq)] = fixed_format(wl, fl);
+        std::sscanf(item.c_str() + eq + 1, "%d,%d%c", &wl, &fl, &tail) != 2 ||
+        !(binary ? wl == 1 && fx::valid_format(2, fl) : fx::valid_format(wl, fl)))
+      im.fail("doc_string entry '" + item + "' is not name=WL,FL with WL 2..16 (binary: 1), FL −16..30");
+    out[name] = fixed_format(wl, fl);
+    if (binary) out[name].precision = ir::Precision::kBinary;
   }
   return out;
 }
@@ -163,6 +167,14 @@ void adopt_weight(Importer& im, ir::Layer& l, const std::string& param, int inpu
         im.fail("weight '" + im.node().input(input) + "' holds integers beyond 16 bits (SlimLab's weights are 2..16 bits)");
   }
   const int fl = v->c.fixed_fl;
+  if (wl == 1) {  // binary ±2^−FL
+    for (float x : p->data)
+      if (std::fabs(double(x)) != std::ldexp(1.0, -fl))
+        im.fail("binary weight '" + param + "' of layer '" + l.name + "' is not ±2^" + std::to_string(-fl));
+    p->format = fixed_format(1, fl);
+    p->format.precision = ir::Precision::kBinary;
+    return;
+  }
   for (float x : p->data) {
     const double q = std::ldexp(double(x), fl);
     if (q != std::floor(q) || q < double(fx::qmin(wl)) || q > double(fx::qmax(wl)))
@@ -187,12 +199,12 @@ bool fold_dequantize(Importer& im) {
   Tensor t;
   t.dims = q.dims;
   t.fixed_bits = q.dtype == TP::INT8 ? 8 : 32;
-  for (const auto& [name, f] : internal_formats(im)) {  // "weight=WL,FL": a narrower word
-    if (name != "weight" || f.fixed.fl != fl || f.fixed.word_length() > t.fixed_bits)
+  for (const auto& [name, f] : internal_formats(im)) {  // "weight=WL,FL": a narrower word; "binary=1,FL": ±1
+    if ((name != "weight" && name != "binary") || f.fixed.fl != fl || f.fixed.word_length() > t.fixed_bits)
       im.fail("doc_string format '" + name + "' " + describe(f) + " does not fit this DequantizeLinear");
     t.fixed_bits = f.fixed.word_length();
     for (double v : q.v)
-      if (v < double(fx::qmin(t.fixed_bits)) || v > double(fx::qmax(t.fixed_bits)))
+      if (t.fixed_bits == 1 ? (v != 1 && v != -1) : (v < double(fx::qmin(t.fixed_bits)) || v > double(fx::qmax(t.fixed_bits))))
         im.fail("input 0 holds " + std::to_string(int64_t(v)) + ", outside its " + std::to_string(t.fixed_bits) + "-bit word");
   }
   t.fixed_fl = fl;
@@ -256,7 +268,8 @@ void finish_fixed_point(ir::Graph& g, std::vector<std::string>& notes) {
     if (!ir::multiplies_weights(l.kind) || !in) continue;
     const bool rnn = l.kind == ir::LayerKind::kGru || l.kind == ir::LayerKind::kLstm;
     const ir::Param* w = l.param(rnn ? "weight_ih_l0" : "weight");
-    if (!w || !fixed(w->format)) {
+    const bool binary = w && w->format.precision == ir::Precision::kBinary && w->format.fixed.word_length() == 1;
+    if (!w || !(fixed(w->format) || binary)) {
       float_weights += (float_weights.empty() ? "" : ", ") + l.name;
       continue;
     }

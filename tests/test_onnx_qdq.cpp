@@ -5,6 +5,7 @@
 // the int8 .slim is the same bytes. Bad QDQ input is an error naming the node.
 #include <gtest/gtest.h>
 
+#include "compress/binary/binary_stage.h"
 #include "compress/quant/calibrate.h"
 #include "compress/quant/graph_eval.h"
 #include "deploy/export/exporter.h"
@@ -87,6 +88,7 @@ void expect_same_fixed_point_model(const ir::Graph& g, const ir::Graph& back) {
       const ir::Param* q = b.param(p.name);
       ASSERT_NE(q, nullptr) << a.name << "." << p.name;
       EXPECT_EQ(q->data, p.data) << a.name << "." << p.name;
+      EXPECT_EQ(q->format.precision, p.format.precision) << a.name << "." << p.name;
       if (p.format.precision == ir::Precision::kFixed && p.format.fixed.word_length() <= 16) {
         EXPECT_TRUE(same(p.format, q->format)) << a.name << "." << p.name;
       }
@@ -153,6 +155,16 @@ TEST(OnnxQdq, SixteenBitWeightsAreInt32AndSixteenBitActivationsAreRefused) {
     EXPECT_NE(w.find("layer 'input'"), std::string::npos) << w;
     EXPECT_NE(w.find("INT16 needs opset 21"), std::string::npos) << w;
   }
+}
+
+TEST(OnnxQdq, PowerOfTwoBinaryWeightsAreInt8SignsBehindDequantizeLinear) {
+  ir::Graph g = small_cnn_graph();
+  compress::mark_binary_weights(g, {"fc"}, {0.0625});  // ±2^−4, as a binary stage with scale "pow2"
+  g = quantized(g, inputs(64 * 16), 16, 8, 8);
+  ASSERT_EQ(g.layer("fc")->param("weight")->format.precision, ir::Precision::kBinary);
+  const onnx_import::OnnxExport e = round_trip(g, inputs(64 * 16), 16);
+  EXPECT_EQ(count_ops(e.bytes).int8, 2);
+  EXPECT_EQ(e.notes.size(), 1u) << "binary ±2^−FL weights are exact in float: nothing computed otherwise";
 }
 
 TEST(OnnxQdq, AnUnfoldedBatchNormKeepsItsScaleFormatInTheDocString) {
