@@ -1,5 +1,5 @@
 // slimlab export <run-dir | exp/id> --precision fp32|int8|int16|binary [--out model.slim]
-// slimlab export <run-dir | exp/id> --format onnx [--out model.onnx]   (float ONNX, import/onnx_export.h)
+// slimlab export <run-dir | exp/id> --format onnx [--out model.onnx]   (ONNX; fixed point as QDQ: import/onnx_export.h)
 // Reads the run's model.h5 (the final Graph IR with weights) and writes a verified .slim
 // with the run's class names and test accuracy in its metadata. No LibTorch needed.
 //
@@ -139,7 +139,8 @@ fs::path run_folder(const std::string& run, const std::string& root) {
   return dir;
 }
 
-// --format onnx: the network as a float ONNX model (import/onnx_export.h).
+// --format onnx: the network as ONNX — float, or QuantizeLinear / DequantizeLinear for a fixed-point run
+// (import/onnx_export.h).
 void write_onnx(const ir::Graph& g, const fs::path& out) {
   const onnx_import::OnnxExport e = onnx_import::export_onnx_file(g, out);
   for (const auto& n : e.notes) std::cout << "  note: " << n << "\n";
@@ -182,7 +183,7 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("run", a->run, "Run folder, or <experiment>/<run id> under --runs")->required();
   cmd->add_option("--precision,-p", a->precision, "fp32 | int8 | int16 | binary")->capture_default_str();
   cmd->add_option("--out,-o", a->out, "Output file (default: <run>/model-<precision>.slim, <run>/model.onnx)");
-  cmd->add_option("--format", a->format, "slim (slimrt) | onnx (float, docs/ONNX.md)")->check(CLI::IsMember({"slim", "onnx"}));
+  cmd->add_option("--format", a->format, "slim (slimrt) | onnx (float, fixed point as QDQ: docs/ONNX.md)")->check(CLI::IsMember({"slim", "onnx"}));
   cmd->add_option("--runs", a->root, "Root folder of the runs")->capture_default_str();
   cmd->add_flag("--no-measure", a->no_measure,
                 "Do not rebuild the run's data to measure the .slim (a float model exported as int8 / int16 still "

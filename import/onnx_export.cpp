@@ -1,14 +1,19 @@
 // Graph IR → ONNX: one layer → one node (a few for dense on a non-flat input, a global
-// pool, and the recurrent layers, which ONNX runs time-major).
+// pool, and the recurrent layers, which ONNX runs time-major). A fixed-point network gets
+// QuantizeLinear → DequantizeLinear after the input and every layer, and its weights as
+// integer initializers read through DequantizeLinear (docs/ONNX.md, "Fixed point").
 #include "import/onnx_export.h"
 
 #include <onnx/onnx_pb.h>
 
+#include <cmath>
 #include <map>
+#include <set>
 
 #include "datasets/atomic_file.h"
 #include "import/onnx_internal.h"
 #include "import/onnx_proto.h"
+#include "slimrt/fixed_point.h"
 
 namespace slimlab::onnx_import {
 
@@ -23,12 +28,14 @@ class Writer {
     start_model(m_, kExportOpset, "slimlab");
     m_.set_producer_version("0.1.0");
     g_->set_name(g.model.empty() ? "slimlab" : g.model);
+    fixed_ = is_fixed(g.layers.front().activation_format);
   }
 
   OnnxExport run() {
     for (const ir::Layer& l : ir_.layers) layer(l);
     const ir::Layer& last = ir_.layers.back();
     value_info(g_->add_output(), tensor_[last.name], last.output_shape);
+    fixed_notes();
     OnnxExport out;
     out.bytes = m_.SerializeAsString();
     out.notes = notes_;
@@ -78,6 +85,120 @@ class Writer {
     return floats(l.name + "." + p, dims, q->data);
   }
 
+  // ---- fixed point ----
+  static bool is_fixed(const ir::NumericFormat& f) { return f.precision == ir::Precision::kFixed; }
+  // Binary weights ±2^−FL (a binary stage with scale "pow2"): FL recorded, one stored bit.
+  static bool is_pow2_binary(const ir::NumericFormat& f) {
+    return f.precision == ir::Precision::kBinary && f.fixed.word_length() == 1;
+  }
+
+  std::string scale(int fl) {  // the float scalar 2^−fl, one initializer per FL
+    const std::string name = "fixed.scale.fl" + std::to_string(fl);
+    if (shared_.insert(name).second) floats(name, {}, {float(std::ldexp(1.0, -fl))});
+    return name;
+  }
+  // A scalar (empty dims) or tensor of INT8 / INT32 integers.
+  std::string integers(const std::string& name, const Shape& dims, const std::vector<int64_t>& q, bool int8) {
+    auto* t = g_->add_initializer();
+    t->set_name(name);
+    t->set_data_type(int8 ? onnx::TensorProto::INT8 : onnx::TensorProto::INT32);
+    for (int64_t d : dims) t->add_dims(d);
+    std::string raw;
+    for (int64_t x : q) {
+      const int32_t v = int32_t(x);
+      raw.append(reinterpret_cast<const char*>(&v), int8 ? 1 : 4);  // little-endian
+    }
+    t->set_raw_data(raw);
+    return name;
+  }
+  std::string zero_point(bool int8) {
+    const std::string name = int8 ? "fixed.zero_point.int8" : "fixed.zero_point.int32";
+    if (shared_.insert(name).second) integers(name, {}, {0}, int8);
+    return name;
+  }
+
+  // `v` in format f (WL ≤ 8: INT8, else INT32) through DequantizeLinear into float tensor
+  // `name`; a float initializer when f is not fixed point.
+  std::string tensor(const ir::NumericFormat& f, const std::string& name, const Shape& dims, const std::vector<float>& v) {
+    if (fixed_ && is_pow2_binary(f)) {  // ±2^−FL: INT8 ±1 (sign(0) = +1, as bitpack.h)
+      std::vector<int64_t> q;
+      for (float x : v) q.push_back(x < 0 ? -1 : 1);
+      auto& dq = node("DequantizeLinear", {integers(name + ".q", dims, q, true), scale(f.fixed.fl), zero_point(true)},
+                      name, name + "/DequantizeLinear");
+      internal_formats(dq, {{"binary", f}});
+      return name;
+    }
+    if (!fixed_ || !is_fixed(f)) return floats(name, dims, v);
+    const int wl = f.fixed.word_length(), fl = f.fixed.fl;
+    std::vector<int64_t> q;
+    q.reserve(v.size());
+    for (float x : v) q.push_back(slimrt::fixed::quantize(double(x), wl, fl));
+    const bool int8 = wl <= 8;
+    auto& dq = node("DequantizeLinear", {integers(name + ".q", dims, q, int8), scale(fl), zero_point(int8)}, name,
+                    name + "/DequantizeLinear");
+    if (wl != 8 && wl <= 16) internal_formats(dq, {{"weight", f}});  // a word narrower than its INT8 / INT32
+    return name;
+  }
+  // A dense / conv weight: its own format.
+  std::string weight(const ir::Layer& l, const Shape& dims) {
+    const ir::Param* q = l.param("weight");
+    if (!q || int64_t(q->data.size()) != ir::numel(q->shape))
+      fail(l, "parameter 'weight' has no values (export a graph taken with weights)");
+    return tensor(q->format, l.name + ".weight", dims, q->data);
+  }
+  // A dense / conv bias: INT32 at the accumulator's FL (input FL + weight FL), as slimrt holds it.
+  std::string bias(const ir::Layer& l) {
+    const ir::Param* b = l.param("bias");
+    const ir::Param* w = l.param("weight");
+    const ir::Layer* in = ir_.layer(l.inputs.at(0));
+    if (!b || !w || !(is_fixed(w->format) || is_pow2_binary(w->format)) || !is_fixed(in->activation_format))
+      return param(l, "bias", {l.out_features});
+    ir::NumericFormat f;
+    f.precision = ir::Precision::kFixed;
+    f.fixed.fl = in->activation_format.fixed.fl + w->format.fixed.fl;
+    f.fixed.il = 32 - f.fixed.fl;
+    return tensor(f, l.name + ".bias", {l.out_features}, b->data);
+  }
+
+  // x → QuantizeLinear (INT8) [→ Clip to the word length] → DequantizeLinear in the layer's
+  // format; returns the float tensor after it.
+  std::string qdq(const ir::Layer& l, const std::string& x) {
+    const ir::NumericFormat& f = l.activation_format;
+    if (!is_fixed(f))
+      fail(l, "has no fixed-point output format in a fixed-point network (" + std::string(ir::to_string(f.precision)) +
+                  "); run the fixed_point stage over the whole network");
+    const int wl = f.fixed.word_length(), fl = f.fixed.fl;
+    if (wl > 8)
+      fail(l, "its " + std::to_string(wl) + "-bit output format has no ONNX form: QuantizeLinear of opset " +
+                  std::to_string(kExportOpset) + " writes INT8 / UINT8 only (INT16 needs opset 21, newer than "
+                  "Debian's onnx 1.12 knows). Export the .slim (`slimlab export <run>`), or quantize the "
+                  "activations to 8 bits (fixed_point activations = 8)");
+    const std::string& base = l.name;
+    std::string q = base + "/q";
+    node("QuantizeLinear", {x, scale(fl), zero_point(true)}, q, base + "/QuantizeLinear");
+    if (wl < 8) {  // the narrower word's saturation, on the INT8 values
+      const std::string lo = "fixed.min.wl" + std::to_string(wl), hi = "fixed.max.wl" + std::to_string(wl);
+      if (shared_.insert(lo).second) {
+        integers(lo, {}, {slimrt::fixed::qmin(wl)}, true);
+        integers(hi, {}, {slimrt::fixed::qmax(wl)}, true);
+      }
+      node("Clip", {q, lo, hi}, base + "/q_clip", base + "/Clip_wl" + std::to_string(wl));
+      q = base + "/q_clip";
+    }
+    node("DequantizeLinear", {q, scale(fl), zero_point(true)}, base + "/dq", base + "/DequantizeLinear");
+    return base + "/dq";
+  }
+
+  // "slimlab fixed point: gate_preactivation=8,4 gate=8,6": the formats of a layer's
+  // internal values, which have no Q/DQ form (WL,FL pairs; onnx_qdq.cpp reads them back).
+  static void internal_formats(onnx::NodeProto& n, const std::vector<std::pair<std::string, ir::NumericFormat>>& fs) {
+    std::string doc = detail::kFixedPointDoc;
+    for (const auto& [name, f] : fs)
+      if (is_fixed(f) || is_pow2_binary(f))
+        doc += " " + name + "=" + std::to_string(f.fixed.word_length()) + "," + std::to_string(f.fixed.fl);
+    if (doc != detail::kFixedPointDoc) n.set_doc_string(doc);
+  }
+
   // Conv / pooling attributes; an empty stride is 1 (conv) or the kernel (pooling).
   void window(onnx::NodeProto& n, const ir::Layer& l, bool pooling) {
     const size_t axes = l.output_shape.size() - 1;
@@ -105,8 +226,9 @@ class Writer {
     };
     auto& tin = node("Transpose", {x}, l.name + "/time_major", l.name + "/Transpose");
     ints(tin, "perm", {1, 0, 2});
-    std::vector<std::string> in{l.name + "/time_major", floats(l.name + ".W", {1, gates * h, f}, gated("weight_ih_l0")),
-                                floats(l.name + ".R", {1, gates * h, h}, gated("weight_hh_l0"))};
+    std::vector<std::string> in{l.name + "/time_major",
+                                tensor(l.param("weight_ih_l0")->format, l.name + ".W", {1, gates * h, f}, gated("weight_ih_l0")),
+                                tensor(l.param("weight_hh_l0")->format, l.name + ".R", {1, gates * h, h}, gated("weight_hh_l0"))};
     if (l.bias) {
       std::vector<float> b = gated("bias_ih_l0");
       const std::vector<float> rb = gated("bias_hh_l0");
@@ -114,6 +236,9 @@ class Writer {
       in.push_back(floats(l.name + ".B", {1, 2 * gates * h}, b));
     }
     auto& rnn = node(lstm ? "LSTM" : "GRU", in, l.name + "/Y", l.name);
+    if (fixed_)
+      internal_formats(rnn, {{"gate_preactivation", l.gate_preactivation_format}, {"gate", l.gate_format},
+                             {"cell", l.cell_format}});
     integer(rnn, "hidden_size", h);
     if (!lstm) integer(rnn, "linear_before_reset", 1);
     node("Squeeze", {l.name + "/Y", int64s(l.name + ".squeeze_axes", {1})}, l.name + "/Y3", l.name + "/Squeeze");
@@ -133,14 +258,14 @@ class Writer {
           flat = l.name + "/flat";
           integer(node("Flatten", {x}, flat, l.name + "/Flatten"), "axis", 1);
         }
-        std::vector<std::string> args{flat, param(l, "weight", {l.out_features, l.in_features})};
-        if (l.bias) args.push_back(param(l, "bias", {l.out_features}));
+        std::vector<std::string> args{flat, weight(l, {l.out_features, l.in_features})};
+        if (l.bias) args.push_back(bias(l));
         integer(node("Gemm", args, y, y), "transB", 1);
         return y;
       }
       case K::kConv1d: case K::kConv2d: case K::kDepthwiseConv2d: {
-        std::vector<std::string> args{x, param(l, "weight", l.param("weight") ? l.param("weight")->shape : Shape{})};
-        if (l.bias) args.push_back(param(l, "bias", {l.out_features}));
+        std::vector<std::string> args{x, weight(l, l.param("weight") ? l.param("weight")->shape : Shape{})};
+        if (l.bias) args.push_back(bias(l));
         auto& n = node("Conv", args, y, y);
         window(n, l, false);
         integer(n, "group", l.groups);
@@ -162,6 +287,7 @@ class Writer {
         auto& n = node("BatchNormalization", {x, param(l, "weight", c), param(l, "bias", c), param(l, "running_mean", c),
                                               param(l, "running_var", c)}, y, y);
         set_float(n, "epsilon", 1e-5f);
+        if (fixed_) internal_formats(n, {{"scale", l.param("weight")->format}});
         return y;
       }
       case K::kRelu: node("Relu", {x}, y, y); return y;
@@ -229,17 +355,37 @@ class Writer {
   void layer(const ir::Layer& l) {
     if (l.kind == K::kInput) {
       value_info(g_->add_input(), "input", ir_.input_shape);
-      tensor_[l.name] = "input";
+      tensor_[l.name] = fixed_ ? qdq(l, "input") : "input";
       return;
-    }
-    if (l.activation_format.precision == ir::Precision::kFixed && !fixed_noted_) {
-      notes_.push_back("fixed-point activation formats are not written: the ONNX model computes in float with the "
-                       "weights' grid values");
-      fixed_noted_ = true;
     }
     std::vector<std::string> in;
     for (const std::string& i : l.inputs) in.push_back(tensor_.at(i));
-    tensor_[l.name] = emit(l, in);
+    const std::string y = emit(l, in);
+    tensor_[l.name] = fixed_ ? qdq(l, y) : y;
+    if (fixed_ && float_inside(l)) floated_.push_back(l.name);
+  }
+
+  // Layers whose fixed-point arithmetic ONNX computes in float between the Q/DQ pairs
+  // (their non-linearity, internal state or folded scale is SlimLab's integer arithmetic).
+  bool float_inside(const ir::Layer& l) const {
+    for (const ir::Param& p : l.params)
+      if (p.format.precision == ir::Precision::kBinary && !is_pow2_binary(p.format)) return true;
+    switch (l.kind) {
+      case K::kGru: case K::kLstm: case K::kBatchNorm: case K::kSigmoid: case K::kTanh: case K::kHardSwish:
+      case K::kHardSigmoid: case K::kSoftmax: case K::kLogSoftmax: case K::kDiv: return true;
+      default: return false;
+    }
+  }
+
+  void fixed_notes() {
+    if (!fixed_) return;
+    notes_.push_back("fixed point as QuantizeLinear / DequantizeLinear (power-of-two scales, zero point 0, INT8 "
+                     "activations, INT8 / INT32 weights, INT32 biases): an ONNX runtime computes in float between "
+                     "them and rounds ties to even where slimrt rounds them up; the .slim is the bit-exact model");
+    if (floated_.empty()) return;
+    std::string list;
+    for (const std::string& n : floated_) list += (list.empty() ? "" : ", ") + n;
+    notes_.push_back("computed in float between Q/DQ (their internal formats are in the nodes' doc_string): " + list);
   }
 
   const ir::Graph& ir_;
@@ -247,7 +393,9 @@ class Writer {
   onnx::GraphProto* g_;
   std::map<std::string, std::string> tensor_;  // layer → its output tensor
   std::vector<std::string> notes_;
-  bool fixed_noted_ = false;
+  bool fixed_ = false;              // a fixed-point network: Q/DQ and integer weights
+  std::set<std::string> shared_;    // scale / zero point / clip initializers written
+  std::vector<std::string> floated_;  // layers computed in float between Q/DQ
 };
 
 }  // namespace

@@ -376,6 +376,7 @@ const std::map<std::string, FoldHandler>& fold_ops() {
       {"Cast", fold_cast},
       {"Slice", fold_slice},
       {"ConstantOfShape", fold_constant_of_shape},
+      {"DequantizeLinear", fold_dequantize},
       {"Add", [](Importer& im) { return fold_binary(im, "Add"); }},
       {"Sub", [](Importer& im) { return fold_binary(im, "Sub"); }},
       {"Mul", [](Importer& im) { return fold_binary(im, "Mul"); }},

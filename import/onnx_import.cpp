@@ -63,7 +63,10 @@ void Importer::check_graph() {
       if (!out.empty() && (!produced.insert(out).second || initializers_.count(out)))
         fail("value '" + out + "' is produced twice");
     for (const std::string& in : n.input())
-      if (!in.empty()) ++uses_[in];
+      if (!in.empty()) {
+        ++uses_[in];
+        if (readers_[in].empty() || readers_[in].back() != &n) readers_[in].push_back(&n);
+      }
   }
   node_ = nullptr;
   ++uses_[g.output(0).name()];
@@ -185,6 +188,9 @@ const Value& Importer::layer_input(int i, bool any_batch_axis) const {
   const Value* v = input(i);
   if (v->is_const)
     fail("input " + std::to_string(i) + " ('" + node_->input(i) + "') is a constant; SlimLab expects the data path here");
+  if (v->q_bits > 0)
+    fail("input " + std::to_string(i) + " ('" + node_->input(i) +
+         "') is the integer output of a QuantizeLinear; SlimLab reads it only through a DequantizeLinear");
   if (v->batch_axis != 0 && !any_batch_axis)
     fail("input " + std::to_string(i) + " ('" + node_->input(i) + "') has its batch axis at position " +
          std::to_string(v->batch_axis) + " (time-major); SlimLab's layers need it first (transpose it back)");
@@ -271,6 +277,7 @@ std::string Importer::add_layer(ir::Layer l, const std::map<std::string, std::ve
 
 std::string Importer::materialize(const Value& v) {
   if (v.is_const) fail("a constant cannot feed this layer (SlimLab expects the data path)");
+  if (v.q_bits > 0) fail("a QuantizeLinear's integer output needs a DequantizeLinear before this layer");
   if (layer(v.layer).output_shape == v.shape) return v.layer;
   const std::string key = shape_key(v.layer, v.shape);
   if (auto it = reshapes_.find(key); it != reshapes_.end()) return it->second;
@@ -304,7 +311,9 @@ void Importer::convert(const onnx::NodeProto& n) {
          ". Fix: rewrite the model without it, or add the op to the IR (docs/ADDING_AN_OP.md) and map it in "
          "import/onnx_layers.cpp");
   }
+  const size_t first_new = g_.layers.size();
   it->second(*this);
+  adopt_fixed_point(*this, first_new);
 }
 
 void Importer::finish(ImportResult& r) {
@@ -328,6 +337,7 @@ void Importer::finish(ImportResult& r) {
   g_.layers = std::move(kept);
   g_.num_classes = out.shape[0];
   g_.model = o_.model_name.empty() ? "onnx" : o_.model_name;
+  finish_fixed_point(g_, notes_);
   if (o_.prunable_groups) derive_groups(g_, notes_);
   try {
     g_.validate();

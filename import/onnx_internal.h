@@ -24,6 +24,10 @@ namespace slimlab::onnx_import::detail {
 
 using Shape = std::vector<int64_t>;
 
+// The doc_string prefix of a node that carries the fixed-point formats of a layer's
+// internal values ("slimlab fixed point: gate_preactivation=8,4 gate=8,6": WL,FL pairs).
+inline constexpr const char* kFixedPointDoc = "slimlab fixed point:";
+
 // Limits on untrusted input.
 constexpr int64_t kMaxDim = int64_t(1) << 31;          // one extent
 constexpr int64_t kMaxElements = int64_t(1) << 28;     // one tensor (1 GiB of floats)
@@ -36,6 +40,10 @@ struct Tensor {
   Shape dims;
   bool integer = false;  // INT64 / INT32 / BOOL (shape arithmetic)
   std::vector<double> v;
+  int32_t dtype = 0;     // the TensorProto's element type; 0 for a value computed at import
+  // > 0: a DequantizeLinear of an integer initializer of this many bits (8, 32): v holds
+  // q · 2^−fixed_fl exactly (onnx_qdq.cpp).
+  int fixed_bits = 0, fixed_fl = 0;
   int64_t numel() const { return int64_t(v.size()); }
   std::vector<float> floats() const { return {v.begin(), v.end()}; }
   std::vector<int64_t> ints() const;
@@ -59,6 +67,9 @@ struct Value {
   std::string layer;
   Shape shape;
   int64_t batch_axis = 0;
+  // > 0: the integer output of a QuantizeLinear (⟨q_bits − q_fl, q_fl⟩) that only a
+  // DequantizeLinear (or a Clip to a narrower word, then one) may read.
+  int q_bits = 0, q_fl = 0;
   Shape full(int64_t batch) const {  // the ONNX dims
     Shape s = shape;
     s.insert(s.begin() + batch_axis, batch);
@@ -107,6 +118,14 @@ class Importer {
   std::string materialize(const Value& v);
   ir::Layer& layer(const std::string& name);
   void note(const std::string& text) { notes_.push_back(text); }
+  // The nodes that read value `name`; whether it is the graph's output.
+  const std::vector<const onnx::NodeProto*>& readers(const std::string& name) const {
+    static const std::vector<const onnx::NodeProto*> none;
+    auto it = readers_.find(name);
+    return it == readers_.end() ? none : it->second;
+  }
+  bool is_graph_output(const std::string& name) const { return m_.graph().output(0).name() == name; }
+  const ir::Graph& graph() const { return g_; }
 
  private:
   void check_model();
@@ -124,6 +143,7 @@ class Importer {
   const onnx::NodeProto* node_ = nullptr;
   std::map<std::string, Value> values_;
   std::map<std::string, int> uses_;
+  std::map<std::string, std::vector<const onnx::NodeProto*>> readers_;
   std::map<std::string, const onnx::TensorProto*> initializers_;
   std::set<std::string> layer_names_;
   std::map<std::string, std::string> reshapes_;  // "layer|shape" → reshape layer
@@ -143,6 +163,17 @@ using FoldHandler = std::function<bool(Importer&)>;
 const std::map<std::string, FoldHandler>& fold_ops();
 const std::map<std::string, Handler>& layer_ops();
 void add_rnn_ops(std::map<std::string, Handler>& ops);
+// QDQ (onnx_qdq.cpp): QuantizeLinear / DequantizeLinear on the data path (and a Clip
+// between them) set the producing layer's fixed-point format; DequantizeLinear of an
+// integer initializer folds to its float values (fold_dequantize).
+void add_qdq_ops(std::map<std::string, Handler>& ops);
+bool fold_dequantize(Importer& im);
+// After a node's handler added layers from index `first_new` on: the weight formats of
+// its DequantizeLinear inputs and the internal formats of its doc_string.
+void adopt_fixed_point(Importer& im, size_t first_new);
+// The finished graph, once: when any value was quantized, the formats the QDQ form
+// leaves implicit (a layer that keeps its input's format, biases at the accumulator's FL).
+void finish_fixed_point(ir::Graph& g, std::vector<std::string>& notes);
 // Reshape target with ONNX's 0 (copy) and -1 (infer) resolved against `dims`.
 Shape reshape_target(const Importer& im, const Shape& dims, const std::vector<int64_t>& target);
 // The supported op types, for error messages.

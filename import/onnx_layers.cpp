@@ -577,6 +577,7 @@ const std::map<std::string, Handler>& layer_ops() {
         {"Identity", pass_through},
     };
     add_rnn_ops(m);
+    add_qdq_ops(m);
     return m;
   }();
   return ops;

@@ -121,6 +121,7 @@ Tensor read_tensor(const onnx::TensorProto& t, const std::string& what) {
     throw OnnxError(what + ": element type " + type_name(dt) + " is not supported (FLOAT, DOUBLE, INT8, UINT8, "
                     "INT32, INT64, BOOL are)");
   out.integer = dt != TP::FLOAT && dt != TP::DOUBLE;
+  out.dtype = dt;
   if (t.has_raw_data()) {
     const std::string& raw = t.raw_data();
     if (raw.size() != size_t(n) * bytes)

@@ -4,8 +4,11 @@
 // shape, trains (the loss falls), a deepiot stage prunes its derived groups and a
 // fixed_point stage quantizes it; its int8 .slim computes the workbench's bit-exact
 // evaluation (compress::quant::evaluate_fixed_point) integer for integer, and
-// `slimlab export --format onnx` writes the pruned network back as ONNX.
+// `slimlab export --format onnx` writes the pruned fixed-point network back as ONNX
+// (QuantizeLinear / DequantizeLinear) that re-imports to the same fixed-point model.
 #include <gtest/gtest.h>
+
+#include <onnx/onnx_pb.h>
 
 #include <fstream>
 #include <sstream>
@@ -96,19 +99,35 @@ TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact)
   }
   EXPECT_EQ(got, want.raw);
 
-  // `slimlab export --format onnx`: the pruned network as a smaller dense ONNX graph that
-  // passes onnx.checker and imports back to the float logits of model.h5.
+  // `slimlab export --format onnx`: the pruned fixed-point network as a smaller dense ONNX
+  // graph in QDQ form that passes onnx.checker and imports back to the same fixed-point
+  // model: the same float logits of model.h5, the same integers, the same int8 .slim.
   const auto x = test::run_slimlab("export onnx_lenet/one --format onnx --runs " + (dir / "runs").string());
   ASSERT_EQ(x.code, 0) << x.out;
-  EXPECT_NE(x.out.find("fixed-point activation formats are not written"), std::string::npos) << x.out;
+  EXPECT_NE(x.out.find("fixed point as QuantizeLinear / DequantizeLinear"), std::string::npos) << x.out;
   std::string check;
   EXPECT_EQ(test::run_onnx_script("check_model.py", (run / "model.onnx").string(), &check), 0) << check;
-  const ir::Graph back = onnx_import::import_onnx_file(run / "model.onnx").graph;
+  onnx_import::ImportOptions io;
+  io.model_name = g.model;
+  const ir::Graph back = onnx_import::import_onnx_file(run / "model.onnx", io).graph;
   EXPECT_EQ(back.parameter_count(), g.parameter_count());
   const auto a = compress::quant::evaluate_reference(g, ref.x.data(), ref.n);
   const auto b = compress::quant::evaluate_reference(back, ref.x.data(), ref.n);
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5) << i;
+  EXPECT_EQ(compress::quant::evaluate_fixed_point(back, ref.x.data(), ref.n).raw,
+            compress::quant::evaluate_fixed_point(g, ref.x.data(), ref.n).raw);
+  EXPECT_EQ(deploy::export_graph(back, o).bytes, e.bytes);
+  // One QuantizeLinear per layer (the input included): the workbench quantizes every output.
+  onnx::ModelProto m;
+  ASSERT_TRUE(m.ParseFromString(test::read_text(run / "model.onnx")));
+  int quantize = 0, dequantize = 0;
+  for (const auto& n : m.graph().node()) {
+    quantize += n.op_type() == "QuantizeLinear";
+    dequantize += n.op_type() == "DequantizeLinear";
+  }
+  EXPECT_EQ(quantize, int(g.layers.size()));
+  EXPECT_EQ(dequantize, int(g.layers.size()) + 8);  // and the weights and biases of 4 conv / dense layers
 }
 
 TEST(OnnxExperiment, ResidualCnnSharesGroupsAcrossAddsAndDeepIoTPrunesThem) {

@@ -7,7 +7,6 @@
 
 #include <limits>
 
-#include <random>
 
 #include "import/onnx_import.h"
 #include "onnx/onnx_builder.h"
@@ -222,21 +221,6 @@ TEST(OnnxImport, AttributesWithoutAnExactMappingAreRefused) {
 }
 
 TEST(OnnxImport, MutatedFilesGiveOnlyOnnxErrors) {
-  const std::string good = test::small_cnn(1).bytes();
-  std::mt19937 rng(7);
-  int imported = 0;
-  for (int i = 0; i < 3000; ++i) {
-    std::string bytes = good;
-    const int flips = 1 + int(rng() % 4);
-    for (int k = 0; k < flips; ++k) bytes[rng() % bytes.size()] = char(rng());
-    if (rng() % 4 == 0) bytes.resize(rng() % bytes.size());
-    try {
-      import(bytes);
-      ++imported;
-    } catch (const OnnxError&) {
-    } catch (const std::exception& e) {
-      FAIL() << "mutation " << i << ": " << typeid(e).name() << ": " << e.what();
-    }
-  }
-  EXPECT_GT(imported, 0) << "no mutation left a usable model (the test would not see a mis-import)";
+  EXPECT_GT(test::import_mutations(test::small_cnn(1).bytes(), 3000, 7), 0)
+      << "no mutation left a usable model (the test would not see a mis-import)";
 }

@@ -3,10 +3,15 @@
 // protobuf API of Debian's libonnx-dev, no exporter needed.
 #include <onnx/onnx_pb.h>
 
+#include <gtest/gtest.h>
+
+#include "import/onnx_import.h"
 #include "import/onnx_proto.h"
 
 #include <cstdint>
+#include <random>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 namespace slimlab::test {
@@ -77,6 +82,29 @@ inline OnnxBuilder small_cnn(int64_t batch = -1) {
   OnnxBuilder::integer(gemm, "transB", 1);
   b.output("y");
   return b;
+}
+
+// `count` random mutations of `good` (1–4 bytes overwritten, a quarter of them also
+// truncated), each imported: an OnnxError is fine, any other exception fails the test.
+// Returns how many imported.
+inline int import_mutations(const std::string& good, int count, unsigned seed) {
+  std::mt19937 rng(seed);
+  int imported = 0;
+  for (int i = 0; i < count; ++i) {
+    std::string bytes = good;
+    const int flips = 1 + int(rng() % 4);
+    for (int k = 0; k < flips; ++k) bytes[rng() % bytes.size()] = char(rng());
+    if (rng() % 4 == 0) bytes.resize(rng() % bytes.size());
+    try {
+      onnx_import::import_onnx(bytes.data(), bytes.size(), {}, "mutated");
+      ++imported;
+    } catch (const onnx_import::OnnxError&) {
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "mutation " << i << ": " << typeid(e).name() << ": " << e.what();
+      return imported;
+    }
+  }
+  return imported;
 }
 
 }  // namespace slimlab::test
