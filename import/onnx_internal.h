@@ -5,6 +5,7 @@
 //   onnx_fold.cpp     nodes on constants (shape subgraphs), folded at import
 //   onnx_layers.cpp   nodes that become IR layers
 //   onnx_rnn.cpp      GRU / LSTM
+//   onnx_arith.cpp    Add / Sub / Mul / Div (broadcasts, constants as per-channel affines)
 //   onnx_groups.cpp   prunable groups derived from the finished graph
 #include <onnx/onnx_pb.h>
 
@@ -143,6 +144,7 @@ using FoldHandler = std::function<bool(Importer&)>;
 const std::map<std::string, FoldHandler>& fold_ops();
 const std::map<std::string, Handler>& layer_ops();
 void add_rnn_ops(std::map<std::string, Handler>& ops);
+void add_arith_ops(std::map<std::string, Handler>& ops);  // Add, Sub, Mul, Div (onnx_arith.cpp)
 // Reshape target with ONNX's 0 (copy) and -1 (infer) resolved against `dims`.
 Shape reshape_target(const Importer& im, const Shape& dims, const std::vector<int64_t>& target);
 // The supported op types, for error messages.
