@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "compress/quant/graph_eval.h"
@@ -78,6 +79,8 @@ void expect_trained_pruned_exact_and_exported(const test::TempDir& dir, const st
   // The final graph (pruned, fixed point) exported as int8: slimrt == the workbench's evaluator.
   const ir::Graph g = ir::read_graph_h5(run / "model.h5");
   EXPECT_LT(g.parameter_count(), params) << "deepiot removed no unit";
+  std::cout << model << ": train loss " << losses[0] << " → " << losses[2] << ", parameters " << params << " → "
+            << g.parameter_count() << "\n";
   deploy::ExportOptions o;
   o.precision = deploy::ExportPrecision::kInt8;
   const deploy::ExportResult e = deploy::export_graph(g, o);
@@ -127,6 +130,8 @@ TEST(OnnxExperiment, SqueezeExcitationCnnTrainsPrunesThroughTheBroadcastAndIsBit
   const std::string log = test::read_text(dir / "runs/onnx_lenet/one/log.txt");
   EXPECT_NE(log.find("model: prunable groups conv1:8 conv2:16+se2 se1:4"), std::string::npos) << log;
   expect_trained_pruned_exact_and_exported(dir, "se", 9246);
+  const ir::Graph g = ir::read_graph_h5(dir / "runs/onnx_lenet/one/model.h5");
+  EXPECT_EQ(g.layer("conv2")->out_features, g.layer("se2")->out_features) << "the gate follows the channels";
 }
 
 TEST(OnnxExperiment, ResidualCnnSharesGroupsAcrossAddsAndDeepIoTPrunesThem) {
