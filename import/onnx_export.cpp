@@ -247,6 +247,23 @@ class Writer {
     return l.name;
   }
 
+  // The inputs of a broadcasting add / mul / sub / div at the output's per-sample rank:
+  // ONNX aligns the trailing axes of the batched tensors, so an input of lower rank gets
+  // 1s after its batch axis (a Reshape), as the IR broadcasts the samples.
+  std::vector<std::string> aligned(const ir::Layer& l, const std::vector<std::string>& in) {
+    std::vector<std::string> out = in;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const Shape& s = ir_.layer(l.inputs[i])->output_shape;
+      if (s.size() >= l.output_shape.size()) continue;
+      Shape target{-1};
+      target.insert(target.end(), l.output_shape.size() - s.size(), 1);
+      target.insert(target.end(), s.begin(), s.end());
+      out[i] = l.name + "/aligned" + std::to_string(i);
+      node("Reshape", {in[i], int64s(out[i] + ".shape", target)}, out[i], out[i]);
+    }
+    return out;
+  }
+
   // Writes the nodes of `l` and returns its output tensor's name.
   std::string emit(const ir::Layer& l, const std::vector<std::string>& in) {
     const std::string& x = in.empty() ? std::string() : in[0];
@@ -318,17 +335,18 @@ class Writer {
       }
       case K::kConcat: integer(node("Concat", in, y, y), "axis", l.axis + 1); return y;
       case K::kAdd: {
-        std::string acc = in[0];
-        for (size_t i = 1; i < in.size(); ++i) {
-          const std::string out = i + 1 == in.size() ? y : y + "/sum" + std::to_string(i);
-          node("Add", {acc, in[i]}, out, i + 1 == in.size() ? y : out);
+        const std::vector<std::string> a = aligned(l, in);
+        std::string acc = a[0];
+        for (size_t i = 1; i < a.size(); ++i) {
+          const std::string out = i + 1 == a.size() ? y : y + "/sum" + std::to_string(i);
+          node("Add", {acc, a[i]}, out, i + 1 == a.size() ? y : out);
           acc = out;
         }
         return y;
       }
-      case K::kMul: node("Mul", {in[0], in[1]}, y, y); return y;
-      case K::kSub: node("Sub", {in[0], in[1]}, y, y); return y;
-      case K::kDiv: node("Div", {in[0], in[1]}, y, y); return y;
+      case K::kMul: node("Mul", aligned(l, in), y, y); return y;
+      case K::kSub: node("Sub", aligned(l, in), y, y); return y;
+      case K::kDiv: node("Div", aligned(l, in), y, y); return y;
       case K::kMeanOverTime: {
         auto& n = node("ReduceMean", {x}, y, y);
         ints(n, "axes", {1});

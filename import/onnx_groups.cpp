@@ -40,6 +40,21 @@ bool channel_preserving(K k) {
 // layers producing them join one group.
 bool joins(K k) { return k == K::kAdd || k == K::kMul || k == K::kSub || k == K::kDiv; }
 
+// Whether input `in` of join `j` carries the join's channel units: not when it broadcasts
+// along them (a per-sample scalar or [1, …] against [C, …]; pruning a channel leaves it as is).
+bool carries_units(const ir::Layer& j, const ir::Layer& in) {
+  const ir::Shape &s = in.output_shape, &o = j.output_shape;
+  return !(s.size() == o.size() && !s.empty() && s[0] == 1 && o[0] != 1);
+}
+
+// A reshape that keeps axis 0 (the channels): [C] → [C, 1, 1] before a broadcasting mul
+// (a squeeze-and-excitation block's gate), or back.
+bool keeps_channels(const ir::Layer& l, const ir::Layer& in) {
+  return (l.kind == K::kReshape || l.kind == K::kFlatten) && !l.output_shape.empty() && !in.output_shape.empty() &&
+         l.output_shape[0] == in.output_shape[0] && ir::numel(l.output_shape) == l.output_shape[0] &&
+         ir::numel(in.output_shape) == in.output_shape[0];
+}
+
 void add_unit_refs(std::vector<ir::UnitRef>& out, const ir::Layer& l, std::initializer_list<const char*> params, int axis,
                    int64_t block = 1) {
   for (const char* p : params)
@@ -79,15 +94,26 @@ struct Walk {
     group.producers.push_back({l.name, "weight_hh_l0", 1, 1, 0});
   }
 
+  // Whether a join's inputs differ in shape from its output (a broadcast).
+  bool broadcasts(const ir::Layer& j) const {
+    for (const std::string& in : j.inputs)
+      if (g.layer(in)->output_shape != j.output_shape) return true;
+    return false;
+  }
+
+  // Upstream of a join's inputs that carry its units (not those broadcast along them).
+  void back_inputs(const ir::Layer& j, const std::string& add) {
+    for (const std::string& in : j.inputs)
+      if (carries_units(j, *g.layer(in))) back(*g.layer(in), add);
+  }
+
   // Upstream of an add's input: the conv / dense layers whose units it carries.
   void back(const ir::Layer& l, const std::string& add) {
     if (!why.empty()) return;
     if (weighted(l)) return add_producer(l);
     if (l.kind == K::kBatchNorm || channel_preserving(l.kind)) return back(*g.layer(l.inputs.at(0)), add);
-    if (joins(l.kind)) {
-      for (const std::string& in : l.inputs) back(*g.layer(in), add);
-      return;
-    }
+    if (keeps_channels(l, *g.layer(l.inputs.at(0)))) return back(*g.layer(l.inputs.at(0)), add);
+    if (joins(l.kind)) return back_inputs(l, add);
     why = "add '" + add + "' joins them with the output of " + ir::to_string(l.kind) + " '" + l.name + "'";
   }
 
@@ -142,8 +168,14 @@ struct Walk {
     }
     if (elementwise(l.kind) || (channel_preserving(l.kind) && u.first())) return follow(l, u);
     if (joins(l.kind) && u.first()) {
-      for (const std::string& in : l.inputs) back(*g.layer(in), l.name);
+      back_inputs(l, l.name);
       return follow(l, u);
+    }
+    if (joins(l.kind) && broadcasts(l)) {
+      why = std::string("broadcasting ") + ir::to_string(l.kind) + " '" + l.name + "' (" +
+            ir::to_string(g.layer(l.inputs.at(0))->output_shape) + " against " +
+            ir::to_string(g.layer(l.inputs.at(1))->output_shape) + ") spreads them along another axis than the first";
+      return;
     }
     if (l.kind == K::kFlatten || l.kind == K::kReshape) return reshape(l, u);
     const bool swap = l.kind == K::kTranspose && l.perm == std::vector<int64_t>{1, 0};

@@ -5,6 +5,7 @@
 //   onnx_fold.cpp     nodes on constants (shape subgraphs), folded at import
 //   onnx_layers.cpp   nodes that become IR layers
 //   onnx_rnn.cpp      GRU / LSTM
+//   onnx_arith.cpp    Add / Sub / Mul / Div (broadcasts, constants as per-channel affines)
 //   onnx_groups.cpp   prunable groups derived from the finished graph
 #include <onnx/onnx_pb.h>
 
@@ -174,6 +175,7 @@ void adopt_fixed_point(Importer& im, size_t first_new);
 // The finished graph, once: when any value was quantized, the formats the QDQ form
 // leaves implicit (a layer that keeps its input's format, biases at the accumulator's FL).
 void finish_fixed_point(ir::Graph& g, std::vector<std::string>& notes);
+void add_arith_ops(std::map<std::string, Handler>& ops);  // Add, Sub, Mul, Div (onnx_arith.cpp)
 // Reshape target with ONNX's 0 (copy) and -1 (infer) resolved against `dims`.
 Shape reshape_target(const Importer& im, const Shape& dims, const std::vector<int64_t>& target);
 // The supported op types, for error messages.

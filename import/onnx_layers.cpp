@@ -137,59 +137,6 @@ void gemm(Importer& im) {
 
 void matmul(Importer& im) { dense(im, im.layer_input(0), im.const_input(1), true, 1.0f, nullptr, 1.0f); }
 
-// Add of a constant: the bias of the dense / conv that only this node reads.
-void add_bias(Importer& im, const Value& x, const Tensor& c, const std::string& x_name) {
-  ir::Layer& l = im.layer(x.layer);
-  const bool weighted = l.kind == K::kDense || l.kind == K::kConv1d || l.kind == K::kConv2d || l.kind == K::kDepthwiseConv2d;
-  const int64_t units = l.out_features;
-  // A per-unit constant under ONNX's broadcasting (trailing axes aligned): [units] for a
-  // dense layer, [units, 1, ...] of the output's rank for a conv, with leading 1s.
-  Shape dims = c.dims;
-  while (!dims.empty() && dims.front() == 1 && dims.size() > l.output_shape.size()) dims.erase(dims.begin());
-  const bool per_unit = c.numel() == units && dims.size() == l.output_shape.size() && dims[0] == units;
-  if (!weighted || im.uses(x_name) != 1 || x.shape != l.output_shape || !per_unit)
-    im.fail("adding the constant " + ir::to_string(c.dims) + " to the data path is supported only as the bias of "
-            "the Conv / MatMul / Gemm right before it; SlimLab has no broadcasting add");
-  ir::Param* b = l.param("bias");
-  if (!b) {
-    l.bias = true;
-    ir::Param p;
-    p.name = "bias";
-    p.shape = {units};
-    p.data.assign(size_t(units), 0.0f);
-    l.params.push_back(p);
-    b = &l.params.back();
-  }
-  for (int64_t u = 0; u < units; ++u) b->data[size_t(u)] += float(c.v[size_t(u)]);
-  im.set_output(0, x);
-}
-
-// Add / Mul / Sub / Div of two data-path tensors of the same shape (constants fold).
-void binary(Importer& im, K kind) {
-  const Value* a = im.input(0);
-  const Value* b = im.input(1);
-  const std::string op = im.node().op_type();
-  if (a->is_const || b->is_const)
-    im.fail(op + " of the data path and the constant " + ir::to_string((a->is_const ? a : b)->c.dims) +
-            " has no IR layer (SlimLab's " + ir::to_string(kind) + " takes two data-path tensors of the same shape)");
-  if (a->shape != b->shape)
-    im.fail("inputs " + ir::to_string(a->shape) + " and " + ir::to_string(b->shape) + " differ; SlimLab's " +
-            ir::to_string(kind) + " does not broadcast");
-  const std::string name = im.add_layer(make(kind, {im.materialize(im.layer_input(0)), im.materialize(im.layer_input(1))}));
-  im.set_output(0, layer_value(name, a->shape));
-}
-
-void add(Importer& im) {
-  const Value* a = im.input(0);
-  const Value* b = im.input(1);
-  if (a->is_const != b->is_const) {
-    const int xi = a->is_const ? 1 : 0;
-    add_bias(im, a->is_const ? *b : *a, a->is_const ? a->c : b->c, im.node().input(xi));
-    return;
-  }
-  binary(im, K::kAdd);
-}
-
 void batch_norm(Importer& im) {
   if (im.attr_int("training_mode", 0) != 0) im.fail("training_mode = 1 is not supported (export the model in eval mode)");
   const Value& x = im.layer_input(0);
@@ -544,10 +491,6 @@ const std::map<std::string, Handler>& layer_ops() {
         {"Conv", conv},
         {"Gemm", gemm},
         {"MatMul", matmul},
-        {"Add", add},
-        {"Mul", [](Importer& im) { binary(im, K::kMul); }},
-        {"Sub", [](Importer& im) { binary(im, K::kSub); }},
-        {"Div", [](Importer& im) { binary(im, K::kDiv); }},
         {"BatchNormalization", batch_norm},
         {"Relu", [](Importer& im) { elementwise(im, K::kRelu); }},
         {"Sigmoid", [](Importer& im) { elementwise(im, K::kSigmoid); }},
@@ -578,6 +521,7 @@ const std::map<std::string, Handler>& layer_ops() {
     };
     add_rnn_ops(m);
     add_qdq_ops(m);
+    add_arith_ops(m);
     return m;
   }();
   return ops;

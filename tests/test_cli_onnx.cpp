@@ -11,6 +11,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "compress/quant/graph_eval.h"
@@ -24,6 +25,8 @@ namespace fs = std::filesystem;
 using namespace slimlab;
 
 namespace {
+
+constexpr const char* kModels = "lenet,resnet,se";  // make_models.py's, written once per process
 
 std::string experiment(const fs::path& onnx, const std::string& extra = "") {
   return "name = \"onnx_lenet\"\n"
@@ -61,17 +64,14 @@ std::vector<double> train_losses(const fs::path& csv) {
   return out;
 }
 
-}  // namespace
-
-TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact) {
-  SLIMLAB_REQUIRE_ONNX_PYTHON();
-  const fs::path models = test::onnx_models_dir("lenet,resnet");
-  test::TempDir dir;
-  const auto r = train(dir, experiment(models / "lenet.onnx"));
-  ASSERT_EQ(r.code, 0) << r.out;
+// The run "one" of `dir` trained `model` (make_models.py's): the loss fell, deepiot and
+// fixed_point ran and removed units (fewer than `params` parameters), its int8 .slim
+// equals the workbench's evaluation, and `export --format onnx` passes the checker and
+// re-imports to the float logits of model.h5.
+void expect_trained_pruned_exact_and_exported(const test::TempDir& dir, const std::string& model, int64_t params) {
+  const fs::path models = test::onnx_models_dir(kModels);
   const fs::path run = dir / "runs/onnx_lenet/one";
   const std::string log = test::read_text(run / "log.txt");
-  EXPECT_NE(log.find("model: prunable groups conv1:6 conv2:16 fc1:32"), std::string::npos) << log;
   EXPECT_NE(log.find("stage 0 (deepiot): done"), std::string::npos) << log;
   EXPECT_NE(log.find("stage 1 (fixed_point): done"), std::string::npos) << log;
   const std::vector<double> losses = train_losses(run / "curves.csv");
@@ -81,22 +81,16 @@ TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact)
 
   // The final graph (pruned, fixed point) exported as int8: slimrt == the workbench's evaluator.
   const ir::Graph g = ir::read_graph_h5(run / "model.h5");
-  EXPECT_LT(g.parameter_count(), 11126) << "deepiot removed no unit";
+  EXPECT_LT(g.parameter_count(), params) << "deepiot removed no unit";
+  std::cout << model << ": train loss " << losses[0] << " → " << losses[2] << ", parameters " << params << " → "
+            << g.parameter_count() << "\n";
   deploy::ExportOptions o;
   o.precision = deploy::ExportPrecision::kInt8;
   const deploy::ExportResult e = deploy::export_graph(g, o);
   ASSERT_GE(e.raw_output_tensor, 0);
-  const test::OnnxReference ref = test::onnx_reference(models, "lenet");
+  const test::OnnxReference ref = test::onnx_reference(models, model);
   const auto want = compress::quant::evaluate_fixed_point(e.graph, ref.x.data(), ref.n);
-  auto model = slimrt::Model::from_memory(e.bytes.data(), e.bytes.size());
-  slimrt::Interpreter in(model);
-  std::vector<int64_t> got;
-  for (int64_t i = 0; i < ref.n; ++i) {
-    in.set_input(0, ref.x.data() + i * ref.input_numel, size_t(ref.input_numel));
-    in.invoke();
-    const auto* y = static_cast<const int8_t*>(in.tensor_data(e.raw_output_tensor));
-    got.insert(got.end(), y, y + ref.classes);
-  }
+  const std::vector<int64_t> got = test::slimrt_int8_raw(e.bytes, e.raw_output_tensor, ref);
   EXPECT_EQ(got, want.raw);
 
   // `slimlab export --format onnx`: the pruned fixed-point network as a smaller dense ONNX
@@ -130,9 +124,38 @@ TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact)
   EXPECT_EQ(dequantize, int(g.layers.size()) + 8);  // and the weights and biases of 4 conv / dense layers
 }
 
+}  // namespace
+
+TEST(OnnxExperiment, ImportedLeNetTrainsPrunesQuantizesAndItsInt8SlimIsBitExact) {
+  SLIMLAB_REQUIRE_ONNX_PYTHON();
+  const fs::path models = test::onnx_models_dir(kModels);
+  test::TempDir dir;
+  const auto r = train(dir, experiment(models / "lenet.onnx"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string log = test::read_text(dir / "runs/onnx_lenet/one/log.txt");
+  EXPECT_NE(log.find("model: prunable groups conv1:6 conv2:16 fc1:32"), std::string::npos) << log;
+  expect_trained_pruned_exact_and_exported(dir, "lenet", 11126);
+}
+
+// A squeeze-and-excitation CNN (a data-path Mul broadcasting the [16, 1, 1] gate over
+// [16, 7, 7]): conv2's units are shared with the gate's dense layer se2 through the
+// broadcast; the model trains, is pruned through that group and quantized bit-exactly.
+TEST(OnnxExperiment, SqueezeExcitationCnnTrainsPrunesThroughTheBroadcastAndIsBitExact) {
+  SLIMLAB_REQUIRE_ONNX_PYTHON();
+  const fs::path models = test::onnx_models_dir(kModels);
+  test::TempDir dir;
+  const auto r = train(dir, experiment(models / "se.onnx"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string log = test::read_text(dir / "runs/onnx_lenet/one/log.txt");
+  EXPECT_NE(log.find("model: prunable groups conv1:8 conv2:16+se2 se1:4"), std::string::npos) << log;
+  expect_trained_pruned_exact_and_exported(dir, "se", 9246);
+  const ir::Graph g = ir::read_graph_h5(dir / "runs/onnx_lenet/one/model.h5");
+  EXPECT_EQ(g.layer("conv2")->out_features, g.layer("se2")->out_features) << "the gate follows the channels";
+}
+
 TEST(OnnxExperiment, ResidualCnnSharesGroupsAcrossAddsAndDeepIoTPrunesThem) {
   SLIMLAB_REQUIRE_ONNX_PYTHON();
-  const fs::path models = test::onnx_models_dir("lenet,resnet");
+  const fs::path models = test::onnx_models_dir(kModels);
   test::TempDir dir;
   std::string toml = experiment(models / "resnet.onnx");
   toml.replace(toml.find("synthetic:vision"), 16, "synthetic:vision-rgb");
@@ -151,7 +174,7 @@ TEST(OnnxExperiment, ResidualCnnSharesGroupsAcrossAddsAndDeepIoTPrunesThem) {
 
 TEST(OnnxExperiment, InputShapeMismatchIsAClearError) {
   SLIMLAB_REQUIRE_ONNX_PYTHON();
-  const fs::path models = test::onnx_models_dir("lenet,resnet");
+  const fs::path models = test::onnx_models_dir(kModels);
   test::TempDir dir;
   // resnet.onnx is a classifier of [3, 32, 32] images; synthetic:vision is [1, 28, 28].
   const auto r = train(dir, experiment(models / "resnet.onnx"));

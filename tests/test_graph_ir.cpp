@@ -305,16 +305,19 @@ TEST(GraphIr, SliceConcatTransposeReshape) {
   expect_invalid(g, {"group 'convs'", "fc.weight", "32 entries"});
 }
 
-TEST(GraphIr, AddNeedsEqualShapes) {
+// Add's inputs broadcast (numpy rules on the per-sample shapes): [4] + [1] is [4], [4] + [3] an error.
+TEST(GraphIr, AddInputsMustBroadcast) {
   ir::Graph g;
   g.model = "residual";
   g.input_shape = {4};
   g.layers = {layer("input", LayerKind::kInput, {}, {4}), dense("a", "input", 4, 4), dense("b", "a", 4, 4),
               layer("sum", LayerKind::kAdd, {"a", "b"}, {4})};
   EXPECT_NO_THROW(g.validate());
+  g.layers[2] = dense("b", "a", 4, 1);
+  EXPECT_NO_THROW(g.validate());
   g.layers[2] = dense("b", "a", 4, 3);
   g.layers[3].output_shape = {3};
-  expect_invalid(g, {"'sum'", "differs"});
+  expect_invalid(g, {"'sum'", "'b' [3] does not broadcast against 'a' [4]"});
   g.layers[3].inputs = {"a"};
   expect_invalid(g, {"'sum'", "at least 2"});
 }

@@ -13,6 +13,8 @@
 
 #include "compress/quant/graph_eval.h"
 #include "deploy/export/exporter.h"
+#include "import/onnx_export.h"
+#include "import/onnx_import.h"
 #include "slimrt/runtime.h"
 #include "train/graph_module.h"
 #include "train/models/graph_builder.h"
@@ -136,6 +138,52 @@ train::GraphModule binary_net() {
   for (auto& p : gm->named_parameters()) p.value().uniform_(-1.0, 1.0).mul_(p.key().rfind("fb", 0) == 0 ? 0.1 : 1.0);
   gm->eval();
   return gm;
+}
+
+// Broadcasting inputs: t = tanh(dense)[4, 4], s = sigmoid(dense)[4, 1], r = dense[4]
+// (a lower per-sample rank: aligned as [1, 4]); (t · s − r) / s + r → dense 5.
+train::GraphModule broadcast_net() {
+  using K = ir::LayerKind;
+  train::GraphBuilder b("broadcast_ops", {12}, 5);
+  b.dense("fa", 16, "input");
+  b.elementwise("ta", K::kTanh);
+  b.reshape("t", {4, 4});
+  b.dense("fb", 4, "input");
+  b.elementwise("sb", K::kSigmoid);
+  b.reshape("s", {4, 1});
+  b.dense("r", 4, "input");
+  b.binary("mul", K::kMul, "t", "s");
+  b.binary("sub", K::kSub, "mul", "r");
+  b.binary("div", K::kDiv, "sub", "s");
+  b.binary("add", K::kAdd, "div", "r");
+  b.flatten("flat");
+  b.dense("fc", 5);
+  torch::manual_seed(5);
+  ir::Graph g = b.finish();
+  train::init_parameters(g);
+  train::GraphModule gm(g);
+  torch::NoGradGuard ng;
+  for (auto& p : gm->named_parameters()) p.value().uniform_(-1.0, 1.0).mul_(p.key().rfind("fb", 0) == 0 ? 0.1 : 1.0);
+  gm->eval();
+  return gm;
+}
+
+TEST(NewOpsEndToEnd, BroadcastingMulSubDivAddExportAndRunInSlimrt) {
+  train::GraphModule gm = broadcast_net();
+  const ir::Graph g = gm->graph(false);
+  EXPECT_EQ(g.layer("mul")->output_shape, (std::vector<int64_t>{4, 4}));
+  EXPECT_EQ(g.layer("sub")->output_shape, (std::vector<int64_t>{4, 4}));
+  check_end_to_end(gm);
+  // As ONNX (r reshaped to [-1, 1, 4] before its broadcasts) and back: the same float logits.
+  const ir::Graph w = gm->graph(/*with_weights=*/true);
+  const onnx_import::OnnxExport out = onnx_import::export_onnx(w);
+  const ir::Graph back = onnx_import::import_onnx(out.bytes.data(), out.bytes.size(), {}, "re-import").graph;
+  std::vector<float> x(16 * 12);
+  for (size_t k = 0; k < x.size(); ++k) x[k] = float(std::sin(0.37 * double(k))) * 2;
+  const auto a = compress::quant::evaluate_reference(w, x.data(), 16);
+  const auto c = compress::quant::evaluate_reference(back, x.data(), 16);
+  ASSERT_EQ(a.size(), c.size());
+  for (size_t k = 0; k < a.size(); ++k) EXPECT_NEAR(a[k], c[k], 1e-5) << k;
 }
 
 TEST(NewOpsEndToEnd, SigmoidAndHardSwishExportAndRunInSlimrt) {

@@ -150,25 +150,49 @@ TEST(OnnxImport, UnsupportedOpNamesNodeOpOpsetAndTheFix) {
   EXPECT_HAS(msg, "Supported: ");
 }
 
-// Mul / Sub / Div map two data-path tensors of the same shape; a constant operand or a
-// broadcast is an error naming the node; LeakyRelu's alpha must be finite.
+// Add / Mul / Sub / Div take two data-path tensors that broadcast, or one and a scalar /
+// per-channel constant; another constant, inputs that do not broadcast or of different
+// ranks are errors naming the node and both shapes; LeakyRelu's alpha must be finite.
 TEST(OnnxImport, BinaryOpsAndAttributesOutsideTheirIrFormsAreErrors) {
-  {
-    OnnxBuilder b({1, 4}, 13);
-    b.weight("k", {4});
+  {  // a constant along the sample's last axis is not per-channel
+    OnnxBuilder b({1, 4, 3}, 13);
+    b.weight("k", {3});
     b.node("Relu", {"x"}, {"r"});
     b.node("Mul", {"r", "k"}, {"y"}, "/scale/Mul");
     b.output("y");
     const std::string msg = error_of(b.bytes());
     EXPECT_HAS(msg, "node '/scale/Mul' (Mul, opset 13)");
-    EXPECT_HAS(msg, "has no IR layer");
+    EXPECT_HAS(msg, "[-1, 4, 3] and the constant [3]");
+    EXPECT_HAS(msg, "per-channel");
   }
-  {
-    OnnxBuilder b({1, 4, 3}, 13);
-    OnnxBuilder::ints(b.node("ReduceMean", {"x"}, {"m"}), "axes", {2});  // [4, 3] → [4, 1]
-    b.node("Div", {"x", "m"}, {"y"}, "/norm/Div");
+  {  // c / x
+    OnnxBuilder b({1, 4}, 13);
+    b.weight("k", {4});
+    b.node("Relu", {"x"}, {"r"});
+    b.node("Div", {"k", "r"}, {"y"}, "/inv/Div");
     b.output("y");
-    EXPECT_HAS(error_of(b.bytes()), "does not broadcast");
+    EXPECT_HAS(error_of(b.bytes()), "Div of a constant by the data path");
+  }
+  {  // [4, 6] against [4, 3]: no broadcast
+    OnnxBuilder b({1, 4, 6}, 13);
+    b.int64s("starts", {0});
+    b.int64s("ends", {3});
+    b.int64s("axes", {2});
+    b.node("Slice", {"x", "starts", "ends", "axes"}, {"s"});
+    b.node("Mul", {"x", "s"}, {"y"}, "/gate/Mul");
+    b.output("y");
+    const std::string msg = error_of(b.bytes());
+    EXPECT_HAS(msg, "node '/gate/Mul' (Mul, opset 13)");
+    EXPECT_HAS(msg, "[-1, 4, 6] and [-1, 4, 3] do not broadcast");
+  }
+  {  // [4, 6] against [4]: ranks differ (ONNX would pair the batch axis with a sample axis)
+    OnnxBuilder b({1, 4, 6}, 13);
+    auto& k = b.node("ReduceMean", {"x"}, {"m2"});
+    OnnxBuilder::ints(k, "axes", {2});
+    OnnxBuilder::integer(k, "keepdims", 0);
+    b.node("Add", {"x", "m2"}, {"y"}, "/skip/Add");
+    b.output("y");
+    EXPECT_HAS(error_of(b.bytes()), "differ in rank");
   }
   {
     OnnxBuilder b({1, 4}, 13);

@@ -49,6 +49,19 @@ void init_layer(ir::Layer& l) {
   }
 }
 
+// An input of a broadcasting layer (add, mul, sub, div) with its per-sample axes aligned
+// to the output's rank: leading 1s after the batch axis. LibTorch aligns the trailing axes
+// of the batched tensors, which pairs the batch axis with a per-sample axis when the
+// per-sample ranks differ.
+torch::Tensor aligned(const torch::Tensor& x, size_t rank) {
+  const size_t have = size_t(x.dim()) - 1;
+  if (have >= rank) return x;
+  std::vector<int64_t> shape{x.size(0)};
+  shape.insert(shape.end(), rank - have, 1);
+  for (int64_t a = 1; a < x.dim(); ++a) shape.push_back(x.size(a));
+  return x.reshape(shape);
+}
+
 }  // namespace
 
 void init_parameters(ir::Graph& g) {
@@ -318,16 +331,17 @@ torch::Tensor GraphModuleImpl::run_layer(size_t i, const std::vector<torch::Tens
     case K::kConcat:
       return torch::cat(ins, l.axis + 1);
     case K::kAdd: {
-      torch::Tensor y = ins[0];
-      for (size_t k = 1; k < ins.size(); ++k) y = y + ins[k];
+      const size_t r = l.output_shape.size();
+      torch::Tensor y = aligned(ins[0], r);
+      for (size_t k = 1; k < ins.size(); ++k) y = y + aligned(ins[k], r);
       return y;
     }
     case K::kMul:
-      return ins[0] * ins[1];
+      return aligned(ins[0], l.output_shape.size()) * aligned(ins[1], l.output_shape.size());
     case K::kSub:
-      return ins[0] - ins[1];
+      return aligned(ins[0], l.output_shape.size()) - aligned(ins[1], l.output_shape.size());
     case K::kDiv:
-      return ins[0] / ins[1];
+      return aligned(ins[0], l.output_shape.size()) / aligned(ins[1], l.output_shape.size());
     case K::kMeanOverTime:
       return ins[0].mean(1);
     case K::kSlice:

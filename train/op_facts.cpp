@@ -19,6 +19,20 @@ std::string to_string(const Shape& s) {
   return out + "]";
 }
 
+std::optional<Shape> broadcast_shapes(const Shape& a, const Shape& b) {
+  const Shape& longer = a.size() >= b.size() ? a : b;
+  const Shape& shorter = a.size() >= b.size() ? b : a;
+  Shape out = longer;
+  const size_t lead = longer.size() - shorter.size();
+  for (size_t k = 0; k < shorter.size(); ++k) {
+    int64_t& o = out[lead + k];
+    if (shorter[k] == o || shorter[k] == 1) continue;
+    if (o != 1) return std::nullopt;
+    o = shorter[k];
+  }
+  return out;
+}
+
 int64_t packed_bytes(int64_t n, int bits) { return (n * bits + 7) / 8; }
 
 int64_t param_bytes(const Param& p) {
@@ -227,12 +241,17 @@ Shape concat_shape(const Graph&, const Layer& l, const InputShapes& ins, ParamSp
   return out;
 }
 
-Shape add_shape(const Graph&, const Layer& l, const InputShapes& ins, ParamSpecs*) {
+Shape add_shape(const Graph&, const Layer& l, const InputShapes& ins, ParamSpecs*) {  // broadcasts
   expect_inputs(l, ins, 2, SIZE_MAX);
-  for (size_t i = 1; i < ins.size(); ++i)
-    if (*ins[i] != *ins[0])
-      fail(l, "input '" + l.inputs.at(i) + "' " + to_string(*ins[i]) + " differs from " + to_string(*ins[0]));
-  return *ins[0];
+  Shape out = *ins[0];
+  for (size_t i = 1; i < ins.size(); ++i) {
+    std::optional<Shape> b = broadcast_shapes(out, *ins[i]);
+    if (!b)
+      fail(l, "input '" + l.inputs.at(i) + "' " + to_string(*ins[i]) + " does not broadcast against " +
+                  (i == 1 ? "'" + l.inputs.at(0) + "' " : std::string("the sum ")) + to_string(out));
+    out = *b;
+  }
+  return out;
 }
 
 Shape binary_shape(const Graph& g, const Layer& l, const InputShapes& ins, ParamSpecs* p) {  // mul, sub, div

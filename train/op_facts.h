@@ -9,6 +9,7 @@
 // Parameter and activation bytes depend on the formats only (param_bytes, packed_bytes).
 // No LibTorch. Adding an elementwise op is one row naming a category (kElementwise…).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,11 @@ ParamSpecs param_specs(const Graph& g, const Layer& l, const InputShapes& ins);
 int64_t layer_macs(const Layer& l);
 // Dense, convolutions, GRU, LSTM: the kinds whose weights multiply (and count MACs).
 bool multiplies_weights(LayerKind k);
+
+// Add / Sub / Mul / Div broadcast their inputs' per-sample shapes as numpy / ONNX do
+// (trailing axes aligned, a missing leading axis or an extent 1 repeats): the shape of
+// the result, or nullopt when they do not broadcast. The batch axis is never broadcast.
+std::optional<Shape> broadcast_shapes(const Shape& a, const Shape& b);
 
 // Storage of n values at `bits` each, bit-packed: ⌈n·bits / 8⌉ bytes.
 int64_t packed_bytes(int64_t n, int bits);

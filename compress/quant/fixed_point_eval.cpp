@@ -330,6 +330,9 @@ class Binder {
     k::AddArgs<Q> a;
     a.q = formats(in_[0], 0, out_);
     a.q.fl_x2 = in_[1].fl;
+    if (!k::make_broadcast(*shapes_[0], *shapes_[1], l_.output_shape, a.bc))  // as slimrt's binding (ops/add.cpp)
+      fail(kWho, l_, "inputs " + ir::to_string(*shapes_[0]) + " and " + ir::to_string(*shapes_[1]) +
+                         " do not broadcast to " + ir::to_string(l_.output_shape));
     const LayerKind kind = l_.kind;
     void (*fn)(const k::AddArgs<Q>&) = kind == LayerKind::kMul   ? &k::ref::mul<Q>
                                        : kind == LayerKind::kSub ? &k::ref::sub<Q>

@@ -23,6 +23,36 @@ struct Tensor {
 
 Tensor zeros(const Shape& shape) { return {shape, std::vector<double>(size_t(numel(shape)), 0.0)}; }
 
+// y = f(a, b) with a and b broadcast to `out` (ir::broadcast_shapes: trailing axes aligned).
+template <class F>
+Tensor broadcast(const Tensor& a, const Tensor& b, const Shape& out, F f) {
+  Tensor y = zeros(out);
+  const size_t r = out.size();
+  // Element strides of t along the output's axes (0 where it repeats).
+  auto strides = [&](const Shape& s) {
+    std::vector<int64_t> st(r, 0);
+    int64_t step = 1;
+    for (size_t k = 0; k < s.size(); ++k) {
+      const size_t ax = r - 1 - k, sx = s.size() - 1 - k;
+      st[ax] = s[sx] == 1 ? 0 : step;
+      step *= s[sx];
+    }
+    return st;
+  };
+  const std::vector<int64_t> sa = strides(a.shape), sb = strides(b.shape);
+  for (int64_t j = 0; j < int64_t(y.v.size()); ++j) {
+    int64_t rest = j, ia = 0, ib = 0;
+    for (size_t ax = r; ax-- > 0;) {
+      const int64_t idx = rest % out[ax];
+      rest /= out[ax];
+      ia += idx * sa[ax];
+      ib += idx * sb[ax];
+    }
+    y.v[size_t(j)] = f(a.v[size_t(ia)], b.v[size_t(ib)]);
+  }
+  return y;
+}
+
 // ---- sliding windows (conv / pooling), 1-d treated as 2-d with height 1 ----
 
 struct Window {
@@ -313,18 +343,22 @@ Tensor ReferenceEvaluator::Impl::other(const Layer& l, const std::vector<const T
     }
     case LayerKind::kAdd:
       y = *in[0];
-      for (size_t k = 1; k < in.size(); ++k)
-        for (size_t j = 0; j < y.v.size(); ++j) y.v[j] += in[k]->v[j];
+      for (size_t k = 1; k < in.size(); ++k) {
+        const std::optional<Shape> out = ir::broadcast_shapes(y.shape, in[k]->shape);
+        if (!out) fail("reference evaluation", l, "inputs do not broadcast");
+        y = broadcast(y, *in[k], *out, [](double a, double b) { return a + b; });
+      }
       return y;
     case LayerKind::kMul:
     case LayerKind::kSub:
-    case LayerKind::kDiv:
-      y = *in[0];
-      for (size_t j = 0; j < y.v.size(); ++j) {
-        const double b = in[1]->v[j];
-        y.v[j] = l.kind == LayerKind::kMul ? y.v[j] * b : l.kind == LayerKind::kSub ? y.v[j] - b : y.v[j] / b;
-      }
-      return y;
+    case LayerKind::kDiv: {
+      const std::optional<Shape> out = ir::broadcast_shapes(in[0]->shape, in[1]->shape);
+      if (!out) fail("reference evaluation", l, "inputs do not broadcast");
+      const LayerKind k = l.kind;
+      return broadcast(*in[0], *in[1], *out, [k](double a, double b) {
+        return k == LayerKind::kMul ? a * b : k == LayerKind::kSub ? a - b : a / b;
+      });
+    }
     default:
       break;
   }

@@ -378,5 +378,41 @@ TEST(McuExportErrors, OnnxActivationsAreRefusedByName) {
   fs::remove_all(dir, ec);
 }
 
+// A broadcasting Mul (a channel scale [2, 1] against [2, 4]) has no device kernel:
+// refused naming the op and both shapes.
+TEST(McuExportErrors, BroadcastIsRefusedNamingTheOpAndShapes) {
+  const fs::path dir = fs::temp_directory_path() / ("slimlab-mcu-bcast-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto model = [&](const std::string& file) {
+    slimrt::ModelWriter m;
+    const int x = m.add_tensor("input", slimrt::DType::F32, {2, 4});
+    const int xq = m.add_tensor("input.quantized", slimrt::DType::I8, {2, 4}, 5);
+    const int sl = m.add_tensor("s", slimrt::DType::I8, {2, 1}, 5);
+    const int y = m.add_tensor("y", slimrt::DType::I8, {2, 4}, 5);
+    const int yf = m.add_tensor("y.out", slimrt::DType::F32, {2, 4});
+    m.add_op(slimrt::OpType::Quantize, "input.quantize", {x}, {xq});
+    auto& op = m.add_op(slimrt::OpType::Slice, "slice", {xq}, {sl});
+    op.axis = 1;
+    op.begin = 0;
+    op.end = 1;
+    m.add_op(slimrt::OpType::Mul, "scale", {xq, sl}, {y});
+    m.add_op(slimrt::OpType::Dequantize, "y.dequantize", {y}, {yf});
+    m.inputs = {x};
+    m.outputs = {yf};
+    m.write_file((dir / file).string());
+    slimrt::mcu::generate((dir / file).string(), (dir / (file + ".out")).string());
+  };
+  try {
+    model("b.slim");
+    FAIL() << "expected an error";
+  } catch (const slimrt::Error& e) {
+    const std::string w = e.what();
+    EXPECT_NE(w.find("'scale' (Mul)"), std::string::npos) << w;
+    EXPECT_NE(w.find("[2, 4] against [2, 1]"), std::string::npos) << w;
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 }  // namespace
 }  // namespace slimlab::test

@@ -168,6 +168,62 @@ class BinNet(nn.Module):
         return self.fc(torch.flatten(y, 1))
 
 
+class SENet(nn.Module):
+    """A CNN on [1, 28, 28] with a squeeze-and-excitation block: x[16, 7, 7] * sigmoid(fc(mean(x)))[16, 1, 1]
+    (a data-path Mul broadcasting a channel gate), flatten, dense, 10 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
+        self.se1 = nn.Linear(16, 4)
+        self.se2 = nn.Linear(4, 16)
+        self.fc = nn.Linear(16 * 7 * 7, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        s = torch.sigmoid(self.se2(F.relu(self.se1(x.mean(dim=(2, 3))))))
+        x = x * s.unsqueeze(-1).unsqueeze(-1)
+        return self.fc(torch.flatten(x, 1))
+
+
+class NormNet(nn.Module):
+    """Constants on the data path of a Conv1d net on [4, 16], 6 classes: the input normalised inside
+    forward ((x - mean) / std, per-channel [1, 4, 1] buffers), x * 0.5 + 1 after a ReLU, a conv
+    scaled and shifted (* 2 - 0.25) and subtracted from a constant (1 - x)."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor([0.5, -0.2, 0.1, 0.3]).view(1, 4, 1))
+        self.register_buffer("std", torch.tensor([2.0, 0.5, 1.5, 0.8]).view(1, 4, 1))
+        self.conv = nn.Conv1d(4, 8, 3, padding=1)
+        self.conv2 = nn.Conv1d(8, 8, 3, padding=1, bias=False)
+        self.fc = nn.Linear(8 * 16, 6)
+
+    def forward(self, x):
+        x = (x - self.mean) / self.std
+        x = F.relu(self.conv(x)) * 0.5 + 1.0
+        x = 1.0 - (self.conv2(x) * 2.0 - 0.25)
+        return self.fc(torch.flatten(x, 1))
+
+
+class SeqBroadcast(nn.Module):
+    """A GRU on [20 steps, 6 features] whose output y[20, 12] is centred and gated by its mean over
+    time m[1, 12] (data-path Sub and Mul broadcasting a row), last step, dense, 5 classes."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(6, 12, batch_first=True)
+        self.fc = nn.Linear(12, 5)
+
+    def forward(self, x):
+        y, _ = self.gru(x)
+        m = y.mean(dim=1, keepdim=True)
+        z = (y - m) * torch.sigmoid(m)
+        return self.fc(z[:, -1])
+
+
 MODELS = {
     # name: (constructor, per-sample input shape, opset, keep BatchNormalization nodes)
     "lenet": (LeNet, (1, 28, 28), 13, False),
@@ -183,6 +239,10 @@ MODELS = {
     "mul": (lambda: BinNet("mul"), (4, 16), 13, False),
     "sub": (lambda: BinNet("sub"), (4, 16), 13, False),
     "div": (lambda: BinNet("div"), (4, 16), 14, False),
+    # broadcasting Add / Sub / Mul / Div (tests/test_onnx_broadcast_torch.cpp)
+    "se": (SENet, (1, 28, 28), 13, False),
+    "norm": (NormNet, (4, 16), 13, False),
+    "seqbc": (SeqBroadcast, (20, 6), 14, False),
 }
 
 

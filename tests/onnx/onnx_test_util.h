@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../test_util.h"
+#include "slimrt/runtime.h"
 
 #ifndef SLIMLAB_ONNX_PYTHON
 #define SLIMLAB_ONNX_PYTHON "/usr/bin/python3"
@@ -101,6 +102,20 @@ class OnnxModelTest : public ::testing::TestWithParam<std::string> {
   OnnxReference reference() const { return onnx_reference(onnx_models_dir(GetParam()), GetParam()); }
 };
 #define SLIMLAB_ONNX_MODELS ::testing::Values("lenet", "resnet", "dskws", "convlstm", "gru2")
+
+// The integers of int8 tensor `raw` (an int8 .slim's raw logits) for every sample of `r`.
+inline std::vector<int64_t> slimrt_int8_raw(const std::vector<uint8_t>& bytes, int raw, const OnnxReference& r) {
+  auto model = slimrt::Model::from_memory(bytes.data(), bytes.size());
+  slimrt::Interpreter in(model);
+  std::vector<int64_t> got;
+  for (int64_t i = 0; i < r.n; ++i) {
+    in.set_input(0, r.x.data() + i * r.input_numel, size_t(r.input_numel));
+    in.invoke();
+    const auto* y = static_cast<const int8_t*>(in.tensor_data(raw));
+    got.insert(got.end(), y, y + r.classes);
+  }
+  return got;
+}
 
 inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
   if (a.size() != b.size()) return INFINITY;

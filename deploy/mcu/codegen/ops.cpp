@@ -246,6 +246,13 @@ void emit_gru(Emitter& e, size_t i, const OpDesc& op, const std::string& p);    
 void emit_audio(Emitter& e, size_t i, const OpDesc& op, const std::string& p);  // frontend.cpp
 
 namespace {
+std::string shape_text(const std::vector<int64_t>& s) {
+  std::ostringstream o;
+  o << '[';
+  for (int64_t d : s) o << (o.tellp() > 1 ? ", " : "") << d;
+  return o.str() + "]";
+}
+
 // Add / Sub / Mul on fixed point (ops/add.cpp): operands of one dtype; Add / Sub shift
 // each up to the larger FL, Mul keeps the product at fl_a + fl_b; the exact result is
 // requantized once with the fused activation's bounds.
@@ -253,6 +260,10 @@ void emit_add(Emitter& e, size_t i, const OpDesc& op, const std::string& p) {
   const TensorDesc &a = e.t(op.inputs[0]), &b = e.t(op.inputs[1]), &y = e.t(op.outputs[0]);
   if (!is_fixed(a.dtype) || b.dtype != a.dtype || y.dtype != a.dtype)
     e.fail(i, "runs on fixed point only (export it at int8 / int16)");
+  if (a.numel != y.numel || b.numel != y.numel)  // equal counts: only extent-1 axes differ, the same elements
+    e.fail(i, "broadcasting " + shape_text(a.shape) + " against " + shape_text(b.shape) +
+                  " has no device kernel (smcu_add takes two inputs of the output's size; broadcast in the model, "
+                  "e.g. expand the smaller operand, or run the model in slimrt)");
   const bool mul = op.type == OpType::Mul;
   const int f = mul ? a.fl + b.fl : std::max(a.fl, b.fl);
   e.consts << "static const smcu_rq " << p << " = " << requant(e, op, f) << ";\n";

@@ -120,4 +120,30 @@ inline void bnn_store_scalar(const BnnOut& o, int channel, int32_t dot, size_t i
     o.y_f32[index] = float(dot) * (o.scale ? o.scale[channel] : 1.0f) + (o.bias ? o.bias[channel] : 0.0f);
 }
 
+// The rows of a two-input element-wise op (kernels.h Broadcast): f(xo, x2o, yo, n, dx, dx2)
+// for each run of n output elements y[yo + t] reading x[xo + t·dx] and x2[x2o + t·dx2]
+// (dx, dx2 ∈ {0, 1}). Same shapes: one row of `count` elements.
+template <class F>
+void for_each_row(const Broadcast& b, int64_t count, F&& f) {
+  if (b.rank == 0) {
+    f(int64_t(0), int64_t(0), int64_t(0), count, int64_t(1), int64_t(1));
+    return;
+  }
+  const int last = b.rank - 1;
+  const int64_t n = b.shape[last], rows = n > 0 ? count / n : 0;
+  int64_t idx[kMaxBroadcastRank] = {};
+  int64_t xo = 0, x2o = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    f(xo, x2o, r * n, n, b.sx[last], b.sx2[last]);
+    for (int d = last - 1; d >= 0; --d) {  // the odometer over the outer axes
+      xo += b.sx[d];
+      x2o += b.sx2[d];
+      if (++idx[d] < b.shape[d]) break;
+      xo -= b.sx[d] * b.shape[d];
+      x2o -= b.sx2[d] * b.shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
 }  // namespace slimrt::kernels::detail

@@ -348,12 +348,32 @@ struct SoftmaxArgsT { // in double, y_k = quantize(e_k / Σe, wl_y, fl_y), sums 
 };
 using SoftmaxArgs = SoftmaxArgsT<float>;
 
+// Broadcasting of a two-input element-wise op (numpy / ONNX rules on per-sample shapes,
+// trailing axes aligned, a missing leading axis counts as 1). Axes are merged where
+// both inputs step alike, so the innermost axis always has x and x2 contiguous (stride
+// 1) or repeated (stride 0): a [C, 1, 1] operand against [C, H, W] is rank 2 {C, H·W}
+// with x2 strides {1, 0}. rank 0: no broadcast, both inputs have `count` elements.
+constexpr int kMaxBroadcastRank = 6;
+struct Broadcast {
+  int rank = 0;
+  int64_t shape[kMaxBroadcastRank] = {};  // the (merged) output axes
+  int64_t sx[kMaxBroadcastRank] = {};     // element strides of x along them (0: repeated)
+  int64_t sx2[kMaxBroadcastRank] = {};    // and of x2
+};
+// The broadcast of shapes a and b into `out`; false when they do not broadcast.
+bool broadcast_shape(const std::vector<int64_t>& a, const std::vector<int64_t>& b, std::vector<int64_t>& out);
+// `bc` for inputs of shapes x, x2 and their broadcast `out`; false when an input does
+// not broadcast to `out` or more than kMaxBroadcastRank axes remain after merging.
+bool make_broadcast(const std::vector<int64_t>& x, const std::vector<int64_t>& x2, const std::vector<int64_t>& out,
+                    Broadcast& bc);
+
 // y = x + x2 (fused activation); fixed: exact sum at max(fl_x, fl_x2), one requantize. Also the
 // args of Sub (x − x2, as Add), Mul (exact product at fl_x + fl_x2, one requantize) and Div
-// (fixed::divide, rounded once): same shapes, one epilogue (saturation, activation).
+// (fixed::divide, rounded once): x and x2 broadcast (bc), one epilogue (saturation, activation).
 template <class T>
 struct AddArgs {
-  int64_t count = 0;
+  int64_t count = 0;  // output elements
+  Broadcast bc;       // rank 0: x and x2 have `count` elements too
   const T* x = nullptr;
   const T* x2 = nullptr;
   T* y = nullptr;

@@ -55,16 +55,25 @@ void softmax(const SoftmaxArgsT<T>& a) {
   }
 }
 
+// y = f(x, x2) over the broadcast rows, each value through the epilogue `ep`.
+template <class T, class F>
+void binary_rows(const AddArgs<T>& a, F&& f) {
+  for_each_row(a.bc, a.count, [&](int64_t xo, int64_t x2o, int64_t yo, int64_t n, int64_t dx, int64_t dx2) {
+    for (int64_t t = 0; t < n; ++t) a.y[yo + t] = f(a.x[xo + t * dx], a.x2[x2o + t * dx2]);
+  });
+}
+
 template <class T>
 void add(const AddArgs<T>& a) {
   if constexpr (std::is_same_v<T, float>) {
     const FloatEpilogue ep(a.act, a.act_min, a.act_max);
-    for (int64_t i = 0; i < a.count; ++i) a.y[i] = ep(a.x[i] + a.x2[i]);
+    binary_rows(a, [&](float x, float x2) { return ep(x + x2); });
   } else {
     const int f = std::max(a.q.fl_x, a.q.fl_x2);
     const FixedEpilogue ep(f, a.q, a.act, a.act_min, a.act_max);
-    for (int64_t i = 0; i < a.count; ++i)
-      a.y[i] = T(ep(int64_t(a.x[i]) * (int64_t(1) << (f - a.q.fl_x)) + int64_t(a.x2[i]) * (int64_t(1) << (f - a.q.fl_x2))));
+    binary_rows(a, [&](T x, T x2) {
+      return T(ep(int64_t(x) * (int64_t(1) << (f - a.q.fl_x)) + int64_t(x2) * (int64_t(1) << (f - a.q.fl_x2))));
+    });
   }
 }
 
@@ -72,12 +81,13 @@ template <class T>
 void sub(const AddArgs<T>& a) {
   if constexpr (std::is_same_v<T, float>) {
     const FloatEpilogue ep(a.act, a.act_min, a.act_max);
-    for (int64_t i = 0; i < a.count; ++i) a.y[i] = ep(a.x[i] - a.x2[i]);
+    binary_rows(a, [&](float x, float x2) { return ep(x - x2); });
   } else {
     const int f = std::max(a.q.fl_x, a.q.fl_x2);
     const FixedEpilogue ep(f, a.q, a.act, a.act_min, a.act_max);
-    for (int64_t i = 0; i < a.count; ++i)
-      a.y[i] = T(ep(int64_t(a.x[i]) * (int64_t(1) << (f - a.q.fl_x)) - int64_t(a.x2[i]) * (int64_t(1) << (f - a.q.fl_x2))));
+    binary_rows(a, [&](T x, T x2) {
+      return T(ep(int64_t(x) * (int64_t(1) << (f - a.q.fl_x)) - int64_t(x2) * (int64_t(1) << (f - a.q.fl_x2))));
+    });
   }
 }
 
@@ -85,10 +95,10 @@ template <class T>
 void mul(const AddArgs<T>& a) {
   if constexpr (std::is_same_v<T, float>) {
     const FloatEpilogue ep(a.act, a.act_min, a.act_max);
-    for (int64_t i = 0; i < a.count; ++i) a.y[i] = ep(a.x[i] * a.x2[i]);
+    binary_rows(a, [&](float x, float x2) { return ep(x * x2); });
   } else {
     const FixedEpilogue ep(a.q.fl_x + a.q.fl_x2, a.q, a.act, a.act_min, a.act_max);
-    for (int64_t i = 0; i < a.count; ++i) a.y[i] = T(ep(int64_t(a.x[i]) * int64_t(a.x2[i])));
+    binary_rows(a, [&](T x, T x2) { return T(ep(int64_t(x) * int64_t(x2))); });
   }
 }
 
@@ -96,10 +106,10 @@ template <class T>
 void div(const AddArgs<T>& a) {
   if constexpr (std::is_same_v<T, float>) {
     const FloatEpilogue ep(a.act, a.act_min, a.act_max);
-    for (int64_t i = 0; i < a.count; ++i) a.y[i] = ep(a.x[i] / a.x2[i]);
+    binary_rows(a, [&](float x, float x2) { return ep(x / x2); });
   } else {
     const FixedEpilogue ep(a.q.fl_y, a.q, a.act, a.act_min, a.act_max);  // the quotient is at fl_y already
-    for (int64_t i = 0; i < a.count; ++i) a.y[i] = T(ep(fixed::divide(a.x[i], a.q.fl_x, a.x2[i], a.q.fl_x2, a.q.fl_y)));
+    binary_rows(a, [&](T x, T x2) { return T(ep(fixed::divide(x, a.q.fl_x, x2, a.q.fl_x2, a.q.fl_y))); });
   }
 }
 

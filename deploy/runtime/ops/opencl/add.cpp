@@ -1,6 +1,7 @@
 // Add, Sub, Mul, Div on OpenCL (fused activation; fixed point: Add / Sub the exact aligned
 // sum or difference, Mul the exact product, each requantized once; Div the quotient rounded
-// once as fixed::divide, in 64-bit integers where its scale allows).
+// once as fixed::divide, in 64-bit integers where its scale allows). Inputs of different
+// shapes (a broadcast) take the CPU path: why_binary says so.
 #include <cstdlib>
 
 #include "glue.h"
@@ -16,6 +17,7 @@ int div_scale(const k::AddArgs<T>& a) {
 
 template <class T, Op O>
 std::string why_binary(const k::AddArgs<T>& a) {
+  if (a.bc.rank > 0) return "broadcasting inputs run on the CPU (the OpenCL kernels take two inputs of the output's shape)";
   if constexpr (!kFloat<T> && O == Op::kDiv)
     if (std::abs(div_scale(a)) > 45) return "the quotient's scale 2^" + std::to_string(div_scale(a)) + " needs 128-bit integers";
   return "";
