@@ -115,13 +115,22 @@ void expect_trained_pruned_exact_and_exported(const test::TempDir& dir, const st
   // One QuantizeLinear per layer (the input included): the workbench quantizes every output.
   onnx::ModelProto m;
   ASSERT_TRUE(m.ParseFromString(test::read_text(run / "model.onnx")));
-  int quantize = 0, dequantize = 0;
+  std::set<std::string> initializers;
+  for (const auto& t : m.graph().initializer()) initializers.insert(t.name());
+  int quantize = 0, data_dequantize = 0, weight_dequantize = 0;
   for (const auto& n : m.graph().node()) {
     quantize += n.op_type() == "QuantizeLinear";
-    dequantize += n.op_type() == "DequantizeLinear";
+    if (n.op_type() == "DequantizeLinear") (initializers.count(n.input(0)) ? weight_dequantize : data_dequantize)++;
   }
   EXPECT_EQ(quantize, int(g.layers.size()));
-  EXPECT_EQ(dequantize, int(g.layers.size()) + 8);  // and the weights and biases of 4 conv / dense layers
+  EXPECT_EQ(data_dequantize, quantize);
+  // And the weights and biases of the conv / dense layers, each an integer initializer.
+  int weighted = 0;
+  for (const ir::Layer& l : g.layers)
+    if (l.kind == ir::LayerKind::kDense || l.kind == ir::LayerKind::kConv1d || l.kind == ir::LayerKind::kConv2d ||
+        l.kind == ir::LayerKind::kDepthwiseConv2d)
+      weighted += 1 + (l.bias ? 1 : 0);
+  EXPECT_EQ(weight_dequantize, weighted);
 }
 
 }  // namespace
