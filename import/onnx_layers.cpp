@@ -476,7 +476,7 @@ void slice(Importer& im) {
   const int64_t axis = axes[0] < 0 ? axes[0] + rank : axes[0];
   if (axis < 1 || axis >= rank) im.fail("slicing the batch axis");
   const int64_t n = x.shape[size_t(axis - 1)];
-  if (step == -1) {  // ONNX clamps starts to [0, n − 1] and ends to [−1, n − 1] for a negative step
+  if (step == -1 && n >= 1) {  // ONNX clamps starts to [0, n − 1] and ends to [−1, n − 1] for a negative step
     const int64_t first = std::clamp(starts[0] < 0 ? starts[0] + n : starts[0], int64_t(0), n - 1);
     const int64_t stop = std::clamp(ends[0] < 0 ? ends[0] + n : ends[0], int64_t(-1), n - 1);
     if (first != n - 1 || stop != -1)
