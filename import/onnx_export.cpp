@@ -1,12 +1,15 @@
 // Graph IR → ONNX: one layer → one node (a few for dense on a non-flat input, a global
 // pool, and the recurrent layers, which ONNX runs time-major). A fixed-point network gets
 // QuantizeLinear → DequantizeLinear after the input and every layer, and its weights as
-// integer initializers read through DequantizeLinear (docs/ONNX.md, "Fixed point").
+// integer initializers read through DequantizeLinear (docs/ONNX.md, "Fixed point"). A
+// reverse / bidirectional ONNX RNN was imported as forward layers between Reverse layers
+// and comes back so.
 #include "import/onnx_export.h"
 
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -355,6 +358,11 @@ class Writer {
       }
       case K::kSlice:
         node("Slice", {x, int64s(y + ".starts", {l.begin}), int64s(y + ".ends", {l.end}), int64s(y + ".axes", {l.axis + 1})},
+             y, y);
+        return y;
+      case K::kReverse:  // as torch.flip writes it: the whole axis with step −1
+        node("Slice", {x, int64s(y + ".starts", {-1}), int64s(y + ".ends", {std::numeric_limits<int64_t>::min()}),
+                       int64s(y + ".axes", {l.axis + 1}), int64s(y + ".steps", {-1})},
              y, y);
         return y;
       case K::kTranspose: {

@@ -1,13 +1,14 @@
 // Prunable groups of an imported graph: the output units of each conv / dense / GRU /
 // LSTM layer, followed downstream through the layers that keep a unit on its own
 // channel (batch norm, activations, pooling, dropout, flatten / reshape into a dense
-// layer, a [C, T] ↔ [T, C] transpose, a time slice, a mean over time) to the conv /
+// layer, a [C, T] ↔ [T, C] transpose, a time slice or reversal, a mean over time) to the conv /
 // dense / recurrent layers that read them. An add joins the units of its inputs: the conv /
 // dense layers that produce them (found upstream through the same kinds of layers)
 // become producers of one shared group, pruned together (a residual network's
 // stage). A candidate whose units reach anything else — a concat (no offset into the
-// consumer), another transpose or slice, a grouped / depthwise conv, the model's
-// output — is left out, and a note says which and why.
+// consumer: the two directions of a bidirectional RNN, concatenated per step), another
+// transpose or slice, a grouped / depthwise conv, the model's output — is left out, and
+// a note says which and why.
 #include <map>
 #include <set>
 
@@ -180,7 +181,9 @@ struct Walk {
     if (l.kind == K::kFlatten || l.kind == K::kReshape) return reshape(l, u);
     const bool swap = l.kind == K::kTranspose && l.perm == std::vector<int64_t>{1, 0};
     if (swap && !u.flat) return follow(l, {false, 1, !u.last});
-    if (l.kind == K::kSlice && !u.flat && (u.last ? l.axis == 0 : l.axis != 0)) return follow(l, u);
+    // A time slice or reversal (the reverse direction of an RNN) keeps each unit on its channel.
+    const bool along_time = l.kind == K::kSlice || l.kind == K::kReverse;
+    if (along_time && !u.flat && (u.last ? l.axis == 0 : l.axis != 0)) return follow(l, u);
     if (l.kind == K::kMeanOverTime && u.last) return follow(l, {});
     why = std::string("they feed ") + ir::to_string(l.kind) + " '" + l.name + "'" +
           (l.kind == K::kConcat ? " (a branch's units have no offset into the consumer)" : "");

@@ -284,17 +284,19 @@ void reduce_mean(Importer& im) {
   }
 }
 
-// Flatten, Reshape, Squeeze, Unsqueeze: a new view of the same values.
+// Flatten, Reshape, Squeeze, Unsqueeze: a new view of the same values. The batch axis
+// stays where it is, with the axes before it (a time-major [T, batch, …] value after an
+// RNN): each sample's values keep their order.
 void view(Importer& im, const Value& x, const Shape& full) {
-  if (full.empty() || full[0] != im.batch())
-    im.fail("the result " + ir::to_string(full) + " moves the batch axis (" + std::to_string(im.batch()) + ")");
-  im.set_output(0, layer_value(x.layer, Shape(full.begin() + 1, full.end())));
-}
-
-Shape with_batch(const Importer& im, const Shape& s) {
-  Shape full{im.batch()};
-  full.insert(full.end(), s.begin(), s.end());
-  return full;
+  const size_t b = size_t(x.batch_axis);
+  const Shape before = x.full(im.batch());
+  bool kept = full.size() > b && full[b] == im.batch();
+  for (size_t i = 0; kept && i < b; ++i) kept = full[i] == before[i];
+  if (!kept) im.fail("the result " + ir::to_string(full) + " moves the batch axis (" + std::to_string(im.batch()) + ")");
+  Value out = x;
+  out.shape = full;
+  out.shape.erase(out.shape.begin() + long(b));
+  im.set_output(0, out);
 }
 
 void flatten(Importer& im) {
@@ -307,8 +309,8 @@ void flatten(Importer& im) {
 }
 
 void reshape(Importer& im) {
-  const Value& x = im.layer_input(0);
-  view(im, x, reshape_target(im, with_batch(im, x.shape), im.const_input(1).ints()));
+  const Value& x = im.layer_input(0, /*any_batch_axis=*/true);
+  view(im, x, reshape_target(im, x.full(im.batch()), im.const_input(1).ints()));
 }
 
 // Squeeze / Unsqueeze on the ONNX dims, the batch axis tracked (it may sit elsewhere
@@ -413,36 +415,52 @@ void slice(Importer& im) {
   const Shape starts = old ? im.attr_ints("starts") : im.const_input(1).ints();
   const Shape ends = old ? im.attr_ints("ends") : im.const_input(2).ints();
   Shape axes = old ? im.attr_ints("axes") : (im.input(3, true) ? im.const_input(3).ints() : Shape{});
-  if (!old && im.input(4, true))
-    for (int64_t s : im.const_input(4).ints()) if (s != 1) im.fail("slices with a step other than 1 are not supported");
+  const Shape steps = !old && im.input(4, true) ? im.const_input(4).ints() : Shape{};
   if (axes.empty()) axes = {0};
-  if (starts.size() != 1 || ends.size() != 1 || axes.size() != 1) im.fail("slicing more than one axis of the data path");
+  if (starts.size() != 1 || ends.size() != 1 || axes.size() != 1 || steps.size() > 1)
+    im.fail("slicing more than one axis of the data path");
+  const int64_t step = steps.empty() ? 1 : steps[0];
   const int64_t axis = axes[0] < 0 ? axes[0] + rank : axes[0];
   if (axis < 1 || axis >= rank) im.fail("slicing the batch axis");
   const int64_t n = x.shape[size_t(axis - 1)];
+  if (step == -1 && n >= 1) {  // ONNX clamps starts to [0, n − 1] and ends to [−1, n − 1] for a negative step
+    const int64_t first = std::clamp(starts[0] < 0 ? starts[0] + n : starts[0], int64_t(0), n - 1);
+    const int64_t stop = std::clamp(ends[0] < 0 ? ends[0] + n : ends[0], int64_t(-1), n - 1);
+    if (first != n - 1 || stop != -1)
+      im.fail("a slice with step -1 is supported over the whole axis only (a reversal, as torch.flip writes)");
+    ir::Layer l = make(K::kReverse, {im.materialize(x)});
+    l.axis = axis - 1;
+    im.set_output(0, layer_value(im.add_layer(l), x.shape));
+    return;
+  }
+  if (step != 1) im.fail("slices with a step other than 1 (or -1 over a whole axis) are not supported");
   auto clampi = [n](int64_t v) { return std::clamp(v < 0 ? v + n : v, int64_t(0), n); };
   slice_out(im, 0, x, axis - 1, clampi(starts[0]), clampi(ends[0]));
 }
 
-// Gather of one entry along a per-sample axis (y[:, -1] of a sequence): a slice.
+// Gather of one entry along a per-sample axis (y[:, -1] of a sequence, h_n[-1] of a
+// recurrent layer's [directions, batch, H] state): a slice.
 void gather(Importer& im) {
-  const Value& x = im.layer_input(0);
+  const Value& x = im.layer_input(0, /*any_batch_axis=*/true);
   const Tensor& idx = im.const_input(1);
   const int64_t rank = int64_t(x.shape.size()) + 1;
   int64_t axis = im.attr_int("axis", 0);
   axis = axis < 0 ? axis + rank : axis;
-  if (axis < 1 || axis >= rank || idx.numel() != 1)
+  if (axis < 0 || axis >= rank || axis == x.batch_axis || idx.numel() != 1)
     im.fail("gathering " + ir::to_string(idx.dims) + " along axis " + std::to_string(axis) +
             " of the data path; supported: one index along a non-batch axis");
-  const int64_t n = x.shape[size_t(axis - 1)];
+  const int64_t a = axis < x.batch_axis ? axis : axis - 1;  // the per-sample axis
+  const int64_t n = x.shape[size_t(a)];
   int64_t k = to_int(idx.v[0]);
   if (k < -n || k >= n) im.fail("index " + std::to_string(k) + " is outside 0.." + std::to_string(n - 1));
   if (k < 0) k += n;
-  Value v = slice_out(im, 0, x, axis - 1, k, k + 1);
+  Value v = slice_out(im, 0, x, a, k, k + 1);
+  v.batch_axis = x.batch_axis;
   if (idx.dims.empty()) {  // a scalar index drops the axis
-    v.shape.erase(v.shape.begin() + (axis - 1));
-    im.set_output(0, v);
+    v.shape.erase(v.shape.begin() + a);
+    if (axis < x.batch_axis) --v.batch_axis;
   }
+  im.set_output(0, v);
 }
 
 void split(Importer& im) {

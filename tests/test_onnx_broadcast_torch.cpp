@@ -41,7 +41,7 @@ void expect_int8_bit_exact(const ir::Graph& g, const test::OnnxReference& ref) {
   const deploy::ExportResult e = deploy::export_graph(g, o);
   ASSERT_GE(e.raw_output_tensor, 0);
   const auto want = compress::quant::evaluate_fixed_point(e.graph, ref.x.data(), ref.n);
-  const std::vector<int64_t> got = test::slimrt_int8_raw(e.bytes, e.raw_output_tensor, ref);
+  const std::vector<int64_t> got = test::slimrt_raw_logits(e.bytes, e.raw_output_tensor, ref);
   ASSERT_EQ(got.size(), want.raw.size());
   EXPECT_EQ(got, want.raw);
   int nonzero = 0;

@@ -346,6 +346,8 @@ torch::Tensor GraphModuleImpl::run_layer(size_t i, const std::vector<torch::Tens
       return ins[0].mean(1);
     case K::kSlice:
       return ins[0].narrow(l.axis + 1, l.begin, l.end - l.begin);
+    case K::kReverse:
+      return ins[0].flip({l.axis + 1});
     case K::kTranspose: {
       std::vector<int64_t> perm{0};
       for (int64_t a : l.perm) perm.push_back(a + 1);

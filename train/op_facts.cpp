@@ -277,6 +277,12 @@ Shape slice_shape(const Graph&, const Layer& l, const InputShapes& ins, ParamSpe
   return out;
 }
 
+Shape reverse_shape(const Graph&, const Layer& l, const InputShapes& ins, ParamSpecs*) {
+  expect_inputs(l, ins, 1, 1);
+  check_axis(l, *ins[0]);
+  return *ins[0];
+}
+
 Shape transpose_shape(const Graph&, const Layer& l, const InputShapes& ins, ParamSpecs*) {
   expect_inputs(l, ins, 1, 1);
   const Shape& in = *ins[0];
@@ -376,6 +382,7 @@ constexpr Row kRows[] = {
     {K::kMul, {binary_shape, F::kObserved, nullptr}},
     {K::kSub, {binary_shape, F::kObserved, nullptr}},
     {K::kDiv, {binary_shape, F::kObserved, nullptr}},
+    {K::kReverse, {reverse_shape, F::kKeepsInput, nullptr}},
 };
 
 // kRows indexed by kind; a null shape rule marks a kind with no row.

@@ -200,6 +200,7 @@ class Binder {
       case LayerKind::kDiv: return add();
       case LayerKind::kTranspose:
       case LayerKind::kSlice:
+      case LayerKind::kReverse:
       case LayerKind::kConcat: return move();
       case LayerKind::kDropout:
       case LayerKind::kFlatten:
@@ -345,7 +346,7 @@ class Binder {
     };
   }
 
-  // Transpose and slice in the input's format; concat of the inputs requantized to the layer's.
+  // Transpose, slice and reverse in the input's format; concat of the inputs requantized to the layer's.
   Step move() {
     const Layer& l = l_;
     const Fmt out = out_;

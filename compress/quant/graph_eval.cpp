@@ -329,6 +329,7 @@ Tensor ReferenceEvaluator::Impl::other(const Layer& l, const std::vector<const T
       return y;
     case LayerKind::kTranspose:
     case LayerKind::kSlice:
+    case LayerKind::kReverse:
     case LayerKind::kConcat: {
       std::vector<const Shape*> shapes;
       std::vector<const void*> x;

@@ -89,18 +89,20 @@ void move_values(const ir::Layer& l, const std::vector<const Shape*>& in, const 
       a.elem_bytes = elem_bytes;
       return k::ref::transpose(a);
     }
-    case ir::LayerKind::kSlice: {
+    case ir::LayerKind::kSlice:
+    case ir::LayerKind::kReverse: {  // Reverse: the whole axis, backwards (SliceArgs)
       k::SliceArgs a;
       const size_t axis = size_t(l.axis);
       a.outer = extent(s, 0, axis);
       a.axis = s[axis];
       a.inner = extent(s, axis + 1, s.size());
-      a.begin = l.begin;
-      a.end = l.end;
+      const bool slice = l.kind == ir::LayerKind::kSlice;
+      a.begin = slice ? l.begin : 0;
+      a.end = slice ? l.end : a.axis;
       a.x = x[0];
       a.y = y;
       a.elem_bytes = elem_bytes;
-      return k::ref::slice(a);
+      return slice ? k::ref::slice(a) : k::ref::reverse(a);
     }
     case ir::LayerKind::kConcat: {
       const size_t axis = size_t(l.axis);

@@ -309,6 +309,26 @@ TEST(McuAdd, FixedPointAddSubMulAreBitExact) {
   expect_device_bit_exact(m, "add", 4);  // requantize, add, sub, mul (the caller quantizes and dequantizes)
 }
 
+// Reverse (ONNX reverse / bidirectional RNNs) on int16 along the time axis and on int8
+// along the features: a copy, byte for byte slimrt's reference.
+TEST(McuReverse, Int8AndInt16ReversesAreBitExact) {
+  slimrt::ModelWriter m;
+  const int x = m.add_tensor("input", slimrt::DType::F32, {5, 4});
+  const int x16 = m.add_tensor("input.quantized", slimrt::DType::I16, {5, 4}, 9);
+  const int r0 = m.add_tensor("rev_time", slimrt::DType::I16, {5, 4}, 9);
+  const int r8 = m.add_tensor("rev_time.i8", slimrt::DType::I8, {5, 4}, 4);
+  const int r1 = m.add_tensor("rev_feat", slimrt::DType::I8, {5, 4}, 4);
+  const int y = m.add_tensor("out", slimrt::DType::F32, {5, 4});
+  m.add_op(slimrt::OpType::Quantize, "input.quantize", {x}, {x16});
+  m.add_op(slimrt::OpType::Reverse, "rev_time", {x16}, {r0}).axis = 0;
+  m.add_op(slimrt::OpType::Quantize, "requantize", {r0}, {r8});
+  m.add_op(slimrt::OpType::Reverse, "rev_feat", {r8}, {r1}).axis = 1;
+  m.add_op(slimrt::OpType::Dequantize, "out.dequantize", {r1}, {y});
+  m.inputs = {x};
+  m.outputs = {y};
+  expect_device_bit_exact(m, "reverse", 3);  // reverse, requantize, reverse
+}
+
 // Ops without a device kernel are refused with the op's name, not miscompiled.
 TEST(McuExportErrors, UnsupportedOpNamesTheOp) {
   const fs::path dir = fs::temp_directory_path() / ("slimlab-mcu-err-" + std::to_string(::getpid()));

@@ -222,6 +222,80 @@ class SeqBroadcast(nn.Module):
         m = y.mean(dim=1, keepdim=True)
         z = (y - m) * torch.sigmoid(m)
         return self.fc(z[:, -1])
+class BiGruHar(nn.Module):
+    """A bidirectional GRU classifier on synthetic:har's [6 channels, 100 steps], 7 classes: Conv1d
+    (stride 4: 25 steps) → ReLU → batch-first bidirectional GRU → last step → dense → ReLU → dense."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(6, 8, 5, stride=4, padding=2)
+        self.gru = nn.GRU(8, 8, batch_first=True, bidirectional=True)
+        self.fc1 = nn.Linear(16, 12)
+        self.fc2 = nn.Linear(12, 7)
+
+    def forward(self, x):
+        y, _ = self.gru(F.relu(self.conv(x)).permute(0, 2, 1))
+        return self.fc2(F.relu(self.fc1(y[:, -1])))
+
+
+class BiLstmH(nn.Module):
+    """A bidirectional LSTM on [20 steps, 6 features] whose last hidden states of both
+    directions, h_n[-2] and h_n[-1], feed the classifier (5 classes)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(6, 8, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(16, 5)
+
+    def forward(self, x):
+        _, (h, _) = self.lstm(x)
+        return self.fc(torch.cat((h[-2], h[-1]), 1))
+
+
+class BiGru2(nn.Module):
+    """A 2-layer bidirectional GRU on [20 steps, 6 features], last step, dense (5 classes)."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(6, 8, num_layers=2, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(16, 5)
+
+    def forward(self, x):
+        y, _ = self.gru(x)
+        return self.fc(y[:, -1])
+
+
+class RevGru(nn.Module):
+    """A GRU on [20 steps, 6 features] whose first and last steps and last hidden state feed the
+    classifier (5 classes). PyTorch cannot write direction = "reverse": the model is exported
+    forward and its GRU node's direction set to "reverse" (reverse_gru below); the reference
+    logits are the forward GRU run on the time-flipped input (flipped = True), whose outputs,
+    flipped back, are ONNX's reverse Y and whose last state is ONNX's Y_h."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(6, 8, batch_first=True)
+        self.fc = nn.Linear(24, 5)
+        self.flipped = False
+
+    def forward(self, x):
+        if self.flipped:
+            y, h = self.gru(torch.flip(x, [1]))
+            y = torch.flip(y, [1])
+        else:
+            y, h = self.gru(x)
+        return self.fc(torch.cat((y[:, 0], y[:, -1], h[-1]), 1))
+
+
+def reverse_gru(model, path):
+    """Sets the direction of the GRU node of `path` to "reverse"; the reference is then the flipped run."""
+    import onnx
+    m = onnx.load(path)
+    grus = [n for n in m.graph.node if n.op_type == "GRU"]
+    assert len(grus) == 1, "expected one GRU node"
+    grus[0].attribute.append(onnx.helper.make_attribute("direction", "reverse"))
+    onnx.save(m, path)
+    model.flipped = True
 
 
 MODELS = {
@@ -243,7 +317,15 @@ MODELS = {
     "se": (SENet, (1, 28, 28), 13, False),
     "norm": (NormNet, (4, 16), 13, False),
     "seqbc": (SeqBroadcast, (20, 6), 14, False),
+    # reverse and bidirectional RNNs (tests/test_onnx_rnn_torch.cpp)
+    "bigru": (BiGruHar, (6, 100), 13, False),
+    "bilstm": (BiLstmH, (20, 6), 14, False),
+    "bigru2": (BiGru2, (20, 6), 17, False),
+    "revgru": (RevGru, (20, 6), 13, False),
 }
+
+# Models whose exported file is edited after export: fn(model, path), before the reference logits.
+EDITS = {"revgru": reverse_gru}
 
 
 def randomize_bn(model, gen):
@@ -265,13 +347,15 @@ def export(name, out_dir, n):
     randomize_bn(model, gen)
     model.eval()
     x = torch.randn((n,) + tuple(shape), generator=gen)
-    with torch.no_grad():
-        y = model(x)
     path = os.path.join(out_dir, name + ".onnx")
     torch.onnx.export(model, x[:2], path, opset_version=opset, input_names=["x"], output_names=["logits"],
                       dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}}, do_constant_folding=not keep_bn,
                       # PRESERVE (the model is in eval mode) keeps BN as its own node; EVAL folds it into the conv.
                       training=torch.onnx.TrainingMode.PRESERVE if keep_bn else torch.onnx.TrainingMode.EVAL)
+    if name in EDITS:
+        EDITS[name](model, path)
+    with torch.no_grad():
+        y = model(x)
     import onnx
     onnx.checker.check_model(onnx.load(path))
     x.numpy().astype("float32").tofile(os.path.join(out_dir, name + ".in.bin"))

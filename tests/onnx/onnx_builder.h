@@ -32,6 +32,20 @@ class OnnxBuilder {
 
   static void ints(onnx::NodeProto& n, const std::string& name, std::vector<int64_t> v) { onnx_import::set_ints(n, name, v); }
   static void integer(onnx::NodeProto& n, const std::string& name, int64_t v) { onnx_import::set_int(n, name, v); }
+  // A STRINGS attribute (one string: `text`, replacing an attribute of that name).
+  static void strings(onnx::NodeProto& n, const std::string& name, const std::vector<std::string>& v,
+                      bool one = false) {
+    onnx::AttributeProto* a = nullptr;
+    for (auto& x : *n.mutable_attribute())
+      if (x.name() == name) a = &x;
+    if (!a) a = n.add_attribute();
+    a->Clear();
+    a->set_name(name);
+    a->set_type(one ? onnx::AttributeProto::STRING : onnx::AttributeProto::STRINGS);
+    if (one) a->set_s(v.at(0));
+    for (size_t i = 0; !one && i < v.size(); ++i) a->add_strings(v[i]);
+  }
+  static void text(onnx::NodeProto& n, const std::string& name, const std::string& v) { strings(n, name, {v}, true); }
 
   // A FLOAT initializer with values 0.01·(i mod 7 − 3).
   onnx::TensorProto& weight(const std::string& name, std::vector<int64_t> dims) {

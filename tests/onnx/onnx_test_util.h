@@ -103,16 +103,18 @@ class OnnxModelTest : public ::testing::TestWithParam<std::string> {
 };
 #define SLIMLAB_ONNX_MODELS ::testing::Values("lenet", "resnet", "dskws", "convlstm", "gru2")
 
-// The integers of int8 tensor `raw` (an int8 .slim's raw logits) for every sample of `r`.
-inline std::vector<int64_t> slimrt_int8_raw(const std::vector<uint8_t>& bytes, int raw, const OnnxReference& r) {
+// The integer logits (tensor `raw_tensor`, int8 or int16) of a fixed-point .slim on r's inputs.
+inline std::vector<int64_t> slimrt_raw_logits(const std::vector<uint8_t>& bytes, int raw_tensor, const OnnxReference& r) {
   auto model = slimrt::Model::from_memory(bytes.data(), bytes.size());
   slimrt::Interpreter in(model);
+  const bool i8 = model->tensors()[size_t(raw_tensor)].dtype == slimrt::DType::I8;
   std::vector<int64_t> got;
   for (int64_t i = 0; i < r.n; ++i) {
     in.set_input(0, r.x.data() + i * r.input_numel, size_t(r.input_numel));
     in.invoke();
-    const auto* y = static_cast<const int8_t*>(in.tensor_data(raw));
-    got.insert(got.end(), y, y + r.classes);
+    const void* y = in.tensor_data(raw_tensor);
+    for (int64_t k = 0; k < r.classes; ++k)
+      got.push_back(i8 ? int64_t(static_cast<const int8_t*>(y)[k]) : int64_t(static_cast<const int16_t*>(y)[k]));
   }
   return got;
 }

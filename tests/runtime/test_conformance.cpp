@@ -22,7 +22,7 @@ TEST(Conformance, CoreOpsHaveReferenceKernels) {
   for (Precision p : {Precision::kBcF32, Precision::kBcI8, Precision::kBcI16, Precision::kBnn})
     for (Op op : {Op::kDense, Op::kConv1d, Op::kConv2d})
       EXPECT_NE(reference_kernel(op, p), nullptr) << to_string(op) << "/" << to_string(p);
-  for (Op op : {Op::kConcat, Op::kTranspose, Op::kSlice, Op::kRequantize})
+  for (Op op : {Op::kConcat, Op::kTranspose, Op::kSlice, Op::kReverse, Op::kRequantize})
     EXPECT_NE(reference_kernel(op, Precision::kAny), nullptr) << to_string(op);
 }
 

@@ -503,6 +503,11 @@ TEST(DataRef, TransposeAndSlice) {
   for (int o = 0; o < 2; ++o)
     for (int a = 0; a < 2; ++a)
       for (int i = 0; i < 4; ++i) EXPECT_EQ(y[(o * 2 + a) * 4 + i], x[(o * 3 + a + 1) * 4 + i]);
+  s.begin = 0;  // Reverse: the whole axis of 3, backwards
+  ref::reverse(s);
+  for (int o = 0; o < 2; ++o)
+    for (int a = 0; a < 3; ++a)
+      for (int i = 0; i < 4; ++i) EXPECT_EQ(y[(o * 3 + a) * 4 + i], x[(o * 3 + 2 - a) * 4 + i]);
 }
 
 // fixed::hard_swish against its definition: x·relu6(x + 3)/6 in long double (exact for

@@ -370,6 +370,28 @@ void add_slice_cases(std::vector<std::unique_ptr<Case>>& v, conformance::Rng& rn
   }
 }
 
+// Reverse of the whole axis (and of a part of it: begin > 0), outer 1 and several.
+void add_reverse_cases(std::vector<std::unique_ptr<Case>>& v, conformance::Rng& rng) {
+  struct R { int64_t outer, axis, inner, begin; int eb; };
+  for (const R& r : {R{1, 10, 6, 0, 4}, R{3, 7, 5, 0, 1}, R{4, 9, 1, 2, 2}, R{2, 1, 3, 0, 8}}) {
+    auto c = typed<SliceArgs>("reverse " + std::to_string(r.outer) + "x" + std::to_string(r.axis) + "x" +
+                              std::to_string(r.inner) + " " + std::to_string(r.eb));
+    auto x = random_buffer<uint8_t>(rng, size_t(r.outer * r.axis * r.inner * r.eb), 0, 255);
+    c->args = SliceArgs{};
+    c->args.outer = r.outer;
+    c->args.axis = r.axis;
+    c->args.inner = r.inner;
+    c->args.begin = r.begin;
+    c->args.end = r.axis;
+    c->args.x = x->data;
+    c->args.elem_bytes = r.eb;
+    c->keep = {x};
+    c->outputs = {{size_t(r.outer * (r.axis - r.begin) * r.inner * r.eb), Compare::kExact}};
+    c->bind = [](SliceArgs& a, std::vector<AlignedBuffer>& o) { a.y = o[0].data; };
+    v.push_back(std::move(c));
+  }
+}
+
 void add_transpose_cases(std::vector<std::unique_ptr<Case>>& v, conformance::Rng& rng) {
   struct T3 { int rank; std::vector<int64_t> shape; std::vector<int> perm; int eb; };
   for (const T3& t : {T3{2, {13, 7}, {1, 0}, 4}, T3{3, {4, 5, 6}, {2, 0, 1}, 2}, T3{4, {2, 3, 4, 5}, {0, 2, 3, 1}, 1},
@@ -436,6 +458,7 @@ std::vector<std::unique_ptr<Case>> extra_cases(Op op, Precision p) {
   if (op == Op::kUnpackBits) add_unpack_bits_cases(v, rng);
   if (op == Op::kConcat) add_concat_cases(v, rng);
   if (op == Op::kSlice) add_slice_cases(v, rng);
+  if (op == Op::kReverse) add_reverse_cases(v, rng);
   if (op == Op::kTranspose) add_transpose_cases(v, rng);
   return v;
 }

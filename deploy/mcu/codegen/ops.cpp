@@ -216,7 +216,11 @@ void emit_movement(Emitter& e, size_t i, const OpDesc& op, const std::string& p)
   if (x.dtype == DType::BIN && op.type != OpType::Reshape) e.fail(i, "packed tensors cannot be moved on the device");
   const int el = elem_size(y.dtype);
   if (op.type == OpType::Reshape) return;  // an alias (plan_model)
-  if (op.type == OpType::Slice) {
+  if (op.type == OpType::Reverse) {
+    const size_t a = size_t(op.axis);
+    e.body << "  smcu_reverse(" << prod(x.shape, 0, a) << ", " << x.shape[a] << ", " << prod(x.shape, a + 1, x.shape.size())
+           << ", " << el << ", " << e.act(op.inputs[0]) << ", " << e.act(op.outputs[0]) << ");\n";
+  } else if (op.type == OpType::Slice) {
     const size_t a = size_t(op.axis);
     e.body << "  smcu_slice(" << prod(x.shape, 0, a) << ", " << x.shape[a] << ", " << op.begin << ", " << op.end << ", "
            << prod(x.shape, a + 1, x.shape.size()) << ", " << el << ", " << e.act(op.inputs[0]) << ", "
@@ -298,6 +302,7 @@ void emit_op(Emitter& e, size_t i) {
     case OpType::Sign: return emit_activation(e, i, op);
     case OpType::Reshape:
     case OpType::Slice:
+    case OpType::Reverse:
     case OpType::Concat:
     case OpType::Transpose: return emit_movement(e, i, op, p);
     case OpType::Scale:

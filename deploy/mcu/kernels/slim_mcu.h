@@ -140,6 +140,8 @@ void smcu_scale_f32(int32_t channels, int32_t inner, const float* scale, const f
 /* Slice along an axis: outer × [axis] × inner elements of `elem` bytes, [begin, end). */
 void smcu_slice(int32_t outer, int32_t axis, int32_t begin, int32_t end, int32_t inner, int32_t elem,
                 const void* x, void* y);
+/* Reverse of an axis: outer × [axis] × inner elements of `elem` bytes, y[o][j] = x[o][axis − 1 − j]. */
+void smcu_reverse(int32_t outer, int32_t axis, int32_t inner, int32_t elem, const void* x, void* y);
 /* Concat: outer rows of inner[k] elements from each input in turn. */
 void smcu_concat(int32_t outer, int32_t inputs, const int32_t* inner, int32_t elem, const void* const* x, void* y);
 /* Transpose of a rank ≤ 6 tensor of `elem`-byte elements. */

@@ -101,6 +101,14 @@ void smcu_slice(int32_t outer, int32_t axis, int32_t begin, int32_t end, int32_t
     smcu_copy(len, (const uint8_t*)x + (o * axis + begin) * inner * elem, (uint8_t*)y + o * len);
 }
 
+void smcu_reverse(int32_t outer, int32_t axis, int32_t inner, int32_t elem, const void* x, void* y) {
+  const int32_t row = inner * elem;
+  int32_t o, j;
+  for (o = 0; o < outer; ++o)
+    for (j = 0; j < axis; ++j)
+      smcu_copy(row, (const uint8_t*)x + (o * axis + axis - 1 - j) * row, (uint8_t*)y + (o * axis + j) * row);
+}
+
 void smcu_concat(int32_t outer, int32_t inputs, const int32_t* inner, int32_t elem, const void* const* x, void* y) {
   int32_t total = 0, o, k;
   for (k = 0; k < inputs; ++k) total += inner[k];

@@ -79,7 +79,9 @@
   /* element-wise two-input ops beside Add (same shapes) */                                  \
   X(Mul,             "mul",              SLIMRT_OP_ALL)                                     \
   X(Sub,             "sub",              SLIMRT_OP_ALL)                                     \
-  X(Div,             "div",              SLIMRT_OP_ALL)
+  X(Div,             "div",              SLIMRT_OP_ALL)                                     \
+  /* data movement: one axis in reverse order (ONNX reverse / bidirectional RNNs) */        \
+  X(Reverse,         "reverse",          SLIMRT_OP_ALL)
 // clang-format on
 
 // Ops that are a clamp to constant bounds, y = min(max(x, lo), hi), output in the

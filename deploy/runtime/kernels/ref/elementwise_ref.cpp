@@ -220,6 +220,17 @@ void slice(const SliceArgs& a) {
     std::memcpy(y + size_t(o) * len, x + (size_t(o * a.axis + a.begin) * a.inner) * a.elem_bytes, len);
 }
 
+// Reverse (SliceArgs): y[o][j] = x[o][end − 1 − j] for j < end − begin, rows of `inner` elements.
+void reverse(const SliceArgs& a) {
+  const int64_t n = a.end - a.begin;
+  const size_t row = size_t(a.inner) * size_t(a.elem_bytes);
+  const char* x = static_cast<const char*>(a.x);
+  char* y = static_cast<char*>(a.y);
+  for (int64_t o = 0; o < a.outer; ++o)
+    for (int64_t j = 0; j < n; ++j)
+      std::memcpy(y + size_t(o * n + j) * row, x + size_t(o * a.axis + a.end - 1 - j) * row, row);
+}
+
 template <class T>
 void quantize(const QuantizeArgs<T>& a) {
   // fixed::quantize with its ldexp hoisted: x·2^fl is exact in double for any float x

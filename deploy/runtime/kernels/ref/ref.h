@@ -55,6 +55,7 @@ template <class T> void div(const AddArgs<T>& a);
 void concat(const ConcatArgs& a);
 void transpose(const TransposeArgs& a);
 void slice(const SliceArgs& a);
+void reverse(const SliceArgs& a);  // [begin, end) of the axis, backwards
 template <class T> void quantize(const QuantizeArgs<T>& a);
 template <class T> void dequantize(const DequantizeArgs<T>& a);
 void requantize(const RequantizeArgs& a);

@@ -89,6 +89,7 @@ void add_ref_kernels(std::vector<Kernel>& out) {
   add<ConcatArgs, ref::concat>(out, Op::kConcat, Precision::kAny);
   add<TransposeArgs, ref::transpose>(out, Op::kTranspose, Precision::kAny);
   add<SliceArgs, ref::slice>(out, Op::kSlice, Precision::kAny);
+  add<SliceArgs, ref::reverse>(out, Op::kReverse, Precision::kAny);
   add<RequantizeArgs, ref::requantize>(out, Op::kRequantize, Precision::kAny);
 }
 
