@@ -6,6 +6,7 @@
 // evaluation (compress::quant::evaluate_fixed_point) integer for integer, and
 // `slimlab export --format onnx` writes the pruned network back as ONNX.
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <fstream>
 #include <iostream>
