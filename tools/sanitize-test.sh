@@ -32,6 +32,9 @@ for f in tests/runtime/test_*.cpp; do
   if [ "$n" = rt_test_opencl ] || [ "$n" = rt_test_opencl_models ]; then
     grep -q 'SLIMRT_OPENCL:BOOL=ON' "$B/CMakeCache.txt" || continue
   fi
+  if [ "$n" = rt_test_shared_library ]; then  # built with the shared libraries only
+    grep -q 'SLIMRT_BUILD_SHARED:BOOL=ON' "$B/CMakeCache.txt" || continue
+  fi
   targets+=("$n")
 done
 if grep -q 'CMAKE_CXX_COMPILER_ID:.*Clang\|clang++' "$B/CMakeCache.txt"; then
