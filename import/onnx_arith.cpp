@@ -83,7 +83,8 @@ static_assert(kUnitVariance + 1e-5f == 1.0f, "1 − ε + ε is 1 in float");
 // data ⊕ constant as y = x·s + t.
 void affine(Importer& im, const Value& x, const std::string& x_name, const Affine& a) {
   ir::Layer& p = im.layer(x.layer);
-  if ((weighted(p.kind) || p.kind == K::kBatchNorm) && im.uses(x_name) == 1 && x.shape == p.output_shape &&
+  if ((weighted(p.kind) || p.kind == K::kBatchNorm) && im.uses(x_name) == 1 && im.layer_reads(x.layer) == 1 &&
+      x.shape == p.output_shape &&
       units(p) == int64_t(a.s.size())) {
     fold(p, a);
     im.set_output(0, x);

@@ -211,6 +211,24 @@ int Importer::uses(const std::string& name) const {
   return it == uses_.end() ? 0 : it->second;
 }
 
+int Importer::layer_reads(const std::string& layer) const {
+  const auto holds = [&](const std::string& value) {
+    auto it = values_.find(value);
+    return it != values_.end() && !it->second.is_const && it->second.layer == layer;
+  };
+  int n = 0;
+  for (const auto& [name, v] : values_) {
+    if (!holds(name)) continue;
+    n += is_graph_output(name);
+    for (const onnx::NodeProto* r : readers(name)) {
+      bool passes_through = false;  // Identity, Dropout, a reshape: its output is the same layer's
+      for (const std::string& out : r->output()) passes_through |= holds(out);
+      n += !passes_through;
+    }
+  }
+  return n;
+}
+
 std::string Importer::layer_name(const std::string& suffix, bool weights) {
   // "/block2/c1/Conv" → "block2.c1" for a layer with weights (PyTorch's module path, so
   // parameters are "block2.c1.weight"), "block2.Relu_1" otherwise; a name written by

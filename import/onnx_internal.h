@@ -98,6 +98,10 @@ class Importer {
   void set_const(int i, Tensor t);
   // How many nodes (and graph outputs) read value `name`.
   int uses(const std::string& name) const;
+  // How many nodes (and graph outputs) read IR layer `layer` through any of its values,
+  // not counting pass-throughs (Identity, Dropout, reshapes: their output is the same
+  // layer's value): 1 when one node alone reads it.
+  int layer_reads(const std::string& layer) const;
 
   // Attributes of the current node.
   const onnx::AttributeProto* attr(const std::string& name) const;

@@ -343,3 +343,33 @@ TEST(OnnxImport, MutatedFilesGiveOnlyOnnxErrors) {
     EXPECT_GT(test::import_mutations(good, 3000, 7), 0)
         << "no mutation left a usable model (the test would not see a mis-import)";
 }
+
+// A per-channel constant folds into the conv before it only when nothing else reads that
+// conv: here its output also reaches an Add through an Identity, so the Mul must stay a
+// layer of its own (folding would scale what the Add reads too).
+TEST(OnnxImport, AConstantIsNotFoldedIntoAConvThatAnotherNodeReads) {
+  for (const bool shared : {false, true}) {
+    SCOPED_TRACE(shared ? "conv also read by the Add" : "conv read by the Mul only");
+    OnnxBuilder b({-1, 1, 8, 8});
+    b.weight("w1", {4, 1, 3, 3});
+    b.weight("b1", {4});
+    onnx::TensorProto& s = b.weight("s", {4, 1, 1});
+    for (int i = 0; i < 4; ++i) s.set_float_data(i, 0.5f + float(i));
+    b.node("Conv", {"x", "w1", "b1"}, {"c"}, "/conv1/Conv");
+    b.node("Identity", {"c"}, {"i"}, "/Identity");
+    b.node("Mul", {"i", "s"}, {"m"}, "/Mul");
+    if (shared) b.node("Add", {"c", "m"}, {"a"}, "/Add");
+    b.node("Flatten", {shared ? "a" : "m"}, {"f"}, "/Flatten");
+    b.weight("w2", {3, 144});
+    auto& fc = b.node("Gemm", {"f", "w2"}, {"y"}, "/fc/Gemm");
+    OnnxBuilder::integer(fc, "transB", 1);
+    b.output("y");
+    const ir::Graph g = import(b.bytes()).graph;
+    const std::vector<float>& w = g.layer("conv1")->param("weight")->data;
+    const bool folded = w[0] != 0.01f * float(0 % 7 - 3);
+    EXPECT_EQ(folded, !shared);
+    bool affine = false;
+    for (const ir::Layer& l : g.layers) affine |= l.kind == ir::LayerKind::kBatchNorm;
+    EXPECT_EQ(affine, shared);
+  }
+}
