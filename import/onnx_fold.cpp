@@ -1,6 +1,6 @@
 // Node attributes, and the nodes evaluated on constants at import: Constant, Shape,
 // Gather, Unsqueeze / Squeeze / Reshape / Concat / Slice of constants, Cast, the four
-// arithmetic ops with broadcasting, ConstantOfShape, Identity. Together they fold the
+// arithmetic ops with broadcasting, ConstantOfShape, Expand, Identity. Together they fold the
 // Shape → Gather → Unsqueeze → Concat → Reshape subgraphs that torch.onnx.export
 // writes for x.view(x.size(0), -1) once the input shape is fixed.
 #include <algorithm>
@@ -175,10 +175,8 @@ bool fold_redim(Importer& im, Shape dims) {
   return true;
 }
 
-bool fold_binary(Importer& im, const std::string& op) {
-  if (!all_const(im)) return false;
-  const Tensor& a = im.const_input(0);
-  const Tensor& b = im.const_input(1);
+// a op b under ONNX's (numpy's) broadcasting; op: Add, Sub, Mul, Div.
+Tensor broadcast_binary(const Importer& im, const Tensor& a, const Tensor& b, const std::string& op) {
   const size_t rank = std::max(a.dims.size(), b.dims.size());
   Shape da(rank - a.dims.size(), 1), db(rank - b.dims.size(), 1), out(rank);
   da.insert(da.end(), a.dims.begin(), a.dims.end());
@@ -209,6 +207,30 @@ bool fold_binary(Importer& im, const std::string& op) {
     }
     r.v[size_t(i)] = z;
   }
+  return r;
+}
+
+bool fold_binary(Importer& im, const std::string& op) {
+  if (!all_const(im)) return false;
+  im.set_const(0, broadcast_binary(im, im.const_input(0), im.const_input(1), op));
+  return true;
+}
+
+// Expand of a constant (the Shape → … → Expand subgraphs of exported models): the input
+// broadcast with the target shape, as x · ones(shape). Expand on the data path is not
+// folded and has no layer (an unsupported-op error).
+bool fold_expand(Importer& im) {
+  if (!all_const(im)) return false;
+  const std::vector<int64_t> target = im.const_input(1).ints();
+  Tensor ones;
+  ones.integer = true;
+  for (int64_t d : target) {
+    if (d < 0) im.fail("the target shape " + ir::to_string(Shape(target.begin(), target.end())) + " has a negative dim");
+    ones.dims.push_back(d);
+  }
+  ones.v.assign(size_t(folded_numel(im, ones.dims)), 1.0);
+  Tensor r = broadcast_binary(im, im.const_input(0), ones, "Mul");
+  r.integer = im.const_input(0).integer;
   im.set_const(0, std::move(r));
   return true;
 }
@@ -376,6 +398,7 @@ const std::map<std::string, FoldHandler>& fold_ops() {
       {"Cast", fold_cast},
       {"Slice", fold_slice},
       {"ConstantOfShape", fold_constant_of_shape},
+      {"Expand", fold_expand},
       {"DequantizeLinear", fold_dequantize},
       {"Add", [](Importer& im) { return fold_binary(im, "Add"); }},
       {"Sub", [](Importer& im) { return fold_binary(im, "Sub"); }},

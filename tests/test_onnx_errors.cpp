@@ -373,3 +373,34 @@ TEST(OnnxImport, AConstantIsNotFoldedIntoAConvThatAnotherNodeReads) {
     EXPECT_EQ(affine, shared);
   }
 }
+
+// Expand of a constant folds (as in exported Shape → … → Expand subgraphs): here a
+// per-channel [4, 1, 1] constant expanded to [1, 4, 1, 1] and added to the conv, which
+// takes it as its bias; a negative target dim is an error naming the node.
+TEST(OnnxImport, ExpandOfAConstantFolds) {
+  for (const int64_t first : {int64_t(1), int64_t(-2)}) {
+    OnnxBuilder b({-1, 1, 8, 8});
+    b.weight("w1", {4, 1, 3, 3});
+    onnx::TensorProto& c = b.weight("c", {4, 1, 1});
+    for (int i = 0; i < 4; ++i) c.set_float_data(i, float(i + 1));
+    b.int64s("shape", {first, 4, 1, 1});
+    b.node("Expand", {"c", "shape"}, {"e"}, "/Expand");
+    b.node("Conv", {"x", "w1"}, {"k"}, "/conv1/Conv");
+    b.node("Add", {"k", "e"}, {"a"}, "/Add");
+    b.node("Flatten", {"a"}, {"f"}, "/Flatten");
+    b.weight("w2", {3, 144});
+    auto& fc = b.node("Gemm", {"f", "w2"}, {"y"}, "/fc/Gemm");
+    OnnxBuilder::integer(fc, "transB", 1);
+    b.output("y");
+    if (first < 0) {
+      const std::string e = error_of(b.bytes());
+      EXPECT_HAS(e, "/Expand");
+      EXPECT_HAS(e, "negative dim");
+      continue;
+    }
+    const ir::Graph g = import(b.bytes()).graph;
+    const ir::Param* bias = g.layer("conv1")->param("bias");
+    ASSERT_NE(bias, nullptr);
+    EXPECT_EQ(bias->data, (std::vector<float>{1, 2, 3, 4}));
+  }
+}
