@@ -117,6 +117,19 @@ static void check_end_to_end(train::GraphModule& gm) {
   }
 }
 
+// The graph of `b` with seeded weights uniform in [−1, 1] (layer fb's ×0.1: its
+// sigmoid then stays away from 0), in eval mode.
+train::GraphModule seeded(train::GraphBuilder& b) {
+  torch::manual_seed(5);
+  ir::Graph g = b.finish();
+  train::init_parameters(g);
+  train::GraphModule gm(g);
+  torch::NoGradGuard ng;
+  for (auto& p : gm->named_parameters()) p.value().uniform_(-1.0, 1.0).mul_(p.key().rfind("fb", 0) == 0 ? 0.1 : 1.0);
+  gm->eval();
+  return gm;
+}
+
 // input [12] → dense a → tanh; dense b → sigmoid (weights × 0.1: within (0.1, 0.9));
 // (tanh · sigmoid − tanh) / sigmoid → dense 5: Mul, Sub and Div of two tensors.
 train::GraphModule binary_net() {
@@ -130,14 +143,7 @@ train::GraphModule binary_net() {
   b.binary("sub", K::kSub, "mul", "t");
   b.binary("div", K::kDiv, "sub", "s");
   b.dense("fc", 5);
-  torch::manual_seed(5);
-  ir::Graph g = b.finish();
-  train::init_parameters(g);
-  train::GraphModule gm(g);
-  torch::NoGradGuard ng;
-  for (auto& p : gm->named_parameters()) p.value().uniform_(-1.0, 1.0).mul_(p.key().rfind("fb", 0) == 0 ? 0.1 : 1.0);
-  gm->eval();
-  return gm;
+  return seeded(b);
 }
 
 // Broadcasting inputs: t = tanh(dense)[4, 4], s = sigmoid(dense)[4, 1], r = dense[4]
@@ -158,14 +164,7 @@ train::GraphModule broadcast_net() {
   b.binary("add", K::kAdd, "div", "r");
   b.flatten("flat");
   b.dense("fc", 5);
-  torch::manual_seed(5);
-  ir::Graph g = b.finish();
-  train::init_parameters(g);
-  train::GraphModule gm(g);
-  torch::NoGradGuard ng;
-  for (auto& p : gm->named_parameters()) p.value().uniform_(-1.0, 1.0).mul_(p.key().rfind("fb", 0) == 0 ? 0.1 : 1.0);
-  gm->eval();
-  return gm;
+  return seeded(b);
 }
 
 TEST(NewOpsEndToEnd, BroadcastingMulSubDivAddExportAndRunInSlimrt) {
