@@ -290,9 +290,8 @@ void pack_bits(const PackBitsArgs<T>& a) {
     for (int c = 0; c < a.channels; ++c) {  // x in memory order; each channel sets one bit per position
       const T* xc = a.x + (size_t(b) * a.channels + c) * S;
       uint64_t* yw = y + size_t(c) / 64;
-      const uint64_t bit = uint64_t(1) << (c % 64);
-      for (size_t p = 0; p < S; ++p)
-        if (xc[p] < T(0)) yw[p * cw] |= bit;
+      const unsigned shift = unsigned(c % 64);
+      for (size_t p = 0; p < S; ++p) yw[p * cw] |= uint64_t(xc[p] < T(0)) << shift;  // no branch on random signs
     }
   }
 }
