@@ -25,6 +25,7 @@ namespace slimrt::kernels::avx2 {
 #undef SLIMRT_GEMM_NV
 #include "kernels/x86/int8_avx2.inc"
 #include "kernels/x86/bc_int8.inc"
+#include "kernels/x86/bnn_avx2.inc"
 #include "kernels/simd/rnn_fixed.inc"
 #include "kernels/simd/elementwise.inc"
 #include "kernels/simd/pool.inc"
@@ -33,6 +34,7 @@ namespace slimrt::kernels::avx2 {
 #define SLIMRT_ISA_NS avx2
 #define SLIMRT_ISA Isa::kAvx2
 #define SLIMRT_ISA_PRIORITY 20
+#define SLIMRT_GENERIC_NO_BNN_CONV  // its own, below (bnn_avx2.inc)
 #include "kernels/x86/isa_register.inc"
 
 namespace slimrt::kernels {
@@ -40,5 +42,12 @@ void detail::add_avx2_kernels(std::vector<Kernel>& out) {
   using namespace detail;
   add_x86_isa_kernels(out);
   out.push_back(generic_kernel<DenseArgs<int16_t>, avx2::dense_i16>(Op::kDense, Precision::kI16));
+  for (Op op : {Op::kConv1d, Op::kConv2d}) {
+    Kernel k = generic_kernel<ConvBnnArgs, avx2::conv_bnn_pix>(op, Precision::kBnn);
+    k.packed_bytes = &bytes_thunk<ConvBnnArgs, avx2::conv_bnn_packed_bytes>;
+    k.pack = &pack_thunk<ConvBnnArgs, avx2::conv_bnn_pack>;
+    k.scratch_bytes = &bytes_thunk<ConvBnnArgs, avx2::conv_bnn_pix_scratch>;
+    out.push_back(k);
+  }
 }
 }  // namespace slimrt::kernels
