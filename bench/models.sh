@@ -32,15 +32,16 @@ DEEPIOT="--set stage.0.threshold_every=1 --set stage.0.max_iterations=40 --set s
 QUICK="$DEEPIOT --set stage.1.epochs=1 --set dataset.synthetic_scale=0.25"
 
 # label | experiment | precision (compressed) | baseline ("own": the run's fp32 export,
-# else a label whose fp32 export is the float baseline) | extra overrides
+# else a label whose fp32 export is the float baseline; "own,LABEL": both rows — a binary
+# run's own fp32 export keeps its ±H weights, LABEL's is the float model) | extra overrides
 CASES=(
   "quickstart_w0.25|quickstart|int8|own|$QUICK --set model.width=0.25"
   "quickstart_w0.5|quickstart|int8|own|$QUICK --set model.width=0.5"
   "quickstart_w1|quickstart|int8|own|$QUICK --set model.width=1.0"
   "lenet5|mnist_lenet5|int8|own|$SMALL"
   "lenet5_deepiot|mnist_lenet5_deepiot|fp32|lenet5|$SMALL $DEEPIOT"
-  "lenet5_binaryconnect|mnist_lenet5_binary|binary|own|$SMALL --set stage.0.mode=det --set stage.0.epochs=1"
-  "lenet5_bnn|mnist_lenet5_bnn_binary|binary|own|$SMALL --set stage.0.epochs=1"
+  "lenet5_binaryconnect|mnist_lenet5_binary|binary|own,lenet5|$SMALL --set stage.0.mode=det --set stage.0.epochs=1"
+  "lenet5_bnn|mnist_lenet5_bnn_binary|binary|own,lenet5|$SMALL --set stage.0.epochs=1"
   "hmp_cnn1d|hmp_cnn1d_fixed|int8|own|$SMALL --set stage.0.word_length=8"
   "hmp_deepsense|hmp_deepsense|int8|own|$SMALL"
   "fsdd_dnn|fsdd_dnn_fixed|int8|own|$SMALL --set stage.0.word_length=8"
@@ -119,16 +120,17 @@ for c in "${CASES[@]}"; do
   FP32[$label]=$fb
   COMP[$label]=$cb
   ref=$(ref_heavy "$comp")
-  own=$fb
-  note=""
-  if [ "$base" != own ]; then
-    own=${FP32[$base]:-}
-    note=" (vs $base fp32)"
-  fi
-  if [ -n "$own" ]; then
+  IFS=',' read -r -a bases <<<"$base"
+  for bl in "${bases[@]}"; do
+    own=$fb note=""
+    if [ "$bl" != own ]; then
+      own=${FP32[$bl]:-}
+      note=" (vs $bl fp32)"
+    fi
+    [ -n "$own" ] || continue
     awk -v l="$label" -v p="$prec$note" -v c="$cb" -v f="$own" -v r="$ref" \
       'BEGIN{printf "| %s | %s | %.4f | %.4f | %.2f | %.2f× | %d |\n", l, p, c, f, c / f, f / c, r}' >>"$table.compressed"
-  fi
+  done
 done
 
 {

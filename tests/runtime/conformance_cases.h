@@ -210,7 +210,8 @@ inline std::vector<ConvShape> conv_shapes(Op op) {
   std::vector<ConvShape> v;
   if (op == Op::kConv1d) {
     v = {conv(1, 1, 1, 1, 1, 1),       conv(9, 1, 100, 64, 1, 5, 1, 2),  conv(64, 1, 50, 64, 1, 3),
-         conv(13, 1, 127, 7, 1, 3, 2, 1, 2), conv(3072, 1, 3, 3, 1, 3, 1, 1), conv(6, 1, 40, 9, 1, 4, 1, 0, 1, 3, 2)};
+         conv(13, 1, 127, 7, 1, 3, 2, 1, 2), conv(3072, 1, 3, 3, 1, 3, 1, 1), conv(6, 1, 40, 9, 1, 4, 1, 0, 1, 3, 2),
+         conv(3, 1, 160, 10, 1, 5, 1, 2, 1, 1, 2)};  // CNN1D's first layer (the direct f32 kernel)
   } else if (op == Op::kDepthwiseConv2d) {
     v = {conv(13, 9, 11, 13, 3, 3, 1, 1, 1, 13), conv(8, 8, 8, 16, 3, 3, 2, 1, 1, 8),
          conv(127, 5, 5, 127, 3, 3, 1, 2, 2, 127), conv(1, 4, 4, 1, 2, 2, 1, 0, 1, 1)};
@@ -218,7 +219,8 @@ inline std::vector<ConvShape> conv_shapes(Op op) {
     v = {conv(1, 28, 28, 20, 5, 5),         conv(20, 12, 12, 50, 5, 5),          conv(13, 7, 9, 127, 3, 3, 2, 1, 2),
          conv(3072, 3, 3, 5, 3, 3, 1, 1),   conv(4, 10, 10, 6, 3, 3, 1, 1, 1, 2), conv(1, 1, 1, 1, 1, 1),
          conv(3, 16, 16, 13, 3, 3, 1, 1, 1, 1, 2), conv(64, 8, 8, 64, 1, 1),
-         conv(1, 28, 28, 3, 5, 5)};  // a DeepIoT-pruned first layer: 3 filters (GEMM, padded panel)
+         conv(1, 28, 28, 3, 5, 5),  // a DeepIoT-pruned first layer: 3 filters (GEMM, padded panel)
+         conv(2, 20, 37, 7, 3, 3, 1, 1, 1, 1, 2)};  // direct f32: a shifted last column block, 4 + 3 channels
     ConvShape asym = conv(5, 9, 7, 8, 3, 2, 1, 0);
     asym.pad_top = 0;
     asym.pad_bottom = 2;

@@ -214,6 +214,11 @@ void pack_cases(std::vector<std::unique_ptr<Case>>& out) {
     c->args.spatial = d[2];
     auto x = random_buffer<T>(rng, size_t(d[0]) * d[1] * d[2], lo_of<T>(), hi_of<T>());
     if (d[1] > 2) reinterpret_cast<T*>(x->data)[2] = T(0);
+    if constexpr (std::is_floating_point_v<T>)  // −0 and NaN pack as +1 (x < 0 is false)
+      if (size_t(d[0]) * d[1] * d[2] > 20) {
+        reinterpret_cast<T*>(x->data)[3] = -T(0);
+        reinterpret_cast<T*>(x->data)[19] = std::numeric_limits<T>::quiet_NaN();
+      }
     c->args.x = x->template as<T>();
     c->keep = {x};
     c->outputs = {{size_t(d[0]) * d[2] * bits::words_for(size_t(d[1])) * 8, Compare::kExact}};

@@ -49,5 +49,6 @@ void detail::add_avx2_kernels(std::vector<Kernel>& out) {
     k.scratch_bytes = &bytes_thunk<ConvBnnArgs, avx2::conv_bnn_pix_scratch>;
     out.push_back(k);
   }
+  out.push_back(generic_kernel<PackBitsArgs<float>, avx2::pack_bits_f32>(Op::kPackBits, Precision::kF32));
 }
 }  // namespace slimrt::kernels
