@@ -220,7 +220,9 @@ inline std::vector<ConvShape> conv_shapes(Op op) {
          conv(3072, 3, 3, 5, 3, 3, 1, 1),   conv(4, 10, 10, 6, 3, 3, 1, 1, 1, 2), conv(1, 1, 1, 1, 1, 1),
          conv(3, 16, 16, 13, 3, 3, 1, 1, 1, 1, 2), conv(64, 8, 8, 64, 1, 1),
          conv(1, 28, 28, 3, 5, 5),  // a DeepIoT-pruned first layer: 3 filters (GEMM, padded panel)
-         conv(2, 20, 37, 7, 3, 3, 1, 1, 1, 1, 2)};  // direct f32: a shifted last column block, 4 + 3 channels
+         conv(2, 20, 37, 7, 3, 3, 1, 1, 1, 1, 2),  // direct f32: a shifted last column block, 4 + 3 channels
+         conv(16, 9, 11, 24, 3, 3, 1, 1, 1, 1, 2),  // Winograd f32: odd sizes (partial tiles), batch 2
+         conv(32, 6, 7, 17, 3, 3, 1, 0)};          // Winograd without padding, out_c not a multiple of MR
     ConvShape asym = conv(5, 9, 7, 8, 3, 2, 1, 0);
     asym.pad_top = 0;
     asym.pad_bottom = 2;

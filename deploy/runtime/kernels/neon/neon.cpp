@@ -12,6 +12,7 @@ namespace slimrt::kernels::neon {
 #define SLIMRT_GEMM_MR 8
 #define SLIMRT_GEMM_NV 3
 #include "kernels/simd/generic.inc"
+#include "kernels/simd/conv_direct.inc"
 #include "kernels/simd/bc.inc"
 #undef SLIMRT_VEC_BYTES
 #undef SLIMRT_GEMM_MR

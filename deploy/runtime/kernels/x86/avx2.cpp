@@ -19,6 +19,7 @@ namespace slimrt::kernels::avx2 {
 #define SLIMRT_GEMM_MR 6
 #define SLIMRT_GEMM_NV 2
 #include "kernels/simd/generic.inc"
+#include "kernels/simd/conv_direct.inc"
 #include "kernels/simd/bc.inc"
 #undef SLIMRT_VEC_BYTES
 #undef SLIMRT_GEMM_MR

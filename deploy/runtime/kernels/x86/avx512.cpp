@@ -21,6 +21,7 @@ namespace slimrt::kernels::avx512 {
 #define SLIMRT_GEMM_MR 12
 #define SLIMRT_GEMM_NV 2
 #include "kernels/simd/generic.inc"
+#include "kernels/simd/conv_direct.inc"
 #include "kernels/simd/bc.inc"
 #undef SLIMRT_VEC_BYTES
 #undef SLIMRT_GEMM_MR
