@@ -51,19 +51,20 @@ inline std::vector<int> wide_weights(ModelWriter& m, Wide k, const std::string& 
   return {wt, m.add_i32(name + ".b", {out}, qbias(b, fl_x + fl_w), fl_x + fl_w)};
 }
 
-// x [8, 14, 14] → conv 3×3 (48, pad 1, ReLU) → depthwise 3×3 (groups 48) → reshape
+// x [16, 14, 14] → conv 3×3 (48, pad 1, ReLU; f32: the Winograd kernel) → depthwise 3×3 (groups 48) → reshape
 // [48, 196] → dense 196 → 40 on each of the 48 rows → reshape [1920] → dense → 50.
 // Fixed point: quantized first, dequantized last. BinaryConnect: every weighted op binary.
+constexpr int kWideIn = 16;  // input channels of the wide model
 inline ModelWriter wide_model(Wide k) {
   ModelWriter m;
   const bool bc = k == Wide::kBcF32 || k == Wide::kBcI8 || k == Wide::kBcI16;
   const DType dt = k == Wide::kF32 || k == Wide::kBcF32 ? DType::F32
                    : k == Wide::kI8 || k == Wide::kBcI8 ? DType::I8 : DType::I16;
   const int fl = dt == DType::I8 ? 4 : dt == DType::I16 ? 10 : 0;
-  const int x = m.add_tensor("x", DType::F32, {8, 14, 14});
+  const int x = m.add_tensor("x", DType::F32, {kWideIn, 14, 14});
   int h = x;
   if (dt != DType::F32) {
-    h = m.add_tensor("xq", dt, {8, 14, 14}, fl);
+    h = m.add_tensor("xq", dt, {kWideIn, 14, 14}, fl);
     m.add_op(OpType::Quantize, "quantize", {x}, {h});
   }
   auto layer = [&](OpType type, const std::string& name, int in, std::vector<int64_t> wshape,
@@ -81,7 +82,7 @@ inline ModelWriter wide_model(Wide k) {
     else conv(m, name, ins, y, 3, 1, 1, name == "conv", type, name == "conv" ? 1 : bc ? 12 : 48);
     return y;
   };
-  h = layer(OpType::Conv2d, "conv", h, {48, 8, 3, 3}, {48, 14, 14});
+  h = layer(OpType::Conv2d, "conv", h, {48, kWideIn, 3, 3}, {48, 14, 14});
   // Depthwise (f32 / fixed point), or grouped (BinaryConnect: 12 groups of 4 channels).
   h = layer(bc ? OpType::Conv2d : OpType::DepthwiseConv2d, "dw", h, {48, bc ? 4 : 1, 3, 3}, {48, 14, 14});
   const int rows = m.add_tensor("rows", dt, {48, 196}, fl);
