@@ -283,6 +283,33 @@ void conv_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
   });
 }
 
+// Exactness of fixed-point conv sums where the random cases' requantization would hide
+// an off-by-one: values in {−1, 0, 1}, no bias, shift 0 (y = the sum, clamped), so every
+// int32 sum shows in the output. Shapes of the int8 Winograd kernel and of the GEMM.
+template <class T>
+void conv_exact_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
+  if (op != Op::kConv2d || kIsFloat<T>) return;
+  Rng rng(8901);
+  for (const ConvShape& s : {conv(16, 9, 11, 24, 3, 3, 1, 1, 1, 1, 2), conv(48, 6, 7, 13, 3, 3, 1, 0)}) {
+    auto c = make_case<ConvArgs<T>>(conv_label("conv exact", s));
+    ConvArgs<T>& a = c->args;
+    a.s = s;
+    const int red = s.in_c * s.kernel_h * s.kernel_w;
+    auto x = random_buffer<T>(rng, size_t(s.batch) * s.in_c * s.in_h * s.in_w, -1, 1);
+    auto w = random_buffer<T>(rng, size_t(s.out_c) * red, -1, 1);
+    a.x = x->template as<T>();
+    a.w = w->template as<T>();
+    a.q.fl_x = 0;
+    a.q.fl_w = 0;
+    a.q.fl_y = 0;
+    a.q.wl_y = int(sizeof(T) * 8);
+    c->keep = {x, w};
+    c->outputs = {{size_t(s.batch) * s.out_c * s.out_h() * s.out_w() * sizeof(T), Compare::kExact}};
+    c->bind = [](ConvArgs<T>& a, std::vector<AlignedBuffer>& o) { a.y = o[0].as<T>(); };
+    out.push_back(std::move(c));
+  }
+}
+
 template <class T>
 void conv_bc_cases(Op op, std::vector<std::unique_ptr<Case>>& out) {
   conv_family_cases<ConvBcArgs<T>, T>(op, 5678, "conv_bc", out, [](Rng& rng, ConvBcArgs<T>& a, auto& keep, int red, int) {
@@ -505,6 +532,7 @@ inline std::vector<std::unique_ptr<Case>> cases_for(Op op, Precision p) {
     using T = decltype(tag);
     if (op == Op::kDense) dense_cases<T>(v);
     if (conv_op) conv_cases<T>(op, v);
+    if (conv_op) conv_exact_cases<T>(op, v);
     if (pool_op) pool_cases<T>(op, v);
     if (op == Op::kGru || op == Op::kLstm) rnn_cases<T>(op, v);
     if (act_op) activation_cases<T>(v);
