@@ -9,7 +9,9 @@
 #   BIN  build/bin      OUT  bench/results/models (runs, exports, tables)
 # Environment: RUNS=300 timed invocations per measurement, ROUNDS=3, THREADS=1 (threads
 # of the compressed/fp32 table), ONLY=label,label (a subset of the cases below),
-# RETRAIN=1 (train again even where OUT already has the run), SKIP_TORCH=1, SKIP_SCALING=1.
+# RETRAIN=1 (train again even where OUT already has the run), SKIP_TORCH=1, SKIP_SCALING=1,
+# ISAS="avx512 avx2" (time the compressed/fp32 table once per kernel ISA, each capped by
+# SLIMRT_MAX_ISA, in the same run; default: the best ISA of this CPU only, column "native").
 # Prints markdown tables (also written to OUT/tables.md).
 set -euo pipefail
 BIN=${1:-build/bin}
@@ -18,6 +20,7 @@ RUNS=${RUNS:-300}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-1}
 ONLY=${ONLY:-}
+ISAS=${ISAS:-native}
 mkdir -p "$OUT/runs" "$OUT/slim" "$OUT/cache"
 RUNS_DIR=$(cd "$OUT/runs" && pwd)
 for tool in slimlab slimrt-run; do
@@ -76,11 +79,16 @@ export_slim() {
     { echo "models.sh: exporting $1 as $2 failed, see $3.log" >&2; return 1; }
 }
 
+# rt ARGS… → slimrt-run ARGS…, its kernels capped at $ISA unless that is "native"
+rt() {
+  if [ "${ISA:-native}" = native ]; then "$BIN/slimrt-run" "$@"; else SLIMRT_MAX_ISA=$ISA "$BIN/slimrt-run" "$@"; fi
+}
+
 # median_ms FILE [THREADS] → the median batch-1 latency (ms); with threads > 1 slimrt-run
 # also checks the outputs bit-identical to one thread (exit 1 otherwise)
 median_ms() {
   local out
-  out=$("$BIN/slimrt-run" bench "$1" --runs "$RUNS" --warmup 30 --threads "${2:-1}") ||
+  out=$(rt bench "$1" --runs "$RUNS" --warmup 30 --threads "${2:-1}") ||
     { echo "models.sh: $1 with ${2:-1} threads: $out" >&2; exit 1; }
   awk '/^median_ms/ {print $2}' <<<"$out"
 }
@@ -89,7 +97,7 @@ best() { awk -v a="$1" -v b="$2" 'BEGIN{print (b == "" || a + 0 < b + 0) ? a : b
 # Ops carrying ≥ 1 % of the model's MACs that run a reference kernel. (awk reads to the
 # end: an early exit would kill slimrt-run with SIGPIPE, and pipefail end the script.)
 ref_heavy() {
-  "$BIN/slimrt-run" describe "$1" | awk '
+  rt describe "$1" | awk '
     /^MACs/ {total = $2}
     /^#    op/ {ops = 1; next}
     ops && NF == 0 {ops = 0; done = 1}
@@ -100,8 +108,8 @@ ref_heavy() {
 declare -A FP32 COMP
 table="$OUT/tables.md"
 {
-  echo "| model | precision | compressed ms | its fp32 ms | compressed / fp32 | speedup | ref ops ≥ 1 % MACs |"
-  echo "|---|---|---:|---:|---:|---:|---:|"
+  echo "| model | precision | ISA | compressed ms | its fp32 ms | compressed / fp32 | speedup | ref ops ≥ 1 % MACs |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|"
 } >"$table.compressed"
 for c in "${CASES[@]}"; do
   IFS='|' read -r label exp prec base extra <<<"$c"
@@ -112,24 +120,26 @@ for c in "${CASES[@]}"; do
   export_slim "$run" fp32 "$fp32" || continue
   [ "$prec" = fp32 ] || export_slim "$run" "$prec" "$comp" || continue
   [ "$prec" = fp32 ] && comp=$fp32
-  fb="" cb=""
-  for _ in $(seq "$ROUNDS"); do  # alternate, keep the best median of each
-    v=$(median_ms "$fp32" "$THREADS"); fb=$(best "$v" "$fb")
-    v=$(median_ms "$comp" "$THREADS"); cb=$(best "$v" "$cb")
-  done
-  FP32[$label]=$fb
-  COMP[$label]=$cb
-  ref=$(ref_heavy "$comp")
-  IFS=',' read -r -a bases <<<"$base"
-  for bl in "${bases[@]}"; do
-    own=$fb note=""
-    if [ "$bl" != own ]; then
-      own=${FP32[$bl]:-}
-      note=" (vs $bl fp32)"
-    fi
-    [ -n "$own" ] || continue
-    awk -v l="$label" -v p="$prec$note" -v c="$cb" -v f="$own" -v r="$ref" \
-      'BEGIN{printf "| %s | %s | %.4f | %.4f | %.2f | %.2f× | %d |\n", l, p, c, f, c / f, f / c, r}' >>"$table.compressed"
+  for ISA in $ISAS; do
+    ref=$(ref_heavy "$comp")
+    fb="" cb=""
+    for _ in $(seq "$ROUNDS"); do  # alternate, keep the best median of each
+      v=$(median_ms "$fp32" "$THREADS"); fb=$(best "$v" "$fb")
+      v=$(median_ms "$comp" "$THREADS"); cb=$(best "$v" "$cb")
+    done
+    FP32[$label.$ISA]=$fb
+    COMP[$label.$ISA]=$cb
+    IFS=',' read -r -a bases <<<"$base"
+    for bl in "${bases[@]}"; do
+      own=$fb note=""
+      if [ "$bl" != own ]; then
+        own=${FP32[$bl.$ISA]:-}
+        note=" (vs $bl fp32)"
+      fi
+      [ -n "$own" ] || continue
+      awk -v l="$label" -v p="$prec$note" -v i="$ISA" -v c="$cb" -v f="$own" -v r="$ref" \
+        'BEGIN{printf "| %s | %s | %s | %.4f | %.4f | %.2f | %.2f× | %d |\n", l, p, i, c, f, c / f, f / c, r}' >>"$table.compressed"
+    done
   done
 done
 

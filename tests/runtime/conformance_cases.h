@@ -221,6 +221,7 @@ inline std::vector<ConvShape> conv_shapes(Op op) {
          conv(3, 16, 16, 13, 3, 3, 1, 1, 1, 1, 2), conv(64, 8, 8, 64, 1, 1),
          conv(1, 28, 28, 3, 5, 5),  // a DeepIoT-pruned first layer: 3 filters (GEMM, padded panel)
          conv(2, 20, 37, 7, 3, 3, 1, 1, 1, 1, 2),  // direct f32: a shifted last column block, 4 + 3 channels
+         conv(1, 12, 21, 11, 3, 3, 1, 0),  // direct f32, a row narrower than 3 vectors (19 columns: 1–2 vectors), 8 + 3 channels
          conv(16, 9, 11, 24, 3, 3, 1, 1, 1, 1, 2),  // Winograd f32: odd sizes (partial tiles), batch 2
          conv(32, 6, 7, 17, 3, 3, 1, 0)};          // Winograd without padding, out_c not a multiple of MR
     ConvShape asym = conv(5, 9, 7, 8, 3, 2, 1, 0);
@@ -380,7 +381,8 @@ inline std::vector<PoolShape> pool_shapes(bool one_d) {
   };
   if (one_d) return {p(1, 1, 1, 1, 1, 0, false, true), p(13, 1, 100, 2, 2, 0, false, true), p(64, 1, 33, 3, 2, 1, true, false)};
   return {p(1, 1, 1, 1, 1, 0, false, true), p(20, 24, 24, 2, 2, 0, false, true), p(13, 7, 9, 3, 2, 1, false, true),
-          p(127, 5, 5, 3, 2, 1, true, false), p(3, 6, 7, 2, 2, 0, true, true)};
+          p(127, 5, 5, 3, 2, 1, true, false), p(3, 6, 7, 2, 2, 0, true, true),
+          p(2, 5, 71, 2, 2, 0, false, true)};  // 2 × 2 / 2 over 35 columns: two vectors, odd rows and width left over
 }
 
 template <class T>

@@ -107,6 +107,40 @@ TEST_F(Choice, ActivationsPoolingMeansAndAddAtEveryPrecision) {
   expect_elementwise<int16_t>(Precision::kI16);
 }
 
+// A first layer with 1 input channel and rows of 24 columns (LeNet-5's conv1, also a
+// DeepIoT-pruned one with 3 filters) runs the direct kernel at every vector width: with
+// 16-lane AVX-512 it fell to im2col + GEMM (8× slower for the pruned layer) until rows
+// narrower than 3 vectors got their own blocking.
+TEST_F(Choice, NarrowFirstLayerRunsTheDirectConvolution) {
+  for (int filters : {20, 3}) {
+    ConvArgs<float> a;
+    a.s.in_c = 1;
+    a.s.in_h = a.s.in_w = 28;
+    a.s.out_c = filters;
+    a.s.kernel_h = a.s.kernel_w = 5;
+    const Kernel* k = best_kernel(Op::kConv2d, Precision::kF32, &a);
+    ASSERT_NE(k, nullptr);
+    EXPECT_EQ(k->name, std::string("Conv2d/f32/") + to_string(expected_isa()) + "_direct");
+  }
+}
+
+// AVX-512: int8 max pooling over tiling 2-wide windows takes the byte-pair kernel; a
+// padded or overlapping window does not.
+TEST_F(Choice, Int8PairPoolingOnAvx512) {
+  if (expected_isa() != Isa::kAvx512) GTEST_SKIP() << "AVX-512 only";
+  PoolArgs<int8_t> pool;
+  pool.s.channels = 20;
+  pool.s.in_h = pool.s.in_w = 24;
+  pool.s.out_h = pool.s.out_w = 12;
+  pool.s.kernel_h = pool.s.kernel_w = pool.s.stride_h = pool.s.stride_w = 2;
+  EXPECT_EQ(best_kernel(Op::kMaxPool2d, Precision::kI8, &pool)->name, "MaxPool2d/i8/avx512_pairs");
+  pool.s.in_h = pool.s.out_h = pool.s.kernel_h = pool.s.stride_h = 1;
+  EXPECT_EQ(best_kernel(Op::kMaxPool1d, Precision::kI8, &pool)->name, "MaxPool1d/i8/avx512_pairs");
+  pool.s.kernel_w = 3;
+  pool.s.out_w = 11;
+  EXPECT_NE(best_kernel(Op::kMaxPool1d, Precision::kI8, &pool)->name, "MaxPool1d/i8/avx512_pairs");
+}
+
 TEST_F(Choice, FixedPointAddThatWouldOverflowInt32IsLeftToTheReference) {
   if (!find_kernel(std::string("Add/i16/") + to_string(expected_isa())))
     GTEST_SKIP() << "built with SLIMRT_SIMD_ELEMENTWISE=OFF";
