@@ -124,21 +124,22 @@ TEST_F(Choice, NarrowFirstLayerRunsTheDirectConvolution) {
   }
 }
 
-// AVX-512: int8 max pooling over tiling 2-wide windows takes the byte-pair kernel; a
-// padded or overlapping window does not.
-TEST_F(Choice, Int8PairPoolingOnAvx512) {
-  if (expected_isa() != Isa::kAvx512) GTEST_SKIP() << "AVX-512 only";
+// x86: int8 max pooling over tiling 2-wide windows takes the byte-pair kernel; an
+// overlapping window does not.
+TEST_F(Choice, Int8PairPoolingOnX86) {
+  if (expected_isa() != Isa::kAvx512 && expected_isa() != Isa::kAvx2) GTEST_SKIP() << "x86 only";
+  const std::string isa = to_string(expected_isa());
   PoolArgs<int8_t> pool;
   pool.s.channels = 20;
   pool.s.in_h = pool.s.in_w = 24;
   pool.s.out_h = pool.s.out_w = 12;
   pool.s.kernel_h = pool.s.kernel_w = pool.s.stride_h = pool.s.stride_w = 2;
-  EXPECT_EQ(best_kernel(Op::kMaxPool2d, Precision::kI8, &pool)->name, "MaxPool2d/i8/avx512_pairs");
+  EXPECT_EQ(best_kernel(Op::kMaxPool2d, Precision::kI8, &pool)->name, "MaxPool2d/i8/" + isa + "_pairs");
   pool.s.in_h = pool.s.out_h = pool.s.kernel_h = pool.s.stride_h = 1;
-  EXPECT_EQ(best_kernel(Op::kMaxPool1d, Precision::kI8, &pool)->name, "MaxPool1d/i8/avx512_pairs");
+  EXPECT_EQ(best_kernel(Op::kMaxPool1d, Precision::kI8, &pool)->name, "MaxPool1d/i8/" + isa + "_pairs");
   pool.s.kernel_w = 3;
   pool.s.out_w = 11;
-  EXPECT_NE(best_kernel(Op::kMaxPool1d, Precision::kI8, &pool)->name, "MaxPool1d/i8/avx512_pairs");
+  EXPECT_NE(best_kernel(Op::kMaxPool1d, Precision::kI8, &pool)->name, "MaxPool1d/i8/" + isa + "_pairs");
 }
 
 TEST_F(Choice, FixedPointAddThatWouldOverflowInt32IsLeftToTheReference) {
