@@ -51,12 +51,5 @@ void detail::add_avx2_kernels(std::vector<Kernel>& out) {
     out.push_back(k);
   }
   out.push_back(generic_kernel<PackBitsArgs<float>, avx2::pack_bits_f32>(Op::kPackBits, Precision::kF32));
-  for (Op op : {Op::kMaxPool1d, Op::kMaxPool2d}) {
-    Kernel p = generic_kernel<PoolArgs<int8_t>, avx2::max_pool_i8_pairs>(op, Precision::kI8);
-    p.name += "_pairs";
-    p.priority += 1;
-    p.supports = &supports_thunk<PoolArgs<int8_t>, avx2::max_pool_i8_pairs_supports>;
-    out.push_back(p);
-  }
 }
 }  // namespace slimrt::kernels

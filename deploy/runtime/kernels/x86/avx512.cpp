@@ -59,13 +59,6 @@ void detail::add_avx512_kernels(std::vector<Kernel>& out) {
   k.pack = &pack_thunk<DenseBnnArgs, avx512::dense_bnn_bgemm_pack>;
   k.scratch_bytes = &bytes_thunk<DenseBnnArgs, avx512::dense_bnn_bgemm_scratch>;
   out.push_back(k);
-  for (Op op : {Op::kMaxPool1d, Op::kMaxPool2d}) {
-    Kernel p = generic_kernel<PoolArgs<int8_t>, avx512::max_pool_i8_pairs>(op, Precision::kI8);
-    p.name += "_pairs";
-    p.priority += 1;
-    p.supports = &supports_thunk<PoolArgs<int8_t>, avx512::max_pool_i8_pairs_supports>;
-    out.push_back(p);
-  }
   k = generic_kernel<DenseBnnArgs, avx512::dense_bnn_vpopcnt>(Op::kDense, Precision::kBnn);
   k.name += "_vpopcnt";
   k.priority += 1;
